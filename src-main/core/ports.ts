@@ -1,0 +1,45 @@
+/**
+ * Ports: the only ways the Electron-free core reaches capabilities that differ between the
+ * Electron app and the Node preview host. The Electron shell implements them with `safeStorage`,
+ * `electron-store` and `shell.openExternal`; the preview and the tests with Node equivalents.
+ */
+import type { SessionView } from '../../src-preload/contract.ts';
+
+/** Encrypts secrets before they reach the store (Electron: safeStorage; Node: AES-256-GCM). */
+export interface Cipher {
+  /** False when the OS offers no real encryption (Linux `basic_text`): nothing is persisted then. */
+  isAvailable(): Promise<boolean>;
+  /** Returns base64 ciphertext. */
+  encrypt(plaintext: string): Promise<string>;
+  /** Takes base64 ciphertext; rejects when it cannot be decrypted (tampered, another key). */
+  decrypt(ciphertext: string): Promise<string>;
+}
+
+/** Persistence of plain JSON values (Electron: electron-store; Node: a JSON file). */
+export interface KeyValueStore {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+}
+
+/** Opens a URL in the user's system browser (RFC 8252 §8.12: never an embedded window). */
+export type OpenExternal = (url: string) => Promise<void>;
+
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface CorePorts {
+  openExternal: OpenExternal;
+  cipher: Cipher;
+  store: KeyValueStore;
+  /** Called on every session change, with what the renderer may see. */
+  emit(session: SessionView): void;
+  /** Brings the app to the front after a sign-in completes in the browser. */
+  focusApp?(): void;
+  log?: Logger;
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
