@@ -1,0 +1,106 @@
+/**
+ * The core's public surface for its two hosts, the Electron shell and the browser preview.
+ * Nothing under core/ imports `electron`.
+ */
+import { channels, parseRequest, type Channel, type ChannelResponses, type MessageKind, type SessionView } from '../../src-preload/contract.ts';
+import { ConfigError, parseConfig, readSettings, type AppConfig } from './config.ts';
+import { toAppError } from './errors.ts';
+import { MessageService } from './messages.ts';
+import type { CorePorts } from './ports.ts';
+import { SessionManager, type SessionOptions } from './session.ts';
+
+export type { AppConfig } from './config.ts';
+export type { CorePorts } from './ports.ts';
+export { ConfigError } from './config.ts';
+
+export interface AuthCore {
+  /** Runs one request from the renderer: validates channel + args, never throws, never returns a token. */
+  handle(channel: unknown, args: unknown): Promise<unknown>;
+  /** What the renderer may see right now. */
+  view(): SessionView;
+  /** Reads the vault at start: signed in again without a browser when it can be. */
+  restore(): Promise<void>;
+  /** Cancels a pending sign-in and closes the loopback receivers. */
+  close(): Promise<void>;
+  readonly session: SessionManager;
+  readonly messages: MessageService;
+}
+
+type Handlers = { [C in Channel]: (...args: never[]) => Promise<ChannelResponses[C]> | ChannelResponses[C] };
+
+export function createAuthCore(config: AppConfig, ports: CorePorts, options: SessionOptions = {}): AuthCore {
+  const session = new SessionManager(config, ports, options);
+  const messages = new MessageService(config.apiServerUrl, session);
+  // The handler table: one entry per channel of the contract (the type makes a missing one an error).
+  const handlers: Handlers = {
+    'session:get': () => session.view(),
+    'auth:login': () => session.login(),
+    'auth:signup': () => session.signup(),
+    'auth:cancel': () => session.cancel(),
+    'auth:logout': () => session.logout(),
+    'messages:get': (kind: MessageKind) => messages.get(kind),
+  };
+  return {
+    session,
+    messages,
+    async handle(channel, args) {
+      const request = parseRequest(channel, args);
+      if (!request.ok) return { ok: false, error: request.error };
+      try {
+        const handler = handlers[request.channel] as (...args: unknown[]) => unknown;
+        return await handler(...request.args);
+      } catch (error) {
+        // Handlers answer with data; this is the last line so the renderer still gets an answer.
+        ports.log?.error('handler failed', { channel: request.channel, code: toAppError(error).code });
+        return { ok: false, error: { code: 'internal', message: 'Something went wrong in the app. Please try again.' } };
+      }
+    },
+    view: () => session.view(),
+    restore: () => session.restore(),
+    close: () => session.close(),
+  };
+}
+
+/** Channels the bridges must expose; re-exported for the hosts. */
+export const CHANNELS = Object.keys(channels) as Channel[];
+
+/**
+ * Reads AUTH0_* settings from `env` (and `.env` in `cwd`); without AUTH0_DOMAIN starts the devstack
+ * (DEVSTACK_IDP_PORT / DEVSTACK_API_PORT, default 4000 / 6060) and configures for it.
+ * Throws ConfigError naming the setting.
+ */
+export async function configureFromEnvironment(
+  env: NodeJS.ProcessEnv,
+  options: { cwd?: string } = {},
+): Promise<{ config: AppConfig; stop(): Promise<void>; summary: string }> {
+  const settings = readSettings(env, options.cwd);
+  if (settings.AUTH0_DOMAIN) {
+    const config = parseConfig(settings);
+    return { config, stop: async () => {}, summary: `Identity provider: ${config.issuer.href}\nMessage API: ${config.apiServerUrl.href}` };
+  }
+  const { startDevstack } = await import('../../devstack/index.ts');
+  const idpPort = parsePort(env, 'DEVSTACK_IDP_PORT', 4000);
+  const apiPort = parsePort(env, 'DEVSTACK_API_PORT', 6060);
+  const devstack = await startDevstack({ idpPort, apiPort, quiet: true });
+  const config = parseConfig({
+    AUTH0_DOMAIN: devstack.issuer,
+    AUTH0_CLIENT_ID: devstack.clientId,
+    AUTH0_AUDIENCE: devstack.audience,
+    API_SERVER_URL: devstack.apiUrl,
+    ...(settings.AUTH0_CALLBACK_PORTS ? { AUTH0_CALLBACK_PORTS: settings.AUTH0_CALLBACK_PORTS } : {}),
+  });
+  const accounts = devstack.accounts.map((a) => `${a.email} / ${a.password}`).join(', ');
+  return {
+    config,
+    stop: () => devstack.close(),
+    summary: `No AUTH0_DOMAIN set: using the local devstack.\nIdentity provider: ${devstack.issuer}\nMessage API: ${devstack.apiUrl}\nDemo accounts: ${accounts}`,
+  };
+}
+
+function parsePort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name]?.trim();
+  if (!value) return fallback;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(name, `"${value}" is not a port (0–65535; 0 means any free port).`);
+  return port;
+}

@@ -1,0 +1,144 @@
+/**
+ * The OpenID Connect relying party, one function per protocol step, on openid-client v6.
+ * Public client (RFC 8252 §8.5: no secret), authorization code + PKCE S256 (§8.1), `state`,
+ * `nonce`, and the RFC 9207 `iss` check (openid-client does it when the provider advertises it).
+ */
+import * as client from 'openid-client';
+import type { AppConfig } from './config.ts';
+import { isLoopbackHost } from './config.ts';
+import { CoreError, providerError } from './errors.ts';
+import type { TokenSet } from './vault.ts';
+
+export const SCOPE = 'openid profile email offline_access';
+/** Seconds for every request to the provider, discovery included. */
+export const PROVIDER_TIMEOUT_SECONDS = 10;
+
+export type AuthorizationMode = 'login' | 'signup';
+
+/** What must survive between building the authorization URL and the callback. Never leaves memory. */
+export interface AuthorizationChecks {
+  pkceCodeVerifier: string;
+  expectedState: string;
+  expectedNonce: string;
+}
+
+const discoveries = new Map<string, Promise<client.Configuration>>();
+
+/** Discovery, cached per issuer + client; a failed discovery is not cached. */
+export function discover(config: AppConfig): Promise<client.Configuration> {
+  const key = `${config.issuer.href} ${config.clientId}`;
+  let pending = discoveries.get(key);
+  if (!pending) {
+    pending = client
+      .discovery(config.issuer, config.clientId, { token_endpoint_auth_method: 'none' }, client.None(), {
+        timeout: PROVIDER_TIMEOUT_SECONDS,
+        // http: is accepted for loopback issuers only (config.ts refuses it elsewhere).
+        execute: isLoopbackHost(config.issuer.hostname) ? [client.allowInsecureRequests] : [],
+      })
+      .catch((error: unknown) => {
+        discoveries.delete(key);
+        throw providerError(error, config.issuer);
+      });
+    discoveries.set(key, pending);
+  }
+  return pending;
+}
+
+/** Step 1: the authorization request. */
+export async function buildAuthorizationRequest(
+  config: AppConfig,
+  redirectUri: string,
+  mode: AuthorizationMode,
+): Promise<{ url: URL; checks: AuthorizationChecks }> {
+  const configuration = await discover(config);
+  const checks: AuthorizationChecks = {
+    pkceCodeVerifier: client.randomPKCECodeVerifier(),
+    expectedState: client.randomState(),
+    expectedNonce: client.randomNonce(),
+  };
+  const parameters: Record<string, string> = {
+    redirect_uri: redirectUri,
+    scope: SCOPE,
+    audience: config.audience,
+    code_challenge: await client.calculatePKCECodeChallenge(checks.pkceCodeVerifier),
+    code_challenge_method: 'S256',
+    state: checks.expectedState,
+    nonce: checks.expectedNonce,
+  };
+  if (mode === 'signup') {
+    // Auth0's Universal Login opens the sign-up screen; prompt=login skips an existing session.
+    parameters.screen_hint = 'signup';
+    parameters.prompt = 'login';
+  }
+  return { url: client.buildAuthorizationUrl(configuration, parameters), checks };
+}
+
+/** Step 2: the callback's code for tokens. `callbackUrl` carries the exact redirect URI + port. */
+export async function exchangeCode(config: AppConfig, callbackUrl: URL, checks: AuthorizationChecks): Promise<TokenSet> {
+  const configuration = await discover(config);
+  try {
+    const response = await client.authorizationCodeGrant(configuration, callbackUrl, { ...checks, idTokenExpected: true });
+    return toTokenSet(response);
+  } catch (error) {
+    throw providerError(error, config.issuer);
+  }
+}
+
+/** Refresh grant; keeps the refresh token and ID token the provider did not replace. */
+export async function refreshTokens(config: AppConfig, current: TokenSet): Promise<TokenSet> {
+  if (!current.refreshToken) throw new CoreError('session_expired', 'Your session has expired. Please log in again.');
+  const configuration = await discover(config);
+  try {
+    const response = await client.refreshTokenGrant(configuration, current.refreshToken);
+    return toTokenSet(response, current);
+  } catch (error) {
+    throw providerError(error, config.issuer);
+  }
+}
+
+/** RFC 7009 revocation of the refresh token (the provider drops the whole grant with it). */
+export async function revokeRefreshToken(config: AppConfig, refreshToken: string): Promise<void> {
+  const configuration = await discover(config);
+  if (!configuration.serverMetadata().revocation_endpoint) return;
+  try {
+    await client.tokenRevocation(configuration, refreshToken, { token_type_hint: 'refresh_token' });
+  } catch (error) {
+    throw providerError(error, config.issuer);
+  }
+}
+
+/**
+ * The provider's logout URL (OpenID RP-Initiated Logout), or Auth0's `/v2/logout` for tenants
+ * whose discovery has no `end_session_endpoint`; undefined when the provider offers neither.
+ */
+export async function buildLogoutUrl(config: AppConfig, idToken: string, postLogoutRedirectUri: string | undefined): Promise<URL | undefined> {
+  const configuration = await discover(config);
+  if (configuration.serverMetadata().end_session_endpoint) {
+    const parameters: Record<string, string> = { id_token_hint: idToken, client_id: config.clientId };
+    if (postLogoutRedirectUri) parameters.post_logout_redirect_uri = postLogoutRedirectUri;
+    return client.buildEndSessionUrl(configuration, parameters);
+  }
+  if (/\.auth0\.com$/i.test(config.issuer.hostname)) {
+    const url = new URL('/v2/logout', config.issuer);
+    url.searchParams.set('client_id', config.clientId);
+    if (postLogoutRedirectUri) url.searchParams.set('returnTo', postLogoutRedirectUri);
+    return url;
+  }
+  return undefined;
+}
+
+type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+
+function toTokenSet(response: TokenResponse, previous?: TokenSet): TokenSet {
+  const claims = response.claims();
+  const idToken = response.id_token ?? previous?.idToken;
+  if (!idToken || (!claims && !previous)) throw new CoreError('provider_error', 'The identity provider returned no ID token.');
+  return {
+    accessToken: response.access_token,
+    accessTokenExpiresAt: Date.now() + (response.expiresIn() ?? 3600) * 1000,
+    // RFC 9700 §4.14.2: a rotated refresh token replaces the old one; otherwise keep using it.
+    refreshToken: response.refresh_token ?? previous?.refreshToken,
+    idToken,
+    claims: claims ? { ...claims } : previous!.claims,
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The token vault: the session's secrets, encrypted through the Cipher port before they reach the
+ * KeyValueStore. Nothing is ever written in clear; without real OS encryption nothing is written
+ * at all and the session lives in memory only. A record that cannot be read or decrypted is
+ * discarded with a reason the UI shows, never a crash.
+ */
+import { z } from 'zod';
+import type { AppError } from '../../src-preload/contract.ts';
+import type { Cipher, KeyValueStore } from './ports.ts';
+
+/** Everything the core keeps about a signed-in user. Lives only in the main process. */
+export interface TokenSet {
+  accessToken: string;
+  /** Epoch milliseconds. */
+  accessTokenExpiresAt: number;
+  refreshToken?: string | undefined;
+  idToken: string;
+  /** The ID token's claims, as validated at sign-in. */
+  claims: Record<string, unknown> & { sub: string };
+}
+
+const tokenSetSchema = z.object({
+  accessToken: z.string().min(1),
+  accessTokenExpiresAt: z.number(),
+  refreshToken: z.string().min(1).optional(),
+  idToken: z.string().min(1),
+  claims: z.looseObject({ sub: z.string() }),
+});
+
+const recordSchema = z.object({
+  version: z.literal(1),
+  issuer: z.string(),
+  clientId: z.string(),
+  ciphertext: z.string(),
+});
+
+export const VAULT_KEY = 'session';
+
+export type VaultLoad =
+  | { kind: 'empty' }
+  | { kind: 'loaded'; tokens: TokenSet }
+  | { kind: 'discarded'; reason: AppError };
+
+export class TokenVault {
+  private readonly store: KeyValueStore;
+  private readonly cipher: Cipher;
+  private readonly owner: { issuer: string; clientId: string };
+  private available: Promise<boolean> | undefined;
+
+  constructor(store: KeyValueStore, cipher: Cipher, owner: { issuer: string; clientId: string }) {
+    this.store = store;
+    this.cipher = cipher;
+    this.owner = owner;
+  }
+
+  /** Whether sessions can be kept across restarts (real OS encryption is available). */
+  async persistent(): Promise<boolean> {
+    this.available ??= this.cipher.isAvailable().catch(() => false);
+    return this.available;
+  }
+
+  async load(): Promise<VaultLoad> {
+    if (!(await this.persistent())) return { kind: 'empty' };
+    let raw: unknown;
+    try {
+      raw = this.store.get(VAULT_KEY);
+    } catch {
+      return this.discard('The saved session could not be read, so it was removed. Please log in again.');
+    }
+    if (raw === undefined) return { kind: 'empty' };
+    const record = recordSchema.safeParse(raw);
+    if (!record.success) return this.discard('The saved session was damaged, so it was removed. Please log in again.');
+    // A session of another tenant or application is not ours to use.
+    if (record.data.issuer !== this.owner.issuer || record.data.clientId !== this.owner.clientId) {
+      this.clear();
+      return { kind: 'empty' };
+    }
+    let tokens: unknown;
+    try {
+      tokens = JSON.parse(await this.cipher.decrypt(record.data.ciphertext));
+    } catch {
+      return this.discard('The saved session could not be decrypted (changed, or from another installation), so it was removed. Please log in again.');
+    }
+    const parsed = tokenSetSchema.safeParse(tokens);
+    if (!parsed.success) return this.discard('The saved session was damaged, so it was removed. Please log in again.');
+    return { kind: 'loaded', tokens: parsed.data };
+  }
+
+  /** Persists the token set, encrypted; a no-op when encryption is unavailable. */
+  async save(tokens: TokenSet): Promise<void> {
+    if (!(await this.persistent())) return;
+    const ciphertext = await this.cipher.encrypt(JSON.stringify(tokens));
+    this.store.set(VAULT_KEY, { version: 1, ...this.owner, ciphertext });
+  }
+
+  clear(): void {
+    try {
+      this.store.delete(VAULT_KEY);
+    } catch {
+      // Nothing readable to delete; the next save overwrites it.
+    }
+  }
+
+  private discard(message: string): VaultLoad {
+    this.clear();
+    return { kind: 'discarded', reason: { code: 'storage_unreadable', message } };
+  }
+}

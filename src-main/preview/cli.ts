@@ -1,0 +1,44 @@
+/**
+ * `npm run preview`: the app in your browser, on the same core as the Electron app.
+ * PREVIEW_PORT (default: any free port), PREVIEW_DATA_DIR (default: a fresh temporary folder),
+ * PREVIEW_EXTERNAL_BROWSER=capture (record sign-in URLs at /__preview/external-urls instead of
+ * opening them), and the app's own AUTH0_* settings (none: the local devstack).
+ */
+import { ConfigError } from '../core/config.ts';
+import { openInSystemBrowser, startPreview } from './server.ts';
+
+const env = process.env;
+const mode = env.PREVIEW_EXTERNAL_BROWSER === 'capture' ? 'capture' : 'system';
+const port = env.PREVIEW_PORT ? Number(env.PREVIEW_PORT) : 0;
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PREVIEW_PORT: "${env.PREVIEW_PORT}" is not a port (0–65535).`);
+  process.exit(1);
+}
+
+try {
+  const preview = await startPreview({
+    env,
+    port,
+    externalBrowser: mode,
+    ...(env.PREVIEW_DATA_DIR ? { dataDir: env.PREVIEW_DATA_DIR } : {}),
+    log: {
+      info: (message, fields) => console.log(`[core] ${message}`, fields ?? ''),
+      warn: (message, fields) => console.warn(`[core] ${message}`, fields ?? ''),
+      error: (message, fields) => console.error(`[core] ${message}`, fields ?? ''),
+    },
+  });
+  console.log(preview.summary);
+  console.log(`Session data: ${preview.dataDir}`);
+  console.log(`Preview: ${preview.url}`);
+  if (mode === 'system' && env.PREVIEW_OPEN !== '0' && !env.CI) {
+    openInSystemBrowser(preview.url).catch(() => {});
+  }
+  const shutdown = () => {
+    preview.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+} catch (error) {
+  console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : `Preview failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

@@ -1,0 +1,255 @@
+/**
+ * The browser preview host: the same core as the Electron app, in plain Node, serving the built
+ * renderer to a real browser. The preload contract travels over HTTP (requests) and server-sent
+ * events (session changes) instead of IPC; the renderer cannot tell the difference.
+ *
+ * Like the loopback receiver it binds 127.0.0.1 only, and it refuses requests whose Host or Origin
+ * is not its own: another page on this machine must not be able to sign the user in or read
+ * messages through it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SessionView } from '../../src-preload/contract.ts';
+import { configureFromEnvironment, createAuthCore, type AuthCore } from '../core/index.ts';
+import { LOOPBACK_HOST } from '../core/loopback.ts';
+import { JsonFileStore, KeyFileBesideDataCipher } from '../core/node-storage.ts';
+import type { Logger, OpenExternal } from '../core/ports.ts';
+import type { SessionOptions } from '../core/session.ts';
+
+export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
+const MAX_BODY_BYTES = 16 * 1024;
+
+/** Same policy as the Electron app's production CSP. */
+export const PREVIEW_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+export interface PreviewOptions {
+  env?: NodeJS.ProcessEnv;
+  port?: number;
+  /** Where the encrypted vault lives; default: a fresh temporary folder. */
+  dataDir?: string;
+  /** `system`: open URLs in the real browser; `capture`: only record them (for tests). */
+  externalBrowser?: 'system' | 'capture';
+  rendererDir?: string;
+  session?: SessionOptions;
+  log?: Logger;
+}
+
+export interface Preview {
+  url: string;
+  dataDir: string;
+  core: AuthCore;
+  /** URLs the core asked to open, oldest first. */
+  externalUrls: string[];
+  summary: string;
+  close(): Promise<void>;
+}
+
+export async function startPreview(options: PreviewOptions = {}): Promise<Preview> {
+  const env = options.env ?? process.env;
+  const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
+  if (!existsFile(path.join(rendererDir, 'index.html'))) {
+    throw new Error(`The renderer is not built (${rendererDir}index.html missing): run "npm run build:renderer" first.`);
+  }
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'hello-preview-'));
+  const externalUrls: string[] = [];
+  const clients = new Set<ServerResponse>();
+  const { config, stop, summary } = await configureFromEnvironment(env, { cwd: process.cwd() });
+
+  const openExternal: OpenExternal =
+    options.externalBrowser === 'capture'
+      ? async (url) => {
+          externalUrls.push(url);
+        }
+      : async (url) => {
+          externalUrls.push(url);
+          await openInSystemBrowser(url);
+        };
+
+  const core = createAuthCore(
+    config,
+    {
+      openExternal,
+      cipher: new KeyFileBesideDataCipher(dataDir),
+      store: new JsonFileStore(path.join(dataDir, 'session.json')),
+      emit: (session) => broadcast(clients, session),
+      ...(options.log ? { log: options.log } : {}),
+    },
+    options.session,
+  );
+
+  const server = createServer((req, res) => {
+    handleRequest(req, res, { core, clients, rendererDir, externalUrls, capture: options.externalBrowser === 'capture', origin }).catch(() => {
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal', message: 'The preview host failed.' } });
+      else res.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: options.port ?? 0, host: LOOPBACK_HOST }, () => resolve());
+  }).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `http://${LOOPBACK_HOST}:${port}`;
+  // The UI shows "restoring" until this finishes.
+  void core.restore();
+
+  return {
+    url: `${origin}/`,
+    dataDir,
+    core,
+    externalUrls,
+    summary,
+    async close() {
+      for (const client of clients) client.end();
+      await core.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await stop();
+    },
+  };
+}
+
+interface Context {
+  core: AuthCore;
+  clients: Set<ServerResponse>;
+  rendererDir: string;
+  externalUrls: string[];
+  capture: boolean;
+  origin: string;
+}
+
+async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+  // DNS rebinding: a hostile name resolving to 127.0.0.1 carries its own Host header.
+  if (req.headers.host !== new URL(ctx.origin).host) return sendJson(res, 421, { message: 'Wrong host.' });
+  // Cross-site requests: browsers send Origin on every POST and on cross-origin GETs.
+  if (req.headers.origin !== undefined && req.headers.origin !== ctx.origin) return sendJson(res, 403, { message: 'Cross-origin requests are refused.' });
+  const url = new URL(req.url ?? '/', ctx.origin);
+
+  if (url.pathname.startsWith('/__bridge/')) {
+    const channel = decodeURIComponent(url.pathname.slice('/__bridge/'.length));
+    if (channel === 'events' && req.method === 'GET') return openEventStream(res, ctx);
+    if (req.method !== 'POST') return sendJson(res, 405, { message: 'Method not allowed.' });
+    // A JSON content type cannot be sent cross-site without a CORS preflight, which we never grant.
+    if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { message: 'JSON only.' });
+    const body = await readBody(req);
+    if (body === undefined) return sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } });
+    let args: unknown;
+    try {
+      args = (JSON.parse(body || '{}') as { args?: unknown }).args ?? [];
+    } catch {
+      return sendJson(res, 400, { ok: false, error: { code: 'invalid_request', message: 'Invalid JSON.' } });
+    }
+    return sendJson(res, 200, await ctx.core.handle(channel, args));
+  }
+  if (url.pathname === '/__preview/external-urls' && ctx.capture && req.method === 'GET') {
+    return sendJson(res, 200, ctx.externalUrls);
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { message: 'Method not allowed.' });
+  return serveStatic(url.pathname, res, ctx.rendererDir);
+}
+
+function openEventStream(res: ServerResponse, ctx: Context): void {
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+  });
+  ctx.clients.add(res);
+  res.on('close', () => ctx.clients.delete(res));
+  res.write(eventFrame(ctx.core.view()));
+}
+
+function broadcast(clients: Set<ServerResponse>, session: SessionView): void {
+  const frame = eventFrame(session);
+  for (const client of clients) client.write(frame);
+}
+
+function eventFrame(session: SessionView): string {
+  return `event: session:changed\ndata: ${JSON.stringify(session)}\n\n`;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+function serveStatic(pathname: string, res: ServerResponse, rendererDir: string): void {
+  const root = path.resolve(rendererDir);
+  const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  const file = path.resolve(root, relative);
+  // Path traversal: only files inside the renderer folder are served.
+  if (!file.startsWith(root + path.sep) || !existsFile(file)) {
+    return sendJson(res, 404, { message: 'Not Found' });
+  }
+  res.writeHead(200, {
+    'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+    'Content-Security-Policy': PREVIEW_CSP,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-cache',
+  });
+  res.end(readFileSync(file));
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+  res.end(JSON.stringify(value));
+}
+
+/** Reads a body up to MAX_BODY_BYTES; undefined (and the connection dropped) beyond that. */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function existsFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Opens an http(s) URL in the user's default browser, without a shell. */
+export function openInSystemBrowser(url: string): Promise<void> {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return Promise.reject(new Error('Only http(s) URLs are opened.'));
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [parsed.href]]
+      : process.platform === 'win32'
+        ? ['rundll32', ['url.dll,FileProtocolHandler', parsed.href]]
+        : ['xdg-open', [parsed.href]];
+  return new Promise((resolve, reject) => {
+    execFile(command, args as string[], (error) => (error ? reject(new Error(`Could not open the browser (${command}): ${error.message}`)) : resolve()));
+  });
+}
