@@ -93,7 +93,7 @@ export interface ChannelResponses {
   'auth:login': Result<{ session: SessionView }>;
   'auth:signup': Result<{ session: SessionView }>;
   'auth:cancel': Result;
-  /** Always succeeds locally; `logoutUrl` is what was opened to end the provider's session. */
+  /** Always succeeds locally; the provider's logout page is opened in the system browser. */
   'auth:logout': Result<{ session: SessionView }>;
   'messages:get': Result<{ data: ApiMessage }>;
 }

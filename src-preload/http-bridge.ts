@@ -1,0 +1,165 @@
+/**
+ * The preview's bridge: the same `AuthBridge` the Electron preload exposes, carried over HTTP and
+ * server-sent events instead of IPC, so the renderer cannot tell which host it runs in.
+ *
+ * - request: `POST {base}/__bridge/{channel}` with `{"args":[...]}`; the answer is the channel's
+ *   response type from the contract.
+ * - events: one `EventSource` on `{base}/__bridge/events`, event `session:changed`, data a SessionView.
+ *
+ * Like the contract's responses, nothing here throws or rejects: when the host does not answer, the
+ * caller gets `{ ok: false, error }` (or, for `getSession`, a signed-out view carrying the error), so
+ * the UI can always show something true.
+ */
+import type {
+  AppError,
+  AuthBridge,
+  Channel,
+  ChannelArgs,
+  ChannelResponses,
+  SessionView,
+  bridgeMethods,
+} from './contract.ts';
+
+/**
+ * Method → channel, checked by the compiler against the contract's `bridgeMethods`. A type-only
+ * import keeps zod (the contract's runtime validators) out of the renderer bundle; any drift from
+ * the contract's table is a type error here.
+ */
+const channelOf: typeof bridgeMethods = {
+  getSession: 'session:get',
+  login: 'auth:login',
+  signup: 'auth:signup',
+  cancel: 'auth:cancel',
+  logout: 'auth:logout',
+  getMessage: 'messages:get',
+};
+
+const NOT_RESPONDING = 'The app is not responding. Try again in a moment.';
+/** How long to wait before reopening an event stream the browser gave up on. */
+const EVENTS_RETRY_MS = 2000;
+
+type Answer = { ok: true; body: unknown } | { ok: false; error: AppError };
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isSessionView(value: unknown): value is SessionView {
+  return isObject(value) && typeof value.status === 'string' && typeof value.persistence === 'string';
+}
+
+function isAppError(value: unknown): value is AppError {
+  return isObject(value) && typeof value.code === 'string' && typeof value.message === 'string';
+}
+
+export function createHttpBridge(base = ''): AuthBridge {
+  async function post(channel: Channel, args: unknown[]): Promise<Answer> {
+    let response: Response;
+    try {
+      response = await fetch(`${base}/__bridge/${channel}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ args }),
+        credentials: 'same-origin',
+      });
+    } catch {
+      return { ok: false, error: { code: 'internal', message: NOT_RESPONDING } };
+    }
+    let body: unknown;
+    try {
+      body = await response.json();
+    } catch {
+      body = undefined;
+    }
+    if (response.ok && body !== undefined) return { ok: true, body };
+    // A host that refuses a request with a contract error (e.g. invalid_request) said something true.
+    if (!response.ok && isObject(body) && body.ok === false && isAppError(body.error)) {
+      return { ok: false, error: body.error };
+    }
+    return { ok: false, error: { code: 'internal', message: NOT_RESPONDING, status: response.status } };
+  }
+
+  async function invoke<C extends Channel>(channel: C, ...args: ChannelArgs<C>): Promise<ChannelResponses[C]> {
+    const answer = await post(channel, args);
+    if (answer.ok) return answer.body as ChannelResponses[C];
+    const failed: SessionView | { ok: false; error: AppError } =
+      channel === 'session:get'
+        ? { status: 'signed-out', persistence: 'encrypted', error: answer.error }
+        : { ok: false, error: answer.error };
+    return failed as ChannelResponses[C];
+  }
+
+  const listeners = new Set<(session: SessionView) => void>();
+  let source: EventSource | null = null;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  function deliver(session: SessionView): void {
+    for (const listener of [...listeners]) listener(session);
+  }
+
+  /** After a dropped stream, events may have been missed: ask for the session as it is now. */
+  async function resync(): Promise<void> {
+    const answer = await post(channelOf.getSession, []);
+    if (answer.ok && isSessionView(answer.body)) deliver(answer.body);
+  }
+
+  function openEvents(): void {
+    if (typeof EventSource === 'undefined') return;
+    const stream = new EventSource(`${base}/__bridge/events`);
+    source = stream;
+    let dropped = false;
+    stream.addEventListener('session:changed', (event) => {
+      let session: unknown;
+      try {
+        session = JSON.parse((event as MessageEvent<string>).data);
+      } catch {
+        return;
+      }
+      if (isSessionView(session)) deliver(session);
+    });
+    stream.addEventListener('open', () => {
+      if (dropped) {
+        dropped = false;
+        void resync();
+      }
+    });
+    stream.addEventListener('error', () => {
+      dropped = true;
+      // The browser retries by itself unless the host answered with something other than a stream.
+      if (stream.readyState === EventSource.CLOSED && source === stream) {
+        source = null;
+        retryTimer = setTimeout(() => {
+          retryTimer = undefined;
+          if (listeners.size > 0 && source === null) {
+            openEvents();
+            void resync();
+          }
+        }, EVENTS_RETRY_MS);
+      }
+    });
+  }
+
+  function onSessionChanged(listener: (session: SessionView) => void): () => void {
+    listeners.add(listener);
+    if (source === null && retryTimer === undefined) openEvents();
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) {
+        source?.close();
+        source = null;
+        clearTimeout(retryTimer);
+        retryTimer = undefined;
+      }
+    };
+  }
+
+  return {
+    getSession: () => invoke(channelOf.getSession),
+    login: () => invoke(channelOf.login),
+    signup: () => invoke(channelOf.signup),
+    cancel: () => invoke(channelOf.cancel),
+    logout: () => invoke(channelOf.logout),
+    getMessage: (kind) => invoke(channelOf.getMessage, kind),
+    onSessionChanged,
+  };
+}

@@ -1,0 +1,65 @@
+import { useEffect, useRef } from 'react';
+import type { ComponentType } from 'react';
+import type { AuthBridge } from '../src-preload/contract.ts';
+import { ErrorBoundary } from './components/error-boundary.tsx';
+import { PageLayout } from './components/page-layout.tsx';
+import { PageLoader } from './components/page-loader.tsx';
+import { useRoute } from './hooks/use-route.ts';
+import { SessionProvider, useSession } from './hooks/use-session.tsx';
+import { AdminPage } from './pages/admin-page.tsx';
+import { HomePage } from './pages/home-page.tsx';
+import { NotFoundPage } from './pages/not-found-page.tsx';
+import { ProfilePage } from './pages/profile-page.tsx';
+import { ProtectedPage } from './pages/protected-page.tsx';
+import { PublicPage } from './pages/public-page.tsx';
+
+const PAGES: Record<string, { title: string; Page: ComponentType }> = {
+  '/': { title: 'Home', Page: HomePage },
+  '/profile': { title: 'Profile', Page: ProfilePage },
+  '/public': { title: 'Public', Page: PublicPage },
+  '/protected': { title: 'Protected', Page: ProtectedPage },
+  '/admin': { title: 'Admin', Page: AdminPage },
+};
+const NOT_FOUND = { title: 'Not Found', Page: NotFoundPage };
+
+export function App({ bridge }: { bridge: AuthBridge }) {
+  return (
+    <SessionProvider bridge={bridge}>
+      <PageLayout>
+        <CurrentPage />
+      </PageLayout>
+    </SessionProvider>
+  );
+}
+
+function CurrentPage() {
+  const route = useRoute();
+  const { status } = useSession().session;
+  const { title, Page } = PAGES[route] ?? NOT_FOUND;
+  const firstRender = useRef(true);
+
+  useEffect(() => {
+    document.title = `${title} · Hello World`;
+  }, [title]);
+
+  // After a navigation, take keyboard and screen-reader users to the new page's heading.
+  useEffect(() => {
+    if (firstRender.current) {
+      firstRender.current = false;
+      return;
+    }
+    window.scrollTo(0, 0);
+    const heading = document.querySelector<HTMLElement>('main h1');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
+  }, [route]);
+
+  if (status === 'restoring') return <PageLoader label="Restoring your session…" />;
+  return (
+    <ErrorBoundary key={route}>
+      <Page />
+    </ErrorBoundary>
+  );
+}

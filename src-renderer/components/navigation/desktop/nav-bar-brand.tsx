@@ -1,0 +1,11 @@
+import { hrefFor } from '../../../hooks/use-route.ts';
+import { BrandLogo } from '../brand-logo.tsx';
+
+export function NavBarBrand() {
+  return (
+    <a className="nav-bar__brand" href={hrefFor('/')}>
+      <BrandLogo />
+      <span>Hello World</span>
+    </a>
+  );
+}

@@ -1,0 +1,22 @@
+import { useSession } from '../../../hooks/use-session.tsx';
+import { LoginButton } from '../../buttons/login-button.tsx';
+import { LogoutButton } from '../../buttons/logout-button.tsx';
+import { SignupButton } from '../../buttons/signup-button.tsx';
+
+export function NavBarButtons() {
+  const { status } = useSession().session;
+  // While the session is being restored we do not know yet which buttons are true.
+  if (status === 'restoring') return <div className="nav-bar__buttons" />;
+  return (
+    <div className="nav-bar__buttons">
+      {status === 'signed-in' ? (
+        <LogoutButton />
+      ) : (
+        <>
+          <SignupButton returnTo="/profile" />
+          <LoginButton returnTo="/profile" />
+        </>
+      )}
+    </div>
+  );
+}

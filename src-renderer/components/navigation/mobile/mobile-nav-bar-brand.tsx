@@ -1,0 +1,11 @@
+import { hrefFor } from '../../../hooks/use-route.ts';
+import { BrandLogo } from '../brand-logo.tsx';
+
+export function MobileNavBarBrand({ onNavigate }: { onNavigate: () => void }) {
+  return (
+    <a className="mobile-nav-bar__brand" href={hrefFor('/')} onClick={onNavigate}>
+      <BrandLogo size={26} />
+      <span>Hello World</span>
+    </a>
+  );
+}

@@ -1,0 +1,65 @@
+import type { ReactNode } from 'react';
+import type { AppError, MessageKind } from '../../src-preload/contract.ts';
+import { AuthenticationGuard } from '../components/authentication-guard.tsx';
+import { CodeSnippet } from '../components/code-snippet.tsx';
+import { ErrorAlert } from '../components/error-alert.tsx';
+import { PageLoader } from '../components/page-loader.tsx';
+import { useApiMessage } from '../hooks/use-api-message.ts';
+import { useSession } from '../hooks/use-session.tsx';
+
+interface Props {
+  kind: MessageKind;
+  title: string;
+  snippetTitle: string;
+  description: ReactNode;
+  /** Protected and Admin are for signed-in users only. */
+  requiresSignIn: boolean;
+}
+
+/** The Public, Protected and Admin pages: one API message each, fetched by the main process. */
+export function MessagePage({ kind, title, snippetTitle, description, requiresSignIn }: Props) {
+  const content = <Message kind={kind} snippetTitle={snippetTitle} requiresSignIn={requiresSignIn} />;
+  return (
+    <div className="content-layout">
+      <h1 className="content__title">{title}</h1>
+      <div className="content__body">
+        <p className="content__description">{description}</p>
+        {requiresSignIn ? <AuthenticationGuard>{content}</AuthenticationGuard> : content}
+      </div>
+    </div>
+  );
+}
+
+function Message({ kind, snippetTitle, requiresSignIn }: Omit<Props, 'title' | 'description'>) {
+  const { status } = useSession().session;
+  const { state, reload } = useApiMessage(kind, !requiresSignIn || status === 'signed-in');
+  switch (state.status) {
+    case 'idle':
+    case 'loading':
+      return <PageLoader label="Getting the message from the API…" />;
+    case 'loaded':
+      return <CodeSnippet title={snippetTitle} code={JSON.stringify(state.data, null, 2)} />;
+    case 'failed':
+      return (
+        <>
+          <ErrorAlert title={state.error.message} message={explain(kind, state.error)}>
+            <button type="button" className="button button--secondary-light callout__action" onClick={reload}>
+              Try again
+            </button>
+          </ErrorAlert>
+          {state.error.status ? (
+            // What the API itself answered, as Auth0's samples show it.
+            <CodeSnippet title={snippetTitle} code={JSON.stringify({ message: state.error.message }, null, 2)} />
+          ) : null}
+        </>
+      );
+  }
+}
+
+function explain(kind: MessageKind, error: AppError): string {
+  if (kind === 'admin' && error.status === 403) {
+    return 'The API refused the request (HTTP 403): your account does not have the read:admin-messages permission.';
+  }
+  if (error.status) return `The API refused the request (HTTP ${error.status}).`;
+  return 'The message could not be loaded.';
+}
