@@ -1,0 +1,159 @@
+// The identity provider's own pages: login, sign-up, logout, errors.
+// Plain HTML with inline CSS, no external assets; every interpolated value goes through escapeHtml.
+import { DEMO_ACCOUNTS, MIN_PASSWORD_LENGTH } from './accounts.ts';
+
+export const PRODUCT_NAME = 'Hello World Desktop';
+
+const HTML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+};
+
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"'`]/gu, (char) => HTML_ESCAPES[char] ?? char);
+}
+
+const STYLE = `
+*{box-sizing:border-box}
+body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:#f3f4f8;
+  font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Ubuntu,sans-serif;color:#1e212a}
+main{width:100%;max-width:400px;margin:24px;padding:40px 36px 28px;background:#fff;border-radius:8px;
+  box-shadow:0 12px 40px rgba(0,0,0,.12)}
+.brand{width:52px;height:52px;margin:0 auto 16px;border-radius:50%;background:#635dff;color:#fff;
+  display:flex;align-items:center;justify-content:center;font-weight:700;font-size:22px}
+h1{margin:0 0 4px;font-size:24px;font-weight:600;text-align:center}
+p.lead{margin:0 0 24px;text-align:center;color:#5c6070;font-size:14px}
+label{display:block;margin:14px 0 6px;font-size:14px;font-weight:600}
+input{width:100%;height:48px;padding:0 14px;border:1px solid #c9cace;border-radius:4px;font:inherit}
+input:focus{outline:2px solid #635dff;outline-offset:0;border-color:#635dff}
+button{width:100%;height:50px;margin-top:24px;border:0;border-radius:4px;background:#635dff;color:#fff;
+  font:inherit;font-weight:600;cursor:pointer}
+button:hover{background:#4f48e2}
+.error{margin:0 0 8px;padding:10px 12px;border-radius:4px;background:#fdecea;color:#a4171d;font-size:14px}
+.hint{margin:4px 0 0;color:#5c6070;font-size:13px}
+.switch{margin:20px 0 0;text-align:center;font-size:14px}
+a{color:#4f48e2}
+footer{margin-top:24px;padding-top:14px;border-top:1px solid #eceef2;color:#6a6f7e;font-size:12px;text-align:center}
+code{font-size:12px}
+`;
+
+/** Headers for every page the provider renders itself. */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'Content-Type': 'text/html; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  // form-action must allow the redirects that follow a form POST (back to /auth, then to the app's loopback port).
+  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self' http://127.0.0.1:*; frame-ancestors 'none'; base-uri 'none'",
+});
+
+function layout(title: string, body: string, extraHead = ''): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${escapeHtml(title)}</title>
+<style>${STYLE}</style>
+${extraHead}
+</head>
+<body>
+<main>
+<div class="brand" aria-hidden="true">HW</div>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+function errorBlock(message: string | undefined): string {
+  return message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : '';
+}
+
+function demoFooter(): string {
+  const list = DEMO_ACCOUNTS.map((account) => `<br><code>${escapeHtml(account.email)}</code> / <code>${escapeHtml(account.password)}</code>`).join('');
+  return `<footer>Local devstack. Demo accounts:${list}</footer>`;
+}
+
+export interface FormPageInput {
+  uid: string;
+  email?: string;
+  name?: string;
+  error?: string;
+}
+
+export function loginPage({ uid, email, error }: FormPageInput): string {
+  const base = `/interaction/${encodeURIComponent(uid)}`;
+  return layout(`Log in | ${PRODUCT_NAME}`, `
+<h1>Welcome</h1>
+<p class="lead">Log in to ${escapeHtml(PRODUCT_NAME)} to continue.</p>
+${errorBlock(error)}
+<form method="post" action="${escapeHtml(`${base}/login`)}">
+<label for="username">Email</label>
+<input id="username" name="username" type="email" autocomplete="username" required ${email ? '' : 'autofocus'} value="${escapeHtml(email)}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required ${email ? 'autofocus' : ''}>
+<button type="submit">Log In</button>
+</form>
+<p class="switch">Don't have an account? <a href="${escapeHtml(`${base}/signup`)}">Sign up</a></p>
+${demoFooter()}`);
+}
+
+export function signUpPage({ uid, email, name, error }: FormPageInput): string {
+  const base = `/interaction/${encodeURIComponent(uid)}`;
+  return layout(`Sign up | ${PRODUCT_NAME}`, `
+<h1>Create your account</h1>
+<p class="lead">Sign up to ${escapeHtml(PRODUCT_NAME)} to continue.</p>
+${errorBlock(error)}
+<form method="post" action="${escapeHtml(`${base}/signup`)}">
+<label for="name">Name <span class="hint">(optional)</span></label>
+<input id="name" name="name" type="text" autocomplete="name" value="${escapeHtml(name)}">
+<label for="username">Email</label>
+<input id="username" name="username" type="email" autocomplete="username" required value="${escapeHtml(email)}">
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="new-password" required aria-describedby="password-hint">
+<p class="hint" id="password-hint">At least ${MIN_PASSWORD_LENGTH} characters.</p>
+<button type="submit">Sign Up</button>
+</form>
+<p class="switch">Already have an account? <a href="${escapeHtml(`${base}/login`)}">Log in</a></p>
+${demoFooter()}`);
+}
+
+export function messagePage(title: string, message: string): string {
+  return layout(title, `
+<h1>${escapeHtml(title)}</h1>
+<p class="lead">${escapeHtml(message)}</p>`);
+}
+
+/**
+ * RP-initiated logout confirmation. A real provider (Auth0's /v2/logout, /oidc/logout) does not ask the
+ * user to confirm a logout the app asked for, so the form (which carries oidc-provider's xsrf token)
+ * submits itself with logout=yes. The button is only there when scripts are off.
+ */
+export function logoutPage(form: string): string {
+  const autoSubmitting = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/><noscript><button type="submit">Log Out</button></noscript></form>');
+  const script = `<script>document.addEventListener('DOMContentLoaded',function(){document.forms[0].submit()})</script>`;
+  return layout(`Logging out | ${PRODUCT_NAME}`, `
+<h1>Logging out…</h1>
+<p class="lead">Ending your session.</p>
+${autoSubmitting}`, script);
+}
+
+export function postLogoutPage(clientName: string | undefined): string {
+  const who = clientName ? ` of ${clientName}` : '';
+  return messagePage('You are logged out', `You have logged out${who}. You can close this tab.`);
+}
+
+export function errorPage(error: string, description: string | undefined): string {
+  return layout(`Error | ${PRODUCT_NAME}`, `
+<h1>Something went wrong</h1>
+${errorBlock(description ?? error)}
+<p class="lead"><code>${escapeHtml(error)}</code></p>
+<p class="lead">Return to the app and try again.</p>`);
+}

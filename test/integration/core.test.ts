@@ -1,0 +1,364 @@
+/**
+ * The core against the real devstack (oidc-provider + the Hello World API), with Debian's Chromium
+ * filling the provider's forms as the user's system browser would. Nothing here is mocked but the
+ * Electron edge (storage and openExternal use their Node implementations).
+ */
+import { request } from 'node:http';
+import { createServer, type Server } from 'node:net';
+import * as client from 'openid-client';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import type { TokenSet } from '../../src-main/core/vault.ts';
+import { configFor, createTestCore, filesUnder, signIn, type TestCore } from '../support/core-harness.ts';
+import { launchSystemBrowser } from '../support/system-browser.ts';
+
+const alice = { email: 'alice@example.com', password: 'wonderland' };
+const bob = { email: 'bob@example.com', password: 'builder' };
+
+let devstack: Devstack;
+let browser: Browser;
+const cores: TestCore[] = [];
+/** Every token any test obtained: none may ever be found in clear in any vault folder. */
+const seenTokens = new Set<string>();
+
+beforeAll(async () => {
+  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
+});
+
+afterEach(async () => {
+  for (const test of cores) {
+    const stored = await test.storedTokens().catch(() => undefined);
+    if (stored) remember(stored);
+  }
+});
+
+afterAll(async () => {
+  for (const test of cores) await test.core.close();
+  const disk = cores.map((test) => filesUnder(test.dir)).join('\n');
+  for (const token of seenTokens) expect(disk.includes(token), 'a token was found in clear in a vault folder').toBe(false);
+  await browser?.close();
+  await devstack?.close();
+});
+
+function newCore(...args: Parameters<typeof createTestCore>): TestCore {
+  const test = createTestCore(...args);
+  cores.push(test);
+  return test;
+}
+
+function remember(tokens: TokenSet): void {
+  for (const token of [tokens.accessToken, tokens.idToken, tokens.refreshToken]) if (token) seenTokens.add(token);
+}
+
+async function discovery() {
+  return client.discovery(new URL(devstack.issuer), devstack.clientId, { token_endpoint_auth_method: 'none' }, client.None(), {
+    execute: [client.allowInsecureRequests],
+  });
+}
+
+/** Asks the provider directly whether it still honours a refresh token. */
+async function providerAccepts(refreshToken: string): Promise<boolean | string> {
+  try {
+    await client.refreshTokenGrant(await discovery(), refreshToken);
+    return true;
+  } catch (error) {
+    return error instanceof client.ResponseBodyError ? error.error : String(error);
+  }
+}
+
+function get(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request(url, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+function occupiedPort(): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+async function closedPort(): Promise<number> {
+  const server = await occupiedPort();
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+/** Starts a login and answers its loopback receiver with `params` instead of the browser. */
+async function forgedCallback(test: TestCore, params: (expected: { state: string; iss: string }) => Record<string, string>) {
+  const opened = test.nextOpened();
+  const result = test.core.session.login();
+  const authorizationUrl = new URL(await opened);
+  const redirectUri = authorizationUrl.searchParams.get('redirect_uri')!;
+  const callback = new URL(redirectUri);
+  for (const [key, value] of Object.entries(params({ state: authorizationUrl.searchParams.get('state')!, iss: devstack.issuer }))) {
+    callback.searchParams.set(key, value);
+  }
+  expect(await get(callback.href)).toBe(303);
+  return { result: await result, redirectUri };
+}
+
+describe('sign-in through the system browser', () => {
+  it('signs alice in with PKCE S256, state, nonce and the audience, and shows her profile from the ID token', async () => {
+    const test = newCore(configFor(devstack));
+    await test.core.restore();
+    expect(test.core.view().status).toBe('signed-out');
+
+    const { result, url, page } = await signIn(test, browser, alice);
+    const authorization = new URL(url);
+    expect(authorization.origin).toBe(devstack.issuer);
+    expect(Object.fromEntries(authorization.searchParams)).toMatchObject({
+      client_id: 'electron-hello-world',
+      response_type: 'code',
+      scope: 'openid profile email offline_access',
+      audience: 'https://hello-world.example.com',
+      code_challenge_method: 'S256',
+    });
+    expect(authorization.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+    for (const p of ['state', 'nonce', 'code_challenge']) expect(authorization.searchParams.get(p)?.length).toBeGreaterThanOrEqual(43);
+    expect(authorization.searchParams.has('client_secret')).toBe(false);
+
+    expect(result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
+    const profile = test.core.view().profile!;
+    expect(profile).toMatchObject({ name: 'Alice Liddell', email: 'alice@example.com', email_verified: true });
+    expect(profile.sub).toBeTruthy();
+    expect(profile.nickname).toBeTruthy();
+    expect(String(profile.picture)).toMatch(/^(data:image\/|https:)/);
+    // The browser tab was told to go back to the app, and its address holds no code.
+    await page.getByText('You can close this tab and return to the app').waitFor({ timeout: 5000 });
+    expect(page.url()).not.toContain('code=');
+    // What the renderer sees never includes a token.
+    const stored = (await test.storedTokens())!;
+    remember(stored);
+    const rendererSaw = JSON.stringify([result, test.events, test.core.view()]);
+    for (const token of [stored.accessToken, stored.idToken, stored.refreshToken!]) expect(rendererSaw).not.toContain(token);
+    expect(stored.refreshToken).toBeTruthy();
+
+    expect(await test.core.messages.get('public')).toEqual({ ok: true, data: { text: 'This is a public message.' } });
+    expect(await test.core.messages.get('protected')).toEqual({ ok: true, data: { text: 'This is a protected message.' } });
+    expect(await test.core.messages.get('admin')).toEqual({ ok: true, data: { text: 'This is an admin message.' } });
+    await page.context().close();
+  });
+
+  it('gives bob the protected message but "Permission denied" for the admin one', async () => {
+    const test = newCore(configFor(devstack));
+    await test.core.restore();
+    const { result, context } = await signIn(test, browser, bob);
+    expect(result.ok).toBe(true);
+    expect(test.core.view().profile?.email).toBe('bob@example.com');
+    expect(await test.core.messages.get('protected')).toEqual({ ok: true, data: { text: 'This is a protected message.' } });
+    expect(await test.core.messages.get('admin')).toEqual({ ok: false, error: { code: 'api_error', status: 403, message: 'Permission denied' } });
+    await context.close();
+  });
+
+  it('signs up a new account and signs it in', async () => {
+    const test = newCore(configFor(devstack));
+    await test.core.restore();
+    const email = `new-${Date.now()}@example.com`;
+    const { result, url, context } = await signIn(test, browser, { email, password: 'a-long-password', name: 'New Person' }, 'signup');
+    expect(new URL(url).searchParams.get('screen_hint')).toBe('signup');
+    expect(new URL(url).searchParams.get('prompt')).toBe('login');
+    expect(result.ok).toBe(true);
+    expect(test.core.view().profile).toMatchObject({ email, name: 'New Person' });
+    expect(await test.core.messages.get('protected')).toMatchObject({ ok: true });
+    await context.close();
+  });
+
+  it('opens one flow at a time: a second login while one is pending opens nothing', async () => {
+    const test = newCore(configFor(devstack));
+    await test.core.restore();
+    const opened = test.nextOpened();
+    const first = test.core.session.login();
+    await opened;
+    const second = await test.core.session.login();
+    const third = await test.core.session.signup();
+    expect(second).toMatchObject({ ok: false, error: { code: 'sign_in_in_progress' } });
+    expect(third).toMatchObject({ ok: false, error: { code: 'sign_in_in_progress' } });
+    expect(test.opened).toHaveLength(1);
+    expect(test.core.session.cancel()).toEqual({ ok: true });
+    expect(await first).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
+  });
+});
+
+describe('sessions that last', () => {
+  it('restores the session in a new core over the same vault, without a browser', async () => {
+    const first = newCore(configFor(devstack));
+    await first.core.restore();
+    const { context } = await signIn(first, browser, alice);
+    await context.close();
+
+    const second = newCore(configFor(devstack), { dir: first.dir });
+    await second.core.restore();
+    expect(second.opened).toEqual([]);
+    expect(second.core.view()).toMatchObject({ status: 'signed-in', persistence: 'encrypted', profile: { email: 'alice@example.com' } });
+    expect(await second.core.messages.get('admin')).toEqual({ ok: true, data: { text: 'This is an admin message.' } });
+  });
+
+  it('refreshes an access token that expires within the clock skew, rotating the refresh token', async () => {
+    const signedIn = newCore(configFor(devstack));
+    await signedIn.core.restore();
+    const { context } = await signIn(signedIn, browser, alice);
+    await context.close();
+    const before = (await signedIn.storedTokens())!;
+
+    // A clock skew longer than the token's lifetime: every use counts as "about to expire".
+    const test = newCore(configFor(devstack), { dir: signedIn.dir, clockSkewSeconds: 7200 });
+    await test.core.restore();
+    const refreshesBefore = devstack.tokenRequests('refresh_token');
+    expect(await test.core.messages.get('protected')).toEqual({ ok: true, data: { text: 'This is a protected message.' } });
+    const after = (await test.storedTokens())!;
+    remember(after);
+    expect(devstack.tokenRequests('refresh_token')).toBeGreaterThan(refreshesBefore);
+    expect(after.accessToken).not.toBe(before.accessToken);
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    // Rotation: the provider no longer honours the old refresh token.
+    expect(await providerAccepts(before.refreshToken!)).toBe('invalid_grant');
+  });
+
+  it('makes exactly one refresh request for 100 concurrent calls with an expiring token', async () => {
+    const signedIn = newCore(configFor(devstack));
+    await signedIn.core.restore();
+    const { context } = await signIn(signedIn, browser, alice);
+    await context.close();
+    // A core whose clock skew outlasts the token: to it, the access token is always expiring.
+    const expiring = newCore(configFor(devstack), { dir: signedIn.dir, clockSkewSeconds: 7200 });
+    await expiring.core.restore();
+    const counted = devstack.tokenRequests('refresh_token');
+    const results = await Promise.all(Array.from({ length: 100 }, () => expiring.core.messages.get('protected')));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(devstack.tokenRequests('refresh_token') - counted).toBe(1);
+  });
+});
+
+describe('logging out', () => {
+  it('empties the vault, revokes the refresh token and ends the provider session in the browser', async () => {
+    const test = newCore(configFor(devstack));
+    await test.core.restore();
+    const { context, page } = await signIn(test, browser, alice);
+    const stored = (await test.storedTokens())!;
+
+    const opened = test.nextOpened();
+    const result = await test.core.session.logout();
+    expect(result).toMatchObject({ ok: true, session: { status: 'signed-out' } });
+    expect(await test.storedTokens()).toBeUndefined();
+    expect(await test.core.messages.get('protected')).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+    expect(await providerAccepts(stored.refreshToken!)).toBe('invalid_grant');
+
+    const logoutUrl = new URL(await opened);
+    const metadata = (await discovery()).serverMetadata();
+    expect(`${logoutUrl.origin}${logoutUrl.pathname}`).toBe(metadata.end_session_endpoint);
+    expect(logoutUrl.searchParams.get('id_token_hint')).toBe(stored.idToken);
+    expect(logoutUrl.searchParams.get('post_logout_redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/logged-out$/);
+
+    // The same browser (it holds the provider's session cookie) follows the logout URL...
+    await page.goto(logoutUrl.href);
+    await page.waitForURL(/^http:\/\/127\.0\.0\.1:\d+\/done$/, { timeout: 15_000 });
+    expect(await page.textContent('body')).toContain('You have been logged out');
+    // ...and afterwards the provider asks for a password again.
+    const again = test.nextOpened();
+    const login = test.core.session.login();
+    await page.goto(await again);
+    await page.waitForSelector('input[name="password"]', { timeout: 10_000 });
+    test.core.session.cancel();
+    expect((await login).ok).toBe(false);
+    await context.close();
+  });
+});
+
+describe('bad input ends the sign-in with a clear error and no session', () => {
+  it.each([
+    ['a wrong state', (e: { state: string; iss: string }) => ({ code: 'abc', state: 'not-the-state', iss: e.iss }), 'callback_invalid'],
+    ['no code', (e: { state: string; iss: string }) => ({ state: e.state, iss: e.iss }), 'callback_invalid'],
+    ['error=access_denied', (e: { state: string; iss: string }) => ({ error: 'access_denied', error_description: 'User said no', state: e.state, iss: e.iss }), 'access_denied'],
+    ['a wrong iss (mix-up)', (e: { state: string; iss: string }) => ({ code: 'abc', state: e.state, iss: 'https://evil.example.com' }), 'callback_invalid'],
+    ['a forged code', (e: { state: string; iss: string }) => ({ code: 'forged-code', state: e.state, iss: e.iss }), 'callback_invalid'],
+  ])('callback with %s', async (_name, params, code) => {
+    const test = newCore(configFor(devstack));
+    await test.core.restore();
+    const { result } = await forgedCallback(test, params);
+    expect(result).toMatchObject({ ok: false, error: { code } });
+    if (!result.ok) expect(result.error.message.length).toBeGreaterThan(10);
+    expect(test.core.view()).toMatchObject({ status: 'signed-out', error: { code } });
+    expect(await test.storedTokens()).toBeUndefined();
+  });
+
+  it('does not accept a second callback after the first', async () => {
+    const test = newCore(configFor(devstack));
+    await test.core.restore();
+    const { redirectUri } = await forgedCallback(test, (e) => ({ code: 'x', state: 'wrong', iss: e.iss }));
+    // The receiver lingers a moment so the browser can read the outcome page, but takes no callback.
+    expect(await get(`${redirectUri}?code=again&state=again`)).toBe(404);
+    expect(test.core.view().status).toBe('signed-out');
+  });
+
+  it('answers 404 to another path and goes on waiting; cancel ends it', async () => {
+    const test = newCore(configFor(devstack));
+    await test.core.restore();
+    const opened = test.nextOpened();
+    const login = test.core.session.login();
+    const redirectUri = new URL(new URL(await opened).searchParams.get('redirect_uri')!);
+    expect(await get(new URL('/elsewhere?code=x', redirectUri).href)).toBe(404);
+    expect(test.core.view()).toMatchObject({ status: 'signing-in', flow: 'login' });
+    expect(await test.core.handle('auth:cancel', [])).toEqual({ ok: true });
+    expect(await login).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled', message: 'Sign-in was cancelled.' } });
+    expect(test.core.view().status).toBe('signed-out');
+    // Closed (refused) or closing (the connection is dropped unanswered): either way nothing is accepted.
+    await expect(get(redirectUri.href)).rejects.toThrow(/ECONNREFUSED|socket hang up/);
+  });
+
+  it('times out', async () => {
+    const test = newCore(configFor(devstack), { signInTimeoutMs: 300 });
+    await test.core.restore();
+    expect(await test.core.session.login()).toMatchObject({ ok: false, error: { code: 'sign_in_timeout' } });
+    expect(test.core.view()).toMatchObject({ status: 'signed-out', error: { code: 'sign_in_timeout' } });
+  });
+
+  it('fails clearly when every configured callback port is busy, without opening the browser', async () => {
+    const busy = [await occupiedPort(), await occupiedPort()];
+    const ports = busy.map((s) => (s.address() as { port: number }).port);
+    try {
+      const test = newCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: ports.join(',') }));
+      await test.core.restore();
+      const result = await test.core.session.login();
+      expect(result).toMatchObject({ ok: false, error: { code: 'ports_busy', message: expect.stringContaining(String(ports[0])) } });
+      expect(test.opened).toEqual([]);
+    } finally {
+      for (const s of busy) s.close();
+    }
+  });
+
+  it('fails clearly when the provider is unreachable', async () => {
+    const port = await closedPort();
+    const test = newCore(configFor({ ...devstack, issuer: `http://127.0.0.1:${port}` }));
+    await test.core.restore();
+    const result = await test.core.session.login();
+    expect(result).toMatchObject({ ok: false, error: { code: 'provider_unreachable', message: expect.stringContaining(`127.0.0.1:${port}`) } });
+    expect(test.opened).toEqual([]);
+  });
+
+  it('fails clearly when the message API is unreachable', async () => {
+    const port = await closedPort();
+    const test = newCore(configFor({ ...devstack, apiUrl: `http://127.0.0.1:${port}` }));
+    await test.core.restore();
+    expect(await test.core.messages.get('public')).toEqual({
+      ok: false,
+      error: { code: 'api_unreachable', message: `The message API at http://127.0.0.1:${port} could not be reached. Is it running?` },
+    });
+  });
+
+  it('refuses unknown channels and invalid arguments without throwing', async () => {
+    const test = newCore(configFor(devstack));
+    expect(await test.core.handle('auth:steal-tokens', [])).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(await test.core.handle('messages:get', ['secrets'])).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(await test.core.handle('messages:get', 'public')).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(await test.core.handle('__proto__', [])).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+  });
+});

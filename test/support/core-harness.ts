@@ -1,0 +1,102 @@
+/**
+ * Test harness for the core: a real core (Node storage ports, a capturing openExternal) against a
+ * real devstack, with Chromium as the user's system browser.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { SessionView } from '../../src-preload/contract.ts';
+import { parseConfig, type AppConfig } from '../../src-main/core/config.ts';
+import { createAuthCore, type AuthCore } from '../../src-main/core/index.ts';
+import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
+import type { SessionOptions } from '../../src-main/core/session.ts';
+import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
+import { signInWithBrowser } from './system-browser.ts';
+
+export interface DevstackLike {
+  issuer: string;
+  clientId: string;
+  audience: string;
+  apiUrl: string;
+}
+
+export function configFor(devstack: DevstackLike, overrides: Partial<Record<string, string>> = {}): AppConfig {
+  return parseConfig({
+    AUTH0_DOMAIN: devstack.issuer,
+    AUTH0_CLIENT_ID: devstack.clientId,
+    AUTH0_AUDIENCE: devstack.audience,
+    API_SERVER_URL: devstack.apiUrl,
+    ...overrides,
+  });
+}
+
+export interface TestCore {
+  core: AuthCore;
+  dir: string;
+  /** URLs the core asked the system browser to open. */
+  opened: string[];
+  /** Every session view the core emitted. */
+  events: SessionView[];
+  /** The next URL the core opens. */
+  nextOpened(): Promise<string>;
+  /** Decrypts the vault the way only the core could (test-only), or undefined when empty. */
+  storedTokens(): Promise<TokenSet | undefined>;
+}
+
+export function createTestCore(config: AppConfig, options: SessionOptions & { dir?: string } = {}): TestCore {
+  const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'core-vault-'));
+  const opened: string[] = [];
+  const events: SessionView[] = [];
+  let waiters: Array<(url: string) => void> = [];
+  const cipher = new KeyFileBesideDataCipher(dir);
+  const store = new JsonFileStore(path.join(dir, 'session.json'));
+  const core = createAuthCore(
+    config,
+    {
+      openExternal: async (url) => {
+        opened.push(url);
+        const pending = waiters;
+        waiters = [];
+        for (const waiter of pending) waiter(url);
+      },
+      cipher,
+      store,
+      emit: (view) => events.push(view),
+    },
+    options,
+  );
+  return {
+    core,
+    dir,
+    opened,
+    events,
+    nextOpened: () => new Promise((resolve) => waiters.push(resolve)),
+    async storedTokens() {
+      const record = store.get(VAULT_KEY) as { ciphertext: string } | undefined;
+      return record ? (JSON.parse(await cipher.decrypt(record.ciphertext)) as TokenSet) : undefined;
+    },
+  };
+}
+
+export interface Account {
+  email: string;
+  password: string;
+}
+
+/** Runs login() (or signup()) and completes it in the browser as `account`. */
+export async function signIn(test: TestCore, browser: Browser, account: Account & { name?: string }, mode: 'login' | 'signup' = 'login') {
+  const opened = test.nextOpened();
+  const result = mode === 'login' ? test.core.session.login() : test.core.session.signup();
+  const url = await opened;
+  const browsing = await signInWithBrowser(browser, url, { username: account.email, password: account.password, mode, ...(account.name ? { name: account.name } : {}) });
+  return { result: await result, url, ...browsing };
+}
+
+/** Every file under `dir`, as text, to search for secrets. */
+export function filesUnder(dir: string): string {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => readFileSync(path.join(entry.parentPath, entry.name), 'utf8'))
+    .join('\n');
+}
