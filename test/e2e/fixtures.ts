@@ -1,0 +1,131 @@
+/**
+ * Fixtures for the end-to-end journeys: a devstack per worker, Debian's Chromium as the user's
+ * system browser, and per test a fresh preview host (capture mode: the sign-in URLs it would open
+ * are read from /__preview/external-urls and driven in the system browser, as a user would).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
+import type { Browser } from 'playwright-core';
+import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { startPreview, type Preview, type PreviewOptions } from '../../src-main/preview/server.ts';
+import { launchSystemBrowser, signInWithBrowser, type SignInResult } from '../support/system-browser.ts';
+
+export { expect };
+
+export const alice = { email: 'alice@example.com', password: 'wonderland', name: 'Alice Liddell' };
+export const bob = { email: 'bob@example.com', password: 'builder', name: 'Bob Builder' };
+export const SCREENSHOTS = path.resolve('test-results/screenshots');
+
+export function envFor(devstack: Devstack, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    AUTH0_DOMAIN: devstack.issuer,
+    AUTH0_CLIENT_ID: devstack.clientId,
+    AUTH0_AUDIENCE: devstack.audience,
+    API_SERVER_URL: devstack.apiUrl,
+    ...overrides,
+  };
+}
+
+export interface PreviewApp {
+  preview: Preview;
+  /** Opens the app in the test's page and waits until the session is known. */
+  open(hash?: string): Promise<void>;
+  /** Waits for the next URL the app asks the system browser to open. */
+  nextExternalUrl(): Promise<string>;
+  /** Completes the pending sign-in in the system browser. */
+  finishSignIn(account: { email: string; password: string; name?: string }, mode?: 'login' | 'signup'): Promise<SignInResult>;
+  /** Starts another preview (e.g. after a restart) with these options. */
+  restart(options?: Partial<PreviewOptions>): Promise<void>;
+}
+
+interface Fixtures {
+  app: PreviewApp;
+  previewOptions: Partial<PreviewOptions>;
+}
+
+export const test = base.extend<Fixtures, { devstack: Devstack; systemBrowser: Browser }>({
+  devstack: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern
+    async ({}, use) => {
+      const devstack = await startDevstack({ quiet: true });
+      await use(devstack);
+      await devstack.close();
+    },
+    { scope: 'worker' },
+  ],
+  systemBrowser: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern
+    async ({}, use) => {
+      const browser = await launchSystemBrowser();
+      await use(browser);
+      await browser.close();
+    },
+    { scope: 'worker' },
+  ],
+  previewOptions: [{}, { option: true }],
+  app: async ({ devstack, systemBrowser, page, previewOptions }, use) => {
+    const start = (options: Partial<PreviewOptions>) =>
+      startPreview({ env: envFor(devstack), externalBrowser: 'capture', ...previewOptions, ...options });
+    let preview = await start({});
+    let seen = 0;
+    const contexts: SignInResult['context'][] = [];
+    const app: PreviewApp = {
+      get preview() {
+        return preview;
+      },
+      async open(hash = '#/') {
+        await page.goto(`${preview.url}${hash}`);
+        await expect(page.getByText('Restoring your session…')).toHaveCount(0);
+      },
+      async nextExternalUrl() {
+        let urls: string[] = [];
+        await expect
+          .poll(async () => {
+            // Read the way any test of the preview would: through its HTTP endpoint.
+            urls = (await (await fetch(`${preview.url}__preview/external-urls`)).json()) as string[];
+            return urls.length;
+          })
+          .toBeGreaterThan(seen);
+        seen = urls.length;
+        return urls[urls.length - 1]!;
+      },
+      async finishSignIn(account, mode = 'login') {
+        const url = await app.nextExternalUrl();
+        const result = await signInWithBrowser(systemBrowser, url, {
+          username: account.email,
+          password: account.password,
+          mode,
+          ...(account.name ? { name: account.name } : {}),
+        });
+        contexts.push(result.context);
+        return result;
+      },
+      async restart(options = {}) {
+        const dataDir = preview.dataDir;
+        await preview.close();
+        preview = await start({ dataDir, ...options });
+        seen = 0;
+      },
+    };
+    await use(app);
+    for (const context of contexts) await context.close().catch(() => {});
+    await preview.close();
+  },
+});
+
+/** Saves a full-page screenshot under test-results/screenshots/ and attaches it to the report. */
+export async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  await testInfo.attach(name, { path: file, contentType: 'image/png' });
+}
+
+/** Logs in from the nav and completes the sign-in in the system browser. */
+export async function logIn(page: Page, app: PreviewApp, account: { email: string; password: string }): Promise<SignInResult> {
+  await page.getByRole('button', { name: 'Log In' }).first().click();
+  const result = await app.finishSignIn(account);
+  await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
+  return result;
+}

@@ -1,0 +1,132 @@
+/**
+ * Every journey a user has, in Chromium, through the preview host, on the real core and devstack.
+ */
+import { createServer } from 'node:net';
+import { alice, bob, expect, logIn, screenshot, test } from './fixtures.ts';
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test('alice logs in, sees her profile, protected and admin messages, and logs out of the provider too', async ({ page, app }, testInfo) => {
+  await app.open();
+  await expect(page.getByRole('heading', { name: 'Hello, Electron World!' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Protected' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0);
+
+  await page.getByRole('button', { name: 'Log In' }).click();
+  await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+  await screenshot(page, testInfo, 'signing-in');
+  const { context, page: browserTab } = await app.finishSignIn(alice);
+  await expect(browserTab.getByText('You can close this tab and return to the app')).toBeVisible();
+  expect(browserTab.url()).not.toContain('code=');
+
+  // Signed in: the Profile page from the ID token.
+  await expect(page.getByRole('heading', { name: 'Profile Page' })).toBeVisible();
+  await expect(page.getByRole('main')).toContainText('Alice Liddell');
+  await expect(page.getByRole('main')).toContainText('alice@example.com');
+  await expect(page.getByText('Decoded ID Token')).toBeVisible();
+  await expect(page.getByRole('main')).toContainText('"email_verified": true');
+  await expect(page.getByRole('link', { name: 'Profile' })).toHaveAttribute('aria-current', 'page');
+
+  await page.getByRole('link', { name: 'Protected' }).click();
+  await expect(page.getByRole('heading', { name: 'Protected Page' })).toBeVisible();
+  await expect(page.getByRole('main')).toContainText('"text": "This is a protected message."');
+  await expect(page.getByRole('link', { name: 'Protected' })).toHaveAttribute('aria-current', 'page');
+
+  await page.getByRole('link', { name: 'Admin' }).click();
+  await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
+
+  await page.getByRole('button', { name: 'Log Out' }).click();
+  await expect(page.getByRole('button', { name: 'Log In' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Protected' })).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0);
+
+  // The provider's session ends too: its logout page, followed in the same browser, comes back to
+  // the app's loopback page, and the next sign-in asks for the password again.
+  const logoutUrl = await app.nextExternalUrl();
+  expect(logoutUrl).toContain('id_token_hint=');
+  await browserTab.goto(logoutUrl);
+  await expect(browserTab.getByText('You have been logged out')).toBeVisible();
+  await page.getByRole('button', { name: 'Log In' }).click();
+  await browserTab.goto(await app.nextExternalUrl());
+  await expect(browserTab.locator('input[name="password"]')).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await context.close();
+});
+
+test('bob sees the protected message but "Permission denied" on the Admin page', async ({ page, app }, testInfo) => {
+  await app.open();
+  await logIn(page, app, bob);
+  await page.getByRole('link', { name: 'Protected' }).click();
+  await expect(page.getByRole('main')).toContainText('This is a protected message.');
+  await page.getByRole('link', { name: 'Admin' }).click();
+  await expect(page.getByRole('alert')).toContainText('Permission denied');
+  await screenshot(page, testInfo, 'admin-permission-denied');
+});
+
+test('Sign Up creates a new account and signs it in', async ({ page, app }) => {
+  await app.open();
+  await page.getByRole('button', { name: 'Sign Up' }).first().click();
+  await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+  const email = `e2e-${Date.now()}@example.com`;
+  await app.finishSignIn({ email, password: 'correct horse battery', name: 'Eve Tester' }, 'signup');
+  await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
+  await page.goto(`${app.preview.url}#/profile`);
+  await expect(page.getByRole('main')).toContainText(email);
+  await expect(page.getByRole('main')).toContainText('Eve Tester');
+});
+
+test('a pending sign-in can be cancelled', async ({ page, app }) => {
+  await app.open();
+  await page.getByRole('button', { name: 'Log In' }).click();
+  const url = await app.nextExternalUrl();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByText('Finish signing in in your browser')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Log In' })).toBeEnabled();
+  // The loopback receiver is gone: the browser coming back now finds nobody.
+  const redirectUri = new URL(url).searchParams.get('redirect_uri')!;
+  await expect(fetch(`${redirectUri}?code=late&state=late`)).rejects.toThrow();
+});
+
+test('the session survives a restart of the app', async ({ page, app }) => {
+  await app.open();
+  await logIn(page, app, alice);
+  await app.restart();
+  await app.open('#/profile');
+  await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
+  await expect(page.getByRole('main')).toContainText('alice@example.com');
+  expect(await (await fetch(`${app.preview.url}__preview/external-urls`)).json()).toEqual([]);
+});
+
+test.describe('when the provider is down', () => {
+  test('Log In explains that the sign-in service cannot be reached', async ({ page, app, devstack }, testInfo) => {
+    const port = await closedPort();
+    await app.restart({ env: { AUTH0_DOMAIN: `http://127.0.0.1:${port}`, AUTH0_CLIENT_ID: devstack.clientId, AUTH0_AUDIENCE: devstack.audience, API_SERVER_URL: devstack.apiUrl } });
+    await app.open();
+    await page.getByRole('button', { name: 'Log In' }).click();
+    await expect(page.getByRole('alert')).toContainText('could not be reached');
+    await expect(page.getByRole('button', { name: 'Log In' })).toBeVisible();
+    await screenshot(page, testInfo, 'provider-down');
+  });
+});
+
+test.describe('when the message API is down', () => {
+  test('the Public page shows the error instead of a message', async ({ page, app, devstack }, testInfo) => {
+    const port = await closedPort();
+    await app.restart({ env: { AUTH0_DOMAIN: devstack.issuer, AUTH0_CLIENT_ID: devstack.clientId, AUTH0_AUDIENCE: devstack.audience, API_SERVER_URL: `http://127.0.0.1:${port}` } });
+    await app.open('#/public');
+    await expect(page.getByRole('alert')).toContainText('could not be reached');
+    await screenshot(page, testInfo, 'api-down');
+  });
+});
+
+test('signed out, the Protected page says why and offers Log In', async ({ page, app }) => {
+  await app.open('#/protected');
+  await expect(page.getByRole('main')).toContainText('You need to log in');
+  await expect(page.getByRole('main').getByRole('button', { name: 'Log In' })).toBeVisible();
+});
