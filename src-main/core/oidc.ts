@@ -80,6 +80,10 @@ export async function exchangeCode(config: AppConfig, callbackUrl: URL, checks: 
     const response = await client.authorizationCodeGrant(configuration, callbackUrl, { ...checks, idTokenExpected: true });
     return toTokenSet(response);
   } catch (error) {
+    if (error instanceof client.ResponseBodyError && error.error === 'invalid_grant') {
+      // At the code exchange invalid_grant means a bad, used or foreign code, not an expired session.
+      throw new CoreError('callback_invalid', `The identity provider refused the sign-in code (${error.error_description ?? 'invalid_grant'}). Please try again.`, { status: error.status, cause: error });
+    }
     throw providerError(error, config.issuer);
   }
 }

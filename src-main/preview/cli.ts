@@ -2,7 +2,8 @@
  * `npm run preview`: the app in your browser, on the same core as the Electron app.
  * PREVIEW_PORT (default: any free port), PREVIEW_DATA_DIR (default: a fresh temporary folder),
  * PREVIEW_EXTERNAL_BROWSER=capture (record sign-in URLs at /__preview/external-urls instead of
- * opening them), and the app's own AUTH0_* settings (none: the local devstack).
+ * opening them), PREVIEW_ENCRYPTION=unavailable (behave like a Linux desktop without a keyring:
+ * nothing is saved), and the app's own AUTH0_* settings (none: the local devstack).
  */
 import { ConfigError } from '../core/config.ts';
 import { openInSystemBrowser, startPreview } from './server.ts';
@@ -20,6 +21,7 @@ try {
     env,
     port,
     externalBrowser: mode,
+    encryption: env.PREVIEW_ENCRYPTION === 'unavailable' ? 'unavailable' : 'available',
     ...(env.PREVIEW_DATA_DIR ? { dataDir: env.PREVIEW_DATA_DIR } : {}),
     log: {
       info: (message, fields) => console.log(`[core] ${message}`, fields ?? ''),

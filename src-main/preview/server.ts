@@ -18,7 +18,7 @@ import type { SessionView } from '../../src-preload/contract.ts';
 import { configureFromEnvironment, createAuthCore, type AuthCore } from '../core/index.ts';
 import { LOOPBACK_HOST } from '../core/loopback.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../core/node-storage.ts';
-import type { Logger, OpenExternal } from '../core/ports.ts';
+import type { Cipher, Logger, OpenExternal } from '../core/ports.ts';
 import type { SessionOptions } from '../core/session.ts';
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
@@ -28,6 +28,13 @@ const MAX_BODY_BYTES = 16 * 1024;
 export const PREVIEW_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
+/** The documented behaviour of safeStorage without an OS keyring: encryption is not available. */
+const NO_ENCRYPTION: Cipher = {
+  isAvailable: async () => false,
+  encrypt: () => Promise.reject(new Error('encryption is not available')),
+  decrypt: () => Promise.reject(new Error('encryption is not available')),
+};
+
 export interface PreviewOptions {
   env?: NodeJS.ProcessEnv;
   port?: number;
@@ -36,6 +43,11 @@ export interface PreviewOptions {
   /** `system`: open URLs in the real browser; `capture`: only record them (for tests). */
   externalBrowser?: 'system' | 'capture';
   rendererDir?: string;
+  /**
+   * `unavailable` behaves like Electron's safeStorage on a Linux desktop without a keyring (the
+   * `basic_text` backend): nothing is persisted and the UI says the session will not be remembered.
+   */
+  encryption?: 'available' | 'unavailable';
   session?: SessionOptions;
   log?: Logger;
 }
@@ -75,7 +87,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     config,
     {
       openExternal,
-      cipher: new KeyFileBesideDataCipher(dataDir),
+      cipher: options.encryption === 'unavailable' ? NO_ENCRYPTION : new KeyFileBesideDataCipher(dataDir),
       store: new JsonFileStore(path.join(dataDir, 'session.json')),
       emit: (session) => broadcast(clients, session),
       ...(options.log ? { log: options.log } : {}),

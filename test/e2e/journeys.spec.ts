@@ -1,6 +1,7 @@
 /**
  * Every journey a user has, in Chromium, through the preview host, on the real core and devstack.
  */
+import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { alice, bob, expect, logIn, screenshot, test } from './fixtures.ts';
 
@@ -129,4 +130,17 @@ test('signed out, the Protected page says why and offers Log In', async ({ page,
   await app.open('#/protected');
   await expect(page.getByRole('main')).toContainText('You need to log in');
   await expect(page.getByRole('main').getByRole('button', { name: 'Log In' })).toBeVisible();
+});
+
+test('without OS encryption the app says the session will not be remembered, and saves nothing', async ({ page, app }, testInfo) => {
+  await app.restart({ encryption: 'unavailable' });
+  await app.open();
+  await expect(page.getByText('Your session will not be remembered')).toBeVisible();
+  await logIn(page, app, alice);
+  await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
+  await screenshot(page, testInfo, 'not-encrypted-notice');
+  expect(readdirSync(app.preview.dataDir)).toEqual([]);
+  await app.restart({ encryption: 'unavailable' });
+  await app.open();
+  await expect(page.getByRole('button', { name: 'Log In' })).toBeVisible();
 });

@@ -56,17 +56,17 @@ test('every page signed in, wide and narrow, passes axe, and the renderer never 
   page.on('response', async (response) => {
     if (response.url().includes('/__bridge/') && !response.url().endsWith('/events')) received.push(await response.text().catch(() => ''));
   });
-  await page.addInitScript(() => {
-    const log: string[] = [];
-    (window as unknown as { __events: string[] }).__events = log;
+  // Runs in the page before the app: keeps a copy of every server-sent session event.
+  await page.addInitScript(`
+    window.__events = [];
     const Original = window.EventSource;
     window.EventSource = class extends Original {
-      constructor(url: string | URL, init?: EventSourceInit) {
+      constructor(url, init) {
         super(url, init);
-        this.addEventListener('session:changed', (event) => log.push((event as MessageEvent<string>).data));
+        this.addEventListener('session:changed', (event) => window.__events.push(event.data));
       }
     };
-  });
+  `);
   await app.open();
   await logIn(page, app, alice);
   await visitAll(page, app.preview.url, 'signed-in', testInfo);
@@ -75,7 +75,7 @@ test('every page signed in, wide and narrow, passes axe, and the renderer never 
   const store = new JsonFileStore(path.join(app.preview.dataDir, 'session.json'));
   const record = store.get(VAULT_KEY) as { ciphertext: string };
   const tokens = JSON.parse(await new KeyFileBesideDataCipher(app.preview.dataDir).decrypt(record.ciphertext)) as TokenSet;
-  received.push(...(await page.evaluate(() => (window as unknown as { __events: string[] }).__events)));
+  received.push(...((await page.evaluate('window.__events')) as string[]));
   expect(received.length).toBeGreaterThan(10);
   const everything = received.join('\n');
   expect(everything).toContain('alice@example.com');

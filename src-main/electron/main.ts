@@ -1,0 +1,142 @@
+/**
+ * The Electron main process: composes the shell's small modules around the Electron-free core.
+ *
+ *   before ready   single-instance lock, OS sandbox for every renderer, the privileged app:// scheme,
+ *                  and the per-webContents security policy (hardening.ts)
+ *   on ready       permissions denied, app:// served (production), configuration read (devstack
+ *                  when AUTH0_DOMAIN is unset), core created with Electron ports, IPC handlers
+ *                  registered, session restored, window opened
+ *   on quit        core closed (pending sign-in, loopback receiver), devstack stopped
+ *
+ * Built to ESM (dist/main/main.js; Electron >= 28 loads an ESM main). As the ESM notes in Electron's
+ * docs require, everything that must happen before `ready` runs synchronously at the top level, and
+ * `whenReady()` is never awaited at the top level.
+ */
+import path from 'node:path';
+import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
+import { ConfigError, configureFromEnvironment, createAuthCore, type AuthCore } from '../core/index.ts';
+import { appScheme, createAppProtocolHandler } from './app-protocol.ts';
+import { applyWebContentsPolicy, denyAllPermissions } from './hardening.ts';
+import { registerBridgeHandlers, sendSessionChanged } from './ipc.ts';
+import { APP_SCHEME, cspFor, isTrustedSender, rendererSourceFor } from './policy.ts';
+import { createConsoleLogger, createOpenExternal, createSafeStorageCipher } from './ports.ts';
+import { openSessionStore } from './session-store.ts';
+import { appWindowOptions, bringToFront, showWhenReady } from './window.ts';
+
+/** dist/main at run time (also inside app.asar): the renderer and preload are its siblings. */
+const BUILD_DIR = import.meta.dirname;
+const RENDERER_DIR = path.join(BUILD_DIR, '..', 'renderer');
+const PRELOAD_PATH = path.join(BUILD_DIR, '..', 'preload', 'ipc-bridge.cjs');
+/** Longest wait for the core and the devstack to close before the process quits anyway. */
+const SHUTDOWN_TIMEOUT_MS = 5000;
+/** vite-plugin-electron's message when the preload was rebuilt in `vite` dev. */
+const PRELOAD_REBUILT = 'electron-vite&type=hot-reload';
+
+const log = createConsoleLogger('electron');
+const source = rendererSourceFor({ devServerUrl: process.env.VITE_DEV_SERVER_URL, isPackaged: app.isPackaged });
+
+// A separate profile (store, single-instance lock) per run: the Electron tests set it per test.
+if (process.env.APP_USER_DATA_DIR) app.setPath('userData', path.resolve(process.env.APP_USER_DATA_DIR));
+
+app.enableSandbox();
+protocol.registerSchemesAsPrivileged([appScheme]);
+
+if (app.requestSingleInstanceLock()) {
+  run();
+} else {
+  // Another instance owns the profile; it is told through 'second-instance' and comes to the front.
+  app.quit();
+}
+
+function run(): void {
+  let window: BrowserWindow | undefined;
+  let core: AuthCore | undefined;
+  let stopConfiguration: (() => Promise<void>) | undefined;
+  let closed = false;
+
+  const openExternal = createOpenExternal(shell);
+  const focusApp = () => bringToFront(window, app, process.platform);
+
+  app.on('web-contents-created', (_event, contents) => {
+    applyWebContentsPolicy(contents, { appOrigin: source.origin, openInBrowser: openExternal, log });
+  });
+  app.on('second-instance', focusApp);
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (core && BrowserWindow.getAllWindows().length === 0) window = openWindow();
+  });
+  app.on('will-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    void shutdown().finally(() => {
+      closed = true;
+      app.quit();
+    });
+  });
+  if (source.mode === 'development') {
+    process.on('message', (message) => {
+      if (message === PRELOAD_REBUILT) for (const each of BrowserWindow.getAllWindows()) each.webContents.reload();
+    });
+  }
+
+  app.whenReady().then(start).catch(fail);
+
+  async function start(): Promise<void> {
+    denyAllPermissions(session.defaultSession);
+    if (source.mode === 'production') {
+      protocol.handle(APP_SCHEME, createAppProtocolHandler({ rootDir: RENDERER_DIR, csp: cspFor('production') }));
+    }
+    // `.env` is a development convenience; a packaged app looks for one in its profile folder.
+    const cwd = app.isPackaged ? app.getPath('userData') : process.cwd();
+    const configured = await configureFromEnvironment(process.env, { cwd });
+    stopConfiguration = configured.stop;
+    log.info(configured.summary);
+
+    core = createAuthCore(configured.config, {
+      openExternal,
+      cipher: createSafeStorageCipher(safeStorage, process.platform),
+      store: openSessionStore(),
+      emit: (view) => {
+        if (window && !window.isDestroyed()) sendSessionChanged(window.webContents, view);
+      },
+      focusApp,
+      log,
+    });
+    registerBridgeHandlers(ipcMain, core, (frame) => isTrustedSender(frame, source.origin));
+    // The window opens at once and shows "restoring" until the vault has been read.
+    core.restore().catch((error: unknown) => log.error('restoring the session failed', { message: messageOf(error) }));
+    window = openWindow();
+  }
+
+  function openWindow(): BrowserWindow {
+    const created = new BrowserWindow(appWindowOptions({ preloadPath: PRELOAD_PATH, devTools: !app.isPackaged }));
+    showWhenReady(created);
+    created.on('closed', () => {
+      if (window === created) window = undefined;
+    });
+    created.loadURL(source.url).catch((error: unknown) => log.error('the app page did not load', { message: messageOf(error) }));
+    return created;
+  }
+
+  async function shutdown(): Promise<void> {
+    const steps = async () => {
+      await core?.close().catch((error: unknown) => log.warn('closing the core failed', { message: messageOf(error) }));
+      await stopConfiguration?.().catch((error: unknown) => log.warn('stopping the devstack failed', { message: messageOf(error) }));
+    };
+    await Promise.race([steps(), new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref())]);
+  }
+
+  function fail(error: unknown): void {
+    // A bad setting is the user's to fix: show its message (it names the setting) and quit.
+    const title = error instanceof ConfigError ? 'The app is not configured correctly' : 'The app could not start';
+    log.error(title, { message: messageOf(error) });
+    dialog.showErrorBox(title, messageOf(error));
+    void shutdown().finally(() => app.exit(1));
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

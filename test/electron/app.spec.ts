@@ -1,0 +1,228 @@
+/**
+ * The user's journeys in the real Electron app (the built dist/main/main.js), with Debian's Chromium
+ * as the system browser: the app's `shell.openExternal` is replaced in the main process so the test
+ * reads the authorization URL and signs in through the provider's page in that browser.
+ *
+ * Each test starts its own app: a fresh profile (APP_USER_DATA_DIR), no AUTH0_* settings, so the app
+ * starts its own devstack on free ports. Skips with one line where no Electron binary is installed.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { _electron as electron, expect, test as base, type ElectronApplication, type Page } from '@playwright/test';
+import type { Browser } from 'playwright-core';
+import { DEMO_ACCOUNTS, launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
+import { findElectronBinary } from './electron-binary.ts';
+import { PROJECT_ROOT } from './paths.ts';
+
+const binary = findElectronBinary({ projectRoot: PROJECT_ROOT });
+base.skip(!binary.found, binary.found ? '' : binary.reason);
+
+const alice = account('alice@example.com');
+const bob = account('bob@example.com');
+
+/** Settings that would point the app elsewhere than its own devstack, or change how it runs. */
+const IGNORED_ENV = new Set([
+  'AUTH0_DOMAIN',
+  'AUTH0_CLIENT_ID',
+  'AUTH0_AUDIENCE',
+  'API_SERVER_URL',
+  'AUTH0_CALLBACK_PORTS',
+  'VITE_DEV_SERVER_URL',
+  'ELECTRON_RUN_AS_NODE',
+  'NODE_OPTIONS',
+]);
+
+interface OpenedLog {
+  __openedUrls?: string[];
+}
+
+interface DesktopApp {
+  app: ElectronApplication;
+  /** The app window's page. */
+  page: Page;
+  env: Record<string, string>;
+  /** Every URL the app asked the OS to open in the browser, in order. */
+  openedUrls(): Promise<string[]>;
+  /** Waits for the URL opened after the first `count` ones. */
+  nextOpenedUrl(count: number): Promise<string>;
+}
+
+const test = base.extend<{ desktop: DesktopApp }, { systemBrowser: Browser }>({
+  systemBrowser: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
+    async ({}, use) => {
+      const browser = await launchSystemBrowser();
+      await use(browser);
+      await browser.close();
+    },
+    { scope: 'worker' },
+  ],
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
+  desktop: async ({}, use) => {
+    const profile = mkdtempSync(path.join(os.tmpdir(), 'electron-app-'));
+    const env = appEnvironment(profile);
+    const app = await electron.launch({
+      executablePath: binary.found ? binary.executablePath : '',
+      args: [PROJECT_ROOT],
+      // No .env from the working directory: the app must use its own devstack.
+      cwd: profile,
+      env,
+      timeout: 60_000,
+    });
+    // The system browser, as the test sees it: record instead of opening.
+    await app.evaluate(({ shell }) => {
+      const opened: string[] = [];
+      (globalThis as OpenedLog).__openedUrls = opened;
+      shell.openExternal = async (url: string) => {
+        opened.push(url);
+      };
+    });
+    const page = await app.firstWindow();
+    const openedUrls = () => app.evaluate(() => [...((globalThis as OpenedLog).__openedUrls ?? [])]);
+    await use({
+      app,
+      page,
+      env,
+      openedUrls,
+      async nextOpenedUrl(count) {
+        await expect.poll(async () => (await openedUrls()).length, { message: 'the app opened the browser' }).toBeGreaterThan(count);
+        const url = (await openedUrls())[count];
+        if (!url) throw new Error('no URL was opened');
+        return url;
+      },
+    });
+    await app.close();
+    rmSync(profile, { recursive: true, force: true });
+  },
+});
+
+function account(email: string): { email: string; password: string; name: string } {
+  const found = DEMO_ACCOUNTS.find((each) => each.email === email);
+  if (!found) throw new Error(`no demo account ${email}`);
+  return found;
+}
+
+function appEnvironment(profile: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(process.env)) {
+    if (value !== undefined && !IGNORED_ENV.has(name)) env[name] = value;
+  }
+  return { ...env, APP_USER_DATA_DIR: profile, DEVSTACK_IDP_PORT: '0', DEVSTACK_API_PORT: '0' };
+}
+
+async function logIn(desktop: DesktopApp, browser: Browser, who: { email: string; password: string }): Promise<void> {
+  const before = (await desktop.openedUrls()).length;
+  await desktop.page.getByRole('button', { name: 'Log In' }).first().click();
+  const authorizationUrl = await desktop.nextOpenedUrl(before);
+  const { context } = await signInWithBrowser(browser, authorizationUrl, { username: who.email, password: who.password });
+  await context.close();
+  await expect(desktop.page.getByRole('button', { name: 'Log Out' }).first()).toBeVisible();
+}
+
+async function openTab(page: Page, name: 'Profile' | 'Public' | 'Protected' | 'Admin'): Promise<void> {
+  await page.getByRole('link', { name, exact: true }).first().click();
+}
+
+test('alice logs in, sees her profile, the protected and admin messages, and logs out', async ({ desktop, systemBrowser }) => {
+  const { page } = desktop;
+  await expect(page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
+
+  await logIn(desktop, systemBrowser, alice);
+
+  await openTab(page, 'Profile');
+  await expect(page.getByRole('heading', { name: alice.name })).toBeVisible();
+  await openTab(page, 'Protected');
+  await expect(page.getByRole('main')).toContainText('"text": "This is a protected message."');
+  await openTab(page, 'Admin');
+  await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
+
+  const before = (await desktop.openedUrls()).length;
+  await page.getByRole('button', { name: 'Log Out' }).first().click();
+  await expect(page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
+  // The provider's session is ended in the browser too (RP-initiated logout).
+  const logoutUrl = new URL(await desktop.nextOpenedUrl(before));
+  expect(logoutUrl.hostname).toBe('127.0.0.1');
+  await expect(page.getByRole('link', { name: 'Protected', exact: true })).toHaveCount(0);
+});
+
+test('bob, who lacks the admin permission, is told "Permission denied" on the Admin page', async ({ desktop, systemBrowser }) => {
+  await logIn(desktop, systemBrowser, bob);
+  await openTab(desktop.page, 'Protected');
+  await expect(desktop.page.getByRole('main')).toContainText('This is a protected message.');
+  await openTab(desktop.page, 'Admin');
+  await expect(desktop.page.getByRole('alert')).toContainText('Permission denied');
+});
+
+test('cancelling a sign-in ends it and closes the loopback redirect listener', async ({ desktop }) => {
+  const { page } = desktop;
+  await page.getByRole('button', { name: 'Log In' }).first().click();
+  const authorizationUrl = new URL(await desktop.nextOpenedUrl(0));
+  await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Cancel' }).click();
+
+  await expect(page.getByText('Finish signing in in your browser')).toBeHidden();
+  await expect(page.getByRole('button', { name: 'Log In' }).first()).toBeEnabled();
+  const redirectUri = authorizationUrl.searchParams.get('redirect_uri');
+  expect(redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+  await expect(fetch(redirectUri ?? '')).rejects.toThrow();
+});
+
+test('the page has no Node, sees only window.auth, runs from app:// and cannot eval', async ({ desktop }) => {
+  const facts = await desktop.page.evaluate(() => {
+    const scope = globalThis as unknown as Record<string, unknown> & { location: { protocol: string; host: string } };
+    let evalResult = 'allowed';
+    try {
+      // Refused by the CSP (no 'unsafe-eval').
+      (0, eval)('1');
+    } catch {
+      evalResult = 'blocked';
+    }
+    return {
+      origin: `${scope.location.protocol}//${scope.location.host}`,
+      require: typeof scope.require,
+      process: typeof scope.process,
+      auth: Object.keys((scope.auth as object | undefined) ?? {}).sort(),
+      evalResult,
+    };
+  });
+  expect(facts).toEqual({
+    origin: 'app://renderer',
+    require: 'undefined',
+    process: 'undefined',
+    auth: ['cancel', 'getMessage', 'getSession', 'login', 'logout', 'onSessionChanged', 'signup'],
+    evalResult: 'blocked',
+  });
+});
+
+test('links open in the system browser, never in the app window', async ({ desktop }) => {
+  const { page } = desktop;
+  type Scope = { open(url: string): unknown; location: { href: string } };
+  const before = (await desktop.openedUrls()).length;
+  const opened = await page.evaluate(() => (globalThis as unknown as Scope).open('https://example.com/docs'));
+  expect(opened).toBeNull();
+  expect(await desktop.nextOpenedUrl(before)).toBe('https://example.com/docs');
+
+  // Not https: dropped, not opened anywhere.
+  await page.evaluate(() => (globalThis as unknown as Scope).open('file:///etc/passwd'));
+  // Navigating the window itself away from the app is refused.
+  await page.evaluate(() => {
+    (globalThis as unknown as Scope).location.href = 'https://example.com/';
+  });
+  await page.waitForTimeout(500);
+  expect(new URL(page.url()).protocol).toBe('app:');
+  expect(await desktop.openedUrls()).toEqual(['https://example.com/docs']);
+});
+
+test('a second launch does not start another app', async ({ desktop }) => {
+  if (!binary.found) return;
+  // Same profile: the single-instance lock is taken, so the second process quits at once.
+  // Playwright launches Electron with --no-sandbox on Linux; the second process must match it.
+  const args = process.platform === 'linux' ? ['--no-sandbox', PROJECT_ROOT] : [PROJECT_ROOT];
+  const second = spawn(binary.executablePath, args, { cwd: desktop.env.APP_USER_DATA_DIR, env: desktop.env, stdio: 'ignore' });
+  const code = await new Promise<number | null>((resolve) => second.on('exit', resolve));
+  expect(code).toBe(0);
+  await expect(desktop.page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
+});

@@ -1,0 +1,54 @@
+/**
+ * The preload's bridge, from its source, with `electron` replaced by a factory mock (the real module
+ * is never loaded: outside Electron it would try to download the binary).
+ */
+import { EventEmitter } from 'node:events';
+import { describe, expect, it, vi } from 'vitest';
+import type { SessionView } from '../../src-preload/contract.ts';
+import { bridgeMethods } from '../../src-preload/contract.ts';
+
+const exposed = vi.hoisted(() => new Map<string, unknown>());
+
+vi.mock('electron', () => ({
+  contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
+  ipcRenderer: { invoke: async () => undefined, on: () => undefined, removeListener: () => undefined },
+}));
+
+const { createIpcBridge } = await import('../../src-preload/ipc-bridge.ts');
+
+class FakeIpcRenderer extends EventEmitter {
+  invoke = vi.fn(async (..._args: unknown[]) => ({ ok: true }));
+}
+
+describe('the IPC bridge', () => {
+  it('is exposed as window.auth when the preload runs', () => {
+    expect(Object.keys(exposed.get('auth') as object).sort()).toEqual([...Object.keys(bridgeMethods), 'onSessionChanged'].sort());
+  });
+
+  it('invokes each method’s channel from the contract with the caller’s arguments', async () => {
+    const ipc = new FakeIpcRenderer();
+    const bridge = createIpcBridge(ipc as never);
+    await bridge.getSession();
+    await bridge.login();
+    await bridge.signup();
+    await bridge.cancel();
+    await bridge.logout();
+    await bridge.getMessage('protected');
+    expect(ipc.invoke.mock.calls).toEqual([['session:get'], ['auth:login'], ['auth:signup'], ['auth:cancel'], ['auth:logout'], ['messages:get', 'protected']]);
+  });
+
+  it('gives session listeners the session, never the IpcRendererEvent, until they unsubscribe', () => {
+    const ipc = new FakeIpcRenderer();
+    const bridge = createIpcBridge(ipc as never);
+    const listener = vi.fn();
+    const unsubscribe = bridge.onSessionChanged(listener);
+    const view: SessionView = { status: 'signed-in', persistence: 'encrypted', profile: { sub: 'auth0|alice' } };
+    ipc.emit('session:changed', { sender: 'ipc event', ports: [] }, view);
+    expect(listener).toHaveBeenCalledWith(view);
+    expect(listener.mock.calls[0]).toHaveLength(1);
+    unsubscribe();
+    ipc.emit('session:changed', {}, view);
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(ipc.listenerCount('session:changed')).toBe(0);
+  });
+});

@@ -1,0 +1,261 @@
+/**
+ * The Electron shell's wiring with fakes that follow Electron's documented behaviour: the IPC handler
+ * table and its sender check, the per-webContents policy, permissions, the safeStorage cipher,
+ * openExternal, and the window. No `electron` module is loaded (the shell's modules import only its
+ * types).
+ */
+import { EventEmitter } from 'node:events';
+import type { IpcMain, SafeStorage, Session, WebContents } from 'electron';
+import { describe, expect, it, vi } from 'vitest';
+import type { SessionView } from '../../src-preload/contract.ts';
+import { channels } from '../../src-preload/contract.ts';
+import { applyWebContentsPolicy, denyAllPermissions } from '../../src-main/electron/hardening.ts';
+import { refusedSender, registerBridgeHandlers, sendSessionChanged } from '../../src-main/electron/ipc.ts';
+import { APP_ORIGIN, isTrustedSender } from '../../src-main/electron/policy.ts';
+import { createOpenExternal, createSafeStorageCipher } from '../../src-main/electron/ports.ts';
+import { appWindowOptions, bringToFront } from '../../src-main/electron/window.ts';
+
+type InvokeHandler = (event: { senderFrame: unknown }, ...args: unknown[]) => unknown;
+
+/** ipcMain.handle as documented: one handler per channel, a second registration throws. */
+function fakeIpcMain() {
+  const handlers = new Map<string, InvokeHandler>();
+  const ipcMain = {
+    handle(channel: string, handler: InvokeHandler) {
+      if (handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+      handlers.set(channel, handler);
+    },
+    removeHandler(channel: string) {
+      handlers.delete(channel);
+    },
+  };
+  return { ipcMain: ipcMain as unknown as Pick<IpcMain, 'handle' | 'removeHandler'>, handlers };
+}
+
+const appFrame = { url: 'app://renderer/index.html', parent: null };
+const signedOut: SessionView = { status: 'signed-out', persistence: 'encrypted' };
+
+describe('registerBridgeHandlers', () => {
+  it('registers exactly one handler per channel of the contract, and removes them all', () => {
+    const { ipcMain, handlers } = fakeIpcMain();
+    const unregister = registerBridgeHandlers(ipcMain, { handle: async () => signedOut }, () => true);
+    expect([...handlers.keys()].sort()).toEqual(Object.keys(channels).sort());
+    unregister();
+    expect(handlers.size).toBe(0);
+  });
+
+  it('passes the channel and the renderer’s arguments to the core', async () => {
+    const { ipcMain, handlers } = fakeIpcMain();
+    const handle = vi.fn(async () => ({ ok: true, data: { text: 'hi' } }));
+    registerBridgeHandlers(ipcMain, { handle }, (frame) => isTrustedSender(frame as never, APP_ORIGIN));
+    const answer = await handlers.get('messages:get')?.({ senderFrame: appFrame }, 'admin');
+    expect(handle).toHaveBeenCalledWith('messages:get', ['admin']);
+    expect(answer).toEqual({ ok: true, data: { text: 'hi' } });
+  });
+
+  it('answers invalid_request, without asking the core, when the frame is gone or foreign', async () => {
+    const { ipcMain, handlers } = fakeIpcMain();
+    const handle = vi.fn(async () => signedOut);
+    registerBridgeHandlers(ipcMain, { handle }, (frame) => isTrustedSender(frame as never, APP_ORIGIN));
+    for (const senderFrame of [null, { url: 'https://evil.example/', parent: null }, { url: 'app://renderer/', parent: {} }]) {
+      expect(await handlers.get('auth:login')?.({ senderFrame })).toEqual(refusedSender);
+    }
+    expect(refusedSender.error.code).toBe('invalid_request');
+    expect(handle).not.toHaveBeenCalled();
+  });
+});
+
+describe('sendSessionChanged', () => {
+  it('sends the view on session:changed, and skips a destroyed window', () => {
+    const send = vi.fn();
+    sendSessionChanged({ isDestroyed: () => false, send }, signedOut);
+    expect(send).toHaveBeenCalledWith('session:changed', signedOut);
+    const gone = vi.fn();
+    sendSessionChanged({ isDestroyed: () => true, send: gone }, signedOut);
+    sendSessionChanged(undefined, signedOut);
+    expect(gone).not.toHaveBeenCalled();
+  });
+});
+
+/** A webContents that emits will-navigate / will-redirect events the way Electron does. */
+class FakeContents extends EventEmitter {
+  openHandler?: (details: { url: string }) => { action: string };
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: string }) {
+    this.openHandler = handler;
+  }
+  attempt(kind: 'will-navigate' | 'will-redirect' | 'will-attach-webview', url: string): boolean {
+    let prevented = false;
+    this.emit(kind, { url, preventDefault: () => (prevented = true) });
+    return prevented;
+  }
+}
+
+describe('applyWebContentsPolicy', () => {
+  function setUp() {
+    const contents = new FakeContents();
+    const openInBrowser = vi.fn(async () => {});
+    applyWebContentsPolicy(contents as unknown as WebContents, { appOrigin: APP_ORIGIN, openInBrowser });
+    return { contents, openInBrowser };
+  }
+
+  it('never opens a new Electron window; https links go to the system browser', () => {
+    const { contents, openInBrowser } = setUp();
+    expect(contents.openHandler?.({ url: 'https://auth0.com/docs' })).toEqual({ action: 'deny' });
+    expect(openInBrowser).toHaveBeenCalledWith('https://auth0.com/docs');
+    for (const url of ['http://example.com/', 'file:///etc/passwd', 'app://renderer/index.html', 'javascript:alert(1)']) {
+      expect(contents.openHandler?.({ url }), url).toEqual({ action: 'deny' });
+    }
+    expect(openInBrowser).toHaveBeenCalledTimes(1);
+  });
+
+  it('prevents navigations and redirects away from the app, and allows in-app ones', () => {
+    const { contents } = setUp();
+    expect(contents.attempt('will-navigate', 'https://evil.example/')).toBe(true);
+    expect(contents.attempt('will-redirect', 'https://evil.example/')).toBe(true);
+    expect(contents.attempt('will-navigate', 'file:///etc/passwd')).toBe(true);
+    expect(contents.attempt('will-navigate', 'app://renderer/index.html#/admin')).toBe(false);
+  });
+
+  it('refuses to attach a <webview>', () => {
+    const { contents } = setUp();
+    expect(contents.attempt('will-attach-webview', 'https://example.com/')).toBe(true);
+  });
+});
+
+describe('denyAllPermissions', () => {
+  it('answers every permission request and check with no', () => {
+    let request: ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | undefined;
+    let check: ((...args: unknown[]) => boolean) | undefined;
+    const session = {
+      setPermissionRequestHandler: (handler: typeof request) => (request = handler),
+      setPermissionCheckHandler: (handler: typeof check) => (check = handler),
+    };
+    denyAllPermissions(session as unknown as Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>);
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+      const callback = vi.fn();
+      request?.({}, permission, callback);
+      expect(callback, permission).toHaveBeenCalledWith(false);
+      expect(check?.({}, permission, 'app://renderer', {}), permission).toBe(false);
+    }
+  });
+});
+
+/** safeStorage's async API as documented: a Buffer out, `{ result, shouldReEncrypt }` back. */
+function fakeSafeStorage(options: { available?: boolean; backend?: ReturnType<SafeStorage['getSelectedStorageBackend']> } = {}) {
+  return {
+    isAsyncEncryptionAvailable: vi.fn(async () => options.available ?? true),
+    getSelectedStorageBackend: vi.fn(() => options.backend ?? 'gnome_libsecret'),
+    encryptStringAsync: vi.fn(async (text: string) => Buffer.from(`sealed:${text}`, 'utf8')),
+    decryptStringAsync: vi.fn(async (data: Buffer) => {
+      const text = data.toString('utf8');
+      if (!text.startsWith('sealed:')) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+      return { result: text.slice('sealed:'.length), shouldReEncrypt: false };
+    }),
+  };
+}
+
+describe('createSafeStorageCipher', () => {
+  it('round-trips through base64 text for the store', async () => {
+    const cipher = createSafeStorageCipher(fakeSafeStorage(), 'darwin');
+    const sealed = await cipher.encrypt('{"refreshToken":"r1"}');
+    expect(sealed).toBe(Buffer.from('sealed:{"refreshToken":"r1"}').toString('base64'));
+    expect(await cipher.decrypt(sealed)).toBe('{"refreshToken":"r1"}');
+  });
+
+  it('rejects data it cannot decrypt (tampered, or another key)', async () => {
+    const cipher = createSafeStorageCipher(fakeSafeStorage(), 'win32');
+    await expect(cipher.decrypt(Buffer.from('garbage').toString('base64'))).rejects.toThrow();
+  });
+
+  it('is available on macOS and Windows when safeStorage says so', async () => {
+    expect(await createSafeStorageCipher(fakeSafeStorage(), 'darwin').isAvailable()).toBe(true);
+    expect(await createSafeStorageCipher(fakeSafeStorage(), 'win32').isAvailable()).toBe(true);
+    expect(await createSafeStorageCipher(fakeSafeStorage({ available: false }), 'darwin').isAvailable()).toBe(false);
+  });
+
+  it('on Linux counts basic_text (a hard-coded key) as no encryption, so nothing is persisted', async () => {
+    expect(await createSafeStorageCipher(fakeSafeStorage({ backend: 'basic_text' }), 'linux').isAvailable()).toBe(false);
+    expect(await createSafeStorageCipher(fakeSafeStorage({ backend: 'unknown' }), 'linux').isAvailable()).toBe(false);
+    for (const backend of ['gnome_libsecret', 'kwallet', 'kwallet5', 'kwallet6'] as const) {
+      expect(await createSafeStorageCipher(fakeSafeStorage({ backend }), 'linux').isAvailable(), backend).toBe(true);
+    }
+  });
+
+  it('asks for the Linux backend only after the async encryptor is initialised', async () => {
+    const storage = fakeSafeStorage({ backend: 'basic_text' });
+    await createSafeStorageCipher(storage, 'linux').isAvailable();
+    expect(storage.isAsyncEncryptionAvailable.mock.invocationCallOrder[0]).toBeLessThan(
+      storage.getSelectedStorageBackend.mock.invocationCallOrder[0] ?? 0,
+    );
+  });
+});
+
+describe('createOpenExternal', () => {
+  it('opens http(s) URLs with shell.openExternal, looked up at call time', async () => {
+    const shell = { openExternal: vi.fn(async () => {}) };
+    const openExternal = createOpenExternal(shell);
+    const replacement = vi.fn(async () => {});
+    shell.openExternal = replacement; // what the Electron end-to-end test does in the main process
+    await openExternal('http://127.0.0.1:4000/auth?client_id=x');
+    expect(replacement).toHaveBeenCalledWith('http://127.0.0.1:4000/auth?client_id=x');
+  });
+
+  it('refuses other schemes without touching the OS', async () => {
+    const shell = { openExternal: vi.fn(async () => {}) };
+    await expect(createOpenExternal(shell)('file:///etc/passwd')).rejects.toThrow(/http/);
+    expect(shell.openExternal).not.toHaveBeenCalled();
+  });
+});
+
+describe('appWindowOptions', () => {
+  it('writes out every security-relevant web preference', () => {
+    const options = appWindowOptions({ preloadPath: '/app/dist/preload/ipc-bridge.cjs', devTools: false });
+    expect(options.webPreferences).toMatchObject({
+      preload: '/app/dist/preload/ipc-bridge.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      devTools: false,
+    });
+  });
+
+  it('starts hidden, and can be made narrow enough for the mobile menu', () => {
+    const options = appWindowOptions({ preloadPath: 'p', devTools: true });
+    expect(options.show).toBe(false);
+    expect(options.minWidth).toBeLessThan(640);
+  });
+});
+
+describe('bringToFront', () => {
+  function fakeWindow(minimized: boolean) {
+    return { isDestroyed: () => false, isMinimized: () => minimized, restore: vi.fn(), show: vi.fn(), focus: vi.fn() };
+  }
+
+  it('restores a minimized window, shows and focuses it', () => {
+    const window = fakeWindow(true);
+    const app = { focus: vi.fn() };
+    bringToFront(window, app, 'linux');
+    expect(window.restore).toHaveBeenCalled();
+    expect(window.show).toHaveBeenCalled();
+    expect(window.focus).toHaveBeenCalled();
+    expect(app.focus).not.toHaveBeenCalled();
+  });
+
+  it('steals focus for the app on macOS', () => {
+    const app = { focus: vi.fn() };
+    bringToFront(fakeWindow(false), app, 'darwin');
+    expect(app.focus).toHaveBeenCalledWith({ steal: true });
+  });
+
+  it('does nothing without a live window', () => {
+    const app = { focus: vi.fn() };
+    bringToFront(undefined, app, 'darwin');
+    bringToFront({ ...fakeWindow(false), isDestroyed: () => true }, app, 'darwin');
+    expect(app.focus).not.toHaveBeenCalled();
+  });
+});
