@@ -5,9 +5,20 @@
  *
  * Type-only Electron imports: the objects arrive as arguments, so tests can pass fakes.
  */
-import type { Session, WebContents } from 'electron';
+import type { App, Protocol, Session, WebContents } from 'electron';
 import type { Logger } from '../core/ports.ts';
+import { appScheme } from './app-protocol.ts';
 import { isAllowedNavigation, isExternalLinkAllowed } from './policy.ts';
+
+/**
+ * What must happen before `ready`, in one place: the OS sandbox for every renderer, whatever a
+ * window's options say (checklist item 4), and `app://` registered as a standard, secure scheme so
+ * the renderer never needs `file://` (checklist item 18).
+ */
+export function hardenBeforeReady(app: Pick<App, 'enableSandbox'>, protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
+  app.enableSandbox();
+  protocol.registerSchemesAsPrivileged([appScheme]);
+}
 
 export interface WebContentsPolicyOptions {
   /** The one origin the app's pages may have (app://renderer, or the dev server's). */
@@ -32,7 +43,11 @@ export function denyNewWindows(contents: WebContents, options: WebContentsPolicy
   });
 }
 
-/** The window never leaves the app's origin, by link, script or redirect (checklist item 13). */
+/**
+ * No frame of the window leaves the app's origin, by link, script or redirect (checklist item 13):
+ * `will-navigate` (main frame), `will-frame-navigate` (any frame, subframes included) and
+ * `will-redirect` (a server redirect during either).
+ */
 export function blockForeignNavigation(contents: WebContents, options: WebContentsPolicyOptions): void {
   const guard = (event: { url: string; preventDefault(): void }) => {
     if (isAllowedNavigation(event.url, options.appOrigin)) return;
@@ -40,6 +55,7 @@ export function blockForeignNavigation(contents: WebContents, options: WebConten
     options.log?.warn('blocked a navigation away from the app', { scheme: schemeOf(event.url) });
   };
   contents.on('will-navigate', guard);
+  contents.on('will-frame-navigate', guard);
   contents.on('will-redirect', guard);
 }
 
@@ -55,13 +71,24 @@ export function applyWebContentsPolicy(contents: WebContents, options: WebConten
   blockWebviews(contents);
 }
 
+export type PermissionHandlers = Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'>;
+
 /**
- * The app needs no camera, microphone, notifications, geolocation, clipboard read… so every
- * permission request and check is answered "no" (checklist item 5).
+ * The app needs no camera, microphone, screen capture, notifications, geolocation, clipboard read,
+ * HID / serial / USB device… so every permission request, permission check and device permission is
+ * answered "no" (checklist item 5). Electron grants every request when no handler is set, and most
+ * web APIs check before they request, hence both handlers; device access (WebHID, Web Serial, WebUSB)
+ * has its own handler.
+ *
+ * Deliberately not set: `setDisplayMediaRequestHandler` (without one Electron has no source to grant,
+ * so getDisplayMedia fails; the 'display-capture' permission is denied here anyway) and a
+ * 'select-bluetooth-device' listener (without one Electron cancels every Web Bluetooth request; a
+ * listener that does not call preventDefault would pick the first device).
  */
-export function denyAllPermissions(session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>): void {
+export function denyAllPermissions(session: PermissionHandlers): void {
   session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   session.setPermissionCheckHandler(() => false);
+  session.setDevicePermissionHandler(() => false);
 }
 
 /** For logs: the scheme says enough; a full URL could carry a code or a token. */

@@ -15,13 +15,13 @@
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
 import { ConfigError, configureFromEnvironment, createAuthCore, type AuthCore } from '../core/index.ts';
-import { appScheme, createAppProtocolHandler } from './app-protocol.ts';
-import { applyWebContentsPolicy, denyAllPermissions } from './hardening.ts';
+import { createAppProtocolHandler } from './app-protocol.ts';
+import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady } from './hardening.ts';
 import { registerBridgeHandlers, sendSessionChanged } from './ipc.ts';
 import { APP_SCHEME, cspFor, isTrustedSender, rendererSourceFor } from './policy.ts';
 import { createConsoleLogger, createOpenExternal, createSafeStorageCipher } from './ports.ts';
 import { openSessionStore } from './session-store.ts';
-import { appWindowOptions, bringToFront, showWhenReady } from './window.ts';
+import { bringToFront, createAppWindow, showWhenReady } from './window.ts';
 
 /** dist/main at run time (also inside app.asar): the renderer and preload are its siblings. */
 const BUILD_DIR = import.meta.dirname;
@@ -38,8 +38,7 @@ const source = rendererSourceFor({ devServerUrl: process.env.VITE_DEV_SERVER_URL
 // A separate profile (store, single-instance lock) per run: the Electron tests set it per test.
 if (process.env.APP_USER_DATA_DIR) app.setPath('userData', path.resolve(process.env.APP_USER_DATA_DIR));
 
-app.enableSandbox();
-protocol.registerSchemesAsPrivileged([appScheme]);
+hardenBeforeReady(app, protocol);
 
 if (app.requestSingleInstanceLock()) {
   run();
@@ -111,7 +110,7 @@ function run(): void {
   }
 
   function openWindow(): BrowserWindow {
-    const created = new BrowserWindow(appWindowOptions({ preloadPath: PRELOAD_PATH, devTools: !app.isPackaged }));
+    const created = createAppWindow(BrowserWindow, { preloadPath: PRELOAD_PATH, devTools: !app.isPackaged });
     showWhenReady(created);
     created.on('closed', () => {
       if (window === created) window = undefined;

@@ -110,7 +110,8 @@ export function isTrustedSender(frame: SenderFrame | null | undefined, appOrigin
 }
 
 const PRODUCTION_CSP = [
-  "default-src 'self'",
+  // Nothing by default; each kind of resource the app loads is named below.
+  "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
   // Avatars: data: URLs from the devstack, https: from Auth0 / Gravatar.
@@ -129,4 +130,19 @@ const PRODUCTION_CSP = [
  */
 export function cspFor(mode: ShellMode): string | null {
   return mode === 'production' ? PRODUCTION_CSP : null;
+}
+
+/**
+ * The oldest Electron major the app may ship with (checklist item 16, "use a current version of
+ * Electron"). Electron supports its latest three stable majors; which ones those are is only known
+ * online, so the project records its floor here and raises it with every upgrade. The unit tests hold
+ * both the range in package.json and the installed `electron` package to it.
+ */
+export const MINIMUM_ELECTRON_MAJOR = 45;
+
+/** A stable release (no alpha, beta or nightly) whose major is at least the floor. */
+export function isAcceptedElectronVersion(version: string, minimumMajor: number = MINIMUM_ELECTRON_MAJOR): boolean {
+  const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(version.trim());
+  if (!match) return false;
+  return Number(match[1]) >= minimumMajor;
 }

@@ -8,6 +8,7 @@
  */
 import type { SafeStorage, Shell } from 'electron';
 import type { Cipher, Logger, OpenExternal } from '../core/ports.ts';
+import { redactingLogger } from '../core/redact.ts';
 import { isBrowserUrl } from './policy.ts';
 
 /**
@@ -18,6 +19,7 @@ import { isBrowserUrl } from './policy.ts';
 export function createOpenExternal(shell: Pick<Shell, 'openExternal'>): OpenExternal {
   return async (url) => {
     if (!isBrowserUrl(url)) throw new Error('Only http(s) URLs are opened in the browser.');
+    // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — the one call site of shell.openExternal, reached only after isBrowserUrl (http/https); test/unit/electron-shell.test.ts "refuses other schemes without touching the OS"
     await shell.openExternal(url);
   };
 }
@@ -58,13 +60,16 @@ export function createSafeStorageCipher(safeStorage: AsyncSafeStorage, platform:
   };
 }
 
-/** One line per event on stdout/stderr; the core never passes a token in `fields`. */
+/**
+ * One line per event on stdout/stderr. The core never passes a token in `fields`, and in case one
+ * slips through every line goes through redaction (core/redact.ts) first.
+ */
 export function createConsoleLogger(prefix = 'app'): Logger {
   const line = (message: string, fields?: Record<string, unknown>) =>
     fields && Object.keys(fields).length > 0 ? `[${prefix}] ${message} ${JSON.stringify(fields)}` : `[${prefix}] ${message}`;
-  return {
+  return redactingLogger({
     info: (message, fields) => console.info(line(message, fields)),
     warn: (message, fields) => console.warn(line(message, fields)),
     error: (message, fields) => console.error(line(message, fields)),
-  };
+  });
 }

@@ -1,23 +1,42 @@
 /**
- * The app window: its options (every security-relevant web preference written out, so a reader sees
- * them without knowing Electron's defaults) and how it comes to the front.
+ * The app window: how it is created (every security-relevant web preference written out, so a reader
+ * sees them without knowing Electron's defaults) and how it comes to the front.
  *
- * Type-only Electron imports: main.ts constructs the BrowserWindow with these options.
+ * Type-only Electron imports: main.ts passes the real `BrowserWindow` class to `createAppWindow`, tests
+ * pass a fake that records the options. The options are an object literal inside `new BrowserWindow(…)`
+ * on purpose: that is the shape @doyensec/electronegativity reads (scripts/electronegativity.ts), so
+ * its checks see the real values instead of an opaque function call.
  */
-import type { App, BrowserWindow, BrowserWindowConstructorOptions } from 'electron';
+import type { App, BrowserWindow as ElectronBrowserWindow, BrowserWindowConstructorOptions } from 'electron';
 
 /** Below 640 px wide the renderer switches to its narrow-window menu; the minimum lets one see it. */
 export const WINDOW_SIZE = { width: 1100, height: 760, minWidth: 360, minHeight: 480 } as const;
 
-export function appWindowOptions(options: { preloadPath: string; devTools: boolean }): BrowserWindowConstructorOptions {
-  return {
+/** What `createAppWindow` needs of Electron's BrowserWindow class. */
+export type WindowClass<W> = new (options: BrowserWindowConstructorOptions) => W;
+
+export interface AppWindowOptions {
+  /** The bundled CommonJS preload (dist/preload/ipc-bridge.cjs): a sandboxed preload cannot be ESM. */
+  preloadPath: string;
+  /** DevTools only in an unpackaged build. */
+  devTools: boolean;
+}
+
+/**
+ * Creates the one app window (Electron security checklist items 2, 3, 4, 6, 8, 9, 10, 11):
+ * no Node.js anywhere in the renderer, context isolation, the OS sandbox, web security on, no insecure
+ * content, no experimental or extra Blink features, no `<webview>`.
+ */
+export function createAppWindow<W>(BrowserWindow: WindowClass<W>, options: AppWindowOptions): W {
+  // electronegativity-ignore: AUXCLICK_JS_CHECK — a middle click on a link asks for a new window, which denyNewWindows (hardening.ts) always denies; test/unit/electron-shell.test.ts "never opens a new Electron window"
+  return new BrowserWindow({
     ...WINDOW_SIZE,
     title: 'Hello World',
     // Shown on 'ready-to-show' (showWhenReady) so the user never sees an empty frame.
     show: false,
     autoHideMenuBar: true,
     webPreferences: {
-      // The bundled CommonJS preload (dist/preload/ipc-bridge.cjs): a sandboxed preload cannot be ESM.
+      // electronegativity-ignore: PRELOAD_JS_CHECK — our own bundled preload (src-preload/ipc-bridge.ts) exposes only the contract's functions, never ipcRenderer or its event; test/unit/electron-preload.test.ts
       preload: options.preloadPath,
       contextIsolation: true,
       sandbox: true,
@@ -28,15 +47,17 @@ export function appWindowOptions(options: { preloadPath: string; devTools: boole
       allowRunningInsecureContent: false,
       webviewTag: false,
       experimentalFeatures: false,
+      // No `enableBlinkFeatures` (checklist item 10): Chromium's default feature set only.
+      plugins: false,
       navigateOnDragDrop: false,
       safeDialogs: true,
       spellcheck: false,
       devTools: options.devTools,
     },
-  };
+  });
 }
 
-export function showWhenReady(window: Pick<BrowserWindow, 'once' | 'show'>): void {
+export function showWhenReady(window: Pick<ElectronBrowserWindow, 'once' | 'show'>): void {
   window.once('ready-to-show', () => window.show());
 }
 
@@ -45,7 +66,7 @@ export function showWhenReady(window: Pick<BrowserWindow, 'once' | 'show'>): voi
  * is refused by the single-instance lock. macOS only activates an app with `steal`.
  */
 export function bringToFront(
-  window: Pick<BrowserWindow, 'isDestroyed' | 'isMinimized' | 'restore' | 'show' | 'focus'> | undefined,
+  window: Pick<ElectronBrowserWindow, 'isDestroyed' | 'isMinimized' | 'restore' | 'show' | 'focus'> | undefined,
   app: Pick<App, 'focus'>,
   platform: NodeJS.Platform,
 ): void {

@@ -1,12 +1,16 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
   APP_ENTRY_URL,
   APP_ORIGIN,
   cspFor,
+  isAcceptedElectronVersion,
   isAllowedNavigation,
   isBrowserUrl,
   isExternalLinkAllowed,
   isTrustedSender,
+  MINIMUM_ELECTRON_MAJOR,
   originOf,
   rendererSourceFor,
 } from '../../src-main/electron/policy.ts';
@@ -117,15 +121,69 @@ describe('isTrustedSender', () => {
   });
 });
 
+/** A CSP as directive → sources. */
+function parseCsp(policy: string): Map<string, string[]> {
+  const directives = new Map<string, string[]>();
+  for (const part of policy.split(';')) {
+    const [name, ...sources] = part.trim().split(/\s+/);
+    if (name) directives.set(name.toLowerCase(), sources);
+  }
+  return directives;
+}
+
+/** What checklist items 1 and 7 ask of a policy: restrictive, and nothing loaded over plain http/ws. */
+function expectRestrictive(policy: string): void {
+  const directives = parseCsp(policy);
+  expect(directives.get('default-src')).toEqual(["'none'"]);
+  expect(directives.get('script-src')).toEqual(["'self'"]);
+  expect(directives.get('object-src')).toEqual(["'none'"]);
+  expect(directives.get('base-uri')).toEqual(["'none'"]);
+  for (const [name, sources] of directives) {
+    for (const source of sources) {
+      expect(source, `${name} ${source}`).not.toMatch(/^(\*|http:|ws:|ftp:|'unsafe-|'wasm-unsafe-eval'|blob:)/);
+    }
+  }
+}
+
 describe('cspFor', () => {
-  it('is the strict policy in production: nothing inline, nothing evaluated, no frames, no forms', () => {
+  it('is the strict policy in production: nothing by default, nothing inline or evaluated, no frames, no forms', () => {
     expect(cspFor('production')).toBe(
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; " +
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; connect-src 'self'; " +
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
     );
-    expect(cspFor('production')).not.toMatch(/unsafe-/);
+    expectRestrictive(cspFor('production') ?? '');
   });
   it('adds no header to the Vite dev server’s pages', () => {
     expect(cspFor('development')).toBeNull();
+  });
+  it('is matched by the renderer’s own <meta> policy, which also applies in development and the preview', () => {
+    const html = readFileSync(new URL('../../src-renderer/index.html', import.meta.url), 'utf8');
+    const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html);
+    expect(meta, 'src-renderer/index.html has a CSP <meta>').not.toBeNull();
+    expectRestrictive(meta?.[1] ?? '');
+  });
+});
+
+describe('isAcceptedElectronVersion (checklist item 16)', () => {
+  it('accepts stable releases from the recorded floor up', () => {
+    expect(isAcceptedElectronVersion(`${MINIMUM_ELECTRON_MAJOR}.0.0`)).toBe(true);
+    expect(isAcceptedElectronVersion(`${MINIMUM_ELECTRON_MAJOR + 2}.1.3`)).toBe(true);
+    expect(isAcceptedElectronVersion('v45.5.0', 45)).toBe(true);
+  });
+  it('refuses older majors, prereleases and nonsense', () => {
+    for (const version of [`${MINIMUM_ELECTRON_MAJOR - 1}.9.9`, '28.3.3', `${MINIMUM_ELECTRON_MAJOR}.0.0-beta.3`, `${MINIMUM_ELECTRON_MAJOR + 1}.0.0-nightly.20260101`, '45', 'latest', '']) {
+      expect(isAcceptedElectronVersion(version), version).toBe(false);
+    }
+  });
+  it('holds the installed Electron and the range in package.json to it', () => {
+    const require = createRequire(import.meta.url);
+    const installed = (require('electron/package.json') as { version: string }).version;
+    expect(isAcceptedElectronVersion(installed), `installed electron ${installed}`).toBe(true);
+    const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> };
+    const range = packageJson.devDependencies.electron ?? '';
+    // The lowest version the range admits (^45.5.0 → 45.5.0): npm may never install an older one.
+    const lowest = /^[\^~]?(\d+\.\d+\.\d+)$/.exec(range)?.[1];
+    expect(lowest, `package.json electron range "${range}" is ^x.y.z, ~x.y.z or x.y.z`).toBeDefined();
+    expect(isAcceptedElectronVersion(lowest ?? ''), `package.json electron ${range}`).toBe(true);
   });
 });

@@ -5,15 +5,19 @@
  * types).
  */
 import { EventEmitter } from 'node:events';
-import type { IpcMain, SafeStorage, Session, WebContents } from 'electron';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BrowserWindowConstructorOptions, IpcMain, SafeStorage, WebContents } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
 import type { SessionView } from '../../src-preload/contract.ts';
 import { channels } from '../../src-preload/contract.ts';
-import { applyWebContentsPolicy, denyAllPermissions } from '../../src-main/electron/hardening.ts';
+import { appScheme } from '../../src-main/electron/app-protocol.ts';
+import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady, type PermissionHandlers } from '../../src-main/electron/hardening.ts';
 import { refusedSender, registerBridgeHandlers, sendSessionChanged } from '../../src-main/electron/ipc.ts';
 import { APP_ORIGIN, isTrustedSender } from '../../src-main/electron/policy.ts';
 import { createOpenExternal, createSafeStorageCipher } from '../../src-main/electron/ports.ts';
-import { appWindowOptions, bringToFront } from '../../src-main/electron/window.ts';
+import { bringToFront, createAppWindow } from '../../src-main/electron/window.ts';
 
 type InvokeHandler = (event: { senderFrame: unknown }, ...args: unknown[]) => unknown;
 
@@ -83,7 +87,7 @@ class FakeContents extends EventEmitter {
   setWindowOpenHandler(handler: (details: { url: string }) => { action: string }) {
     this.openHandler = handler;
   }
-  attempt(kind: 'will-navigate' | 'will-redirect' | 'will-attach-webview', url: string): boolean {
+  attempt(kind: 'will-navigate' | 'will-frame-navigate' | 'will-redirect' | 'will-attach-webview', url: string): boolean {
     let prevented = false;
     this.emit(kind, { url, preventDefault: () => (prevented = true) });
     return prevented;
@@ -116,6 +120,14 @@ describe('applyWebContentsPolicy', () => {
     expect(contents.attempt('will-navigate', 'app://renderer/index.html#/admin')).toBe(false);
   });
 
+  it('prevents any frame, subframes included, from navigating away from the app', () => {
+    const { contents } = setUp();
+    for (const url of ['https://evil.example/', 'javascript:alert(1)', 'data:text/html,<h1>hi</h1>', 'file:///etc/passwd']) {
+      expect(contents.attempt('will-frame-navigate', url), url).toBe(true);
+    }
+    expect(contents.attempt('will-frame-navigate', 'app://renderer/index.html#/profile')).toBe(false);
+  });
+
   it('refuses to attach a <webview>', () => {
     const { contents } = setUp();
     expect(contents.attempt('will-attach-webview', 'https://example.com/')).toBe(true);
@@ -123,20 +135,46 @@ describe('applyWebContentsPolicy', () => {
 });
 
 describe('denyAllPermissions', () => {
-  it('answers every permission request and check with no', () => {
+  function setUp() {
     let request: ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | undefined;
     let check: ((...args: unknown[]) => boolean) | undefined;
+    let device: ((details: unknown) => boolean) | undefined;
     const session = {
       setPermissionRequestHandler: (handler: typeof request) => (request = handler),
       setPermissionCheckHandler: (handler: typeof check) => (check = handler),
+      setDevicePermissionHandler: (handler: typeof device) => (device = handler),
     };
-    denyAllPermissions(session as unknown as Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>);
-    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+    denyAllPermissions(session as unknown as PermissionHandlers);
+    return { request, check, device };
+  }
+
+  it('answers every permission request and check with no', () => {
+    const { request, check } = setUp();
+    // Permission names from Electron 45's setPermissionRequestHandler / setPermissionCheckHandler.
+    for (const permission of ['media', 'display-capture', 'geolocation', 'notifications', 'clipboard-read', 'clipboard-sanitized-write', 'fullscreen', 'openExternal', 'hid', 'serial', 'usb', 'storage-access', 'unknown']) {
       const callback = vi.fn();
       request?.({}, permission, callback);
       expect(callback, permission).toHaveBeenCalledWith(false);
       expect(check?.({}, permission, 'app://renderer', {}), permission).toBe(false);
     }
+  });
+
+  it('grants no HID, serial or USB device, even one the user picked before', () => {
+    const { device } = setUp();
+    for (const deviceType of ['hid', 'serial', 'usb']) {
+      expect(device?.({ deviceType, origin: 'app://renderer', device: {} }), deviceType).toBe(false);
+    }
+  });
+});
+
+describe('hardenBeforeReady', () => {
+  it('turns on the OS sandbox for every renderer and registers app:// (standard, secure, CSP not bypassed)', () => {
+    const app = { enableSandbox: vi.fn() };
+    const protocol = { registerSchemesAsPrivileged: vi.fn() };
+    hardenBeforeReady(app, protocol);
+    expect(app.enableSandbox).toHaveBeenCalledTimes(1);
+    expect(protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([appScheme]);
+    expect(appScheme.privileges).not.toHaveProperty('bypassCSP');
   });
 });
 
@@ -207,10 +245,24 @@ describe('createOpenExternal', () => {
   });
 });
 
-describe('appWindowOptions', () => {
-  it('writes out every security-relevant web preference', () => {
-    const options = appWindowOptions({ preloadPath: '/app/dist/preload/ipc-bridge.cjs', devTools: false });
-    expect(options.webPreferences).toMatchObject({
+/** BrowserWindow as main.ts passes it to createAppWindow: records the options it is constructed with. */
+function windowOptions(options: { preloadPath: string; devTools: boolean }): BrowserWindowConstructorOptions {
+  const created: BrowserWindowConstructorOptions[] = [];
+  class FakeBrowserWindow {
+    constructor(constructorOptions: BrowserWindowConstructorOptions) {
+      created.push(constructorOptions);
+    }
+  }
+  const window = createAppWindow(FakeBrowserWindow, options);
+  expect(window).toBeInstanceOf(FakeBrowserWindow);
+  expect(created).toHaveLength(1);
+  return created[0] ?? {};
+}
+
+describe('createAppWindow', () => {
+  it('writes out every security-relevant web preference (checklist items 2, 3, 4, 6, 8, 9, 11)', () => {
+    const options = windowOptions({ preloadPath: '/app/dist/preload/ipc-bridge.cjs', devTools: false });
+    expect(options.webPreferences).toEqual({
       preload: '/app/dist/preload/ipc-bridge.cjs',
       contextIsolation: true,
       sandbox: true,
@@ -220,14 +272,63 @@ describe('appWindowOptions', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      experimentalFeatures: false,
+      plugins: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
       devTools: false,
     });
   });
 
+  it('enables no extra Blink features and no other preference that weakens the renderer (items 9, 10)', () => {
+    const preferences = windowOptions({ preloadPath: 'p', devTools: false }).webPreferences ?? {};
+    for (const key of ['enableBlinkFeatures', 'additionalArguments', 'partition', 'session', 'v8CacheOptions', 'disableHtmlFullscreenWindowResize']) {
+      expect(preferences, key).not.toHaveProperty(key);
+    }
+  });
+
+  it('offers DevTools only when asked (unpackaged builds)', () => {
+    expect(windowOptions({ preloadPath: 'p', devTools: true }).webPreferences?.devTools).toBe(true);
+    expect(windowOptions({ preloadPath: 'p', devTools: false }).webPreferences?.devTools).toBe(false);
+  });
+
   it('starts hidden, and can be made narrow enough for the mobile menu', () => {
-    const options = appWindowOptions({ preloadPath: 'p', devTools: true });
+    const options = windowOptions({ preloadPath: 'p', devTools: true });
     expect(options.show).toBe(false);
     expect(options.minWidth).toBeLessThan(640);
+  });
+});
+
+const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Every .ts/.tsx/.html file under a project folder, relative to the project root. */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(path.join(projectRoot, dir), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && /\.(ts|tsx|html)$/.test(entry.name))
+    .map((entry) => path.relative(projectRoot, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+}
+
+describe('where the app reaches Electron’s dangerous APIs (source scan)', () => {
+  const files = ['src-main', 'src-preload', 'src-renderer'].flatMap(sourceFiles);
+
+  it('calls shell.openExternal in one place only: createOpenExternal, behind the http(s) check (item 15)', () => {
+    const callers = files.filter((file) => /\bshell\s*\.\s*openExternal\s*\(/.test(readFileSync(path.join(projectRoot, file), 'utf8')));
+    expect(callers).toEqual(['src-main/electron/ports.ts']);
+  });
+
+  it('never loads a file:// page and never uses <webview> (items 11, 12, 18)', () => {
+    for (const file of files) {
+      const text = readFileSync(path.join(projectRoot, file), 'utf8');
+      expect(/\.loadFile\s*\(|\bloadURL\s*\(\s*['"`]file:/.test(text), `${file} loads a file:// page`).toBe(false);
+      // Markup or DOM creation, not a mention in a comment (`<webview>` in backticks).
+      expect(/(?<![`'"])<webview[\s>/]|createElement\(\s*['"]webview['"]|\ballowpopups\s*[=>]/i.test(text), `${file} uses <webview>`).toBe(false);
+    }
+  });
+
+  it('exposes nothing to the page but the preload’s one contextBridge object (item 20)', () => {
+    const exposers = files.filter((file) => /contextBridge\s*\.\s*expose/.test(readFileSync(path.join(projectRoot, file), 'utf8')));
+    expect(exposers).toEqual(['src-preload/ipc-bridge.ts']);
   });
 });
 

@@ -1,0 +1,102 @@
+/**
+ * Log redaction: the last line of defence that keeps tokens out of logs, whatever a log call passes.
+ *
+ * Every logger the core is given is wrapped in `redactingLogger` (createAuthCore does it), and the
+ * Electron console logger and the preview's console logger use it too. It replaces
+ * - anything shaped like a JWT / JWS / JWE (`eyJ…`), wherever it appears in a string;
+ * - `Bearer …` / `DPoP …` credentials and secret-bearing URL parameters (`code=`, `*token*=`, …);
+ * - the whole value of any field whose name says it is secret (token, secret, verifier, password,
+ *   authorization, cookie, private key, credential, assertion), at any depth, and the private members
+ *   of a JWK.
+ */
+import type { Logger } from './ports.ts';
+
+export const REDACTED = '[redacted]';
+
+/** Field names whose values are never logged, at any depth. */
+export const SECRET_KEY = /token|secret|verifier|password|passwd|authorization|cookie|private|credential|assertion/i;
+/** The private members of a JWK (RSA, EC, OKP, oct). */
+const JWK_PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']);
+
+/** A compact JWS (3 parts) or JWE (5 parts): a base64url JSON header always starts with `eyJ`. */
+const JWT = /eyJ[\w-]*(?:\.[\w-]*){2,4}/g;
+/** `Authorization` scheme + credential, as in a header value copied into a message. */
+const AUTH_SCHEME = /\b(Bearer|DPoP|Basic)\s+[\w.~+/=-]+/gi;
+/** URL / form parameters that carry secrets: the authorization code, tokens, PKCE verifier, passwords. */
+const SECRET_PARAM = /([?&#;\s]|^)(code|code_verifier|[\w-]*token[\w-]*|[\w-]*secret[\w-]*|password|assertion|state|nonce)=[^&#\s"'<>]+/gi;
+
+const MAX_DEPTH = 12;
+const MAX_STRING = 4096;
+
+/** Redacts secrets in a string. */
+export function redactString(text: string): string {
+  const clipped = text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…` : text;
+  return clipped
+    .replace(JWT, REDACTED)
+    .replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`)
+    .replace(SECRET_PARAM, (_match, lead: string, name: string) => `${lead}${name}=${REDACTED}`);
+}
+
+/**
+ * A copy of `value` that is safe to log: plain data only (no prototypes carried over, no getters run
+ * twice), secrets replaced, cycles and very deep nesting cut short. Never throws.
+ */
+export function redactSecrets(value: unknown): unknown {
+  try {
+    return walk(value, 0, new WeakSet());
+  } catch {
+    return REDACTED;
+  }
+}
+
+function walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'function' || typeof value === 'symbol') return `[${typeof value}]`;
+    if (typeof value === 'bigint') return value.toString();
+    return value;
+  }
+  if (seen.has(value)) return '[circular]';
+  if (depth >= MAX_DEPTH) return '[too deep]';
+  seen.add(value);
+  try {
+    if (value instanceof Error) {
+      const out: Record<string, unknown> = { name: value.name, message: redactString(value.message) };
+      const code = (value as { code?: unknown }).code;
+      if (typeof code === 'string') out.code = code;
+      return out;
+    }
+    if (value instanceof URL) return redactString(value.href);
+    if (value instanceof Date) return value.toISOString();
+    if (Array.isArray(value)) return value.slice(0, 100).map((item) => walk(item, depth + 1, seen));
+    const out: Record<string, unknown> = {};
+    const isJwk = typeof (value as { kty?: unknown }).kty === 'string';
+    for (const key of Object.keys(value)) {
+      const secret = SECRET_KEY.test(key) || (isJwk && JWK_PRIVATE.has(key));
+      // defineProperty: a field named "__proto__" stays a plain field of the copy.
+      Object.defineProperty(out, key, {
+        value: secret ? REDACTED : walk((value as Record<string, unknown>)[key], depth + 1, seen),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+    return out;
+  } finally {
+    seen.delete(value);
+  }
+}
+
+/** Wraps a logger (none: a silent one) so that every message and field passes through redaction first. */
+export function redactingLogger(inner: Logger = { info() {}, warn() {}, error() {} }): Logger {
+  const wrap = (write: Logger['info']): Logger['info'] => (message, fields) => {
+    const safeMessage = redactString(String(message));
+    if (fields === undefined) write(safeMessage);
+    else write(safeMessage, redactSecrets(fields) as Record<string, unknown>);
+  };
+  return {
+    info: wrap((message, fields) => inner.info(message, fields)),
+    warn: wrap((message, fields) => inner.warn(message, fields)),
+    error: wrap((message, fields) => inner.error(message, fields)),
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * electron-builder.yml, read the way electron-builder 26 reads it: its own config loader (js-yaml),
+ * its own JSON-schema validation (which refuses unknown keys, so a misspelt fuse cannot pass), and its
+ * own translation of `electronFuses` into the @electron/fuses wire config that it flips in the
+ * packaged binary (Electron security checklist item 19). Nothing is packaged and Electron is not
+ * needed: electron-builder and app-builder-lib are loaded through electron-builder's dependencies.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const projectDir = fileURLToPath(new URL('../..', import.meta.url));
+
+/** require() as electron-builder resolves its own dependencies (not relying on npm's hoisting). */
+const builderRequire = createRequire(createRequire(import.meta.url).resolve('electron-builder/package.json'));
+const libRequire = createRequire(builderRequire.resolve('app-builder-lib'));
+
+type FuseOptions = Record<string, boolean | undefined>;
+type BuilderConfig = Record<string, unknown> & { electronFuses?: FuseOptions; asar?: unknown; disableAsarIntegrity?: unknown };
+
+interface ConfigLoader {
+  getConfig(request: { packageKey: string; configFilename: string; projectDir: string; packageMetadata: null }, configPath: string | null): Promise<{ result: BuilderConfig; configFile: string | null } | null>;
+}
+interface ConfigModule {
+  doMergeConfigs(configs: BuilderConfig[]): BuilderConfig;
+  validateConfiguration(config: BuilderConfig, debugLogger: unknown): Promise<void>;
+}
+interface FusesModule {
+  FuseV1Options: Record<string, number>;
+}
+
+/** What electron-builder 26 maps each `electronFuses` key to (@electron/fuses FuseV1Options). */
+const EXPECTED_FUSES = {
+  runAsNode: { option: 'RunAsNode', value: false },
+  enableNodeOptionsEnvironmentVariable: { option: 'EnableNodeOptionsEnvironmentVariable', value: false },
+  enableNodeCliInspectArguments: { option: 'EnableNodeCliInspectArguments', value: false },
+  enableCookieEncryption: { option: 'EnableCookieEncryption', value: true },
+  enableEmbeddedAsarIntegrityValidation: { option: 'EnableEmbeddedAsarIntegrityValidation', value: true },
+  onlyLoadAppFromAsar: { option: 'OnlyLoadAppFromAsar', value: true },
+  grantFileProtocolExtraPrivileges: { option: 'GrantFileProtocolExtraPrivileges', value: false },
+} as const;
+
+let config: BuilderConfig;
+let configFile: string | null;
+let validate: (config: BuilderConfig) => Promise<void>;
+
+beforeAll(async () => {
+  const loader = libRequire('app-builder-lib/out/util/config/load.js') as ConfigLoader;
+  const configModule = libRequire('app-builder-lib/out/util/config/config.js') as ConfigModule;
+  const { DebugLogger } = libRequire('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+  const loaded = await loader.getConfig({ packageKey: 'build', configFilename: 'electron-builder', projectDir, packageMetadata: null }, null);
+  if (!loaded) throw new Error('electron-builder found no configuration');
+  config = loaded.result;
+  configFile = loaded.configFile;
+  validate = (candidate) => configModule.validateConfiguration(configModule.doMergeConfigs([structuredClone(candidate)]), new DebugLogger(false));
+});
+
+describe('electron-builder.yml', () => {
+  it('is the configuration electron-builder uses (package.json has no "build" key that would win)', () => {
+    expect(configFile).toBe(path.join(projectDir, 'electron-builder.yml'));
+    const packageJson = JSON.parse(readFileSync(path.join(projectDir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(packageJson).not.toHaveProperty('build');
+  });
+
+  it('passes electron-builder’s schema validation', async () => {
+    await expect(validate(config)).resolves.toBeUndefined();
+  });
+
+  it('would fail that validation with a misspelt fuse (so the key names above are the real ones)', async () => {
+    await expect(validate({ ...config, electronFuses: { ...config.electronFuses, runAsNod: false } })).rejects.toThrow(/configuration\.electronFuses/);
+  });
+});
+
+describe('electronFuses', () => {
+  it('sets exactly the hardened values, and leaves loadBrowserProcessSpecificV8Snapshot at its default', () => {
+    const expected = Object.fromEntries(Object.entries(EXPECTED_FUSES).map(([key, { value }]) => [key, value]));
+    expect(config.electronFuses).toEqual(expected);
+    expect(config.electronFuses).not.toHaveProperty('loadBrowserProcessSpecificV8Snapshot');
+  });
+
+  it('becomes the right bits on @electron/fuses’ wire config, as electron-builder builds it before signing', async () => {
+    const { PlatformPackager } = libRequire('app-builder-lib') as {
+      PlatformPackager: { prototype: { generateFuseConfig(this: unknown, fuses: FuseOptions): Promise<Record<string, unknown>> } };
+    };
+    const fuses = (await import(libRequire.resolve('@electron/fuses'))) as FusesModule;
+    const wire = await PlatformPackager.prototype.generateFuseConfig.call(null, config.electronFuses ?? {});
+    for (const [key, { option, value }] of Object.entries(EXPECTED_FUSES)) {
+      const index = fuses.FuseV1Options[option];
+      expect(index, `${option} is a fuse @electron/fuses knows`).toBeTypeOf('number');
+      expect(wire[String(index)], `${key} → FuseV1Options.${option}`).toBe(value);
+    }
+    expect(wire[String(fuses.FuseV1Options.LoadBrowserProcessSpecificV8Snapshot)]).toBeUndefined();
+  });
+
+  it('keeps what asar integrity validation and onlyLoadAppFromAsar need: an asar, with its integrity embedded', () => {
+    expect(config.asar).toBe(true);
+    expect(config.disableAsarIntegrity).toBeUndefined();
+  });
+});
