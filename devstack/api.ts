@@ -1,8 +1,9 @@
 // The Hello World message API with the exact contract of Auth0's "Hello World API" samples,
 // protected by Auth0's own middleware (express-oauth2-jwt-bearer).
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { STATUS_CODES, createServer } from 'node:http';
 import express from 'express';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
   InsufficientScopeError,
   InvalidTokenError,
@@ -26,6 +27,11 @@ export interface MessageApiOptions {
   audience: string;
   /** Seconds of clock skew allowed on `exp` (express-oauth2-jwt-bearer's default: 5). */
   clockTolerance?: number;
+  /**
+   * DPoP requests must carry this API's nonce (RFC 9449 §9): a proof without a current one is answered
+   * 401 `use_dpop_nonce` with a `DPoP-Nonce` header. Default false; the devstack turns it on.
+   */
+  requireDpopNonce?: boolean;
 }
 
 export interface MessageApiServer {
@@ -66,14 +72,104 @@ function requirePermissions(...required: string[]) {
   });
 }
 
+/** The payload of a compact JWS, or undefined: the proof's signature is checked by the middleware. */
+function unverifiedPayload(jws: unknown): Record<string, unknown> | undefined {
+  if (typeof jws !== 'string') return undefined;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8'));
+    return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function usesDpopScheme(req: Request): boolean {
+  return /^dpop /i.test(req.get('authorization') ?? '');
+}
+
+const NONCE_STEP_SECONDS = 60;
+
+/**
+ * Server-provided DPoP nonces (RFC 9449 §9): an HMAC of the current minute, accepted for that minute
+ * and the two before it. A request whose proof lacks a current nonce gets 401 `use_dpop_nonce` and the
+ * nonce to use; a request with an older (still accepted) nonce gets the current one in `DPoP-Nonce`.
+ */
+function dpopNonces() {
+  const secret = randomBytes(32);
+  const nonceAt = (step: number) => createHmac('sha256', secret).update(`dpop-nonce:${step}`).digest('base64url');
+  const step = () => Math.floor(Date.now() / 1000 / NONCE_STEP_SECONDS);
+  const accepted = (nonce: unknown) => {
+    if (typeof nonce !== 'string') return false;
+    const given = Buffer.from(nonce);
+    const now = step();
+    return [now, now - 1, now - 2].some((candidate) => {
+      const expected = Buffer.from(nonceAt(candidate));
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    });
+  };
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!usesDpopScheme(req)) {
+      next();
+      return;
+    }
+    const current = nonceAt(step());
+    const nonce = unverifiedPayload(req.get('dpop'))?.['nonce'];
+    if (!accepted(nonce)) {
+      res
+        .status(401)
+        .set({
+          'WWW-Authenticate': 'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof", algs="ES256 PS256 RS256 EdDSA"',
+          'DPoP-Nonce': current,
+        })
+        .json({ message: 'DPoP nonce required' });
+      return;
+    }
+    if (nonce !== current) res.set('DPoP-Nonce', current);
+    next();
+  };
+}
+
+/**
+ * A DPoP proof is for one request (RFC 9449 §11.1): its `jti` is remembered for as long as its `iat`
+ * is accepted (express-oauth2-jwt-bearer's window: 300 s back, 30 s ahead), and a replay is refused
+ * the way the middleware refuses any other bad proof (400 invalid_dpop_proof). Runs after the
+ * middleware verified the proof, so only genuine proofs are remembered.
+ */
+function rejectReplayedProofs() {
+  const seen = new Map<string, number>();
+  const windowMs = (300 + 30 + 5) * 1000;
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!usesDpopScheme(req)) {
+      next();
+      return;
+    }
+    const jti = unverifiedPayload(req.get('dpop'))?.['jti'];
+    const now = Date.now();
+    if (seen.size > 10_000) {
+      for (const [key, expires] of seen) if (expires <= now) seen.delete(key);
+    }
+    if (typeof jti !== 'string' || (seen.get(jti) ?? 0) > now) {
+      res
+        .status(400)
+        .set('WWW-Authenticate', 'DPoP error="invalid_dpop_proof", error_description="DPoP proof replayed", algs="ES256 PS256 RS256 EdDSA"')
+        .json({ message: 'Bad credentials' });
+      return;
+    }
+    seen.set(jti, now + windowMs);
+    next();
+  };
+}
+
 function errorHandler(error: unknown, _req: Request, res: Response, _next: NextFunction): void {
   if (res.headersSent) return;
   if (error instanceof UnauthorizedError) {
     res.set(error.headers ?? {});
     // Subclasses first: InsufficientScopeError and InvalidTokenError both extend UnauthorizedError.
+    // A DPoP proof that fails its checks (htm, htu, ath, iat, signature) is the middleware's
+    // InvalidProofError (not exported): 400 invalid_dpop_proof, and bad credentials all the same.
     const message = error instanceof InsufficientScopeError
       ? 'Permission denied'
-      : error instanceof InvalidTokenError ? 'Bad credentials' : 'Requires authentication';
+      : error instanceof InvalidTokenError || (error as { code?: unknown }).code === 'invalid_dpop_proof' ? 'Bad credentials' : 'Requires authentication';
     res.status(error.status).json({ message });
     return;
   }
@@ -85,8 +181,15 @@ function errorHandler(error: unknown, _req: Request, res: Response, _next: NextF
   res.status(500).json({ message: 'Internal Server Error' });
 }
 
-export function createMessageApi({ issuer, audience, clockTolerance = 5 }: MessageApiOptions): express.Express {
-  const validateAccessToken = auth({ issuerBaseURL: issuer, audience, tokenSigningAlg: 'RS256', clockTolerance });
+export function createMessageApi({ issuer, audience, clockTolerance = 5, requireDpopNonce = false }: MessageApiOptions): express.Express {
+  // Bearer and DPoP tokens (Auth0's middleware, RFC 9449 §7): a DPoP-bound token (`cnf.jkt`) is only
+  // accepted as `Authorization: DPoP` with a valid proof from its key, never as a plain bearer token.
+  const verifyToken = auth({ issuerBaseURL: issuer, audience, tokenSigningAlg: 'RS256', clockTolerance, dpop: { enabled: true, required: false } });
+  const validateAccessToken: RequestHandler[] = [
+    ...(requireDpopNonce ? [dpopNonces()] : []),
+    verifyToken,
+    rejectReplayedProofs(),
+  ];
 
   const app = express();
   app.disable('x-powered-by');
@@ -97,10 +200,10 @@ export function createMessageApi({ issuer, audience, clockTolerance = 5 }: Messa
   messages.get('/public', (_req, res) => {
     res.json({ text: MESSAGES.public });
   });
-  messages.get('/protected', validateAccessToken, (_req, res) => {
+  messages.get('/protected', ...validateAccessToken, (_req, res) => {
     res.json({ text: MESSAGES.protected });
   });
-  messages.get('/admin', validateAccessToken, requirePermissions(ADMIN_PERMISSION), (_req, res) => {
+  messages.get('/admin', ...validateAccessToken, requirePermissions(ADMIN_PERMISSION), (_req, res) => {
     res.json({ text: MESSAGES.admin });
   });
   app.use('/api/messages', messages);

@@ -77,6 +77,7 @@ async function main(): Promise<() => Promise<void>> {
     `    AUTH0_CLIENT_ID=${devstack.clientId}`,
     `    AUTH0_AUDIENCE=${devstack.audience}`,
     `    API_SERVER_URL=${devstack.apiUrl}`,
+    '    AUTH0_DPOP=true     (optional: DPoP-bound tokens; without it, plain bearer tokens)',
     '',
     '  Demo accounts:',
     ...accountLines(),

@@ -20,6 +20,11 @@ export interface DevstackOptions {
   accessTokenTtl?: number;
   /** No error logging to the console. */
   quiet?: boolean;
+  /**
+   * DPoP requests to the provider and the API must carry their server's nonce (RFC 9449 §8, §9):
+   * the first proof to each is answered `use_dpop_nonce`. Default true. Bearer requests are unaffected.
+   */
+  requireDpopNonce?: boolean;
 }
 
 export interface DevstackAccount {
@@ -53,11 +58,18 @@ export async function startDevstack(options: DevstackOptions = {}): Promise<Devs
     port: options.idpPort ?? 0,
     accessTokenTtl: options.accessTokenTtl,
     quiet: options.quiet,
+    requireDpopNonce: options.requireDpopNonce ?? true,
   });
   let api;
   try {
     // Provider and API share one process clock: no skew to allow, an expired token is refused at once.
-    api = await startMessageApi({ issuer: idp.issuer, audience: AUDIENCE, port: options.apiPort ?? 0, clockTolerance: 0 });
+    api = await startMessageApi({
+      issuer: idp.issuer,
+      audience: AUDIENCE,
+      port: options.apiPort ?? 0,
+      clockTolerance: 0,
+      requireDpopNonce: options.requireDpopNonce ?? true,
+    });
   } catch (error) {
     await idp.close();
     throw error;

@@ -44,6 +44,8 @@ export interface IdentityProviderOptions {
   port?: number;
   accessTokenTtl?: number;
   quiet?: boolean;
+  /** Token requests that carry a DPoP proof must carry the provider's nonce too (default true). */
+  requireDpopNonce?: boolean;
 }
 
 export interface IdentityProvider {
@@ -98,8 +100,9 @@ function buildConfiguration(input: {
   accounts: AccountStore;
   accessTokenTtl: number;
   jwk: Record<string, unknown>;
+  requireDpopNonce: boolean;
 }): Configuration {
-  const { accounts, accessTokenTtl, jwk } = input;
+  const { accounts, accessTokenTtl, jwk, requireDpopNonce } = input;
 
   const policy = interactionPolicy.base();
   // First-party app: no consent screen. (oidc-provider otherwise asks native clients every time.)
@@ -120,6 +123,9 @@ function buildConfiguration(input: {
         response_types: ['code'],
         redirect_uris: [REDIRECT_URI],
         post_logout_redirect_uris: [POST_LOGOUT_REDIRECT_URI],
+        // DPoP is the app's choice (AUTH0_DPOP): a token request with a proof gets DPoP-bound tokens,
+        // one without keeps getting bearer tokens (dpop_bound_access_tokens would refuse those).
+        dpop_bound_access_tokens: false,
       },
     ],
     jwks: { keys: [jwk] },
@@ -200,6 +206,16 @@ function buildConfiguration(input: {
     },
     features: {
       devInteractions: { enabled: false },
+      // RFC 9449. A proof at the token endpoint binds the access token (`cnf.jkt` in the JWT) and, for
+      // this public client, the refresh token too: it is only honoured with a proof from the same key.
+      // `dpop_jkt` on the authorization request binds the code. Proof replays are refused.
+      dPoP: {
+        enabled: true,
+        nonceSecret: randomBytes(32),
+        // With nonces required, every first proof is answered `use_dpop_nonce` (the retry path runs).
+        requireNonce: () => requireDpopNonce,
+        allowReplay: false,
+      },
       pushedAuthorizationRequests: { enabled: false },
       revocation: {
         enabled: true,
@@ -353,7 +369,7 @@ export async function startIdentityProvider(options: IdentityProviderOptions = {
   const port = await listenOnLoopback(server, options.port ?? 0, 'identity provider');
   const issuer = `http://${LOOPBACK_HOST}:${port}`;
 
-  const provider = new Provider(issuer, buildConfiguration({ accounts, accessTokenTtl, jwk }));
+  const provider = new Provider(issuer, buildConfiguration({ accounts, accessTokenTtl, jwk, requireDpopNonce: options.requireDpopNonce ?? true }));
 
   const tokenCounts = new Map<string, number>();
   provider.use(async (ctx, next) => {

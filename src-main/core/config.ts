@@ -17,6 +17,11 @@ export interface AppConfig {
   apiServerUrl: URL;
   /** Loopback ports to try in order; empty: an OS-assigned port (RFC 8252 §7.3). */
   callbackPorts: number[];
+  /**
+   * DPoP (RFC 9449): sender-constrained tokens, bound to this installation's key. Off by default for
+   * configured tenants (the tenant and the API must support it); on in the devstack.
+   */
+  dpop: boolean;
 }
 
 export class ConfigError extends Error {
@@ -34,6 +39,7 @@ export const SETTINGS = [
   'AUTH0_AUDIENCE',
   'API_SERVER_URL',
   'AUTH0_CALLBACK_PORTS',
+  'AUTH0_DPOP',
 ] as const;
 export type Settings = Partial<Record<(typeof SETTINGS)[number], string>>;
 
@@ -77,7 +83,17 @@ export function parseConfig(settings: Settings): AppConfig {
   const audience = required(settings, 'AUTH0_AUDIENCE');
   const apiServerUrl = parseHttpUrl('API_SERVER_URL', required(settings, 'API_SERVER_URL'));
   const callbackPorts = parsePorts(settings.AUTH0_CALLBACK_PORTS ?? '');
-  return { issuer, clientId, audience, apiServerUrl, callbackPorts };
+  const dpop = parseBoolean('AUTH0_DPOP', settings.AUTH0_DPOP, false);
+  return { issuer, clientId, audience, apiServerUrl, callbackPorts, dpop };
+}
+
+/** `true` / `false` (any case); unset: the fallback; anything else names the setting. */
+export function parseBoolean(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  const text = value.trim().toLowerCase();
+  if (text === 'true') return true;
+  if (text === 'false') return false;
+  throw new ConfigError(name, `"${value}" is not true or false.`);
 }
 
 function required(settings: Settings, name: keyof Settings): string {

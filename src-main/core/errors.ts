@@ -51,7 +51,10 @@ export function providerError(error: unknown, issuer: URL | string): CoreError {
   }
   if (error instanceof oidc.ClientError) {
     // openid-client's own checks: state, iss, nonce, signatures, claims. The response is not trusted.
-    return new CoreError('callback_invalid', `The sign-in response was rejected: ${error.message}`, { cause: error });
+    // Its message is generic ("invalid response encountered"); the cause names the check that failed
+    // (e.g. 'unexpected JWT "aud" (audience) claim value'), and never carries a token.
+    const detail = error.cause instanceof Error && error.cause.message ? error.cause.message : error.message;
+    return new CoreError('callback_invalid', `The sign-in response was rejected: ${detail}.`, { cause: error });
   }
   return new CoreError('internal', `Something went wrong talking to the identity provider: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }

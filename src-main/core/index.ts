@@ -7,6 +7,7 @@ import { ConfigError, parseConfig, readSettings, type AppConfig } from './config
 import { toAppError } from './errors.ts';
 import { MessageService } from './messages.ts';
 import type { CorePorts } from './ports.ts';
+import { redactingLogger } from './redact.ts';
 import { SessionManager, type SessionOptions } from './session.ts';
 
 export type { AppConfig } from './config.ts';
@@ -28,7 +29,9 @@ export interface AuthCore {
 
 type Handlers = { [C in Channel]: (...args: never[]) => Promise<ChannelResponses[C]> | ChannelResponses[C] };
 
-export function createAuthCore(config: AppConfig, ports: CorePorts, options: SessionOptions = {}): AuthCore {
+export function createAuthCore(config: AppConfig, hostPorts: CorePorts, options: SessionOptions = {}): AuthCore {
+  // Every core log line passes through redaction (redact.ts): whatever a call passes, no token is logged.
+  const ports: CorePorts = { ...hostPorts, log: redactingLogger(hostPorts.log) };
   const session = new SessionManager(config, ports, options);
   const messages = new MessageService(config.apiServerUrl, session);
   // The handler table: one entry per channel of the contract (the type makes a missing one an error).
@@ -76,7 +79,7 @@ export async function configureFromEnvironment(
   const settings = readSettings(env, options.cwd);
   if (settings.AUTH0_DOMAIN) {
     const config = parseConfig(settings);
-    return { config, stop: async () => {}, summary: `Identity provider: ${config.issuer.href}\nMessage API: ${config.apiServerUrl.href}` };
+    return { config, stop: async () => {}, summary: `Identity provider: ${config.issuer.href}\nMessage API: ${config.apiServerUrl.href}\nDPoP: ${config.dpop ? 'on' : 'off'}` };
   }
   const { startDevstack } = await import('../../devstack/index.ts');
   const idpPort = parsePort(env, 'DEVSTACK_IDP_PORT', 4000);
@@ -88,12 +91,14 @@ export async function configureFromEnvironment(
     AUTH0_AUDIENCE: devstack.audience,
     API_SERVER_URL: devstack.apiUrl,
     ...(settings.AUTH0_CALLBACK_PORTS ? { AUTH0_CALLBACK_PORTS: settings.AUTH0_CALLBACK_PORTS } : {}),
+    // The devstack issues DPoP-bound tokens: on unless AUTH0_DPOP says otherwise.
+    AUTH0_DPOP: settings.AUTH0_DPOP ?? 'true',
   });
   const accounts = devstack.accounts.map((a) => `${a.email} / ${a.password}`).join(', ');
   return {
     config,
     stop: () => devstack.close(),
-    summary: `No AUTH0_DOMAIN set: using the local devstack.\nIdentity provider: ${devstack.issuer}\nMessage API: ${devstack.apiUrl}\nDemo accounts: ${accounts}`,
+    summary: `No AUTH0_DOMAIN set: using the local devstack.\nIdentity provider: ${devstack.issuer}\nMessage API: ${devstack.apiUrl}\nDPoP: ${config.dpop ? 'on' : 'off'}\nDemo accounts: ${accounts}`,
   };
 }
 

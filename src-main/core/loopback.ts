@@ -14,6 +14,12 @@ export const LOOPBACK_HOST = '127.0.0.1';
 const DONE_PATH = '/done';
 /** Longest request target accepted; authorization responses are far shorter. */
 const MAX_URL_LENGTH = 8192;
+/**
+ * Request line + headers the HTTP parser buffers at most (Node's default, stated so that neither
+ * `--max-http-header-size` nor NODE_OPTIONS can raise it): beyond it the parser answers 431 and
+ * closes the connection before any handler sees the request.
+ */
+const MAX_HEADER_BYTES = 16 * 1024;
 
 export interface LoopbackOptions {
   /** Ports to try in order; empty: let the OS pick one. */
@@ -75,7 +81,7 @@ export class LoopbackReceiver {
   static async start(options: LoopbackOptions): Promise<LoopbackReceiver> {
     const candidates = options.ports.length > 0 ? options.ports : [0];
     for (const port of candidates) {
-      const server = createServer();
+      const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
       server.maxHeadersCount = 50;
       server.headersTimeout = 10_000;
       server.requestTimeout = 10_000;
@@ -96,7 +102,8 @@ export class LoopbackReceiver {
     if (this.outcome) return;
     this.outcome = outcome;
     for (const waiter of this.outcomeWaiters.splice(0)) waiter(outcome);
-    // Give the browser a moment to fetch the outcome page, then close for good.
+    // Give the browser a moment to fetch the outcome page, then close for good (sooner once it has:
+    // see onRequest).
     setTimeout(() => void this.close(), 2_000).unref();
   }
 
@@ -137,7 +144,11 @@ export class LoopbackReceiver {
       return;
     }
     if (url.pathname === DONE_PATH && this.arrived) {
-      const respond = (outcome: Outcome) => send(res, 200, page(outcome.ok ? 'All done' : 'Something went wrong', outcome.message, outcome.ok));
+      const respond = (outcome: Outcome) => {
+        // The browser has been told: nothing is left to serve, so stop listening right after.
+        if (this.outcome) res.once('finish', () => setTimeout(() => void this.close(), 50).unref());
+        send(res, 200, page(outcome.ok ? 'All done' : 'Something went wrong', outcome.message, outcome.ok));
+      };
       if (this.outcome) respond(this.outcome);
       else this.outcomeWaiters.push(respond);
       return;
@@ -149,10 +160,19 @@ export class LoopbackReceiver {
   private refusal(req: IncomingMessage): { status: number; message: string } | undefined {
     if (req.method !== 'GET') return { status: 405, message: 'Only GET is accepted.' };
     if ((req.url?.length ?? 0) > MAX_URL_LENGTH) return { status: 414, message: 'Request too long.' };
+    // Origin-form only ("/callback?…"): an absolute or "//host" target is not what a browser sends.
+    if (!req.url?.startsWith('/') || req.url.startsWith('//')) return { status: 400, message: 'Bad request.' };
     // DNS rebinding: another name resolving to 127.0.0.1 would carry its own Host.
     if (req.headers.host !== `${LOOPBACK_HOST}:${this.port}`) return { status: 421, message: 'Wrong host.' };
     // A page's script (fetch / XHR) sends Origin; a top-level redirect from the provider does not.
     if (req.headers.origin !== undefined) return { status: 403, message: 'Cross-origin requests are refused.' };
+    // Fetch metadata, where the browser sends it: only a top-level navigation, never an <img>,
+    // <script>, <iframe> or no-cors fetch that another page could aim at this port.
+    const mode = req.headers['sec-fetch-mode'];
+    const dest = req.headers['sec-fetch-dest'];
+    if ((mode !== undefined && mode !== 'navigate') || (dest !== undefined && dest !== 'document')) {
+      return { status: 403, message: 'Only a top-level navigation is accepted.' };
+    }
     return undefined;
   }
 }

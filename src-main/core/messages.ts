@@ -1,24 +1,31 @@
 /**
  * The desktop "token handler": the renderer asks for a message, the main process calls the Hello
  * World API with the user's access token and hands back only the message (or a readable error).
+ *
+ * A DPoP-bound token (RFC 9449 §7) goes as `Authorization: DPoP <token>` with a fresh proof for this
+ * exact method and URL (`htu` without query, `ath` = the token's hash) in the `DPoP` header. The API's
+ * latest `DPoP-Nonce` is kept and put in the next proofs; a `use_dpop_nonce` challenge is answered with
+ * one retry carrying the new nonce (§9).
  */
 import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import type { ApiMessage, MessageKind, Result } from '../../src-preload/contract.ts';
 import { CoreError, toAppError } from './errors.ts';
-import type { SessionManager } from './session.ts';
+import type { ApiCredential, SessionManager } from './session.ts';
 
 export const API_TIMEOUT_MS = 10_000;
 
 const messageSchema = z.object({ text: z.string() });
 const errorBodySchema = z.object({ message: z.string().min(1).max(500) });
 
-type Attempt = { status: number; data: unknown };
+type Attempt = { status: number; data: unknown; challenge?: string | undefined; nonce?: string | undefined };
 
 export class MessageService {
   private readonly http: AxiosInstance;
   private readonly session: SessionManager;
   private readonly apiServerUrl: URL;
+  /** The API's latest DPoP-Nonce (RFC 9449 §9): one API, one nonce. */
+  private dpopNonce: string | undefined;
 
   constructor(apiServerUrl: URL, session: SessionManager) {
     this.apiServerUrl = apiServerUrl;
@@ -37,11 +44,11 @@ export class MessageService {
   async get(kind: MessageKind): Promise<Result<{ data: ApiMessage }>> {
     try {
       if (kind === 'public') return toResult(await this.call(kind, undefined));
-      const token = await this.session.accessToken();
-      let answer = await this.call(kind, token);
+      const credential = await this.session.apiCredential();
+      let answer = await this.call(kind, credential);
       if (answer.status === 401) {
         // The token may have been revoked or rotated away: one retry with a fresh one.
-        answer = await this.call(kind, await this.session.accessTokenAfterRejection(token));
+        answer = await this.call(kind, await this.session.apiCredentialAfterRejection(credential.accessToken));
       }
       return toResult(answer);
     } catch (error) {
@@ -49,15 +56,48 @@ export class MessageService {
     }
   }
 
-  private async call(kind: MessageKind, token: string | undefined): Promise<Attempt> {
-    const path = `api/messages/${kind}`;
+  private async call(kind: MessageKind, credential: ApiCredential | undefined): Promise<Attempt> {
+    const url = new URL(`api/messages/${kind}`, this.apiServerUrl);
+    if (credential?.scheme !== 'DPoP') {
+      return this.send(url, credential ? { Authorization: `Bearer ${credential.accessToken}` } : {});
+    }
+    const sentNonce = this.dpopNonce;
+    let answer = await this.sendWithProof(url, credential.accessToken);
+    if (isNonceChallenge(answer) && this.dpopNonce !== sentNonce) {
+      answer = await this.sendWithProof(url, credential.accessToken);
+    }
+    return answer;
+  }
+
+  private async sendWithProof(url: URL, accessToken: string): Promise<Attempt> {
+    const key = await this.session.dpopKey();
+    const proof = await key.proof('GET', url, { accessToken, nonce: this.dpopNonce });
+    const answer = await this.send(url, { Authorization: `DPoP ${accessToken}`, DPoP: proof });
+    if (answer.nonce) this.dpopNonce = answer.nonce;
+    return answer;
+  }
+
+  private async send(url: URL, headers: Record<string, string>): Promise<Attempt> {
     try {
-      const response = await this.http.get(path, token ? { headers: { Authorization: `Bearer ${token}` } } : {});
-      return { status: response.status, data: response.data };
+      // The absolute URL: exactly the one the DPoP proof names.
+      const response = await this.http.get(url.href, { headers });
+      const challenge = response.headers['www-authenticate'];
+      const nonce = response.headers['dpop-nonce'];
+      return {
+        status: response.status,
+        data: response.data,
+        challenge: typeof challenge === 'string' ? challenge : undefined,
+        nonce: typeof nonce === 'string' && nonce.length > 0 ? nonce : undefined,
+      };
     } catch (error) {
       throw new CoreError('api_unreachable', `The message API at ${this.apiServerUrl.origin} could not be reached${axios.isAxiosError(error) && error.code === 'ECONNABORTED' ? ' in time' : ''}. Is it running?`, { cause: error });
     }
   }
+}
+
+/** A 401 whose DPoP challenge says `error="use_dpop_nonce"` (RFC 9449 §9). */
+function isNonceChallenge(answer: Attempt): boolean {
+  return answer.status === 401 && answer.nonce !== undefined && /\bDPoP\b[^]*\berror="?use_dpop_nonce"?/i.test(answer.challenge ?? '');
 }
 
 function toResult({ status, data }: Attempt): Result<{ data: ApiMessage }> {

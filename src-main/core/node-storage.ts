@@ -55,28 +55,45 @@ export class KeyFileBesideDataCipher implements Cipher {
   }
 }
 
-/** A JSON object in one file, written atomically (temp file + rename), owner-only. */
+/**
+ * A JSON object in one file, written atomically (temp file + rename), owner-only. The file is read
+ * once; this process is its only writer, so later reads and writes use the copy in memory.
+ */
 export class JsonFileStore implements KeyValueStore {
   readonly file: string;
+  private data: Record<string, unknown> | undefined;
 
   constructor(file: string) {
     this.file = file;
   }
 
   get(key: string): unknown {
-    return this.read()[key];
+    this.data ??= this.read();
+    return this.data[key];
   }
 
   set(key: string, value: unknown): void {
-    const data = this.readOrEmpty();
+    const data = { ...this.current() };
     data[key] = value;
     this.write(data);
   }
 
   delete(key: string): void {
-    const data = this.readOrEmpty();
+    const data = { ...this.current() };
+    // Deleting what is not there writes nothing (no file appears where nothing was ever saved).
+    if (!Object.hasOwn(data, key)) return;
     delete data[key];
     this.write(data);
+  }
+
+  private current(): Record<string, unknown> {
+    if (this.data) return this.data;
+    try {
+      return this.read();
+    } catch {
+      // Unreadable: it is replaced by the next write.
+      return {};
+    }
   }
 
   /** Throws when the file exists but is not a JSON object: the caller decides what that means. */
@@ -93,18 +110,11 @@ export class JsonFileStore implements KeyValueStore {
     return data as Record<string, unknown>;
   }
 
-  private readOrEmpty(): Record<string, unknown> {
-    try {
-      return this.read();
-    } catch {
-      return {};
-    }
-  }
-
   private write(data: Record<string, unknown>): void {
     mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const temp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temp, JSON.stringify(data), { mode: 0o600 });
     renameSync(temp, this.file);
+    this.data = data;
   }
 }

@@ -32,8 +32,12 @@ export function discover(config: AppConfig): Promise<client.Configuration> {
     pending = client
       .discovery(config.issuer, config.clientId, { token_endpoint_auth_method: 'none' }, client.None(), {
         timeout: PROVIDER_TIMEOUT_SECONDS,
-        // http: is accepted for loopback issuers only (config.ts refuses it elsewhere).
-        execute: isLoopbackHost(config.issuer.hostname) ? [client.allowInsecureRequests] : [],
+        // http: is accepted for loopback issuers only (config.ts refuses it elsewhere). ID token
+        // signatures are verified against the provider's JWKS even from the token endpoint (without
+        // this openid-client trusts TLS alone, and a forged, alg:none or HS256 token would pass).
+        execute: isLoopbackHost(config.issuer.hostname)
+          ? [client.allowInsecureRequests, client.enableNonRepudiationChecks]
+          : [client.enableNonRepudiationChecks],
       })
       .catch((error: unknown) => {
         discoveries.delete(key);
@@ -44,11 +48,21 @@ export function discover(config: AppConfig): Promise<client.Configuration> {
   return pending;
 }
 
-/** Step 1: the authorization request. */
+/**
+ * openid-client's DPoP handle for this installation's key: it signs the proofs of token requests and
+ * keeps the provider's `DPoP-Nonce`, and openid-client retries a request once when the provider
+ * answers `use_dpop_nonce` (RFC 9449 §8). One handle per core, so the nonce carries over.
+ */
+export async function dpopHandle(config: AppConfig, keyPair: client.CryptoKeyPair): Promise<client.DPoPHandle> {
+  return client.getDPoPHandle(await discover(config), keyPair);
+}
+
+/** Step 1: the authorization request. With DPoP, `dpop_jkt` binds the code to the key (RFC 9449 §10). */
 export async function buildAuthorizationRequest(
   config: AppConfig,
   redirectUri: string,
   mode: AuthorizationMode,
+  dpopJkt?: string,
 ): Promise<{ url: URL; checks: AuthorizationChecks }> {
   const configuration = await discover(config);
   const checks: AuthorizationChecks = {
@@ -65,6 +79,7 @@ export async function buildAuthorizationRequest(
     state: checks.expectedState,
     nonce: checks.expectedNonce,
   };
+  if (dpopJkt) parameters.dpop_jkt = dpopJkt;
   if (mode === 'signup') {
     // Auth0's Universal Login opens the sign-up screen; prompt=login skips an existing session.
     parameters.screen_hint = 'signup';
@@ -73,11 +88,14 @@ export async function buildAuthorizationRequest(
   return { url: client.buildAuthorizationUrl(configuration, parameters), checks };
 }
 
-/** Step 2: the callback's code for tokens. `callbackUrl` carries the exact redirect URI + port. */
-export async function exchangeCode(config: AppConfig, callbackUrl: URL, checks: AuthorizationChecks): Promise<TokenSet> {
+/**
+ * Step 2: the callback's code for tokens. `callbackUrl` carries the exact redirect URI + port.
+ * With a DPoP handle the request carries a proof and the provider binds the tokens to its key.
+ */
+export async function exchangeCode(config: AppConfig, callbackUrl: URL, checks: AuthorizationChecks, dpop?: client.DPoPHandle): Promise<TokenSet> {
   const configuration = await discover(config);
   try {
-    const response = await client.authorizationCodeGrant(configuration, callbackUrl, { ...checks, idTokenExpected: true });
+    const response = await client.authorizationCodeGrant(configuration, callbackUrl, { ...checks, idTokenExpected: true }, undefined, dpop ? { DPoP: dpop } : undefined);
     return toTokenSet(response);
   } catch (error) {
     if (error instanceof client.ResponseBodyError && error.error === 'invalid_grant') {
@@ -88,19 +106,25 @@ export async function exchangeCode(config: AppConfig, callbackUrl: URL, checks: 
   }
 }
 
-/** Refresh grant; keeps the refresh token and ID token the provider did not replace. */
-export async function refreshTokens(config: AppConfig, current: TokenSet): Promise<TokenSet> {
+/**
+ * Refresh grant; keeps the refresh token and ID token the provider did not replace. A DPoP-bound
+ * refresh token is only honoured with a proof from the same key (RFC 9449 §5).
+ */
+export async function refreshTokens(config: AppConfig, current: TokenSet, dpop?: client.DPoPHandle): Promise<TokenSet> {
   if (!current.refreshToken) throw new CoreError('session_expired', 'Your session has expired. Please log in again.');
   const configuration = await discover(config);
   try {
-    const response = await client.refreshTokenGrant(configuration, current.refreshToken);
+    const response = await client.refreshTokenGrant(configuration, current.refreshToken, undefined, dpop ? { DPoP: dpop } : undefined);
     return toTokenSet(response, current);
   } catch (error) {
     throw providerError(error, config.issuer);
   }
 }
 
-/** RFC 7009 revocation of the refresh token (the provider drops the whole grant with it). */
+/**
+ * RFC 7009 revocation of the refresh token (the provider drops the whole grant with it). RFC 9449
+ * defines no proof for revocation: a public client revokes a DPoP-bound refresh token the same way.
+ */
 export async function revokeRefreshToken(config: AppConfig, refreshToken: string): Promise<void> {
   const configuration = await discover(config);
   if (!configuration.serverMetadata().revocation_endpoint) return;
@@ -139,6 +163,8 @@ function toTokenSet(response: TokenResponse, previous?: TokenSet): TokenSet {
   if (!idToken || (!claims && !previous)) throw new CoreError('provider_error', 'The identity provider returned no ID token.');
   return {
     accessToken: response.access_token,
+    // token_type decides how the token is presented: a provider without DPoP answers Bearer.
+    tokenType: response.token_type === 'dpop' ? 'DPoP' : 'Bearer',
     accessTokenExpiresAt: Date.now() + (response.expiresIn() ?? 3600) * 1000,
     // RFC 9700 §4.14.2: a rotated refresh token replaces the old one; otherwise keep using it.
     refreshToken: response.refresh_token ?? previous?.refreshToken,

@@ -3,14 +3,17 @@
  * the main process), runs one sign-in at a time through the system browser and the loopback
  * receiver, refreshes access tokens single-flight, and reports every change through `emit`.
  */
+import type { DPoPHandle } from 'openid-client';
 import type { AppError, ProfileClaims, Result, SessionStatus, SessionView } from '../../src-preload/contract.ts';
 import type { AppConfig } from './config.ts';
+import { DPoPKeyStore, type DPoPKey } from './dpop.ts';
 import { CoreError, toAppError } from './errors.ts';
 import { LoopbackReceiver } from './loopback.ts';
 import {
   buildAuthorizationRequest,
   buildLogoutUrl,
   discover,
+  dpopHandle,
   exchangeCode,
   refreshTokens,
   revokeRefreshToken,
@@ -26,6 +29,12 @@ export interface SessionOptions {
   clockSkewSeconds?: number;
 }
 
+/** An access token and how to present it to the API (`DPoP` needs a proof from our key with it). */
+export interface ApiCredential {
+  accessToken: string;
+  scheme: 'Bearer' | 'DPoP';
+}
+
 export const CALLBACK_PATH = '/callback';
 export const LOGGED_OUT_PATH = '/logged-out';
 
@@ -33,6 +42,10 @@ export class SessionManager {
   private readonly config: AppConfig;
   private readonly ports: CorePorts;
   private readonly vault: TokenVault;
+  /** This installation's DPoP key: survives restarts and logout (the refresh token is bound to it). */
+  private readonly keys: DPoPKeyStore;
+  /** openid-client's DPoP handle over that key; it keeps the provider's DPoP-Nonce between requests. */
+  private handle: Promise<DPoPHandle> | undefined;
   private readonly options: Required<SessionOptions>;
   private readonly log;
 
@@ -50,6 +63,7 @@ export class SessionManager {
     this.ports = ports;
     this.log = ports.log ?? silentLogger;
     this.vault = new TokenVault(ports.store, ports.cipher, { issuer: config.issuer.href, clientId: config.clientId });
+    this.keys = new DPoPKeyStore(ports.store, ports.cipher, () => this.vault.persistent(), this.log);
     this.options = { signInTimeoutMs: options.signInTimeoutMs ?? 5 * 60_000, clockSkewSeconds: options.clockSkewSeconds ?? 60 };
   }
 
@@ -66,6 +80,10 @@ export class SessionManager {
     this.persistence = (await this.vault.persistent()) ? 'encrypted' : 'memory';
     if (this.persistence === 'memory') {
       this.log.warn('OS encryption unavailable: the session will be kept in memory only');
+    }
+    if (this.config.dpop) {
+      const { origin } = await this.keys.load();
+      this.log.info('sender-constrained tokens (DPoP) on', { key: origin });
     }
     const loaded = await this.vault.load();
     if (loaded.kind !== 'loaded') {
@@ -112,17 +130,31 @@ export class SessionManager {
 
   /** A valid access token for an API call, refreshed (single-flight) when it expires soon. */
   async accessToken(): Promise<string> {
-    const tokens = this.tokens;
-    if (!tokens || this.status !== 'signed-in') throw new CoreError('not_signed_in', 'You need to log in to see this.');
-    if (!this.expiresSoon(tokens)) return tokens.accessToken;
-    return (await this.refresh()).accessToken;
+    return (await this.apiCredential()).accessToken;
   }
 
   /** After an API answered 401 to `rejected`: a new token, unless another caller already got one. */
   async accessTokenAfterRejection(rejected: string): Promise<string> {
-    if (this.tokens && this.tokens.accessToken !== rejected) return this.tokens.accessToken;
+    return (await this.apiCredentialAfterRejection(rejected)).accessToken;
+  }
+
+  /** Like accessToken(), with the scheme the token must be presented with. */
+  async apiCredential(): Promise<ApiCredential> {
+    const tokens = this.tokens;
+    if (!tokens || this.status !== 'signed-in') throw new CoreError('not_signed_in', 'You need to log in to see this.');
+    return credentialOf(this.expiresSoon(tokens) ? await this.refresh() : tokens);
+  }
+
+  /** Like accessTokenAfterRejection(), with the scheme. */
+  async apiCredentialAfterRejection(rejected: string): Promise<ApiCredential> {
+    if (this.tokens && this.tokens.accessToken !== rejected) return credentialOf(this.tokens);
     if (!this.tokens) throw new CoreError('not_signed_in', 'You need to log in to see this.');
-    return (await this.refresh()).accessToken;
+    return credentialOf(await this.refresh());
+  }
+
+  /** This installation's DPoP key, to sign API proofs with. Main process only: never sent anywhere. */
+  dpopKey(): Promise<DPoPKey> {
+    return this.keys.key();
   }
 
   async close(): Promise<void> {
@@ -143,11 +175,13 @@ export class SessionManager {
     try {
       await discover(this.config);
       receiver = await this.startReceiver(CALLBACK_PATH, abort.signal);
-      const { url, checks } = await buildAuthorizationRequest(this.config, receiver.redirectUri, mode);
+      const dpop = this.config.dpop ? await this.dpop() : undefined;
+      const { url, checks } = await buildAuthorizationRequest(this.config, receiver.redirectUri, mode, dpop?.key.thumbprint);
+      // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — a URL the core built from the provider's discovery document, never renderer input; the port opens only http(s) (createOpenExternal)
       await this.ports.openExternal(url.href);
       const callbackUrl = await receiver.arrival;
       if (abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
-      const tokens = await exchangeCode(this.config, callbackUrl, checks);
+      const tokens = await exchangeCode(this.config, callbackUrl, checks, dpop?.handle);
       if (abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
       await this.persist(tokens);
       this.tokens = tokens;
@@ -192,7 +226,9 @@ export class SessionManager {
     if (!current) throw new CoreError('not_signed_in', 'You need to log in to see this.');
     let next: TokenSet;
     try {
-      next = await refreshTokens(this.config, current);
+      // A DPoP-bound refresh token needs a proof even if DPoP has been switched off since sign-in.
+      const dpop = this.config.dpop || current.tokenType === 'DPoP' ? await this.dpop() : undefined;
+      next = await refreshTokens(this.config, current, dpop?.handle);
     } catch (error) {
       if (error instanceof CoreError && error.code === 'session_expired' && this.tokens === current) {
         this.log.warn('refresh token rejected; signed out');
@@ -206,6 +242,19 @@ export class SessionManager {
     await this.persist(next);
     this.tokens = next;
     return next;
+  }
+
+  /** The key and openid-client's handle over it (made once; a failed discovery is retried next time). */
+  private async dpop(): Promise<{ key: DPoPKey; handle: DPoPHandle }> {
+    const key = await this.keys.key();
+    if (!this.handle) {
+      const pending = dpopHandle(this.config, key.keyPair);
+      this.handle = pending;
+      pending.catch(() => {
+        if (this.handle === pending) this.handle = undefined;
+      });
+    }
+    return { key, handle: await this.handle };
   }
 
   private async persist(tokens: TokenSet): Promise<void> {
@@ -251,6 +300,7 @@ export class SessionManager {
           () => this.receivers.delete(arrived),
         );
       }
+      // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — a URL the core built from the provider's discovery document, never renderer input; the port opens only http(s) (createOpenExternal)
       await this.ports.openExternal(url.href);
     } catch (error) {
       await receiver?.close();
@@ -268,6 +318,10 @@ export class SessionManager {
     if (status !== 'signing-in') this.flow = undefined;
     this.ports.emit(this.view());
   }
+}
+
+function credentialOf(tokens: TokenSet): ApiCredential {
+  return { accessToken: tokens.accessToken, scheme: tokens.tokenType === 'DPoP' ? 'DPoP' : 'Bearer' };
 }
 
 /** The ID token's claims minus the protocol-only ones; public data about the user. */

@@ -13,6 +13,8 @@ export interface TokenSet {
   accessToken: string;
   /** Epoch milliseconds. */
   accessTokenExpiresAt: number;
+  /** How the API must be shown the token: `DPoP` when the provider bound it to our key (RFC 9449). */
+  tokenType?: 'Bearer' | 'DPoP' | undefined;
   refreshToken?: string | undefined;
   idToken: string;
   /** The ID token's claims, as validated at sign-in. */
@@ -22,6 +24,7 @@ export interface TokenSet {
 const tokenSetSchema = z.object({
   accessToken: z.string().min(1),
   accessTokenExpiresAt: z.number(),
+  tokenType: z.enum(['Bearer', 'DPoP']).optional(),
   refreshToken: z.string().min(1).optional(),
   idToken: z.string().min(1),
   claims: z.looseObject({ sub: z.string() }),

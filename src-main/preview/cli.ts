@@ -6,7 +6,7 @@
  * nothing is saved), and the app's own AUTH0_* settings (none: the local devstack).
  */
 import { ConfigError } from '../core/config.ts';
-import { openInSystemBrowser, startPreview } from './server.ts';
+import { createPreviewConsoleLogger, openInSystemBrowser, startPreview } from './server.ts';
 
 const env = process.env;
 const mode = env.PREVIEW_EXTERNAL_BROWSER === 'capture' ? 'capture' : 'system';
@@ -23,11 +23,7 @@ try {
     externalBrowser: mode,
     encryption: env.PREVIEW_ENCRYPTION === 'unavailable' ? 'unavailable' : 'available',
     ...(env.PREVIEW_DATA_DIR ? { dataDir: env.PREVIEW_DATA_DIR } : {}),
-    log: {
-      info: (message, fields) => console.log(`[core] ${message}`, fields ?? ''),
-      warn: (message, fields) => console.warn(`[core] ${message}`, fields ?? ''),
-      error: (message, fields) => console.error(`[core] ${message}`, fields ?? ''),
-    },
+    log: createPreviewConsoleLogger(),
   });
   console.log(preview.summary);
   console.log(`Session data: ${preview.dataDir}`);

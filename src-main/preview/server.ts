@@ -19,6 +19,7 @@ import { configureFromEnvironment, createAuthCore, type AuthCore } from '../core
 import { LOOPBACK_HOST } from '../core/loopback.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../core/node-storage.ts';
 import type { Cipher, Logger, OpenExternal } from '../core/ports.ts';
+import { redactingLogger } from '../core/redact.ts';
 import type { SessionOptions } from '../core/session.ts';
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
@@ -111,7 +112,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
   const port = (server.address() as AddressInfo).port;
   const origin = `http://${LOOPBACK_HOST}:${port}`;
   // The UI shows "restoring" until this finishes.
-  void core.restore();
+  core.restore().catch((error: unknown) => options.log?.error('restoring the session failed', { message: error instanceof Error ? error.message : String(error) }));
 
   return {
     url: `${origin}/`,
@@ -120,8 +121,10 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     externalUrls,
     summary,
     async close() {
-      for (const client of clients) client.end();
+      // Close the core first (it may still announce a cancelled sign-in), then the event streams.
       await core.close();
+      for (const client of clients) client.end();
+      clients.clear();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -145,16 +148,33 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Con
   if (req.headers.host !== new URL(ctx.origin).host) return sendJson(res, 421, { message: 'Wrong host.' });
   // Cross-site requests: browsers send Origin on every POST and on cross-origin GETs.
   if (req.headers.origin !== undefined && req.headers.origin !== ctx.origin) return sendJson(res, 403, { message: 'Cross-origin requests are refused.' });
-  const url = new URL(req.url ?? '/', ctx.origin);
+  // Only origin-form targets ("/path?query"): "//host/path" or "http://host/path" would re-root the URL.
+  if (!req.url?.startsWith('/') || req.url.startsWith('//')) return sendJson(res, 400, { message: 'Bad request target.' });
+  const url = new URL(req.url, ctx.origin);
+  let pathname: string;
+  try {
+    pathname = decodeURIComponent(url.pathname);
+  } catch {
+    return sendJson(res, 400, { message: 'Bad request target.' });
+  }
+  const api = url.pathname.startsWith('/__bridge/') || url.pathname.startsWith('/__preview/');
+  // Fetch metadata: a page of another site (or another port: same-site) may not even reach the bridge
+  // with a no-cors request that carries no Origin (<img>, <script>); only the app's own pages may.
+  const site = req.headers['sec-fetch-site'];
+  if (api && site !== undefined && site !== 'same-origin' && site !== 'none') return sendJson(res, 403, { message: 'Cross-site requests are refused.' });
 
   if (url.pathname.startsWith('/__bridge/')) {
-    const channel = decodeURIComponent(url.pathname.slice('/__bridge/'.length));
+    const channel = pathname.slice('/__bridge/'.length);
     if (channel === 'events' && req.method === 'GET') return openEventStream(res, ctx);
     if (req.method !== 'POST') return sendJson(res, 405, { message: 'Method not allowed.' });
     // A JSON content type cannot be sent cross-site without a CORS preflight, which we never grant.
-    if (!/^application\/json\b/.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { message: 'JSON only.' });
+    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { message: 'JSON only.' });
+    // A declared length over the limit is refused before a byte of the body is read.
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      return sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } }, { Connection: 'close' });
+    }
     const body = await readBody(req);
-    if (body === undefined) return sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } });
+    if (body === undefined) return sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } }, { Connection: 'close' });
     let args: unknown;
     try {
       args = (JSON.parse(body || '{}') as { args?: unknown }).args ?? [];
@@ -167,7 +187,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Con
     return sendJson(res, 200, ctx.externalUrls);
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { message: 'Method not allowed.' });
-  return serveStatic(url.pathname, res, ctx.rendererDir);
+  return serveStatic(pathname, res, ctx.rendererDir);
 }
 
 function openEventStream(res: ServerResponse, ctx: Context): void {
@@ -183,7 +203,7 @@ function openEventStream(res: ServerResponse, ctx: Context): void {
 
 function broadcast(clients: Set<ServerResponse>, session: SessionView): void {
   const frame = eventFrame(session);
-  for (const client of clients) client.write(frame);
+  for (const client of clients) if (!client.writableEnded) client.write(frame);
 }
 
 function eventFrame(session: SessionView): string {
@@ -201,12 +221,13 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
+/** `pathname` is already percent-decoded. */
 function serveStatic(pathname: string, res: ServerResponse, rendererDir: string): void {
   const root = path.resolve(rendererDir);
-  const relative = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  const relative = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
   const file = path.resolve(root, relative);
-  // Path traversal: only files inside the renderer folder are served.
-  if (!file.startsWith(root + path.sep) || !existsFile(file)) {
+  // Path traversal: only files inside the renderer folder are served (no NUL, no "..", no backslash tricks).
+  if (relative.includes('\0') || !file.startsWith(root + path.sep) || !existsFile(file)) {
     return sendJson(res, 404, { message: 'Not Found' });
   }
   res.writeHead(200, {
@@ -219,25 +240,31 @@ function serveStatic(pathname: string, res: ServerResponse, rendererDir: string)
   res.end(readFileSync(file));
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' });
+function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers });
   res.end(JSON.stringify(value));
 }
 
-/** Reads a body up to MAX_BODY_BYTES; undefined (and the connection dropped) beyond that. */
+/**
+ * Reads a body up to MAX_BODY_BYTES; beyond that undefined, and nothing more is read (the caller
+ * answers 413 with `Connection: close`, which ends the connection).
+ */
 function readBody(req: IncomingMessage): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
+        req.off('data', onData);
+        req.pause();
+        chunks.length = 0;
         resolve(undefined);
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
@@ -249,6 +276,15 @@ function existsFile(file: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** The preview CLI's console logger: `[core] message {fields}`, every line redacted first. */
+export function createPreviewConsoleLogger(prefix = 'core'): Logger {
+  return redactingLogger({
+    info: (message, fields) => console.log(`[${prefix}] ${message}`, fields ?? ''),
+    warn: (message, fields) => console.warn(`[${prefix}] ${message}`, fields ?? ''),
+    error: (message, fields) => console.error(`[${prefix}] ${message}`, fields ?? ''),
+  });
 }
 
 /** Opens an http(s) URL in the user's default browser, without a shell. */

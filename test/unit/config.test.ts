@@ -52,10 +52,21 @@ describe('configuration', () => {
     ['AUTH0_CALLBACK_PORTS', { ...valid, AUTH0_CALLBACK_PORTS: '3000,abc' }],
     ['AUTH0_CALLBACK_PORTS', { ...valid, AUTH0_CALLBACK_PORTS: '70000' }],
     ['AUTH0_CALLBACK_PORTS', { ...valid, AUTH0_CALLBACK_PORTS: '0' }],
+    ['AUTH0_DPOP', { ...valid, AUTH0_DPOP: 'yes' }],
+    ['AUTH0_DPOP', { ...valid, AUTH0_DPOP: '1' }],
   ])('names %s when it is missing or invalid', (setting, settings) => {
     const error = errorOf(settings as Settings);
     expect(error.setting).toBe(setting);
     expect(error.message.startsWith(`${setting}: `)).toBe(true);
+  });
+
+  it('turns DPoP on only when AUTH0_DPOP says true (off by default for a configured tenant)', () => {
+    expect(parseConfig(valid).dpop).toBe(false);
+    expect(parseConfig({ ...valid, AUTH0_DPOP: 'true' }).dpop).toBe(true);
+    expect(parseConfig({ ...valid, AUTH0_DPOP: 'TRUE' }).dpop).toBe(true);
+    expect(parseConfig({ ...valid, AUTH0_DPOP: 'false' }).dpop).toBe(false);
+    expect(errorOf({ ...valid, AUTH0_DPOP: 'on' }).message).toBe('AUTH0_DPOP: "on" is not true or false.');
+    expect(readSettings({ AUTH0_DPOP: ' true ' })).toEqual({ AUTH0_DPOP: 'true' });
   });
 
   it('reads .env for what the environment does not set; the environment wins', () => {

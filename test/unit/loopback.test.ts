@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoopbackReceiver } from '../../src-main/core/loopback.ts';
 
@@ -122,5 +123,258 @@ describe('loopback receiver', () => {
       busy1.close();
       busy2.close();
     }
+  });
+});
+
+/** Whether `arrival` has settled yet (without waiting for it). */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await new Promise((r) => setImmediate(r));
+  return done;
+}
+
+/**
+ * Writes raw bytes the way an attacker's client would (no client-side normalisation of the target or
+ * headers) and reads whatever comes back until the server closes or `ms` passes.
+ */
+function raw(port: number, data: string, ms = 2000): Promise<{ text: string; error?: string }> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    let text = '';
+    let error: string | undefined;
+    const timer = setTimeout(() => socket.destroy(), ms);
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => (text += chunk));
+    socket.on('error', (e: NodeJS.ErrnoException) => (error = e.code ?? e.message));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve(error === undefined ? { text } : { text, error });
+    });
+    socket.write(data);
+  });
+}
+
+function statusOf(answer: { text: string }): number {
+  return Number(/^HTTP\/1\.1 (\d{3})/.exec(answer.text)?.[1] ?? 0);
+}
+
+/** Local listening TCP sockets on `port` from /proc/net/tcp{,6}: hex local address of each. */
+function listenersOn(port: number): string[] | undefined {
+  const found: string[] = [];
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      if (file === '/proc/net/tcp') return undefined; // not Linux
+      continue;
+    }
+    for (const line of text.trim().split('\n').slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      const [address, hexPort] = (local ?? '').split(':');
+      if (state === '0A' && parseInt(hexPort ?? '', 16) === port) found.push(address ?? '');
+    }
+  }
+  return found;
+}
+
+const XSS = `"><script>alert(document.domain)</script><img src=x onerror=alert(1)>`;
+let attacks = 0;
+let refused = 0;
+/** Counts `n` attack cases; call the returned function once all of them were seen refused. */
+function attack(n = 1): () => void {
+  attacks += n;
+  return () => void (refused += n);
+}
+
+describe('loopback receiver under attack', () => {
+  it('listens on 127.0.0.1 and nothing else (no wildcard, no IPv6, no other interface)', async () => {
+    const receiver = await start();
+    const port = Number(new URL(receiver.redirectUri).port);
+    const refusedAll = attack();
+    const listeners = listenersOn(port);
+    // Linux: the kernel's own table of listening sockets. 0100007F is 127.0.0.1 in /proc's byte order.
+    if (listeners) expect(listeners).toEqual(['0100007F']);
+    // The IPv6 loopback and the rest of 127/8 are other addresses: nothing answers there.
+    await expect(send(`http://[::1]:${port}/callback?code=x`)).rejects.toThrow(/ECONNREFUSED|EADDRNOTAVAIL|EAFNOSUPPORT/);
+    await expect(send(`http://127.0.0.3:${port}/callback?code=x`)).rejects.toThrow(/ECONNREFUSED/);
+    // Connecting to this machine's non-loopback interface addresses is deliberately not attempted
+    // (this workplace sends test traffic to loopback only); the kernel table above already proves
+    // that no socket listens on them.
+    expect(await settled(receiver.arrival)).toBe(false);
+    refusedAll();
+  });
+
+  it.each([
+    ['localhost:<port>', (port: number) => `localhost:${port}`],
+    ['evil.example:<port> (DNS rebinding)', (port: number) => `evil.example:${port}`],
+    ['127.0.0.1 without the port', () => '127.0.0.1'],
+    ['127.0.0.1:<other port>', (port: number) => `127.0.0.1:${port + 1}`],
+    ['[::1]:<port>', (port: number) => `[::1]:${port}`],
+    ['127.0.0.1:<port>.evil.example', (port: number) => `127.0.0.1:${port}.evil.example`],
+    ['an upper-case variant', (port: number) => `LOCALHOST:${port}`],
+  ])('refuses a foreign Host header: %s', async (_name, host) => {
+    const receiver = await start();
+    const port = Number(new URL(receiver.redirectUri).port);
+    const refusedAll = attack();
+    const answer = await raw(port, `GET /callback?code=evil&state=s HTTP/1.1\r\nHost: ${host(port)}\r\nConnection: close\r\n\r\n`);
+    expect(statusOf(answer)).toBe(421);
+    expect(answer.text).not.toContain('code=evil');
+    expect(await settled(receiver.arrival)).toBe(false);
+    refusedAll();
+  });
+
+  it('refuses a request without any Host header (HTTP/1.0)', async () => {
+    const receiver = await start();
+    const port = Number(new URL(receiver.redirectUri).port);
+    const refusedAll = attack();
+    const answer = await raw(port, 'GET /callback?code=evil HTTP/1.0\r\n\r\n');
+    expect(statusOf(answer)).toBe(421);
+    expect(await settled(receiver.arrival)).toBe(false);
+    refusedAll();
+  });
+
+  it.each(['http://evil.example', 'null', 'http://127.0.0.1', 'http://localhost:1234'])('refuses any Origin header, even %s and its own', async (origin) => {
+    const receiver = await start();
+    const refusedAll = attack(2);
+    expect((await send(`${receiver.redirectUri}?code=x`, { headers: { Origin: origin } })).status).toBe(403);
+    // Even the receiver's own origin: a page's script never belongs in this flow.
+    expect((await send(`${receiver.redirectUri}?code=x`, { headers: { Origin: new URL(receiver.redirectUri).origin } })).status).toBe(403);
+    expect(await settled(receiver.arrival)).toBe(false);
+    refusedAll();
+  });
+
+  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE'])('accepts GET only: %s is refused and the callback still waits', async (method) => {
+    const receiver = await start();
+    const refusedAll = attack();
+    const answer = await send(`${receiver.redirectUri}?code=evil&state=s`, { method });
+    expect(answer.status).toBe(405);
+    expect(await settled(receiver.arrival)).toBe(false);
+    await send(`${receiver.redirectUri}?code=real`);
+    expect((await receiver.arrival).searchParams.get('code')).toBe('real');
+    refusedAll();
+  });
+
+  it('gives a CONNECT (proxy tunnel) request nothing', async () => {
+    const receiver = await start();
+    const port = Number(new URL(receiver.redirectUri).port);
+    const refusedAll = attack();
+    const answer = await raw(port, `CONNECT 127.0.0.1:${port} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+    expect(answer.text.startsWith('HTTP/1.1 2')).toBe(false);
+    expect(await settled(receiver.arrival)).toBe(false);
+    refusedAll();
+  });
+
+  it.each([
+    ['an absolute-form target', (port: number) => `http://evil.example:${port}/callback?code=evil`],
+    ['a "//host" target', () => '//evil.example/callback?code=evil'],
+    ['an asterisk target', () => '*'],
+  ])('refuses %s', async (_name, target) => {
+    const receiver = await start();
+    const port = Number(new URL(receiver.redirectUri).port);
+    const refusedAll = attack();
+    const answer = await raw(port, `GET ${target(port)} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+    expect(statusOf(answer)).toBe(400);
+    expect(await settled(receiver.arrival)).toBe(false);
+    refusedAll();
+  });
+
+  it.each([
+    ['an <img> (no-cors, image)', { 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'image', 'Sec-Fetch-Site': 'cross-site' }],
+    ['a <script>', { 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'script', 'Sec-Fetch-Site': 'cross-site' }],
+    ['an <iframe>', { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'iframe', 'Sec-Fetch-Site': 'cross-site' }],
+  ])('refuses a sub-resource request another page aims at it: %s', async (_name, headers) => {
+    const receiver = await start();
+    const refusedAll = attack();
+    expect((await send(`${receiver.redirectUri}?code=evil&state=s`, { headers })).status).toBe(403);
+    expect(await settled(receiver.arrival)).toBe(false);
+    // A top-level navigation (what the provider's redirect is) still gets through.
+    const real = await send(`${receiver.redirectUri}?code=real`, { headers: { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document', 'Sec-Fetch-Site': 'cross-site' } });
+    expect(real.status).toBe(303);
+    expect((await receiver.arrival).searchParams.get('code')).toBe('real');
+    refusedAll();
+  });
+
+  it('refuses an over-long query (> 8 KB) without handing it over; the real callback still works', async () => {
+    const receiver = await start();
+    const refusedAll = attack();
+    const answer = await send(`${receiver.redirectUri}?code=evil&pad=${'a'.repeat(10_000)}`);
+    expect(answer.status).toBe(414);
+    expect(await settled(receiver.arrival)).toBe(false);
+    await send(`${receiver.redirectUri}?code=real`);
+    expect((await receiver.arrival).searchParams.get('code')).toBe('real');
+    refusedAll();
+  });
+
+  it('cuts a 1 MB request line off at the parser (431 + close) before it is buffered, then still works', async () => {
+    const receiver = await start();
+    const port = Number(new URL(receiver.redirectUri).port);
+    const refusedAll = attack();
+    const before = process.memoryUsage().arrayBuffers;
+    const answer = await raw(port, `GET /callback?code=evil&pad=${'a'.repeat(1_000_000)} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+    // Either the 431 arrives or the socket is reset while we are still writing: never a 303.
+    if (answer.error === undefined || answer.text) expect(statusOf(answer)).toBe(431);
+    expect(answer.text).not.toContain('303');
+    expect(await settled(receiver.arrival)).toBe(false);
+    // Nothing close to the megabyte was retained by the server.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(4 * 1024 * 1024);
+    await send(`${receiver.redirectUri}?code=real`);
+    expect((await receiver.arrival).searchParams.get('code')).toBe('real');
+    refusedAll();
+  });
+
+  it('cuts off oversized headers too (a 64 KB header)', async () => {
+    const receiver = await start();
+    const port = Number(new URL(receiver.redirectUri).port);
+    const refusedAll = attack();
+    const answer = await raw(port, `GET /callback?code=evil HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Pad: ${'b'.repeat(65_536)}\r\n\r\n`);
+    if (answer.error === undefined || answer.text) expect(statusOf(answer)).toBe(431);
+    expect(await settled(receiver.arrival)).toBe(false);
+    refusedAll();
+  });
+
+  it('never shows the code, and escapes everything it shows: the /done page, 404s and refusals', async () => {
+    const receiver = await start();
+    const port = Number(new URL(receiver.redirectUri).port);
+    const code = 'SECRET-CODE-4f9a1c';
+    const pages: Answer[] = [];
+    const refusedAll = attack(5);
+    // 404 for another path carrying a script in the path and in the query.
+    pages.push(await send(new URL(`/${encodeURIComponent(XSS)}?error=${encodeURIComponent(XSS)}&code=${code}`, receiver.redirectUri).href));
+    // Refusals with the payload in the query.
+    pages.push(await send(`${receiver.redirectUri}?code=${code}&error_description=${encodeURIComponent(XSS)}`, { method: 'POST' }));
+    pages.push(await send(`${receiver.redirectUri}?code=${code}&error_description=${encodeURIComponent(XSS)}`, { headers: { Host: `evil.example:${port}` } }));
+    // The callback itself: a redirect with no body worth reading and no code in its Location.
+    const callback = await send(`${receiver.redirectUri}?code=${code}&state=s&error=${encodeURIComponent(XSS)}&error_description=${encodeURIComponent(XSS)}`);
+    expect(callback.status).toBe(303);
+    expect(callback.headers.location).toBe('/done');
+    pages.push(callback);
+    // The outcome page, with a message that carries the provider's words (attacker-controlled).
+    const done = send(new URL('/done', receiver.redirectUri).href);
+    receiver.finish({ ok: false, message: `The identity provider refused the sign-in: access_denied (${XSS}).` });
+    pages.push(await done);
+    expect(pages.at(-1)!.status).toBe(200);
+    expect(pages.at(-1)!.body).toContain('&#60;script&#62;alert(document.domain)&#60;/script&#62;');
+    for (const page of pages) {
+      expect(page.body).not.toContain(code);
+      expect(page.body).not.toContain('<script');
+      expect(page.body).not.toContain('<img');
+      expect(page.body).not.toContain('</script>');
+      // A script could not run even if one got in: no script source at all is allowed.
+      expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
+      expect(page.headers['cache-control']).toBe('no-store');
+      expect(page.headers['referrer-policy']).toBe('no-referrer');
+    }
+    refusedAll();
+  });
+
+  it('counts its attack cases (every one refused)', () => {
+    expect(attacks).toBeGreaterThanOrEqual(30);
+    expect(refused).toBe(attacks);
+    console.info(`loopback receiver: ${attacks} attack cases run, ${refused} refused`);
   });
 });

@@ -54,7 +54,7 @@ describe('token vault', () => {
     store.set('session', { ...record, ciphertext: bytes.toString('base64') });
     const loaded = await setup(dir).vault.load();
     expect(loaded).toMatchObject({ kind: 'discarded', reason: { code: 'storage_unreadable' } });
-    expect(store.get('session')).toBeUndefined();
+    expect(new JsonFileStore(path.join(dir, 'session.json')).get('session')).toBeUndefined();
   });
 
   it('discards a truncated file with a reason instead of crashing', async () => {

@@ -1,0 +1,64 @@
+/**
+ * The user's journey with DPoP on (AUTH0_DPOP=true), through the preview in Chromium, on the real core
+ * and devstack: every protected API call the app makes carries `Authorization: DPoP` and a proof, the
+ * installation's key is stored only encrypted, and it is still there (and still signing) after a
+ * restart and after logging out.
+ */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
+import { alice, envFor, expect, logIn, screenshot, test } from './fixtures.ts';
+
+function storedRecords(dataDir: string): Record<string, Record<string, unknown>> {
+  return JSON.parse(readFileSync(path.join(dataDir, 'session.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+}
+
+test('with DPoP on, alice signs in, reads protected and admin messages, restarts and logs out', async ({ page, app, devstack }, testInfo) => {
+  // The devstack and the preview run in this worker: watch what the API receives.
+  const apiHost = new URL(devstack.apiUrl).host;
+  const seen: Array<{ path: string; scheme: string; proof: boolean }> = [];
+  const watch = (message: unknown) => {
+    const { request } = message as { request: IncomingMessage };
+    if (request.headers.host !== apiHost || !request.url?.startsWith('/api/messages/')) return;
+    seen.push({ path: request.url, scheme: request.headers.authorization?.split(' ')[0] ?? '', proof: typeof request.headers.dpop === 'string' });
+  };
+  subscribe('http.server.request.start', watch);
+  try {
+    const env = envFor(devstack, { AUTH0_DPOP: 'true' });
+    await app.restart({ env });
+    await app.open();
+    await logIn(page, app, alice);
+
+    await page.getByRole('link', { name: 'Protected' }).click();
+    await expect(page.getByRole('main')).toContainText('"text": "This is a protected message."');
+    await page.getByRole('link', { name: 'Admin' }).click();
+    await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
+    await screenshot(page, testInfo, 'dpop-admin');
+
+    // The key is in the store only as ciphertext, beside the (encrypted) session.
+    const records = storedRecords(app.preview.dataDir);
+    expect(Object.keys(records['dpop-key'] ?? {}).sort()).toEqual(['alg', 'ciphertext', 'version']);
+    expect(records['session']).toBeDefined();
+
+    // A restart: the restored session's proofs are signed by the same (reloaded) key.
+    await app.restart({ env });
+    await app.open('#/admin');
+    await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
+    expect(storedRecords(app.preview.dataDir)['dpop-key']).toEqual(records['dpop-key']);
+
+    // Every authenticated call was DPoP with a proof; none was a bearer call.
+    const authenticated = seen.filter((call) => call.scheme !== '');
+    expect(authenticated.length).toBeGreaterThanOrEqual(3);
+    expect(authenticated.every((call) => call.scheme === 'DPoP' && call.proof)).toBe(true);
+
+    // Log out: the session is gone, the installation's key stays.
+    await page.getByRole('button', { name: 'Log Out' }).click();
+    await expect(page.getByRole('button', { name: 'Log In' })).toBeVisible();
+    const after = storedRecords(app.preview.dataDir);
+    expect(after['session']).toBeUndefined();
+    expect(after['dpop-key']).toEqual(records['dpop-key']);
+  } finally {
+    unsubscribe('http.server.request.start', watch);
+  }
+});

@@ -1,0 +1,268 @@
+/**
+ * Attacks on the loopback callback with the real devstack and Chromium as the system browser: an
+ * attacker's own valid authorization code injected into the victim's receiver before the real
+ * callback (code injection, with and without knowledge of the victim's `state`), the victim's real
+ * callback replayed after it was used (immediately, and into a later sign-in, with and without the
+ * later `state`), and script injection through the provider's error description. None of them signs
+ * anyone in; each ends with a clear error and an empty vault.
+ *
+ * The victim uses a fixed callback port (as with an Auth0 tenant) so that the attacker's code was
+ * issued for the very same redirect URI: only PKCE and `state` stand between it and a session.
+ */
+import { request } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as client from 'openid-client';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { configFor, createTestCore, type TestCore } from '../support/core-harness.ts';
+import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
+
+const alice = { email: 'alice@example.com', password: 'wonderland' };
+const bob = { email: 'bob@example.com', password: 'builder' };
+const XSS = '<script>alert(document.cookie)</script><img src=x onerror=alert(1)>';
+
+let devstack: Devstack;
+let browser: Browser;
+let port: number;
+const cores: TestCore[] = [];
+const tally = { run: 0, refused: 0 };
+/** The attacker's own authorization response: a valid code for the victim's redirect URI, bob's session. */
+let attacker: { code: string; state: string; iss: string };
+
+beforeAll(async () => {
+  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
+  port = await freePort();
+  attacker = await attackerAuthorizationResponse();
+});
+
+afterAll(async () => {
+  await Promise.all(cores.map((test) => test.core.close()));
+  await browser?.close();
+  await devstack?.close();
+  console.info(`callback attacks: ${tally.run} attack cases run, ${tally.refused} refused`);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port: free } = server.address() as AddressInfo;
+      server.close(() => resolve(free));
+    });
+  });
+}
+
+/** GET as the browser's top-level redirect arrives (no Origin, no fetch metadata); body included. */
+function get(url: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    request(url, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
+function victimCore(): TestCore {
+  const test = createTestCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: String(port) }));
+  cores.push(test);
+  return test;
+}
+
+/**
+ * The attacker (bob) runs his own authorization request for the same public client and the victim's
+ * redirect URI, with his own PKCE verifier, and catches the code on that port before the victim's app
+ * listens there. He never exchanges it: he wants to plant it in the victim's app.
+ */
+async function attackerAuthorizationResponse() {
+  const configuration = await client.discovery(new URL(devstack.issuer), devstack.clientId, { token_endpoint_auth_method: 'none' }, client.None(), {
+    execute: [client.allowInsecureRequests],
+  });
+  const state = client.randomState();
+  const url = client.buildAuthorizationUrl(configuration, {
+    redirect_uri: `http://127.0.0.1:${port}/callback`,
+    scope: 'openid profile email offline_access',
+    audience: devstack.audience,
+    code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+    code_challenge_method: 'S256',
+    state,
+    nonce: client.randomNonce(),
+  });
+  let caught: URL | undefined;
+  const catcher: Server = createServer((req, res) => {
+    caught ??= new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    res.end('caught');
+  });
+  await new Promise<void>((resolve) => catcher.listen(port, '127.0.0.1', () => resolve()));
+  try {
+    const { context } = await signInWithBrowser(browser, url.href, { username: bob.email, password: bob.password });
+    await context.close();
+  } finally {
+    await new Promise((resolve) => {
+      catcher.close(resolve);
+      catcher.closeAllConnections();
+    });
+  }
+  const code = caught?.searchParams.get('code');
+  if (!code) throw new Error('the attacker did not get a code');
+  return { code, state, iss: caught!.searchParams.get('iss') ?? devstack.issuer };
+}
+
+/** Starts the victim's login and returns the redirect URI and state of its authorization request. */
+async function startLogin(test: TestCore) {
+  const opened = test.nextOpened();
+  const result = test.core.session.login();
+  const authorization = new URL(await opened);
+  return { result, authorization, redirectUri: authorization.searchParams.get('redirect_uri')!, state: authorization.searchParams.get('state')! };
+}
+
+function callbackUrl(redirectUri: string, params: Record<string, string>): string {
+  const url = new URL(redirectUri);
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+  return url.href;
+}
+
+async function expectNobodySignedIn(test: TestCore, result: Awaited<ReturnType<TestCore['core']['session']['login']>>, code = 'callback_invalid') {
+  expect(result).toMatchObject({ ok: false, error: { code } });
+  if (!result.ok) expect(result.error.message.length).toBeGreaterThan(20);
+  expect(test.core.view()).toMatchObject({ status: 'signed-out', error: { code } });
+  expect(test.core.view().profile).toBeUndefined();
+  expect(await test.storedTokens()).toBeUndefined();
+  expect(await test.core.messages.get('protected')).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+}
+
+/**
+ * Waits until nothing listens on the fixed port any more. The browser tab reads the outcome page,
+ * after which the receiver closes at once (otherwise it lingers ~2 s for the tab): do what it does.
+ */
+async function portReleased(): Promise<void> {
+  await get(`http://127.0.0.1:${port}/done`).catch(() => undefined);
+  for (let i = 0; i < 50; i++) {
+    if (await get(`http://127.0.0.1:${port}/`).then(() => false, () => true)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`port ${port} still in use`);
+}
+
+describe('code injection: the attacker\'s own valid code before the real callback', () => {
+  it('with the attacker\'s state: refused on the state check, the code is never even sent', async () => {
+    tally.run++;
+    const test = victimCore();
+    await test.core.restore();
+    const before = devstack.tokenRequests('authorization_code');
+    const { result, redirectUri } = await startLogin(test);
+    expect(redirectUri).toBe(`http://127.0.0.1:${port}/callback`);
+    expect((await get(callbackUrl(redirectUri, attacker))).status).toBe(303);
+    await expectNobodySignedIn(test, await result);
+    expect(devstack.tokenRequests('authorization_code')).toBe(before);
+    // The real browser arriving afterwards finds the one-shot receiver used up: still nobody signed in.
+    expect((await get(callbackUrl(redirectUri, { code: 'real-one', state: 'x' })).catch(() => ({ status: 0 }))).status).not.toBe(303);
+    expect(test.core.view().status).toBe('signed-out');
+    tally.refused++;
+    await portReleased();
+  });
+
+  it('even with the victim\'s own state (leaked): PKCE binds the code to the attacker\'s verifier', async () => {
+    tally.run++;
+    const test = victimCore();
+    await test.core.restore();
+    const before = devstack.tokenRequests('authorization_code');
+    const { result, redirectUri, state } = await startLogin(test);
+    expect((await get(callbackUrl(redirectUri, { ...attacker, state }))).status).toBe(303);
+    await expectNobodySignedIn(test, await result);
+    // This time the code did reach the provider, which refused it for the victim's verifier.
+    expect(devstack.tokenRequests('authorization_code')).toBe(before + 1);
+    if (!(await result).ok) expect((await result as { error: { message: string } }).error.message).toMatch(/refused the sign-in code/);
+    tally.refused++;
+    await portReleased();
+  });
+});
+
+describe('replay: the victim\'s real callback used again', () => {
+  let used: { url: string; code: string; state: string; sub: string; accessToken: string };
+
+  it('a replay right after the real callback is not taken; the session stays the victim\'s own', async () => {
+    tally.run++;
+    const test = victimCore();
+    await test.core.restore();
+    const { result, authorization } = await startLogin(test);
+    const context = await browser.newContext();
+    const callbacks: string[] = [];
+    context.on('request', (req) => {
+      if (req.url().startsWith(`http://127.0.0.1:${port}/callback?`)) callbacks.push(req.url());
+    });
+    await signInWithBrowser(browser, authorization.href, { username: alice.email, password: alice.password, context });
+    expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in', profile: { email: alice.email } } });
+    const stored = (await test.storedTokens())!;
+    const url = callbacks[0]!;
+    used = { url, code: new URL(url).searchParams.get('code')!, state: new URL(url).searchParams.get('state')!, sub: String(stored.claims.sub), accessToken: stored.accessToken };
+
+    // The receiver lingers for the browser's outcome page, but hands over nothing more.
+    const replay = await get(url).catch(() => ({ status: 0, body: '' }));
+    expect(replay.status).not.toBe(303);
+    expect(replay.body).not.toContain(used.code);
+    expect(test.core.view()).toMatchObject({ status: 'signed-in', profile: { email: alice.email } });
+    expect((await test.storedTokens())!.accessToken).toBe(stored.accessToken);
+    await context.close();
+    tally.refused++;
+    await portReleased();
+  });
+
+  it('a replay into a later sign-in (old code, old state) is refused on the state check', async () => {
+    tally.run++;
+    const test = victimCore();
+    await test.core.restore();
+    const before = devstack.tokenRequests('authorization_code');
+    const { result, redirectUri } = await startLogin(test);
+    expect(redirectUri).toBe(new URL(used.url).origin + new URL(used.url).pathname);
+    expect((await get(used.url)).status).toBe(303);
+    await expectNobodySignedIn(test, await result);
+    expect(devstack.tokenRequests('authorization_code')).toBe(before);
+    tally.refused++;
+    await portReleased();
+  });
+
+  it('a replay of the used code with the later sign-in\'s state (leaked) is refused by the provider', async () => {
+    tally.run++;
+    const test = victimCore();
+    await test.core.restore();
+    const { result, redirectUri, state } = await startLogin(test);
+    expect((await get(callbackUrl(redirectUri, { code: used.code, state, iss: devstack.issuer }))).status).toBe(303);
+    await expectNobodySignedIn(test, await result);
+    tally.refused++;
+    await portReleased();
+  });
+});
+
+describe('what the receiver shows the browser', () => {
+  it('escapes a script in the provider\'s error description on the outcome page, and never shows the code', async () => {
+    tally.run++;
+    const test = victimCore();
+    await test.core.restore();
+    const { result, redirectUri, state } = await startLogin(test);
+    const callback = await get(callbackUrl(redirectUri, { error: 'access_denied', error_description: XSS, state, iss: devstack.issuer, code: 'SECRET-CODE-xyz' }));
+    expect(callback.status).toBe(303);
+    expect(callback.headers.location).toBe('/done');
+    const done = await get(new URL('/done', redirectUri).href);
+    const final = await result;
+    expect(final).toMatchObject({ ok: false, error: { code: 'access_denied' } });
+    expect(done.status).toBe(200);
+    expect(done.body).toContain('&#60;script&#62;alert(document.cookie)&#60;/script&#62;');
+    expect(done.body).not.toContain('<script');
+    expect(done.body).not.toContain('<img');
+    expect(done.body).not.toContain('SECRET-CODE-xyz');
+    expect(done.headers['content-security-policy']).toMatch(/default-src 'none'/);
+    expect(await test.storedTokens()).toBeUndefined();
+    tally.refused++;
+    await portReleased();
+  });
+
+  it('refused every case', () => {
+    expect(tally).toEqual({ run: 6, refused: 6 });
+  });
+});

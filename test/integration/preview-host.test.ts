@@ -1,0 +1,291 @@
+/**
+ * Attacks on the preview host (HTTP + SSE bridge to the real core): DNS rebinding (a foreign Host),
+ * cross-site requests (a foreign Origin, fetch metadata, simple-request CSRF with a non-JSON body),
+ * path traversal out of the renderer folder, and oversized bodies. Another page on this machine must
+ * not be able to sign the user in, read messages, or read files.
+ *
+ * The core behind it is real: its provider is the test's OpenID Provider (test/support/hostile-provider.ts,
+ * which answers discovery so that a sign-in that gets through really starts and is captured), its
+ * API a trap that counts every request. The renderer is a tiny page in a temporary folder, so the
+ * test does not depend on a build.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPreview, type Preview } from '../../src-main/preview/server.ts';
+import { startHostileProvider, type HostileProvider } from '../support/hostile-provider.ts';
+
+const SECRET = 'TOP-SECRET-OUTSIDE-THE-RENDERER';
+let provider: HostileProvider;
+let preview: Preview;
+let api: Server;
+let apiRequests = 0;
+let port: number;
+let host: string;
+let origin: string;
+const tally = { run: 0, refused: 0 };
+
+beforeAll(async () => {
+  // <tmp>/secret.txt beside <tmp>/renderer/: what a traversal would be after.
+  const parent = mkdtempSync(path.join(os.tmpdir(), 'preview-attack-'));
+  const rendererDir = path.join(parent, 'renderer');
+  mkdirSync(path.join(rendererDir, 'assets'), { recursive: true });
+  writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>app</title><p>renderer</p>');
+  writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log("app");');
+  writeFileSync(path.join(parent, 'secret.txt'), SECRET);
+  writeFileSync(path.join(parent, 'package.json'), `{"secret":"${SECRET}"}`);
+
+  api = createServer((_req, res) => {
+    apiRequests++;
+    res.writeHead(500).end();
+  });
+  await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', () => resolve()));
+  provider = await startHostileProvider();
+  preview = await startPreview({
+    env: {
+      AUTH0_DOMAIN: provider.issuer,
+      AUTH0_CLIENT_ID: provider.clientId,
+      AUTH0_AUDIENCE: 'https://api.example',
+      API_SERVER_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
+    },
+    externalBrowser: 'capture',
+    rendererDir,
+    dataDir: mkdtempSync(path.join(os.tmpdir(), 'preview-attack-data-')),
+  });
+  origin = new URL(preview.url).origin;
+  host = new URL(preview.url).host;
+  port = Number(new URL(preview.url).port);
+});
+
+afterAll(async () => {
+  await preview?.close();
+  await provider?.close();
+  await new Promise((resolve) => api?.close(resolve));
+  console.info(`preview host: ${tally.run} attack cases run, ${tally.refused} refused`);
+});
+
+interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** Set when the server cut the connection (e.g. while an oversized body was still being sent). */
+  reset?: string;
+}
+
+/**
+ * One raw HTTP/1.1 exchange: the test writes every byte (request target, Host, Origin) as an
+ * attacker's client could, with no normalisation. `body` may be a Buffer; `chunked` sends it without
+ * a Content-Length.
+ */
+function raw(request: { method?: string; target: string; headers?: Record<string, string | undefined>; body?: string; chunked?: boolean; version?: string }): Promise<Answer> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    const headers: Record<string, string | undefined> = { Host: host, Connection: 'close', ...request.headers };
+    if (request.body !== undefined && !request.chunked) headers['Content-Length'] ??= String(Buffer.byteLength(request.body));
+    if (request.chunked) headers['Transfer-Encoding'] = 'chunked';
+    const head = [`${request.method ?? 'GET'} ${request.target} ${request.version ?? 'HTTP/1.1'}`];
+    for (const [name, value] of Object.entries(headers)) if (value !== undefined) head.push(`${name}: ${value}`);
+    let data = '';
+    let reset: string | undefined;
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (data += chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => (reset = error.code ?? error.message));
+    socket.setTimeout(5000, () => socket.destroy());
+    socket.on('close', () => {
+      const [headText = '', ...rest] = data.split('\r\n\r\n');
+      const [statusLine = '', ...headerLines] = headText.split('\r\n');
+      const parsed: Record<string, string> = {};
+      for (const line of headerLines) {
+        const i = line.indexOf(':');
+        if (i > 0) parsed[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
+      }
+      let body = rest.join('\r\n\r\n');
+      if (parsed['transfer-encoding'] === 'chunked') body = dechunk(body);
+      resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers: parsed, body, ...(reset ? { reset } : {}) });
+    });
+    socket.write(`${head.join('\r\n')}\r\n\r\n`);
+    if (request.body !== undefined) {
+      if (request.chunked) {
+        for (let i = 0; i < request.body.length; i += 8192) {
+          const part = request.body.slice(i, i + 8192);
+          socket.write(`${Buffer.byteLength(part).toString(16)}\r\n${part}\r\n`);
+        }
+        socket.write('0\r\n\r\n');
+      } else {
+        socket.write(request.body);
+      }
+    }
+  });
+}
+
+function dechunk(text: string): string {
+  let out = '';
+  let rest = text;
+  for (;;) {
+    const end = rest.indexOf('\r\n');
+    const size = parseInt(rest.slice(0, end), 16);
+    if (end < 0 || !size) return out;
+    out += rest.slice(end + 2, end + 2 + size);
+    rest = rest.slice(end + 2 + size + 2);
+  }
+}
+
+const json = { 'Content-Type': 'application/json' };
+const loginBody = JSON.stringify({ args: [] });
+
+/** Runs `attack`, expects `status`, and checks that no sign-in started and no API call was made. */
+async function refused(attack: () => Promise<Answer>, status: number | number[]): Promise<Answer> {
+  tally.run++;
+  const apiBefore = apiRequests;
+  const answer = await attack();
+  const allowed = Array.isArray(status) ? status : [status];
+  // An oversized upload may be cut off before the answer is read: a reset counts as refused too.
+  if (!(answer.reset && allowed.includes(413))) expect(allowed, `status ${answer.status} ${answer.body}`).toContain(answer.status);
+  expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+  expect(answer.headers['access-control-allow-credentials']).toBeUndefined();
+  expect(preview.externalUrls).toEqual([]);
+  expect(preview.core.view().status).not.toBe('signing-in');
+  expect(apiRequests).toBe(apiBefore);
+  expect(answer.body).not.toContain(SECRET);
+  tally.refused++;
+  return answer;
+}
+
+describe('control: the app itself is served and answered', () => {
+  it('serves the page, answers the bridge and streams events to its own origin', async () => {
+    expect((await raw({ target: '/' })).status).toBe(200);
+    expect((await raw({ target: '/assets/app.js' })).body).toContain('console.log');
+    const session = await raw({ method: 'POST', target: '/__bridge/session:get', headers: { ...json, Origin: origin, 'Sec-Fetch-Site': 'same-origin' }, body: loginBody });
+    expect(session.status).toBe(200);
+    expect(JSON.parse(session.body)).toMatchObject({ status: 'signed-out' });
+    const events = await fetch(`${origin}/__bridge/events`, { headers: { Origin: origin } });
+    expect(events.headers.get('content-type')).toBe('text/event-stream');
+    await events.body?.cancel();
+  });
+
+  it('a same-origin login really starts a sign-in (so the refusals below are what stops one)', async () => {
+    const login = fetch(`${origin}/__bridge/auth:login`, { method: 'POST', headers: { ...json, Origin: origin }, body: loginBody });
+    await expect.poll(() => preview.externalUrls.length).toBe(1);
+    expect(preview.externalUrls[0]).toContain(`${provider.issuer}/authorize?`);
+    const cancel = await fetch(`${origin}/__bridge/auth:cancel`, { method: 'POST', headers: json, body: loginBody });
+    expect(await cancel.json()).toEqual({ ok: true });
+    expect(await (await login).json()).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
+    preview.externalUrls.length = 0;
+  });
+});
+
+describe('DNS rebinding: a Host that is not the preview\'s own', () => {
+  const hosts = {
+    'evil.example:<port>': () => `evil.example:${port}`,
+    'localhost:<port>': () => `localhost:${port}`,
+    '127.0.0.1 without the port': () => '127.0.0.1',
+    '127.0.0.1:<another port>': () => `127.0.0.1:${port + 1}`,
+    '[::1]:<port>': () => `[::1]:${port}`,
+  };
+  for (const [name, value] of Object.entries(hosts)) {
+    it(`refuses ${name}: the page, a login, a message read and the event stream`, async () => {
+      const h = value();
+      // The rebinding page is same-origin with itself: it sends its own name as Origin, or none.
+      await refused(() => raw({ target: '/', headers: { Host: h } }), 421);
+      await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', headers: { Host: h, ...json, Origin: `http://${h}` }, body: loginBody }), 421);
+      await refused(() => raw({ method: 'POST', target: '/__bridge/messages:get', headers: { Host: h, ...json }, body: JSON.stringify({ args: ['protected'] }) }), 421);
+      await refused(() => raw({ target: '/__bridge/events', headers: { Host: h } }), 421);
+      await refused(() => raw({ target: '/__preview/external-urls', headers: { Host: h } }), 421);
+    });
+  }
+
+  it('refuses a request without a Host header (HTTP/1.0)', async () => {
+    await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', version: 'HTTP/1.0', headers: { Host: undefined, ...json }, body: loginBody }), 421);
+  });
+});
+
+describe('cross-site requests: another page in the user\'s browser', () => {
+  const foreignOrigins = ['http://evil.example', 'null', 'http://localhost:<port>', 'http://127.0.0.1:<another port>', 'https://127.0.0.1:<port>'];
+  for (const template of foreignOrigins) {
+    it(`refuses Origin ${template}: no login, no message, no event stream`, async () => {
+      const foreign = template.replace('<port>', String(port)).replace('<another port>', String(port + 1));
+      await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', headers: { ...json, Origin: foreign }, body: loginBody }), 403);
+      await refused(() => raw({ method: 'POST', target: '/__bridge/auth:signup', headers: { ...json, Origin: foreign }, body: loginBody }), 403);
+      await refused(() => raw({ method: 'POST', target: '/__bridge/messages:get', headers: { ...json, Origin: foreign }, body: JSON.stringify({ args: ['protected'] }) }), 403);
+      await refused(() => raw({ target: '/__bridge/events', headers: { Origin: foreign, Accept: 'text/event-stream' } }), 403);
+      // A CORS preflight is never granted.
+      await refused(() => raw({ method: 'OPTIONS', target: '/__bridge/auth:login', headers: { Origin: foreign, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } }), 403);
+    });
+  }
+
+  it.each([
+    ['text/plain (a simple-request CSRF form)', 'text/plain'],
+    ['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded'],
+    ['multipart/form-data', 'multipart/form-data; boundary=x'],
+    ['text/plain smuggling "application/json" in a parameter', 'text/plain; charset=application/json'],
+    ['application/jsonp', 'application/jsonp'],
+  ])('refuses a body sent as %s, even without an Origin header', async (_name, type) => {
+    await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', headers: { 'Content-Type': type }, body: loginBody }), 415);
+  });
+
+  it('refuses a POST with no content type at all', async () => {
+    await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', body: loginBody }), 415);
+  });
+
+  it.each([
+    ['cross-site', { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'image' }],
+    ['same-site (another port on 127.0.0.1)', { 'Sec-Fetch-Site': 'same-site', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'script' }],
+  ])('refuses a no-cors request without Origin that fetch metadata marks %s', async (_name, headers) => {
+    await refused(() => raw({ target: '/__bridge/events', headers }), 403);
+    await refused(() => raw({ target: '/__preview/external-urls', headers }), 403);
+    await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', headers: { ...headers, ...json }, body: loginBody }), 403);
+  });
+
+  it('refuses other methods on the bridge', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
+      await refused(() => raw({ method, target: '/__bridge/auth:login', headers: json, body: method === 'GET' ? undefined : loginBody }), 405);
+    }
+  });
+});
+
+describe('files outside the renderer folder', () => {
+  it.each([
+    '/../secret.txt',
+    '/../package.json',
+    '/%2e%2e/secret.txt',
+    '/%2e%2e%2fsecret.txt',
+    '/..%2fsecret.txt',
+    '/assets/..%2f..%2fsecret.txt',
+    '/assets/%2e%2e/%2e%2e/secret.txt',
+    '/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+    '/..%5csecret.txt',
+    '/%252e%252e%252fsecret.txt',
+    '/secret.txt%00.html',
+    '/%E0%A4%A',
+  ])('does not serve %s', async (target) => {
+    const answer = await refused(() => raw({ target }), [400, 404]);
+    expect(answer.body).not.toContain('root:');
+  });
+
+  it.each(['//etc/passwd', `http://127.0.0.1:1/../secret.txt`, '*'])('refuses the non-origin-form target %s', async (target) => {
+    await refused(() => raw({ target }), 400);
+  });
+});
+
+describe('oversized bodies', () => {
+  it('refuses a 1 MB body with a declared length before reading it', async () => {
+    await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', headers: json, body: JSON.stringify({ args: [], pad: 'x'.repeat(1_000_000) }) }), 413);
+  });
+
+  it('refuses a 1 MB chunked body (no declared length) once it passes the limit', async () => {
+    await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', headers: json, body: JSON.stringify({ args: [], pad: 'x'.repeat(1_000_000) }), chunked: true }), 413);
+  });
+
+  it('still answers the app afterwards', async () => {
+    const session = await raw({ method: 'POST', target: '/__bridge/session:get', headers: { ...json, Origin: origin }, body: loginBody });
+    expect(JSON.parse(session.body)).toMatchObject({ status: 'signed-out' });
+  });
+
+  it('refused every case', () => {
+    expect(tally.refused).toBe(tally.run);
+    expect(tally.run).toBeGreaterThanOrEqual(70);
+  });
+});

@@ -1,0 +1,187 @@
+/**
+ * Secrets at rest and in logs, through the real core, the real devstack and Chromium as the system
+ * browser:
+ * - a whole session (sign-in, API calls, refresh with rotation, logout) writes no token to any log
+ *   line the host receives, and none to any event the renderer receives;
+ * - without OS encryption (Linux `basic_text`) the same journey writes nothing at all to disk;
+ * - a vault written by another installation's key is discarded cleanly at restore: signed out with
+ *   a reason, the record removed, no crash, and a fresh sign-in works.
+ */
+import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import type { SessionView } from '../../src-preload/contract.ts';
+import { createAuthCore, type AuthCore } from '../../src-main/core/index.ts';
+import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
+import type { Cipher, Logger } from '../../src-main/core/ports.ts';
+import type { SessionOptions } from '../../src-main/core/session.ts';
+import { TokenVault, VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
+import { configFor, filesUnder } from '../support/core-harness.ts';
+import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
+
+const alice = { email: 'alice@example.com', password: 'wonderland' };
+let devstack: Devstack;
+let browser: Browser;
+const cores: AuthCore[] = [];
+const tally = { run: 0, refused: 0 };
+
+beforeAll(async () => {
+  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
+});
+
+afterAll(async () => {
+  await Promise.all(cores.map((core) => core.close()));
+  await browser?.close();
+  await devstack?.close();
+  console.info(`secrets at rest and in logs: ${tally.run} attack cases run, ${tally.refused} refused`);
+});
+
+/** Linux without a keyring: safeStorage's basic_text backend counts as no encryption. */
+function noEncryption(): Cipher & { calls: number } {
+  const cipher = {
+    calls: 0,
+    isAvailable: async () => false,
+    encrypt: async () => {
+      cipher.calls++;
+      throw new Error('encryption is not available');
+    },
+    decrypt: async () => {
+      cipher.calls++;
+      throw new Error('encryption is not available');
+    },
+  };
+  return cipher;
+}
+
+/** A core as a host builds one, with a logger that keeps every line exactly as the host receives it. */
+function hostCore(options: SessionOptions & { dir?: string; cipher?: Cipher } = {}) {
+  const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'secrets-'));
+  const store = new JsonFileStore(path.join(dir, 'session.json'));
+  const cipher = options.cipher ?? new KeyFileBesideDataCipher(dir);
+  const lines: string[] = [];
+  const events: SessionView[] = [];
+  const write = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  const log: Logger = { info: write('info'), warn: write('warn'), error: write('error') };
+  let next: ((url: string) => void) | undefined;
+  const core = createAuthCore(
+    configFor(devstack),
+    {
+      openExternal: async (url) => {
+        next?.(url);
+        next = undefined;
+      },
+      cipher,
+      store,
+      emit: (view) => void events.push(view),
+      log,
+    },
+    options,
+  );
+  cores.push(core);
+  const vault = new TokenVault(store, cipher, { issuer: configFor(devstack).issuer.href, clientId: devstack.clientId });
+  return {
+    core,
+    dir,
+    lines,
+    events,
+    /** The tokens as the core stores them (test-only decryption through the same store). */
+    async stored(): Promise<TokenSet | undefined> {
+      const loaded = await vault.load();
+      return loaded.kind === 'loaded' ? loaded.tokens : undefined;
+    },
+    /** The session's tokens while in memory (for the no-encryption journey, where nothing is stored). */
+    memory(): TokenSet | undefined {
+      return (core.session as unknown as { tokens?: TokenSet }).tokens;
+    },
+    async signIn() {
+      const opened = new Promise<string>((resolve) => (next = resolve));
+      const result = core.session.login();
+      const { context } = await signInWithBrowser(browser, await opened, { username: alice.email, password: alice.password });
+      await context.close();
+      return result;
+    },
+  };
+}
+
+function secretsOf(tokens: TokenSet | undefined): string[] {
+  if (!tokens) return [];
+  // Whole tokens, and each JWT's signature (a distinctive piece that would survive truncation).
+  return [tokens.accessToken, tokens.idToken, tokens.refreshToken ?? '', tokens.accessToken.split('.')[2] ?? '', tokens.idToken.split('.')[2] ?? ''].filter((s) => s.length > 8);
+}
+
+describe('logs and events during a whole session', () => {
+  it('sign-in, API calls, refresh with rotation and logout: no token in any log line or event', async () => {
+    tally.run++;
+    // A clock skew longer than the token's lifetime: every API call refreshes (and rotates).
+    const host = hostCore({ clockSkewSeconds: 7200 });
+    await host.core.restore();
+    expect(await host.signIn()).toMatchObject({ ok: true });
+    const seen = new Set(secretsOf(await host.stored()));
+    for (const kind of ['public', 'protected', 'admin'] as const) {
+      expect(await host.core.handle('messages:get', [kind])).toMatchObject({ ok: true });
+      for (const secret of secretsOf(await host.stored())) seen.add(secret);
+    }
+    expect(devstack.tokenRequests('refresh_token')).toBeGreaterThan(0);
+    expect(seen.size).toBeGreaterThan(6); // rotated tokens were collected too
+    // Failures log too: an API answer for a permission the core cannot get, then logout.
+    expect(await host.core.handle('auth:logout', [])).toMatchObject({ ok: true, session: { status: 'signed-out' } });
+    expect(host.lines.some((line) => /signed in/.test(line))).toBe(true);
+    const logs = host.lines.join('\n');
+    const events = JSON.stringify(host.events);
+    for (const secret of seen) {
+      expect(logs.includes(secret), 'a token reached a log line').toBe(false);
+      expect(events.includes(secret), 'a token reached the renderer').toBe(false);
+    }
+    expect(logs).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+    tally.refused++;
+  });
+});
+
+describe('storage', () => {
+  it('without OS encryption (Linux basic_text) a whole session writes nothing at all to disk', async () => {
+    tally.run++;
+    const cipher = noEncryption();
+    const host = hostCore({ cipher, clockSkewSeconds: 7200 });
+    await host.core.restore();
+    expect(host.core.view()).toMatchObject({ status: 'signed-out', persistence: 'memory' });
+    expect(await host.signIn()).toMatchObject({ ok: true, session: { status: 'signed-in', persistence: 'memory' } });
+    const tokens = host.memory()!;
+    expect(tokens.refreshToken).toBeTruthy();
+    expect(readdirSync(host.dir)).toEqual([]);
+    expect(await host.core.handle('messages:get', ['protected'])).toMatchObject({ ok: true });
+    expect(readdirSync(host.dir)).toEqual([]);
+    expect(await host.core.handle('auth:logout', [])).toMatchObject({ ok: true });
+    expect(readdirSync(host.dir)).toEqual([]);
+    expect(cipher.calls).toBe(0);
+    // And a restart remembers nothing.
+    const again = hostCore({ dir: host.dir, cipher: noEncryption() });
+    await again.core.restore();
+    expect(again.core.view()).toMatchObject({ status: 'signed-out', persistence: 'memory' });
+    expect(again.core.view().error).toBeUndefined();
+    tally.refused++;
+  });
+
+  it('a vault written with another installation\'s key is discarded cleanly at restore', async () => {
+    tally.run++;
+    const original = hostCore();
+    await original.core.restore();
+    expect(await original.signIn()).toMatchObject({ ok: true });
+    const tokens = (await original.stored())!;
+    // The same vault file, on a machine (or profile) whose key is a different one.
+    const otherDir = mkdtempSync(path.join(os.tmpdir(), 'secrets-other-'));
+    copyFileSync(path.join(original.dir, 'session.json'), path.join(otherDir, 'session.json'));
+    const other = hostCore({ dir: otherDir });
+    await other.core.restore();
+    expect(other.core.view()).toMatchObject({ status: 'signed-out', persistence: 'encrypted', error: { code: 'storage_unreadable', message: expect.stringMatching(/another installation/) } });
+    expect(await other.core.handle('messages:get', ['protected'])).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+    expect(new JsonFileStore(path.join(otherDir, 'session.json')).get(VAULT_KEY)).toBeUndefined();
+    for (const secret of secretsOf(tokens)) expect(filesUnder(otherDir).includes(secret)).toBe(false);
+    // Not stuck: a fresh sign-in on that installation works and is stored with its own key.
+    expect(await other.signIn()).toMatchObject({ ok: true, session: { status: 'signed-in' } });
+    expect((await other.stored())?.claims.email).toBe(alice.email);
+    tally.refused++;
+  });
+});

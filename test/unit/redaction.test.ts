@@ -1,0 +1,169 @@
+/**
+ * Logs contain no token: `redactSecrets` / `redactingLogger` (src-main/core/redact.ts), and every
+ * logger that writes somewhere goes through them: the core's (wrapped in createAuthCore, whatever
+ * the host passes), the Electron console logger, and the preview CLI's console logger. The journey
+ * through the real devstack (sign-in, API call, refresh, logout) is in
+ * test/integration/secrets-at-rest.test.ts.
+ */
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createAuthCore } from '../../src-main/core/index.ts';
+import type { Logger } from '../../src-main/core/ports.ts';
+import { REDACTED, redactingLogger, redactSecrets, redactString } from '../../src-main/core/redact.ts';
+import { createConsoleLogger } from '../../src-main/electron/ports.ts';
+import { createPreviewConsoleLogger } from '../../src-main/preview/server.ts';
+import { configFor } from '../support/core-harness.ts';
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const ACCESS = `${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })}.${b64({ sub: 'alice', scope: 'openid' })}.c2lnbmF0dXJlLWFjY2Vzcw`;
+const ID = `${b64({ alg: 'RS256', kid: 'k1' })}.${b64({ sub: 'alice', email: 'alice@example.com' })}.c2lnbmF0dXJlLWlk`;
+const JWE = `${b64({ alg: 'RSA-OAEP', enc: 'A256GCM' })}.ZW5jcnlwdGVkLWtleQ.aXY.Y2lwaGVydGV4dA.dGFn`;
+const REFRESH = 'opaque-refresh-7f3a9c1e2b4d';
+const CODE = 'authz-code-5e8d2c';
+const VERIFIER = 'pkce-verifier-9a8b7c6d5e4f3a2b1c0d';
+const PRIVATE_D = 'private-jwk-d-0123456789abcdef';
+const SECRETS = [ACCESS, ID, JWE, REFRESH, CODE, VERIFIER, PRIVATE_D, 'c2lnbmF0dXJlLWFjY2Vzcw', 'c2lnbmF0dXJlLWlk'];
+
+function expectClean(value: unknown): void {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+  for (const secret of SECRETS) expect(text.includes(secret), `leaked ${secret.slice(0, 12)}… in ${text.slice(0, 300)}`).toBe(false);
+}
+
+/** Every log call a token could ride in, as a careless caller might write it. */
+const CARELESS_CALLS: Array<[string, Record<string, unknown> | undefined]> = [
+  [`token response ${JSON.stringify({ access_token: ACCESS, id_token: ID })}`, undefined],
+  ['calling the API', { headers: { Authorization: `Bearer ${ACCESS}`, authorization: `DPoP ${ACCESS}` } }],
+  ['refresh', { refreshToken: REFRESH, refresh_token: REFRESH, tokens: { accessToken: ACCESS, idToken: ID } }],
+  ['callback arrived', { url: `http://127.0.0.1:53123/callback?code=${CODE}&state=st&iss=http%3A%2F%2F127.0.0.1%3A4000` }],
+  ['logout url', { url: new URL(`http://127.0.0.1:4000/session/end?id_token_hint=${ID}&client_id=x`) }],
+  ['exchange', { body: `grant_type=authorization_code&code=${CODE}&code_verifier=${VERIFIER}` }],
+  ['pkce', { checks: { pkceCodeVerifier: VERIFIER, expectedState: 's', expectedNonce: 'n' } }],
+  ['dpop key', { jwk: { kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: PRIVATE_D } }],
+  ['failure', { error: new Error(`token endpoint said no for ${ACCESS}`), cause: { message: `bad ${ID}` } }],
+  ['encrypted', { payload: JWE, list: [ID, { nested: [{ deeper: `Bearer ${ACCESS}` }] }] }],
+  ['cookie', { Cookie: `session=${REFRESH}`, 'Set-Cookie': REFRESH, client_secret: REFRESH, password: REFRESH }],
+  [`message itself: Bearer ${ACCESS} and ${ID}`, {}],
+];
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('redactSecrets', () => {
+  it.each(CARELESS_CALLS)('removes every token from careless log call #%#', (message, fields) => {
+    expectClean(redactString(message));
+    expectClean(redactSecrets(fields));
+  });
+
+  it('keeps what is not secret, so logs stay useful', () => {
+    const fields = { channel: 'auth:login', code: 'callback_invalid', flow: 'login', status: 401, ok: false, reason: 'The saved session was damaged.' };
+    expect(redactSecrets(fields)).toEqual(fields);
+    expect(redactString('sign-in failed')).toBe('sign-in failed');
+    expect(redactSecrets({ accessToken: ACCESS })).toEqual({ accessToken: REDACTED });
+  });
+
+  it('survives cycles, deep nesting, prototype keys and exotic values without throwing', () => {
+    const cyclic: Record<string, unknown> = { token: ACCESS };
+    cyclic.self = cyclic;
+    let deep: unknown = { accessToken: ACCESS };
+    for (let i = 0; i < 10_000; i++) deep = { next: deep, note: ID };
+    const exotic = JSON.parse(`{"__proto__":{"accessToken":"${ACCESS}"},"constructor":{"prototype":{"x":"${ID}"}}}`);
+    for (const value of [cyclic, deep, exotic, [Symbol('s'), 10n, () => ACCESS, new Map([[ACCESS, ID]]), null, undefined, NaN]]) {
+      expectClean(redactSecrets(value));
+    }
+    expect(({} as Record<string, unknown>).accessToken).toBeUndefined();
+  });
+
+  it('finds a token wherever a random structure hides it (property)', () => {
+    const secret = fc.constantFrom(ACCESS, ID, JWE);
+    const secretKey = fc.constantFrom('accessToken', 'access_token', 'refreshToken', 'id_token', 'Authorization', 'client_secret', 'code_verifier', 'password', 'DPoP-private', 'cookie');
+    const hidden: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        secret.map((s) => `prefix ${s} suffix`),
+        fc.tuple(secretKey, fc.constantFrom(REFRESH, VERIFIER, CODE)).map(([k, v]) => ({ [k]: v })),
+        fc.tuple(fc.string(), tie('node')).map(([k, v]) => ({ [k.replace(/token|secret|verifier|password|authorization|cookie|private|credential|assertion/gi, '')]: v })),
+        fc.array(tie('node'), { maxLength: 3 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(hidden, (value) => {
+        expectClean(redactSecrets(value));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** A logger that keeps every line it is given, as the host would write it. */
+function capture(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const write = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  return { logger: { info: write('info'), warn: write('warn'), error: write('error') }, lines };
+}
+
+describe('every logger goes through redaction', () => {
+  it('redactingLogger: whatever a caller passes, the wrapped logger receives no token', () => {
+    const { logger, lines } = capture();
+    const safe = redactingLogger(logger);
+    for (const [message, fields] of CARELESS_CALLS) {
+      safe.info(message, fields);
+      safe.warn(message, fields);
+      safe.error(message, fields);
+    }
+    expect(lines).toHaveLength(CARELESS_CALLS.length * 3);
+    expectClean(lines.join('\n'));
+  });
+
+  it('the core wraps the logger its host gives it: a token in any core log call never reaches the host', async () => {
+    const { logger, lines } = capture();
+    const core = createAuthCore(
+      configFor({ issuer: 'http://127.0.0.1:9', clientId: 'c', audience: 'a', apiUrl: 'http://127.0.0.1:9' }),
+      {
+        openExternal: async () => {},
+        cipher: { isAvailable: async () => false, encrypt: async () => '', decrypt: async () => '' },
+        store: { get: () => undefined, set: () => {}, delete: () => {} },
+        emit: () => {},
+        log: logger,
+      },
+    );
+    // The logger the session manager (and so every core module) writes to.
+    const coreLog = (core.session as unknown as { log: Logger }).log;
+    for (const [message, fields] of CARELESS_CALLS) coreLog.error(message, fields);
+    await core.restore();
+    expect(lines.length).toBeGreaterThan(CARELESS_CALLS.length);
+    expectClean(lines.join('\n'));
+    await core.close();
+  });
+
+  it('the Electron console logger redacts every line', () => {
+    const out: string[] = [];
+    for (const level of ['info', 'warn', 'error'] as const) vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void out.push(args.map(String).join(' ')));
+    const log = createConsoleLogger('electron');
+    for (const [message, fields] of CARELESS_CALLS) {
+      log.info(message, fields);
+      log.warn(message, fields);
+      log.error(message, fields);
+    }
+    expect(out).toHaveLength(CARELESS_CALLS.length * 3);
+    expect(out[0]).toMatch(/^\[electron\] /);
+    expectClean(out.join('\n'));
+  });
+
+  it('the preview CLI logger redacts every line, and the CLI uses it', () => {
+    const out: string[] = [];
+    for (const level of ['log', 'warn', 'error'] as const) vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void out.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ')));
+    const log = createPreviewConsoleLogger();
+    for (const [message, fields] of CARELESS_CALLS) {
+      log.info(message, fields);
+      log.warn(message, fields);
+      log.error(message, fields);
+    }
+    expect(out).toHaveLength(CARELESS_CALLS.length * 3);
+    expect(out[0]).toMatch(/^\[core\] /);
+    expectClean(out.join('\n'));
+    expect(readFileSync(new URL('../../src-main/preview/cli.ts', import.meta.url), 'utf8')).toMatch(/log: createPreviewConsoleLogger\(\)/);
+    expect(readFileSync(new URL('../../src-main/electron/main.ts', import.meta.url), 'utf8')).toMatch(/createConsoleLogger\(/);
+  });
+});
