@@ -9,23 +9,14 @@ import { test as base, expect, type Page, type TestInfo } from '@playwright/test
 import type { Browser } from 'playwright-core';
 import { startDevstack, type Devstack } from '../../devstack/index.ts';
 import { startPreview, type Preview, type PreviewOptions } from '../../src-main/preview/server.ts';
-import { launchSystemBrowser, signInWithBrowser, type SignInResult } from '../support/system-browser.ts';
+import { envFor } from '../support/core-harness.ts';
+import { signInWithBrowser, systemBrowserFixture, type SignInResult } from '../support/system-browser.ts';
 
 export { expect };
+export { alice, bob } from '../support/accounts.ts';
+export { envFor };
 
-export const alice = { email: 'alice@example.com', password: 'wonderland', name: 'Alice Liddell' };
-export const bob = { email: 'bob@example.com', password: 'builder', name: 'Bob Builder' };
 export const SCREENSHOTS = path.resolve('test-results/screenshots');
-
-export function envFor(devstack: Devstack, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    AUTH0_DOMAIN: devstack.issuer,
-    AUTH0_CLIENT_ID: devstack.clientId,
-    AUTH0_AUDIENCE: devstack.audience,
-    API_SERVER_URL: devstack.apiUrl,
-    ...overrides,
-  };
-}
 
 export interface PreviewApp {
   preview: Preview;
@@ -54,15 +45,7 @@ export const test = base.extend<Fixtures, { devstack: Devstack; systemBrowser: B
     },
     { scope: 'worker' },
   ],
-  systemBrowser: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern
-    async ({}, use) => {
-      const browser = await launchSystemBrowser();
-      await use(browser);
-      await browser.close();
-    },
-    { scope: 'worker' },
-  ],
+  systemBrowser: systemBrowserFixture,
   previewOptions: [{}, { option: true }],
   app: async ({ devstack, systemBrowser, page, previewOptions }, use) => {
     const start = (options: Partial<PreviewOptions>) =>

@@ -2,16 +2,8 @@
  * Every journey a user has, in Chromium, through the preview host, on the real core and devstack.
  */
 import { readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { alice, bob, expect, logIn, screenshot, test } from './fixtures.ts';
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { closedPort } from '../support/ports.ts';
+import { alice, bob, envFor, expect, logIn, screenshot, test } from './fixtures.ts';
 
 test('alice logs in, sees her profile, protected and admin messages, and logs out of the provider too', async ({ page, app }, testInfo) => {
   await app.open();
@@ -107,7 +99,7 @@ test('the session survives a restart of the app', async ({ page, app }) => {
 test.describe('when the provider is down', () => {
   test('Log In explains that the sign-in service cannot be reached', async ({ page, app, devstack }, testInfo) => {
     const port = await closedPort();
-    await app.restart({ env: { AUTH0_DOMAIN: `http://127.0.0.1:${port}`, AUTH0_CLIENT_ID: devstack.clientId, AUTH0_AUDIENCE: devstack.audience, API_SERVER_URL: devstack.apiUrl } });
+    await app.restart({ env: envFor(devstack, { AUTH0_DOMAIN: `http://127.0.0.1:${port}` }) });
     await app.open();
     await page.getByRole('button', { name: 'Log In' }).click();
     await expect(page.getByRole('alert')).toContainText('could not be reached');
@@ -119,7 +111,7 @@ test.describe('when the provider is down', () => {
 test.describe('when the message API is down', () => {
   test('the Public page shows the error instead of a message', async ({ page, app, devstack }, testInfo) => {
     const port = await closedPort();
-    await app.restart({ env: { AUTH0_DOMAIN: devstack.issuer, AUTH0_CLIENT_ID: devstack.clientId, AUTH0_AUDIENCE: devstack.audience, API_SERVER_URL: `http://127.0.0.1:${port}` } });
+    await app.restart({ env: envFor(devstack, { API_SERVER_URL: `http://127.0.0.1:${port}` }) });
     await app.open('#/public');
     await expect(page.getByRole('alert')).toContainText('could not be reached');
     await screenshot(page, testInfo, 'api-down');

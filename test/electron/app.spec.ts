@@ -12,15 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { _electron as electron, expect, test as base, type ElectronApplication, type Page } from '@playwright/test';
 import type { Browser } from 'playwright-core';
-import { DEMO_ACCOUNTS, launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
+import { alice, bob } from '../support/accounts.ts';
+import { signInWithBrowser, systemBrowserFixture } from '../support/system-browser.ts';
 import { findElectronBinary } from './electron-binary.ts';
 import { PROJECT_ROOT } from './paths.ts';
 
 const binary = findElectronBinary({ projectRoot: PROJECT_ROOT });
 base.skip(!binary.found, binary.found ? '' : binary.reason);
-
-const alice = account('alice@example.com');
-const bob = account('bob@example.com');
 
 /** Settings that would point the app elsewhere than its own devstack, or change how it runs. */
 const IGNORED_ENV = new Set([
@@ -50,15 +48,7 @@ interface DesktopApp {
 }
 
 const test = base.extend<{ desktop: DesktopApp }, { systemBrowser: Browser }>({
-  systemBrowser: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
-    async ({}, use) => {
-      const browser = await launchSystemBrowser();
-      await use(browser);
-      await browser.close();
-    },
-    { scope: 'worker' },
-  ],
+  systemBrowser: systemBrowserFixture,
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
   desktop: async ({}, use) => {
     const profile = mkdtempSync(path.join(os.tmpdir(), 'electron-app-'));
@@ -97,12 +87,6 @@ const test = base.extend<{ desktop: DesktopApp }, { systemBrowser: Browser }>({
     rmSync(profile, { recursive: true, force: true });
   },
 });
-
-function account(email: string): { email: string; password: string; name: string } {
-  const found = DEMO_ACCOUNTS.find((each) => each.email === email);
-  if (!found) throw new Error(`no demo account ${email}`);
-  return found;
-}
 
 function appEnvironment(profile: string): Record<string, string> {
   const env: Record<string, string> = {};

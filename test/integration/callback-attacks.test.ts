@@ -9,18 +9,17 @@
  * The victim uses a fixed callback port (as with an Auth0 tenant) so that the attacker's code was
  * issued for the very same redirect URI: only PKCE and `state` stand between it and a session.
  */
-import { request } from 'node:http';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevstack, type Devstack } from '../../devstack/index.ts';
-import { configFor, createTestCore, type TestCore } from '../support/core-harness.ts';
+import { alice, bob } from '../support/accounts.ts';
+import { configFor, createTestCore, discoverPublicClient, type TestCore } from '../support/core-harness.ts';
+import { send } from '../support/http.ts';
+import { closedPort } from '../support/ports.ts';
 import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
 
-const alice = { email: 'alice@example.com', password: 'wonderland' };
-const bob = { email: 'bob@example.com', password: 'builder' };
 const XSS = '<script>alert(document.cookie)</script><img src=x onerror=alert(1)>';
 
 let devstack: Devstack;
@@ -33,7 +32,7 @@ let attacker: { code: string; state: string; iss: string };
 
 beforeAll(async () => {
   [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
-  port = await freePort();
+  port = await closedPort();
   attacker = await attackerAuthorizationResponse();
 });
 
@@ -43,30 +42,6 @@ afterAll(async () => {
   await devstack?.close();
   console.info(`callback attacks: ${tally.run} attack cases run, ${tally.refused} refused`);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port: free } = server.address() as AddressInfo;
-      server.close(() => resolve(free));
-    });
-  });
-}
-
-/** GET as the browser's top-level redirect arrives (no Origin, no fetch metadata); body included. */
-function get(url: string): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    request(url, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
 
 function victimCore(): TestCore {
   const test = createTestCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: String(port) }));
@@ -80,9 +55,7 @@ function victimCore(): TestCore {
  * listens there. He never exchanges it: he wants to plant it in the victim's app.
  */
 async function attackerAuthorizationResponse() {
-  const configuration = await client.discovery(new URL(devstack.issuer), devstack.clientId, { token_endpoint_auth_method: 'none' }, client.None(), {
-    execute: [client.allowInsecureRequests],
-  });
+  const configuration = await discoverPublicClient(devstack);
   const state = client.randomState();
   const url = client.buildAuthorizationUrl(configuration, {
     redirect_uri: `http://127.0.0.1:${port}/callback`,
@@ -141,9 +114,9 @@ async function expectNobodySignedIn(test: TestCore, result: Awaited<ReturnType<T
  * after which the receiver closes at once (otherwise it lingers ~2 s for the tab): do what it does.
  */
 async function portReleased(): Promise<void> {
-  await get(`http://127.0.0.1:${port}/done`).catch(() => undefined);
+  await send(`http://127.0.0.1:${port}/done`).catch(() => undefined);
   for (let i = 0; i < 50; i++) {
-    if (await get(`http://127.0.0.1:${port}/`).then(() => false, () => true)) return;
+    if (await send(`http://127.0.0.1:${port}/`).then(() => false, () => true)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`port ${port} still in use`);
@@ -157,11 +130,11 @@ describe('code injection: the attacker\'s own valid code before the real callbac
     const before = devstack.tokenRequests('authorization_code');
     const { result, redirectUri } = await startLogin(test);
     expect(redirectUri).toBe(`http://127.0.0.1:${port}/callback`);
-    expect((await get(callbackUrl(redirectUri, attacker))).status).toBe(303);
+    expect((await send(callbackUrl(redirectUri, attacker))).status).toBe(303);
     await expectNobodySignedIn(test, await result);
     expect(devstack.tokenRequests('authorization_code')).toBe(before);
     // The real browser arriving afterwards finds the one-shot receiver used up: still nobody signed in.
-    expect((await get(callbackUrl(redirectUri, { code: 'real-one', state: 'x' })).catch(() => ({ status: 0 }))).status).not.toBe(303);
+    expect((await send(callbackUrl(redirectUri, { code: 'real-one', state: 'x' })).catch(() => ({ status: 0 }))).status).not.toBe(303);
     expect(test.core.view().status).toBe('signed-out');
     tally.refused++;
     await portReleased();
@@ -173,7 +146,7 @@ describe('code injection: the attacker\'s own valid code before the real callbac
     await test.core.restore();
     const before = devstack.tokenRequests('authorization_code');
     const { result, redirectUri, state } = await startLogin(test);
-    expect((await get(callbackUrl(redirectUri, { ...attacker, state }))).status).toBe(303);
+    expect((await send(callbackUrl(redirectUri, { ...attacker, state }))).status).toBe(303);
     await expectNobodySignedIn(test, await result);
     // This time the code did reach the provider, which refused it for the victim's verifier.
     expect(devstack.tokenRequests('authorization_code')).toBe(before + 1);
@@ -203,7 +176,7 @@ describe('replay: the victim\'s real callback used again', () => {
     used = { url, code: new URL(url).searchParams.get('code')!, state: new URL(url).searchParams.get('state')!, sub: String(stored.claims.sub), accessToken: stored.accessToken };
 
     // The receiver lingers for the browser's outcome page, but hands over nothing more.
-    const replay = await get(url).catch(() => ({ status: 0, body: '' }));
+    const replay = await send(url).catch(() => ({ status: 0, body: '' }));
     expect(replay.status).not.toBe(303);
     expect(replay.body).not.toContain(used.code);
     expect(test.core.view()).toMatchObject({ status: 'signed-in', profile: { email: alice.email } });
@@ -220,7 +193,7 @@ describe('replay: the victim\'s real callback used again', () => {
     const before = devstack.tokenRequests('authorization_code');
     const { result, redirectUri } = await startLogin(test);
     expect(redirectUri).toBe(new URL(used.url).origin + new URL(used.url).pathname);
-    expect((await get(used.url)).status).toBe(303);
+    expect((await send(used.url)).status).toBe(303);
     await expectNobodySignedIn(test, await result);
     expect(devstack.tokenRequests('authorization_code')).toBe(before);
     tally.refused++;
@@ -232,7 +205,7 @@ describe('replay: the victim\'s real callback used again', () => {
     const test = victimCore();
     await test.core.restore();
     const { result, redirectUri, state } = await startLogin(test);
-    expect((await get(callbackUrl(redirectUri, { code: used.code, state, iss: devstack.issuer }))).status).toBe(303);
+    expect((await send(callbackUrl(redirectUri, { code: used.code, state, iss: devstack.issuer }))).status).toBe(303);
     await expectNobodySignedIn(test, await result);
     tally.refused++;
     await portReleased();
@@ -245,10 +218,10 @@ describe('what the receiver shows the browser', () => {
     const test = victimCore();
     await test.core.restore();
     const { result, redirectUri, state } = await startLogin(test);
-    const callback = await get(callbackUrl(redirectUri, { error: 'access_denied', error_description: XSS, state, iss: devstack.issuer, code: 'SECRET-CODE-xyz' }));
+    const callback = await send(callbackUrl(redirectUri, { error: 'access_denied', error_description: XSS, state, iss: devstack.issuer, code: 'SECRET-CODE-xyz' }));
     expect(callback.status).toBe(303);
     expect(callback.headers.location).toBe('/done');
-    const done = await get(new URL('/done', redirectUri).href);
+    const done = await send(new URL('/done', redirectUri).href);
     const final = await result;
     expect(final).toMatchObject({ ok: false, error: { code: 'access_denied' } });
     expect(done.status).toBe(200);

@@ -7,10 +7,10 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { alice } from '../support/accounts.ts';
 import { configFor, createTestCore, signIn, type TestCore } from '../support/core-harness.ts';
 import { launchSystemBrowser } from '../support/system-browser.ts';
 
-const alice = { email: 'alice@example.com', password: 'wonderland' };
 const TTL_SECONDS = 2;
 
 let devstack: Devstack;

@@ -3,93 +3,45 @@
  * filling the provider's forms as the user's system browser would. Nothing here is mocked but the
  * Electron edge (storage and openExternal use their Node implementations).
  */
-import { request } from 'node:http';
-import { createServer, type Server } from 'node:net';
 import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDevstack, type Devstack } from '../../devstack/index.ts';
-import type { TokenSet } from '../../src-main/core/vault.ts';
-import { configFor, createTestCore, filesUnder, signIn, type TestCore } from '../support/core-harness.ts';
+import { alice, bob } from '../support/accounts.ts';
+import { configFor, discoverPublicClient, signIn, type TestCore } from '../support/core-harness.ts';
+import { send } from '../support/http.ts';
+import { closedPort, occupiedPort } from '../support/ports.ts';
 import { launchSystemBrowser } from '../support/system-browser.ts';
-
-const alice = { email: 'alice@example.com', password: 'wonderland' };
-const bob = { email: 'bob@example.com', password: 'builder' };
+import { watchVaults } from '../support/vault-watch.ts';
 
 let devstack: Devstack;
 let browser: Browser;
-const cores: TestCore[] = [];
-/** Every token any test obtained: none may ever be found in clear in any vault folder. */
-const seenTokens = new Set<string>();
+/** Every core and every token any test obtained: none may ever be found in clear in any vault folder. */
+const vaults = watchVaults();
+const { newCore, remember } = vaults;
 
 beforeAll(async () => {
   [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
 });
 
 afterEach(async () => {
-  for (const test of cores) {
-    const stored = await test.storedTokens().catch(() => undefined);
-    if (stored) remember(stored);
-  }
+  await vaults.rememberStored();
 });
 
 afterAll(async () => {
-  for (const test of cores) await test.core.close();
-  const disk = cores.map((test) => filesUnder(test.dir)).join('\n');
-  for (const token of seenTokens) expect(disk.includes(token), 'a token was found in clear in a vault folder').toBe(false);
+  await vaults.closeAndCheck();
   await browser?.close();
   await devstack?.close();
 });
 
-function newCore(...args: Parameters<typeof createTestCore>): TestCore {
-  const test = createTestCore(...args);
-  cores.push(test);
-  return test;
-}
-
-function remember(tokens: TokenSet): void {
-  for (const token of [tokens.accessToken, tokens.idToken, tokens.refreshToken]) if (token) seenTokens.add(token);
-}
-
-async function discovery() {
-  return client.discovery(new URL(devstack.issuer), devstack.clientId, { token_endpoint_auth_method: 'none' }, client.None(), {
-    execute: [client.allowInsecureRequests],
-  });
-}
-
 /** Asks the provider directly whether it still honours a refresh token. */
 async function providerAccepts(refreshToken: string): Promise<boolean | string> {
   try {
-    await client.refreshTokenGrant(await discovery(), refreshToken);
+    await client.refreshTokenGrant(await discoverPublicClient(devstack), refreshToken);
     return true;
   } catch (error) {
     return error instanceof client.ResponseBodyError ? error.error : String(error);
   }
-}
-
-function get(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    request(url, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    })
-      .on('error', reject)
-      .end();
-  });
-}
-
-function occupiedPort(): Promise<Server> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
-async function closedPort(): Promise<number> {
-  const server = await occupiedPort();
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 /** Starts a login and answers its loopback receiver with `params` instead of the browser. */
@@ -102,7 +54,7 @@ async function forgedCallback(test: TestCore, params: (expected: { state: string
   for (const [key, value] of Object.entries(params({ state: authorizationUrl.searchParams.get('state')!, iss: devstack.issuer }))) {
     callback.searchParams.set(key, value);
   }
-  expect(await get(callback.href)).toBe(303);
+  expect((await send(callback.href)).status).toBe(303);
   return { result: await result, redirectUri };
 }
 
@@ -253,7 +205,7 @@ describe('logging out', () => {
     expect(await providerAccepts(stored.refreshToken!)).toBe('invalid_grant');
 
     const logoutUrl = new URL(await opened);
-    const metadata = (await discovery()).serverMetadata();
+    const metadata = (await discoverPublicClient(devstack)).serverMetadata();
     expect(`${logoutUrl.origin}${logoutUrl.pathname}`).toBe(metadata.end_session_endpoint);
     expect(logoutUrl.searchParams.get('id_token_hint')).toBe(stored.idToken);
     expect(logoutUrl.searchParams.get('post_logout_redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/logged-out$/);
@@ -295,7 +247,7 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
     await test.core.restore();
     const { redirectUri } = await forgedCallback(test, (e) => ({ code: 'x', state: 'wrong', iss: e.iss }));
     // The receiver lingers a moment so the browser can read the outcome page, but takes no callback.
-    expect(await get(`${redirectUri}?code=again&state=again`)).toBe(404);
+    expect((await send(`${redirectUri}?code=again&state=again`)).status).toBe(404);
     expect(test.core.view().status).toBe('signed-out');
   });
 
@@ -305,13 +257,13 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
     const opened = test.nextOpened();
     const login = test.core.session.login();
     const redirectUri = new URL(new URL(await opened).searchParams.get('redirect_uri')!);
-    expect(await get(new URL('/elsewhere?code=x', redirectUri).href)).toBe(404);
+    expect((await send(new URL('/elsewhere?code=x', redirectUri).href)).status).toBe(404);
     expect(test.core.view()).toMatchObject({ status: 'signing-in', flow: 'login' });
     expect(await test.core.handle('auth:cancel', [])).toEqual({ ok: true });
     expect(await login).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled', message: 'Sign-in was cancelled.' } });
     expect(test.core.view().status).toBe('signed-out');
     // Closed (refused) or closing (the connection is dropped unanswered): either way nothing is accepted.
-    await expect(get(redirectUri.href)).rejects.toThrow(/ECONNREFUSED|socket hang up/);
+    await expect(send(redirectUri.href)).rejects.toThrow(/ECONNREFUSED|socket hang up/);
   });
 
   it('times out', async () => {

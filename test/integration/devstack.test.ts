@@ -12,15 +12,15 @@ import { fileURLToPath } from 'node:url';
 import * as client from 'openid-client';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_PERMISSION, AUDIENCE, CLIENT_ID, DEMO, startDevstack } from '../../devstack/index.ts';
+import { ADMIN_PERMISSION, AUDIENCE, CLIENT_ID, startDevstack } from '../../devstack/index.ts';
 import type { Devstack } from '../../devstack/index.ts';
+import { alice, bob } from '../support/accounts.ts';
+import { discoverPublicClient } from '../support/core-harness.ts';
 import { SignInError, launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
 
 const CLI = fileURLToPath(new URL('../../devstack/cli.ts', import.meta.url));
 const SCOPE = 'openid profile email offline_access';
 
-const alice = DEMO.find((account) => account.email === 'alice@example.com')!;
-const bob = DEMO.find((account) => account.email === 'bob@example.com')!;
 
 /** The app's side of RFC 8252 §7.3: a loopback server on an OS-assigned port catching redirects. */
 interface LoopbackCatcher {
@@ -74,12 +74,6 @@ async function callApi(stack: Devstack, path: string, accessToken?: string, meth
     headers: accessToken === undefined ? {} : { Authorization: `Bearer ${accessToken}` },
   });
   return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
-}
-
-async function discover(stack: Devstack): Promise<client.Configuration> {
-  return client.discovery(new URL(stack.issuer), stack.clientId, { token_endpoint_auth_method: 'none' }, client.None(), {
-    execute: [client.allowInsecureRequests],
-  });
 }
 
 interface Authorization {
@@ -142,7 +136,7 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   [devstack, browser, catcher] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser(), startLoopbackCatcher()]);
-  config = await discover(devstack);
+  config = await discoverPublicClient(devstack);
 });
 
 afterAll(async () => {
@@ -357,7 +351,7 @@ describe('access token expiry', () => {
   it('answers 401 Bad credentials once a short-lived access token has expired', async () => {
     const shortLived = await startDevstack({ quiet: true, accessTokenTtl: 2 });
     try {
-      const shortConfig = await discover(shortLived);
+      const shortConfig = await discoverPublicClient(shortLived);
       const { tokens } = await signIn(shortLived, shortConfig, alice);
       expect(tokens.expires_in).toBeLessThanOrEqual(2);
       expect(await callApi(shortLived, '/api/messages/protected', tokens.access_token)).toMatchObject({ status: 200 });

@@ -18,16 +18,15 @@ import { configureFromEnvironment, createAuthCore } from '../../src-main/core/in
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
 import type { Cipher } from '../../src-main/core/ports.ts';
 import type { TokenSet } from '../../src-main/core/vault.ts';
-import { configFor, createTestCore, filesUnder, signIn, type TestCore } from '../support/core-harness.ts';
+import { alice, bob } from '../support/accounts.ts';
+import { configFor, discoverPublicClient, envFor, filesUnder, signIn, type TestCore } from '../support/core-harness.ts';
 import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
-
-const alice = { email: 'alice@example.com', password: 'wonderland' };
-const bob = { email: 'bob@example.com', password: 'builder' };
+import { watchVaults } from '../support/vault-watch.ts';
 
 let devstack: Devstack;
 let browser: Browser;
-const cores: TestCore[] = [];
-const seenTokens = new Set<string>();
+const vaults = watchVaults();
+const { newCore, remember } = vaults;
 
 /** Requests the Hello World API received (this process hosts it), by path. */
 const apiRequests = new Map<string, number>();
@@ -45,33 +44,18 @@ beforeAll(async () => {
 });
 
 afterEach(async () => {
-  for (const test of cores) {
-    const stored = await test.storedTokens().catch(() => undefined);
-    if (stored) remember(stored);
-  }
+  await vaults.rememberStored();
 });
 
 afterAll(async () => {
   unsubscribe('http.server.request.start', countApiRequest);
-  for (const test of cores) await test.core.close();
-  const disk = cores.map((test) => filesUnder(test.dir)).join('\n');
-  for (const token of seenTokens) expect(disk.includes(token), 'a token was found in clear in a vault folder').toBe(false);
+  await vaults.closeAndCheck();
   await browser?.close();
   await devstack?.close();
 });
 
 function dpopConfig() {
   return configFor(devstack, { AUTH0_DPOP: 'true' });
-}
-
-function newCore(...args: Parameters<typeof createTestCore>): TestCore {
-  const test = createTestCore(...args);
-  cores.push(test);
-  return test;
-}
-
-function remember(tokens: TokenSet): void {
-  for (const token of [tokens.accessToken, tokens.idToken, tokens.refreshToken]) if (token) seenTokens.add(token);
 }
 
 function claimsOf(jwt: string): Record<string, unknown> {
@@ -89,15 +73,9 @@ async function signedIn(account = alice): Promise<{ test: TestCore; tokens: Toke
   return { test, tokens, key: await test.core.session.dpopKey() };
 }
 
-async function discovery() {
-  return client.discovery(new URL(devstack.issuer), devstack.clientId, { token_endpoint_auth_method: 'none' }, client.None(), {
-    execute: [client.allowInsecureRequests],
-  });
-}
-
 /** A refresh grant at the provider, as whoever holds `keyPair` (none: a plain bearer request). */
 async function refreshAs(refreshToken: string, keyPair?: client.CryptoKeyPair): Promise<string> {
-  const configuration = await discovery();
+  const configuration = await discoverPublicClient(devstack);
   try {
     const options = keyPair ? { DPoP: client.getDPoPHandle(configuration, keyPair) } : undefined;
     const response = await client.refreshTokenGrant(configuration, refreshToken, undefined, options);
@@ -331,7 +309,7 @@ describe('the AUTH0_DPOP setting', () => {
     const localOff = await configureFromEnvironment({ DEVSTACK_IDP_PORT: '0', DEVSTACK_API_PORT: '0', AUTH0_DPOP: 'false' });
     await localOff.stop();
     expect(localOff.config.dpop).toBe(false);
-    const tenant = { AUTH0_DOMAIN: devstack.issuer, AUTH0_CLIENT_ID: devstack.clientId, AUTH0_AUDIENCE: devstack.audience, API_SERVER_URL: devstack.apiUrl };
+    const tenant = envFor(devstack);
     expect((await configureFromEnvironment(tenant)).config.dpop).toBe(false);
     expect((await configureFromEnvironment({ ...tenant, AUTH0_DPOP: 'true' })).config.dpop).toBe(true);
     await expect(configureFromEnvironment({ ...tenant, AUTH0_DPOP: 'maybe' })).rejects.toThrow(/^AUTH0_DPOP: /);

@@ -7,9 +7,9 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFor, createTestCore, type TestCore } from '../support/core-harness.ts';
+import { send } from '../support/http.ts';
 import { startHostileProvider, type HostileProvider, type Scenario, type TokenContext } from '../support/hostile-provider.ts';
 
 let provider: HostileProvider;
@@ -26,18 +26,6 @@ afterAll(async () => {
   console.info(`forged provider: ${tally.run} attack cases run, ${tally.refused} refused`);
 });
 
-/** GET with no Origin / fetch metadata, as the browser's top-level redirect arrives. */
-function get(url: URL): Promise<number> {
-  return new Promise((resolve, reject) => {
-    request(url, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    })
-      .on('error', reject)
-      .end();
-  });
-}
-
 /** One sign-in through the real core, with the hostile provider answering per `scenario`. */
 async function signInAgainst(scenario: Scenario) {
   provider.use(scenario);
@@ -47,7 +35,8 @@ async function signInAgainst(scenario: Scenario) {
   const opened = test.nextOpened();
   const result = test.core.session.login();
   const callback = await provider.authorize(await opened);
-  expect(await get(callback)).toBe(303);
+  // No Origin or fetch metadata: as the browser's top-level redirect arrives.
+  expect((await send(callback)).status).toBe(303);
   return { test, result: await result };
 }
 

@@ -19,10 +19,10 @@ import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node
 import type { Cipher, Logger } from '../../src-main/core/ports.ts';
 import type { SessionOptions } from '../../src-main/core/session.ts';
 import { TokenVault, VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
+import { alice } from '../support/accounts.ts';
 import { configFor, filesUnder } from '../support/core-harness.ts';
 import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
 
-const alice = { email: 'alice@example.com', password: 'wonderland' };
 let devstack: Devstack;
 let browser: Browser;
 const cores: AuthCore[] = [];

@@ -5,6 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 import type { SessionView } from '../../src-preload/contract.ts';
 import { parseConfig, type AppConfig } from '../../src-main/core/config.ts';
@@ -21,13 +22,25 @@ export interface DevstackLike {
   apiUrl: string;
 }
 
-export function configFor(devstack: DevstackLike, overrides: Partial<Record<string, string>> = {}): AppConfig {
-  return parseConfig({
+/** The app's settings (what its .env would say) for `devstack`, with `overrides`. */
+export function envFor(devstack: DevstackLike, overrides: Partial<Record<string, string>> = {}): NodeJS.ProcessEnv {
+  return {
     AUTH0_DOMAIN: devstack.issuer,
     AUTH0_CLIENT_ID: devstack.clientId,
     AUTH0_AUDIENCE: devstack.audience,
     API_SERVER_URL: devstack.apiUrl,
     ...overrides,
+  };
+}
+
+export function configFor(devstack: DevstackLike, overrides: Partial<Record<string, string>> = {}): AppConfig {
+  return parseConfig(envFor(devstack, overrides));
+}
+
+/** The provider's configuration as the app's public client (PKCE, no secret) discovers it over loopback http. */
+export function discoverPublicClient(devstack: Pick<DevstackLike, 'issuer' | 'clientId'>): Promise<client.Configuration> {
+  return client.discovery(new URL(devstack.issuer), devstack.clientId, { token_endpoint_auth_method: 'none' }, client.None(), {
+    execute: [client.allowInsecureRequests],
   });
 }
 

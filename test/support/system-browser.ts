@@ -4,10 +4,9 @@
  * person would, relying only on the form's input names (`username`, `password`, optional `name`) and
  * its single submit button, so the same helper works with any provider page built that way.
  */
+import type { WorkerFixture } from '@playwright/test';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-
-export { DEMO, DEMO_ACCOUNTS } from '../../devstack/index.ts';
 
 export const CHROMIUM_ARGS: readonly string[] = Object.freeze([
   '--no-sandbox',
@@ -29,6 +28,17 @@ export async function launchSystemBrowser(options: { headless?: boolean } = {}):
     headless: options.headless ?? true,
   });
 }
+
+/** The Playwright suites' `systemBrowser` worker fixture: one system browser per worker, closed at its end. */
+export const systemBrowserFixture: [WorkerFixture<Browser, object>, { scope: 'worker' }] = [
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern
+  async ({}, use) => {
+    const browser = await launchSystemBrowser();
+    await use(browser);
+    await browser.close();
+  },
+  { scope: 'worker' },
+];
 
 export interface SignInOptions {
   username: string;

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BrowserWindowConstructorOptions, IpcMain, SafeStorage, WebContents } from 'electron';
+import type { BrowserWindowConstructorOptions, SafeStorage, WebContents } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
 import type { SessionView } from '../../src-preload/contract.ts';
 import { channels } from '../../src-preload/contract.ts';
@@ -18,23 +18,7 @@ import { refusedSender, registerBridgeHandlers, sendSessionChanged } from '../..
 import { APP_ORIGIN, isTrustedSender } from '../../src-main/electron/policy.ts';
 import { createOpenExternal, createSafeStorageCipher } from '../../src-main/electron/ports.ts';
 import { bringToFront, createAppWindow } from '../../src-main/electron/window.ts';
-
-type InvokeHandler = (event: { senderFrame: unknown }, ...args: unknown[]) => unknown;
-
-/** ipcMain.handle as documented: one handler per channel, a second registration throws. */
-function fakeIpcMain() {
-  const handlers = new Map<string, InvokeHandler>();
-  const ipcMain = {
-    handle(channel: string, handler: InvokeHandler) {
-      if (handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
-      handlers.set(channel, handler);
-    },
-    removeHandler(channel: string) {
-      handlers.delete(channel);
-    },
-  };
-  return { ipcMain: ipcMain as unknown as Pick<IpcMain, 'handle' | 'removeHandler'>, handlers };
-}
+import { fakeIpcMain } from '../support/fake-ipc-main.ts';
 
 const appFrame = { url: 'app://renderer/index.html', parent: null };
 const signedOut: SessionView = { status: 'signed-out', persistence: 'encrypted' };

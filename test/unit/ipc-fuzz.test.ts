@@ -15,7 +15,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { IpcMain } from 'electron';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { channels, MESSAGE_KINDS, parseRequest, type Channel } from '../../src-preload/contract.ts';
@@ -26,6 +25,7 @@ import { refusedSender, registerBridgeHandlers } from '../../src-main/electron/i
 import { APP_ORIGIN, isTrustedSender } from '../../src-main/electron/policy.ts';
 import type { SessionView } from '../../src-preload/contract.ts';
 import { configFor } from '../support/core-harness.ts';
+import { fakeIpcMain } from '../support/fake-ipc-main.ts';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const TOKENS: TokenSet = {
@@ -199,29 +199,6 @@ describe('core.handle under arbitrary input', () => {
     expect(opened).toEqual([]);
   });
 });
-
-type InvokeHandler = (event: { senderFrame: unknown }, ...args: unknown[]) => unknown;
-
-/** ipcMain as documented: one handler per channel; ipcRenderer.invoke's arguments arrive structured-cloned. */
-function fakeIpcMain() {
-  const handlers = new Map<string, InvokeHandler>();
-  const ipcMain = {
-    handle(channel: string, handler: InvokeHandler) {
-      if (handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
-      handlers.set(channel, handler);
-    },
-    removeHandler(channel: string) {
-      handlers.delete(channel);
-    },
-  };
-  /** What `ipcRenderer.invoke(channel, ...args)` from `frame` gets back; unknown channels reject like Electron's. */
-  const invoke = async (frame: unknown, channel: string, args: unknown[]) => {
-    const handler = handlers.get(channel);
-    if (!handler) throw new Error(`No handler registered for '${channel}'`);
-    return handler({ senderFrame: frame }, ...structuredClone(args));
-  };
-  return { ipcMain: ipcMain as unknown as Pick<IpcMain, 'handle' | 'removeHandler'>, invoke };
-}
 
 const appFrame = { url: 'app://renderer/index.html', parent: null };
 const TRICKY_URLS = [

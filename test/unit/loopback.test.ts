@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { connect, createServer, type Server } from 'node:net';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LoopbackReceiver } from '../../src-main/core/loopback.ts';
+import { send, type RawResponse } from '../support/http.ts';
+import { occupiedPort } from '../support/ports.ts';
 
 const open: LoopbackReceiver[] = [];
 afterEach(async () => {
@@ -13,29 +14,6 @@ async function start(options: Partial<Parameters<typeof LoopbackReceiver.start>[
   const receiver = await LoopbackReceiver.start({ ports: [], path: '/callback', ...options });
   open.push(receiver);
   return receiver;
-}
-
-interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: string }
-
-/** A raw HTTP request, so tests control Host, Origin and the method like an attacker could. */
-function send(url: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', headers: init.headers ?? {} }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function occupy(port = 0): Promise<Server> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(port, '127.0.0.1', () => resolve(server));
-  });
 }
 
 describe('loopback receiver', () => {
@@ -107,9 +85,9 @@ describe('loopback receiver', () => {
   });
 
   it('tries the configured ports in order and fails clearly when all are busy', async () => {
-    const busy1 = await occupy();
-    const busy2 = await occupy();
-    const free = await occupy();
+    const busy1 = await occupiedPort();
+    const busy2 = await occupiedPort();
+    const free = await occupiedPort();
     const ports = [busy1, busy2, free].map((s) => (s.address() as { port: number }).port);
     await new Promise((r) => free.close(r));
     try {
@@ -341,7 +319,7 @@ describe('loopback receiver under attack', () => {
     const receiver = await start();
     const port = Number(new URL(receiver.redirectUri).port);
     const code = 'SECRET-CODE-4f9a1c';
-    const pages: Answer[] = [];
+    const pages: RawResponse[] = [];
     const refusedAll = attack(5);
     // 404 for another path carrying a script in the path and in the query.
     pages.push(await send(new URL(`/${encodeURIComponent(XSS)}?error=${encodeURIComponent(XSS)}&code=${code}`, receiver.redirectUri).href));
