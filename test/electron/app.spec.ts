@@ -139,6 +139,22 @@ test('bob, who lacks the admin permission, is told "Permission denied" on the Ad
   await expect(desktop.page.getByRole('alert')).toContainText('Permission denied');
 });
 
+test('Sign Up creates a new account in the browser and signs it in', async ({ desktop, systemBrowser }) => {
+  const { page } = desktop;
+  const before = (await desktop.openedUrls()).length;
+  await page.getByRole('button', { name: 'Sign Up' }).first().click();
+  await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+  const signupUrl = await desktop.nextOpenedUrl(before);
+  expect(new URL(signupUrl).searchParams.get('screen_hint')).toBe('signup');
+  const email = `electron-${Date.now()}@example.com`;
+  const { context } = await signInWithBrowser(systemBrowser, signupUrl, { username: email, password: 'correct horse battery', mode: 'signup', name: 'Eve Desktop' });
+  await context.close();
+  await expect(page.getByRole('button', { name: 'Log Out' }).first()).toBeVisible();
+  await openTab(page, 'Profile');
+  await expect(page.getByRole('main')).toContainText(email);
+  await expect(page.getByRole('main')).toContainText('Eve Desktop');
+});
+
 test('cancelling a sign-in ends it and closes the loopback redirect listener', async ({ desktop }) => {
   const { page } = desktop;
   await page.getByRole('button', { name: 'Log In' }).first().click();
