@@ -19,7 +19,7 @@ export interface DemoAccount {
   readonly permissions: readonly string[];
 }
 
-/** Seeded in every devstack. Sign-ups are added in memory and forgotten on restart. */
+/** Seeded in every devstack. Sign-ups are kept in memory (forgotten on restart) unless persisted. */
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([
   Object.freeze({ email: 'alice@example.com', password: 'wonderland', name: 'Alice Liddell', permissions: Object.freeze([ADMIN_PERMISSION]) }),
   Object.freeze({ email: 'bob@example.com', password: 'builder', name: 'Bob Builder', permissions: Object.freeze([]) }),
@@ -50,6 +50,29 @@ export interface ProfileClaims {
 export type SignUpResult =
   | { ok: true; account: StoredAccount }
   | { ok: false; message: string };
+
+/** A signed-up account as it is saved: the scrypt salt and hash of the password, never the password. */
+export interface SavedAccount {
+  id: string;
+  email: string;
+  name: string;
+  emailVerified: boolean;
+  permissions: string[];
+  updatedAt: string;
+  kdf: 'scrypt';
+  /** base64url */
+  salt: string;
+  /** base64url */
+  hash: string;
+}
+
+/** Where sign-ups are kept across restarts (startDevstack's dataDir). */
+export interface AccountPersistence {
+  /** What was saved before (undefined: nothing yet). */
+  saved: unknown;
+  /** Saves every signed-up account; resolves once they are on disk. */
+  save(accounts: SavedAccount[]): Promise<void>;
+}
 
 const KEY_LENGTH = 32;
 
@@ -86,12 +109,71 @@ export function avatarDataUri(name: string, email: string): string {
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }
 
+function toSaved(account: StoredAccount): SavedAccount {
+  return {
+    id: account.id,
+    email: account.email,
+    name: account.name,
+    emailVerified: account.emailVerified,
+    permissions: [...account.permissions],
+    updatedAt: account.updatedAt.toISOString(),
+    kdf: 'scrypt',
+    salt: account.salt.toString('base64url'),
+    hash: account.hash.toString('base64url'),
+  };
+}
+
+/** A saved account, or undefined when the record is not one this store wrote. */
+function fromSaved(value: unknown): StoredAccount | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const record = value as Partial<Record<keyof SavedAccount, unknown>>;
+  const { id, email, name, emailVerified, permissions, updatedAt, kdf, salt, hash } = record;
+  if (
+    typeof id !== 'string' || typeof email !== 'string' || typeof name !== 'string' || typeof emailVerified !== 'boolean'
+    || !Array.isArray(permissions) || !permissions.every((each) => typeof each === 'string')
+    || typeof updatedAt !== 'string' || Number.isNaN(Date.parse(updatedAt))
+    || kdf !== 'scrypt' || typeof salt !== 'string' || typeof hash !== 'string'
+  ) {
+    return undefined;
+  }
+  const hashBytes = Buffer.from(hash, 'base64url');
+  if (hashBytes.length !== KEY_LENGTH) return undefined;
+  return Object.freeze({
+    id,
+    email: normalizeEmail(email),
+    name,
+    emailVerified,
+    permissions: Object.freeze([...(permissions as string[])]),
+    updatedAt: new Date(updatedAt),
+    salt: Buffer.from(salt, 'base64url'),
+    hash: hashBytes,
+  });
+}
+
 export class AccountStore {
   readonly #byId = new Map<string, StoredAccount>();
   readonly #idByEmail = new Map<string, string>();
+  /** Ids of the accounts created by sign-up (the ones persisted). */
+  readonly #signedUp = new Set<string>();
+  #persistence: AccountPersistence | undefined;
 
-  static async withDemoAccounts(): Promise<AccountStore> {
+  /**
+   * The demo accounts, plus the sign-ups saved in `persistence` (which then keeps every new one).
+   * Without it, sign-ups live in memory only.
+   */
+  static async withDemoAccounts(persistence?: AccountPersistence): Promise<AccountStore> {
     const store = new AccountStore();
+    const saved = persistence?.saved;
+    const records = typeof saved === 'object' && saved !== null ? (saved as { accounts?: unknown }).accounts : undefined;
+    for (const record of Array.isArray(records) ? records : []) {
+      const account = fromSaved(record);
+      // A demo email keeps its demo account; a record seen twice keeps its first copy.
+      if (account === undefined || DEMO_ACCOUNTS.some((demo) => demo.email === account.email)) continue;
+      if (store.#idByEmail.has(account.email) || store.#byId.has(account.id)) continue;
+      store.#put(account);
+      store.#signedUp.add(account.id);
+    }
+    store.#persistence = persistence;
     for (const demo of DEMO_ACCOUNTS) {
       await store.#add({
         id: seededSubject(demo.email),
@@ -123,9 +205,29 @@ export class AccountStore {
       salt,
       hash,
     });
+    this.#put(account);
+    return account;
+  }
+
+  #put(account: StoredAccount): void {
     this.#byId.set(account.id, account);
     this.#idByEmail.set(account.email, account.id);
-    return account;
+  }
+
+  #remove(account: StoredAccount): void {
+    this.#byId.delete(account.id);
+    this.#idByEmail.delete(account.email);
+    this.#signedUp.delete(account.id);
+  }
+
+  /** Saves every sign-up (none when not persisted). */
+  async #persist(): Promise<void> {
+    const persistence = this.#persistence;
+    if (persistence === undefined) return;
+    await persistence.save([...this.#signedUp].flatMap((id) => {
+      const account = this.#byId.get(id);
+      return account === undefined ? [] : [toSaved(account)];
+    }));
   }
 
   get(id: string): StoredAccount | undefined {
@@ -162,7 +264,16 @@ export class AccountStore {
       emailVerified: false,
       permissions: [],
     });
-    return account === undefined ? exists : { ok: true, account };
+    if (account === undefined) return exists;
+    this.#signedUp.add(account.id);
+    try {
+      // On disk before the sign-in goes on, so a restart cannot forget an account that has tokens.
+      await this.#persist();
+    } catch (error) {
+      this.#remove(account);
+      throw error;
+    }
+    return { ok: true, account };
   }
 
   static profileClaims(account: StoredAccount): ProfileClaims {

@@ -32,6 +32,8 @@ export interface MessageApiOptions {
    * 401 `use_dpop_nonce` with a `DPoP-Nonce` header. Default false; the devstack turns it on.
    */
   requireDpopNonce?: boolean;
+  /** 32 bytes the nonces are derived from (kept by a devstack with a dataDir); default: random. */
+  dpopNonceSecret?: Buffer;
 }
 
 export interface MessageApiServer {
@@ -94,8 +96,7 @@ const NONCE_STEP_SECONDS = 60;
  * and the two before it. A request whose proof lacks a current nonce gets 401 `use_dpop_nonce` and the
  * nonce to use; a request with an older (still accepted) nonce gets the current one in `DPoP-Nonce`.
  */
-function dpopNonces() {
-  const secret = randomBytes(32);
+function dpopNonces(secret: Buffer = randomBytes(32)) {
   const nonceAt = (step: number) => createHmac('sha256', secret).update(`dpop-nonce:${step}`).digest('base64url');
   const step = () => Math.floor(Date.now() / 1000 / NONCE_STEP_SECONDS);
   const accepted = (nonce: unknown) => {
@@ -181,12 +182,13 @@ function errorHandler(error: unknown, _req: Request, res: Response, _next: NextF
   res.status(500).json({ message: 'Internal Server Error' });
 }
 
-export function createMessageApi({ issuer, audience, clockTolerance = 5, requireDpopNonce = false }: MessageApiOptions): express.Express {
+export function createMessageApi({ issuer, audience, clockTolerance = 5, requireDpopNonce = false, dpopNonceSecret }: MessageApiOptions): express.Express {
+  if (dpopNonceSecret !== undefined && dpopNonceSecret.length !== 32) throw new TypeError('dpopNonceSecret must be 32 bytes');
   // Bearer and DPoP tokens (Auth0's middleware, RFC 9449 §7): a DPoP-bound token (`cnf.jkt`) is only
   // accepted as `Authorization: DPoP` with a valid proof from its key, never as a plain bearer token.
   const verifyToken = auth({ issuerBaseURL: issuer, audience, tokenSigningAlg: 'RS256', clockTolerance, dpop: { enabled: true, required: false } });
   const validateAccessToken: RequestHandler[] = [
-    ...(requireDpopNonce ? [dpopNonces()] : []),
+    ...(requireDpopNonce ? [dpopNonces(dpopNonceSecret)] : []),
     verifyToken,
     rejectReplayedProofs(),
   ];

@@ -2,6 +2,10 @@
 //
 //   DEVSTACK_IDP_PORT  identity provider port (default 4000, 0 = any free port)
 //   DEVSTACK_API_PORT  Hello World API port   (default 6060, 0 = any free port)
+//   DEVSTACK_DATA_DIR  folder to keep the devstack's state in (created owner-only): signing and cookie
+//                      keys, sessions, grants, refresh tokens and sign-ups (password hashes only), so a
+//                      restart forgets nothing. Default: none, everything in memory (a restart forgets
+//                      every session and sign-up).
 //   AUTH0_DOMAIN       when set to a real tenant (not loopback), only the API starts, validating that
 //                      tenant's tokens (AUTH0_AUDIENCE, default https://hello-world.example.com)
 import {
@@ -46,6 +50,7 @@ async function main(): Promise<() => Promise<void>> {
   const idpPort = portFromEnv('DEVSTACK_IDP_PORT', 4000);
   const apiPort = portFromEnv('DEVSTACK_API_PORT', 6060);
   const domain = process.env['AUTH0_DOMAIN']?.trim();
+  const dataDir = process.env['DEVSTACK_DATA_DIR']?.trim() || undefined;
 
   if (domain && !isLoopbackIssuer(issuerFromDomain(domain))) {
     const issuer = issuerFromDomain(domain);
@@ -63,7 +68,7 @@ async function main(): Promise<() => Promise<void>> {
     return () => api.close();
   }
 
-  const devstack = await startDevstack({ idpPort, apiPort });
+  const devstack = await startDevstack({ idpPort, apiPort, ...(dataDir === undefined ? {} : { dataDir }) });
   console.log([
     'Devstack running on loopback: local identity provider + Hello World API',
     '',
@@ -81,7 +86,9 @@ async function main(): Promise<() => Promise<void>> {
     '',
     '  Demo accounts:',
     ...accountLines(),
-    '  Sign-ups are kept in memory; a restart forgets them and every session.',
+    devstack.dataDir === undefined
+      ? '  Sign-ups are kept in memory; a restart forgets them and every session (set DEVSTACK_DATA_DIR to keep them).'
+      : `  State (keys, sessions, sign-ups) kept in ${devstack.dataDir}; a restart on it forgets nothing.`,
     '',
     'Press Ctrl+C to stop.',
   ].join('\n'));

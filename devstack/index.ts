@@ -1,14 +1,16 @@
 // The devstack: a local OpenID Provider and the Hello World API, both on 127.0.0.1.
 import { AUDIENCE, CLIENT_ID, DEMO_ACCOUNTS } from './accounts.ts';
 import { startMessageApi } from './api.ts';
-import { startIdentityProvider } from './provider.ts';
+import { CLOCK_TOLERANCE, startIdentityProvider } from './provider.ts';
+import { openDevstackState } from './state.ts';
 
 export { ADMIN_PERMISSION, AUDIENCE, CLIENT_ID, DEMO_ACCOUNTS, MIN_PASSWORD_LENGTH } from './accounts.ts';
 export type { DemoAccount } from './accounts.ts';
 export { MESSAGES, createMessageApi, issuerFromDomain, startMessageApi } from './api.ts';
 export type { MessageApiOptions, MessageApiServer } from './api.ts';
 export { POST_LOGOUT_REDIRECT_URI, REDIRECT_URI, SCOPES, startIdentityProvider } from './provider.ts';
-export type { IdentityProvider, IdentityProviderOptions } from './provider.ts';
+export type { IdentityProvider, IdentityProviderOptions, ProviderPersistence } from './provider.ts';
+export { STATE_FILES } from './state.ts';
 export { LOOPBACK_HOST, PortInUseError } from './net.ts';
 
 export interface DevstackOptions {
@@ -25,6 +27,13 @@ export interface DevstackOptions {
    * the first proof to each is answered `use_dpop_nonce`. Default true. Bearer requests are unaffected.
    */
   requireDpopNonce?: boolean;
+  /**
+   * Keep the devstack's state in this folder (created 0700, files 0600) so a restart on it forgets
+   * nothing: the signing and cookie keys, the DPoP nonce secrets, oidc-provider's sessions, grants and
+   * refresh tokens, and signed-up accounts (password hashes only). Default: none, everything in memory
+   * and a restart forgets it all (the tests rely on that).
+   */
+  dataDir?: string;
 }
 
 export interface DevstackAccount {
@@ -40,6 +49,8 @@ export interface Devstack {
   audience: string;
   /** `http://127.0.0.1:<real port>` */
   apiUrl: string;
+  /** The state folder (resolved), or undefined when everything is in memory. */
+  dataDir: string | undefined;
   accounts: ReadonlyArray<DevstackAccount>;
   /** Requests seen at the provider's token endpoint, by grant_type (success or failure). */
   tokenRequests(grantType: string): number;
@@ -54,11 +65,24 @@ export const DEMO: ReadonlyArray<DevstackAccount> = DEMO_ACCOUNTS.map((account) 
 }));
 
 export async function startDevstack(options: DevstackOptions = {}): Promise<Devstack> {
+  const warn = options.quiet ? () => {} : (message: string) => console.warn(`[devstack] ${message}`);
+  const state = options.dataDir === undefined
+    ? undefined
+    : await openDevstackState(options.dataDir, { clockTolerance: CLOCK_TOLERANCE, warn });
   const idp = await startIdentityProvider({
     port: options.idpPort ?? 0,
     accessTokenTtl: options.accessTokenTtl,
     quiet: options.quiet,
     requireDpopNonce: options.requireDpopNonce ?? true,
+    ...(state === undefined ? {} : {
+      persistence: {
+        signingKey: state.secrets.signingKey,
+        cookieKeys: state.secrets.cookieKeys,
+        dpopNonceSecret: state.secrets.providerDpopNonceSecret,
+        adapter: state.adapter,
+        accounts: state.accounts,
+      },
+    }),
   });
   let api;
   try {
@@ -69,6 +93,7 @@ export async function startDevstack(options: DevstackOptions = {}): Promise<Devs
       port: options.apiPort ?? 0,
       clockTolerance: 0,
       requireDpopNonce: options.requireDpopNonce ?? true,
+      ...(state === undefined ? {} : { dpopNonceSecret: state.secrets.apiDpopNonceSecret }),
     });
   } catch (error) {
     await idp.close();
@@ -80,10 +105,12 @@ export async function startDevstack(options: DevstackOptions = {}): Promise<Devs
     clientId: CLIENT_ID,
     audience: AUDIENCE,
     apiUrl: api.url,
+    dataDir: state?.dir,
     accounts: DEMO.map((account) => ({ ...account, permissions: [...account.permissions] })),
     tokenRequests: (grantType) => idp.tokenRequests(grantType),
     close: () => {
-      closing ??= Promise.all([api.close(), idp.close()]).then(() => undefined);
+      // Servers first (no new changes), then whatever is still being written.
+      closing ??= Promise.all([api.close(), idp.close()]).then(() => state?.flush());
       return closing;
     },
   };

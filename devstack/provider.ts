@@ -1,8 +1,6 @@
 // Local OpenID Provider (oidc-provider 9) shaped like an Auth0 tenant for one native, public client.
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
-import { promisify } from 'node:util';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
@@ -16,7 +14,7 @@ import type {
   Token,
 } from 'oidc-provider';
 import { AUDIENCE, AccountStore, CLIENT_ID } from './accounts.ts';
-import type { StoredAccount } from './accounts.ts';
+import type { AccountPersistence, StoredAccount } from './accounts.ts';
 import { LOOPBACK_HOST, closeServer, listenOnLoopback } from './net.ts';
 import {
   PAGE_HEADERS,
@@ -28,8 +26,7 @@ import {
   postLogoutPage,
   signUpPage,
 } from './pages.ts';
-
-const generateKeyPairAsync = promisify(generateKeyPair);
+import { createCookieKeys, createNonceSecret, createSigningKey } from './state.ts';
 
 /** Registered with port-less loopback URIs: any port matches (RFC 8252 §7.3, oidc-provider does this for native clients). */
 export const REDIRECT_URI = `http://${LOOPBACK_HOST}/callback`;
@@ -38,7 +35,8 @@ export const SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 export const DEFAULT_ACCESS_TOKEN_TTL = 3600;
 
 const DAY = 24 * 60 * 60;
-const CLOCK_TOLERANCE = 15;
+/** Seconds of clock skew the provider allows (and its adapters add to every lifetime). */
+export const CLOCK_TOLERANCE = 15;
 
 export interface IdentityProviderOptions {
   port?: number;
@@ -46,6 +44,20 @@ export interface IdentityProviderOptions {
   quiet?: boolean;
   /** Token requests that carry a DPoP proof must carry the provider's nonce too (default true). */
   requireDpopNonce?: boolean;
+  /** State kept across restarts (startDevstack's dataDir); default: all in memory, fresh keys. */
+  persistence?: ProviderPersistence;
+}
+
+/** What a provider that survives restarts reuses: its keys, its stored models, its sign-ups. */
+export interface ProviderPersistence {
+  /** RS256 private JWK with `kid`, `alg` and `use`. */
+  signingKey: Record<string, unknown>;
+  cookieKeys: string[];
+  /** 32 bytes. */
+  dpopNonceSecret: Buffer;
+  /** oidc-provider's `adapter` setting (a factory called with each model name). */
+  adapter: (model: string) => unknown;
+  accounts: AccountPersistence;
 }
 
 export interface IdentityProvider {
@@ -84,11 +96,6 @@ function restoreOfflineAccess(ctx: KoaContextWithOIDC): void {
   }
 }
 
-async function createSigningJwk(): Promise<Record<string, unknown>> {
-  const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
-  return { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), alg: 'RS256', use: 'sig' };
-}
-
 function toAccount(account: StoredAccount): Account {
   return {
     accountId: account.id,
@@ -100,18 +107,22 @@ function buildConfiguration(input: {
   accounts: AccountStore;
   accessTokenTtl: number;
   jwk: Record<string, unknown>;
+  cookieKeys: string[];
+  dpopNonceSecret: Buffer;
+  adapter: ((model: string) => unknown) | undefined;
   requireDpopNonce: boolean;
 }): Configuration {
-  const { accounts, accessTokenTtl, jwk, requireDpopNonce } = input;
+  const { accounts, accessTokenTtl, jwk, cookieKeys, dpopNonceSecret, requireDpopNonce } = input;
 
   const policy = interactionPolicy.base();
   // First-party app: no consent screen. (oidc-provider otherwise asks native clients every time.)
   policy.get('consent')?.checks.remove('native_client_prompt');
 
   return {
-    // In memory on purpose: a restart forgets every session, grant and token (tests rely on it).
-    // Passing the factory explicitly also avoids the library's "development-only adapter" warning.
-    adapter: createMemoryAdapter(CLOCK_TOLERANCE),
+    // Without persistence, in memory on purpose: a restart forgets every session, grant and token
+    // (tests rely on it). Passing the memory factory explicitly also avoids the library's
+    // "development-only adapter" warning. With persistence: file-adapter.ts.
+    adapter: input.adapter ?? createMemoryAdapter(CLOCK_TOLERANCE),
     clockTolerance: CLOCK_TOLERANCE,
     clients: [
       {
@@ -130,7 +141,7 @@ function buildConfiguration(input: {
     ],
     jwks: { keys: [jwk] },
     cookies: {
-      keys: [randomBytes(32).toString('base64url'), randomBytes(32).toString('base64url')],
+      keys: cookieKeys,
     },
     scopes: [...SCOPES],
     claims: {
@@ -211,7 +222,7 @@ function buildConfiguration(input: {
       // `dpop_jkt` on the authorization request binds the code. Proof replays are refused.
       dPoP: {
         enabled: true,
-        nonceSecret: randomBytes(32),
+        nonceSecret: dpopNonceSecret,
         // With nonces required, every first proof is answered `use_dpop_nonce` (the retry path runs).
         requireNonce: () => requireDpopNonce,
         allowReplay: false,
@@ -362,14 +373,26 @@ export async function startIdentityProvider(options: IdentityProviderOptions = {
   if (!Number.isSafeInteger(accessTokenTtl) || accessTokenTtl <= 0) {
     throw new TypeError('accessTokenTtl must be a positive integer (seconds)');
   }
-  const [accounts, jwk] = await Promise.all([AccountStore.withDemoAccounts(), createSigningJwk()]);
+  const persistence = options.persistence;
+  const [accounts, jwk] = await Promise.all([
+    AccountStore.withDemoAccounts(persistence?.accounts),
+    persistence?.signingKey ?? createSigningKey(),
+  ]);
 
   // Listen first: the issuer must name the real port.
   const server: Server = createServer();
   const port = await listenOnLoopback(server, options.port ?? 0, 'identity provider');
   const issuer = `http://${LOOPBACK_HOST}:${port}`;
 
-  const provider = new Provider(issuer, buildConfiguration({ accounts, accessTokenTtl, jwk, requireDpopNonce: options.requireDpopNonce ?? true }));
+  const provider = new Provider(issuer, buildConfiguration({
+    accounts,
+    accessTokenTtl,
+    jwk,
+    cookieKeys: persistence?.cookieKeys ?? createCookieKeys(),
+    dpopNonceSecret: persistence?.dpopNonceSecret ?? createNonceSecret(),
+    adapter: persistence?.adapter,
+    requireDpopNonce: options.requireDpopNonce ?? true,
+  }));
 
   const tokenCounts = new Map<string, number>();
   provider.use(async (ctx, next) => {

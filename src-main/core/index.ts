@@ -69,12 +69,14 @@ export const CHANNELS = Object.keys(channels) as Channel[];
 
 /**
  * Reads AUTH0_* settings from `env` (and `.env` in `cwd`); without AUTH0_DOMAIN starts the devstack
- * (DEVSTACK_IDP_PORT / DEVSTACK_API_PORT, default 4000 / 6060) and configures for it.
+ * (DEVSTACK_IDP_PORT / DEVSTACK_API_PORT, default 4000 / 6060) and configures for it. That devstack
+ * keeps its state (keys, sessions, refresh tokens, sign-ups) in `devstackDataDir` when given, so a
+ * restarted app on the same folder finds its saved session still honoured; without it, in memory.
  * Throws ConfigError naming the setting.
  */
 export async function configureFromEnvironment(
   env: NodeJS.ProcessEnv,
-  options: { cwd?: string } = {},
+  options: { cwd?: string; devstackDataDir?: string } = {},
 ): Promise<{ config: AppConfig; stop(): Promise<void>; summary: string }> {
   const settings = readSettings(env, options.cwd);
   if (settings.AUTH0_DOMAIN) {
@@ -84,7 +86,12 @@ export async function configureFromEnvironment(
   const { startDevstack } = await import('../../devstack/index.ts');
   const idpPort = parsePort(env, 'DEVSTACK_IDP_PORT', 4000);
   const apiPort = parsePort(env, 'DEVSTACK_API_PORT', 6060);
-  const devstack = await startDevstack({ idpPort, apiPort, quiet: true });
+  const devstack = await startDevstack({
+    idpPort,
+    apiPort,
+    quiet: true,
+    ...(options.devstackDataDir === undefined ? {} : { dataDir: options.devstackDataDir }),
+  });
   const config = parseConfig({
     AUTH0_DOMAIN: devstack.issuer,
     AUTH0_CLIENT_ID: devstack.clientId,
@@ -98,7 +105,7 @@ export async function configureFromEnvironment(
   return {
     config,
     stop: () => devstack.close(),
-    summary: `No AUTH0_DOMAIN set: using the local devstack.\nIdentity provider: ${devstack.issuer}\nMessage API: ${devstack.apiUrl}\nDPoP: ${config.dpop ? 'on' : 'off'}\nDemo accounts: ${accounts}`,
+    summary: `No AUTH0_DOMAIN set: using the local devstack.\nIdentity provider: ${devstack.issuer}\nMessage API: ${devstack.apiUrl}\nDPoP: ${config.dpop ? 'on' : 'off'}\nDemo accounts: ${accounts}\nDevstack state: ${devstack.dataDir ?? 'in memory (forgotten when it stops)'}`,
   };
 }
 

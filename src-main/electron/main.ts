@@ -89,7 +89,9 @@ function run(): void {
     }
     // `.env` is a development convenience; a packaged app looks for one in its profile folder.
     const cwd = app.isPackaged ? app.getPath('userData') : process.cwd();
-    const configured = await configureFromEnvironment(process.env, { cwd });
+    // The built-in devstack (no AUTH0_DOMAIN) keeps its state in the profile: sessions survive restarts.
+    const devstackDataDir = path.join(app.getPath('userData'), 'devstack');
+    const configured = await configureFromEnvironment(process.env, { cwd, devstackDataDir });
     stopConfiguration = configured.stop;
     log.info(configured.summary);
 

@@ -3,7 +3,8 @@
  * PREVIEW_PORT (default: any free port), PREVIEW_DATA_DIR (default: a fresh temporary folder),
  * PREVIEW_EXTERNAL_BROWSER=capture (record sign-in URLs at /__preview/external-urls instead of
  * opening them), PREVIEW_ENCRYPTION=unavailable (behave like a Linux desktop without a keyring:
- * nothing is saved), and the app's own AUTH0_* settings (none: the local devstack).
+ * nothing is saved), and the app's own AUTH0_* settings (none: the local devstack, which keeps its
+ * keys, sessions and sign-ups in <data folder>/devstack so a restart on the same folder stays signed in).
  */
 import { ConfigError } from '../core/config.ts';
 import { createPreviewConsoleLogger, openInSystemBrowser, startPreview } from './server.ts';

@@ -72,7 +72,9 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'hello-preview-'));
   const externalUrls: string[] = [];
   const clients = new Set<ServerResponse>();
-  const { config, stop, summary } = await configureFromEnvironment(env, { cwd: process.cwd() });
+  // The built-in devstack (no AUTH0_DOMAIN) keeps its state beside the session, so a restart on
+  // the same folder still finds the session's refresh token honoured.
+  const { config, stop, summary } = await configureFromEnvironment(env, { cwd: process.cwd(), devstackDataDir: path.join(dataDir, 'devstack') });
 
   const openExternal: OpenExternal =
     options.externalBrowser === 'capture'

@@ -2,6 +2,7 @@
  * Every journey a user has, in Chromium, through the preview host, on the real core and devstack.
  */
 import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { closedPort } from '../support/ports.ts';
 import { alice, bob, envFor, expect, logIn, screenshot, test } from './fixtures.ts';
 
@@ -94,6 +95,30 @@ test('the session survives a restart of the app', async ({ page, app }) => {
   await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
   await expect(page.getByRole('main')).toContainText('alice@example.com');
   expect(await (await fetch(`${app.preview.url}__preview/external-urls`)).json()).toEqual([]);
+});
+
+test('on the built-in devstack (no AUTH0_* settings) the session survives a restart too', async ({ page, app }) => {
+  // The preview starts its own devstack, which keeps its state in the preview's data folder.
+  const idpPort = await closedPort();
+  let apiPort = await closedPort();
+  while (apiPort === idpPort) apiPort = await closedPort();
+  const env = { DEVSTACK_IDP_PORT: String(idpPort), DEVSTACK_API_PORT: String(apiPort) };
+  await app.restart({ env });
+  expect(app.preview.summary).toContain(`Identity provider: http://127.0.0.1:${idpPort}`);
+  await app.open();
+  await logIn(page, app, alice);
+
+  // Both the preview and its devstack stop; both start again on the same folder.
+  await app.restart({ env });
+  await app.open('#/profile');
+  await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
+  await expect(page.getByRole('main')).toContainText('alice@example.com');
+  expect(await (await fetch(`${app.preview.url}__preview/external-urls`)).json()).toEqual([]);
+  // The restarted provider still signs with the same key, so its API accepts the saved tokens.
+  await page.getByRole('link', { name: 'Admin' }).click();
+  await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
+  // Its state is in the preview's data folder (no sign-up here, so no accounts file).
+  expect(readdirSync(path.join(app.preview.dataDir, 'devstack')).sort()).toEqual(['provider.json', 'secrets.json']);
 });
 
 test.describe('when the provider is down', () => {
