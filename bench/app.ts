@@ -22,7 +22,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startDevstack, type Devstack } from '../devstack/index.ts';
 import { startPreview, type Preview } from '../src-main/preview/server.ts';
 import { launchSystemBrowser, signInWithBrowser } from '../test/support/system-browser.ts';
-import { CallbackCatcher, deliverCallback, median, printTable, quantile, round } from './support.ts';
+import { CallbackCatcher, deliverCallback, median, printTable, quantile, round, runBench } from './support.ts';
 
 const RENDERER_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
 const BUNDLE_GOAL_BYTES = 90 * 1024;
@@ -234,11 +234,4 @@ if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
   process.exit(1);
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error('bench:app failed:', error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
+await runBench('bench:app', main, cleanup);

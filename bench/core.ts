@@ -31,8 +31,9 @@ import { PROVIDER_TIMEOUT_SECONDS, SCOPE } from '../src-main/core/oidc.ts';
 import type { Cipher, KeyValueStore } from '../src-main/core/ports.ts';
 import { VAULT_KEY } from '../src-main/core/vault.ts';
 import { configFor, createTestCore, type TestCore } from '../test/support/core-harness.ts';
+import { closedPort } from '../test/support/ports.ts';
 import { launchSystemBrowser, signInWithBrowser } from '../test/support/system-browser.ts';
-import { CallbackArrivals, CallbackCatcher, deliverCallback, freePort, median, ms, printTable, quantile, round } from './support.ts';
+import { CallbackArrivals, CallbackCatcher, deliverCallback, median, ms, printTable, quantile, round, runBench } from './support.ts';
 
 const alice = { email: 'alice@example.com', password: 'wonderland' };
 const EXCHANGE_WARMUP = 3;
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
     timeout: PROVIDER_TIMEOUT_SECONDS,
     execute: [client.allowInsecureRequests],
   });
-  const floorRedirectUri = `http://127.0.0.1:${await freePort()}/callback`;
+  const floorRedirectUri = `http://127.0.0.1:${await closedPort()}/callback`;
   const floorAuthorization = async () => {
     const pkceCodeVerifier = client.randomPKCECodeVerifier();
     const expectedState = client.randomState();
@@ -310,11 +311,4 @@ async function cleanup(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error('bench:core failed:', error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
+await runBench('bench:core', main, cleanup);

@@ -15,7 +15,7 @@ import type { Browser } from 'playwright-core';
 import { startDevstack, type Devstack } from '../devstack/index.ts';
 import { configFor, createTestCore, signIn, type TestCore } from '../test/support/core-harness.ts';
 import { launchSystemBrowser } from '../test/support/system-browser.ts';
-import { median, ms, printTable, quantile, round } from './support.ts';
+import { median, ms, printTable, quantile, round, runBench } from './support.ts';
 
 const alice = { email: 'alice@example.com', password: 'wonderland' };
 const WARMUP = 20;
@@ -127,11 +127,4 @@ async function cleanup(): Promise<void> {
   await devstack?.close().catch(() => {});
 }
 
-try {
-  await main();
-} catch (error) {
-  console.error('bench:dpop failed:', error instanceof Error ? (error.stack ?? error.message) : error);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
+await runBench('bench:dpop', main, cleanup);

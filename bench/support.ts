@@ -5,7 +5,6 @@
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { get, type IncomingMessage } from 'node:http';
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { BrowserContext, Page } from 'playwright-core';
 
@@ -44,16 +43,16 @@ export function ms(value: number): string {
   return `${value.toFixed(2)} ms`;
 }
 
-/** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+/** Runs a bench's `main`, reports a failure as exit code 1, and always runs its `cleanup`. */
+export async function runBench(name: string, main: () => Promise<void>, cleanup: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    console.error(`${name} failed:`, error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exitCode = 1;
+  } finally {
+    await cleanup();
+  }
 }
 
 /**
