@@ -1,13 +1,16 @@
 /**
  * The one contract between the renderer and the main process.
  *
- * Every channel is declared once here: its name, the request it takes (with a runtime validator),
- * and the response it gives. The Electron IPC bridge, the preview's HTTP bridge and the main-process
- * handler table are all built from this table, so they cannot drift apart. Responses are data
- * (`{ ok: true, ... }` or `{ ok: false, error }`), never thrown errors: the UI can always show
- * something true. Nothing here ever carries a token.
+ * Every channel is declared once here: its name, the arguments it takes (`ChannelRequests`) and the
+ * response it gives (`ChannelResponses`). The Electron IPC bridge, the preview's HTTP bridge and the
+ * main-process handler table are all built from these tables, so they cannot drift apart. Responses
+ * are data (`{ ok: true, ... }` or `{ ok: false, error }`), never thrown errors: the UI can always
+ * show something true. Nothing here ever carries a token.
+ *
+ * This file has no dependency: the sandboxed preload bundles it whole. The runtime validators (zod)
+ * for the arguments are main's business and live beside it in `contract-validators.ts`, keyed by the
+ * same channel names (the compiler refuses a channel without one, or one that does not match).
  */
-import { z } from 'zod';
 
 /** Claims of the ID token that the Profile page shows. Public by nature; never a token. */
 export type ProfileClaims = Record<string, unknown> & {
@@ -72,21 +75,20 @@ export interface ApiMessage {
   text: string;
 }
 
-const noArgs = z.tuple([]);
+/** Every request channel: name → the arguments it takes (validated in main: contract-validators.ts). */
+export interface ChannelRequests {
+  'session:get': [];
+  'auth:login': [];
+  'auth:signup': [];
+  'auth:cancel': [];
+  'auth:logout': [];
+  'messages:get': [kind: MessageKind];
+}
 
-/** Every request channel: name → [argument validator]. Response types are in `ChannelResponses`. */
-export const channels = {
-  'session:get': noArgs,
-  'auth:login': noArgs,
-  'auth:signup': noArgs,
-  'auth:cancel': noArgs,
-  'auth:logout': noArgs,
-  'messages:get': z.tuple([z.enum(MESSAGE_KINDS)]),
-} as const;
+export type Channel = keyof ChannelRequests;
+export type ChannelArgs<C extends Channel> = ChannelRequests[C];
 
-export type Channel = keyof typeof channels;
-export type ChannelArgs<C extends Channel> = z.infer<(typeof channels)[C]>;
-
+/** What each channel answers: the same names as `ChannelRequests` (checked below). */
 export interface ChannelResponses {
   'session:get': SessionView;
   /** Resolves once the sign-in has finished (or failed, or was cancelled). */
@@ -97,6 +99,11 @@ export interface ChannelResponses {
   'auth:logout': Result<{ session: SessionView }>;
   'messages:get': Result<{ data: ApiMessage }>;
 }
+
+/** Compile-time only: `ChannelRequests` and `ChannelResponses` name exactly the same channels. */
+type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+type AssertTrue<T extends true> = T;
+type _EveryChannelAnswers = AssertTrue<SameKeys<ChannelRequests, ChannelResponses>>;
 
 /** Events main sends to the renderer. */
 export const events = {
@@ -129,18 +136,3 @@ export const bridgeMethods = {
   logout: 'auth:logout',
   getMessage: 'messages:get',
 } as const satisfies Record<Exclude<keyof AuthBridge, 'onSessionChanged'>, Channel>;
-
-/** Validates a channel name and its arguments from an untrusted sender. */
-export function parseRequest(
-  channel: unknown,
-  args: unknown,
-): { ok: true; channel: Channel; args: unknown[] } | { ok: false; error: AppError } {
-  if (typeof channel !== 'string' || !Object.hasOwn(channels, channel)) {
-    return { ok: false, error: { code: 'invalid_request', message: 'Unknown request.' } };
-  }
-  const parsed = channels[channel as Channel].safeParse(args);
-  if (!parsed.success) {
-    return { ok: false, error: { code: 'invalid_request', message: `Invalid arguments for ${channel}.` } };
-  }
-  return { ok: true, channel: channel as Channel, args: parsed.data as unknown[] };
-}

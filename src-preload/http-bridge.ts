@@ -10,29 +10,15 @@
  * caller gets `{ ok: false, error }` (or, for `getSession`, a signed-out view carrying the error), so
  * the UI can always show something true.
  */
-import type {
-  AppError,
-  AuthBridge,
-  Channel,
-  ChannelArgs,
-  ChannelResponses,
-  SessionView,
-  bridgeMethods,
+import {
+  bridgeMethods as channelOf,
+  type AppError,
+  type AuthBridge,
+  type Channel,
+  type ChannelArgs,
+  type ChannelResponses,
+  type SessionView,
 } from './contract.ts';
-
-/**
- * Method → channel, checked by the compiler against the contract's `bridgeMethods`. A type-only
- * import keeps zod (the contract's runtime validators) out of the renderer bundle; any drift from
- * the contract's table is a type error here.
- */
-const channelOf: typeof bridgeMethods = {
-  getSession: 'session:get',
-  login: 'auth:login',
-  signup: 'auth:signup',
-  cancel: 'auth:cancel',
-  logout: 'auth:logout',
-  getMessage: 'messages:get',
-};
 
 const NOT_RESPONDING = 'The app is not responding. Try again in a moment.';
 /** How long to wait before reopening an event stream the browser gave up on. */

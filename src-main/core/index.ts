@@ -2,7 +2,8 @@
  * The core's public surface for its two hosts, the Electron shell and the browser preview.
  * Nothing under core/ imports `electron`.
  */
-import { channels, parseRequest, type Channel, type ChannelResponses, type MessageKind, type SessionView } from '../../src-preload/contract.ts';
+import type { Channel, ChannelResponses, MessageKind, SessionView } from '../../src-preload/contract.ts';
+import { parseRequest } from '../../src-preload/contract-validators.ts';
 import { ConfigError, parseConfig, readSettings, type AppConfig } from './config.ts';
 import { toAppError } from './errors.ts';
 import { MessageService } from './messages.ts';
@@ -65,7 +66,7 @@ export function createAuthCore(config: AppConfig, hostPorts: CorePorts, options:
 }
 
 /** Channels the bridges must expose; re-exported for the hosts. */
-export const CHANNELS = Object.keys(channels) as Channel[];
+export { CHANNELS } from '../../src-preload/contract-validators.ts';
 
 /**
  * Reads AUTH0_* settings from `env` (and `.env` in `cwd`); without AUTH0_DOMAIN starts the devstack

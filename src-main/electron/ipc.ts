@@ -6,7 +6,8 @@
  * `core.handle` with the contract's validators. Type-only Electron imports: tests pass fakes.
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { channels, events, type AppError, type Channel, type SessionView } from '../../src-preload/contract.ts';
+import { events, type AppError, type SessionView } from '../../src-preload/contract.ts';
+import { CHANNELS } from '../../src-preload/contract-validators.ts';
 import type { AuthCore } from '../core/index.ts';
 
 /** Decides from the sending frame whether a request is answered (see `isTrustedSender` in policy.ts). */
@@ -26,15 +27,14 @@ export function registerBridgeHandlers(
   core: Pick<AuthCore, 'handle'>,
   isTrustedSender: SenderCheck,
 ): () => void {
-  const names = Object.keys(channels) as Channel[];
-  for (const channel of names) {
+  for (const channel of CHANNELS) {
     ipcMain.handle(channel, (event: IpcMainInvokeEvent, ...args: unknown[]) => {
       if (!isTrustedSender(event.senderFrame)) return refusedSender;
       return core.handle(channel, args);
     });
   }
   return () => {
-    for (const channel of names) ipcMain.removeHandler(channel);
+    for (const channel of CHANNELS) ipcMain.removeHandler(channel);
   };
 }
 

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { BrowserWindowConstructorOptions, SafeStorage, WebContents } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
 import type { SessionView } from '../../src-preload/contract.ts';
-import { channels } from '../../src-preload/contract.ts';
+import { requestValidators } from '../../src-preload/contract-validators.ts';
 import { appScheme } from '../../src-main/electron/app-protocol.ts';
 import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady, type PermissionHandlers } from '../../src-main/electron/hardening.ts';
 import { refusedSender, registerBridgeHandlers, sendSessionChanged } from '../../src-main/electron/ipc.ts';
@@ -27,7 +27,7 @@ describe('registerBridgeHandlers', () => {
   it('registers exactly one handler per channel of the contract, and removes them all', () => {
     const { ipcMain, handlers } = fakeIpcMain();
     const unregister = registerBridgeHandlers(ipcMain, { handle: async () => signedOut }, () => true);
-    expect([...handlers.keys()].sort()).toEqual(Object.keys(channels).sort());
+    expect([...handlers.keys()].sort()).toEqual(Object.keys(requestValidators).sort());
     unregister();
     expect(handlers.size).toBe(0);
   });

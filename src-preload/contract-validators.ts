@@ -1,0 +1,41 @@
+/**
+ * The runtime validators of the contract's requests, for the main process only.
+ *
+ * Whatever crosses from the renderer is untrusted (a compromised page can send anything over IPC or
+ * HTTP), so main checks the channel name and its arguments before any handler runs. The validators
+ * (zod) are keyed by the channel names of `ChannelRequests` in contract.ts; the `satisfies` below makes
+ * a missing channel, an extra one, or a validator whose output differs from the declared arguments a
+ * compile error. Kept out of contract.ts so the preload bundle carries no zod.
+ */
+import { z } from 'zod';
+import { MESSAGE_KINDS, type AppError, type Channel, type ChannelArgs } from './contract.ts';
+
+const noArgs = z.tuple([]);
+
+/** One validator per channel: the arguments as the renderer may send them. */
+export const requestValidators = {
+  'session:get': noArgs,
+  'auth:login': noArgs,
+  'auth:signup': noArgs,
+  'auth:cancel': noArgs,
+  'auth:logout': noArgs,
+  'messages:get': z.tuple([z.enum(MESSAGE_KINDS)]),
+} as const satisfies { [C in Channel]: z.ZodType<ChannelArgs<C>> };
+
+/** Every request channel, at run time (main registers one handler per name). */
+export const CHANNELS = Object.keys(requestValidators) as Channel[];
+
+/** Validates a channel name and its arguments from an untrusted sender. */
+export function parseRequest(
+  channel: unknown,
+  args: unknown,
+): { ok: true; channel: Channel; args: unknown[] } | { ok: false; error: AppError } {
+  if (typeof channel !== 'string' || !Object.hasOwn(requestValidators, channel)) {
+    return { ok: false, error: { code: 'invalid_request', message: 'Unknown request.' } };
+  }
+  const parsed = requestValidators[channel as Channel].safeParse(args);
+  if (!parsed.success) {
+    return { ok: false, error: { code: 'invalid_request', message: `Invalid arguments for ${channel}.` } };
+  }
+  return { ok: true, channel: channel as Channel, args: parsed.data as unknown[] };
+}
