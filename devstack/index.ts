@@ -1,8 +1,9 @@
 // The devstack: a local OpenID Provider and the Hello World API, both on 127.0.0.1.
 import { AUDIENCE, CLIENT_ID, DEMO_ACCOUNTS } from './accounts.ts';
-import { startMessageApi } from './api.ts';
+import { startMessageApi, type MessageApiServer } from './api.ts';
 import { CLOCK_TOLERANCE, startIdentityProvider } from './provider.ts';
-import { openDevstackState } from './state.ts';
+import { PortInUseError } from './net.ts';
+import { openDevstackState, rememberPorts } from './state.ts';
 
 export { ADMIN_PERMISSION, AUDIENCE, CLIENT_ID, DEMO_ACCOUNTS, MIN_PASSWORD_LENGTH } from './accounts.ts';
 export type { DemoAccount } from './accounts.ts';
@@ -10,14 +11,18 @@ export { MESSAGES, createMessageApi, issuerFromDomain, startMessageApi } from '.
 export type { MessageApiOptions, MessageApiServer } from './api.ts';
 export { POST_LOGOUT_REDIRECT_URI, REDIRECT_URI, SCOPES, startIdentityProvider } from './provider.ts';
 export type { IdentityProvider, IdentityProviderOptions, ProviderPersistence } from './provider.ts';
-export { STATE_FILES } from './state.ts';
+export { STATE_FILES, readRememberedPorts } from './state.ts';
+export type { RememberedPorts } from './state.ts';
 export { LOOPBACK_HOST, PortInUseError } from './net.ts';
 
 export interface DevstackOptions {
-  /** Default 0 (any free port). The cli uses DEVSTACK_IDP_PORT ?? 4000. */
-  idpPort?: number;
-  /** Default 0 (any free port). The cli uses DEVSTACK_API_PORT ?? 6060. */
-  apiPort?: number;
+  /**
+   * Default 0 (any free port). The cli uses DEVSTACK_IDP_PORT ?? 4000. A list is tried in order: a
+   * port another program holds moves on to the next (the app ends its list with 0, so it always starts).
+   */
+  idpPort?: number | readonly number[];
+  /** Default 0 (any free port). The cli uses DEVSTACK_API_PORT ?? 6060. A list is tried in order. */
+  apiPort?: number | readonly number[];
   /** Access token lifetime in seconds, default 3600. */
   accessTokenTtl?: number;
   /** No error logging to the console. */
@@ -31,7 +36,9 @@ export interface DevstackOptions {
    * Keep the devstack's state in this folder (created 0700, files 0600) so a restart on it forgets
    * nothing: the signing and cookie keys, the DPoP nonce secrets, oidc-provider's sessions, grants and
    * refresh tokens, and signed-up accounts (password hashes only). Default: none, everything in memory
-   * and a restart forgets it all (the tests rely on that).
+   * and a restart forgets it all (the tests rely on that). The ports it listened on are remembered
+   * there too (ports.json, see readRememberedPorts): the issuer names its port, so a session stored
+   * on this folder stays valid as long as the app asks for the same ports again.
    */
   dataDir?: string;
 }
@@ -69,8 +76,8 @@ export async function startDevstack(options: DevstackOptions = {}): Promise<Devs
   const state = options.dataDir === undefined
     ? undefined
     : await openDevstackState(options.dataDir, { clockTolerance: CLOCK_TOLERANCE, warn });
-  const idp = await startIdentityProvider({
-    port: options.idpPort ?? 0,
+  const idp = await onFirstFreePort(options.idpPort, (port) => startIdentityProvider({
+    port,
     accessTokenTtl: options.accessTokenTtl,
     quiet: options.quiet,
     requireDpopNonce: options.requireDpopNonce ?? true,
@@ -83,35 +90,53 @@ export async function startDevstack(options: DevstackOptions = {}): Promise<Devs
         accounts: state.accounts,
       },
     }),
-  });
-  let api;
+  }));
+  let api: MessageApiServer | undefined;
   try {
     // Provider and API share one process clock: no skew to allow, an expired token is refused at once.
-    api = await startMessageApi({
+    api = await onFirstFreePort(options.apiPort, (port) => startMessageApi({
       issuer: idp.issuer,
       audience: AUDIENCE,
-      port: options.apiPort ?? 0,
+      port,
       clockTolerance: 0,
       requireDpopNonce: options.requireDpopNonce ?? true,
       ...(state === undefined ? {} : { dpopNonceSecret: state.secrets.apiDpopNonceSecret }),
-    });
+    }));
+    if (state !== undefined) await rememberPorts(state.dir, { idp: idp.port, api: api.port });
   } catch (error) {
+    await api?.close();
     await idp.close();
     throw error;
   }
+  const messageApi = api;
   let closing: Promise<void> | undefined;
   return {
     issuer: idp.issuer,
     clientId: CLIENT_ID,
     audience: AUDIENCE,
-    apiUrl: api.url,
+    apiUrl: messageApi.url,
     dataDir: state?.dir,
     accounts: DEMO.map((account) => ({ ...account, permissions: [...account.permissions] })),
     tokenRequests: (grantType) => idp.tokenRequests(grantType),
     close: () => {
       // Servers first (no new changes), then whatever is still being written.
-      closing ??= Promise.all([api.close(), idp.close()]).then(() => state?.flush());
+      closing ??= Promise.all([messageApi.close(), idp.close()]).then(() => state?.flush());
       return closing;
     },
   };
+}
+
+/** Starts a server on the first of `ports` that is free; a taken port moves on, the last one's error is thrown. */
+async function onFirstFreePort<T>(ports: number | readonly number[] | undefined, start: (port: number) => Promise<T>): Promise<T> {
+  const candidates = ports === undefined ? [0] : typeof ports === 'number' ? [ports] : ports;
+  let busy: PortInUseError | undefined;
+  for (const port of candidates) {
+    try {
+      return await start(port);
+    } catch (error) {
+      if (!(error instanceof PortInUseError)) throw error;
+      busy = error;
+    }
+  }
+  throw busy ?? new TypeError('no port to try');
 }

@@ -7,6 +7,8 @@
 //                   provider and the API: created once, then reused
 //   provider.json   oidc-provider's stored models (sessions, grants, refresh tokens, …): file-adapter.ts
 //   accounts.json   signed-up accounts: email, name, scrypt salt and hash (never a password)
+//   ports.json      the ports it last listened on (the issuer names its port: asking for the same
+//                   ones again keeps the sessions stored against that issuer valid)
 import { createPrivateKey, generateKeyPair, randomBytes, randomUUID } from 'node:crypto';
 import type { JsonWebKey } from 'node:crypto';
 import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
@@ -203,7 +205,29 @@ export const STATE_FILES = Object.freeze({
   secrets: 'secrets.json',
   provider: 'provider.json',
   accounts: 'accounts.json',
+  ports: 'ports.json',
 });
+
+export interface RememberedPorts {
+  idp: number;
+  api: number;
+}
+
+function validPort(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 65535;
+}
+
+/** The ports the devstack on `dataDir` last listened on, or undefined (none yet, or an unusable file). */
+export async function readRememberedPorts(dataDir: string): Promise<RememberedPorts | undefined> {
+  const stored = asRecord(await new StateFile(path.join(path.resolve(dataDir), STATE_FILES.ports), () => {}).read().catch(() => undefined));
+  const idp = stored?.['idp'];
+  const api = stored?.['api'];
+  return validPort(idp) && validPort(api) ? { idp, api } : undefined;
+}
+
+export async function rememberPorts(dir: string, ports: RememberedPorts): Promise<void> {
+  await writeFileAtomic(path.join(dir, STATE_FILES.ports), `${JSON.stringify({ version: 1, ...ports })}\n`);
+}
 
 export interface DevstackState {
   /** The folder, resolved. */

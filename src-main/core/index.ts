@@ -70,7 +70,8 @@ export { CHANNELS } from '../../src-preload/contract-validators.ts';
 
 /**
  * Reads AUTH0_* settings from `env` (and `.env` in `cwd`); without AUTH0_DOMAIN starts the devstack
- * (DEVSTACK_IDP_PORT / DEVSTACK_API_PORT, default 4000 / 6060) and configures for it. That devstack
+ * (DEVSTACK_IDP_PORT / DEVSTACK_API_PORT, default 4000 / 6060, other ports when those are taken) and
+ * configures for it. That devstack
  * keeps its state (keys, sessions, refresh tokens, sign-ups) in `devstackDataDir` when given, so a
  * restarted app on the same folder finds its saved session still honoured; without it, in memory.
  * Throws ConfigError naming the setting.
@@ -84,14 +85,18 @@ export async function configureFromEnvironment(
     const config = parseConfig(settings);
     return { config, stop: async () => {}, summary: `Identity provider: ${config.issuer.href}\nMessage API: ${config.apiServerUrl.href}\nDPoP: ${config.dpop ? 'on' : 'off'}` };
   }
-  const { startDevstack } = await import('../../devstack/index.ts');
-  const idpPort = parsePort(env, 'DEVSTACK_IDP_PORT', 4000);
-  const apiPort = parsePort(env, 'DEVSTACK_API_PORT', 6060);
+  const { startDevstack, readRememberedPorts } = await import('../../devstack/index.ts');
+  const dataDir = options.devstackDataDir;
+  const remembered = dataDir === undefined ? undefined : await readRememberedPorts(dataDir);
+  // Its ports are a preference, not a requirement: the ones set, then the ones it used last on this
+  // data folder (the stored session's issuer names that port), then the defaults, then any free port.
+  const idpPorts = portPreference(parsePort(env, 'DEVSTACK_IDP_PORT'), remembered?.idp, 4000);
+  const apiPorts = portPreference(parsePort(env, 'DEVSTACK_API_PORT'), remembered?.api, 6060);
   const devstack = await startDevstack({
-    idpPort,
-    apiPort,
+    idpPort: idpPorts,
+    apiPort: apiPorts,
     quiet: true,
-    ...(options.devstackDataDir === undefined ? {} : { dataDir: options.devstackDataDir }),
+    ...(dataDir === undefined ? {} : { dataDir }),
   });
   const config = parseConfig({
     AUTH0_DOMAIN: devstack.issuer,
@@ -106,14 +111,26 @@ export async function configureFromEnvironment(
   return {
     config,
     stop: () => devstack.close(),
-    summary: `No AUTH0_DOMAIN set: using the local devstack.\nIdentity provider: ${devstack.issuer}\nMessage API: ${devstack.apiUrl}\nDPoP: ${config.dpop ? 'on' : 'off'}\nDemo accounts: ${accounts}\nDevstack state: ${devstack.dataDir ?? 'in memory (forgotten when it stops)'}`,
+    summary: `No AUTH0_DOMAIN set: using the local devstack.\n${portNote(idpPorts[0], devstack.issuer, 'identity provider', dataDir)}${portNote(apiPorts[0], devstack.apiUrl, 'Hello World API', dataDir)}Identity provider: ${devstack.issuer}\nMessage API: ${devstack.apiUrl}\nDPoP: ${config.dpop ? 'on' : 'off'}\nDemo accounts: ${accounts}\nDevstack state: ${devstack.dataDir ?? 'in memory (forgotten when it stops)'}`,
   };
 }
 
-function parsePort(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function parsePort(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const value = env[name]?.trim();
-  if (!value) return fallback;
+  if (!value) return undefined;
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(name, `"${value}" is not a port (0–65535; 0 means any free port).`);
   return port;
+}
+
+/** The devstack's ports to try in order; always ends with 0 (any free port), so it always starts. */
+function portPreference(set: number | undefined, remembered: number | undefined, fallback: number): number[] {
+  return [...new Set([set ?? remembered ?? fallback, remembered ?? fallback, fallback, 0])];
+}
+
+/** One summary line when the preferred port was taken (empty otherwise). */
+function portNote(preferred: number | undefined, url: string, role: string, dataDir: string | undefined): string {
+  const port = Number(new URL(url).port);
+  if (!preferred || preferred === port) return '';
+  return `Port ${preferred} is in use: the ${role} listens on ${port} instead${dataDir === undefined ? '' : ' (remembered for next time)'}.\n`;
 }

@@ -118,7 +118,7 @@ test('on the built-in devstack (no AUTH0_* settings) the session survives a rest
   await page.getByRole('link', { name: 'Admin' }).click();
   await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
   // Its state is in the preview's data folder (no sign-up here, so no accounts file).
-  expect(readdirSync(path.join(app.preview.dataDir, 'devstack')).sort()).toEqual(['provider.json', 'secrets.json']);
+  expect(readdirSync(path.join(app.preview.dataDir, 'devstack')).sort()).toEqual(['ports.json', 'provider.json', 'secrets.json']);
 });
 
 test.describe('when the provider is down', () => {
