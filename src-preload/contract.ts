@@ -108,10 +108,14 @@ type _EveryChannelAnswers = AssertTrue<SameKeys<ChannelRequests, ChannelResponse
 /** Events main sends to the renderer. */
 export const events = {
   'session:changed': 'session:changed',
+  /** The application menu's Settings… item (CmdOrCtrl+,) was chosen: show the Settings page. */
+  'app:open-settings': 'app:open-settings',
 } as const;
 
 export interface EventPayloads {
   'session:changed': SessionView;
+  /** Carries nothing: the event itself is the whole message. */
+  'app:open-settings': null;
 }
 export type EventName = keyof EventPayloads;
 
@@ -125,7 +129,14 @@ export interface AuthBridge {
   getMessage(kind: MessageKind): Promise<ChannelResponses['messages:get']>;
   /** Subscribe to session changes; returns the unsubscribe function. */
   onSessionChanged(listener: (session: SessionView) => void): () => void;
+  /** Subscribe to the menu's Settings… command; returns the unsubscribe function. */
+  onOpenSettings(listener: () => void): () => void;
 }
+
+/** The bridge methods that subscribe to an event rather than invoke a channel. */
+export type BridgeSubscription = 'onSessionChanged' | 'onOpenSettings';
+/** The bridge methods that invoke a channel. */
+export type BridgeInvokers = Omit<AuthBridge, BridgeSubscription>;
 
 /** Maps bridge methods to channels, so both bridges build `AuthBridge` the same way. */
 export const bridgeMethods = {
@@ -135,4 +146,4 @@ export const bridgeMethods = {
   cancel: 'auth:cancel',
   logout: 'auth:logout',
   getMessage: 'messages:get',
-} as const satisfies Record<Exclude<keyof AuthBridge, 'onSessionChanged'>, Channel>;
+} as const satisfies Record<keyof BridgeInvokers, Channel>;

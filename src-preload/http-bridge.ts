@@ -4,7 +4,8 @@
  *
  * - request: `POST {base}/__bridge/{channel}` with `{"args":[...]}`; the answer is the channel's
  *   response type from the contract.
- * - events: one `EventSource` on `{base}/__bridge/events`, event `session:changed`, data a SessionView.
+ * - events: one `EventSource` on `{base}/__bridge/events`: `session:changed` (data: a SessionView) and
+ *   `app:open-settings` (data: null; the preview sends it when a test stands in for the app menu).
  *
  * Like the contract's responses, nothing here throws or rejects: when the host does not answer, the
  * caller gets `{ ok: false, error }` (or, for `getSession`, a signed-out view carrying the error), so
@@ -12,6 +13,7 @@
  */
 import {
   bridgeMethods as channelOf,
+  events,
   type AppError,
   type AuthBridge,
   type Channel,
@@ -75,12 +77,15 @@ export function createHttpBridge(base = ''): AuthBridge {
     return failed as ChannelResponses[C];
   }
 
-  const listeners = new Set<(session: SessionView) => void>();
+  const sessionListeners = new Set<(session: SessionView) => void>();
+  const settingsListeners = new Set<() => void>();
   let source: EventSource | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
+  const subscribed = () => sessionListeners.size + settingsListeners.size > 0;
+
   function deliver(session: SessionView): void {
-    for (const listener of [...listeners]) listener(session);
+    for (const listener of [...sessionListeners]) listener(session);
   }
 
   /** After a dropped stream, events may have been missed: ask for the session as it is now. */
@@ -94,7 +99,7 @@ export function createHttpBridge(base = ''): AuthBridge {
     const stream = new EventSource(`${base}/__bridge/events`);
     source = stream;
     let dropped = false;
-    stream.addEventListener('session:changed', (event) => {
+    stream.addEventListener(events['session:changed'], (event) => {
       let session: unknown;
       try {
         session = JSON.parse((event as MessageEvent<string>).data);
@@ -102,6 +107,10 @@ export function createHttpBridge(base = ''): AuthBridge {
         return;
       }
       if (isSessionView(session)) deliver(session);
+    });
+    // A command, not a state: one missed while the stream was down is not replayed.
+    stream.addEventListener(events['app:open-settings'], () => {
+      for (const listener of [...settingsListeners]) listener();
     });
     stream.addEventListener('open', () => {
       if (dropped) {
@@ -116,7 +125,7 @@ export function createHttpBridge(base = ''): AuthBridge {
         source = null;
         retryTimer = setTimeout(() => {
           retryTimer = undefined;
-          if (listeners.size > 0 && source === null) {
+          if (subscribed() && source === null) {
             openEvents();
             void resync();
           }
@@ -125,12 +134,13 @@ export function createHttpBridge(base = ''): AuthBridge {
     });
   }
 
-  function onSessionChanged(listener: (session: SessionView) => void): () => void {
+  /** One event stream for every subscription: opened with the first, closed with the last. */
+  function listen<L>(listeners: Set<L>, listener: L): () => void {
     listeners.add(listener);
     if (source === null && retryTimer === undefined) openEvents();
     return () => {
       listeners.delete(listener);
-      if (listeners.size === 0) {
+      if (!subscribed()) {
         source?.close();
         source = null;
         clearTimeout(retryTimer);
@@ -146,6 +156,7 @@ export function createHttpBridge(base = ''): AuthBridge {
     cancel: () => invoke(channelOf.cancel),
     logout: () => invoke(channelOf.logout),
     getMessage: (kind) => invoke(channelOf.getMessage, kind),
-    onSessionChanged,
+    onSessionChanged: (listener) => listen(sessionListeners, listener),
+    onOpenSettings: (listener) => listen(settingsListeners, listener),
   };
 }

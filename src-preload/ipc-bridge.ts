@@ -9,24 +9,28 @@
  * `require('electron')` but no local module, and cannot be ESM.
  */
 import { contextBridge, ipcRenderer, type IpcRenderer, type IpcRendererEvent } from 'electron';
-import { bridgeMethods, events, type AuthBridge, type SessionView } from './contract.ts';
+import { bridgeMethods, events, type AuthBridge, type BridgeInvokers, type EventName, type EventPayloads } from './contract.ts';
 
-type InvokeMethods = Omit<AuthBridge, 'onSessionChanged'>;
+type Ipc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 
-export function createIpcBridge(ipc: Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>): AuthBridge {
+/** Forwards one event's payload (never the IpcRendererEvent) until the returned function is called. */
+function subscribe<E extends EventName>(ipc: Ipc, name: E, listener: (payload: EventPayloads[E]) => void): () => void {
+  const forward = (_event: IpcRendererEvent, payload: EventPayloads[E]) => listener(payload);
+  ipc.on(events[name], forward);
+  return () => {
+    ipc.removeListener(events[name], forward);
+  };
+}
+
+export function createIpcBridge(ipc: Ipc): AuthBridge {
   const invokers = Object.fromEntries(
     Object.entries(bridgeMethods).map(([method, channel]) => [method, (...args: unknown[]) => ipc.invoke(channel, ...args)]),
-  ) as unknown as InvokeMethods; // one entry per method of the table, typed by the contract
+  ) as unknown as BridgeInvokers; // one entry per method of the table, typed by the contract
 
   return {
     ...invokers,
-    onSessionChanged(listener: (session: SessionView) => void) {
-      const forward = (_event: IpcRendererEvent, session: SessionView) => listener(session);
-      ipc.on(events['session:changed'], forward);
-      return () => {
-        ipc.removeListener(events['session:changed'], forward);
-      };
-    },
+    onSessionChanged: (listener) => subscribe(ipc, 'session:changed', listener),
+    onOpenSettings: (listener) => subscribe(ipc, 'app:open-settings', () => listener()),
   };
 }
 

@@ -4,7 +4,7 @@ import type { AuthBridge } from '../src-preload/contract.ts';
 import { ErrorBoundary } from './components/error-boundary.tsx';
 import { PageLayout } from './components/page-layout.tsx';
 import { PageLoader } from './components/page-loader.tsx';
-import { useRoute } from './hooks/use-route.ts';
+import { navigate, useRoute } from './hooks/use-route.ts';
 import { SessionProvider, useSession } from './hooks/use-session.tsx';
 import { AdminPage } from './pages/admin-page.tsx';
 import { HomePage } from './pages/home-page.tsx';
@@ -23,6 +23,8 @@ const PAGES: Record<string, { title: string; Page: ComponentType }> = {
 const NOT_FOUND = { title: 'Not Found', Page: NotFoundPage };
 
 export function App({ bridge }: { bridge: AuthBridge }) {
+  // The application menu's Settings… item (CmdOrCtrl+,) arrives as an event from main.
+  useEffect(() => bridge.onOpenSettings(() => navigate('/settings')), [bridge]);
   return (
     <SessionProvider bridge={bridge}>
       <PageLayout>

@@ -1,12 +1,13 @@
 /**
  * The main-process side of the IPC bridge: one `ipcMain.handle` per channel of the contract, all
- * registered by one function, and the `session:changed` event sent back to the app window.
+ * registered by one function, and the contract's events (`session:changed`, `app:open-settings`) sent
+ * to the app window.
  *
  * The sender is checked here (only the app's own top frame); the payload is validated by
  * `core.handle` with the contract's validators. Type-only Electron imports: tests pass fakes.
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { events, type AppError, type SessionView } from '../../src-preload/contract.ts';
+import { events, type AppError, type EventName, type EventPayloads, type SessionView } from '../../src-preload/contract.ts';
 import { CHANNELS } from '../../src-preload/contract-validators.ts';
 import type { AuthCore } from '../core/index.ts';
 
@@ -40,6 +41,15 @@ export function registerBridgeHandlers(
 
 /** Tells the renderer about a session change; a window that is gone just misses it. */
 export function sendSessionChanged(contents: Pick<WebContents, 'isDestroyed' | 'send'> | undefined, session: SessionView): void {
+  sendEvent(contents, 'session:changed', session);
+}
+
+/** Tells the renderer the menu's Settings… item was chosen. */
+export function sendOpenSettings(contents: Pick<WebContents, 'isDestroyed' | 'send'> | undefined): void {
+  sendEvent(contents, 'app:open-settings', null);
+}
+
+function sendEvent<E extends EventName>(contents: Pick<WebContents, 'isDestroyed' | 'send'> | undefined, name: E, payload: EventPayloads[E]): void {
   if (!contents || contents.isDestroyed()) return;
-  contents.send(events['session:changed'], session);
+  contents.send(events[name], payload);
 }

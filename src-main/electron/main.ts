@@ -5,7 +5,7 @@
  *                  and the per-webContents security policy (hardening.ts)
  *   on ready       permissions denied, app:// served (production), configuration read (devstack
  *                  when AUTH0_DOMAIN is unset), core created with Electron ports, IPC handlers
- *                  registered, session restored, window opened
+ *                  registered, application menu set (menu.ts), session restored, window opened
  *   on quit        core closed (pending sign-in, loopback receiver), devstack stopped
  *
  * Built to ESM (dist/main/main.js; Electron >= 28 loads an ESM main). As the ESM notes in Electron's
@@ -13,11 +13,12 @@
  * `whenReady()` is never awaited at the top level.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, shell } from 'electron';
 import { ConfigError, configureFromEnvironment, createAuthCore, type AuthCore } from '../core/index.ts';
 import { createAppProtocolHandler } from './app-protocol.ts';
 import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady } from './hardening.ts';
-import { registerBridgeHandlers, sendSessionChanged } from './ipc.ts';
+import { registerBridgeHandlers, sendOpenSettings, sendSessionChanged } from './ipc.ts';
+import { createOpenLocalPath, menuTemplate, securityNotesPath } from './menu.ts';
 import { APP_SCHEME, cspFor, isTrustedSender, rendererSourceFor } from './policy.ts';
 import { createConsoleLogger, createOpenExternal, createSafeStorageCipher } from './ports.ts';
 import { openSessionStore } from './session-store.ts';
@@ -29,6 +30,8 @@ const RENDERER_DIR = path.join(BUILD_DIR, '..', 'renderer');
 const PRELOAD_PATH = path.join(BUILD_DIR, '..', 'preload', 'ipc-bridge.cjs');
 /** Longest wait for the core and the devstack to close before the process quits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 5000;
+/** The renderer's route for the Settings page (hash router). */
+const SETTINGS_ROUTE = '/settings';
 /** vite-plugin-electron's message when the preload was rebuilt in `vite` dev. */
 const PRELOAD_REBUILT = 'electron-vite&type=hot-reload';
 
@@ -55,6 +58,10 @@ function run(): void {
 
   const openExternal = createOpenExternal(shell);
   const focusApp = () => bringToFront(window, app, process.platform);
+  const openLocalPath = createOpenLocalPath(shell, ({ path: target, message }) => {
+    log.warn('could not open a local path', { path: target, message });
+    dialog.showErrorBox('Could not open it', `${target}\n\n${message}`);
+  });
 
   app.on('web-contents-created', (_event, contents) => {
     applyWebContentsPolicy(contents, { appOrigin: source.origin, openInBrowser: openExternal, log });
@@ -106,19 +113,46 @@ function run(): void {
       log,
     });
     registerBridgeHandlers(ipcMain, core, (frame) => isTrustedSender(frame, source.origin));
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        menuTemplate({
+          platform: process.platform,
+          appName: app.name,
+          development: !app.isPackaged,
+          commands: {
+            openSettings,
+            openLogsFolder: () => void openLocalPath(app.getPath('logs')),
+            openSecurityNotes: () =>
+              void openLocalPath(securityNotesPath({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() })),
+          },
+        }),
+      ),
+    );
     // The window opens at once and shows "restoring" until the vault has been read.
     core.restore().catch((error: unknown) => log.error('restoring the session failed', { message: messageOf(error) }));
     window = openWindow();
   }
 
-  function openWindow(): BrowserWindow {
+  /** Opens the window, on `route` when given (the hash router's path, e.g. /settings). */
+  function openWindow(route?: string): BrowserWindow {
     const created = createAppWindow(BrowserWindow, { preloadPath: PRELOAD_PATH, devTools: !app.isPackaged });
     showWhenReady(created);
     created.on('closed', () => {
       if (window === created) window = undefined;
     });
-    created.loadURL(source.url).catch((error: unknown) => log.error('the app page did not load', { message: messageOf(error) }));
+    const url = route ? new URL(`#${route}`, source.url).href : source.url;
+    created.loadURL(url).catch((error: unknown) => log.error('the app page did not load', { message: messageOf(error) }));
     return created;
+  }
+
+  /** The menu's Settings…: the window comes to the front on the Settings page (macOS: reopened if closed). */
+  function openSettings(): void {
+    if (!window || window.isDestroyed()) {
+      if (core) window = openWindow(SETTINGS_ROUTE);
+      return;
+    }
+    focusApp();
+    sendOpenSettings(window.webContents);
   }
 
   async function shutdown(): Promise<void> {

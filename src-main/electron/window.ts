@@ -34,7 +34,9 @@ export function createAppWindow<W>(BrowserWindow: WindowClass<W>, options: AppWi
     title: 'Hello World',
     // Shown on 'ready-to-show' (showWhenReady) so the user never sees an empty frame.
     show: false,
-    autoHideMenuBar: true,
+    // The application menu (menu.ts) stays visible on Windows and Linux: Settings, Edit and Help are
+    // found by looking, not by knowing to press Alt.
+    autoHideMenuBar: false,
     webPreferences: {
       // electronegativity-ignore: PRELOAD_JS_CHECK — our own bundled preload (src-preload/ipc-bridge.ts) exposes only the contract's functions, never ipcRenderer or its event; test/unit/electron-preload.test.ts
       preload: options.preloadPath,

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SessionView } from '../../src-preload/contract.ts';
+import type { EventName, EventPayloads } from '../../src-preload/contract.ts';
 import { configureFromEnvironment, createAuthCore, type AuthCore } from '../core/index.ts';
 import { LOOPBACK_HOST } from '../core/loopback.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../core/node-storage.ts';
@@ -92,7 +92,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
       openExternal,
       cipher: options.encryption === 'unavailable' ? NO_ENCRYPTION : new KeyFileBesideDataCipher(dataDir),
       store: new JsonFileStore(path.join(dataDir, 'session.json')),
-      emit: (session) => broadcast(clients, session),
+      emit: (session) => broadcast(clients, 'session:changed', session),
       ...(options.log ? { log: options.log } : {}),
     },
     options.session,
@@ -169,8 +169,7 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Con
     const channel = pathname.slice('/__bridge/'.length);
     if (channel === 'events' && req.method === 'GET') return openEventStream(res, ctx);
     if (req.method !== 'POST') return sendJson(res, 405, { message: 'Method not allowed.' });
-    // A JSON content type cannot be sent cross-site without a CORS preflight, which we never grant.
-    if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return sendJson(res, 415, { message: 'JSON only.' });
+    if (!isJsonRequest(req)) return sendJson(res, 415, { message: 'JSON only.' });
     // A declared length over the limit is refused before a byte of the body is read.
     if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
       return sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } }, { Connection: 'close' });
@@ -188,8 +187,20 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Con
   if (url.pathname === '/__preview/external-urls' && ctx.capture && req.method === 'GET') {
     return sendJson(res, 200, ctx.externalUrls);
   }
+  // Test-only (capture mode): a test chooses the Electron app menu's Settings… item. The answer says
+  // how many open windows were told, so a test can wait until its page is listening.
+  if (url.pathname === '/__preview/menu/open-settings' && ctx.capture) {
+    if (req.method !== 'POST') return sendJson(res, 405, { message: 'Method not allowed.' });
+    if (!isJsonRequest(req)) return sendJson(res, 415, { message: 'JSON only.' });
+    return sendJson(res, 200, { delivered: broadcast(ctx.clients, 'app:open-settings', null) });
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { message: 'Method not allowed.' });
   return serveStatic(pathname, res, ctx.rendererDir);
+}
+
+/** A JSON content type cannot be sent cross-site without a CORS preflight, which we never grant. */
+function isJsonRequest(req: IncomingMessage): boolean {
+  return /^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '');
 }
 
 function openEventStream(res: ServerResponse, ctx: Context): void {
@@ -200,16 +211,23 @@ function openEventStream(res: ServerResponse, ctx: Context): void {
   });
   ctx.clients.add(res);
   res.on('close', () => ctx.clients.delete(res));
-  res.write(eventFrame(ctx.core.view()));
+  res.write(eventFrame('session:changed', ctx.core.view()));
 }
 
-function broadcast(clients: Set<ServerResponse>, session: SessionView): void {
-  const frame = eventFrame(session);
-  for (const client of clients) if (!client.writableEnded) client.write(frame);
+/** Sends one event to every open stream; returns how many were told. */
+function broadcast<E extends EventName>(clients: Set<ServerResponse>, name: E, payload: EventPayloads[E]): number {
+  const frame = eventFrame(name, payload);
+  let delivered = 0;
+  for (const client of clients) {
+    if (client.writableEnded) continue;
+    client.write(frame);
+    delivered += 1;
+  }
+  return delivered;
 }
 
-function eventFrame(session: SessionView): string {
-  return `event: session:changed\ndata: ${JSON.stringify(session)}\n\n`;
+function eventFrame<E extends EventName>(name: E, payload: EventPayloads[E]): string {
+  return `event: ${name}\ndata: ${JSON.stringify(payload)}\n\n`;
 }
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -4,7 +4,7 @@ import { useSyncExternalStore } from 'react';
  * A hash router in a dozen lines: `#/profile` → `/profile`. Hash routes work the same from
  * `file://` (Electron) and from the preview host, and let a test open any page directly.
  */
-export type RoutePath = '/' | '/profile' | '/public' | '/protected' | '/admin';
+export type RoutePath = '/' | '/profile' | '/public' | '/protected' | '/admin' | '/settings';
 
 function currentPath(): string {
   const path = window.location.hash.replace(/^#/, '').split('?')[0] ?? '';

@@ -192,7 +192,7 @@ test('the page has no Node, sees only window.auth, runs from app:// and cannot e
     origin: 'app://renderer',
     require: 'undefined',
     process: 'undefined',
-    auth: ['cancel', 'getMessage', 'getSession', 'login', 'logout', 'onSessionChanged', 'signup'],
+    auth: ['cancel', 'getMessage', 'getSession', 'login', 'logout', 'onOpenSettings', 'onSessionChanged', 'signup'],
     evalResult: 'blocked',
   });
 });

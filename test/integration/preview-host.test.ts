@@ -26,12 +26,13 @@ let apiRequests = 0;
 let port: number;
 let host: string;
 let origin: string;
+let rendererDir: string;
 const tally = { run: 0, refused: 0 };
 
 beforeAll(async () => {
   // <tmp>/secret.txt beside <tmp>/renderer/: what a traversal would be after.
   const parent = mkdtempSync(path.join(os.tmpdir(), 'preview-attack-'));
-  const rendererDir = path.join(parent, 'renderer');
+  rendererDir = path.join(parent, 'renderer');
   mkdirSync(path.join(rendererDir, 'assets'), { recursive: true });
   writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>app</title><p>renderer</p>');
   writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log("app");');
@@ -267,6 +268,58 @@ describe('files outside the renderer folder', () => {
 
   it.each(['//etc/passwd', `http://127.0.0.1:1/../secret.txt`, '*'])('refuses the non-origin-form target %s', async (target) => {
     await refused(() => raw({ target }), 400);
+  });
+});
+
+describe('the menu’s Settings… stand-in (test-only, capture mode)', () => {
+  const target = '/__preview/menu/open-settings';
+
+  /** The app's own event stream, recording every app:open-settings frame it receives. */
+  async function listen(): Promise<{ count(): number; close(): Promise<void> }> {
+    const response = await fetch(`${origin}/__bridge/events`);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    void (async () => {
+      for (;;) {
+        const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
+        if (done) return;
+        text += value;
+      }
+    })();
+    return { count: () => text.split('event: app:open-settings\n').length - 1, close: () => reader.cancel() };
+  }
+
+  it('tells the app’s open windows, and no foreign page or Host can make it do so', async () => {
+    const stream = await listen();
+    const foreign = `http://127.0.0.1:${port + 1}`;
+    await refused(() => raw({ method: 'POST', target, headers: { ...json, Origin: foreign }, body: '{}' }), 403);
+    await refused(() => raw({ method: 'POST', target, headers: { ...json, Host: `evil.example:${port}` }, body: '{}' }), 421);
+    await refused(() => raw({ method: 'POST', target, headers: { ...json, 'Sec-Fetch-Site': 'cross-site' }, body: '{}' }), 403);
+    await refused(() => raw({ method: 'POST', target, headers: { 'Content-Type': 'text/plain' }, body: '{}' }), 415);
+    await refused(() => raw({ target }), 405);
+    const answer = await fetch(`${origin}${target}`, { method: 'POST', headers: json, body: '{}' });
+    expect(await answer.json()).toEqual({ delivered: 1 });
+    await expect.poll(() => stream.count()).toBe(1);
+    await stream.close();
+  });
+
+  it('does not exist outside capture mode (a preview a person uses)', async () => {
+    const plain = await startPreview({
+      env: { AUTH0_DOMAIN: provider.issuer, AUTH0_CLIENT_ID: provider.clientId, AUTH0_AUDIENCE: 'https://api.example', API_SERVER_URL: 'http://127.0.0.1:9' },
+      externalBrowser: 'system',
+      rendererDir,
+      dataDir: mkdtempSync(path.join(os.tmpdir(), 'preview-plain-')),
+    });
+    try {
+      const events = await fetch(`${plain.url}__bridge/events`);
+      const answer = await fetch(`${plain.url}${target.slice(1)}`, { method: 'POST', headers: json, body: '{}' });
+      // Only files are served there: a POST is not allowed.
+      expect(answer.status).toBe(405);
+      expect(await answer.text()).not.toContain('delivered');
+      await events.body?.cancel();
+    } finally {
+      await plain.close();
+    }
   });
 });
 

@@ -23,7 +23,7 @@ class FakeIpcRenderer extends EventEmitter {
 
 describe('the IPC bridge', () => {
   it('is exposed as window.auth when the preload runs', () => {
-    expect(Object.keys(exposed.get('auth') as object).sort()).toEqual([...Object.keys(bridgeMethods), 'onSessionChanged'].sort());
+    expect(Object.keys(exposed.get('auth') as object).sort()).toEqual([...Object.keys(bridgeMethods), 'onOpenSettings', 'onSessionChanged'].sort());
   });
 
   it('invokes each method’s channel from the contract with the caller’s arguments', async () => {
@@ -51,6 +51,22 @@ describe('the IPC bridge', () => {
     ipc.emit('session:changed', {}, view);
     expect(listener).toHaveBeenCalledTimes(1);
     expect(ipc.listenerCount('session:changed')).toBe(0);
+  });
+
+  it('calls Settings listeners with nothing on app:open-settings (the menu’s Settings…), until they unsubscribe', () => {
+    const ipc = new FakeIpcRenderer();
+    const bridge = createIpcBridge(ipc as never);
+    const listener = vi.fn();
+    const unsubscribe = bridge.onOpenSettings(listener);
+    ipc.emit('app:open-settings', { sender: 'ipc event', ports: [] }, null);
+    expect(listener.mock.calls).toEqual([[]]);
+    // A session change is not a Settings command.
+    ipc.emit('session:changed', {}, { status: 'signed-out', persistence: 'encrypted' });
+    expect(listener).toHaveBeenCalledTimes(1);
+    unsubscribe();
+    ipc.emit('app:open-settings', {}, null);
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(ipc.listenerCount('app:open-settings')).toBe(0);
   });
 });
 

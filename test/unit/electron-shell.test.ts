@@ -14,7 +14,7 @@ import type { SessionView } from '../../src-preload/contract.ts';
 import { requestValidators } from '../../src-preload/contract-validators.ts';
 import { appScheme } from '../../src-main/electron/app-protocol.ts';
 import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady, type PermissionHandlers } from '../../src-main/electron/hardening.ts';
-import { refusedSender, registerBridgeHandlers, sendSessionChanged } from '../../src-main/electron/ipc.ts';
+import { refusedSender, registerBridgeHandlers, sendOpenSettings, sendSessionChanged } from '../../src-main/electron/ipc.ts';
 import { APP_ORIGIN, isTrustedSender } from '../../src-main/electron/policy.ts';
 import { createOpenExternal, createSafeStorageCipher } from '../../src-main/electron/ports.ts';
 import { bringToFront, createAppWindow } from '../../src-main/electron/window.ts';
@@ -61,6 +61,18 @@ describe('sendSessionChanged', () => {
     const gone = vi.fn();
     sendSessionChanged({ isDestroyed: () => true, send: gone }, signedOut);
     sendSessionChanged(undefined, signedOut);
+    expect(gone).not.toHaveBeenCalled();
+  });
+});
+
+describe('sendOpenSettings', () => {
+  it('sends app:open-settings with no payload, and skips a destroyed window', () => {
+    const send = vi.fn();
+    sendOpenSettings({ isDestroyed: () => false, send });
+    expect(send.mock.calls).toEqual([['app:open-settings', null]]);
+    const gone = vi.fn();
+    sendOpenSettings({ isDestroyed: () => true, send: gone });
+    sendOpenSettings(undefined);
     expect(gone).not.toHaveBeenCalled();
   });
 });
@@ -281,6 +293,10 @@ describe('createAppWindow', () => {
     const options = windowOptions({ preloadPath: 'p', devTools: true });
     expect(options.show).toBe(false);
     expect(options.minWidth).toBeLessThan(640);
+  });
+
+  it('keeps the menu bar visible on Windows and Linux (Settings, Edit and Help are found by looking)', () => {
+    expect(windowOptions({ preloadPath: 'p', devTools: false }).autoHideMenuBar).toBe(false);
   });
 });
 
