@@ -5,7 +5,13 @@
  * "localhost", which may resolve elsewhere). It accepts exactly one `GET <path>`; the browser is
  * redirected at once to a code-free page so the code leaves the address bar and history, and that
  * page shows the outcome once the app knows it. Then the server closes.
+ *
+ * A sign-in receiver is told the `state` of its authorization request (`expectState`): only a
+ * callback carrying that exact `state` uses it up. Any web page can navigate a tab to
+ * `127.0.0.1:<port>/callback`; such a callback gets 400 and the receiver goes on waiting for the
+ * real one (RFC 9700 §4.7: `state` ties the response to the request).
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CoreError } from './errors.ts';
@@ -32,6 +38,11 @@ export interface LoopbackOptions {
   signal?: AbortSignal;
   /** Page title shown while nothing is known yet. */
   purpose?: string;
+  /**
+   * Take only a callback whose `state` is the one given to `expectState()` (none is taken before
+   * that). Without it (the logout receiver) the first GET of `path` is taken.
+   */
+  requireState?: boolean;
 }
 
 export interface Outcome {
@@ -50,12 +61,16 @@ export class LoopbackReceiver {
   private readonly outcomeWaiters: Array<(outcome: Outcome) => void> = [];
   private arrived = false;
   private closed = false;
+  private readonly requireState: boolean;
+  /** SHA-256 of the expected `state`: compared in constant time whatever the length sent. */
+  private expectedState: Buffer | undefined;
   private settleArrival!: { resolve: (url: URL) => void; reject: (error: Error) => void };
   private timer: NodeJS.Timeout | undefined;
 
   private constructor(server: Server, path: string, options: LoopbackOptions) {
     this.server = server;
     this.path = path;
+    this.requireState = options.requireState ?? false;
     this.port = (server.address() as AddressInfo).port;
     this.redirectUri = `http://${LOOPBACK_HOST}:${this.port}${path}`;
     this.arrival = new Promise<URL>((resolve, reject) => {
@@ -97,6 +112,11 @@ export class LoopbackReceiver {
     throw new CoreError('ports_busy', `All configured callback ports are in use (${options.ports.join(', ')}). Close the program using them or set AUTH0_CALLBACK_PORTS to other registered ports.`);
   }
 
+  /** The `state` of the authorization request this receiver waits for (see `requireState`). */
+  expectState(state: string): void {
+    this.expectedState = digest(state);
+  }
+
   /** Tells the browser tab how it ended, and closes the server once it has been told. */
   finish(outcome: Outcome): void {
     if (this.outcome) return;
@@ -134,6 +154,12 @@ export class LoopbackReceiver {
     }
     const url = new URL(req.url ?? '/', `http://${LOOPBACK_HOST}:${this.port}`);
     if (url.pathname === this.path && !this.arrived) {
+      if (!this.stateMatches(url)) {
+        // Not the answer to our request (a page navigating a tab here, a stale or foreign
+        // callback): it uses nothing up, and the real callback is still awaited.
+        send(res, 400, page('Not this sign-in', 'This is not the sign-in the app is waiting for. Finish signing in in the tab the app opened.', false));
+        return;
+      }
       this.arrived = true;
       clearTimeout(this.timer);
       // The URL is rebuilt from our own redirect URI, not from the Host header.
@@ -154,6 +180,13 @@ export class LoopbackReceiver {
       return;
     }
     send(res, 404, page('Not found', 'There is nothing here.', false));
+  }
+
+  private stateMatches(url: URL): boolean {
+    if (!this.requireState) return true;
+    const state = url.searchParams.get('state');
+    if (this.expectedState === undefined || state === null) return false;
+    return timingSafeEqual(digest(state), this.expectedState);
   }
 
   /** Refuses anything that is not a plain top-level GET from a browser to 127.0.0.1:<port>. */
@@ -187,6 +220,10 @@ const SAFE_HEADERS = {
 function send(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', ...SAFE_HEADERS });
   res.end(html);
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 function listen(server: Server, port: number): Promise<void> {

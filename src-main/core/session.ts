@@ -177,6 +177,7 @@ export class SessionManager {
       receiver = await this.startReceiver(CALLBACK_PATH, abort.signal);
       const dpop = this.config.dpop ? await this.dpop() : undefined;
       const { url, checks } = await buildAuthorizationRequest(this.config, receiver.redirectUri, mode, dpop?.key.thumbprint);
+      receiver.expectState(checks.expectedState);
       // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — a URL the core built from the provider's discovery document, never renderer input; the port opens only http(s) (createOpenExternal)
       await this.ports.openExternal(url.href);
       const callbackUrl = await receiver.arrival;
@@ -207,6 +208,8 @@ export class SessionManager {
     const receiver = await LoopbackReceiver.start({
       ports: this.config.callbackPorts,
       path,
+      // The sign-in receiver takes only the callback answering its own request (expectState).
+      requireState: path === CALLBACK_PATH,
       timeoutMs: this.options.signInTimeoutMs,
       ...(signal ? { signal } : {}),
     });

@@ -3,8 +3,9 @@
  * attacker's own valid authorization code injected into the victim's receiver before the real
  * callback (code injection, with and without knowledge of the victim's `state`), the victim's real
  * callback replayed after it was used (immediately, and into a later sign-in, with and without the
- * later `state`), and script injection through the provider's error description. None of them signs
- * anyone in; each ends with a clear error and an empty vault.
+ * later `state`), a hostile web page sending the user's browser tab to the callback with a wrong
+ * `state`, and script injection through the provider's error description. None of them signs anyone
+ * in; a callback without the sign-in's own `state` gets 400 and uses nothing up.
  *
  * The victim uses a fixed callback port (as with an Auth0 tenant) so that the attacker's code was
  * issued for the very same redirect URI: only PKCE and `state` stand between it and a session.
@@ -123,19 +124,56 @@ async function portReleased(): Promise<void> {
 }
 
 describe('code injection: the attacker\'s own valid code before the real callback', () => {
-  it('with the attacker\'s state: refused on the state check, the code is never even sent', async () => {
+  it('with the attacker\'s state: 400, the code is never even sent, and the receiver still waits', async () => {
     tally.run++;
     const test = victimCore();
     await test.core.restore();
     const before = devstack.tokenRequests('authorization_code');
     const { result, redirectUri } = await startLogin(test);
     expect(redirectUri).toBe(`http://127.0.0.1:${port}/callback`);
-    expect((await send(callbackUrl(redirectUri, attacker))).status).toBe(303);
-    await expectNobodySignedIn(test, await result);
+    const injected = await send(callbackUrl(redirectUri, attacker));
+    expect(injected.status).toBe(400);
+    expect(injected.body).toContain('not the sign-in the app is waiting for');
     expect(devstack.tokenRequests('authorization_code')).toBe(before);
-    // The real browser arriving afterwards finds the one-shot receiver used up: still nobody signed in.
-    expect((await send(callbackUrl(redirectUri, { code: 'real-one', state: 'x' })).catch(() => ({ status: 0 }))).status).not.toBe(303);
-    expect(test.core.view().status).toBe('signed-out');
+    // Nothing was used up: the app still waits for its own callback (here: the user cancels).
+    expect(test.core.view()).toMatchObject({ status: 'signing-in', flow: 'login' });
+    expect(test.core.session.cancel()).toEqual({ ok: true });
+    await expectNobodySignedIn(test, await result, 'sign_in_cancelled');
+    tally.refused++;
+    await portReleased();
+  });
+
+  it('a web page in the user\'s browser navigating a tab to the callback (wrong state) uses nothing up: the real sign-in completes', async () => {
+    tally.run++;
+    const test = victimCore();
+    await test.core.restore();
+    const before = devstack.tokenRequests('authorization_code');
+    const { result, authorization, redirectUri } = await startLogin(test);
+    // The user's browser visits a hostile site (another site: evil.example, served by the test) whose
+    // script sends the tab to the app's callback with the attacker's code and a made-up state.
+    const context = await browser.newContext();
+    const planted = callbackUrl(redirectUri, { ...attacker, state: 'guessed-state' });
+    await context.route('http://evil.example/**', (route) =>
+      route.fulfill({ contentType: 'text/html', body: `<!doctype html><title>cute cats</title><script>location.href = ${JSON.stringify(planted)};</script>` }),
+    );
+    const evil = await context.newPage();
+    const landed = evil.waitForResponse((response) => response.url().startsWith(`${redirectUri}?`));
+    await evil.goto('http://evil.example/cats');
+    const answer = await landed;
+    expect(answer.status()).toBe(400);
+    // It came from the other site's page (its Referer), as a top-level navigation of the tab.
+    expect(answer.request().headers()['referer']).toBe('http://evil.example/');
+    expect(answer.request().isNavigationRequest()).toBe(true);
+    await expect.poll(() => evil.textContent('body')).toContain('not the sign-in the app is waiting for');
+    expect(devstack.tokenRequests('authorization_code')).toBe(before);
+    expect(test.core.view()).toMatchObject({ status: 'signing-in' });
+
+    // Then the user signs in, in the same browser: the app takes its own callback.
+    await signInWithBrowser(browser, authorization.href, { username: alice.email, password: alice.password, context });
+    expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in', profile: { email: alice.email } } });
+    expect((await test.storedTokens())?.claims.email).toBe(alice.email);
+    expect(devstack.tokenRequests('authorization_code')).toBe(before + 1);
+    await context.close();
     tally.refused++;
     await portReleased();
   });
@@ -193,8 +231,10 @@ describe('replay: the victim\'s real callback used again', () => {
     const before = devstack.tokenRequests('authorization_code');
     const { result, redirectUri } = await startLogin(test);
     expect(redirectUri).toBe(new URL(used.url).origin + new URL(used.url).pathname);
-    expect((await send(used.url)).status).toBe(303);
-    await expectNobodySignedIn(test, await result);
+    expect((await send(used.url)).status).toBe(400);
+    expect(test.core.view()).toMatchObject({ status: 'signing-in' });
+    test.core.session.cancel();
+    await expectNobodySignedIn(test, await result, 'sign_in_cancelled');
     expect(devstack.tokenRequests('authorization_code')).toBe(before);
     tally.refused++;
     await portReleased();
@@ -236,6 +276,6 @@ describe('what the receiver shows the browser', () => {
   });
 
   it('refused every case', () => {
-    expect(tally).toEqual({ run: 6, refused: 6 });
+    expect(tally).toEqual({ run: 7, refused: 7 });
   });
 });

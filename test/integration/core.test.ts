@@ -227,7 +227,6 @@ describe('logging out', () => {
 
 describe('bad input ends the sign-in with a clear error and no session', () => {
   it.each([
-    ['a wrong state', (e: { state: string; iss: string }) => ({ code: 'abc', state: 'not-the-state', iss: e.iss }), 'callback_invalid'],
     ['no code', (e: { state: string; iss: string }) => ({ state: e.state, iss: e.iss }), 'callback_invalid'],
     ['error=access_denied', (e: { state: string; iss: string }) => ({ error: 'access_denied', error_description: 'User said no', state: e.state, iss: e.iss }), 'access_denied'],
     ['a wrong iss (mix-up)', (e: { state: string; iss: string }) => ({ code: 'abc', state: e.state, iss: 'https://evil.example.com' }), 'callback_invalid'],
@@ -245,10 +244,29 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
   it('does not accept a second callback after the first', async () => {
     const test = newCore(configFor(devstack));
     await test.core.restore();
-    const { redirectUri } = await forgedCallback(test, (e) => ({ code: 'x', state: 'wrong', iss: e.iss }));
+    const { redirectUri } = await forgedCallback(test, (e) => ({ code: 'forged-code', state: e.state, iss: e.iss }));
     // The receiver lingers a moment so the browser can read the outcome page, but takes no callback.
     expect((await send(`${redirectUri}?code=again&state=again`)).status).toBe(404);
     expect(test.core.view().status).toBe('signed-out');
+  });
+
+  it('answers 400 to a callback with a wrong or no state and goes on waiting for its own', async () => {
+    const test = newCore(configFor(devstack));
+    await test.core.restore();
+    const before = devstack.tokenRequests('authorization_code');
+    const opened = test.nextOpened();
+    const login = test.core.session.login();
+    const authorization = new URL(await opened);
+    const redirectUri = authorization.searchParams.get('redirect_uri')!;
+    const state = authorization.searchParams.get('state')!;
+    for (const query of ['code=abc&state=not-the-state', 'code=abc', `code=abc&state=${state}x`, `code=abc&state=${state.slice(0, -1)}`, 'error=access_denied&state=nope']) {
+      expect((await send(`${redirectUri}?${query}&iss=${encodeURIComponent(devstack.issuer)}`)).status).toBe(400);
+    }
+    expect(test.core.view()).toMatchObject({ status: 'signing-in', flow: 'login' });
+    expect(devstack.tokenRequests('authorization_code')).toBe(before);
+    // Its own state (with a forged code) is taken, and ends the sign-in.
+    expect((await send(`${redirectUri}?code=forged&state=${state}&iss=${encodeURIComponent(devstack.issuer)}`)).status).toBe(303);
+    expect(await login).toMatchObject({ ok: false, error: { code: 'callback_invalid' } });
   });
 
   it('answers 404 to another path and goes on waiting; cancel ends it', async () => {

@@ -350,6 +350,40 @@ describe('loopback receiver under attack', () => {
     refusedAll();
   });
 
+  it.each([
+    ['a wrong state', '&state=guessed'],
+    ['no state', ''],
+    ['an empty state', '&state='],
+    ['the state with a byte more', '&state=s3cr3t-state-valueX'],
+    ['the state with a byte less', '&state=s3cr3t-state-valu'],
+    ['the state in another case', '&state=S3CR3T-STATE-VALUE'],
+    ['the state twice, the wrong one first', '&state=guessed&state=s3cr3t-state-value'],
+  ])('a sign-in receiver answers 400 to a callback with %s, and is not used up', async (_name, query) => {
+    const receiver = await start({ requireState: true });
+    receiver.expectState('s3cr3t-state-value');
+    const refusedAll = attack();
+    const answer = await send(`${receiver.redirectUri}?code=evil${query}`, { headers: { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document', 'Sec-Fetch-Site': 'cross-site' } });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toContain('not the sign-in the app is waiting for');
+    expect(answer.body).not.toContain('evil');
+    expect(await settled(receiver.arrival)).toBe(false);
+    const real = await send(`${receiver.redirectUri}?code=real&state=s3cr3t-state-value`);
+    expect(real.status).toBe(303);
+    expect((await receiver.arrival).searchParams.get('code')).toBe('real');
+    refusedAll();
+  });
+
+  it('a sign-in receiver takes no callback before it knows its state', async () => {
+    const receiver = await start({ requireState: true });
+    const refusedAll = attack();
+    expect((await send(`${receiver.redirectUri}?code=early&state=anything`)).status).toBe(400);
+    expect(await settled(receiver.arrival)).toBe(false);
+    receiver.expectState('anything');
+    expect((await send(`${receiver.redirectUri}?code=real&state=anything`)).status).toBe(303);
+    expect((await receiver.arrival).searchParams.get('code')).toBe('real');
+    refusedAll();
+  });
+
   it('counts its attack cases (every one refused)', () => {
     expect(attacks).toBeGreaterThanOrEqual(30);
     expect(refused).toBe(attacks);
