@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig, type InlineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import electron, { type ElectronOptions } from 'vite-plugin-electron';
-import { findElectronBinary } from './test/electron/electron-binary.ts';
+import { ensureElectronBinary, type ElectronBinary } from './scripts/electron-binary.ts';
 
 /**
  * Three builds, one command:
@@ -16,7 +16,8 @@ import { findElectronBinary } from './test/electron/electron-binary.ts';
  * (`vite build`). Under `vite --mode electron` (npm run electron:dev) it builds them in watch mode,
  * starts Electron, restarts it when main changes and reloads the window when the preload changes.
  * Plain `vite` stays a renderer-only dev server (the browser preview). Building never needs the
- * Electron binary; only starting it does, and without one the dev server says why and keeps serving.
+ * Electron binary; only starting it does: when it is missing, Electron's own installer downloads it
+ * first (scripts/electron-binary.ts); when that fails, the dev server says why and keeps serving.
  */
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
 
@@ -42,7 +43,7 @@ export default defineConfig(({ command, mode }) => {
   const main: ElectronOptions = {
     // The plugin makes this a library build: ESM (package.json "type": "module"), file [name].js.
     entry: 'src-main/electron/main.ts',
-    onstart: ({ startup }) => startElectron(startup),
+    onstart: ({ startup }) => serially(() => startElectron(startup)),
     vite: nodeBuild('dist/main', {
       // depd (a dependency of the devstack's Koa) builds functions with eval; it is not ours to change.
       checks: { eval: false },
@@ -51,7 +52,7 @@ export default defineConfig(({ command, mode }) => {
   };
 
   const preload: ElectronOptions = {
-    onstart: ({ startup, reload }) => (electronIsRunning() ? reload() : startElectron(startup)),
+    onstart: ({ startup, reload }) => serially(async () => (electronIsRunning() ? reload() : startElectron(startup))),
     vite: nodeBuild('dist/preload', {
       input: { 'ipc-bridge': 'src-preload/ipc-bridge.ts' },
       platform: 'node',
@@ -70,7 +71,19 @@ export default defineConfig(({ command, mode }) => {
   };
 });
 
-let warnedNoBinary = false;
+/**
+ * Main and preload finish building in either order, and the first start waits for the download:
+ * one start at a time, so the second sees the first one's app (and reloads it) instead of racing it.
+ */
+let queue: Promise<void> = Promise.resolve();
+function serially(task: () => Promise<void>): Promise<void> {
+  queue = queue.then(task, task);
+  return queue;
+}
+
+/** One download attempt per dev server: main and preload both ask for Electron when they are built. */
+let binary: Promise<ElectronBinary> | undefined;
+let explained = false;
 
 type Startup = Parameters<NonNullable<ElectronOptions['onstart']>>[0]['startup'];
 
@@ -81,12 +94,16 @@ type Startup = Parameters<NonNullable<ElectronOptions['onstart']>>[0]['startup']
  * whose chrome-sandbox helper is not set up.
  */
 async function startElectron(startup: Startup): Promise<void> {
-  // vite-plugin-electron resolves the binary with require('electron'), which downloads it when missing.
-  const binary = findElectronBinary({ projectRoot });
-  if (!binary.found) {
-    if (warnedNoBinary) return;
-    warnedNoBinary = true;
-    console.warn(`No Electron binary (node_modules/electron/dist missing): Electron not started; the renderer is served at ${process.env.VITE_DEV_SERVER_URL ?? 'the dev server'}.`);
+  // Asynchronous, bounded download (the plugin's require('electron') would block the dev server, unbounded).
+  binary ??= ensureElectronBinary({ projectRoot, log: (line) => console.log(line) });
+  const found = await binary;
+  if (!found.found) {
+    if (explained) return;
+    explained = true;
+    const url = process.env.VITE_DEV_SERVER_URL ?? 'the dev server';
+    console.warn(
+      `Electron not started; the renderer is still served at ${url}. The same app in your browser: npm run preview. Retry the download: npx install-electron --no`,
+    );
     return;
   }
   const argv = process.env.ELECTRON_DEV_NO_SANDBOX === '1' ? ['.', '--no-sandbox'] : ['.'];

@@ -14,10 +14,10 @@ import { _electron as electron, expect, test as base, type ElectronApplication, 
 import type { Browser } from 'playwright-core';
 import { alice, bob } from '../support/accounts.ts';
 import { signInWithBrowser, systemBrowserFixture } from '../support/system-browser.ts';
-import { findElectronBinary } from './electron-binary.ts';
 import { PROJECT_ROOT } from './paths.ts';
+import { electronForTests } from './skip.ts';
 
-const binary = findElectronBinary({ projectRoot: PROJECT_ROOT });
+const binary = electronForTests();
 base.skip(!binary.found, binary.found ? '' : binary.reason);
 
 /** Settings that would point the app elsewhere than its own devstack, or change how it runs. */

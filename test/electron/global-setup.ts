@@ -1,10 +1,9 @@
 /**
  * Says once, in one line, why the Electron suite is skipped (each test also skips with that reason).
  */
-import { findElectronBinary } from './electron-binary.ts';
-import { PROJECT_ROOT } from './paths.ts';
+import { electronForTests } from './skip.ts';
 
 export default function globalSetup(): void {
-  const binary = findElectronBinary({ projectRoot: PROJECT_ROOT });
+  const binary = electronForTests();
   if (!binary.found) console.log(binary.reason);
 }

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findElectronBinary, platformExecutableName } from '../electron/electron-binary.ts';
+import { buildsForHost } from '../../scripts/dist.ts';
+import { downloadHost, downloadTimeoutMs, ensureElectronBinary, findElectronBinary, platformExecutableName, shortInstallerError } from '../../scripts/electron-binary.ts';
 
 const dirs: string[] = [];
 
@@ -27,7 +28,7 @@ describe('findElectronBinary', () => {
     const result = findElectronBinary({ projectRoot: project(), env: {}, platform: 'linux' });
     expect(result).toEqual({
       found: false,
-      reason: 'Electron binary not installed (node_modules/electron/dist missing; its download host is unreachable here) — Electron tests skipped',
+      reason: 'Electron binary not installed (node_modules/electron/dist missing; `npx install-electron --no` downloads it)',
     });
     if (!result.found) expect(result.reason).not.toContain('\n');
   });
@@ -65,7 +66,7 @@ describe('findElectronBinary', () => {
     const root = project({ 'node_modules/electron/path.txt': 'electron', 'node_modules/electron/dist/electron': '' });
     const result = findElectronBinary({ projectRoot: root, env: { ELECTRON_OVERRIDE_DIST_PATH: path.join(root, 'nope') }, platform: 'linux' });
     expect(result.found).toBe(false);
-    if (!result.found) expect(result.reason).toMatch(/ELECTRON_OVERRIDE_DIST_PATH.*Electron tests skipped$/);
+    if (!result.found) expect(result.reason).toMatch(/ELECTRON_OVERRIDE_DIST_PATH\)$/);
   });
 
   it('is not fooled by a folder where the executable should be', () => {
@@ -79,5 +80,53 @@ describe('platformExecutableName', () => {
     expect(platformExecutableName('linux')).toBe('electron');
     expect(platformExecutableName('win32')).toBe('electron.exe');
     expect(platformExecutableName('darwin')).toBe('Electron.app/Contents/MacOS/Electron');
+  });
+});
+
+describe('the download, in one line', () => {
+  it('keeps the installer’s error line and drops its stack', () => {
+    const stack = [
+      'TypeError: fetch failed',
+      '    at node:internal/deps/undici/undici:15270:13',
+      '    at async FetchDownloader.download (file:///x/node_modules/@electron/get/dist/FetchDownloader.js:46:30)',
+    ].join('\n');
+    expect(shortInstallerError(`Downloading Electron binary...\n${stack}\n`)).toBe('TypeError: fetch failed');
+    expect(shortInstallerError('HTTPError: Response code 404 (Not Found) for https://example.com/v1/x.zip\n    at y')).toBe(
+      'HTTPError: Response code 404 (Not Found) for https://example.com/v1/x.zip',
+    );
+    expect(shortInstallerError('')).toBe('no output');
+    expect(shortInstallerError(`Error: ${'x'.repeat(500)}`)).toHaveLength(240);
+  });
+
+  it('names the host it downloads from: the mirror setting Electron reads, else GitHub', () => {
+    expect(downloadHost({})).toBe('github.com');
+    expect(downloadHost({ ELECTRON_MIRROR: 'https://npmmirror.com/mirrors/electron/' })).toBe('npmmirror.com');
+    expect(downloadHost({ ELECTRON_MIRROR: 'https://a.example/', npm_config_electron_mirror: 'https://b.example/' })).toBe('b.example');
+  });
+
+  it('waits ELECTRON_DOWNLOAD_TIMEOUT seconds, 300 unless set to a positive number', () => {
+    expect(downloadTimeoutMs({})).toBe(300_000);
+    expect(downloadTimeoutMs({ ELECTRON_DOWNLOAD_TIMEOUT: '2.5' })).toBe(2_500);
+    expect(downloadTimeoutMs({ ELECTRON_DOWNLOAD_TIMEOUT: '0' })).toBe(300_000);
+    expect(downloadTimeoutMs({ ELECTRON_DOWNLOAD_TIMEOUT: 'soon' })).toBe(300_000);
+  });
+
+  it('downloads nothing when ELECTRON_OVERRIDE_DIST_PATH names the build to use', async () => {
+    const root = project({ 'node_modules/electron/install.js': 'throw new Error("must not run")' });
+    const lines: string[] = [];
+    const result = await ensureElectronBinary({ projectRoot: root, env: { ELECTRON_OVERRIDE_DIST_PATH: path.join(root, 'nope') }, log: (line) => lines.push(line) });
+    expect(result.found).toBe(false);
+    expect(lines).toEqual([]);
+  });
+});
+
+describe('npm run dist packages the Electron on disk only when it builds for this machine', () => {
+  it('decides from electron-builder’s platform and architecture flags', () => {
+    expect(buildsForHost([], 'linux', 'x64')).toBe(true);
+    expect(buildsForHost(['--linux', '--x64', '--publish', 'never'], 'linux', 'x64')).toBe(true);
+    expect(buildsForHost(['--win'], 'linux', 'x64')).toBe(false);
+    expect(buildsForHost(['-m'], 'darwin', 'arm64')).toBe(true);
+    expect(buildsForHost(['--arm64'], 'linux', 'x64')).toBe(false);
+    expect(buildsForHost(['-c.electronDist=/opt/electron'], 'linux', 'x64')).toBe(false);
   });
 });

@@ -1,0 +1,69 @@
+/**
+ * npm run dist — installers for this OS with electron-builder (electron-builder.yml), into release/.
+ *
+ * 1. `vite build` (the three builds electron-builder puts into app.asar);
+ * 2. Electron's binary, downloaded with Electron's own installer when missing (scripts/electron-binary.ts:
+ *    ELECTRON_MIRROR and the other documented variables apply, bounded wait, one line);
+ * 3. electron-builder with that binary as `electronDist`, so it packages the Electron already on disk
+ *    instead of downloading it a second time into its own cache, and drops the default_app.asar that an
+ *    unpacked Electron carries (scripts/electron-builder-after-extract.js).
+ *
+ * Building for another OS or architecture (`--win` on Linux, `--arm64` on x64, …) or with your own
+ * `-c.electronDist` skips step 2: electron-builder downloads that Electron itself. Arguments go to
+ * electron-builder (`npm run dist -- --dir`, `-- --publish never`, `-- -c electron-builder.unsigned.yml`).
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureElectronBinary } from './electron-binary.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+
+const PLATFORM_FLAGS: Record<string, NodeJS.Platform> = {
+  '--mac': 'darwin',
+  '--macos': 'darwin',
+  '-m': 'darwin',
+  '-o': 'darwin',
+  '--win': 'win32',
+  '--windows': 'win32',
+  '-w': 'win32',
+  '--linux': 'linux',
+  '-l': 'linux',
+};
+const ARCH_FLAGS = ['--x64', '--ia32', '--armv7l', '--arm64', '--universal'];
+
+/** Whether these electron-builder arguments build for this machine's OS and architecture only. */
+export function buildsForHost(cliArgs: string[], platform: NodeJS.Platform, arch: string): boolean {
+  if (cliArgs.some((arg) => /^(-c|--config)\.electronDist(=|$)/.test(arg))) return false;
+  const platforms = cliArgs.map((arg) => PLATFORM_FLAGS[arg]).filter(Boolean);
+  const arches = cliArgs.filter((arg) => ARCH_FLAGS.includes(arg)).map((arg) => arg.slice(2));
+  return platforms.every((p) => p === platform) && arches.every((a) => a === arch);
+}
+
+function run(command: string, commandArgs: string[]): number {
+  const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit' });
+  if (result.error) {
+    console.error(`${command}: ${result.error.message}`);
+    return 1;
+  }
+  return result.status ?? 1;
+}
+
+if (import.meta.filename === process.argv[1]) {
+  const built = run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build']);
+  if (built !== 0) process.exit(built);
+
+  const builderArgs = [...args];
+  if (buildsForHost(args, process.platform, process.arch)) {
+    const binary = await ensureElectronBinary({ projectRoot: root });
+    if (!binary.found) {
+      console.error(`npm run dist: cannot package without Electron for this OS. ${binary.reason}`);
+      process.exit(1);
+    }
+    // The folder holding the executable: dist/ (dist/Electron.app/… on macOS), or ELECTRON_OVERRIDE_DIST_PATH.
+    const distDir = process.env.ELECTRON_OVERRIDE_DIST_PATH?.trim() || path.join(root, 'node_modules', 'electron', 'dist');
+    builderArgs.push(`--config.electronDist=${distDir}`, '--config.afterExtract=./scripts/electron-builder-after-extract.js');
+  }
+  process.exit(run(process.execPath, [path.join(root, 'node_modules', 'electron-builder', 'cli.js'), ...builderArgs]));
+}
