@@ -64,7 +64,8 @@ describe('electron-builder.yml', () => {
     expect(packageJson).not.toHaveProperty('build');
   });
 
-  it('passes electron-builder’s schema validation', async () => {
+  // The first validation compiles electron-builder's JSON schema: seconds on a busy machine.
+  it('passes electron-builder’s schema validation', { timeout: 30_000 }, async () => {
     await expect(validate(config)).resolves.toBeUndefined();
   });
 
