@@ -6,6 +6,7 @@
  *   on ready       permissions denied, app:// served (production), configuration read (devstack
  *                  when AUTH0_DOMAIN is unset), core created with Electron ports, IPC handlers
  *                  registered, application menu set (menu.ts), session restored, window opened
+ *                  where it was last time (window-state.ts)
  *   on quit        core closed (pending sign-in, loopback receiver), devstack stopped
  *
  * Built to ESM (dist/main/main.js; Electron >= 28 loads an ESM main). As the ESM notes in Electron's
@@ -13,8 +14,9 @@
  * `whenReady()` is never awaited at the top level.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell } from 'electron';
 import { ConfigError, configureFromEnvironment, createAuthCore, type AuthCore } from '../core/index.ts';
+import { createFileLog, teeLogger, type FileLog } from './app-log.ts';
 import { createAppProtocolHandler } from './app-protocol.ts';
 import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady } from './hardening.ts';
 import { registerBridgeHandlers, sendOpenSettings, sendSessionChanged } from './ipc.ts';
@@ -22,7 +24,9 @@ import { createOpenLocalPath, menuTemplate, securityNotesPath } from './menu.ts'
 import { APP_SCHEME, cspFor, isTrustedSender, rendererSourceFor } from './policy.ts';
 import { createConsoleLogger, createOpenExternal, createSafeStorageCipher } from './ports.ts';
 import { openSessionStore } from './session-store.ts';
-import { bringToFront, createAppWindow, showWhenReady } from './window.ts';
+import { parseWindowState, restoreBounds, trackWindowState } from './window-state.ts';
+import { openWindowStateStore, type WindowStateStore } from './window-state-store.ts';
+import { bringToFront, createAppWindow, showWhenReady, WINDOW_SIZE } from './window.ts';
 
 /** dist/main at run time (also inside app.asar): the renderer and preload are its siblings. */
 const BUILD_DIR = import.meta.dirname;
@@ -35,11 +39,13 @@ const SETTINGS_ROUTE = '/settings';
 /** vite-plugin-electron's message when the preload was rebuilt in `vite` dev. */
 const PRELOAD_REBUILT = 'electron-vite&type=hot-reload';
 
-const log = createConsoleLogger('electron');
-const source = rendererSourceFor({ devServerUrl: process.env.VITE_DEV_SERVER_URL, isPackaged: app.isPackaged });
-
-// A separate profile (store, single-instance lock) per run: the Electron tests set it per test.
+// A separate profile (store, single-instance lock, logs) per run: the Electron tests set it per test.
 if (process.env.APP_USER_DATA_DIR) app.setPath('userData', path.resolve(process.env.APP_USER_DATA_DIR));
+
+const fileLog = openFileLog();
+/** Every line to the console (development) and to the log file in the OS's log folder (app-log.ts). */
+const log = fileLog ? teeLogger(createConsoleLogger('electron'), fileLog.logger) : createConsoleLogger('electron');
+const source = rendererSourceFor({ devServerUrl: process.env.VITE_DEV_SERVER_URL, isPackaged: app.isPackaged });
 
 hardenBeforeReady(app, protocol);
 
@@ -54,6 +60,7 @@ function run(): void {
   let window: BrowserWindow | undefined;
   let core: AuthCore | undefined;
   let stopConfiguration: (() => Promise<void>) | undefined;
+  let windowState: WindowStateStore | undefined;
   let closed = false;
 
   const openExternal = createOpenExternal(shell);
@@ -101,6 +108,7 @@ function run(): void {
     const configured = await configureFromEnvironment(process.env, { cwd, devstackDataDir });
     stopConfiguration = configured.stop;
     log.info(configured.summary);
+    if (fileLog) log.info('logging to a file', { file: fileLog.file });
 
     core = createAuthCore(configured.config, {
       openExternal,
@@ -121,7 +129,7 @@ function run(): void {
           development: !app.isPackaged,
           commands: {
             openSettings,
-            openLogsFolder: () => void openLocalPath(app.getPath('logs')),
+            openLogsFolder: () => void openLocalPath(fileLog ? path.dirname(fileLog.file) : app.getPath('logs')),
             openSecurityNotes: () =>
               void openLocalPath(securityNotesPath({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() })),
           },
@@ -130,13 +138,22 @@ function run(): void {
     );
     // The window opens at once and shows "restoring" until the vault has been read.
     core.restore().catch((error: unknown) => log.error('restoring the session failed', { message: messageOf(error) }));
+    windowState = openWindowStateStore(log);
     window = openWindow();
   }
 
   /** Opens the window, on `route` when given (the hash router's path, e.g. /settings). */
   function openWindow(route?: string): BrowserWindow {
-    const created = createAppWindow(BrowserWindow, { preloadPath: PRELOAD_PATH, devTools: !app.isPackaged });
-    showWhenReady(created);
+    // Where it was last time, on the displays there are now (window-state.ts).
+    const placement = restoreBounds(
+      parseWindowState(windowState?.load()),
+      { displays: screen.getAllDisplays(), primary: screen.getPrimaryDisplay() },
+      WINDOW_SIZE,
+    );
+    const { maximized, ...bounds } = placement;
+    const created = createAppWindow(BrowserWindow, { preloadPath: PRELOAD_PATH, devTools: !app.isPackaged, bounds });
+    showWhenReady(created, { maximized });
+    trackWindowState(created, (state) => windowState?.save(state));
     created.on('closed', () => {
       if (window === created) window = undefined;
     });
@@ -169,6 +186,16 @@ function run(): void {
     log.error(title, { message: messageOf(error) });
     dialog.showErrorBox(title, messageOf(error));
     void shutdown().finally(() => app.exit(1));
+  }
+}
+
+/** The log file in `app.getPath('logs')`; without one (a read-only profile) the app logs to the console only. */
+function openFileLog(): FileLog | undefined {
+  try {
+    return createFileLog({ dir: app.getPath('logs'), scope: 'electron' });
+  } catch (error) {
+    createConsoleLogger('electron').warn('no log file: logging to the console only', { message: messageOf(error) });
+    return undefined;
   }
 }
 

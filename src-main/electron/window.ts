@@ -20,6 +20,8 @@ export interface AppWindowOptions {
   preloadPath: string;
   /** DevTools only in an unpackaged build. */
   devTools: boolean;
+  /** Where it opens (window-state.ts restoreBounds); without x/y Electron centres it. */
+  bounds?: { x?: number; y?: number; width: number; height: number };
 }
 
 /**
@@ -31,6 +33,7 @@ export function createAppWindow<W>(BrowserWindow: WindowClass<W>, options: AppWi
   // electronegativity-ignore: AUXCLICK_JS_CHECK — a middle click on a link asks for a new window, which denyNewWindows (hardening.ts) always denies; test/unit/electron-shell.test.ts "never opens a new Electron window"
   return new BrowserWindow({
     ...WINDOW_SIZE,
+    ...options.bounds,
     title: 'Hello World',
     // Shown on 'ready-to-show' (showWhenReady) so the user never sees an empty frame.
     show: false,
@@ -59,8 +62,12 @@ export function createAppWindow<W>(BrowserWindow: WindowClass<W>, options: AppWi
   });
 }
 
-export function showWhenReady(window: Pick<ElectronBrowserWindow, 'once' | 'show'>): void {
-  window.once('ready-to-show', () => window.show());
+/** Shows the window once its page has painted; maximised first when it was closed maximised. */
+export function showWhenReady(window: Pick<ElectronBrowserWindow, 'once' | 'show' | 'maximize'>, options: { maximized?: boolean } = {}): void {
+  window.once('ready-to-show', () => {
+    if (options.maximized) window.maximize();
+    window.show();
+  });
 }
 
 /**

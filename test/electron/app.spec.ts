@@ -10,100 +10,26 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { _electron as electron, expect, test as base, type ElectronApplication, type Page } from '@playwright/test';
+import { expect, test as base, type Page } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 import { alice, bob } from '../support/accounts.ts';
 import { signInWithBrowser, systemBrowserFixture } from '../support/system-browser.ts';
+import { binary, launchDesktop, logIn, type DesktopApp } from './desktop-app.ts';
 import { PROJECT_ROOT } from './paths.ts';
-import { electronForTests } from './skip.ts';
 
-const binary = electronForTests();
 base.skip(!binary.found, binary.found ? '' : binary.reason);
-
-/** Settings that would point the app elsewhere than its own devstack, or change how it runs. */
-const IGNORED_ENV = new Set([
-  'AUTH0_DOMAIN',
-  'AUTH0_CLIENT_ID',
-  'AUTH0_AUDIENCE',
-  'API_SERVER_URL',
-  'AUTH0_CALLBACK_PORTS',
-  'VITE_DEV_SERVER_URL',
-  'ELECTRON_RUN_AS_NODE',
-  'NODE_OPTIONS',
-]);
-
-interface OpenedLog {
-  __openedUrls?: string[];
-}
-
-interface DesktopApp {
-  app: ElectronApplication;
-  /** The app window's page. */
-  page: Page;
-  env: Record<string, string>;
-  /** Every URL the app asked the OS to open in the browser, in order. */
-  openedUrls(): Promise<string[]>;
-  /** Waits for the URL opened after the first `count` ones. */
-  nextOpenedUrl(count: number): Promise<string>;
-}
 
 const test = base.extend<{ desktop: DesktopApp }, { systemBrowser: Browser }>({
   systemBrowser: systemBrowserFixture,
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
   desktop: async ({}, use) => {
     const profile = mkdtempSync(path.join(os.tmpdir(), 'electron-app-'));
-    const env = appEnvironment(profile);
-    const app = await electron.launch({
-      executablePath: binary.found ? binary.executablePath : '',
-      args: [PROJECT_ROOT],
-      // No .env from the working directory: the app must use its own devstack.
-      cwd: profile,
-      env,
-      timeout: 60_000,
-    });
-    // The system browser, as the test sees it: record instead of opening.
-    await app.evaluate(({ shell }) => {
-      const opened: string[] = [];
-      (globalThis as OpenedLog).__openedUrls = opened;
-      shell.openExternal = async (url: string) => {
-        opened.push(url);
-      };
-    });
-    const page = await app.firstWindow();
-    const openedUrls = () => app.evaluate(() => [...((globalThis as OpenedLog).__openedUrls ?? [])]);
-    await use({
-      app,
-      page,
-      env,
-      openedUrls,
-      async nextOpenedUrl(count) {
-        await expect.poll(async () => (await openedUrls()).length, { message: 'the app opened the browser' }).toBeGreaterThan(count);
-        const url = (await openedUrls())[count];
-        if (!url) throw new Error('no URL was opened');
-        return url;
-      },
-    });
-    await app.close();
+    const desktop = await launchDesktop(profile);
+    await use(desktop);
+    await desktop.app.close();
     rmSync(profile, { recursive: true, force: true });
   },
 });
-
-function appEnvironment(profile: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (value !== undefined && !IGNORED_ENV.has(name)) env[name] = value;
-  }
-  return { ...env, APP_USER_DATA_DIR: profile, DEVSTACK_IDP_PORT: '0', DEVSTACK_API_PORT: '0' };
-}
-
-async function logIn(desktop: DesktopApp, browser: Browser, who: { email: string; password: string }): Promise<void> {
-  const before = (await desktop.openedUrls()).length;
-  await desktop.page.getByRole('button', { name: 'Log In' }).first().click();
-  const authorizationUrl = await desktop.nextOpenedUrl(before);
-  const { context } = await signInWithBrowser(browser, authorizationUrl, { username: who.email, password: who.password });
-  await context.close();
-  await expect(desktop.page.getByRole('button', { name: 'Log Out' }).first()).toBeVisible();
-}
 
 async function openTab(page: Page, name: 'Profile' | 'Public' | 'Protected' | 'Admin'): Promise<void> {
   await page.getByRole('link', { name, exact: true }).first().click();

@@ -5,11 +5,12 @@
  * packaged binary (Electron security checklist item 19). Nothing is packaged and Electron is not
  * needed: electron-builder and app-builder-lib are loaded through electron-builder's dependencies.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { SECURITY_NOTES_FILE } from '../../src-main/electron/menu.ts';
 
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -98,5 +99,12 @@ describe('electronFuses', () => {
   it('keeps what asar integrity validation and onlyLoadAppFromAsar need: an asar, with its integrity embedded', () => {
     expect(config.asar).toBe(true);
     expect(config.disableAsarIntegrity).toBeUndefined();
+  });
+});
+
+describe('extraResources', () => {
+  it('ships SECURITY.md beside app.asar, where Help → Security Notes looks for it', () => {
+    expect(config.extraResources).toEqual(expect.arrayContaining([{ from: 'SECURITY.md', to: SECURITY_NOTES_FILE }]));
+    expect(existsSync(path.join(projectDir, 'SECURITY.md'))).toBe(true);
   });
 });

@@ -17,7 +17,7 @@ import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady, type Per
 import { refusedSender, registerBridgeHandlers, sendOpenSettings, sendSessionChanged } from '../../src-main/electron/ipc.ts';
 import { APP_ORIGIN, isTrustedSender } from '../../src-main/electron/policy.ts';
 import { createOpenExternal, createSafeStorageCipher } from '../../src-main/electron/ports.ts';
-import { bringToFront, createAppWindow } from '../../src-main/electron/window.ts';
+import { bringToFront, createAppWindow, showWhenReady, WINDOW_SIZE, type AppWindowOptions } from '../../src-main/electron/window.ts';
 import { fakeIpcMain } from '../support/fake-ipc-main.ts';
 
 const appFrame = { url: 'app://renderer/index.html', parent: null };
@@ -242,7 +242,7 @@ describe('createOpenExternal', () => {
 });
 
 /** BrowserWindow as main.ts passes it to createAppWindow: records the options it is constructed with. */
-function windowOptions(options: { preloadPath: string; devTools: boolean }): BrowserWindowConstructorOptions {
+function windowOptions(options: AppWindowOptions): BrowserWindowConstructorOptions {
   const created: BrowserWindowConstructorOptions[] = [];
   class FakeBrowserWindow {
     constructor(constructorOptions: BrowserWindowConstructorOptions) {
@@ -297,6 +297,43 @@ describe('createAppWindow', () => {
 
   it('keeps the menu bar visible on Windows and Linux (Settings, Edit and Help are found by looking)', () => {
     expect(windowOptions({ preloadPath: 'p', devTools: false }).autoHideMenuBar).toBe(false);
+  });
+
+  it('opens where it is told (the restored place), keeping its minimum size and its security preferences', () => {
+    const options = windowOptions({ preloadPath: 'p', devTools: false, bounds: { x: -1800, y: 40, width: 1000, height: 700 } });
+    expect(options).toMatchObject({ x: -1800, y: 40, width: 1000, height: 700, minWidth: WINDOW_SIZE.minWidth, minHeight: WINDOW_SIZE.minHeight });
+    expect(options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });
+    // Without a place: the default size, and no position (Electron centres the window).
+    const first = windowOptions({ preloadPath: 'p', devTools: false });
+    expect(first).toMatchObject({ width: WINDOW_SIZE.width, height: WINDOW_SIZE.height });
+    expect(first).not.toHaveProperty('x');
+  });
+});
+
+describe('showWhenReady', () => {
+  function fakeWindow() {
+    const calls: string[] = [];
+    const events = new EventEmitter();
+    return {
+      calls,
+      events,
+      window: { once: (name: string, listener: () => void) => events.once(name, listener), show: () => calls.push('show'), maximize: () => calls.push('maximize') },
+    };
+  }
+
+  it('shows the window only once its page is ready', () => {
+    const { calls, events, window } = fakeWindow();
+    showWhenReady(window as never);
+    expect(calls).toEqual([]);
+    events.emit('ready-to-show');
+    expect(calls).toEqual(['show']);
+  });
+
+  it('maximises it first when it was closed maximised', () => {
+    const { calls, events, window } = fakeWindow();
+    showWhenReady(window as never, { maximized: true });
+    events.emit('ready-to-show');
+    expect(calls).toEqual(['maximize', 'show']);
   });
 });
 
