@@ -18,7 +18,9 @@ export const requestValidators = {
   'auth:login': noArgs,
   'auth:signup': noArgs,
   'auth:cancel': noArgs,
+  'auth:reopen': noArgs,
   'auth:logout': noArgs,
+  'auth:end-provider-session': noArgs,
   'messages:get': z.tuple([z.enum(MESSAGE_KINDS)]),
 } as const satisfies { [C in Channel]: z.ZodType<ChannelArgs<C>> };
 

@@ -31,7 +31,6 @@ export type ErrorCode =
   | 'callback_invalid'
   | 'sign_in_cancelled'
   | 'sign_in_timeout'
-  | 'sign_in_in_progress'
   | 'ports_busy'
   | 'session_expired'
   | 'not_signed_in'
@@ -59,6 +58,13 @@ export interface SessionView {
   status: SessionStatus;
   /** Which flow is pending while `signing-in`. */
   flow?: 'login' | 'signup';
+  /** While `signing-in`: when the app stops waiting for the browser (epoch milliseconds). */
+  expiresAt?: number;
+  /**
+   * While `signed-out`: `not-ended` when the last Log Out could not reach the sign-in service, so the
+   * session there may still be open (the next Log In asks for the password; the UI offers a retry).
+   */
+  providerSession?: 'not-ended';
   /** ID token claims while `signed-in`. */
   profile?: ProfileClaims;
   /** Why the last sign-in, restore or refresh failed, or why the user was signed out. */
@@ -75,13 +81,21 @@ export interface ApiMessage {
   text: string;
 }
 
+/**
+ * The second half of Log Out: `opened` the provider's logout page in the browser; `unreachable` the
+ * sign-in service could not be reached (its session may still be open); `none` nothing to end there.
+ */
+export type ProviderLogoutResult = 'opened' | 'unreachable' | 'none';
+
 /** Every request channel: name → the arguments it takes (validated in main: contract-validators.ts). */
 export interface ChannelRequests {
   'session:get': [];
   'auth:login': [];
   'auth:signup': [];
   'auth:cancel': [];
+  'auth:reopen': [];
   'auth:logout': [];
+  'auth:end-provider-session': [];
   'messages:get': [kind: MessageKind];
 }
 
@@ -95,8 +109,12 @@ export interface ChannelResponses {
   'auth:login': Result<{ session: SessionView }>;
   'auth:signup': Result<{ session: SessionView }>;
   'auth:cancel': Result;
-  /** Always succeeds locally; the provider's logout page is opened in the system browser. */
-  'auth:logout': Result<{ session: SessionView }>;
+  /** Opens the pending sign-in's page again. */
+  'auth:reopen': Result;
+  /** Always succeeds locally; says whether the provider's session could be ended too. */
+  'auth:logout': Result<{ session: SessionView; providerLogout: ProviderLogoutResult }>;
+  /** Tries again to end the provider's session after a logout that could not reach it. */
+  'auth:end-provider-session': Result<{ session: SessionView; providerLogout: ProviderLogoutResult }>;
   'messages:get': Result<{ data: ApiMessage }>;
 }
 
@@ -125,7 +143,9 @@ export interface AuthBridge {
   login(): Promise<ChannelResponses['auth:login']>;
   signup(): Promise<ChannelResponses['auth:signup']>;
   cancel(): Promise<ChannelResponses['auth:cancel']>;
+  reopen(): Promise<ChannelResponses['auth:reopen']>;
   logout(): Promise<ChannelResponses['auth:logout']>;
+  endProviderSession(): Promise<ChannelResponses['auth:end-provider-session']>;
   getMessage(kind: MessageKind): Promise<ChannelResponses['messages:get']>;
   /** Subscribe to session changes; returns the unsubscribe function. */
   onSessionChanged(listener: (session: SessionView) => void): () => void;
@@ -144,6 +164,8 @@ export const bridgeMethods = {
   login: 'auth:login',
   signup: 'auth:signup',
   cancel: 'auth:cancel',
+  reopen: 'auth:reopen',
   logout: 'auth:logout',
+  endProviderSession: 'auth:end-provider-session',
   getMessage: 'messages:get',
 } as const satisfies Record<keyof BridgeInvokers, Channel>;

@@ -41,7 +41,9 @@ export function createAuthCore(config: AppConfig, hostPorts: CorePorts, options:
     'auth:login': () => session.login(),
     'auth:signup': () => session.signup(),
     'auth:cancel': () => session.cancel(),
+    'auth:reopen': () => session.reopen(),
     'auth:logout': () => session.logout(),
+    'auth:end-provider-session': () => session.endProviderSession(),
     'messages:get': (kind: MessageKind) => messages.get(kind),
   };
   return {

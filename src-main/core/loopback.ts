@@ -4,12 +4,19 @@
  * It binds 127.0.0.1 only, and the redirect URI it announces uses that same literal (never
  * "localhost", which may resolve elsewhere). It accepts exactly one `GET <path>`; the browser is
  * redirected at once to a code-free page so the code leaves the address bar and history, and that
- * page shows the outcome once the app knows it. Then the server closes.
+ * page shows the outcome once the app knows it.
  *
  * A sign-in receiver is told the `state` of its authorization request (`expectState`): only a
  * callback carrying that exact `state` uses it up. Any web page can navigate a tab to
  * `127.0.0.1:<port>/callback`; such a callback gets 400 and the receiver goes on waiting for the
  * real one (RFC 9700 §4.7: `state` ties the response to the request).
+ *
+ * A tab often comes back late: after Cancel, after the timeout (a password manager or MFA easily
+ * takes five minutes), or as a reload of the outcome page. So when the wait ends the server does not
+ * vanish at once (the browser would say "This site can't be reached" after a correct password): it
+ * lingers, for an hour at most, answering every such tab with a page that says what happened and to
+ * go back to the app. It never takes a callback again, and it never costs a new sign-in its port:
+ * every new receiver first closes all lingering ones.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -18,6 +25,10 @@ import { CoreError } from './errors.ts';
 
 export const LOOPBACK_HOST = '127.0.0.1';
 const DONE_PATH = '/done';
+/** How long an ended receiver keeps answering late tabs (it holds no secret, only the outcome). */
+export const LINGER_MS = 60 * 60_000;
+/** The app's name as the browser tab shows it. */
+export const APP_NAME = 'Hello World';
 /** Longest request target accepted; authorization responses are far shorter. */
 const MAX_URL_LENGTH = 8192;
 /**
@@ -43,12 +54,27 @@ export interface LoopbackOptions {
    * that). Without it (the logout receiver) the first GET of `path` is taken.
    */
   requireState?: boolean;
+  /**
+   * What a tab that comes back after the wait ended (cancelled, timed out) is told. Default: the
+   * sign-in's words. Other receivers (the logout's) pass their own.
+   */
+  latePages?: Partial<Record<EndReason, LatePage>>;
 }
 
 export interface Outcome {
   ok: boolean;
   message: string;
 }
+
+export type EndReason = 'cancelled' | 'timeout';
+
+export interface LatePage {
+  title: string;
+  message: string;
+}
+
+/** Receivers whose wait has ended and that only answer late tabs now. */
+const lingering = new Set<LoopbackReceiver>();
 
 export class LoopbackReceiver {
   readonly redirectUri: string;
@@ -66,6 +92,10 @@ export class LoopbackReceiver {
   private expectedState: Buffer | undefined;
   private settleArrival!: { resolve: (url: URL) => void; reject: (error: Error) => void };
   private timer: NodeJS.Timeout | undefined;
+  private readonly timeoutMs: number;
+  private readonly latePages: Record<EndReason, LatePage>;
+  /** Set once the wait is over: the server then only tells late tabs what happened. */
+  private ended: { reason: EndReason | 'finished'; lingerTimer: NodeJS.Timeout } | undefined;
 
   private constructor(server: Server, path: string, options: LoopbackOptions) {
     this.server = server;
@@ -81,19 +111,34 @@ export class LoopbackReceiver {
     server.on('request', (req, res) => this.onRequest(req, res));
 
     const timeoutMs = options.timeoutMs ?? 5 * 60_000;
+    this.timeoutMs = timeoutMs;
+    this.latePages = {
+      cancelled: options.latePages?.cancelled ?? {
+        title: 'Sign-in cancelled',
+        message: `This sign-in was cancelled in the ${APP_NAME} app, so it cannot finish here. Go back to the app and press Log In to start again. You can close this tab.`,
+      },
+      timeout: options.latePages?.timeout ?? {
+        title: 'Sign-in timed out',
+        message: `The ${APP_NAME} app stopped waiting for this sign-in after ${describeDuration(timeoutMs)}. Go back to the app and press Log In to start again. You can close this tab.`,
+      },
+    };
     this.timer = setTimeout(() => {
-      this.fail(new CoreError('sign_in_timeout', `No answer from the browser within ${Math.round(timeoutMs / 1000)} seconds. Please try again.`));
+      this.fail(new CoreError('sign_in_timeout', `No answer from the browser within ${describeDuration(timeoutMs)}. Please try again.`), 'timeout');
     }, timeoutMs);
     this.timer.unref();
     if (options.signal) {
-      const onAbort = () => this.fail(new CoreError('sign_in_cancelled', 'Sign-in was cancelled.'));
+      const onAbort = () => this.fail(new CoreError('sign_in_cancelled', 'Sign-in was cancelled.'), 'cancelled');
       if (options.signal.aborted) onAbort();
       else options.signal.addEventListener('abort', onAbort, { once: true });
     }
   }
 
-  /** Binds the first free port of `ports` (or an OS-assigned one). */
+  /**
+   * Binds the first free port of `ports` (or an OS-assigned one). Receivers lingering for late tabs
+   * are closed first: a new sign-in always gets its port.
+   */
   static async start(options: LoopbackOptions): Promise<LoopbackReceiver> {
+    await LoopbackReceiver.closeLingering();
     const candidates = options.ports.length > 0 ? options.ports : [0];
     for (const port of candidates) {
       const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES });
@@ -117,21 +162,31 @@ export class LoopbackReceiver {
     this.expectedState = digest(state);
   }
 
-  /** Tells the browser tab how it ended, and closes the server once it has been told. */
-  finish(outcome: Outcome): void {
-    if (this.outcome) return;
-    this.outcome = outcome;
-    for (const waiter of this.outcomeWaiters.splice(0)) waiter(outcome);
-    // Give the browser a moment to fetch the outcome page, then close for good (sooner once it has:
-    // see onRequest).
-    setTimeout(() => void this.close(), 2_000).unref();
+  /** Closes every receiver that only answers late tabs (before a new one binds, and at quit). */
+  static async closeLingering(): Promise<void> {
+    await Promise.all([...lingering].map((receiver) => receiver.close()));
   }
 
-  /** Stops listening; a pending arrival is rejected as cancelled. */
+  /** Whether the server still listens (waiting, or lingering for late tabs). */
+  get listening(): boolean {
+    return !this.closed;
+  }
+
+  /** Tells the browser tab how it ended; from then on the server only answers late tabs. */
+  finish(outcome: Outcome): void {
+    if (this.outcome || this.closed) return;
+    this.outcome = outcome;
+    for (const waiter of this.outcomeWaiters.splice(0)) waiter(outcome);
+    this.linger('finished');
+  }
+
+  /** Stops listening at once (no lingering); a pending arrival is rejected as cancelled. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.timer);
+    if (this.ended) clearTimeout(this.ended.lingerTimer);
+    lingering.delete(this);
     this.settleArrival.reject(new CoreError('sign_in_cancelled', 'Sign-in was cancelled.'));
     for (const waiter of this.outcomeWaiters.splice(0)) waiter({ ok: false, message: 'The app stopped waiting for this sign-in.' });
     await new Promise<void>((resolve) => {
@@ -140,10 +195,20 @@ export class LoopbackReceiver {
     });
   }
 
-  private fail(error: CoreError): void {
-    if (this.arrived || this.closed) return;
+  private fail(error: CoreError, reason: EndReason): void {
+    if (this.arrived || this.closed || this.ended) return;
     this.settleArrival.reject(error);
-    void this.close();
+    this.linger(reason);
+  }
+
+  /** The wait is over: keep answering late tabs for LINGER_MS, unless a new receiver needs the port. */
+  private linger(reason: EndReason | 'finished'): void {
+    if (this.ended || this.closed) return;
+    clearTimeout(this.timer);
+    const lingerTimer = setTimeout(() => void this.close(), LINGER_MS);
+    lingerTimer.unref();
+    this.ended = { reason, lingerTimer };
+    lingering.add(this);
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -153,6 +218,10 @@ export class LoopbackReceiver {
       return;
     }
     const url = new URL(req.url ?? '/', `http://${LOOPBACK_HOST}:${this.port}`);
+    if (this.ended && (url.pathname === this.path || url.pathname === DONE_PATH)) {
+      this.answerLateTab(res, url.pathname === DONE_PATH);
+      return;
+    }
     if (url.pathname === this.path && !this.arrived) {
       if (!this.stateMatches(url)) {
         // Not the answer to our request (a page navigating a tab here, a stale or foreign
@@ -171,8 +240,6 @@ export class LoopbackReceiver {
     }
     if (url.pathname === DONE_PATH && this.arrived) {
       const respond = (outcome: Outcome) => {
-        // The browser has been told: nothing is left to serve, so stop listening right after.
-        if (this.outcome) res.once('finish', () => setTimeout(() => void this.close(), 50).unref());
         send(res, 200, page(outcome.ok ? 'All done' : 'Something went wrong', outcome.message, outcome.ok));
       };
       if (this.outcome) respond(this.outcome);
@@ -187,6 +254,25 @@ export class LoopbackReceiver {
     const state = url.searchParams.get('state');
     if (this.expectedState === undefined || state === null) return false;
     return timingSafeEqual(digest(state), this.expectedState);
+  }
+
+  /**
+   * A tab after the wait ended: a reload of the outcome page gets the outcome again; a callback that
+   * arrives late (the person finished in the browser after Cancel or the timeout) is told why the app
+   * no longer takes it. Nothing is handed over any more.
+   */
+  private answerLateTab(res: ServerResponse, outcomePage: boolean): void {
+    const reason = this.ended!.reason;
+    if (reason === 'finished' && this.outcome) {
+      if (outcomePage) {
+        send(res, 200, page(this.outcome.ok ? 'All done' : 'Something went wrong', this.outcome.message, this.outcome.ok));
+      } else {
+        send(res, 410, page('Already finished', `This page was already used to finish a sign-in. Go back to the ${APP_NAME} app. You can close this tab.`, this.outcome.ok));
+      }
+      return;
+    }
+    const late = this.latePages[reason === 'finished' ? 'cancelled' : reason];
+    send(res, outcomePage ? 200 : 410, page(late.title, late.message, false, 'notice'));
   }
 
   /** Refuses anything that is not a plain top-level GET from a browser to 127.0.0.1:<port>. */
@@ -240,12 +326,24 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function page(title: string, message: string, ok: boolean): string {
-  const accent = ok ? '#3fb950' : '#f85149';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+/** "5 minutes", "1 minute", "30 seconds": how long, in the unit a person thinks in. */
+export function describeDuration(ms: number): string {
+  if (ms >= 60_000) {
+    const minutes = Math.round(ms / 60_000);
+    return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  }
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}
+
+/** The browser tab's page: light, like the provider's pages the person just came from, and naming the app. */
+function page(title: string, message: string, ok: boolean, tone: 'result' | 'notice' = 'result'): string {
+  const accent = ok ? '#1f883d' : tone === 'notice' ? '#635dff' : '#cf222e';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · ${APP_NAME}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{margin:0;min-height:100vh;display:grid;place-items:center;background:#0d1117;color:#e6edf3;font:16px/1.5 system-ui,sans-serif}
-main{max-width:28rem;padding:2rem;border-radius:12px;background:#161b22;border-top:4px solid ${accent};text-align:center}
+<style>body{margin:0;min-height:100vh;display:grid;place-items:center;background:#f3f4f8;color:#1e212a;font:16px/1.5 system-ui,sans-serif}
+main{max-width:28rem;margin:1.5rem;padding:2rem;border-radius:8px;background:#fff;border-top:4px solid ${accent};box-shadow:0 12px 40px rgba(0,0,0,.12);text-align:center}
+.app{margin:0 0 .75rem;color:#5c6070;font-size:.875rem;font-weight:600;letter-spacing:.02em}
 h1{font-size:1.4rem;margin:0 0 .5rem}</style></head>
-<body><main><h1>${escapeHtml(title)}</h1><p id="message">${escapeHtml(message)}</p></main></body></html>`;
+<body><main><p class="app">${APP_NAME} · desktop app</p><h1>${escapeHtml(title)}</h1><p id="message">${escapeHtml(message)}</p></main></body></html>`;
 }

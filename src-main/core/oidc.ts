@@ -12,6 +12,8 @@ import type { TokenSet } from './vault.ts';
 export const SCOPE = 'openid profile email offline_access';
 /** Seconds for every request to the provider, discovery included. */
 export const PROVIDER_TIMEOUT_SECONDS = 10;
+/** How long the check before opening the browser waits for the provider to answer at all. */
+export const PREFLIGHT_TIMEOUT_MS = 2_000;
 
 export type AuthorizationMode = 'login' | 'signup';
 
@@ -49,6 +51,22 @@ export function discover(config: AppConfig): Promise<client.Configuration> {
 }
 
 /**
+ * Whether the provider answers at all, bounded by `timeoutMs`: asked before the browser is opened
+ * (discovery is cached, so a provider that stopped since would otherwise cost the person a dead page
+ * and a five-minute wait). Any HTTP answer counts; a refused, reset or silent connection does not,
+ * and fails with the same `provider_unreachable` error as a failed discovery.
+ */
+export async function checkProviderAnswers(config: AppConfig, timeoutMs = PREFLIGHT_TIMEOUT_MS): Promise<void> {
+  const url = new URL(`${config.issuer.pathname.replace(/\/$/, '')}/.well-known/openid-configuration`, config.issuer);
+  try {
+    const response = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+  } catch (error) {
+    throw providerError(error, config.issuer);
+  }
+}
+
+/**
  * openid-client's DPoP handle for this installation's key: it signs the proofs of token requests and
  * keeps the provider's `DPoP-Nonce`, and openid-client retries a request once when the provider
  * answers `use_dpop_nonce` (RFC 9449 §8). One handle per core, so the nonce carries over.
@@ -63,6 +81,8 @@ export async function buildAuthorizationRequest(
   redirectUri: string,
   mode: AuthorizationMode,
   dpopJkt?: string,
+  /** Ask for the password even if the provider still has a session (after a logout it could not end). */
+  forceLogin = false,
 ): Promise<{ url: URL; checks: AuthorizationChecks }> {
   const configuration = await discover(config);
   const checks: AuthorizationChecks = {
@@ -85,6 +105,7 @@ export async function buildAuthorizationRequest(
     parameters.screen_hint = 'signup';
     parameters.prompt = 'login';
   }
+  if (forceLogin) parameters.prompt = 'login';
   return { url: client.buildAuthorizationUrl(configuration, parameters), checks };
 }
 
@@ -139,10 +160,11 @@ export async function revokeRefreshToken(config: AppConfig, refreshToken: string
  * The provider's logout URL (OpenID RP-Initiated Logout), or Auth0's `/v2/logout` for tenants
  * whose discovery has no `end_session_endpoint`; undefined when the provider offers neither.
  */
-export async function buildLogoutUrl(config: AppConfig, idToken: string, postLogoutRedirectUri: string | undefined): Promise<URL | undefined> {
+export async function buildLogoutUrl(config: AppConfig, idToken: string | undefined, postLogoutRedirectUri: string | undefined): Promise<URL | undefined> {
   const configuration = await discover(config);
   if (configuration.serverMetadata().end_session_endpoint) {
-    const parameters: Record<string, string> = { id_token_hint: idToken, client_id: config.clientId };
+    const parameters: Record<string, string> = { client_id: config.clientId };
+    if (idToken) parameters.id_token_hint = idToken;
     if (postLogoutRedirectUri) parameters.post_logout_redirect_uri = postLogoutRedirectUri;
     return client.buildEndSessionUrl(configuration, parameters);
   }

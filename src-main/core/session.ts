@@ -4,22 +4,22 @@
  * receiver, refreshes access tokens single-flight, and reports every change through `emit`.
  */
 import type { DPoPHandle } from 'openid-client';
-import type { AppError, ProfileClaims, Result, SessionStatus, SessionView } from '../../src-preload/contract.ts';
+import type { AppError, ProfileClaims, ProviderLogoutResult, Result, SessionStatus, SessionView } from '../../src-preload/contract.ts';
 import type { AppConfig } from './config.ts';
 import { DPoPKeyStore, type DPoPKey } from './dpop.ts';
 import { CoreError, toAppError } from './errors.ts';
-import { LoopbackReceiver } from './loopback.ts';
+import { LoopbackReceiver, type LoopbackOptions } from './loopback.ts';
 import {
   buildAuthorizationRequest,
-  buildLogoutUrl,
+  checkProviderAnswers,
   discover,
   dpopHandle,
   exchangeCode,
   refreshTokens,
-  revokeRefreshToken,
   type AuthorizationMode,
 } from './oidc.ts';
 import { silentLogger, type CorePorts } from './ports.ts';
+import { LOGGED_OUT_PATH, ProviderLogout } from './provider-logout.ts';
 import { TokenVault, type TokenSet } from './vault.ts';
 
 export interface SessionOptions {
@@ -36,7 +36,26 @@ export interface ApiCredential {
 }
 
 export const CALLBACK_PATH = '/callback';
-export const LOGGED_OUT_PATH = '/logged-out';
+export { LOGGED_OUT_PATH };
+/**
+ * A second Log In within this long of opening the sign-in page is the same person's double-click: it
+ * joins the pending sign-in without opening the page again (one tab, not two).
+ */
+export const REOPEN_GUARD_MS = 1_000;
+
+/** The sign-in that is waiting for the browser. One at a time. */
+interface PendingSignIn {
+  abort: AbortController;
+  flow: AuthorizationMode;
+  /** What every caller of login()/signup() during this sign-in gets. */
+  result: Promise<Result<{ session: SessionView }>>;
+  /** The authorization URL, once built; reopened on request. */
+  url?: string;
+  /** When the page was last opened (epoch ms). */
+  openedAt?: number;
+  /** When the app stops waiting (epoch ms), once the receiver listens. */
+  expiresAt?: number;
+}
 
 export class SessionManager {
   private readonly config: AppConfig;
@@ -54,9 +73,10 @@ export class SessionManager {
   private error: AppError | undefined;
   private persistence: SessionView['persistence'] = 'encrypted';
   private tokens: TokenSet | undefined;
-  private pendingSignIn: AbortController | undefined;
+  private pendingSignIn: PendingSignIn | undefined;
   private refreshing: Promise<TokenSet> | undefined;
   private readonly receivers = new Set<LoopbackReceiver>();
+  private readonly providerLogout: ProviderLogout;
 
   constructor(config: AppConfig, ports: CorePorts, options: SessionOptions = {}) {
     this.config = config;
@@ -65,11 +85,24 @@ export class SessionManager {
     this.vault = new TokenVault(ports.store, ports.cipher, { issuer: config.issuer.href, clientId: config.clientId });
     this.keys = new DPoPKeyStore(ports.store, ports.cipher, () => this.vault.persistent(), this.log);
     this.options = { signInTimeoutMs: options.signInTimeoutMs ?? 5 * 60_000, clockSkewSeconds: options.clockSkewSeconds ?? 60 };
+    this.providerLogout = new ProviderLogout({
+      config,
+      store: ports.store,
+      openExternal: ports.openExternal,
+      log: this.log,
+      startReceiver: (path) => this.startLogoutReceiver(path),
+      changed: () => {
+        if (this.status === 'signed-out') this.ports.emit(this.view());
+      },
+      persist: () => this.persistence === 'encrypted',
+    });
   }
 
   view(): SessionView {
     const view: SessionView = { status: this.status, persistence: this.persistence };
     if (this.status === 'signing-in' && this.flow) view.flow = this.flow;
+    if (this.status === 'signing-in' && this.pendingSignIn?.expiresAt) view.expiresAt = this.pendingSignIn.expiresAt;
+    if (this.status === 'signed-out' && this.providerLogout.unreachable()) view.providerSession = 'not-ended';
     if (this.status === 'signed-in' && this.tokens) view.profile = profileOf(this.tokens);
     if (this.error) view.error = this.error;
     return view;
@@ -115,17 +148,35 @@ export class SessionManager {
 
   cancel(): Result {
     if (!this.pendingSignIn) return { ok: false, error: { code: 'invalid_request', message: 'No sign-in is in progress.' } };
-    this.pendingSignIn.abort();
+    this.pendingSignIn.abort.abort();
     return { ok: true };
   }
 
-  /** Logs out locally first (always succeeds), then revokes and ends the provider's session. */
-  async logout(): Promise<Result<{ session: SessionView }>> {
+  /** Opens the pending sign-in's page again (the browser often opens it behind the app). */
+  async reopen(): Promise<Result> {
+    const pending = this.pendingSignIn;
+    if (!pending) return { ok: false, error: { code: 'invalid_request', message: 'No sign-in is waiting.' } };
+    if (pending.url) await this.openSignInPage(pending, pending.url);
+    return { ok: true };
+  }
+
+  /**
+   * Logs out locally first (always succeeds), then revokes and ends the provider's session. The
+   * answer says whether that second half could run: `unreachable` means the provider still has a
+   * session, and the next sign-in will ask for the password.
+   */
+  async logout(): Promise<Result<{ session: SessionView; providerLogout: ProviderLogoutResult }>> {
     const tokens = this.tokens;
-    this.pendingSignIn?.abort();
+    this.pendingSignIn?.abort.abort();
     this.endSession(undefined);
-    if (tokens) await this.endProviderSession(tokens);
-    return { ok: true, session: this.view() };
+    const providerLogout = tokens ? await this.providerLogout.end(tokens) : 'none';
+    return { ok: true, session: this.view(), providerLogout };
+  }
+
+  /** Try again to end the provider's session after a logout that could not reach it. */
+  async endProviderSession(): Promise<Result<{ session: SessionView; providerLogout: ProviderLogoutResult }>> {
+    const providerLogout = await this.providerLogout.retry();
+    return { ok: true, session: this.view(), providerLogout };
   }
 
   /** A valid access token for an API call, refreshed (single-flight) when it expires soon. */
@@ -158,34 +209,68 @@ export class SessionManager {
   }
 
   async close(): Promise<void> {
-    this.pendingSignIn?.abort();
+    this.pendingSignIn?.abort.abort();
     await Promise.all([...this.receivers].map((receiver) => receiver.close()));
+    await LoopbackReceiver.closeLingering();
   }
 
-  private async signIn(mode: AuthorizationMode): Promise<Result<{ session: SessionView }>> {
-    if (this.pendingSignIn) {
-      return { ok: false, error: { code: 'sign_in_in_progress', message: 'A sign-in is already waiting in your browser. Finish it there or cancel it.' } };
+  /**
+   * One sign-in at a time. A second Log In or Sign Up while one waits is not an error: it joins the
+   * pending one and brings its page forward (reopens it), except right after it was opened, which is
+   * a double-click.
+   */
+  private signIn(mode: AuthorizationMode): Promise<Result<{ session: SessionView }>> {
+    const pending = this.pendingSignIn;
+    if (pending) {
+      if (pending.url && Date.now() - (pending.openedAt ?? 0) >= REOPEN_GUARD_MS) {
+        return this.openSignInPage(pending, pending.url).then(() => pending.result);
+      }
+      return pending.result;
     }
-    if (this.status === 'signed-in') return { ok: true, session: this.view() };
+    if (this.status === 'signed-in') return Promise.resolve({ ok: true, session: this.view() });
     const abort = new AbortController();
-    this.pendingSignIn = abort;
+    let settle!: (result: Result<{ session: SessionView }>) => void;
+    const next: PendingSignIn = { abort, flow: mode, result: new Promise((resolve) => (settle = resolve)) };
+    this.pendingSignIn = next;
     this.flow = mode;
     this.update('signing-in');
+    void this.runSignIn(next).then(settle);
+    return next.result;
+  }
+
+  /** Opens (or reopens) the sign-in page in the system browser. */
+  private async openSignInPage(pending: PendingSignIn, url: string): Promise<void> {
+    pending.openedAt = Date.now();
+    // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — a URL the core built from the provider's discovery document, never renderer input; the port opens only http(s) (createOpenExternal)
+    await this.ports.openExternal(url);
+  }
+
+  private async runSignIn(pending: PendingSignIn): Promise<Result<{ session: SessionView }>> {
+    const { abort, flow: mode } = pending;
     let receiver: LoopbackReceiver | undefined;
     try {
+      // Discovery is cached: ask the provider whether it answers at all (bounded) before the browser
+      // is opened on what could be a dead page, with the same error as at start when it does not.
+      await checkProviderAnswers(this.config);
       await discover(this.config);
+      if (abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
       receiver = await this.startReceiver(CALLBACK_PATH, abort.signal);
+      pending.expiresAt = Date.now() + this.options.signInTimeoutMs;
       const dpop = this.config.dpop ? await this.dpop() : undefined;
-      const { url, checks } = await buildAuthorizationRequest(this.config, receiver.redirectUri, mode, dpop?.key.thumbprint);
+      const forceLogin = this.providerLogout.forceLogin();
+      const { url, checks } = await buildAuthorizationRequest(this.config, receiver.redirectUri, mode, dpop?.key.thumbprint, forceLogin);
+      if (abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
       receiver.expectState(checks.expectedState);
-      // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — a URL the core built from the provider's discovery document, never renderer input; the port opens only http(s) (createOpenExternal)
-      await this.ports.openExternal(url.href);
+      pending.url = url.href;
+      this.update('signing-in');
+      await this.openSignInPage(pending, url.href);
       const callbackUrl = await receiver.arrival;
       if (abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
       const tokens = await exchangeCode(this.config, callbackUrl, checks, dpop?.handle);
       if (abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
       await this.persist(tokens);
       this.tokens = tokens;
+      if (forceLogin) this.providerLogout.signedIn();
       receiver.finish({ ok: true, message: 'You are signed in. You can close this tab and return to the app.' });
       this.pendingSignIn = undefined;
       this.update('signed-in');
@@ -204,7 +289,7 @@ export class SessionManager {
     }
   }
 
-  private async startReceiver(path: string, signal?: AbortSignal): Promise<LoopbackReceiver> {
+  private async startReceiver(path: string, signal?: AbortSignal, extra: Partial<LoopbackOptions> = {}): Promise<LoopbackReceiver> {
     const receiver = await LoopbackReceiver.start({
       ports: this.config.callbackPorts,
       path,
@@ -212,8 +297,18 @@ export class SessionManager {
       requireState: path === CALLBACK_PATH,
       timeoutMs: this.options.signInTimeoutMs,
       ...(signal ? { signal } : {}),
+      ...extra,
     });
     this.receivers.add(receiver);
+    return receiver;
+  }
+
+  /** The receiver for the provider's post-logout redirect; a tab that comes back late is still told it is logged out. */
+  private async startLogoutReceiver(path: string): Promise<LoopbackReceiver> {
+    const loggedOut = { title: 'You are logged out', message: 'The sign-in service has ended your session. You can close this tab.' };
+    const receiver = await this.startReceiver(path, undefined, { latePages: { cancelled: loggedOut, timeout: loggedOut } });
+    const forget = () => this.receivers.delete(receiver);
+    receiver.arrival.then(forget, forget);
     return receiver;
   }
 
@@ -274,41 +369,6 @@ export class SessionManager {
     this.tokens = undefined;
     this.vault.clear();
     this.update('signed-out', reason);
-  }
-
-  private async endProviderSession(tokens: TokenSet): Promise<void> {
-    if (tokens.refreshToken) {
-      try {
-        await revokeRefreshToken(this.config, tokens.refreshToken);
-      } catch (error) {
-        this.log.warn('refresh token revocation failed (best effort)', { code: toAppError(error).code });
-      }
-    }
-    let receiver: LoopbackReceiver | undefined;
-    try {
-      receiver = await this.startReceiver(LOGGED_OUT_PATH);
-    } catch {
-      // No free port: the provider's logout still runs, it just cannot bring the tab back to us.
-    }
-    try {
-      const url = await buildLogoutUrl(this.config, tokens.idToken, receiver?.redirectUri);
-      if (!url) {
-        await receiver?.close();
-        return;
-      }
-      if (receiver) {
-        const arrived = receiver;
-        arrived.arrival.then(
-          () => arrived.finish({ ok: true, message: 'You have been logged out. You can close this tab.' }),
-          () => this.receivers.delete(arrived),
-        );
-      }
-      // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — a URL the core built from the provider's discovery document, never renderer input; the port opens only http(s) (createOpenExternal)
-      await this.ports.openExternal(url.href);
-    } catch (error) {
-      await receiver?.close();
-      this.log.warn('provider logout could not be started', { code: toAppError(error).code });
-    }
   }
 
   private expiresSoon(tokens: TokenSet): boolean {

@@ -4,6 +4,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { closedPort } from '../support/ports.ts';
+import { send } from '../support/http.ts';
 import { alice, bob, envFor, expect, logIn, screenshot, test } from './fixtures.ts';
 
 test('alice logs in, sees her profile, protected and admin messages, and logs out of the provider too', async ({ page, app }, testInfo) => {
@@ -82,9 +83,12 @@ test('a pending sign-in can be cancelled', async ({ page, app }) => {
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByText('Finish signing in in your browser')).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Log In' })).toBeEnabled();
-  // The loopback receiver is gone: the browser coming back now finds nobody.
+  // The loopback receiver takes nothing any more: a tab coming back now is only told what happened.
   const redirectUri = new URL(url).searchParams.get('redirect_uri')!;
-  await expect(fetch(`${redirectUri}?code=late&state=late`)).rejects.toThrow();
+  // (A browser's top-level navigation, not fetch(): the receiver refuses anything else.)
+  const late = await send(`${redirectUri}?code=late&state=late`);
+  expect(late.status).toBe(410);
+  expect(late.body).toContain('Sign-in cancelled');
 });
 
 test('the session survives a restart of the app', async ({ page, app }) => {

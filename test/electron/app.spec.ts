@@ -13,6 +13,7 @@ import path from 'node:path';
 import { expect, test as base, type Page } from '@playwright/test';
 import type { Browser } from 'playwright-core';
 import { alice, bob } from '../support/accounts.ts';
+import { send } from '../support/http.ts';
 import { signInWithBrowser, systemBrowserFixture } from '../support/system-browser.ts';
 import { binary, launchDesktop, logIn, type DesktopApp } from './desktop-app.ts';
 import { PROJECT_ROOT } from './paths.ts';
@@ -93,7 +94,11 @@ test('cancelling a sign-in ends it and closes the loopback redirect listener', a
   await expect(page.getByRole('button', { name: 'Log In' }).first()).toBeEnabled();
   const redirectUri = authorizationUrl.searchParams.get('redirect_uri');
   expect(redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
-  await expect(fetch(redirectUri ?? '')).rejects.toThrow();
+  // The receiver takes nothing any more; a tab that comes back late is told the sign-in was cancelled.
+  // (A browser's top-level navigation, not fetch(): the receiver refuses anything else.)
+  const late = await send(`${redirectUri}?code=late&state=late`);
+  expect(late.status).toBe(410);
+  expect(late.body).toContain('Sign-in cancelled');
 });
 
 test('the page has no Node, sees only window.auth, runs from app:// and cannot eval', async ({ desktop }) => {

@@ -41,7 +41,7 @@ const SECRETS = [TOKENS.accessToken, TOKENS.refreshToken!, TOKENS.idToken, 'ACCE
 
 const ERROR_CODES = new Set([
   'config_invalid', 'provider_unreachable', 'provider_error', 'access_denied', 'callback_invalid', 'sign_in_cancelled', 'sign_in_timeout',
-  'sign_in_in_progress', 'ports_busy', 'session_expired', 'not_signed_in', 'storage_unreadable', 'storage_not_encrypted', 'api_unreachable',
+  'ports_busy', 'session_expired', 'not_signed_in', 'storage_unreadable', 'storage_not_encrypted', 'api_unreachable',
   'api_error', 'invalid_request', 'internal',
 ]);
 

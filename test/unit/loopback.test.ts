@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LoopbackReceiver } from '../../src-main/core/loopback.ts';
+import { describeDuration, LoopbackReceiver } from '../../src-main/core/loopback.ts';
 import { send, type RawResponse } from '../support/http.ts';
 import { occupiedPort } from '../support/ports.ts';
 
@@ -70,18 +70,68 @@ describe('loopback receiver', () => {
     expect((await receiver.arrival).searchParams.get('code')).toBe('real');
   });
 
-  it('times out with a clear error and stops listening', async () => {
+  it('times out with a clear error in minutes, then tells a late tab what happened instead of vanishing', async () => {
     const receiver = await start({ timeoutMs: 100 });
-    await expect(receiver.arrival).rejects.toMatchObject({ code: 'sign_in_timeout', message: expect.stringMatching(/No answer from the browser/) });
-    await new Promise((r) => setTimeout(r, 50));
-    await expect(send(`${receiver.redirectUri}?code=late`)).rejects.toThrow(/ECONNREFUSED/);
+    await expect(receiver.arrival).rejects.toMatchObject({ code: 'sign_in_timeout', message: 'No answer from the browser within 1 second. Please try again.' });
+    // The person finished in the browser after the app stopped waiting: a page, not "site can't be reached".
+    const late = await send(`${receiver.redirectUri}?code=late&state=s`);
+    expect(late.status).toBe(410);
+    expect(late.body).toContain('Sign-in timed out');
+    expect(late.body).toContain('stopped waiting for this sign-in after 1 second');
+    expect(late.body).toContain('Go back to the app');
+    expect(late.body).not.toContain('code=late');
+    expect(late.headers['cache-control']).toBe('no-store');
+    expect(receiver.listening).toBe(true);
   });
 
-  it('is cancelled through its abort signal', async () => {
+  it('is cancelled through its abort signal; a tab that comes back later is told the sign-in was cancelled', async () => {
     const abort = new AbortController();
     const receiver = await start({ signal: abort.signal });
     abort.abort();
     await expect(receiver.arrival).rejects.toMatchObject({ code: 'sign_in_cancelled' });
+    const late = await send(`${receiver.redirectUri}?code=late&state=s`);
+    expect(late.status).toBe(410);
+    expect(late.body).toContain('Sign-in cancelled');
+    expect(late.body).toContain('cancelled in the Hello World app');
+    // The outcome page a late tab may land on says the same.
+    expect((await send(new URL('/done', receiver.redirectUri).href)).body).toContain('Sign-in cancelled');
+  });
+
+  it('answers a reload of the "All done" page with the outcome again, and a second callback with "already finished"', async () => {
+    const receiver = await start();
+    await send(`${receiver.redirectUri}?code=first&state=s`);
+    await receiver.arrival;
+    receiver.finish({ ok: true, message: 'You are signed in. You can close this tab and return to the app.' });
+    const reload = await send(new URL('/done', receiver.redirectUri).href);
+    expect(reload.status).toBe(200);
+    expect(reload.body).toContain('All done');
+    expect(reload.body).toContain('You are signed in.');
+    // Names the app, and is light like the provider's pages the person came from.
+    expect(reload.body).toContain('Hello World · desktop app');
+    expect(reload.body).toContain('background:#f3f4f8');
+    const again = await send(`${receiver.redirectUri}?code=second&state=s`);
+    expect(again.status).toBe(410);
+    expect(again.body).toContain('already used');
+  });
+
+  it('never keeps a port a new sign-in needs: a new receiver takes over a lingering one at once', async () => {
+    const first = await start({ timeoutMs: 50 });
+    await expect(first.arrival).rejects.toMatchObject({ code: 'sign_in_timeout' });
+    const port = Number(new URL(first.redirectUri).port);
+    expect(first.listening).toBe(true);
+    const second = await start({ ports: [port] });
+    expect(second.redirectUri).toBe(first.redirectUri);
+    expect(first.listening).toBe(false);
+    await send(`${second.redirectUri}?code=fresh&state=s`);
+    expect((await second.arrival).searchParams.get('code')).toBe('fresh');
+  });
+
+  it('says how long in the unit a person thinks in', () => {
+    expect(describeDuration(5 * 60_000)).toBe('5 minutes');
+    expect(describeDuration(60_000)).toBe('1 minute');
+    expect(describeDuration(90_000)).toBe('2 minutes');
+    expect(describeDuration(30_000)).toBe('30 seconds');
+    expect(describeDuration(300)).toBe('1 second');
   });
 
   it('tries the configured ports in order and fails clearly when all are busy', async () => {
