@@ -6,7 +6,7 @@
  *   on ready       permissions denied, app:// served (production), configuration read (devstack
  *                  when AUTH0_DOMAIN is unset), core created with Electron ports, IPC handlers
  *                  registered, application menu set (menu.ts), session restored, window opened
- *                  where it was last time (window-state.ts)
+ *                  where it was last time (app-window.ts, window-state.ts)
  *   on quit        core closed (pending sign-in, loopback receiver), devstack stopped
  *
  * Built to ESM (dist/main/main.js; Electron >= 28 loads an ESM main). As the ESM notes in Electron's
@@ -19,14 +19,13 @@ import { ConfigError, configureFromEnvironment, createAuthCore, type AuthCore } 
 import { createFileLog, teeLogger, type FileLog } from './app-log.ts';
 import { createAppProtocolHandler } from './app-protocol.ts';
 import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady } from './hardening.ts';
-import { registerBridgeHandlers, sendOpenSettings, sendSessionChanged } from './ipc.ts';
+import { createAppWindows, type AppWindows } from './app-window.ts';
+import { registerBridgeHandlers, sendSessionChanged } from './ipc.ts';
 import { createOpenLocalPath, menuTemplate, securityNotesPath } from './menu.ts';
 import { APP_SCHEME, cspFor, isTrustedSender, rendererSourceFor } from './policy.ts';
 import { createConsoleLogger, createOpenExternal, createSafeStorageCipher } from './ports.ts';
 import { openSessionStore } from './session-store.ts';
-import { parseWindowState, restoreBounds, trackWindowState } from './window-state.ts';
-import { openWindowStateStore, type WindowStateStore } from './window-state-store.ts';
-import { bringToFront, createAppWindow, showWhenReady, WINDOW_SIZE } from './window.ts';
+import { openWindowStateStore } from './window-state-store.ts';
 
 /** dist/main at run time (also inside app.asar): the renderer and preload are its siblings. */
 const BUILD_DIR = import.meta.dirname;
@@ -34,8 +33,6 @@ const RENDERER_DIR = path.join(BUILD_DIR, '..', 'renderer');
 const PRELOAD_PATH = path.join(BUILD_DIR, '..', 'preload', 'ipc-bridge.cjs');
 /** Longest wait for the core and the devstack to close before the process quits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 5000;
-/** The renderer's route for the Settings page (hash router). */
-const SETTINGS_ROUTE = '/settings';
 /** vite-plugin-electron's message when the preload was rebuilt in `vite` dev. */
 const PRELOAD_REBUILT = 'electron-vite&type=hot-reload';
 
@@ -57,14 +54,13 @@ if (app.requestSingleInstanceLock()) {
 }
 
 function run(): void {
-  let window: BrowserWindow | undefined;
+  let windows: AppWindows<BrowserWindow> | undefined;
   let core: AuthCore | undefined;
   let stopConfiguration: (() => Promise<void>) | undefined;
-  let windowState: WindowStateStore | undefined;
   let closed = false;
 
   const openExternal = createOpenExternal(shell);
-  const focusApp = () => bringToFront(window, app, process.platform);
+  const focusApp = () => windows?.focus();
   const openLocalPath = createOpenLocalPath(shell, ({ path: target, message }) => {
     log.warn('could not open a local path', { path: target, message });
     dialog.showErrorBox('Could not open it', `${target}\n\n${message}`);
@@ -78,7 +74,7 @@ function run(): void {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('activate', () => {
-    if (core && BrowserWindow.getAllWindows().length === 0) window = openWindow();
+    if (windows && BrowserWindow.getAllWindows().length === 0) windows.open();
   });
   app.on('will-quit', (event) => {
     if (closed) return;
@@ -114,9 +110,7 @@ function run(): void {
       openExternal,
       cipher: createSafeStorageCipher(safeStorage, process.platform),
       store: openSessionStore(),
-      emit: (view) => {
-        if (window && !window.isDestroyed()) sendSessionChanged(window.webContents, view);
-      },
+      emit: (view) => sendSessionChanged(windows?.current()?.webContents, view),
       focusApp,
       log,
     });
@@ -128,7 +122,7 @@ function run(): void {
           appName: app.name,
           development: !app.isPackaged,
           commands: {
-            openSettings,
+            openSettings: () => windows?.openSettings(),
             openLogsFolder: () => void openLocalPath(fileLog ? path.dirname(fileLog.file) : app.getPath('logs')),
             openSecurityNotes: () =>
               void openLocalPath(securityNotesPath({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() })),
@@ -138,38 +132,18 @@ function run(): void {
     );
     // The window opens at once and shows "restoring" until the vault has been read.
     core.restore().catch((error: unknown) => log.error('restoring the session failed', { message: messageOf(error) }));
-    windowState = openWindowStateStore(log);
-    window = openWindow();
-  }
-
-  /** Opens the window, on `route` when given (the hash router's path, e.g. /settings). */
-  function openWindow(route?: string): BrowserWindow {
-    // Where it was last time, on the displays there are now (window-state.ts).
-    const placement = restoreBounds(
-      parseWindowState(windowState?.load()),
-      { displays: screen.getAllDisplays(), primary: screen.getPrimaryDisplay() },
-      WINDOW_SIZE,
-    );
-    const { maximized, ...bounds } = placement;
-    const created = createAppWindow(BrowserWindow, { preloadPath: PRELOAD_PATH, devTools: !app.isPackaged, bounds });
-    showWhenReady(created, { maximized });
-    trackWindowState(created, (state) => windowState?.save(state));
-    created.on('closed', () => {
-      if (window === created) window = undefined;
+    windows = createAppWindows({
+      BrowserWindow,
+      preloadPath: PRELOAD_PATH,
+      devTools: !app.isPackaged,
+      url: source.url,
+      screen,
+      state: openWindowStateStore(log),
+      app,
+      platform: process.platform,
+      log,
     });
-    const url = route ? new URL(`#${route}`, source.url).href : source.url;
-    created.loadURL(url).catch((error: unknown) => log.error('the app page did not load', { message: messageOf(error) }));
-    return created;
-  }
-
-  /** The menu's Settings…: the window comes to the front on the Settings page (macOS: reopened if closed). */
-  function openSettings(): void {
-    if (!window || window.isDestroyed()) {
-      if (core) window = openWindow(SETTINGS_ROUTE);
-      return;
-    }
-    focusApp();
-    sendOpenSettings(window.webContents);
+    windows.open();
   }
 
   async function shutdown(): Promise<void> {
