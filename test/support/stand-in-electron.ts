@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -165,4 +165,28 @@ export function freshProjectCopy(projectRoot: string, target: string): void {
   for (const file of ['package.json', ...files]) {
     if (existsSync(path.join(electronPackage, file))) cpSync(path.join(electronPackage, file), path.join(target, 'node_modules', 'electron', file));
   }
+}
+
+/** The fuse sentinel and Electron's default fuse wire, as @electron/fuses documents and reads them. */
+export const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+/**
+ * Version 1, 8 fuses, Electron's defaults: RunAsNode on, EnableCookieEncryption off,
+ * EnableNodeOptionsEnvironmentVariable on, EnableNodeCliInspectArguments on,
+ * EnableEmbeddedAsarIntegrityValidation off, OnlyLoadAppFromAsar off,
+ * LoadBrowserProcessSpecificV8Snapshot off, GrantFileProtocolExtraPrivileges on.
+ */
+export const DEFAULT_FUSE_WIRE = Buffer.concat([Buffer.from(FUSE_SENTINEL), Buffer.from([1, 8]), Buffer.from('10110001')]);
+
+/**
+ * An unpacked stand-in Electron for Linux (electron-builder's `electronDist`): an executable named
+ * `electron` carrying the fuse wire, LICENSE, locales/, and the default_app.asar a real one has.
+ */
+export function standInElectronDist(dir: string): void {
+  mkdirSync(path.join(dir, 'locales'), { recursive: true });
+  mkdirSync(path.join(dir, 'resources'), { recursive: true });
+  writeFileSync(path.join(dir, 'electron'), Buffer.concat([Buffer.from(STAND_IN_SCRIPT), Buffer.from('# '), DEFAULT_FUSE_WIRE, Buffer.from('\n')]), { mode: 0o755 });
+  writeFileSync(path.join(dir, 'LICENSE'), 'Stand-in for the Electron license (tests only).\n');
+  writeFileSync(path.join(dir, 'locales', 'en-US.pak'), 'stand-in');
+  writeFileSync(path.join(dir, 'resources', 'default_app.asar'), 'stand-in');
+  writeFileSync(path.join(dir, 'version'), 'stand-in');
 }

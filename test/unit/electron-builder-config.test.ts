@@ -6,30 +6,17 @@
  * needed: electron-builder and app-builder-lib are loaded through electron-builder's dependencies.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fuseWireFor, fusesModule, libRequire, loadBuilderConfig, loadEffectiveBuilderConfig, type BuilderConfig } from '../../scripts/builder-config.ts';
 import { SECURITY_NOTES_FILE } from '../../src-main/electron/menu.ts';
 
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
 
-/** require() as electron-builder resolves its own dependencies (not relying on npm's hoisting). */
-const builderRequire = createRequire(createRequire(import.meta.url).resolve('electron-builder/package.json'));
-const libRequire = createRequire(builderRequire.resolve('app-builder-lib'));
-
-type FuseOptions = Record<string, boolean | undefined>;
-type BuilderConfig = Record<string, unknown> & { electronFuses?: FuseOptions; asar?: unknown; disableAsarIntegrity?: unknown };
-
-interface ConfigLoader {
-  getConfig(request: { packageKey: string; configFilename: string; projectDir: string; packageMetadata: null }, configPath: string | null): Promise<{ result: BuilderConfig; configFile: string | null } | null>;
-}
 interface ConfigModule {
   doMergeConfigs(configs: BuilderConfig[]): BuilderConfig;
   validateConfiguration(config: BuilderConfig, debugLogger: unknown): Promise<void>;
-}
-interface FusesModule {
-  FuseV1Options: Record<string, number>;
 }
 
 /** What electron-builder 26 maps each `electronFuses` key to (@electron/fuses FuseV1Options). */
@@ -48,13 +35,9 @@ let configFile: string | null;
 let validate: (config: BuilderConfig) => Promise<void>;
 
 beforeAll(async () => {
-  const loader = libRequire('app-builder-lib/out/util/config/load.js') as ConfigLoader;
   const configModule = libRequire('app-builder-lib/out/util/config/config.js') as ConfigModule;
   const { DebugLogger } = libRequire('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
-  const loaded = await loader.getConfig({ packageKey: 'build', configFilename: 'electron-builder', projectDir, packageMetadata: null }, null);
-  if (!loaded) throw new Error('electron-builder found no configuration');
-  config = loaded.result;
-  configFile = loaded.configFile;
+  ({ config, configFile } = await loadBuilderConfig(projectDir));
   validate = (candidate) => configModule.validateConfiguration(configModule.doMergeConfigs([structuredClone(candidate)]), new DebugLogger(false));
 });
 
@@ -83,11 +66,8 @@ describe('electronFuses', () => {
   });
 
   it('becomes the right bits on @electron/fuses’ wire config, as electron-builder builds it before signing', async () => {
-    const { PlatformPackager } = libRequire('app-builder-lib') as {
-      PlatformPackager: { prototype: { generateFuseConfig(this: unknown, fuses: FuseOptions): Promise<Record<string, unknown>> } };
-    };
-    const fuses = (await import(libRequire.resolve('@electron/fuses'))) as FusesModule;
-    const wire = await PlatformPackager.prototype.generateFuseConfig.call(null, config.electronFuses ?? {});
+    const fuses = await fusesModule();
+    const wire = await fuseWireFor(config.electronFuses ?? {});
     for (const [key, { option, value }] of Object.entries(EXPECTED_FUSES)) {
       const index = fuses.FuseV1Options[option];
       expect(index, `${option} is a fuse @electron/fuses knows`).toBeTypeOf('number');
@@ -106,5 +86,17 @@ describe('extraResources', () => {
   it('ships SECURITY.md beside app.asar, where Help → Security Notes looks for it', () => {
     expect(config.extraResources).toEqual(expect.arrayContaining([{ from: 'SECURITY.md', to: SECURITY_NOTES_FILE }]));
     expect(existsSync(path.join(projectDir, 'SECURITY.md'))).toBe(true);
+  });
+});
+
+describe('electron-builder.unsigned.yml (CI installers without certificates)', () => {
+  it('is electron-builder.yml with an ad-hoc macOS signature, no hardened runtime or notarization, and passes validation', { timeout: 30_000 }, async () => {
+    const unsigned = await loadEffectiveBuilderConfig(projectDir, 'electron-builder.unsigned.yml');
+    const mac = unsigned.mac as Record<string, unknown>;
+    expect(mac).toMatchObject({ identity: '-', hardenedRuntime: false, notarize: false, target: 'dmg', icon: 'build/icon.icns' });
+    expect(unsigned.electronFuses).toEqual(config.electronFuses);
+    expect(unsigned.appId).toBe(config.appId);
+    expect(unsigned.files).toEqual(expect.arrayContaining([expect.objectContaining({ filter: expect.arrayContaining(['dist/main/**/*', '!**/*.map']) })]));
+    await expect(validate(unsigned)).resolves.toBeUndefined();
   });
 });
