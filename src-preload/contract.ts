@@ -39,6 +39,8 @@ export type ErrorCode =
   | 'api_unreachable'
   | 'api_error'
   | 'invalid_request'
+  /** The browser preview was opened without its per-launch key (the link printed in the terminal). */
+  | 'preview_locked'
   | 'internal';
 
 export interface AppError {

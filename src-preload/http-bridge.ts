@@ -40,6 +40,36 @@ function isAppError(value: unknown): value is AppError {
   return isObject(value) && typeof value.code === 'string' && typeof value.message === 'string';
 }
 
+/**
+ * The preview answers only a browser that holds this launch's key. The link printed in the terminal
+ * carries it in the fragment (`#key=…`: never sent in a request, so never in a server log or a
+ * Referer); this takes it out of the address bar and history at once, trades it for the preview's
+ * HttpOnly cookie, and says whether the bridge now answers (`false`: show "open the link").
+ */
+export async function unlockPreview(base = ''): Promise<boolean> {
+  const key = /^#key=([\w-]+)$/.exec(window.location.hash)?.[1];
+  if (key) {
+    window.history.replaceState(window.history.state, '', `${window.location.pathname}${window.location.search}#/`);
+    try {
+      await fetch(`${base}/__preview/session`, { method: 'POST', headers: { 'X-Preview-Key': key }, credentials: 'same-origin' });
+    } catch {
+      // The question below gets the same failure and decides.
+    }
+  }
+  try {
+    const response = await fetch(`${base}/__bridge/${channelOf.getSession}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ args: [] }),
+      credentials: 'same-origin',
+    });
+    return response.status !== 401;
+  } catch {
+    // Not answering at all is not a missing key: the app starts and says it is not responding.
+    return true;
+  }
+}
+
 export function createHttpBridge(base = ''): AuthBridge {
   async function post(channel: Channel, args: unknown[]): Promise<Answer> {
     let response: Response;

@@ -12,9 +12,23 @@ declare global {
   }
 }
 
+/** The preview was opened without its key: the page says to open the link printed in the terminal. */
+export class PreviewLockedError extends Error {
+  constructor() {
+    super('Open the link printed in the terminal.');
+    this.name = 'PreviewLockedError';
+  }
+}
+
 export async function loadBridge(): Promise<AuthBridge> {
   if (window.auth) return window.auth;
   // Loaded on demand so the Electron build never runs (or downloads) the HTTP transport.
-  const { createHttpBridge } = await import('../src-preload/http-bridge.ts');
+  const { createHttpBridge, unlockPreview } = await import('../src-preload/http-bridge.ts');
+  // A printed link pasted into a tab already on the preview only changes the fragment: start over,
+  // so its key is traded like on a fresh load.
+  window.addEventListener('hashchange', () => {
+    if (window.location.hash.startsWith('#key=')) window.location.reload();
+  });
+  if (!(await unlockPreview())) throw new PreviewLockedError();
   return createHttpBridge();
 }

@@ -1,5 +1,6 @@
 /**
- * `npm run preview`: the app in your browser, on the same core as the Electron app.
+ * `npm run preview`: the app in your browser, on the same core as the Electron app. Prints
+ * `Preview: http://127.0.0.1:<port>/#key=<key>` (a new key each launch) and opens it.
  * PREVIEW_PORT (default: any free port), PREVIEW_DATA_DIR (default: a fresh temporary folder),
  * PREVIEW_EXTERNAL_BROWSER=capture (record sign-in URLs at /__preview/external-urls instead of
  * opening them), PREVIEW_ENCRYPTION=unavailable (behave like a Linux desktop without a keyring:
@@ -28,9 +29,10 @@ try {
   });
   console.log(preview.summary);
   console.log(`Session data: ${preview.dataDir}`);
-  console.log(`Preview: ${preview.url}`);
+  // The link carries this launch's key in its fragment: only a browser that opens it can use the app.
+  console.log(`Preview: ${preview.link}`);
   if (mode === 'system' && env.PREVIEW_OPEN !== '0' && !env.CI) {
-    openInSystemBrowser(preview.url).catch(() => {});
+    openInSystemBrowser(preview.link).catch(() => {});
   }
   const shutdown = () => {
     preview.close().then(() => process.exit(0), () => process.exit(1));

@@ -6,16 +6,25 @@
  * Like the loopback receiver it binds 127.0.0.1 only, and it refuses requests whose Host or Origin
  * is not its own: another page on this machine must not be able to sign the user in or read
  * messages through it.
+ *
+ * Those checks stop web pages, not another program or user on the machine, which can send any
+ * header it likes. So each launch makes a secret key, as notebook servers do: the printed link
+ * carries it in the fragment (`/#key=…`, never sent to a server, never in a log or a Referer), the
+ * page trades it once for an HttpOnly SameSite=Strict cookie (`POST /__preview/session` with the key
+ * in `X-Preview-Key`), and every `/__bridge/*` request and the event stream need that cookie. The
+ * test-only `/__preview/*` endpoints need the key itself in `X-Preview-Key`. The gate goes by path
+ * prefix (`accessFor`), so a new endpoint under either prefix is gated before it is written.
  */
 import { execFile } from 'node:child_process';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EventName, EventPayloads } from '../../src-preload/contract.ts';
-import { configureFromEnvironment, createAuthCore, type AuthCore } from '../core/index.ts';
+import type { AppError, EventName, EventPayloads } from '../../src-preload/contract.ts';
+import { CHANNELS, configureFromEnvironment, createAuthCore, type AuthCore } from '../core/index.ts';
 import { LOOPBACK_HOST } from '../core/loopback.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../core/node-storage.ts';
 import type { Cipher, Logger, OpenExternal } from '../core/ports.ts';
@@ -54,7 +63,12 @@ export interface PreviewOptions {
 }
 
 export interface Preview {
+  /** The preview's address without its key: what a page may be reloaded at once it holds the cookie. */
   url: string;
+  /** The link to open (and the one the CLI prints): `url` plus `#key=<key>`. */
+  link: string;
+  /** This launch's secret (32 random bytes, base64url); the next launch makes another. */
+  key: string;
   dataDir: string;
   core: AuthCore;
   /** URLs the core asked to open, oldest first. */
@@ -70,6 +84,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     throw new Error(`The renderer is not built (${rendererDir}index.html missing): run "npm run build:renderer" first.`);
   }
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'hello-preview-'));
+  const key = randomBytes(32).toString('base64url');
   const externalUrls: string[] = [];
   const clients = new Set<ServerResponse>();
   // The built-in devstack (no AUTH0_DOMAIN) keeps its state beside the session, so a restart on
@@ -99,7 +114,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
   );
 
   const server = createServer((req, res) => {
-    handleRequest(req, res, { core, clients, rendererDir, externalUrls, capture: options.externalBrowser === 'capture', origin }).catch(() => {
+    handleRequest(req, res, { core, clients, rendererDir, externalUrls, capture: options.externalBrowser === 'capture', origin, key, cookieName }).catch(() => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal', message: 'The preview host failed.' } });
       else res.end();
     });
@@ -113,11 +128,15 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
   });
   const port = (server.address() as AddressInfo).port;
   const origin = `http://${LOOPBACK_HOST}:${port}`;
+  // Cookies ignore ports: a name per port keeps two previews in one browser from overwriting each other.
+  const cookieName = `preview-key-${port}`;
   // The UI shows "restoring" until this finishes.
   core.restore().catch((error: unknown) => options.log?.error('restoring the session failed', { message: error instanceof Error ? error.message : String(error) }));
 
   return {
     url: `${origin}/`,
+    link: `${origin}/#key=${key}`,
+    key,
     dataDir,
     core,
     externalUrls,
@@ -143,7 +162,56 @@ interface Context {
   externalUrls: string[];
   capture: boolean;
   origin: string;
+  /** This launch's secret. */
+  key: string;
+  /** The cookie that carries it once the page has traded the link's key. */
+  cookieName: string;
 }
+
+/** Who may use a path: anyone (the page's files), a browser holding the cookie, or a test holding the key. */
+export type Access = 'anyone' | 'cookie' | 'key';
+
+/** Decided by prefix, so an endpoint added under `/__bridge/` or `/__preview/` is gated without a word. */
+export function accessFor(pathname: string): Access {
+  if (pathname.startsWith('/__bridge/')) return 'cookie';
+  if (pathname.startsWith('/__preview/')) return 'key';
+  return 'anyone';
+}
+
+interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  handle(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> | void;
+}
+
+/** Every endpoint the preview answers besides the renderer's files. */
+const ROUTES: readonly Route[] = [
+  { method: 'GET', path: '/__bridge/events', handle: (_req, res, ctx) => openEventStream(res, ctx) },
+  ...CHANNELS.map((channel): Route => ({ method: 'POST', path: `/__bridge/${channel}`, handle: (req, res, ctx) => callChannel(channel, req, res, ctx) })),
+  // The page trades the key from the link's fragment for the cookie (the key stays valid all launch,
+  // so the link also works in a second window or browser).
+  { method: 'POST', path: '/__preview/session', handle: (_req, res, ctx) => setKeyCookie(res, ctx) },
+  // Capture mode only (tests): the URLs the app would have opened, logout URL with id_token_hint included.
+  { method: 'GET', path: '/__preview/external-urls', handle: (_req, res, ctx) => (ctx.capture ? sendJson(res, 200, ctx.externalUrls) : sendJson(res, 404, { message: 'Not Found' })) },
+  // Capture mode only (tests): a test chooses the Electron app menu's Settings… item. The answer says
+  // how many open windows were told, so a test can wait until its page is listening.
+  {
+    method: 'POST',
+    path: '/__preview/menu/open-settings',
+    handle: (req, res, ctx) => {
+      if (!ctx.capture) return sendJson(res, 404, { message: 'Not Found' });
+      if (!isJsonRequest(req)) return sendJson(res, 415, { message: 'JSON only.' });
+      return sendJson(res, 200, { delivered: broadcast(ctx.clients, 'app:open-settings', null) });
+    },
+  },
+];
+
+/** The endpoint table as data, for tests that must reach every endpoint. */
+export const PREVIEW_ENDPOINTS: readonly { method: 'GET' | 'POST'; path: string; access: Access }[] = ROUTES.map(({ method, path: route }) => ({
+  method,
+  path: route,
+  access: accessFor(route),
+}));
 
 async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
   // DNS rebinding: a hostile name resolving to 127.0.0.1 carries its own Host header.
@@ -159,40 +227,21 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Con
   } catch {
     return sendJson(res, 400, { message: 'Bad request target.' });
   }
-  const api = url.pathname.startsWith('/__bridge/') || url.pathname.startsWith('/__preview/');
+  // Gate on both spellings: "/__bridge%2F…" must not slip past as a file name.
+  const access = accessFor(url.pathname) !== 'anyone' ? accessFor(url.pathname) : accessFor(pathname);
   // Fetch metadata: a page of another site (or another port: same-site) may not even reach the bridge
   // with a no-cors request that carries no Origin (<img>, <script>); only the app's own pages may.
   const site = req.headers['sec-fetch-site'];
-  if (api && site !== undefined && site !== 'same-origin' && site !== 'none') return sendJson(res, 403, { message: 'Cross-site requests are refused.' });
+  if (access !== 'anyone' && site !== undefined && site !== 'same-origin' && site !== 'none') return sendJson(res, 403, { message: 'Cross-site requests are refused.' });
+  // Another program on this machine: only the holder of this launch's key (or its cookie) gets further.
+  if (access === 'cookie' && !sameSecret(cookieValues(req, ctx.cookieName), ctx.key)) return sendLocked(res, ctx);
+  if (access === 'key' && !sameSecret(headerValues(req, 'x-preview-key'), ctx.key)) return sendLocked(res, ctx);
 
-  if (url.pathname.startsWith('/__bridge/')) {
-    const channel = pathname.slice('/__bridge/'.length);
-    if (channel === 'events' && req.method === 'GET') return openEventStream(res, ctx);
-    if (req.method !== 'POST') return sendJson(res, 405, { message: 'Method not allowed.' });
-    if (!isJsonRequest(req)) return sendJson(res, 415, { message: 'JSON only.' });
-    // A declared length over the limit is refused before a byte of the body is read.
-    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-      return sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } }, { Connection: 'close' });
-    }
-    const body = await readBody(req);
-    if (body === undefined) return sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } }, { Connection: 'close' });
-    let args: unknown;
-    try {
-      args = (JSON.parse(body || '{}') as { args?: unknown }).args ?? [];
-    } catch {
-      return sendJson(res, 400, { ok: false, error: { code: 'invalid_request', message: 'Invalid JSON.' } });
-    }
-    return sendJson(res, 200, await ctx.core.handle(channel, args));
-  }
-  if (url.pathname === '/__preview/external-urls' && ctx.capture && req.method === 'GET') {
-    return sendJson(res, 200, ctx.externalUrls);
-  }
-  // Test-only (capture mode): a test chooses the Electron app menu's Settings… item. The answer says
-  // how many open windows were told, so a test can wait until its page is listening.
-  if (url.pathname === '/__preview/menu/open-settings' && ctx.capture) {
-    if (req.method !== 'POST') return sendJson(res, 405, { message: 'Method not allowed.' });
-    if (!isJsonRequest(req)) return sendJson(res, 415, { message: 'JSON only.' });
-    return sendJson(res, 200, { delivered: broadcast(ctx.clients, 'app:open-settings', null) });
+  if (access !== 'anyone') {
+    const route = ROUTES.find((candidate) => candidate.path === pathname);
+    if (!route) return sendJson(res, 404, { ok: false, error: { code: 'invalid_request', message: 'Unknown request.' } });
+    if (req.method !== route.method) return sendJson(res, 405, { message: 'Method not allowed.' });
+    return route.handle(req, res, ctx);
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { message: 'Method not allowed.' });
   return serveStatic(pathname, res, ctx.rendererDir);
@@ -201,6 +250,64 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Con
 /** A JSON content type cannot be sent cross-site without a CORS preflight, which we never grant. */
 function isJsonRequest(req: IncomingMessage): boolean {
   return /^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '');
+}
+
+async function callChannel(channel: string, req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+  if (!isJsonRequest(req)) return sendJson(res, 415, { message: 'JSON only.' });
+  // A declared length over the limit is refused before a byte of the body is read.
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+    return sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } }, { Connection: 'close' });
+  }
+  const body = await readBody(req);
+  if (body === undefined) return sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } }, { Connection: 'close' });
+  let args: unknown;
+  try {
+    args = (JSON.parse(body || '{}') as { args?: unknown }).args ?? [];
+  } catch {
+    return sendJson(res, 400, { ok: false, error: { code: 'invalid_request', message: 'Invalid JSON.' } });
+  }
+  return sendJson(res, 200, await ctx.core.handle(channel, args));
+}
+
+/** What a request without this launch's key or cookie gets; the page shows the message. */
+export const LOCKED_MESSAGE = 'This preview answers only a browser that opened the link printed in the terminal, and each launch prints a new one: open the line "Preview: http://127.0.0.1:…/#key=…".';
+
+function sendLocked(res: ServerResponse, ctx: Context): void {
+  const error: AppError = { code: 'preview_locked', message: LOCKED_MESSAGE };
+  sendJson(res, 401, { ok: false, error }, { 'WWW-Authenticate': `Cookie realm="preview" name="${ctx.cookieName}"` });
+}
+
+function setKeyCookie(res: ServerResponse, ctx: Context): void {
+  // No Max-Age: a session cookie, gone with the browser; the key dies with this launch anyway.
+  res.writeHead(204, {
+    'Set-Cookie': `${ctx.cookieName}=${ctx.key}; HttpOnly; SameSite=Strict; Path=/`,
+    'Cache-Control': 'no-store',
+  });
+  res.end();
+}
+
+function cookieValues(req: IncomingMessage, name: string): string[] {
+  const values: string[] = [];
+  for (const pair of (req.headers.cookie ?? '').split(';')) {
+    const at = pair.indexOf('=');
+    if (at > 0 && pair.slice(0, at).trim() === name) values.push(pair.slice(at + 1).trim());
+  }
+  return values;
+}
+
+function headerValues(req: IncomingMessage, name: string): string[] {
+  const value = req.headers[name];
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** Constant-time: compares SHA-256 digests, so neither the content nor the length leaks through timing. */
+function sameSecret(candidates: string[], key: string): boolean {
+  const expected = createHash('sha256').update(key).digest();
+  let match = false;
+  for (const candidate of candidates) {
+    if (timingSafeEqual(createHash('sha256').update(candidate).digest(), expected)) match = true;
+  }
+  return match;
 }
 
 function openEventStream(res: ServerResponse, ctx: Context): void {

@@ -13,6 +13,7 @@ const ALERT_TITLES: Partial<Record<AppError['code'], string>> = {
   storage_not_encrypted: 'Your session cannot be saved securely',
   ports_busy: 'Sign-in could not start',
   config_invalid: 'The app is not configured correctly',
+  preview_locked: 'Open the link printed in the terminal',
 };
 
 /** What the session says right now, above every page: sign-in in progress, errors, persistence. */

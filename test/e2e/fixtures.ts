@@ -2,6 +2,11 @@
  * Fixtures for the end-to-end journeys: a devstack per worker, Debian's Chromium as the user's
  * system browser, and per test a fresh preview host (capture mode: the sign-in URLs it would open
  * are read from /__preview/external-urls and driven in the system browser, as a user would).
+ *
+ * The preview answers only a browser that opened its printed link (`preview.link`,
+ * `http://127.0.0.1:<port>/#key=<key>`, a new key each launch): `app.open()` opens that link first
+ * in each launch, then the page asked for. Tests read the test-only endpoints with
+ * `app.externalUrls()`, which sends the key as `X-Preview-Key`.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,8 +25,13 @@ export const SCREENSHOTS = path.resolve('test-results/screenshots');
 
 export interface PreviewApp {
   preview: Preview;
-  /** Opens the app in the test's page and waits until the session is known. */
+  /**
+   * Opens the app in the test's page and waits until the session is known: the printed link first
+   * (once per launch: the page trades its key for the preview's cookie), then `hash`.
+   */
   open(hash?: string): Promise<void>;
+  /** The URLs the app asked the system browser to open, read from `/__preview/external-urls` with the key. */
+  externalUrls(): Promise<string[]>;
   /** Waits for the next URL the app asks the system browser to open. */
   nextExternalUrl(): Promise<string>;
   /** Completes the pending sign-in in the system browser. */
@@ -52,21 +62,39 @@ export const test = base.extend<Fixtures, { devstack: Devstack; systemBrowser: B
       startPreview({ env: envFor(devstack), externalBrowser: 'capture', ...previewOptions, ...options });
     let preview = await start({});
     let seen = 0;
+    /** The launch whose link this page has opened (its cookie is in the page's context). */
+    let unlocked: Preview | undefined;
     const contexts: SignInResult['context'][] = [];
     const app: PreviewApp = {
       get preview() {
         return preview;
       },
       async open(hash = '#/') {
+        if (unlocked !== preview) {
+          // What a user does: open the link the preview printed. The page takes the key out of the
+          // address bar and history at once.
+          await page.goto(preview.link);
+          await expect(page).toHaveURL(`${preview.url}#/`);
+          unlocked = preview;
+          if (hash === '#/') {
+            await expect(page.getByText('Restoring your session…')).toHaveCount(0);
+            return;
+          }
+        }
         await page.goto(`${preview.url}${hash}`);
         await expect(page.getByText('Restoring your session…')).toHaveCount(0);
+      },
+      async externalUrls() {
+        // Read the way any test of the preview would: through its HTTP endpoint, with the key.
+        const response = await fetch(`${preview.url}__preview/external-urls`, { headers: { 'X-Preview-Key': preview.key } });
+        expect(response.status).toBe(200);
+        return (await response.json()) as string[];
       },
       async nextExternalUrl() {
         let urls: string[] = [];
         await expect
           .poll(async () => {
-            // Read the way any test of the preview would: through its HTTP endpoint.
-            urls = (await (await fetch(`${preview.url}__preview/external-urls`)).json()) as string[];
+            urls = await app.externalUrls();
             return urls.length;
           })
           .toBeGreaterThan(seen);

@@ -14,7 +14,7 @@ async function chooseSettingsInMenu(app: PreviewApp): Promise<void> {
     .poll(async () => {
       const answer = await fetch(`${app.preview.url}__preview/menu/open-settings`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', 'X-Preview-Key': app.preview.key },
         body: '{}',
       });
       return ((await answer.json()) as { delivered: number }).delivered;

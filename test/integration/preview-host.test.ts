@@ -1,8 +1,13 @@
 /**
- * Attacks on the preview host (HTTP + SSE bridge to the real core): DNS rebinding (a foreign Host),
- * cross-site requests (a foreign Origin, fetch metadata, simple-request CSRF with a non-JSON body),
- * path traversal out of the renderer folder, and oversized bodies. Another page on this machine must
- * not be able to sign the user in, read messages, or read files.
+ * Attacks on the preview host (HTTP + SSE bridge to the real core): another program on this machine
+ * without the launch's key (every endpoint of the route table, a wrong or an old key), DNS rebinding
+ * (a foreign Host), cross-site requests (a foreign Origin, fetch metadata, simple-request CSRF with a
+ * non-JSON body), path traversal out of the renderer folder, and oversized bodies. Another page or
+ * program on this machine must not be able to sign the user in, read messages, or read files.
+ *
+ * The browser-borne attacks are sent *with* the preview's cookie: a page on another port of
+ * 127.0.0.1 is same-site, so the user's browser would attach it; Host, Origin and fetch metadata
+ * must stop them on their own.
  *
  * The core behind it is real: its provider is the test's OpenID Provider (test/support/hostile-provider.ts,
  * which answers discovery so that a sign-in that gets through really starts and is captured), its
@@ -15,7 +20,8 @@ import { connect, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPreview, type Preview } from '../../src-main/preview/server.ts';
+import { CHANNELS } from '../../src-main/core/index.ts';
+import { PREVIEW_ENDPOINTS, startPreview, type Preview } from '../../src-main/preview/server.ts';
 import { startHostileProvider, type HostileProvider } from '../support/hostile-provider.ts';
 
 const SECRET = 'TOP-SECRET-OUTSIDE-THE-RENDERER';
@@ -23,10 +29,13 @@ let provider: HostileProvider;
 let preview: Preview;
 let api: Server;
 let apiRequests = 0;
+/** The preview's settings, for a second launch. */
+let env: NodeJS.ProcessEnv;
 let port: number;
-let host: string;
 let origin: string;
 let rendererDir: string;
+/** What the user's browser holds after opening the printed link. */
+let cookie: string;
 const tally = { run: 0, refused: 0 };
 
 beforeAll(async () => {
@@ -45,21 +54,31 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', () => resolve()));
   provider = await startHostileProvider();
+  env = {
+    AUTH0_DOMAIN: provider.issuer,
+    AUTH0_CLIENT_ID: provider.clientId,
+    AUTH0_AUDIENCE: 'https://api.example',
+    API_SERVER_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
+  };
   preview = await startPreview({
-    env: {
-      AUTH0_DOMAIN: provider.issuer,
-      AUTH0_CLIENT_ID: provider.clientId,
-      AUTH0_AUDIENCE: 'https://api.example',
-      API_SERVER_URL: `http://127.0.0.1:${(api.address() as AddressInfo).port}`,
-    },
+    env,
     externalBrowser: 'capture',
     rendererDir,
     dataDir: mkdtempSync(path.join(os.tmpdir(), 'preview-attack-data-')),
   });
   origin = new URL(preview.url).origin;
-  host = new URL(preview.url).host;
   port = Number(new URL(preview.url).port);
+  cookie = await keyCookie(preview);
 });
+
+/** Trades the preview's key for its cookie, as the page does with the printed link's fragment. */
+async function keyCookie(target: Preview): Promise<string> {
+  const answer = await fetch(`${new URL(target.url).origin}/__preview/session`, { method: 'POST', headers: { 'X-Preview-Key': target.key } });
+  expect(answer.status).toBe(204);
+  const set = answer.headers.get('set-cookie') ?? '';
+  expect(set).toMatch(/; HttpOnly; SameSite=Strict; Path=\/$/);
+  return set.split(';')[0]!;
+}
 
 afterAll(async () => {
   await preview?.close();
@@ -81,10 +100,11 @@ interface Answer {
  * attacker's client could, with no normalisation. `body` may be a Buffer; `chunked` sends it without
  * a Content-Length.
  */
-function raw(request: { method?: string; target: string; headers?: Record<string, string | undefined>; body?: string; chunked?: boolean; version?: string }): Promise<Answer> {
+function raw(request: { method?: string; target: string; headers?: Record<string, string | undefined>; body?: string; chunked?: boolean; version?: string; port?: number }): Promise<Answer> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const headers: Record<string, string | undefined> = { Host: host, Connection: 'close', ...request.headers };
+    const to = request.port ?? port;
+    const socket = connect(to, '127.0.0.1');
+    const headers: Record<string, string | undefined> = { Host: `127.0.0.1:${to}`, Connection: 'close', Cookie: cookie, ...request.headers };
     if (request.body !== undefined && !request.chunked) headers['Content-Length'] ??= String(Buffer.byteLength(request.body));
     if (request.chunked) headers['Transfer-Encoding'] = 'chunked';
     const head = [`${request.method ?? 'GET'} ${request.target} ${request.version ?? 'HTTP/1.1'}`];
@@ -122,15 +142,16 @@ function raw(request: { method?: string; target: string; headers?: Record<string
   });
 }
 
+/** Chunk sizes count bytes, not UTF-16 characters: decode after joining the chunks. */
 function dechunk(text: string): string {
-  let out = '';
-  let rest = text;
+  const out: Buffer[] = [];
+  let rest = Buffer.from(text, 'utf8');
   for (;;) {
     const end = rest.indexOf('\r\n');
-    const size = parseInt(rest.slice(0, end), 16);
-    if (end < 0 || !size) return out;
-    out += rest.slice(end + 2, end + 2 + size);
-    rest = rest.slice(end + 2 + size + 2);
+    const size = parseInt(rest.subarray(0, end).toString('latin1'), 16);
+    if (end < 0 || !size) return Buffer.concat(out).toString('utf8');
+    out.push(rest.subarray(end + 2, end + 2 + size));
+    rest = rest.subarray(end + 2 + size + 2);
   }
 }
 
@@ -162,19 +183,128 @@ describe('control: the app itself is served and answered', () => {
     const session = await raw({ method: 'POST', target: '/__bridge/session:get', headers: { ...json, Origin: origin, 'Sec-Fetch-Site': 'same-origin' }, body: loginBody });
     expect(session.status).toBe(200);
     expect(JSON.parse(session.body)).toMatchObject({ status: 'signed-out' });
-    const events = await fetch(`${origin}/__bridge/events`, { headers: { Origin: origin } });
+    const events = await fetch(`${origin}/__bridge/events`, { headers: { Origin: origin, Cookie: cookie } });
     expect(events.headers.get('content-type')).toBe('text/event-stream');
     await events.body?.cancel();
   });
 
   it('a same-origin login really starts a sign-in (so the refusals below are what stops one)', async () => {
-    const login = fetch(`${origin}/__bridge/auth:login`, { method: 'POST', headers: { ...json, Origin: origin }, body: loginBody });
+    const login = fetch(`${origin}/__bridge/auth:login`, { method: 'POST', headers: { ...json, Origin: origin, Cookie: cookie }, body: loginBody });
     await expect.poll(() => preview.externalUrls.length).toBe(1);
     expect(preview.externalUrls[0]).toContain(`${provider.issuer}/authorize?`);
-    const cancel = await fetch(`${origin}/__bridge/auth:cancel`, { method: 'POST', headers: json, body: loginBody });
+    const cancel = await fetch(`${origin}/__bridge/auth:cancel`, { method: 'POST', headers: { ...json, Cookie: cookie }, body: loginBody });
     expect(await cancel.json()).toEqual({ ok: true });
     expect(await (await login).json()).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
     preview.externalUrls.length = 0;
+  });
+});
+
+/** A request to `endpoint` as the app's page would send it, minus whatever `headers` override. */
+function requestFor(endpoint: { method: string; path: string }, headers: Record<string, string | undefined>, to = port) {
+  const args = endpoint.path === '/__bridge/messages:get' ? ['protected'] : [];
+  return {
+    method: endpoint.method,
+    target: endpoint.path,
+    port: to,
+    headers: { Origin: `http://127.0.0.1:${to}`, 'Sec-Fetch-Site': 'same-origin', ...(endpoint.method === 'POST' ? json : {}), ...headers },
+    ...(endpoint.method === 'POST' ? { body: JSON.stringify({ args }) } : {}),
+  };
+}
+
+function expectLocked(answer: Answer): void {
+  expect(JSON.parse(answer.body)).toMatchObject({ ok: false, error: { code: 'preview_locked', message: expect.stringContaining('the link printed in the terminal') } });
+  expect(answer.headers['set-cookie']).toBeUndefined();
+}
+
+describe('another program on this machine, without this launch\'s key', () => {
+  it('the route table holds every bridge channel of the contract, the event stream and the test endpoints, each behind the key', () => {
+    const paths = PREVIEW_ENDPOINTS.map((endpoint) => `${endpoint.method} ${endpoint.path}`);
+    for (const channel of CHANNELS) expect(paths).toContain(`POST /__bridge/${channel}`);
+    expect(paths).toContain('GET /__bridge/events');
+    expect(paths).toContain('GET /__preview/external-urls');
+    expect(paths).toContain('POST /__preview/session');
+    for (const endpoint of PREVIEW_ENDPOINTS) expect(endpoint.access, endpoint.path).not.toBe('anyone');
+  });
+
+  // Host, Origin and fetch metadata all say "the app's own page": a program can send any header.
+  const carriers: Record<string, () => Record<string, string | undefined>> = {
+    'no cookie and no key': () => ({ Cookie: undefined }),
+    'a cookie with a guessed key': () => ({ Cookie: `preview-key-${port}=${'A'.repeat(43)}` }),
+    'the right cookie name for another port': () => ({ Cookie: cookie.replace(`preview-key-${port}`, `preview-key-${port + 1}`).replace(/=.*/, `=${'B'.repeat(43)}`) }),
+    'an empty cookie': () => ({ Cookie: `preview-key-${port}=` }),
+    'a guessed X-Preview-Key': () => ({ Cookie: undefined, 'X-Preview-Key': 'C'.repeat(43) }),
+    'the key with one character changed': () => ({ Cookie: undefined, 'X-Preview-Key': preview.key.slice(0, -1) + (preview.key.endsWith('A') ? 'B' : 'A') }),
+    'the key as a prefix of a longer value': () => ({ Cookie: undefined, 'X-Preview-Key': `${preview.key}x` }),
+  };
+  for (const [name, headers] of Object.entries(carriers)) {
+    it(`refuses every endpoint of the route table with ${name}`, async () => {
+      for (const endpoint of PREVIEW_ENDPOINTS) {
+        // The cookie is for the bridge; the test endpoints want the key itself, so the real cookie alone does not open them.
+        const extra = headers();
+        expectLocked(await refused(() => raw(requestFor(endpoint, extra)), 401));
+      }
+    });
+  }
+
+  it('refuses the test endpoints with the browser\'s cookie but without the key header (the cookie opens the bridge only)', async () => {
+    for (const endpoint of PREVIEW_ENDPOINTS.filter((candidate) => candidate.access === 'key' && candidate.path !== '/__preview/session')) {
+      expectLocked(await refused(() => raw(requestFor(endpoint, { Cookie: cookie })), 401));
+    }
+  });
+
+  it.each(['/__bridge/no-such-channel', '/__bridge/', '/__preview/no-such-endpoint', '/__preview/', '/__bridge%2Fauth:login', '/__preview%2fexternal-urls'])(
+    'refuses %s without the key before saying whether it exists',
+    async (target) => {
+      expectLocked(await refused(() => raw({ method: 'POST', target, headers: { ...json, Cookie: undefined, Origin: origin }, body: loginBody }), 401));
+      expectLocked(await refused(() => raw({ target, headers: { Cookie: undefined } }), 401));
+    },
+  );
+
+  it('refuses the key in the query string (it would end up in logs and history)', async () => {
+    expectLocked(await refused(() => raw({ target: `/__preview/external-urls?key=${preview.key}`, headers: { Cookie: undefined } }), 401));
+    expectLocked(await refused(() => raw({ method: 'POST', target: `/__bridge/auth:login?key=${preview.key}`, headers: { ...json, Cookie: undefined }, body: loginBody }), 401));
+  });
+
+  it('serves the page itself to anyone (it only says to open the printed link), but nothing behind it', async () => {
+    expect((await raw({ target: '/', headers: { Cookie: undefined } })).status).toBe(200);
+  });
+
+  it('with the key, a test reads the captured URLs; the exchange sets an HttpOnly, SameSite=Strict cookie for this port', async () => {
+    const urls = await raw({ target: '/__preview/external-urls', headers: { Cookie: undefined, 'X-Preview-Key': preview.key } });
+    expect(urls.status).toBe(200);
+    expect(JSON.parse(urls.body)).toEqual([]);
+    const exchange = await raw({ method: 'POST', target: '/__preview/session', headers: { Cookie: undefined, 'X-Preview-Key': preview.key } });
+    expect(exchange.status).toBe(204);
+    expect(exchange.headers['set-cookie']).toBe(`preview-key-${port}=${preview.key}; HttpOnly; SameSite=Strict; Path=/`);
+  });
+
+  it('a restart makes a new key: the old cookie and the old key are refused on every endpoint, the new ones work', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'preview-restart-'));
+    const first = await startPreview({ env, externalBrowser: 'capture', rendererDir, dataDir });
+    const firstPort = Number(new URL(first.url).port);
+    const oldCookie = await keyCookie(first);
+    const oldKey = first.key;
+    expect(first.link).toBe(`http://127.0.0.1:${firstPort}/#key=${oldKey}`);
+    expect(oldKey).toMatch(/^[\w-]{43}$/);
+    await first.close();
+    const second = await startPreview({ env, externalBrowser: 'capture', rendererDir, dataDir, port: firstPort });
+    try {
+      expect(second.key).not.toBe(oldKey);
+      for (const endpoint of PREVIEW_ENDPOINTS) {
+        tally.run++;
+        const answer = await raw(requestFor(endpoint, { Cookie: oldCookie, 'X-Preview-Key': oldKey }, firstPort));
+        expect(answer.status, endpoint.path).toBe(401);
+        expectLocked(answer);
+        tally.refused++;
+      }
+      expect(second.externalUrls).toEqual([]);
+      const newCookie = await keyCookie(second);
+      const session = await raw(requestFor({ method: 'POST', path: '/__bridge/session:get' }, { Cookie: newCookie }, firstPort));
+      expect(session.status).toBe(200);
+      expect(JSON.parse(session.body)).toMatchObject({ status: 'signed-out' });
+    } finally {
+      await second.close();
+    }
   });
 });
 
@@ -276,7 +406,7 @@ describe('the menu’s Settings… stand-in (test-only, capture mode)', () => {
 
   /** The app's own event stream, recording every app:open-settings frame it receives. */
   async function listen(): Promise<{ count(): number; close(): Promise<void> }> {
-    const response = await fetch(`${origin}/__bridge/events`);
+    const response = await fetch(`${origin}/__bridge/events`, { headers: { Cookie: cookie } });
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';
     void (async () => {
@@ -295,9 +425,9 @@ describe('the menu’s Settings… stand-in (test-only, capture mode)', () => {
     await refused(() => raw({ method: 'POST', target, headers: { ...json, Origin: foreign }, body: '{}' }), 403);
     await refused(() => raw({ method: 'POST', target, headers: { ...json, Host: `evil.example:${port}` }, body: '{}' }), 421);
     await refused(() => raw({ method: 'POST', target, headers: { ...json, 'Sec-Fetch-Site': 'cross-site' }, body: '{}' }), 403);
-    await refused(() => raw({ method: 'POST', target, headers: { 'Content-Type': 'text/plain' }, body: '{}' }), 415);
-    await refused(() => raw({ target }), 405);
-    const answer = await fetch(`${origin}${target}`, { method: 'POST', headers: json, body: '{}' });
+    await refused(() => raw({ method: 'POST', target, headers: { 'Content-Type': 'text/plain', 'X-Preview-Key': preview.key }, body: '{}' }), 415);
+    await refused(() => raw({ target, headers: { 'X-Preview-Key': preview.key } }), 405);
+    const answer = await fetch(`${origin}${target}`, { method: 'POST', headers: { ...json, 'X-Preview-Key': preview.key }, body: '{}' });
     expect(await answer.json()).toEqual({ delivered: 1 });
     await expect.poll(() => stream.count()).toBe(1);
     await stream.close();
@@ -311,10 +441,10 @@ describe('the menu’s Settings… stand-in (test-only, capture mode)', () => {
       dataDir: mkdtempSync(path.join(os.tmpdir(), 'preview-plain-')),
     });
     try {
-      const events = await fetch(`${plain.url}__bridge/events`);
-      const answer = await fetch(`${plain.url}${target.slice(1)}`, { method: 'POST', headers: json, body: '{}' });
-      // Only files are served there: a POST is not allowed.
-      expect(answer.status).toBe(405);
+      const events = await fetch(`${plain.url}__bridge/events`, { headers: { Cookie: await keyCookie(plain) } });
+      // Even with the key it is not there.
+      const answer = await fetch(`${plain.url}${target.slice(1)}`, { method: 'POST', headers: { ...json, 'X-Preview-Key': plain.key }, body: '{}' });
+      expect(answer.status).toBe(404);
       expect(await answer.text()).not.toContain('delivered');
       await events.body?.cancel();
     } finally {
