@@ -21,7 +21,7 @@ import { createAppProtocolHandler } from './app-protocol.ts';
 import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady } from './hardening.ts';
 import { createAppWindows, type AppWindows } from './app-window.ts';
 import { registerBridgeHandlers, sendSessionChanged } from './ipc.ts';
-import { createOpenLocalPath, menuTemplate, securityNotesPath } from './menu.ts';
+import { aboutPanelOptions, createOpenLocalPath, menuTemplate, securityNotesPath } from './menu.ts';
 import { APP_SCHEME, cspFor, isTrustedSender, rendererSourceFor } from './policy.ts';
 import { createConsoleLogger, createOpenExternal, createSafeStorageCipher } from './ports.ts';
 import { openSessionStore } from './session-store.ts';
@@ -115,6 +115,7 @@ function run(): void {
       log,
     });
     registerBridgeHandlers(ipcMain, core, (frame) => isTrustedSender(frame, source.origin));
+    app.setAboutPanelOptions(aboutPanelOptions({ name: app.name, version: app.getVersion() }));
     Menu.setApplicationMenu(
       Menu.buildFromTemplate(
         menuTemplate({

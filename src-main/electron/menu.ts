@@ -12,7 +12,7 @@
  * Type-only Electron imports: tests pass fakes.
  */
 import path from 'node:path';
-import type { MenuItemConstructorOptions, Shell } from 'electron';
+import type { AboutPanelOptionsOptions, MenuItemConstructorOptions, Shell } from 'electron';
 
 /** Settings has the same shortcut on every platform (macOS: Cmd+, by convention; elsewhere Ctrl+,). */
 export const SETTINGS_ACCELERATOR = 'CmdOrCtrl+,';
@@ -122,6 +122,22 @@ export function menuTemplate(options: MenuOptions): MenuItemConstructorOptions[]
   };
 
   return [...appMenu, file, edit, view, window, help];
+}
+
+/** As electron-builder.yml says it (`copyright`). */
+export const COPYRIGHT = 'Copyright © 2026 the Electron Auth0 Hello World authors';
+
+/**
+ * What About shows (`app.setAboutPanelOptions`). Linux shows nothing it is not given, so name and
+ * version are always set; no website: the panel links nowhere.
+ */
+export function aboutPanelOptions(options: { name: string; version: string }): AboutPanelOptionsOptions {
+  return {
+    applicationName: options.name,
+    applicationVersion: options.version,
+    copyright: COPYRIGHT,
+    credits: 'Signs in with OpenID Connect in your browser (RFC 8252); tokens stay in the main process.',
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
  * packaged: what a person finds in each menu, which shortcut opens Settings, what each of the app's
  * own items does when clicked, and that nothing in it reaches the network.
  */
+import { readFileSync } from 'node:fs';
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
 import {
@@ -10,6 +11,8 @@ import {
   SECURITY_NOTES_LABEL,
   SETTINGS_ACCELERATOR,
   SETTINGS_LABEL,
+  COPYRIGHT,
+  aboutPanelOptions,
   createOpenLocalPath,
   menuTemplate,
   securityNotesPath,
@@ -136,6 +139,20 @@ describe('menuTemplate', () => {
       expect(Boolean(item.role) !== Boolean(item.click)).toBe(true);
     }
     expect(JSON.stringify(template)).not.toMatch(/https?:|www\./i);
+  });
+});
+
+describe('aboutPanelOptions', () => {
+  it('names the app and its version (Linux shows nothing it is not given), with the packaged copyright and no website', () => {
+    const about = aboutPanelOptions({ name: 'Electron Auth0 Hello World', version: '0.1.0' });
+    expect(about).toMatchObject({ applicationName: 'Electron Auth0 Hello World', applicationVersion: '0.1.0', copyright: COPYRIGHT });
+    expect(about).not.toHaveProperty('website');
+    expect(JSON.stringify(about)).not.toMatch(/https?:/);
+  });
+
+  it('uses the copyright line electron-builder.yml gives the installers', () => {
+    const builderConfig = readFileSync(new URL('../../electron-builder.yml', import.meta.url), 'utf8');
+    expect(builderConfig).toContain(`copyright: ${COPYRIGHT}`);
   });
 });
 
