@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPackage, expectedAsarFiles, type PackageReport } from '../../scripts/check-package.ts';
+import { securityNotesPath } from '../../src-main/electron/menu.ts';
 import { freshProjectCopy, standInElectronDist } from '../support/stand-in-electron.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -99,6 +100,12 @@ describe.skipIf(!canRun)('npm run dist -- --dir --linux, offline, on a stand-in 
     expect(entry).toContain('Icon=electron-auth0-hello-world\n');
     expect(entry).toContain('StartupWMClass=electron-auth0-hello-world\n');
     expect(entry).toContain('Categories=Development;\n');
+  });
+
+  it('ships SECURITY.md beside app.asar, where Help → Security Notes opens it in a packaged app', () => {
+    const notes = securityNotesPath({ isPackaged: true, resourcesPath: path.join(appOutDir, 'resources'), appPath: path.join(appOutDir, 'resources', 'app.asar') });
+    expect(notes).toBe(path.join(appOutDir, 'resources', 'SECURITY.md'));
+    expect(readFileSync(notes, 'utf8')).toBe(readFileSync(path.join(project, 'SECURITY.md'), 'utf8'));
   });
 
   it('the check fails on a package that carries what it should not', async () => {
