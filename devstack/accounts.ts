@@ -5,6 +5,11 @@ const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen
 
 /** The one client the devstack knows: the desktop app (native, public, PKCE). */
 export const CLIENT_ID = 'electron-hello-world';
+/**
+ * The app's private-use URI scheme (RFC 8252 §7.1): its reverse-DNS id (electron-builder's `appId`)
+ * in lower case. The devstack registers `<scheme>:/callback` for the app-link sign-in.
+ */
+export const APP_LINK_SCHEME = 'com.example.electron-auth0-hello-world';
 /** Identifier of the Hello World API, sent by the app as Auth0's `audience` parameter. */
 export const AUDIENCE = 'https://hello-world.example.com';
 /** The permission the Admin message needs (Auth0 RBAC: carried in the `permissions` claim). */

@@ -5,11 +5,11 @@ import { CLOCK_TOLERANCE, startIdentityProvider } from './provider.ts';
 import { PortInUseError } from './net.ts';
 import { openDevstackState, rememberPorts } from './state.ts';
 
-export { ADMIN_PERMISSION, AUDIENCE, CLIENT_ID, DEMO_ACCOUNTS, MIN_PASSWORD_LENGTH } from './accounts.ts';
+export { ADMIN_PERMISSION, APP_LINK_SCHEME, AUDIENCE, CLIENT_ID, DEMO_ACCOUNTS, MIN_PASSWORD_LENGTH } from './accounts.ts';
 export type { DemoAccount } from './accounts.ts';
 export { MESSAGES, createMessageApi, issuerFromDomain, startMessageApi } from './api.ts';
 export type { MessageApiOptions, MessageApiServer } from './api.ts';
-export { POST_LOGOUT_REDIRECT_URI, REDIRECT_URI, SCOPES, startIdentityProvider } from './provider.ts';
+export { APP_LINK_REDIRECT_URI, DEVICE_CODE_GRANT, POST_LOGOUT_REDIRECT_URI, REDIRECT_URI, SCOPES, startIdentityProvider } from './provider.ts';
 export type { IdentityProvider, IdentityProviderOptions, ProviderPersistence } from './provider.ts';
 export { STATE_FILES, readRememberedPorts } from './state.ts';
 export type { RememberedPorts } from './state.ts';
@@ -41,6 +41,10 @@ export interface DevstackOptions {
    * on this folder stays valid as long as the app asks for the same ports again.
    */
   dataDir?: string;
+  /** Seconds a sign-in code (RFC 8628) stays valid, default 600. */
+  deviceCodeTtl?: number;
+  /** Seconds between the app's polls for a sign-in code (RFC 8628 `interval`), default 5. */
+  deviceCodeInterval?: number;
 }
 
 export interface DevstackAccount {
@@ -81,6 +85,8 @@ export async function startDevstack(options: DevstackOptions = {}): Promise<Devs
     accessTokenTtl: options.accessTokenTtl,
     quiet: options.quiet,
     requireDpopNonce: options.requireDpopNonce ?? true,
+    ...(options.deviceCodeTtl === undefined ? {} : { deviceCodeTtl: options.deviceCodeTtl }),
+    ...(options.deviceCodeInterval === undefined ? {} : { deviceCodeInterval: options.deviceCodeInterval }),
     ...(state === undefined ? {} : {
       persistence: {
         signingKey: state.secrets.signingKey,

@@ -1,6 +1,6 @@
 // The identity provider's own pages: login, sign-up, logout, errors.
 // Plain HTML with inline CSS, no external assets; every interpolated value goes through escapeHtml.
-import { DEMO_ACCOUNTS, MIN_PASSWORD_LENGTH } from './accounts.ts';
+import { APP_LINK_SCHEME, DEMO_ACCOUNTS, MIN_PASSWORD_LENGTH } from './accounts.ts';
 
 export const PRODUCT_NAME = 'Hello World Desktop';
 
@@ -37,6 +37,12 @@ button:hover{background:#4f48e2}
 .hint{margin:4px 0 0;color:#5c6070;font-size:13px}
 .switch{margin:20px 0 0;text-align:center;font-size:14px}
 a{color:#4f48e2}
+.user-code{margin:8px 0 4px;padding:14px 8px;border:1px dashed #c9cace;border-radius:6px;text-align:center;
+  font:700 30px/1.2 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;letter-spacing:.12em}
+input.code-input{text-align:center;text-transform:uppercase;font:600 22px/1 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;letter-spacing:.12em}
+.warning{margin:20px 0 0;padding:10px 12px;border-radius:4px;background:#fff6e0;color:#5b4100;font-size:13px}
+button.secondary{margin-top:12px;background:#fff;color:#4f48e2;border:1px solid #c9cace}
+button.secondary:hover{background:#f3f4f8}
 footer{margin-top:24px;padding-top:14px;border-top:1px solid #eceef2;color:#6a6f7e;font-size:12px;text-align:center}
 code{font-size:12px}
 `;
@@ -48,8 +54,9 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
-  // form-action must allow the redirects that follow a form POST (back to /auth, then to the app's loopback port).
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self' http://127.0.0.1:*; frame-ancestors 'none'; base-uri 'none'",
+  // form-action must allow the redirects that follow a form POST (back to /auth, then to the app's
+  // loopback port or its app link).
+  'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self' http://127.0.0.1:* ${APP_LINK_SCHEME}:; frame-ancestors 'none'; base-uri 'none'`,
 });
 
 function layout(title: string, body: string, extraHead = ''): string {
@@ -156,4 +163,41 @@ export function errorPage(error: string, description: string | undefined): strin
 ${errorBlock(description ?? error)}
 <p class="lead"><code>${escapeHtml(error)}</code></p>
 <p class="lead">Return to the app and try again.</p>`);
+}
+
+/** A line every code page carries: the code phishing defence is the user knowing where the code came from. */
+const CODE_WARNING = `Only enter a code that ${PRODUCT_NAME} is showing you because you just started signing in there. If someone sent you a code or this link, close this page.`;
+
+/**
+ * RFC 8628 §3.3: where the user types the code the app shows. `form` is oidc-provider's own form
+ * (it carries the anti-forgery token); it gets a label and our submit button.
+ */
+export function deviceInputPage(form: string, error?: string): string {
+  const labelled = form.replace('name="user_code"', 'id="user_code" name="user_code" class="code-input" aria-describedby="code-hint"');
+  return layout(`Enter your code | ${PRODUCT_NAME}`, `
+<h1>Sign in with a code</h1>
+<p class="lead">Enter the code ${escapeHtml(PRODUCT_NAME)} shows you.</p>
+${errorBlock(error)}
+<label for="user_code">Code</label>
+${labelled}
+<p class="hint" id="code-hint">Eight letters, like BCDF-GHJK. Upper or lower case, with or without the dash.</p>
+<button type="submit" form="op.deviceInputForm">Continue</button>
+<p class="warning">${escapeHtml(CODE_WARNING)}</p>`);
+}
+
+/** After login: the user compares the code with the app's and confirms, or declines (RFC 8628 §5.4). */
+export function deviceConfirmPage(form: string, clientName: string, userCode: string): string {
+  return layout(`Confirm the code | ${PRODUCT_NAME}`, `
+<h1>Is this the code in the app?</h1>
+<p class="lead">${escapeHtml(clientName)} will be signed in to your account.</p>
+<p class="user-code" id="user-code" aria-label="Code">${escapeHtml(userCode)}</p>
+<p class="hint">Compare it with the code ${escapeHtml(PRODUCT_NAME)} shows. Continue only if they are the same.</p>
+${form}
+<button type="submit" form="op.deviceConfirmForm">Yes, sign in</button>
+<button type="submit" class="secondary" form="op.deviceConfirmForm" name="abort" value="yes">No, cancel</button>
+<p class="warning">${escapeHtml(CODE_WARNING)}</p>`);
+}
+
+export function deviceSuccessPage(clientName: string): string {
+  return messagePage('You are signed in', `${clientName} is signing you in now. You can close this tab and return to the app.`);
 }

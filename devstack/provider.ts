@@ -13,12 +13,15 @@ import type {
   OIDCContext,
   Token,
 } from 'oidc-provider';
-import { AUDIENCE, AccountStore, CLIENT_ID } from './accounts.ts';
+import { APP_LINK_SCHEME, AUDIENCE, AccountStore, CLIENT_ID } from './accounts.ts';
 import type { AccountPersistence, StoredAccount } from './accounts.ts';
 import { LOOPBACK_HOST, closeServer, listenOnLoopback } from './net.ts';
 import {
   PAGE_HEADERS,
   PRODUCT_NAME,
+  deviceConfirmPage,
+  deviceInputPage,
+  deviceSuccessPage,
   errorPage,
   loginPage,
   logoutPage,
@@ -30,6 +33,12 @@ import { createCookieKeys, createNonceSecret, createSigningKey } from './state.t
 
 /** Registered with port-less loopback URIs: any port matches (RFC 8252 §7.3, oidc-provider does this for native clients). */
 export const REDIRECT_URI = `http://${LOOPBACK_HOST}/callback`;
+/** The app link (RFC 8252 §7.1): a private-use scheme redirect, matched exactly. */
+export const APP_LINK_REDIRECT_URI = `${APP_LINK_SCHEME}:/callback`;
+/** RFC 8628's device code grant type. */
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+/** Lifetime of a device code (and its user code) in seconds, by default. */
+export const DEFAULT_DEVICE_CODE_TTL = 600;
 export const POST_LOGOUT_REDIRECT_URI = `http://${LOOPBACK_HOST}/logged-out`;
 export const SCOPES = ['openid', 'profile', 'email', 'offline_access'] as const;
 export const DEFAULT_ACCESS_TOKEN_TTL = 3600;
@@ -46,6 +55,10 @@ export interface IdentityProviderOptions {
   requireDpopNonce?: boolean;
   /** State kept across restarts (startDevstack's dataDir); default: all in memory, fresh keys. */
   persistence?: ProviderPersistence;
+  /** Seconds a sign-in code (RFC 8628 device code) stays valid; default 600. */
+  deviceCodeTtl?: number;
+  /** Seconds the app must wait between polls (RFC 8628 `interval`); default 5. */
+  deviceCodeInterval?: number;
 }
 
 /** What a provider that survives restarts reuses: its keys, its stored models, its sign-ups. */
@@ -82,15 +95,17 @@ function stringParam(value: unknown): string | undefined {
 function restoreOfflineAccess(ctx: KoaContextWithOIDC): void {
   const { oidc } = ctx;
   const params = oidc.params;
-  if (oidc.route !== 'authorization' || params === undefined) return;
+  if ((oidc.route !== 'authorization' && oidc.route !== 'device_authorization') || params === undefined) return;
   const raw = ctx.method === 'POST' ? oidc.body : ctx.query;
   const requested = stringParam(raw?.['scope'])?.split(' ') ?? [];
   const scopes = stringParam(params['scope'])?.split(' ') ?? [];
+  const codeFlow = oidc.route === 'device_authorization'
+    || stringParam(params['response_type'])?.split(' ').includes('code') === true;
   if (
     requested.includes('offline_access')
     && !scopes.includes('offline_access')
     && oidc.client?.grantTypeAllowed('refresh_token') === true
-    && stringParam(params['response_type'])?.split(' ').includes('code') === true
+    && codeFlow
   ) {
     params['scope'] = [...scopes, 'offline_access'].join(' ');
   }
@@ -111,8 +126,9 @@ function buildConfiguration(input: {
   dpopNonceSecret: Buffer;
   adapter: ((model: string) => unknown) | undefined;
   requireDpopNonce: boolean;
+  deviceCodeTtl: number;
 }): Configuration {
-  const { accounts, accessTokenTtl, jwk, cookieKeys, dpopNonceSecret, requireDpopNonce } = input;
+  const { accounts, accessTokenTtl, jwk, cookieKeys, dpopNonceSecret, requireDpopNonce, deviceCodeTtl } = input;
 
   const policy = interactionPolicy.base();
   // First-party app: no consent screen. (oidc-provider otherwise asks native clients every time.)
@@ -130,9 +146,10 @@ function buildConfiguration(input: {
         client_name: PRODUCT_NAME,
         application_type: 'native',
         token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code', 'refresh_token'],
+        grant_types: ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT],
         response_types: ['code'],
-        redirect_uris: [REDIRECT_URI],
+        // Loopback (any port) and the app link; oidc-provider matches the private-use URI exactly.
+        redirect_uris: [REDIRECT_URI, APP_LINK_REDIRECT_URI],
         post_logout_redirect_uris: [POST_LOGOUT_REDIRECT_URI],
         // DPoP is the app's choice (AUTH0_DPOP): a token request with a proof gets DPoP-bound tokens,
         // one without keeps getting bearer tokens (dpop_bound_access_tokens would refuse those).
@@ -204,6 +221,7 @@ function buildConfiguration(input: {
     ttl: {
       AccessToken: (_ctx: KoaContextWithOIDC, token: Token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl,
       AuthorizationCode: 60,
+      DeviceCode: deviceCodeTtl,
       IdToken: 3600,
       Interaction: 3600,
       RefreshToken: 14 * DAY,
@@ -217,6 +235,26 @@ function buildConfiguration(input: {
     },
     features: {
       devInteractions: { enabled: false },
+      // RFC 8628: "Sign in with a code". The app shows a user code; the user enters it at /device in
+      // any browser, logs in with the same pages as the code flow, confirms, and the app's polling
+      // gets the tokens. Codes like BCDF-GHJK (base-20: no vowels, so no words; no 0/O, 1/I).
+      deviceFlow: {
+        enabled: true,
+        charset: 'base-20',
+        mask: '****-****',
+        userCodeInputSource: (ctx: KoaContextWithOIDC, form: string, _out: unknown, err?: Error & { userCode?: string }) => {
+          setPageHeaders(ctx);
+          ctx.body = deviceInputPage(form, deviceInputError(err));
+        },
+        userCodeConfirmSource: (ctx: KoaContextWithOIDC, form: string, client: { clientName?: string }, _info: unknown, userCode: string) => {
+          setPageHeaders(ctx);
+          ctx.body = deviceConfirmPage(form, client.clientName ?? PRODUCT_NAME, userCode);
+        },
+        successSource: (ctx: KoaContextWithOIDC) => {
+          setPageHeaders(ctx);
+          ctx.body = deviceSuccessPage(ctx.oidc.client?.clientName ?? PRODUCT_NAME);
+        },
+      },
       // RFC 9449. A proof at the token endpoint binds the access token (`cnf.jkt` in the JWT) and, for
       // this public client, the refresh token too: it is only honoured with a proof from the same key.
       // `dpop_jkt` on the authorization request binds the code. Proof replays are refused.
@@ -266,6 +304,29 @@ function buildConfiguration(input: {
       },
     },
   };
+}
+
+function setPageHeaders(ctx: KoaContextWithOIDC): void {
+  for (const [name, value] of Object.entries(PAGE_HEADERS)) ctx.set(name, value);
+}
+
+/** What the code entry page says after a failed attempt (oidc-provider's re-render errors). */
+function deviceInputError(err: (Error & { userCode?: string }) | undefined): string | undefined {
+  if (!err) return undefined;
+  switch (err.name) {
+    case 'NoCodeError':
+      return 'Enter the code the app shows you.';
+    case 'NotFoundError':
+      return 'That code is not right. Check the code the app shows you and try again.';
+    case 'ExpiredError':
+      return 'That code has expired. Ask the app for a new one.';
+    case 'AlreadyUsedError':
+      return 'That code has already been used. Ask the app for a new one.';
+    case 'AbortedError':
+      return 'You declined this sign-in; the app has been told. You can close this page.';
+    default:
+      return 'Something went wrong with this code. Ask the app for a new one.';
+  }
 }
 
 function sendPage(res: Response, status: number, html: string): void {
@@ -392,7 +453,15 @@ export async function startIdentityProvider(options: IdentityProviderOptions = {
     dpopNonceSecret: persistence?.dpopNonceSecret ?? createNonceSecret(),
     adapter: persistence?.adapter,
     requireDpopNonce: options.requireDpopNonce ?? true,
+    deviceCodeTtl: options.deviceCodeTtl ?? DEFAULT_DEVICE_CODE_TTL,
   }));
+
+  // oidc-provider leaves `interval` out of the device authorization response (the client then waits
+  // 5 s, RFC 8628 §3.2); stating it lets tests poll faster.
+  const deviceCodeInterval = options.deviceCodeInterval ?? 5;
+  provider.on('device_authorization.success', (_ctx: unknown, body: Record<string, unknown>) => {
+    body['interval'] = deviceCodeInterval;
+  });
 
   const tokenCounts = new Map<string, number>();
   provider.use(async (ctx, next) => {

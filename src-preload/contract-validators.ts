@@ -8,7 +8,7 @@
  * compile error. Kept out of contract.ts so the preload bundle carries no zod.
  */
 import { z } from 'zod';
-import { MESSAGE_KINDS, type AppError, type Channel, type ChannelArgs } from './contract.ts';
+import { MESSAGE_KINDS, OTHER_SIGN_IN_WAYS, type AppError, type Channel, type ChannelArgs } from './contract.ts';
 
 const noArgs = z.tuple([]);
 
@@ -19,6 +19,8 @@ export const requestValidators = {
   'auth:signup': noArgs,
   'auth:cancel': noArgs,
   'auth:reopen': noArgs,
+  'auth:use-way': z.tuple([z.enum(OTHER_SIGN_IN_WAYS)]),
+  'auth:open-code-page': noArgs,
   'auth:logout': noArgs,
   'auth:end-provider-session': noArgs,
   'messages:get': z.tuple([z.enum(MESSAGE_KINDS)]),

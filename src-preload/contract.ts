@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'sign_in_cancelled'
   | 'sign_in_timeout'
   | 'ports_busy'
+  | 'code_expired'
+  | 'way_unavailable'
   | 'session_expired'
   | 'not_signed_in'
   | 'storage_unreadable'
@@ -55,6 +57,40 @@ export type Result<T extends object = object> = ({ ok: true } & T) | { ok: false
 
 export type SessionStatus = 'restoring' | 'signed-out' | 'signing-in' | 'signed-in';
 
+/**
+ * How a pending sign-in comes back to the app: `browser` (the default, RFC 8252 §7.3 loopback
+ * redirect), `app-link` (the app's private-use URI scheme, §7.1) or `code` (RFC 8628 device
+ * authorization: the user enters a code at the provider, in any browser).
+ */
+export type SignInWay = 'browser' | 'app-link' | 'code';
+/** The ways offered under "Try another way". */
+export const OTHER_SIGN_IN_WAYS = ['app-link', 'code'] as const;
+export type OtherSignInWay = (typeof OTHER_SIGN_IN_WAYS)[number];
+
+/** What the sign-in code screen shows (RFC 8628 §3.3). Never the device code. */
+export interface SignInCodeView {
+  /** The short code the user types at the provider, e.g. `BCDF-GHJK`. */
+  userCode: string;
+  /** Where to type it: the provider's page, http(s) only. */
+  verificationUri: string;
+  /** When the code stops working, milliseconds since the epoch. */
+  expiresAt: number;
+  /** True once it has: the screen offers a new code. */
+  expired: boolean;
+}
+
+/** The pending sign-in, while `signing-in`. */
+export interface SignInView {
+  /** The way it waits on now; `choose`: none yet (the default way could not start, see `notice`). */
+  way: SignInWay | 'choose';
+  /** The ways the user may switch to now ("Try another way"). */
+  otherWays: OtherSignInWay[];
+  /** With way `code`: the code to show. */
+  code?: SignInCodeView;
+  /** Why the default way is not available (e.g. every callback port is taken). */
+  notice?: AppError;
+}
+
 /** What the renderer may know about the session. */
 export interface SessionView {
   status: SessionStatus;
@@ -67,6 +103,8 @@ export interface SessionView {
    * session there may still be open (the next Log In asks for the password; the UI offers a retry).
    */
   providerSession?: 'not-ended';
+  /** The pending sign-in's way and what it shows, while `signing-in`. */
+  signIn?: SignInView;
   /** ID token claims while `signed-in`. */
   profile?: ProfileClaims;
   /** Why the last sign-in, restore or refresh failed, or why the user was signed out. */
@@ -96,6 +134,8 @@ export interface ChannelRequests {
   'auth:signup': [];
   'auth:cancel': [];
   'auth:reopen': [];
+  'auth:use-way': [way: OtherSignInWay];
+  'auth:open-code-page': [];
   'auth:logout': [];
   'auth:end-provider-session': [];
   'messages:get': [kind: MessageKind];
@@ -117,6 +157,13 @@ export interface ChannelResponses {
   'auth:logout': Result<{ session: SessionView; providerLogout: ProviderLogoutResult }>;
   /** Tries again to end the provider's session after a logout that could not reach it. */
   'auth:end-provider-session': Result<{ session: SessionView; providerLogout: ProviderLogoutResult }>;
+  /**
+   * Switches the pending sign-in to another way (cancelling the current one; `code` again: a new
+   * code). The pending `auth:login`/`auth:signup` call answers when the sign-in ends, whichever way.
+   */
+  'auth:use-way': Result<{ session: SessionView }>;
+  /** Opens the sign-in code page in the system browser (the code stays on screen to compare). */
+  'auth:open-code-page': Result;
   'messages:get': Result<{ data: ApiMessage }>;
 }
 
@@ -146,6 +193,8 @@ export interface AuthBridge {
   signup(): Promise<ChannelResponses['auth:signup']>;
   cancel(): Promise<ChannelResponses['auth:cancel']>;
   reopen(): Promise<ChannelResponses['auth:reopen']>;
+  useWay(way: OtherSignInWay): Promise<ChannelResponses['auth:use-way']>;
+  openCodePage(): Promise<ChannelResponses['auth:open-code-page']>;
   logout(): Promise<ChannelResponses['auth:logout']>;
   endProviderSession(): Promise<ChannelResponses['auth:end-provider-session']>;
   getMessage(kind: MessageKind): Promise<ChannelResponses['messages:get']>;
@@ -167,6 +216,8 @@ export const bridgeMethods = {
   signup: 'auth:signup',
   cancel: 'auth:cancel',
   reopen: 'auth:reopen',
+  useWay: 'auth:use-way',
+  openCodePage: 'auth:open-code-page',
   logout: 'auth:logout',
   endProviderSession: 'auth:end-provider-session',
   getMessage: 'messages:get',

@@ -22,7 +22,15 @@ export interface AppConfig {
    * configured tenants (the tenant and the API must support it); on in the devstack.
    */
   dpop: boolean;
+  /**
+   * The app link's private-use URI scheme (RFC 8252 §7.1): the redirect URI is `<scheme>:/callback`.
+   * Default: the app's reverse-DNS id (electron-builder's `appId`) in lower case.
+   */
+  redirectScheme: string;
 }
+
+/** electron-builder's `appId` in lower case (a unit test holds the two together). */
+export const DEFAULT_REDIRECT_SCHEME = 'com.example.electron-auth0-hello-world';
 
 export class ConfigError extends Error {
   readonly setting: string;
@@ -40,6 +48,7 @@ export const SETTINGS = [
   'API_SERVER_URL',
   'AUTH0_CALLBACK_PORTS',
   'AUTH0_DPOP',
+  'AUTH0_REDIRECT_SCHEME',
 ] as const;
 export type Settings = Partial<Record<(typeof SETTINGS)[number], string>>;
 
@@ -84,7 +93,8 @@ export function parseConfig(settings: Settings): AppConfig {
   const apiServerUrl = parseHttpUrl('API_SERVER_URL', required(settings, 'API_SERVER_URL'));
   const callbackPorts = parsePorts(settings.AUTH0_CALLBACK_PORTS ?? '');
   const dpop = parseBoolean('AUTH0_DPOP', settings.AUTH0_DPOP, false);
-  return { issuer, clientId, audience, apiServerUrl, callbackPorts, dpop };
+  const redirectScheme = parseRedirectScheme(settings.AUTH0_REDIRECT_SCHEME);
+  return { issuer, clientId, audience, apiServerUrl, callbackPorts, dpop, redirectScheme };
 }
 
 /** `true` / `false` (any case); unset: the fallback; anything else names the setting. */
@@ -136,4 +146,17 @@ function parsePorts(value: string): number[] {
     }
     return port;
   });
+}
+
+/**
+ * RFC 8252 §7.1: a private-use scheme is a reverse domain name the app controls ("com.example.app"),
+ * so it names this app and no other; RFC 3986 scheme characters only, compared in lower case.
+ */
+function parseRedirectScheme(value: string | undefined): string {
+  if (value === undefined || value === '') return DEFAULT_REDIRECT_SCHEME;
+  const scheme = value.trim().toLowerCase();
+  if (!/^[a-z][a-z0-9+.-]*$/.test(scheme) || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(scheme)) {
+    throw new ConfigError('AUTH0_REDIRECT_SCHEME', `"${value}" is not a reverse domain name like com.example.app (RFC 8252 §7.1).`);
+  }
+  return scheme;
 }

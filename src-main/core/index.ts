@@ -2,7 +2,7 @@
  * The core's public surface for its two hosts, the Electron shell and the browser preview.
  * Nothing under core/ imports `electron`.
  */
-import type { Channel, ChannelResponses, MessageKind, SessionView } from '../../src-preload/contract.ts';
+import type { Channel, ChannelResponses, MessageKind, OtherSignInWay, SessionView } from '../../src-preload/contract.ts';
 import { parseRequest } from '../../src-preload/contract-validators.ts';
 import { ConfigError, parseConfig, readSettings, type AppConfig } from './config.ts';
 import { toAppError } from './errors.ts';
@@ -42,6 +42,8 @@ export function createAuthCore(config: AppConfig, hostPorts: CorePorts, options:
     'auth:signup': () => session.signup(),
     'auth:cancel': () => session.cancel(),
     'auth:reopen': () => session.reopen(),
+    'auth:use-way': (way: OtherSignInWay) => session.useWay(way),
+    'auth:open-code-page': () => session.openCodePage(),
     'auth:logout': () => session.logout(),
     'auth:end-provider-session': () => session.endProviderSession(),
     'messages:get': (kind: MessageKind) => messages.get(kind),
@@ -106,6 +108,7 @@ export async function configureFromEnvironment(
     AUTH0_AUDIENCE: devstack.audience,
     API_SERVER_URL: devstack.apiUrl,
     ...(settings.AUTH0_CALLBACK_PORTS ? { AUTH0_CALLBACK_PORTS: settings.AUTH0_CALLBACK_PORTS } : {}),
+    ...(settings.AUTH0_REDIRECT_SCHEME ? { AUTH0_REDIRECT_SCHEME: settings.AUTH0_REDIRECT_SCHEME } : {}),
     // The devstack issues DPoP-bound tokens: on unless AUTH0_DPOP says otherwise.
     AUTH0_DPOP: settings.AUTH0_DPOP ?? 'true',
   });

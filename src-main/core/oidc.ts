@@ -179,7 +179,7 @@ export async function buildLogoutUrl(config: AppConfig, idToken: string | undefi
 
 type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
 
-function toTokenSet(response: TokenResponse, previous?: TokenSet): TokenSet {
+export function toTokenSet(response: TokenResponse, previous?: TokenSet): TokenSet {
   const claims = response.claims();
   const idToken = response.id_token ?? previous?.idToken;
   if (!idToken || (!claims && !previous)) throw new CoreError('provider_error', 'The identity provider returned no ID token.');

@@ -39,6 +39,11 @@ export interface CorePorts {
   emit(session: SessionView): void;
   /** Brings the app to the front after a sign-in completes in the browser. */
   focusApp?(): void;
+  /**
+   * True when the OS hands URLs of the app's redirect scheme to this app (the app link is offered
+   * only then). Absent: never.
+   */
+  appLinkRegistered?(): boolean;
   log?: Logger;
 }
 

@@ -4,11 +4,23 @@
  * receiver, refreshes access tokens single-flight, and reports every change through `emit`.
  */
 import type { DPoPHandle } from 'openid-client';
-import type { AppError, ProfileClaims, ProviderLogoutResult, Result, SessionStatus, SessionView } from '../../src-preload/contract.ts';
+import type {
+  AppError,
+  OtherSignInWay,
+  ProfileClaims,
+  ProviderLogoutResult,
+  Result,
+  SessionStatus,
+  SessionView,
+  SignInCodeView,
+  SignInWay,
+} from '../../src-preload/contract.ts';
+import { AppLinkReceiver } from './app-link.ts';
 import type { AppConfig } from './config.ts';
 import { DPoPKeyStore, type DPoPKey } from './dpop.ts';
+import { pollForTokens, requestSignInCode } from './device-code.ts';
 import { CoreError, toAppError } from './errors.ts';
-import { LoopbackReceiver, type LoopbackOptions } from './loopback.ts';
+import { LoopbackReceiver, type LoopbackOptions, type Outcome } from './loopback.ts';
 import {
   buildAuthorizationRequest,
   checkProviderAnswers,
@@ -55,6 +67,29 @@ interface PendingSignIn {
   openedAt?: number;
   /** When the app stops waiting (epoch ms), once the receiver listens. */
   expiresAt?: number;
+  /** The way it is taking now; `choose`: none, waiting for the user to pick one. */
+  way: SignInWay | 'choose';
+  /** Ends only the current way (the user picked another). `abort` ends the whole sign-in. */
+  wayAbort?: AbortController;
+  /** The way the user picked, to run once the current one has stopped. */
+  next?: OtherSignInWay;
+  /** With way `code`: what the UI shows, and the page to open (never the device code). */
+  code?: SignInCodeView;
+  codePage?: string;
+  /** Why the default way could not start. */
+  notice?: AppError;
+  /** Tells the way's browser tab how the sign-in ended (the loopback's outcome page). */
+  done?: (outcome: Outcome) => void;
+  /** The way that brought the tokens asked for the password (after a logout that could not end the provider's session). */
+  forcedLogin?: boolean;
+}
+
+/** Resolves never; rejects when `signal` aborts. */
+function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
 }
 
 export class SessionManager {
@@ -76,6 +111,8 @@ export class SessionManager {
   private pendingSignIn: PendingSignIn | undefined;
   private refreshing: Promise<TokenSet> | undefined;
   private readonly receivers = new Set<LoopbackReceiver>();
+  /** The app-link receiver while an app-link sign-in waits; delivered URLs go to it and nowhere else. */
+  private appLink: AppLinkReceiver | undefined;
   private readonly providerLogout: ProviderLogout;
 
   constructor(config: AppConfig, ports: CorePorts, options: SessionOptions = {}) {
@@ -102,6 +139,12 @@ export class SessionManager {
     const view: SessionView = { status: this.status, persistence: this.persistence };
     if (this.status === 'signing-in' && this.flow) view.flow = this.flow;
     if (this.status === 'signing-in' && this.pendingSignIn?.expiresAt) view.expiresAt = this.pendingSignIn.expiresAt;
+    const pending = this.pendingSignIn;
+    if (this.status === 'signing-in' && pending) {
+      view.signIn = { way: pending.way, otherWays: this.otherWays(pending, false) };
+      if (pending.way === 'code' && pending.code) view.signIn.code = { ...pending.code };
+      if (pending.notice) view.signIn.notice = pending.notice;
+    }
     if (this.status === 'signed-out' && this.providerLogout.unreachable()) view.providerSession = 'not-ended';
     if (this.status === 'signed-in' && this.tokens) view.profile = profileOf(this.tokens);
     if (this.error) view.error = this.error;
@@ -159,6 +202,53 @@ export class SessionManager {
     if (pending.url) await this.openSignInPage(pending, pending.url);
     return { ok: true };
   }
+
+  /**
+   * Switches the pending sign-in to another way ("Try another way"): the current way is cancelled
+   * (its loopback receiver closed, its polling stopped) and the chosen one starts. `code` while a
+   * code is shown asks for a new one.
+   */
+  useWay(way: OtherSignInWay): Result<{ session: SessionView }> {
+    const pending = this.pendingSignIn;
+    if (!pending) return { ok: false, error: { code: 'invalid_request', message: 'No sign-in is in progress.' } };
+    if (!this.otherWays(pending, true).includes(way)) {
+      return { ok: false, error: { code: 'way_unavailable', message: way === 'app-link' ? 'The app link is not set up on this computer.' : 'That way to sign in is not available.' } };
+    }
+    pending.next = way;
+    pending.wayAbort?.abort();
+    return { ok: true, session: this.view() };
+  }
+
+  /** Opens the provider's page for the sign-in code shown now (the code stays on screen to compare). */
+  async openCodePage(): Promise<Result> {
+    const pending = this.pendingSignIn;
+    const page = pending?.way === 'code' ? pending.codePage : undefined;
+    if (!page || pending?.code?.expired) return { ok: false, error: { code: 'invalid_request', message: 'No sign-in code is shown.' } };
+    try {
+      // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — the provider's verification page, checked to be http(s) (device-code.ts pageUrl), never renderer input
+      await this.ports.openExternal(page);
+      return { ok: true };
+    } catch (error) {
+      this.log.warn('could not open the sign-in code page', { code: toAppError(error).code });
+      return { ok: false, error: { code: 'internal', message: 'The page could not be opened. Type the address shown into your browser.' } };
+    }
+  }
+
+  /**
+   * A URL the OS delivered for the app's scheme (the app link). Taken only by a pending app-link
+   * sign-in, once; anything else is dropped and logged (redacted) and changes nothing the user sees.
+   */
+  deliverAppLink(url: string): boolean {
+    const receiver = this.appLink;
+    const refusal = receiver ? receiver.deliver(url) : 'not-waiting';
+    if (refusal) {
+      this.log.warn('app link dropped', { reason: refusal, url });
+      return false;
+    }
+    this.log.info('app link received');
+    return true;
+  }
+
 
   /**
    * Logs out locally first (always succeeds), then revokes and ends the provider's session. The
@@ -230,7 +320,7 @@ export class SessionManager {
     if (this.status === 'signed-in') return Promise.resolve({ ok: true, session: this.view() });
     const abort = new AbortController();
     let settle!: (result: Result<{ session: SessionView }>) => void;
-    const next: PendingSignIn = { abort, flow: mode, result: new Promise((resolve) => (settle = resolve)) };
+    const next: PendingSignIn = { abort, flow: mode, result: new Promise((resolve) => (settle = resolve)), way: 'browser' };
     this.pendingSignIn = next;
     this.flow = mode;
     this.update('signing-in');
@@ -247,46 +337,167 @@ export class SessionManager {
 
   private async runSignIn(pending: PendingSignIn): Promise<Result<{ session: SessionView }>> {
     const { abort, flow: mode } = pending;
-    let receiver: LoopbackReceiver | undefined;
     try {
       // Discovery is cached: ask the provider whether it answers at all (bounded) before the browser
       // is opened on what could be a dead page, with the same error as at start when it does not.
       await checkProviderAnswers(this.config);
       await discover(this.config);
       if (abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
-      receiver = await this.startReceiver(CALLBACK_PATH, abort.signal);
-      pending.expiresAt = Date.now() + this.options.signInTimeoutMs;
-      const dpop = this.config.dpop ? await this.dpop() : undefined;
-      const forceLogin = this.providerLogout.forceLogin();
-      const { url, checks } = await buildAuthorizationRequest(this.config, receiver.redirectUri, mode, dpop?.key.thumbprint, forceLogin);
+      const tokens = await this.runWays(pending);
       if (abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
-      receiver.expectState(checks.expectedState);
-      pending.url = url.href;
-      this.update('signing-in');
-      await this.openSignInPage(pending, url.href);
-      const callbackUrl = await receiver.arrival;
-      if (abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
-      const tokens = await exchangeCode(this.config, callbackUrl, checks, dpop?.handle);
-      if (abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+      // Tokens from every way take this one path: persisted, then signed in.
       await this.persist(tokens);
       this.tokens = tokens;
-      if (forceLogin) this.providerLogout.signedIn();
-      receiver.finish({ ok: true, message: 'You are signed in. You can close this tab and return to the app.' });
+      if (pending.forcedLogin) this.providerLogout.signedIn();
+      pending.done?.({ ok: true, message: 'You are signed in. You can close this tab and return to the app.' });
       this.pendingSignIn = undefined;
       this.update('signed-in');
-      this.log.info('signed in', { flow: mode });
+      this.log.info('signed in', { flow: mode, way: pending.way });
       this.ports.focusApp?.();
       return { ok: true, session: this.view() };
     } catch (failure) {
       const error = toAppError(failure);
-      receiver?.finish({ ok: false, message: `${error.message} You can close this tab and return to the app.` });
+      pending.done?.({ ok: false, message: `${error.message} You can close this tab and return to the app.` });
       this.pendingSignIn = undefined;
       this.update('signed-out', error);
-      this.log.warn('sign-in failed', { flow: mode, code: error.code });
+      this.log.warn('sign-in failed', { flow: mode, way: pending.way, code: error.code });
       return { ok: false, error };
-    } finally {
-      if (receiver) this.receivers.delete(receiver);
     }
+  }
+
+  /**
+   * Runs the pending sign-in's ways until one brings tokens: the loopback redirect first; another
+   * way when the user picks one (the current one is aborted first); a choice of the others when the
+   * loopback receiver cannot start; a new choice when a sign-in code expires.
+   */
+  private async runWays(pending: PendingSignIn): Promise<TokenSet> {
+    let way: PendingSignIn['way'] = 'browser';
+    for (;;) {
+      pending.way = way;
+      pending.done = undefined;
+      // What belonged to the previous way: its page (reopen), its deadline, its forced login.
+      pending.url = undefined;
+      pending.expiresAt = undefined;
+      pending.forcedLogin = false;
+      if (way !== 'code') {
+        pending.code = undefined;
+        pending.codePage = undefined;
+      }
+      if (way !== 'choose') pending.notice = undefined;
+      const wayAbort = new AbortController();
+      pending.wayAbort = wayAbort;
+      const signal = AbortSignal.any([pending.abort.signal, wayAbort.signal]);
+      this.update('signing-in');
+      try {
+        if (way === 'browser') return await this.signInWithLoopback(pending, signal);
+        if (way === 'app-link') return await this.signInWithAppLink(pending, signal);
+        if (way === 'code') return await this.signInWithCode(pending, signal);
+        await untilAborted(signal);
+        throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+      } catch (failure) {
+        if (pending.abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+        const next = pending.next;
+        pending.next = undefined;
+        if (next) {
+          way = next;
+          continue;
+        }
+        if (way === 'browser' && failure instanceof CoreError && failure.code === 'ports_busy' && this.otherWays(pending, false).length > 0) {
+          // RFC 8252 §7.3 cannot work here: say so and offer the other ways at once.
+          this.log.warn('no loopback port; offering the other ways');
+          pending.notice = failure.toAppError();
+          way = 'choose';
+          continue;
+        }
+        if (way === 'code' && failure instanceof CoreError && failure.code === 'code_expired' && pending.code) {
+          // Keep the screen: it says the code expired and offers a new one.
+          pending.code = { ...pending.code, expired: true };
+          pending.codePage = undefined;
+          this.log.info('sign-in code expired');
+          const idle = new AbortController();
+          pending.wayAbort = idle;
+          this.update('signing-in');
+          await untilAborted(AbortSignal.any([pending.abort.signal, idle.signal])).catch(() => undefined);
+          if (pending.abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+          way = pending.next ?? 'code';
+          pending.next = undefined;
+          continue;
+        }
+        throw failure;
+      }
+    }
+  }
+
+  /** The default way: the system browser comes back to a one-shot loopback receiver (RFC 8252 §7.3). */
+  private async signInWithLoopback(pending: PendingSignIn, signal: AbortSignal): Promise<TokenSet> {
+    const receiver = await this.startReceiver(CALLBACK_PATH, signal);
+    try {
+      pending.expiresAt = Date.now() + this.options.signInTimeoutMs;
+      const dpop = this.config.dpop ? await this.dpop() : undefined;
+      const forceLogin = this.providerLogout.forceLogin();
+      const { url, checks } = await buildAuthorizationRequest(this.config, receiver.redirectUri, pending.flow, dpop?.key.thumbprint, forceLogin);
+      if (signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+      receiver.expectState(checks.expectedState);
+      pending.url = url.href;
+      pending.forcedLogin = forceLogin;
+      this.update('signing-in');
+      await this.openSignInPage(pending, url.href);
+      const callbackUrl = await receiver.arrival;
+      if (signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+      const tokens = await exchangeCode(this.config, callbackUrl, checks, dpop?.handle);
+      pending.done = (outcome) => receiver.finish(outcome);
+      return tokens;
+    } catch (failure) {
+      const error = toAppError(failure);
+      receiver.finish({ ok: false, message: `${error.message} You can close this tab and return to the app.` });
+      throw failure;
+    } finally {
+      this.receivers.delete(receiver);
+    }
+  }
+
+  /** The app link: the browser comes back to `<scheme>:/callback`, handed over by the OS (RFC 8252 §7.1). */
+  private async signInWithAppLink(pending: PendingSignIn, signal: AbortSignal): Promise<TokenSet> {
+    const receiver = new AppLinkReceiver({ scheme: this.config.redirectScheme, timeoutMs: this.options.signInTimeoutMs, signal });
+    this.appLink = receiver;
+    try {
+      pending.expiresAt = Date.now() + this.options.signInTimeoutMs;
+      const dpop = this.config.dpop ? await this.dpop() : undefined;
+      const forceLogin = this.providerLogout.forceLogin();
+      const { url, checks } = await buildAuthorizationRequest(this.config, receiver.redirectUri, pending.flow, dpop?.key.thumbprint, forceLogin);
+      if (signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+      pending.url = url.href;
+      pending.forcedLogin = forceLogin;
+      this.update('signing-in');
+      await this.openSignInPage(pending, url.href);
+      const callbackUrl = await receiver.arrival;
+      if (signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+      // The same checks as the loopback callback: state, iss, then the code with our PKCE verifier and nonce.
+      return await exchangeCode(this.config, callbackUrl, checks, dpop?.handle);
+    } finally {
+      receiver.close();
+      if (this.appLink === receiver) this.appLink = undefined;
+    }
+  }
+
+  /** Sign in with a code (RFC 8628): show the user code, poll until approved, declined or expired. */
+  private async signInWithCode(pending: PendingSignIn, signal: AbortSignal): Promise<TokenSet> {
+    const code = await requestSignInCode(this.config);
+    if (signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+    pending.code = code.view;
+    pending.codePage = code.pageToOpen;
+    this.update('signing-in');
+    this.log.info('sign-in code issued', { expiresInSeconds: code.authorization.expires_in, interval: code.authorization.interval ?? 5 });
+    const dpop = this.config.dpop ? await this.dpop() : undefined;
+    return pollForTokens(this.config, code, { signal, ...(dpop ? { dpop: dpop.handle } : {}) });
+  }
+
+  /** The ways the user may switch to now (`forSwitch`: including a new code while one is shown). */
+  private otherWays(pending: PendingSignIn, forSwitch: boolean): OtherSignInWay[] {
+    const ways: OtherSignInWay[] = [];
+    if (this.ports.appLinkRegistered?.() === true && (forSwitch || pending.way !== 'app-link')) ways.push('app-link');
+    if (forSwitch || pending.way !== 'code') ways.push('code');
+    return ways;
   }
 
   private async startReceiver(path: string, signal?: AbortSignal, extra: Partial<LoopbackOptions> = {}): Promise<LoopbackReceiver> {

@@ -299,14 +299,21 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
     expect(test.core.view()).toMatchObject({ status: 'signed-out', error: { code: 'sign_in_timeout' } });
   });
 
-  it('fails clearly when every configured callback port is busy, without opening the browser', async () => {
+  it('says clearly when every configured callback port is busy, opens no browser, and offers the other ways instead', async () => {
     const busy = [await occupiedPort(), await occupiedPort()];
     const ports = busy.map((s) => (s.address() as { port: number }).port);
     try {
       const test = newCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: ports.join(',') }));
       await test.core.restore();
-      const result = await test.core.session.login();
-      expect(result).toMatchObject({ ok: false, error: { code: 'ports_busy', message: expect.stringContaining(String(ports[0])) } });
+      const pending = test.core.session.login();
+      while (test.core.view().signIn?.way !== 'choose') await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(test.core.view()).toMatchObject({
+        status: 'signing-in',
+        signIn: { otherWays: ['code'], notice: { code: 'ports_busy', message: expect.stringContaining(String(ports[0])) } },
+      });
+      expect(test.opened).toEqual([]);
+      test.core.session.cancel();
+      expect(await pending).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
       expect(test.opened).toEqual([]);
     } finally {
       for (const s of busy) s.close();

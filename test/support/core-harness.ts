@@ -11,6 +11,7 @@ import type { SessionView } from '../../src-preload/contract.ts';
 import { parseConfig, type AppConfig } from '../../src-main/core/config.ts';
 import { createAuthCore, type AuthCore } from '../../src-main/core/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
+import type { Logger } from '../../src-main/core/ports.ts';
 import type { SessionOptions } from '../../src-main/core/session.ts';
 import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
 import { signInWithBrowser } from './system-browser.ts';
@@ -57,7 +58,14 @@ export interface TestCore {
   storedTokens(): Promise<TokenSet | undefined>;
 }
 
-export function createTestCore(config: AppConfig, options: SessionOptions & { dir?: string } = {}): TestCore {
+export interface TestCoreOptions extends SessionOptions {
+  dir?: string;
+  /** The OS routes the app's scheme to this app (the app link is offered). Default false. */
+  appLinkRegistered?: boolean;
+  log?: Logger;
+}
+
+export function createTestCore(config: AppConfig, options: TestCoreOptions = {}): TestCore {
   const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'core-vault-'));
   const opened: string[] = [];
   const events: SessionView[] = [];
@@ -76,6 +84,8 @@ export function createTestCore(config: AppConfig, options: SessionOptions & { di
       cipher,
       store,
       emit: (view) => events.push(view),
+      appLinkRegistered: () => options.appLinkRegistered ?? false,
+      ...(options.log ? { log: options.log } : {}),
     },
     options,
   );

@@ -38,6 +38,17 @@ export interface Scenario {
   responseIss?: string | null;
   /** The token endpoint's JSON answer; default: a valid response (see `validTokenResponse`). */
   tokenResponse?(context: TokenContext, provider: HostileProvider): Record<string, unknown>;
+  /** Sign in with a code (RFC 8628): `interval` in the device authorization response (default 1). */
+  deviceInterval?: number;
+  /** Answers to successive device code polls, in order; once used up, valid tokens. */
+  deviceAnswers?: DeviceAnswer[];
+}
+
+/** One answer of the token endpoint to a device code poll. */
+export interface DeviceAnswer {
+  status: number;
+  body?: Record<string, unknown>;
+  headers?: Record<string, string>;
 }
 
 export interface HostileProvider {
@@ -51,6 +62,8 @@ export interface HostileProvider {
   use(scenario: Scenario): void;
   /** Requests the token endpoint received since start. */
   tokenRequests: number;
+  /** When each device code poll arrived (ms since the epoch), since the last `use`. */
+  devicePolls: number[];
   /** Follows an authorization URL like a browser and returns the redirect it answers with. */
   authorize(authorizationUrl: string): Promise<URL>;
   /** ID token claims that pass every check for `context`, with `overrides` applied. */
@@ -106,7 +119,8 @@ export async function startHostileProvider(): Promise<HostileProvider> {
         // Tempting the client with weak algorithms: it must still insist on a verifiable signature.
         id_token_signing_alg_values_supported: ['RS256', 'HS256', 'none'],
         code_challenge_methods_supported: ['S256'],
-        grant_types_supported: ['authorization_code', 'refresh_token'],
+        grant_types_supported: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+        device_authorization_endpoint: `${issuer}/device/auth`,
         token_endpoint_auth_methods_supported: ['none'],
         authorization_response_iss_parameter_supported: true,
         scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
@@ -130,6 +144,16 @@ export async function startHostileProvider(): Promise<HostileProvider> {
       res.writeHead(302, { Location: back.href, 'Cache-Control': 'no-store' });
       return void res.end();
     }
+    if (url.pathname === '/device/auth' && req.method === 'POST') {
+      req.resume();
+      return json(res, 200, {
+        device_code: `hostile-device-${random()}`,
+        user_code: 'WXYZ-BCDF',
+        verification_uri: `${issuer}/device`,
+        expires_in: 120,
+        interval: scenario.deviceInterval ?? 1,
+      });
+    }
     if (url.pathname === '/token' && req.method === 'POST') {
       let body = '';
       req.setEncoding('utf8');
@@ -137,6 +161,16 @@ export async function startHostileProvider(): Promise<HostileProvider> {
       req.on('end', () => {
         provider.tokenRequests++;
         const form = new URLSearchParams(body);
+        if (form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:device_code') {
+          provider.devicePolls.push(Date.now());
+          const answer = scenario.deviceAnswers?.shift();
+          if (answer) {
+            res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...answer.headers });
+            return void res.end(JSON.stringify(answer.body ?? {}));
+          }
+          const context: TokenContext = { state: '', nonce: '', redirectUri: '', codeChallenge: '', code: '', issuer, clientId: HOSTILE_CLIENT_ID, form };
+          return json(res, 200, provider.validTokenResponse(context, provider.signRs256(provider.claims(context, { nonce: undefined }))));
+        }
         if (!seen || form.get('code') !== seen.code) return json(res, 400, { error: 'invalid_grant' });
         const context: TokenContext = { ...seen, issuer, clientId: HOSTILE_CLIENT_ID, form };
         json(res, 200, (scenario.tokenResponse ?? ((c) => provider.validTokenResponse(c)))(context, provider));
@@ -158,9 +192,11 @@ export async function startHostileProvider(): Promise<HostileProvider> {
     kid,
     publicKeyPem,
     tokenRequests: 0,
+    devicePolls: [],
     use(next) {
-      scenario = next;
+      scenario = { ...next, ...(next.deviceAnswers ? { deviceAnswers: [...next.deviceAnswers] } : {}) };
       seen = undefined;
+      provider.devicePolls = [];
     },
     async authorize(authorizationUrl) {
       const response = await fetch(authorizationUrl, { redirect: 'manual' });

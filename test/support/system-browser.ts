@@ -152,3 +152,81 @@ export async function signInWithBrowser(
   const message = await alertText(page);
   throw new SignInError(`sign-in did not return to the app (still at ${page.url()})${message ? `: ${message}` : ''}`, page, context);
 }
+
+export interface AppLinkSignIn {
+  /** The URL the browser was sent to at the app's private-use scheme, as the OS would hand it over. */
+  appLink: string;
+  page: Page;
+  context: BrowserContext;
+}
+
+/**
+ * Like signInWithBrowser, for an authorization URL whose redirect_uri is the app link
+ * (`<scheme>:/callback`, RFC 8252 §7.1). A browser hands such a URL to the OS, not to a server: the
+ * test catches the provider's redirect to it (its `Location`), which is what the OS would deliver.
+ */
+export async function signInForAppLink(browser: Browser, authorizationUrl: string, options: SignInOptions): Promise<AppLinkSignIn> {
+  const timeout = options.timeoutMs ?? 20_000;
+  const redirectUri = new URL(authorizationUrl).searchParams.get('redirect_uri') ?? '';
+  const scheme = new URL(redirectUri).protocol;
+  const context = options.context ?? (await browser.newContext());
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  const handed = new Promise<string>((resolve) => {
+    page.on('response', (response) => {
+      const location = response.headers()['location'];
+      if (location?.toLowerCase().startsWith(scheme)) resolve(location);
+    });
+  });
+  const form = page.locator(FORM);
+  // The navigation to the scheme itself fails in a browser without a handler: what matters is where it was sent.
+  await page.goto(authorizationUrl, { waitUntil: 'domcontentloaded' }).catch(() => undefined);
+  const first = await Promise.race([form.waitFor({ state: 'visible' }).then(() => 'form' as const), handed.then(() => 'app' as const)]);
+  if (first === 'form') {
+    await form.locator('input[name="username"]').fill(options.username);
+    await form.locator('input[name="password"]').fill(options.password);
+    await form.locator('[type="submit"]').click().catch(() => undefined);
+  }
+  const appLink = await Promise.race([
+    handed,
+    new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`the provider never redirected to ${scheme} (at ${page.url()})`)), timeout).unref()),
+  ]);
+  return { appLink, page, context };
+}
+
+export interface CodeEntryOptions {
+  username: string;
+  password: string;
+  /** Press "No, cancel" at the confirmation instead of approving. */
+  decline?: boolean;
+  context?: BrowserContext;
+  timeoutMs?: number;
+}
+
+/**
+ * Sign in with a code (RFC 8628) as a person does in any browser: open the provider's page, type the
+ * code the app shows, confirm it is the same, log in. Relies on the page's `user_code` input and its
+ * buttons' words ("Continue", "Yes"/"No"), and the same login form as signInWithBrowser.
+ * Resolves once the provider has shown its final page; returns that page.
+ */
+export async function enterSignInCode(browser: Browser, verificationUri: string, userCode: string, options: CodeEntryOptions): Promise<{ page: Page; context: BrowserContext }> {
+  const context = options.context ?? (await browser.newContext());
+  const page = await context.newPage();
+  page.setDefaultTimeout(options.timeoutMs ?? 20_000);
+  await page.goto(verificationUri, { waitUntil: 'domcontentloaded' });
+  await page.locator('input[name="user_code"]').fill(userCode);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.waitForLoadState('domcontentloaded');
+  await page.getByRole('button', { name: options.decline ? /^No/ : /^Yes/ }).click();
+  // The provider ends on a page telling the user to return to the app (or asks them to log in first).
+  const finished = page.getByText(/return to the app|close this (tab|page)/i).first();
+  const form = page.locator(FORM);
+  await form.or(finished).first().waitFor();
+  if (!options.decline && (await form.isVisible())) {
+    await form.locator('input[name="username"]').fill(options.username);
+    await form.locator('input[name="password"]').fill(options.password);
+    await form.locator('[type="submit"]').click();
+    await finished.waitFor();
+  }
+  return { page, context };
+}

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, isLoopbackHost, parseConfig, readSettings, type Settings } from '../../src-main/core/config.ts';
+import { ConfigError, DEFAULT_REDIRECT_SCHEME, isLoopbackHost, parseConfig, readSettings, type Settings } from '../../src-main/core/config.ts';
 
 const valid: Settings = {
   AUTH0_DOMAIN: 'dev-x.us.auth0.com',
@@ -22,6 +22,18 @@ function errorOf(settings: Settings): ConfigError {
 }
 
 describe('configuration', () => {
+  it('uses the app id as the app link scheme, or AUTH0_REDIRECT_SCHEME in lower case', () => {
+    expect(parseConfig(valid).redirectScheme).toBe(DEFAULT_REDIRECT_SCHEME);
+    expect(parseConfig({ ...valid, AUTH0_REDIRECT_SCHEME: 'Com.Acme.Desktop' }).redirectScheme).toBe('com.acme.desktop');
+  });
+
+  it.each(['myapp', 'http', 'https', 'com.example/app', 'com.example:app', '1com.example', 'com..example', 'javascript'])(
+    'refuses %j as the app link scheme (RFC 8252 §7.1: a reverse domain name), naming the setting',
+    (scheme) => {
+      expect(errorOf({ ...valid, AUTH0_REDIRECT_SCHEME: scheme }).message).toMatch(/^AUTH0_REDIRECT_SCHEME: /);
+    },
+  );
+
   it('turns a bare Auth0 domain into an https issuer', () => {
     const config = parseConfig(valid);
     expect(config.issuer.href).toBe('https://dev-x.us.auth0.com/');

@@ -1,0 +1,200 @@
+/**
+ * The app link (RFC 8252 §7.1 private-use URI scheme redirect) through the real core against the real
+ * devstack: Chromium signs in, the provider redirects it to `<scheme>:/callback?…`, and the test hands
+ * that URL to the core the way the OS would (Electron's `open-url` / argv). Then every way a delivered
+ * URL must be refused: no sign-in waiting, a second delivery, another scheme or path, a wrong state, a
+ * forged code; refused URLs are logged redacted and change nothing the user sees.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { APP_LINK_REDIRECT_URI, startDevstack, type Devstack } from '../../devstack/index.ts';
+import { DEFAULT_REDIRECT_SCHEME } from '../../src-main/core/config.ts';
+import type { Logger } from '../../src-main/core/ports.ts';
+import type { SessionView } from '../../src-preload/contract.ts';
+import { alice, bob } from '../support/accounts.ts';
+import { configFor, type TestCore } from '../support/core-harness.ts';
+import { launchSystemBrowser, signInForAppLink } from '../support/system-browser.ts';
+import { watchVaults } from '../support/vault-watch.ts';
+
+let devstack: Devstack;
+let browser: Browser;
+const vaults = watchVaults();
+const { newCore } = vaults;
+
+beforeAll(async () => {
+  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
+});
+
+afterEach(async () => {
+  await vaults.rememberStored();
+});
+
+afterAll(async () => {
+  await vaults.closeAndCheck();
+  await browser?.close();
+  await devstack?.close();
+});
+
+/** Every log line, as the host would print it (after the core's redaction). */
+function recordingLogger(lines: string[]): Logger {
+  const record = (message: string, fields?: Record<string, unknown>) => lines.push(`${message} ${JSON.stringify(fields ?? {})}`);
+  return { info: record, warn: record, error: record };
+}
+
+function appLinkCore(options: { registered?: boolean; dir?: string } = {}) {
+  const lines: string[] = [];
+  const test = newCore(configFor(devstack, { AUTH0_DPOP: 'true' }), {
+    appLinkRegistered: options.registered ?? true,
+    log: recordingLogger(lines),
+    ...(options.dir ? { dir: options.dir } : {}),
+  });
+  return { test, lines };
+}
+
+async function waitForView(test: TestCore, predicate: (view: SessionView) => boolean): Promise<void> {
+  const started = Date.now();
+  while (!test.events.some(predicate)) {
+    if (Date.now() - started > 10_000) throw new Error(`no such view; last ${JSON.stringify(test.events.at(-1))}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Starts a login, switches it to the app link, and returns the authorization URL the browser got. */
+async function startAppLinkSignIn(test: TestCore) {
+  const first = test.nextOpened();
+  const result = test.core.session.login();
+  await first;
+  expect(test.core.view().signIn).toMatchObject({ way: 'browser', otherWays: ['app-link', 'code'] });
+  const opened = test.nextOpened();
+  expect(test.core.session.useWay('app-link').ok).toBe(true);
+  const authorizationUrl = await opened;
+  await waitForView(test, (view) => view.signIn?.way === 'app-link');
+  return { result, authorizationUrl };
+}
+
+describe('the app link', () => {
+  it('signs alice in through <scheme>:/callback handed over by the OS; a restart restores the session, logout ends it', async () => {
+    const { test, lines } = appLinkCore();
+    await test.core.restore();
+    const { result, authorizationUrl } = await startAppLinkSignIn(test);
+    const authorization = new URL(authorizationUrl);
+    expect(authorization.searchParams.get('redirect_uri')).toBe(`${DEFAULT_REDIRECT_SCHEME}:/callback`);
+    expect(authorization.searchParams.get('redirect_uri')).toBe(APP_LINK_REDIRECT_URI);
+    expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
+
+    const { appLink } = await signInForAppLink(browser, authorizationUrl, { username: alice.email, password: alice.password });
+    expect(appLink.startsWith(`${DEFAULT_REDIRECT_SCHEME}:/callback?`)).toBe(true);
+    expect(test.core.session.deliverAppLink(appLink)).toBe(true);
+    expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in', profile: { email: alice.email } } });
+    const stored = (await test.storedTokens())!;
+    expect(stored.tokenType).toBe('DPoP');
+    expect(stored.refreshToken).toBeTruthy();
+    expect(await test.core.messages.get('admin')).toMatchObject({ ok: true });
+
+    // The same URL again, now that nothing waits: dropped, logged without its code.
+    const eventsBefore = test.events.length;
+    expect(test.core.session.deliverAppLink(appLink)).toBe(false);
+    expect(test.events.length).toBe(eventsBefore);
+    const code = new URL(appLink).searchParams.get('code')!;
+    expect(lines.join('\n')).toContain('app link dropped');
+    expect(lines.join('\n')).not.toContain(code);
+
+    await test.core.close();
+    const restarted = appLinkCore({ dir: test.dir });
+    await restarted.test.core.restore();
+    expect(restarted.test.core.view()).toMatchObject({ status: 'signed-in', profile: { email: alice.email } });
+    await restarted.test.core.session.logout();
+    expect(restarted.test.core.view().status).toBe('signed-out');
+    expect(await restarted.test.storedTokens()).toBeUndefined();
+  });
+
+  it('is not offered, and cannot be chosen, where the OS does not route the scheme to this app', async () => {
+    const { test } = appLinkCore({ registered: false });
+    await test.core.restore();
+    const opened = test.nextOpened();
+    const result = test.core.session.login();
+    await opened;
+    expect(test.core.view().signIn).toMatchObject({ way: 'browser', otherWays: ['code'] });
+    expect(test.core.session.useWay('app-link')).toMatchObject({ ok: false, error: { code: 'way_unavailable' } });
+    expect(test.core.view().signIn?.way).toBe('browser');
+    test.core.session.cancel();
+    expect(await result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
+  });
+
+  it('drops a URL delivered while no sign-in waits, without a word to the user', async () => {
+    const { test, lines } = appLinkCore();
+    await test.core.restore();
+    const before = test.events.length;
+    expect(test.core.session.deliverAppLink(`${DEFAULT_REDIRECT_SCHEME}:/callback?code=forged-code-123&state=x`)).toBe(false);
+    expect(test.events.length).toBe(before);
+    expect(test.core.view()).toMatchObject({ status: 'signed-out' });
+    expect(test.core.view().error).toBeUndefined();
+    expect(lines.join('\n')).not.toContain('forged-code-123');
+  });
+
+  it('drops another scheme, another path, a host form and a fragment while waiting, and still takes the real one', async () => {
+    const { test } = appLinkCore();
+    await test.core.restore();
+    const { result, authorizationUrl } = await startAppLinkSignIn(test);
+    const { appLink } = await signInForAppLink(browser, authorizationUrl, { username: bob.email, password: bob.password });
+    const query = new URL(appLink).search;
+    const eventsBefore = test.events.length;
+    for (const wrong of [
+      `com.example.other:/callback${query}`,
+      `${DEFAULT_REDIRECT_SCHEME}:/callbackx${query}`,
+      `${DEFAULT_REDIRECT_SCHEME}:/callback/more${query}`,
+      `${DEFAULT_REDIRECT_SCHEME}://callback${query}`,
+      `${DEFAULT_REDIRECT_SCHEME}:/callback${query}#frag`,
+      `http://127.0.0.1/callback${query}`,
+      'not a url',
+    ]) {
+      expect(test.core.session.deliverAppLink(wrong), wrong).toBe(false);
+    }
+    expect(test.events.length).toBe(eventsBefore);
+    expect(test.core.view().signIn?.way).toBe('app-link');
+    expect(test.core.session.deliverAppLink(appLink)).toBe(true);
+    // A second delivery while the first is being exchanged is dropped too.
+    expect(test.core.session.deliverAppLink(appLink)).toBe(false);
+    expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in', profile: { email: bob.email } } });
+    await test.core.session.logout();
+  });
+
+  it('refuses a URL with a wrong state: the sign-in fails, no token is stored', async () => {
+    const { test } = appLinkCore();
+    await test.core.restore();
+    const { result, authorizationUrl } = await startAppLinkSignIn(test);
+    const { appLink } = await signInForAppLink(browser, authorizationUrl, { username: bob.email, password: bob.password });
+    const tampered = new URL(appLink);
+    tampered.searchParams.set('state', 'attacker-state');
+    expect(test.core.session.deliverAppLink(tampered.href)).toBe(true);
+    expect(await result).toMatchObject({ ok: false, error: { code: 'callback_invalid' } });
+    expect(await test.storedTokens()).toBeUndefined();
+  });
+
+  it('refuses a forged code with the right state: the provider does not know it', async () => {
+    const { test } = appLinkCore();
+    await test.core.restore();
+    const { result, authorizationUrl } = await startAppLinkSignIn(test);
+    const state = new URL(authorizationUrl).searchParams.get('state')!;
+    const forged = new URL(`${DEFAULT_REDIRECT_SCHEME}:/callback`);
+    forged.searchParams.set('code', 'forged-authorization-code');
+    forged.searchParams.set('state', state);
+    forged.searchParams.set('iss', devstack.issuer);
+    expect(test.core.session.deliverAppLink(forged.href)).toBe(true);
+    expect(await result).toMatchObject({ ok: false, error: { code: 'callback_invalid' } });
+    expect(await test.storedTokens()).toBeUndefined();
+  });
+
+  it('stops taking URLs once the user switches to another way', async () => {
+    const { test } = appLinkCore();
+    await test.core.restore();
+    const { result, authorizationUrl } = await startAppLinkSignIn(test);
+    const { appLink } = await signInForAppLink(browser, authorizationUrl, { username: bob.email, password: bob.password });
+    expect(test.core.session.useWay('code').ok).toBe(true);
+    await waitForView(test, (view) => view.signIn?.way === 'code' && view.signIn.code !== undefined);
+    expect(test.core.session.deliverAppLink(appLink)).toBe(false);
+    expect(test.core.view().status).toBe('signing-in');
+    test.core.session.cancel();
+    expect(await result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
+  });
+});

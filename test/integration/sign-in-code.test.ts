@@ -1,0 +1,287 @@
+/**
+ * "Sign in with a code" (RFC 8628 device authorization grant) through the real core against the real
+ * devstack, with Chromium as the browser where the user types the code; and the polling rules
+ * (slow_down, 429 Retry-After) against the hostile test provider, since oidc-provider never sends them.
+ */
+import * as client from 'openid-client';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEVICE_CODE_GRANT, startDevstack, type Devstack } from '../../devstack/index.ts';
+import type { SessionView } from '../../src-preload/contract.ts';
+import { alice, bob } from '../support/accounts.ts';
+import { configFor, createTestCore, discoverPublicClient, type TestCore } from '../support/core-harness.ts';
+import { startHostileProvider, type HostileProvider } from '../support/hostile-provider.ts';
+import { send } from '../support/http.ts';
+import { occupiedPort } from '../support/ports.ts';
+import { enterSignInCode, launchSystemBrowser } from '../support/system-browser.ts';
+import { watchVaults } from '../support/vault-watch.ts';
+
+let devstack: Devstack;
+let shortLived: Devstack;
+let browser: Browser;
+const vaults = watchVaults();
+const { newCore } = vaults;
+
+beforeAll(async () => {
+  [devstack, shortLived, browser] = await Promise.all([
+    startDevstack({ quiet: true, deviceCodeInterval: 1 }),
+    startDevstack({ quiet: true, deviceCodeInterval: 1, deviceCodeTtl: 3 }),
+    launchSystemBrowser(),
+  ]);
+});
+
+afterEach(async () => {
+  await vaults.rememberStored();
+});
+
+afterAll(async () => {
+  await vaults.closeAndCheck();
+  await browser?.close();
+  await Promise.all([devstack?.close(), shortLived?.close()]);
+});
+
+/** Resolves with the first session view (already emitted or coming) that satisfies `predicate`. */
+function viewWhere(test: TestCore, predicate: (view: SessionView) => boolean, timeoutMs = 15_000): Promise<SessionView> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const found = test.events.find(predicate);
+      if (found) return resolve(found);
+      if (Date.now() - started > timeoutMs) return reject(new Error(`no such session view; last: ${JSON.stringify(test.events.at(-1))}`));
+      setTimeout(check, 25);
+    };
+    check();
+  });
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Starts a login, switches it to a code while the browser way waits, and returns the code shown. */
+async function startCodeSignIn(test: TestCore) {
+  const opened = test.nextOpened();
+  const result = test.core.session.login();
+  const authorizationUrl = await opened;
+  expect(test.core.view().signIn).toMatchObject({ way: 'browser', otherWays: ['code'] });
+  const switched = test.core.session.useWay('code');
+  expect(switched.ok).toBe(true);
+  const shown = await viewWhere(test, (view) => view.signIn?.way === 'code' && view.signIn.code !== undefined);
+  return { result, authorizationUrl, code: shown.signIn!.code! };
+}
+
+async function providerAccepts(refreshToken: string): Promise<boolean | string> {
+  try {
+    await client.refreshTokenGrant(await discoverPublicClient(devstack), refreshToken);
+    return true;
+  } catch (error) {
+    return error instanceof client.ResponseBodyError ? error.error : String(error);
+  }
+}
+
+describe('sign in with a code against the devstack', () => {
+  it('switches from the browser way to a code, closes the loopback receiver, and signs alice in once she enters the code', async () => {
+    const test = newCore(configFor(devstack, { AUTH0_DPOP: 'true' }));
+    await test.core.restore();
+    const { result, authorizationUrl, code } = await startCodeSignIn(test);
+
+    // The loopback way was cancelled: even the browser's real callback (its state) no longer signs in,
+    // the tab is told the sign-in was cancelled there.
+    const authorization = new URL(authorizationUrl);
+    const late = new URL(authorization.searchParams.get('redirect_uri')!);
+    late.searchParams.set('code', 'a-code-the-app-no-longer-takes');
+    late.searchParams.set('state', authorization.searchParams.get('state')!);
+    const answer = await send(late);
+    expect(answer.status).not.toBe(303);
+    expect(answer.body).toMatch(/cancelled/i);
+
+    expect(code.userCode).toMatch(/^[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}$/);
+    expect(code.verificationUri).toBe(`${devstack.issuer}/device`);
+    expect(code.expiresAt).toBeGreaterThan(Date.now());
+    expect(code.expired).toBe(false);
+
+    await enterSignInCode(browser, code.verificationUri, code.userCode.toLowerCase(), { username: alice.email, password: alice.password });
+    expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in', profile: { email: alice.email } } });
+    expect(devstack.tokenRequests(DEVICE_CODE_GRANT)).toBeGreaterThanOrEqual(1);
+
+    // Same audience and scopes as the code flow, with a refresh token, bound to the DPoP key.
+    const stored = (await test.storedTokens())!;
+    expect(stored.refreshToken).toBeTruthy();
+    expect(stored.tokenType).toBe('DPoP');
+    const claims = JSON.parse(Buffer.from(stored.accessToken.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(claims).toMatchObject({ aud: devstack.audience, scope: expect.stringContaining('offline_access'), permissions: ['read:admin-messages'] });
+    expect(claims['cnf']).toEqual({ jkt: (await test.core.session.dpopKey()).thumbprint });
+    expect(await test.core.messages.get('admin')).toMatchObject({ ok: true, data: { text: expect.stringMatching(/admin/i) } });
+
+    // Nothing the renderer saw carried the device code or a token.
+    const seen = JSON.stringify(test.events);
+    for (const secret of [stored.accessToken, stored.refreshToken!, stored.idToken]) expect(seen).not.toContain(secret);
+    expect(seen).not.toMatch(/device_code|deviceCode/);
+
+    // A restart restores the session; logout revokes the refresh token at the provider.
+    await test.core.close();
+    const restarted = newCore(configFor(devstack, { AUTH0_DPOP: 'true' }), { dir: test.dir });
+    await restarted.core.restore();
+    expect(restarted.core.view()).toMatchObject({ status: 'signed-in', profile: { email: alice.email } });
+    expect(await restarted.core.messages.get('protected')).toMatchObject({ ok: true });
+    await restarted.core.session.logout();
+    expect(restarted.core.view().status).toBe('signed-out');
+    expect(await providerAccepts(stored.refreshToken!)).not.toBe(true);
+    expect(await restarted.storedTokens()).toBeUndefined();
+  });
+
+  it('says the sign-in was declined when the user presses "No, cancel" at the provider', async () => {
+    const test = newCore(configFor(devstack));
+    await test.core.restore();
+    const { result, code } = await startCodeSignIn(test);
+    await enterSignInCode(browser, code.verificationUri, code.userCode, { username: bob.email, password: bob.password, decline: true });
+    const answer = await result;
+    expect(answer).toMatchObject({ ok: false, error: { code: 'access_denied', message: expect.stringMatching(/declined/) } });
+    expect(test.core.view()).toMatchObject({ status: 'signed-out', error: { code: 'access_denied' } });
+    expect(await test.storedTokens()).toBeUndefined();
+  });
+
+  it('stops polling when cancelled, and the code it showed no longer signs anyone in', async () => {
+    const test = newCore(configFor(devstack));
+    await test.core.restore();
+    const { result, code } = await startCodeSignIn(test);
+    const pollsBefore = devstack.tokenRequests(DEVICE_CODE_GRANT);
+    await until(() => devstack.tokenRequests(DEVICE_CODE_GRANT) > pollsBefore);
+    expect(test.core.session.cancel()).toEqual({ ok: true });
+    expect(await result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
+    const polls = devstack.tokenRequests(DEVICE_CODE_GRANT);
+    // Entering the old code afterwards signs nobody in: the app is not polling any more.
+    await enterSignInCode(browser, code.verificationUri, code.userCode, { username: bob.email, password: bob.password });
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(devstack.tokenRequests(DEVICE_CODE_GRANT)).toBe(polls);
+    expect(test.core.view().status).toBe('signed-out');
+    expect(await test.storedTokens()).toBeUndefined();
+  });
+
+  it('says the code expired at expires_in, and gives a new one on request', async () => {
+    const test = newCore(configFor(shortLived));
+    await test.core.restore();
+    const { result, code } = await startCodeSignIn(test);
+    const expired = await viewWhere(test, (view) => view.signIn?.code?.expired === true, 10_000);
+    expect(expired).toMatchObject({ status: 'signing-in', signIn: { way: 'code', code: { userCode: code.userCode, expired: true } } });
+    expect(test.core.view().status).toBe('signing-in');
+    // The expired code no longer opens anything.
+    expect(await test.core.session.openCodePage()).toMatchObject({ ok: false });
+
+    const before = test.events.length;
+    expect(test.core.session.useWay('code').ok).toBe(true);
+    const fresh = await viewWhere(test, (view) => test.events.indexOf(view) >= before && view.signIn?.code?.expired === false);
+    expect(fresh.signIn!.code!.userCode).not.toBe(code.userCode);
+    expect(fresh.signIn!.code!.expiresAt).toBeGreaterThan(expired.signIn!.code!.expiresAt);
+    // (Signing in with a code is proven above; this devstack's codes live 3 s, too short to type one.)
+    test.core.session.cancel();
+    expect(await result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
+  });
+
+  it('offers the code at once, with the reason, when every callback port is taken', async () => {
+    const held = await occupiedPort();
+    try {
+      const port = (held.address() as { port: number }).port;
+      const test = newCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: String(port) }));
+      await test.core.restore();
+      const opened: string[] = [];
+      const result = test.core.session.login();
+      const choice = await viewWhere(test, (view) => view.signIn?.way === 'choose');
+      expect(choice.signIn).toMatchObject({ otherWays: ['code'], notice: { code: 'ports_busy' } });
+      expect(test.opened).toEqual(opened);
+      expect(test.core.session.useWay('code').ok).toBe(true);
+      const shown = await viewWhere(test, (view) => view.signIn?.code !== undefined);
+      expect(shown.signIn!.notice).toBeUndefined();
+      await enterSignInCode(browser, shown.signIn!.code!.verificationUri, shown.signIn!.code!.userCode, { username: alice.email, password: alice.password });
+      expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
+      await test.core.session.logout();
+    } finally {
+      await new Promise((resolve) => held.close(resolve));
+    }
+  });
+
+  it('opens the provider page that carries the code, in the system browser', async () => {
+    const test = newCore(configFor(devstack));
+    await test.core.restore();
+    const { result, code } = await startCodeSignIn(test);
+    const opened = test.nextOpened();
+    expect(await test.core.session.openCodePage()).toEqual({ ok: true });
+    const page = new URL(await opened);
+    expect(`${page.origin}${page.pathname}`).toBe(code.verificationUri);
+    expect(page.searchParams.get('user_code')).toBe(code.userCode);
+    test.core.session.cancel();
+    await result;
+  });
+});
+
+describe('polling rules (a test provider that answers what oidc-provider never does)', () => {
+  let provider: HostileProvider;
+  const cores: TestCore[] = [];
+  beforeAll(async () => {
+    provider = await startHostileProvider();
+  });
+  afterAll(async () => {
+    await Promise.all(cores.map((test) => test.core.close()));
+    await provider?.close();
+  });
+
+  async function codeSignInAgainst(answers: Parameters<HostileProvider['use']>[0]) {
+    provider.use(answers);
+    const test = createTestCore(configFor({ issuer: provider.issuer, clientId: provider.clientId, audience: 'https://api.example', apiUrl: 'http://127.0.0.1:9' }));
+    cores.push(test);
+    await test.core.restore();
+    const { result } = await startCodeSignIn(test);
+    return { test, result: await result };
+  }
+
+  const gaps = (times: number[]) => times.slice(1).map((time, i) => (time - times[i]!) / 1000);
+
+  it('waits 5 seconds more after slow_down, then keeps polling until approved', async () => {
+    const { result } = await codeSignInAgainst({
+      deviceAnswers: [
+        { status: 400, body: { error: 'authorization_pending' } },
+        { status: 400, body: { error: 'slow_down' } },
+        { status: 400, body: { error: 'authorization_pending' } },
+      ],
+    });
+    expect(result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
+    const [pending, slowDown, after] = gaps(provider.devicePolls);
+    expect(provider.devicePolls).toHaveLength(4);
+    expect(pending).toBeGreaterThanOrEqual(0.9);
+    expect(pending).toBeLessThan(3);
+    // slow_down: interval 1 s + 5 s, from then on (RFC 8628 §3.5).
+    expect(slowDown).toBeGreaterThanOrEqual(5.9);
+    expect(after).toBeGreaterThanOrEqual(5.9);
+  }, 30_000);
+
+  it('waits what Retry-After says after an HTTP 429, then keeps polling', async () => {
+    const { result } = await codeSignInAgainst({
+      deviceAnswers: [{ status: 429, body: { message: 'Too Many Requests' }, headers: { 'Retry-After': '3' } }],
+    });
+    expect(result).toMatchObject({ ok: true });
+    expect(provider.devicePolls).toHaveLength(2);
+    expect(gaps(provider.devicePolls)[0]).toBeGreaterThanOrEqual(2.9);
+  }, 20_000);
+
+  it('says the code expired on expired_token, and declined on access_denied', async () => {
+    const expiredRun = await (async () => {
+      provider.use({ deviceAnswers: [{ status: 400, body: { error: 'expired_token' } }] });
+      const test = createTestCore(configFor({ issuer: provider.issuer, clientId: provider.clientId, audience: 'https://api.example', apiUrl: 'http://127.0.0.1:9' }));
+      cores.push(test);
+      await test.core.restore();
+      const { result } = await startCodeSignIn(test);
+      const view = await viewWhere(test, (each) => each.signIn?.code?.expired === true);
+      test.core.session.cancel();
+      return { view, result: await result };
+    })();
+    expect(expiredRun.view.status).toBe('signing-in');
+    expect(expiredRun.result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
+
+    const denied = await codeSignInAgainst({ deviceAnswers: [{ status: 400, body: { error: 'access_denied' } }] });
+    expect(denied.result).toMatchObject({ ok: false, error: { code: 'access_denied' } });
+  }, 20_000);
+});
