@@ -1,0 +1,99 @@
+/**
+ * What only the real app can show: the session surviving a restart (tokens encrypted with the OS
+ * keychain through safeStorage) and the production build (app://, its Content-Security-Policy)
+ * loading cleanly. Skips with one line where no Electron binary is installed (as the whole suite does).
+ *
+ * On Linux the restart journey needs a Secret Service; without one Electron's safeStorage falls back
+ * to `basic_text` and the app keeps the session in memory only, by design. CI runs the suite inside
+ * `dbus-run-session` with an unlocked gnome-keyring (README: "Running the Electron suite"); elsewhere
+ * the journey says why it skipped.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, test as base, type Page } from '@playwright/test';
+import type { Browser } from 'playwright-core';
+import { cspFor } from '../../src-main/electron/policy.ts';
+import { alice } from '../support/accounts.ts';
+import { systemBrowserFixture } from '../support/system-browser.ts';
+import { binary, launchDesktop, logIn } from './desktop-app.ts';
+
+base.skip(!binary.found, binary.found ? '' : binary.reason);
+
+const test = base.extend<{ profile: string }, { systemBrowser: Browser }>({
+  systemBrowser: systemBrowserFixture,
+  // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
+  profile: async ({}, use) => {
+    const profile = mkdtempSync(path.join(os.tmpdir(), 'electron-restart-'));
+    await use(profile);
+    rmSync(profile, { recursive: true, force: true });
+  },
+});
+
+type Bridge = { auth: { getSession(): Promise<{ status: string; persistence: 'encrypted' | 'memory' }> } };
+
+async function openTab(page: Page, name: 'Profile' | 'Public' | 'Protected' | 'Admin'): Promise<void> {
+  await page.getByRole('link', { name, exact: true }).first().click();
+}
+
+test('a restart restores the session from the OS keychain', async ({ profile, systemBrowser }) => {
+  const first = await launchDesktop(profile);
+  try {
+    await expect(first.page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
+    const { persistence } = await first.page.evaluate(() => (globalThis as unknown as Bridge).auth.getSession());
+    if (persistence === 'memory') {
+      const reason =
+        'no OS keychain for safeStorage here (Linux without a Secret Service): sessions are memory-only by design; run the suite under dbus-run-session with gnome-keyring to prove restarts';
+      console.log(`restart journey skipped: ${reason}`);
+      test.skip(true, reason);
+    }
+    await logIn(first, systemBrowser, alice);
+  } finally {
+    await first.app.close();
+  }
+
+  const second = await launchDesktop(profile);
+  try {
+    // Signed in straight away: no Log In, no browser opened.
+    await expect(second.page.getByRole('button', { name: 'Log Out' }).first()).toBeVisible();
+    await openTab(second.page, 'Profile');
+    await expect(second.page.getByRole('heading', { name: alice.name })).toBeVisible();
+    await openTab(second.page, 'Protected');
+    await expect(second.page.getByRole('main')).toContainText('This is a protected message.');
+    expect(await second.openedUrls()).toEqual([]);
+  } finally {
+    await second.app.close();
+  }
+});
+
+test('the production build loads from app:// under its Content-Security-Policy with no console error', async ({ profile }) => {
+  const desktop = await launchDesktop(profile);
+  try {
+    const { page } = desktop;
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
+    // From the first byte with the listeners attached: load the app again, then visit every page.
+    await page.reload();
+    await expect(page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
+    for (const tab of ['Public', 'Profile', 'Protected', 'Admin'] as const) {
+      const link = page.getByRole('link', { name: tab, exact: true });
+      if ((await link.count()) > 0) await link.first().click();
+    }
+    await page.getByRole('link', { name: 'Public', exact: true }).first().click();
+    await expect(page.getByRole('main')).toContainText('This is a public message.');
+
+    const served = await page.evaluate(async () => {
+      const { href } = (globalThis as unknown as { location: { href: string } }).location;
+      const response = await fetch(href);
+      return { url: href, csp: response.headers.get('content-security-policy') };
+    });
+    expect(new URL(served.url).origin).toBe('app://renderer');
+    expect(served.csp).toBe(cspFor('production'));
+    expect(problems).toEqual([]);
+  } finally {
+    await desktop.app.close();
+  }
+});
