@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureElectronBinary, findElectronBinary } from '../../scripts/electron-binary.ts';
 import { closedPort } from '../support/ports.ts';
-import { electronZipName, freshProjectCopy, serveMirror, standInRelease, type Mirror } from '../support/stand-in-electron.ts';
+import { electronZipName, freshProjectCopy, runElectronDev, serveMirror, standInRelease, waitFor, type ElectronDevRun, type Mirror } from '../support/stand-in-electron.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string }).version;
@@ -25,6 +25,7 @@ let work: string;
 let project: string;
 const mirrors: Mirror[] = [];
 const children: ChildProcess[] = [];
+const runs: ElectronDevRun[] = [];
 
 /** The environment of a user who set nothing Electron-specific, plus `extra`. */
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
@@ -36,28 +37,11 @@ function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, electron_config_cache: path.join(work, 'electron-cache'), ...extra };
 }
 
-/** `npm run electron:dev` in the fresh project, its output collected. */
-function electronDev(env: NodeJS.ProcessEnv, port: number): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn('npm', ['run', 'electron:dev', '--', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    cwd: project,
-    env,
-    detached: true, // its own process group: npm, vite and whatever it starts end together
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** `npm run electron:dev` in the fresh project; stopped after each test. */
+function electronDev(env: NodeJS.ProcessEnv, port: number): ElectronDevRun {
+  const run = runElectronDev(project, env, port);
+  runs.push(run);
+  return run;
 }
 
 beforeAll(() => {
@@ -67,6 +51,7 @@ beforeAll(() => {
 });
 
 afterEach(async () => {
+  for (const run of runs.splice(0)) run.stop();
   for (const child of children.splice(0)) {
     if (child.exitCode === null && child.signalCode === null && child.pid) {
       try {

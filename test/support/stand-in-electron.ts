@@ -8,7 +8,7 @@
  * The stand-in executable is a shell script that records how it was started (its own path, the
  * working directory, then one argument a line) into $STAND_IN_ELECTRON_RECORD and exits 0.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -189,4 +189,49 @@ export function standInElectronDist(dir: string): void {
   writeFileSync(path.join(dir, 'locales', 'en-US.pak'), 'stand-in');
   writeFileSync(path.join(dir, 'resources', 'default_app.asar'), 'stand-in');
   writeFileSync(path.join(dir, 'version'), 'stand-in');
+}
+
+export interface ElectronDevRun {
+  child: ChildProcess;
+  /** Everything printed so far (stdout and stderr). */
+  output(): string;
+  exited: Promise<number | null>;
+  /** Ends the run: npm, Vite and anything they started (their own process group). */
+  stop(): void;
+}
+
+/** `npm run electron:dev` in `project`, its dev server on 127.0.0.1:`port`. */
+export function runElectronDev(project: string, env: NodeJS.ProcessEnv, port: number): ElectronDevRun {
+  const child = spawn('npm', ['run', 'electron:dev', '--', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+    cwd: project,
+    env,
+    detached: true, // its own process group: npm, vite and whatever it starts end together
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    exited,
+    stop() {
+      if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+/** Polls `condition` every 50 ms until it holds, or throws after `timeoutMs` naming `what()`. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
