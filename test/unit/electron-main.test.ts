@@ -1,0 +1,214 @@
+/**
+ * main.ts as Electron would run it, with `electron` replaced by fakes of its documented API: what
+ * the shell wires at start-up for the desktop conventions. The log file lands in `app.getPath('logs')`,
+ * the application menu is set and its Settings…, Open Logs Folder and Security Notes do what they
+ * say, the window opens where the store says it was and saves its place at close, and About is filled.
+ *
+ * The real core runs behind it (configured from the environment, so no devstack starts); the two
+ * electron-store files are replaced by memory (electron-store loads the real `electron` itself).
+ * Everything Electron-only (real menus, displays, the log folder) is proved by test/electron/.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { EventEmitter as NodeEventEmitter } from 'node:events';
+import type * as NodeFs from 'node:fs';
+import type * as NodeOs from 'node:os';
+import type * as NodePath from 'node:path';
+import type { MenuItemConstructorOptions } from 'electron';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+
+const fake = vi.hoisted(() => {
+  // vi.hoisted runs before the imports above: Node's built-ins come through process.getBuiltinModule.
+  const { EventEmitter } = process.getBuiltinModule('node:events') as { EventEmitter: typeof NodeEventEmitter };
+  const fs = process.getBuiltinModule('node:fs') as typeof NodeFs;
+  const osModule = process.getBuiltinModule('node:os') as typeof NodeOs;
+  const pathModule = process.getBuiltinModule('node:path') as typeof NodePath;
+
+  const root = fs.mkdtempSync(pathModule.join(osModule.tmpdir(), 'electron-main-'));
+  const paths: Record<string, string> = { userData: pathModule.join(root, 'profile'), logs: pathModule.join(root, 'logs'), appPath: pathModule.join(root, 'project') };
+  const workArea = { x: 0, y: 0, width: 1920, height: 1040 };
+  const display = { workArea, bounds: workArea };
+
+  class FakeBrowserWindow extends EventEmitter {
+    static windows: FakeBrowserWindow[] = [];
+    static getAllWindows = () => FakeBrowserWindow.windows.filter((each) => !each.destroyed);
+    options: Record<string, unknown>;
+    loaded: string[] = [];
+    destroyed = false;
+    bounds: { x: number; y: number; width: number; height: number };
+    webContents = { send: vi.fn(), isDestroyed: () => this.destroyed, reload: vi.fn() };
+    constructor(options: Record<string, unknown>) {
+      super();
+      this.options = options;
+      this.bounds = { x: (options.x as number) ?? 410, y: (options.y as number) ?? 140, width: options.width as number, height: options.height as number };
+      FakeBrowserWindow.windows.push(this);
+    }
+    loadURL = vi.fn(async (url: string) => {
+      this.loaded.push(url);
+    });
+    show = vi.fn();
+    focus = vi.fn();
+    maximize = vi.fn();
+    restore = vi.fn();
+    isMinimized = () => false;
+    isMaximized = () => false;
+    isDestroyed = () => this.destroyed;
+    getNormalBounds = () => ({ ...this.bounds });
+  }
+
+  const appEvents = new EventEmitter();
+  const app = {
+    isPackaged: false,
+    name: 'electron-auth0-hello-world',
+    setPath: vi.fn((name: string, value: string) => (paths[name] = value)),
+    getPath: vi.fn((name: string) => {
+      const value = paths[name];
+      if (!value) throw new Error(`Failed to get '${name}' path`);
+      return value;
+    }),
+    getAppPath: () => paths.appPath,
+    getVersion: () => '0.1.0',
+    setAboutPanelOptions: vi.fn(),
+    requestSingleInstanceLock: () => true,
+    enableSandbox: vi.fn(),
+    whenReady: () => Promise.resolve(),
+    on: (event: string, listener: (...args: unknown[]) => void) => appEvents.on(event, listener),
+    focus: vi.fn(),
+    quit: vi.fn(),
+    exit: vi.fn(),
+  };
+  const menus = { built: [] as MenuItemConstructorOptions[][], application: undefined as unknown };
+  const module = {
+    app,
+    BrowserWindow: FakeBrowserWindow,
+    Menu: {
+      buildFromTemplate: (template: MenuItemConstructorOptions[]) => {
+        menus.built.push(template);
+        return { template };
+      },
+      setApplicationMenu: (menu: unknown) => (menus.application = menu),
+    },
+    dialog: { showErrorBox: vi.fn() },
+    ipcMain: { handle: vi.fn(), removeHandler: vi.fn() },
+    protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
+    safeStorage: {
+      isAsyncEncryptionAvailable: async () => true,
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+      encryptStringAsync: async (text: string) => Buffer.from(text),
+      decryptStringAsync: async (data: Buffer) => ({ result: data.toString(), shouldReEncrypt: false }),
+    },
+    screen: { getAllDisplays: () => [display], getPrimaryDisplay: () => display },
+    session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), setDevicePermissionHandler: vi.fn() } },
+    shell: { openExternal: vi.fn(async () => {}), openPath: vi.fn(async () => '') },
+  };
+  let savedWindowState: unknown = { window: { bounds: { x: 120, y: 80, width: 1000, height: 700 }, maximized: false } };
+  const windowState = { load: () => (savedWindowState as { window: unknown }).window, save: vi.fn((state: unknown) => (savedWindowState = { window: state })) };
+  return { root, paths, module, menus, windowState, FakeBrowserWindow };
+});
+
+vi.mock('electron', () => ({ ...fake.module, default: fake.module }));
+vi.mock('../../src-main/electron/session-store.ts', () => {
+  const values = new Map<string, unknown>();
+  return { openSessionStore: () => ({ get: (key: string) => values.get(key), set: (key: string, value: unknown) => values.set(key, value), delete: (key: string) => values.delete(key) }) };
+});
+vi.mock('../../src-main/electron/window-state-store.ts', () => ({ openWindowStateStore: () => fake.windowState }));
+
+const ENV = {
+  AUTH0_DOMAIN: 'https://tenant.example.com',
+  AUTH0_CLIENT_ID: 'native-client',
+  AUTH0_AUDIENCE: 'https://api.example.com',
+  API_SERVER_URL: 'https://api.example.com',
+};
+const saved: Record<string, string | undefined> = {};
+
+/** Every item of the application menu, at any depth. */
+function menuItems(): MenuItemConstructorOptions[] {
+  const all = (items: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] => items.flatMap((item) => [item, ...(Array.isArray(item.submenu) ? all(item.submenu) : [])]);
+  return all((fake.menus.application as { template: MenuItemConstructorOptions[] }).template);
+}
+
+function choose(id: string): void {
+  const item = menuItems().find((each) => each.id === id);
+  if (!item?.click) throw new Error(`no menu item ${id}`);
+  (item.click as () => void)();
+}
+
+const window = () => fake.FakeBrowserWindow.windows.at(-1)!;
+
+/** What start-up did, copied before the first test (mock histories are cleared between tests). */
+const startup = { setPath: [] as unknown[][], setPathOrder: [] as number[], getPathOrder: [] as number[], about: [] as unknown[][] };
+
+beforeAll(async () => {
+  for (const [name, value] of Object.entries({ ...ENV, APP_USER_DATA_DIR: fake.paths.userData!, VITE_DEV_SERVER_URL: undefined })) {
+    saved[name] = process.env[name];
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  await import('../../src-main/electron/main.ts');
+  await vi.waitFor(() => expect(fake.FakeBrowserWindow.windows).toHaveLength(1));
+  const { app } = fake.module;
+  Object.assign(startup, {
+    setPath: [...app.setPath.mock.calls],
+    setPathOrder: [...app.setPath.mock.invocationCallOrder],
+    getPathOrder: [...app.getPath.mock.invocationCallOrder],
+    about: [...app.setAboutPanelOptions.mock.calls],
+  });
+});
+
+afterAll(() => {
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+describe('main.ts at start-up', () => {
+  it('writes its log to main.log in the OS log folder (owner-only), starting with where it is', () => {
+    const file = path.join(fake.paths.logs!, 'main.log');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('Identity provider: https://tenant.example.com/');
+    expect(text).toContain(`logging to a file {"file":${JSON.stringify(file)}}`);
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('uses the profile folder it was given (APP_USER_DATA_DIR) before anything reads it', () => {
+    expect(startup.setPath).toEqual([['userData', fake.paths.userData]]);
+    expect(startup.getPathOrder.length).toBeGreaterThan(0);
+    expect(Math.max(...startup.setPathOrder)).toBeLessThan(Math.min(...startup.getPathOrder));
+  });
+
+  it('sets the application menu, with Settings… on CmdOrCtrl+, and developer tools (unpackaged)', () => {
+    const items = menuItems();
+    expect(items.find((item) => item.id === 'settings')).toMatchObject({ label: 'Settings…', accelerator: 'CmdOrCtrl+,' });
+    expect(items.map((item) => item.role)).toEqual(expect.arrayContaining(['copy', 'paste', 'toggleDevTools']));
+  });
+
+  it('fills About with the app’s name and version', () => {
+    expect(startup.about).toEqual([[expect.objectContaining({ applicationName: 'electron-auth0-hello-world', applicationVersion: '0.1.0' })]]);
+  });
+
+  it('opens the window where it was last time, visible menu bar, on the app’s page', () => {
+    expect(window().options).toMatchObject({ x: 120, y: 80, width: 1000, height: 700, autoHideMenuBar: false, show: false });
+    expect(window().loaded).toEqual(['app://renderer/index.html']);
+  });
+
+  it('Settings… tells the open window’s renderer and brings it to the front', () => {
+    choose('settings');
+    expect(window().webContents.send).toHaveBeenCalledWith('app:open-settings', null);
+    expect(window().focus).toHaveBeenCalled();
+  });
+
+  it('Help → Open Logs Folder and Security Notes open the log folder and the project’s SECURITY.md', async () => {
+    choose('open-logs-folder');
+    choose('security-notes');
+    await vi.waitFor(() => expect(fake.module.shell.openPath).toHaveBeenCalledTimes(2));
+    expect(fake.module.shell.openPath.mock.calls).toEqual([[fake.paths.logs], [path.join(fake.paths.appPath!, 'SECURITY.md')]]);
+    expect(fake.module.shell.openExternal).not.toHaveBeenCalled();
+  });
+
+  it('saves the window’s place when it closes', () => {
+    window().bounds = { x: 300, y: 200, width: 900, height: 650 };
+    window().emit('close');
+    expect(fake.windowState.save).toHaveBeenLastCalledWith({ bounds: { x: 300, y: 200, width: 900, height: 650 }, maximized: false });
+  });
+});
