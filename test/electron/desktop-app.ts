@@ -51,10 +51,17 @@ export function appEnvironment(profile: string): Record<string, string> {
   return { ...env, APP_USER_DATA_DIR: profile, DEVSTACK_IDP_PORT: '0', DEVSTACK_API_PORT: '0' };
 }
 
-/** Starts the app on `profile` and waits for its window. Close it with `desktop.app.close()`. */
-export async function launchDesktop(profile: string): Promise<DesktopApp> {
+/**
+ * Starts the app on `profile` and waits for its window. Close it with `desktop.app.close()`.
+ * `options.env` changes the environment: a value sets a variable, null removes it.
+ */
+export async function launchDesktop(profile: string, options: { env?: Record<string, string | null> } = {}): Promise<DesktopApp> {
   if (!binary.found) throw new Error(binary.reason);
   const env = appEnvironment(profile);
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === null) delete env[name];
+    else env[name] = value;
+  }
   const app = await electron.launch({
     executablePath: binary.executablePath,
     args: [PROJECT_ROOT],

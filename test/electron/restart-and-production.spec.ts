@@ -52,7 +52,9 @@ test('a restart restores the session from the OS keychain', async ({ profile, sy
     await first.app.close();
   }
 
-  const second = await launchDesktop(profile);
+  // The devstack asks for the ports it used last on this profile (the stored session's issuer names
+  // its port), unless told otherwise: so no DEVSTACK_*_PORT=0 this time.
+  const second = await launchDesktop(profile, { env: { DEVSTACK_IDP_PORT: null, DEVSTACK_API_PORT: null } });
   try {
     // Signed in straight away: no Log In, no browser opened.
     await expect(second.page.getByRole('button', { name: 'Log Out' }).first()).toBeVisible();
