@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import type { AppError } from '../../src-preload/contract.ts';
 import { useSession } from '../hooks/use-session.tsx';
 import { ErrorAlert } from './error-alert.tsx';
@@ -16,38 +17,33 @@ const ALERT_TITLES: Partial<Record<AppError['code'], string>> = {
   preview_locked: 'Open the link printed in the terminal',
 };
 
-/** What the session says right now, above every page: sign-in in progress, errors, persistence. */
+/** What the session says right now, above every page: sign-in in progress, errors, notices, persistence. */
 export function SessionNotices() {
-  const { session, alert, dismissAlert, cancel } = useSession();
+  const { session, alert, dismissAlert, notice, dismissNotice } = useSession();
   return (
     <div className="session-notices">
-      {session.status === 'signing-in' ? (
-        <section className="callout callout--progress" aria-labelledby="signing-in-title">
-          <span className="page-loader__spinner" aria-hidden="true" />
-          <div className="callout__body" role="status">
-            <h2 className="callout__title" id="signing-in-title">
-              Finish signing in in your browser
-            </h2>
-            <p className="callout__message">
-              {session.flow === 'signup'
-                ? 'We opened the sign-up page in your web browser. Create your account there; this window updates by itself.'
-                : 'We opened the sign-in page in your web browser. Sign in there; this window updates by itself.'}
-            </p>
-          </div>
-          <button type="button" className="button button--secondary-light" onClick={() => void cancel()}>
-            Cancel
-          </button>
-        </section>
-      ) : null}
+      {session.status === 'signing-in' ? <SigningInBanner /> : null}
+      {session.status === 'signed-out' && session.providerSession === 'not-ended' ? <ProviderSessionNotEnded /> : null}
       {alert ? (
         <ErrorAlert title={ALERT_TITLES[alert.code]} message={alert.message} onDismiss={dismissAlert} />
       ) : null}
+      {notice ? (
+        <div className="callout callout--info" role="status">
+          <InfoIcon />
+          <div className="callout__body">
+            <p className="callout__title">{notice.title}</p>
+            <p className="callout__message">{notice.message}</p>
+          </div>
+          <button type="button" className="callout__dismiss" aria-label="Dismiss" onClick={dismissNotice}>
+            <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true" focusable="false">
+              <path d="M5 5l10 10M15 5L5 15" />
+            </svg>
+          </button>
+        </div>
+      ) : null}
       {session.persistence === 'memory' && session.status !== 'restoring' ? (
         <div className="callout callout--info">
-          <svg className="callout__icon" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
-            <circle cx="10" cy="10" r="9" />
-            <path d="M10 9v5.5M10 5.5v1" />
-          </svg>
+          <InfoIcon />
           <div className="callout__body">
             <p className="callout__title">Your session will not be remembered</p>
             <p className="callout__message">
@@ -59,4 +55,102 @@ export function SessionNotices() {
       ) : null}
     </div>
   );
+}
+
+/** "Finish signing in in your browser": reopen the page (it often opens behind the app), time left, Cancel. */
+function SigningInBanner() {
+  const { session, cancel, reopen } = useSession();
+  const timeLeft = useTimeLeft(session.expiresAt);
+  return (
+    <section className="callout callout--progress" aria-labelledby="signing-in-title">
+      <span className="page-loader__spinner" aria-hidden="true" />
+      <div className="callout__body">
+        <div role="status">
+          <h2 className="callout__title" id="signing-in-title">
+            Finish signing in in your browser
+          </h2>
+          <p className="callout__message">
+            {session.flow === 'signup'
+              ? 'We opened the sign-up page in your web browser. Create your account there; this window updates by itself.'
+              : 'We opened the sign-in page in your web browser. Sign in there; this window updates by itself.'}
+          </p>
+        </div>
+        {timeLeft ? <p className="callout__meta">{timeLeft}</p> : null}
+      </div>
+      <div className="callout__actions">
+        <button type="button" className="button button--secondary-light" onClick={() => void reopen()}>
+          Reopen sign-in page
+        </button>
+        <button type="button" className="button button--secondary-light" onClick={() => void cancel()}>
+          Cancel
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** After a Log Out that could not reach the sign-in service: say so, and offer to try again. */
+function ProviderSessionNotEnded() {
+  const { endProviderSession } = useSession();
+  const [trying, setTrying] = useState(false);
+  const [stillUnreachable, setStillUnreachable] = useState(false);
+  return (
+    <div className="callout callout--warning" role="alert">
+      <svg className="callout__icon" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+        <path d="M10 2.5l8 14.5H2z" />
+        <path d="M10 8v4.5M10 14.5v.5" />
+      </svg>
+      <div className="callout__body">
+        <p className="callout__title">Your session at the sign-in service may still be open</p>
+        <p className="callout__message">
+          You are signed out of this app, but the sign-in service could not be reached to end your session there. Until
+          it is ended, the next Log In will ask for your password.
+        </p>
+        {stillUnreachable && !trying ? (
+          <p className="callout__message">The sign-in service still cannot be reached. Check your connection.</p>
+        ) : null}
+        <button
+          type="button"
+          className="button button--secondary-light callout__action"
+          disabled={trying}
+          onClick={() => {
+            setTrying(true);
+            void endProviderSession().then((ended) => {
+              setTrying(false);
+              setStillUnreachable(!ended);
+            });
+          }}
+        >
+          {trying ? 'Trying…' : 'Try again'}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function InfoIcon() {
+  return (
+    <svg className="callout__icon" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
+      <circle cx="10" cy="10" r="9" />
+      <path d="M10 9v5.5M10 5.5v1" />
+    </svg>
+  );
+}
+
+/** "About 5 minutes left": the time until the app stops waiting, in minutes, updated as it runs. */
+function useTimeLeft(expiresAt: number | undefined): string | null {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (expiresAt === undefined) return;
+    const timer = setInterval(() => setNow(Date.now()), 10_000);
+    return () => clearInterval(timer);
+  }, [expiresAt]);
+  if (expiresAt === undefined) return null;
+  return describeTimeLeft(expiresAt - now);
+}
+
+export function describeTimeLeft(ms: number): string {
+  if (ms < 60_000) return 'Less than a minute left';
+  const minutes = Math.round(ms / 60_000);
+  return minutes === 1 ? 'About 1 minute left' : `About ${minutes} minutes left`;
 }

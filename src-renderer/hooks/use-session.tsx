@@ -4,19 +4,43 @@ import type { AppError, AuthBridge, SessionView } from '../../src-preload/contra
 import { navigate } from './use-route.ts';
 import type { RoutePath } from './use-route.ts';
 
+/** Something a person should know that is not an error (neutral, dismissible). */
+export interface Notice {
+  title: string;
+  message: string;
+}
+
 /** What every component may know and do about the session. */
 export interface SessionState {
   session: SessionView;
   /** The error a person should see now (session error or a failed action), until dismissed. */
   alert: AppError | null;
   dismissAlert(): void;
+  /** A neutral notice (Log Out opened the browser, a sign-in was cancelled), until dismissed. */
+  notice: Notice | null;
+  dismissNotice(): void;
   /** Starts a sign-in in the system browser; `returnTo` is where to go once signed in. */
   login(returnTo?: RoutePath): Promise<void>;
   signup(returnTo?: RoutePath): Promise<void>;
   cancel(): Promise<void>;
+  /** Opens the pending sign-in's page again. */
+  reopen(): Promise<void>;
   logout(): Promise<void>;
+  /**
+   * After a logout that could not reach the sign-in service: tries again to end the session there.
+   * Resolves false when it still cannot be reached.
+   */
+  endProviderSession(): Promise<boolean>;
   bridge: AuthBridge;
 }
+
+/** Errors that are not failures from the person's point of view: shown as a neutral notice. */
+const CANCELLED: Notice = { title: 'Sign-in cancelled', message: 'You can log in again whenever you are ready.' };
+
+const PROVIDER_LOGOUT_OPENED: Notice = {
+  title: 'You are logged out',
+  message: 'We opened your web browser to end your session at the sign-in service too. You can close that tab once it says you are logged out.',
+};
 
 const SessionContext = createContext<SessionState | null>(null);
 
@@ -43,12 +67,24 @@ async function settle<T>(call: () => Promise<T>, fallback: T): Promise<T> {
 export function SessionProvider({ bridge, children }: { bridge: AuthBridge; children: ReactNode }) {
   const [session, setSession] = useState<SessionView>(RESTORING);
   const [alert, setAlert] = useState<AppError | null>(null);
-  const cancelledByUser = useRef(false);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  // The view that last set the alert/notice: an event repeating the same view must not bring back
+  // what the person dismissed.
+  const lastError = useRef<AppError | undefined>(undefined);
 
   const accept = useCallback((next: SessionView) => {
     setSession(next);
-    // A new session view replaces the alert: its error is the latest truth about the session.
-    setAlert(next.error ?? null);
+    // A new session error replaces the alert: it is the latest truth about the session.
+    if (sameError(next.error, lastError.current)) return;
+    lastError.current = next.error;
+    if (next.error?.code === 'sign_in_cancelled') {
+      // Cancelling one's own sign-in is not a failure.
+      setAlert(null);
+      setNotice(CANCELLED);
+    } else {
+      setAlert(next.error ?? null);
+      if (next.error) setNotice(null);
+    }
   }, []);
 
   useEffect(() => {
@@ -74,8 +110,9 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
 
   const signIn = useCallback(
     async (flow: 'login' | 'signup', returnTo?: RoutePath) => {
-      cancelledByUser.current = false;
       setAlert(null);
+      setNotice(null);
+      // A second Log In while one waits joins it (the app reopens its page): same answer for both.
       const result = await settle(() => (flow === 'login' ? bridge.login() : bridge.signup()), {
         ok: false as const,
         error: NOT_RESPONDING,
@@ -83,8 +120,9 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
       if (result.ok) {
         accept(result.session);
         if (returnTo && result.session.status === 'signed-in') navigate(returnTo);
-      } else if (!(result.error.code === 'sign_in_cancelled' && cancelledByUser.current)) {
-        // The person who pressed Cancel needs no alert telling them they cancelled.
+      } else if (result.error.code === 'sign_in_cancelled') {
+        setNotice(CANCELLED);
+      } else {
         setAlert(result.error);
       }
     },
@@ -92,19 +130,38 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
   );
 
   const cancel = useCallback(async () => {
-    cancelledByUser.current = true;
     const result = await settle(() => bridge.cancel(), { ok: false as const, error: NOT_RESPONDING });
     if (!result.ok) setAlert(result.error);
   }, [bridge]);
 
+  const reopen = useCallback(async () => {
+    const result = await settle(() => bridge.reopen(), { ok: false as const, error: NOT_RESPONDING });
+    if (!result.ok) setAlert(result.error);
+  }, [bridge]);
+
   const logout = useCallback(async () => {
+    setAlert(null);
+    setNotice(null);
     const result = await settle(() => bridge.logout(), { ok: false as const, error: NOT_RESPONDING });
     if (result.ok) {
       accept(result.session);
+      // 'unreachable' is shown from the session itself (providerSession), with a retry.
+      if (result.providerLogout === 'opened') setNotice(PROVIDER_LOGOUT_OPENED);
       navigate('/');
     } else {
       setAlert(result.error);
     }
+  }, [bridge, accept]);
+
+  const endProviderSession = useCallback(async () => {
+    const result = await settle(() => bridge.endProviderSession(), { ok: false as const, error: NOT_RESPONDING });
+    if (!result.ok) {
+      setAlert(result.error);
+      return false;
+    }
+    accept(result.session);
+    if (result.providerLogout === 'opened') setNotice(PROVIDER_LOGOUT_OPENED);
+    return result.providerLogout !== 'unreachable';
   }, [bridge, accept]);
 
   const value = useMemo<SessionState>(
@@ -112,13 +169,17 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
       session,
       alert,
       dismissAlert: () => setAlert(null),
+      notice,
+      dismissNotice: () => setNotice(null),
       login: (returnTo) => signIn('login', returnTo),
       signup: (returnTo) => signIn('signup', returnTo),
       cancel,
+      reopen,
       logout,
+      endProviderSession,
       bridge,
     }),
-    [session, alert, signIn, cancel, logout, bridge],
+    [session, alert, notice, signIn, cancel, reopen, logout, endProviderSession, bridge],
   );
 
   return <SessionContext value={value}>{children}</SessionContext>;
@@ -128,4 +189,8 @@ export function useSession(): SessionState {
   const state = use(SessionContext);
   if (!state) throw new Error('useSession() must be used inside <SessionProvider>.');
   return state;
+}
+
+function sameError(a: AppError | undefined, b: AppError | undefined): boolean {
+  return a?.code === b?.code && a?.message === b?.message;
 }

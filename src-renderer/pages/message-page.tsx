@@ -40,26 +40,29 @@ function Message({ kind, snippetTitle, requiresSignIn }: Omit<Props, 'title' | '
     case 'loaded':
       return <CodeSnippet title={snippetTitle} code={JSON.stringify(state.data, null, 2)} />;
     case 'failed':
-      return (
-        <>
-          <ErrorAlert title={state.error.message} message={explain(kind, state.error)}>
-            <button type="button" className="button button--secondary-light callout__action" onClick={reload}>
-              Try again
-            </button>
-          </ErrorAlert>
-          {state.error.status ? (
-            // What the API itself answered, as Auth0's samples show it.
-            <CodeSnippet title={snippetTitle} code={JSON.stringify({ message: state.error.message }, null, 2)} />
-          ) : null}
-        </>
-      );
+      return <MessageError kind={kind} error={state.error} reload={reload} />;
   }
 }
 
-function explain(kind: MessageKind, error: AppError): string {
+/**
+ * What went wrong, in plain words first (the heading) and the technical sentence after. A refusal for
+ * a missing permission cannot succeed on retry: no "Try again", but what would help.
+ */
+function MessageError({ kind, error, reload }: { kind: MessageKind; error: AppError; reload(): void }) {
   if (kind === 'admin' && error.status === 403) {
-    return 'The API refused the request (HTTP 403): your account does not have the read:admin-messages permission.';
+    return (
+      <ErrorAlert
+        title="Permission denied"
+        message="Your account does not have the read:admin-messages permission, so the API will not show the admin message. Log out and log in with an account that has it, or ask an administrator to grant it to your account."
+      />
+    );
   }
-  if (error.status) return `The API refused the request (HTTP ${error.status}).`;
-  return 'The message could not be loaded.';
+  const detail = error.status ? `${error.message} (HTTP ${error.status})` : error.message;
+  return (
+    <ErrorAlert title="The message could not be loaded" message={detail}>
+      <button type="button" className="button button--secondary-light callout__action" onClick={reload}>
+        Try again
+      </button>
+    </ErrorAlert>
+  );
 }

@@ -8,12 +8,12 @@ interface Props {
 }
 
 export function LoginButton({ returnTo, onAction }: Props) {
-  const { session, login } = useSession();
+  // Not disabled while a sign-in waits: a second press brings the pending sign-in forward.
+  const { login } = useSession();
   return (
     <button
       type="button"
       className="button button--primary"
-      disabled={session.status === 'signing-in'}
       onClick={() => {
         onAction?.();
         void login(returnTo);

@@ -7,12 +7,12 @@ interface Props {
 }
 
 export function SignupButton({ returnTo, onAction }: Props) {
-  const { session, signup } = useSession();
+  // Not disabled while a sign-in waits: a second press brings the pending sign-in forward.
+  const { signup } = useSession();
   return (
     <button
       type="button"
       className="button button--secondary"
-      disabled={session.status === 'signing-in'}
       onClick={() => {
         onAction?.();
         void signup(returnTo);

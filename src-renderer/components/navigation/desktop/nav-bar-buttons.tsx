@@ -2,6 +2,7 @@ import { useSession } from '../../../hooks/use-session.tsx';
 import { LoginButton } from '../../buttons/login-button.tsx';
 import { LogoutButton } from '../../buttons/logout-button.tsx';
 import { SignupButton } from '../../buttons/signup-button.tsx';
+import { SignedInUser } from '../signed-in-user.tsx';
 
 export function NavBarButtons() {
   const { status } = useSession().session;
@@ -10,7 +11,10 @@ export function NavBarButtons() {
   return (
     <div className="nav-bar__buttons">
       {status === 'signed-in' ? (
-        <LogoutButton />
+        <>
+          <SignedInUser className="nav-bar__user" />
+          <LogoutButton />
+        </>
       ) : (
         <>
           <SignupButton returnTo="/profile" />

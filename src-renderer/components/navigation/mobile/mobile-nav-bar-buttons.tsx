@@ -2,6 +2,7 @@ import { useSession } from '../../../hooks/use-session.tsx';
 import { LoginButton } from '../../buttons/login-button.tsx';
 import { LogoutButton } from '../../buttons/logout-button.tsx';
 import { SignupButton } from '../../buttons/signup-button.tsx';
+import { SignedInUser } from '../signed-in-user.tsx';
 
 export function MobileNavBarButtons({ onAction }: { onAction: () => void }) {
   const { status } = useSession().session;
@@ -9,7 +10,10 @@ export function MobileNavBarButtons({ onAction }: { onAction: () => void }) {
   return (
     <div className="mobile-nav-bar__buttons">
       {status === 'signed-in' ? (
-        <LogoutButton onAction={onAction} />
+        <>
+          <SignedInUser className="mobile-nav-bar__user" showLabel />
+          <LogoutButton onAction={onAction} />
+        </>
       ) : (
         <>
           <SignupButton returnTo="/profile" onAction={onAction} />
