@@ -109,6 +109,8 @@ test('in a narrow window the tabs and buttons move behind the Menu button', asyn
   await menu.click();
   await page.getByRole('button', { name: 'Log In' }).click();
   await app.finishSignIn(alice);
+  // Signed in, the app goes to the Profile page (which closes the menu); then open it again.
+  await expect(page.getByRole('heading', { name: 'Profile Page' })).toBeVisible();
   await menu.click();
   await expect(page.getByRole('link', { name: 'Admin' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
