@@ -40,10 +40,6 @@ async function restartableDevstack() {
   return () => startDevstack({ quiet: true, idpPort, apiPort, dataDir });
 }
 
-async function externalUrls(app: { preview: { url: string } }): Promise<string[]> {
-  return (await (await fetch(`${app.preview.url}__preview/external-urls`)).json()) as string[];
-}
-
 test('a double-click on Log In opens one tab and shows no alert; Log In again and "Reopen sign-in page" open the same page', async ({ page, app, systemBrowser }, testInfo) => {
   await app.open();
   await page.getByRole('button', { name: 'Log In' }).dblclick();
@@ -53,7 +49,7 @@ test('a double-click on Log In opens one tab and shows no alert; Log In again an
   await expect(banner).toContainText('About 5 minutes left');
   // A moment later: still one tab, nothing red.
   await page.waitForTimeout(1_200);
-  expect(await externalUrls(app)).toEqual([url]);
+  expect(await app.externalUrls()).toEqual([url]);
   await expect(page.getByRole('alert')).toHaveCount(0);
   await screenshot(page, testInfo, 'signing-in-banner-wide');
   expect(await seriousViolations(page), 'signing-in banner').toEqual([]);
@@ -144,7 +140,7 @@ test('Log In with the provider stopped after the app started: a fast, clear erro
   await expect(page.getByRole('alert')).toContainText('Cannot reach the sign-in service');
   expect(Date.now() - started).toBeLessThan(4_000);
   await expect(page.getByRole('alert')).toContainText('could not be reached');
-  expect(await externalUrls(app)).toHaveLength(1);
+  expect(await app.externalUrls()).toHaveLength(1);
   await screenshot(page, testInfo, 'provider-stopped-after-start');
 });
 
@@ -161,7 +157,7 @@ test('Log Out with the provider stopped says so and offers Try again; the next L
   const warning = page.getByRole('alert').filter({ hasText: 'Your session at the sign-in service may still be open' });
   await expect(warning).toContainText('You are signed out of this app, but the sign-in service could not be reached to end your session there');
   await expect(warning).toContainText('the next Log In will ask for your password');
-  expect(await externalUrls(app)).toHaveLength(1);
+  expect(await app.externalUrls()).toHaveLength(1);
   await screenshot(page, testInfo, 'logout-provider-unreachable');
   expect(await seriousViolations(page), 'logout unreachable').toEqual([]);
   await warning.getByRole('button', { name: 'Try again' }).click();
