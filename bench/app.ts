@@ -222,7 +222,7 @@ async function cleanup(): Promise<void> {
   // After a failure mid sign-in: end it while the page's event stream is still open (the preview
   // host's close() ends its event streams before the core reports the cancelled sign-in).
   if (preview?.core.view().status === 'signing-in') {
-    preview.core.session.cancel();
+    preview.core.core?.session.cancel();
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   await preview?.close().catch(() => {});

@@ -8,9 +8,18 @@
  * compile error. Kept out of contract.ts so the preload bundle carries no zod.
  */
 import { z } from 'zod';
-import { MESSAGE_KINDS, OTHER_SIGN_IN_WAYS, type AppError, type Channel, type ChannelArgs } from './contract.ts';
+import { MESSAGE_KINDS, OTHER_SIGN_IN_WAYS, SETTING_NAMES, type AppError, type Channel, type ChannelArgs, type SettingsForm } from './contract.ts';
 
 const noArgs = z.tuple([]);
+
+/** A setting as typed: short text, no control characters (a URL, an ID, a port list). */
+const settingValue = z.string().max(500).regex(/^\P{Cc}*$/u);
+
+/** The Settings form: a provider and only the known settings (any other key is refused). */
+const settingsForm = z.strictObject({
+  provider: z.enum(['demo', 'tenant']),
+  values: z.strictObject(Object.fromEntries(SETTING_NAMES.map((name) => [name, settingValue.optional()])) as Record<(typeof SETTING_NAMES)[number], z.ZodOptional<typeof settingValue>>),
+}) satisfies z.ZodType<SettingsForm>;
 
 /** One validator per channel: the arguments as the renderer may send them. */
 export const requestValidators = {
@@ -24,6 +33,10 @@ export const requestValidators = {
   'auth:logout': noArgs,
   'auth:end-provider-session': noArgs,
   'messages:get': z.tuple([z.enum(MESSAGE_KINDS)]),
+  'settings:get': noArgs,
+  'settings:validate': z.tuple([settingsForm]),
+  'settings:check': z.tuple([settingsForm]),
+  'settings:save': z.tuple([settingsForm]),
 } as const satisfies { [C in Channel]: z.ZodType<ChannelArgs<C>> };
 
 /** Every request channel, at run time (main registers one handler per name). */

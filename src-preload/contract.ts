@@ -111,6 +111,83 @@ export interface SessionView {
   error?: AppError;
   /** `encrypted`: the session is kept across restarts; `memory`: it is not (no OS encryption). */
   persistence: 'encrypted' | 'memory';
+  /** Which identity provider the app talks to (the footer says so). */
+  provider?: ProviderInfo;
+}
+
+/** The settings a person (or the environment, or an organisation's installer) gives the app. */
+export const SETTING_NAMES = [
+  'AUTH0_DOMAIN',
+  'AUTH0_CLIENT_ID',
+  'AUTH0_AUDIENCE',
+  'API_SERVER_URL',
+  'AUTH0_CALLBACK_PORTS',
+  'AUTH0_DPOP',
+  'AUTH0_REDIRECT_SCHEME',
+] as const;
+export type SettingName = (typeof SETTING_NAMES)[number];
+
+/** The Settings page's label for each setting; the form's messages start with it. */
+export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
+  AUTH0_DOMAIN: 'Domain',
+  AUTH0_CLIENT_ID: 'Client ID',
+  AUTH0_AUDIENCE: 'Audience',
+  API_SERVER_URL: 'API server URL',
+  AUTH0_CALLBACK_PORTS: 'Callback ports',
+  AUTH0_DPOP: 'Use DPoP',
+  AUTH0_REDIRECT_SCHEME: 'App link scheme',
+};
+
+/** `demo`: the built-in demo provider (the devstack); `tenant`: the settings' own provider. */
+export type ProviderKind = 'demo' | 'tenant';
+
+export interface ProviderInfo {
+  /** `none`: not configured (a bad value the app cannot use; the Settings page says which). */
+  kind: ProviderKind | 'none';
+  /** Its host (`dev-x.us.auth0.com`), or "Built-in demo provider", or "Not configured". */
+  label: string;
+}
+
+/** The Settings page's form: which provider, and the tenant's settings as typed (DPoP: "true"/"false"). */
+export interface SettingsForm {
+  provider: ProviderKind;
+  values: Partial<Record<SettingName, string>>;
+}
+
+/** Where a value comes from, first match wins; `environment` and `managed` are read-only in the UI. */
+export type SettingSource = 'environment' | 'managed' | 'saved' | 'default';
+
+/** A message per invalid setting, naming it. */
+export type FieldErrors = Partial<Record<SettingName, string>>;
+
+/** What to register at the provider for these settings (Auth0 matches callback ports exactly). */
+export interface Registration {
+  callbackUrls: string[];
+  logoutUrls: string[];
+  /** E.g. an Auth0 domain without a fixed callback port. */
+  warning?: string;
+}
+
+export interface SettingsView {
+  /** The values in use (or saved), as the form shows them. */
+  form: SettingsForm;
+  /** Where each value comes from. */
+  sources: { provider: SettingSource } & Partial<Record<SettingName, SettingSource>>;
+  /** What the running app talks to now. */
+  active: ProviderInfo;
+  /** Why the app is not configured, when it is not. */
+  problem?: AppError;
+  /** Field messages for `form` (a bad value from the environment or the managed file). */
+  errors: FieldErrors;
+  registration: Registration;
+}
+
+/** One line of Check connection. */
+export interface ConnectionCheckLine {
+  name: string;
+  passed: boolean;
+  /** Why it passed or failed, in a sentence. */
+  detail: string;
 }
 
 export const MESSAGE_KINDS = ['public', 'protected', 'admin'] as const;
@@ -139,6 +216,10 @@ export interface ChannelRequests {
   'auth:logout': [];
   'auth:end-provider-session': [];
   'messages:get': [kind: MessageKind];
+  'settings:get': [];
+  'settings:validate': [form: SettingsForm];
+  'settings:check': [form: SettingsForm];
+  'settings:save': [form: SettingsForm];
 }
 
 export type Channel = keyof ChannelRequests;
@@ -165,6 +246,13 @@ export interface ChannelResponses {
   /** Opens the sign-in code page in the system browser (the code stays on screen to compare). */
   'auth:open-code-page': Result;
   'messages:get': Result<{ data: ApiMessage }>;
+  'settings:get': Result<{ settings: SettingsView }>;
+  /** The form checked by the same parser as the environment, and what to register for it. */
+  'settings:validate': Result<{ errors: FieldErrors; registration: Registration }>;
+  /** Runs without signing in; `ms`: how long the whole check took. */
+  'settings:check': Result<{ checks: ConnectionCheckLine[]; ms: number }>;
+  /** Saves, ends the session (revoked at the old provider) and switches the running app to the new one. */
+  'settings:save': Result<{ settings: SettingsView; session: SessionView }>;
 }
 
 /** Compile-time only: `ChannelRequests` and `ChannelResponses` name exactly the same channels. */
@@ -198,6 +286,10 @@ export interface AuthBridge {
   logout(): Promise<ChannelResponses['auth:logout']>;
   endProviderSession(): Promise<ChannelResponses['auth:end-provider-session']>;
   getMessage(kind: MessageKind): Promise<ChannelResponses['messages:get']>;
+  getSettings(): Promise<ChannelResponses['settings:get']>;
+  validateSettings(form: SettingsForm): Promise<ChannelResponses['settings:validate']>;
+  checkConnection(form: SettingsForm): Promise<ChannelResponses['settings:check']>;
+  saveSettings(form: SettingsForm): Promise<ChannelResponses['settings:save']>;
   /** Subscribe to session changes; returns the unsubscribe function. */
   onSessionChanged(listener: (session: SessionView) => void): () => void;
   /** Subscribe to the menu's Settings… command; returns the unsubscribe function. */
@@ -221,4 +313,8 @@ export const bridgeMethods = {
   logout: 'auth:logout',
   endProviderSession: 'auth:end-provider-session',
   getMessage: 'messages:get',
+  getSettings: 'settings:get',
+  validateSettings: 'settings:validate',
+  checkConnection: 'settings:check',
+  saveSettings: 'settings:save',
 } as const satisfies Record<keyof BridgeInvokers, Channel>;

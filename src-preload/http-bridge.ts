@@ -190,6 +190,10 @@ export function createHttpBridge(base = ''): AuthBridge {
     logout: () => invoke(channelOf.logout),
     endProviderSession: () => invoke(channelOf.endProviderSession),
     getMessage: (kind) => invoke(channelOf.getMessage, kind),
+    getSettings: () => invoke(channelOf.getSettings),
+    validateSettings: (form) => invoke(channelOf.validateSettings, form),
+    checkConnection: (form) => invoke(channelOf.checkConnection, form),
+    saveSettings: (form) => invoke(channelOf.saveSettings, form),
     onSessionChanged: (listener) => listen(sessionListeners, listener),
     onOpenSettings: (listener) => listen(settingsListeners, listener),
   };

@@ -1,10 +1,12 @@
 /**
- * Configuration, read once at start-up and validated at the edge: a bad value fails fast with a
- * message that names the setting, so nobody has to guess which of five variables is wrong.
+ * Configuration, validated at the edge by one parser whatever the source (the environment and
+ * `.env`, an organisation's managed `app-config.json`, the Settings page): a bad value is refused with
+ * a message that names the setting, so nobody has to guess which of five variables is wrong.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
+import { SETTING_LABELS, SETTING_NAMES, type FieldErrors, type SettingName } from '../../src-preload/contract.ts';
 
 export interface AppConfig {
   /** Issuer URL, as the provider's discovery document must state it. */
@@ -34,23 +36,28 @@ export const DEFAULT_REDIRECT_SCHEME = 'com.example.electron-auth0-hello-world';
 
 export class ConfigError extends Error {
   readonly setting: string;
-  constructor(setting: string, message: string) {
-    super(`${setting}: ${message}`);
+  /** The message without the setting's name: "is required.", "\"x\" is not a URL." */
+  readonly reason: string;
+  constructor(setting: string, reason: string) {
+    super(`${setting}: ${reason}`);
     this.name = 'ConfigError';
     this.setting = setting;
+    this.reason = reason;
   }
 }
 
-export const SETTINGS = [
-  'AUTH0_DOMAIN',
-  'AUTH0_CLIENT_ID',
-  'AUTH0_AUDIENCE',
-  'API_SERVER_URL',
-  'AUTH0_CALLBACK_PORTS',
-  'AUTH0_DPOP',
-  'AUTH0_REDIRECT_SCHEME',
-] as const;
-export type Settings = Partial<Record<(typeof SETTINGS)[number], string>>;
+export const SETTINGS = SETTING_NAMES;
+export type Settings = Partial<Record<SettingName, string>>;
+
+/**
+ * How messages name a setting: by its variable (`AUTH0_DOMAIN: …`, for the environment, `.env` and
+ * the managed file) or by its label on the Settings page (`Domain: …`).
+ */
+export type SettingNames = 'variables' | 'labels';
+
+export type SettingsValidation =
+  | { ok: true; config: AppConfig }
+  | { ok: false; errors: FieldErrors; /** The first error, as parseConfig would throw it. */ first: ConfigError };
 
 /** True for hosts that never leave this machine: plain http is only acceptable there. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -82,19 +89,52 @@ function readEnvFile(file: string): Record<string, string> {
   return parseEnv(text) as Record<string, string>;
 }
 
-/** Validates settings into an AppConfig. Assumes AUTH0_DOMAIN is set (else: the devstack). */
+/** Validates settings into an AppConfig, or throws the first ConfigError. Assumes AUTH0_DOMAIN is set (else: the devstack). */
 export function parseConfig(settings: Settings): AppConfig {
-  const issuer = parseIssuer(required(settings, 'AUTH0_DOMAIN'));
-  const clientId = required(settings, 'AUTH0_CLIENT_ID');
-  if (!/^[\w.~-]{1,200}$/.test(clientId)) {
-    throw new ConfigError('AUTH0_CLIENT_ID', 'must be a client ID (letters, digits, ".", "_", "~", "-").');
+  const result = validateSettings(settings);
+  if (!result.ok) throw result.first;
+  return result.config;
+}
+
+/**
+ * The one parser: every setting checked (not only up to the first bad one), each message naming its
+ * setting by variable or by label. The Settings page's form and the environment both come here.
+ */
+export function validateSettings(settings: Settings, names: SettingNames = 'variables'): SettingsValidation {
+  const errors: FieldErrors = {};
+  let first: ConfigError | undefined;
+  const field = <T>(name: SettingName, parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      const named = names === 'labels' ? new ConfigError(SETTING_LABELS[name], error.reason) : error;
+      errors[name] = named.message;
+      first ??= named;
+      return undefined;
+    }
+  };
+  const requiredReason = names === 'labels' ? 'is required for your tenant.' : 'is required when AUTH0_DOMAIN is set.';
+  const required = (name: SettingName): string => {
+    const value = settings[name]?.trim();
+    if (!value) throw new ConfigError(name, requiredReason);
+    return value;
+  };
+  const issuer = field('AUTH0_DOMAIN', () => parseIssuer(required('AUTH0_DOMAIN')));
+  const clientId = field('AUTH0_CLIENT_ID', () => {
+    const value = required('AUTH0_CLIENT_ID');
+    if (!/^[\w.~-]{1,200}$/.test(value)) throw new ConfigError('AUTH0_CLIENT_ID', 'must be a client ID (letters, digits, ".", "_", "~", "-").');
+    return value;
+  });
+  const audience = field('AUTH0_AUDIENCE', () => required('AUTH0_AUDIENCE'));
+  const apiServerUrl = field('API_SERVER_URL', () => parseHttpUrl('API_SERVER_URL', required('API_SERVER_URL')));
+  const callbackPorts = field('AUTH0_CALLBACK_PORTS', () => parsePorts(settings.AUTH0_CALLBACK_PORTS?.trim() ?? ''));
+  const dpop = field('AUTH0_DPOP', () => parseBoolean('AUTH0_DPOP', settings.AUTH0_DPOP, false));
+  const redirectScheme = field('AUTH0_REDIRECT_SCHEME', () => parseRedirectScheme(settings.AUTH0_REDIRECT_SCHEME));
+  if (first || !issuer || !clientId || !audience || !apiServerUrl || !callbackPorts || dpop === undefined || !redirectScheme) {
+    return { ok: false, errors, first: first ?? new ConfigError('AUTH0_DOMAIN', 'is invalid.') };
   }
-  const audience = required(settings, 'AUTH0_AUDIENCE');
-  const apiServerUrl = parseHttpUrl('API_SERVER_URL', required(settings, 'API_SERVER_URL'));
-  const callbackPorts = parsePorts(settings.AUTH0_CALLBACK_PORTS ?? '');
-  const dpop = parseBoolean('AUTH0_DPOP', settings.AUTH0_DPOP, false);
-  const redirectScheme = parseRedirectScheme(settings.AUTH0_REDIRECT_SCHEME);
-  return { issuer, clientId, audience, apiServerUrl, callbackPorts, dpop, redirectScheme };
+  return { ok: true, config: { issuer, clientId, audience, apiServerUrl, callbackPorts, dpop, redirectScheme } };
 }
 
 /** `true` / `false` (any case); unset: the fallback; anything else names the setting. */
@@ -104,12 +144,6 @@ export function parseBoolean(name: string, value: string | undefined, fallback: 
   if (text === 'true') return true;
   if (text === 'false') return false;
   throw new ConfigError(name, `"${value}" is not true or false.`);
-}
-
-function required(settings: Settings, name: keyof Settings): string {
-  const value = settings[name];
-  if (!value) throw new ConfigError(name, 'is required when AUTH0_DOMAIN is set.');
-  return value;
 }
 
 /** `dev-x.us.auth0.com` → `https://dev-x.us.auth0.com/`; full URLs are kept as given. */

@@ -4,7 +4,7 @@
  */
 import type { Channel, ChannelResponses, MessageKind, OtherSignInWay, SessionView } from '../../src-preload/contract.ts';
 import { parseRequest } from '../../src-preload/contract-validators.ts';
-import { ConfigError, parseConfig, readSettings, type AppConfig } from './config.ts';
+import { ConfigError, parseConfig, readSettings, type AppConfig, type Settings } from './config.ts';
 import { toAppError } from './errors.ts';
 import { MessageService } from './messages.ts';
 import type { CorePorts } from './ports.ts';
@@ -28,7 +28,11 @@ export interface AuthCore {
   readonly messages: MessageService;
 }
 
-type Handlers = { [C in Channel]: (...args: never[]) => Promise<ChannelResponses[C]> | ChannelResponses[C] };
+/** The Settings page's channels: the host answers them (host.ts), not a core bound to one provider. */
+export type SettingsChannel = Extract<Channel, `settings:${string}`>;
+export type SessionChannel = Exclude<Channel, SettingsChannel>;
+
+type Handlers = { [C in SessionChannel]: (...args: never[]) => Promise<ChannelResponses[C]> | ChannelResponses[C] };
 
 export function createAuthCore(config: AppConfig, hostPorts: CorePorts, options: SessionOptions = {}): AuthCore {
   // Every core log line passes through redaction (redact.ts): whatever a call passes, no token is logged.
@@ -54,8 +58,9 @@ export function createAuthCore(config: AppConfig, hostPorts: CorePorts, options:
     async handle(channel, args) {
       const request = parseRequest(channel, args);
       if (!request.ok) return { ok: false, error: request.error };
+      if (!Object.hasOwn(handlers, request.channel)) return { ok: false, error: { code: 'invalid_request', message: 'Unknown request.' } };
       try {
-        const handler = handlers[request.channel] as (...args: unknown[]) => unknown;
+        const handler = handlers[request.channel as SessionChannel] as (...args: unknown[]) => unknown;
         return await handler(...request.args);
       } catch (error) {
         // Handlers answer with data; this is the last line so the renderer still gets an answer.
@@ -72,23 +77,50 @@ export function createAuthCore(config: AppConfig, hostPorts: CorePorts, options:
 /** Channels the bridges must expose; re-exported for the hosts. */
 export { CHANNELS } from '../../src-preload/contract-validators.ts';
 
+/** A provider the core can run on, and how to stop what was started for it (the demo provider). */
+export interface Configured {
+  config: AppConfig;
+  stop(): Promise<void>;
+  /** Lines for the log: which provider, which API, DPoP on or off. */
+  summary: string;
+}
+
 /**
  * Reads AUTH0_* settings from `env` (and `.env` in `cwd`); without AUTH0_DOMAIN starts the devstack
- * (DEVSTACK_IDP_PORT / DEVSTACK_API_PORT, default 4000 / 6060, other ports when those are taken) and
- * configures for it. That devstack
- * keeps its state (keys, sessions, refresh tokens, sign-ups) in `devstackDataDir` when given, so a
- * restarted app on the same folder finds its saved session still honoured; without it, in memory.
- * Throws ConfigError naming the setting.
+ * (startDemoProvider). Throws ConfigError naming the setting. The apps go through host.ts, which adds
+ * the managed file and the saved settings; this is the environment alone.
  */
 export async function configureFromEnvironment(
   env: NodeJS.ProcessEnv,
   options: { cwd?: string; devstackDataDir?: string } = {},
-): Promise<{ config: AppConfig; stop(): Promise<void>; summary: string }> {
+): Promise<Configured> {
   const settings = readSettings(env, options.cwd);
-  if (settings.AUTH0_DOMAIN) {
-    const config = parseConfig(settings);
-    return { config, stop: async () => {}, summary: `Identity provider: ${config.issuer.href}\nMessage API: ${config.apiServerUrl.href}\nDPoP: ${config.dpop ? 'on' : 'off'}` };
-  }
+  if (settings.AUTH0_DOMAIN) return configureTenant(settings);
+  return startDemoProvider(env, settings, options);
+}
+
+/** A tenant's settings, validated (throws the first ConfigError). */
+export function configureTenant(settings: Settings): Configured {
+  const config = parseConfig(settings);
+  return { config, stop: async () => {}, summary: `Identity provider: ${config.issuer.href}\nMessage API: ${config.apiServerUrl.href}\nDPoP: ${config.dpop ? 'on' : 'off'}` };
+}
+
+/**
+ * Starts the built-in demo provider (the devstack: DEVSTACK_IDP_PORT / DEVSTACK_API_PORT, default
+ * 4000 / 6060, other ports when those are taken) and configures for it; `settings` may set
+ * AUTH0_CALLBACK_PORTS and AUTH0_DPOP. That devstack keeps its state (keys, sessions, refresh tokens,
+ * sign-ups, its ports) in `devstackDataDir` when given, so a restarted app on the same folder finds
+ * its saved session still honoured; without it, in memory.
+ */
+export async function startDemoProvider(env: NodeJS.ProcessEnv, settings: Settings, options: { devstackDataDir?: string } = {}): Promise<Configured> {
+  // Validate what the person set before starting anything.
+  const overrides = {
+    ...(settings.AUTH0_CALLBACK_PORTS ? { AUTH0_CALLBACK_PORTS: settings.AUTH0_CALLBACK_PORTS } : {}),
+    ...(settings.AUTH0_REDIRECT_SCHEME ? { AUTH0_REDIRECT_SCHEME: settings.AUTH0_REDIRECT_SCHEME } : {}),
+    // The devstack issues DPoP-bound tokens: on unless AUTH0_DPOP says otherwise.
+    AUTH0_DPOP: settings.AUTH0_DPOP ?? 'true',
+  };
+  parseConfig({ AUTH0_DOMAIN: 'http://127.0.0.1', AUTH0_CLIENT_ID: 'demo', AUTH0_AUDIENCE: 'demo', API_SERVER_URL: 'http://127.0.0.1', ...overrides });
   const { startDevstack, readRememberedPorts } = await import('../../devstack/index.ts');
   const dataDir = options.devstackDataDir;
   const remembered = dataDir === undefined ? undefined : await readRememberedPorts(dataDir);
@@ -107,16 +139,13 @@ export async function configureFromEnvironment(
     AUTH0_CLIENT_ID: devstack.clientId,
     AUTH0_AUDIENCE: devstack.audience,
     API_SERVER_URL: devstack.apiUrl,
-    ...(settings.AUTH0_CALLBACK_PORTS ? { AUTH0_CALLBACK_PORTS: settings.AUTH0_CALLBACK_PORTS } : {}),
-    ...(settings.AUTH0_REDIRECT_SCHEME ? { AUTH0_REDIRECT_SCHEME: settings.AUTH0_REDIRECT_SCHEME } : {}),
-    // The devstack issues DPoP-bound tokens: on unless AUTH0_DPOP says otherwise.
-    AUTH0_DPOP: settings.AUTH0_DPOP ?? 'true',
+    ...overrides,
   });
   const accounts = devstack.accounts.map((a) => `${a.email} / ${a.password}`).join(', ');
   return {
     config,
     stop: () => devstack.close(),
-    summary: `No AUTH0_DOMAIN set: using the local devstack.\n${portNote(idpPorts[0], devstack.issuer, 'identity provider', dataDir)}${portNote(apiPorts[0], devstack.apiUrl, 'Hello World API', dataDir)}Identity provider: ${devstack.issuer}\nMessage API: ${devstack.apiUrl}\nDPoP: ${config.dpop ? 'on' : 'off'}\nDemo accounts: ${accounts}\nDevstack state: ${devstack.dataDir ?? 'in memory (forgotten when it stops)'}`,
+    summary: `Built-in demo provider (the local devstack).\n${portNote(idpPorts[0], devstack.issuer, 'identity provider', dataDir)}${portNote(apiPorts[0], devstack.apiUrl, 'Hello World API', dataDir)}Identity provider: ${devstack.issuer}\nMessage API: ${devstack.apiUrl}\nDPoP: ${config.dpop ? 'on' : 'off'}\nDemo accounts: ${accounts}\nDevstack state: ${devstack.dataDir ?? 'in memory (forgotten when it stops)'}`,
   };
 }
 

@@ -17,11 +17,12 @@ import { CoreError, toAppError } from './errors.ts';
 import type { LoopbackReceiver } from './loopback.ts';
 import { buildLogoutUrl, checkProviderAnswers, revokeRefreshToken } from './oidc.ts';
 import type { KeyValueStore, Logger, OpenExternal } from './ports.ts';
+import { LOGGED_OUT_PATH, sendsLogoutReturn } from './registration.ts';
 
 export type { ProviderLogoutResult };
 
 export const PROVIDER_LOGOUT_KEY = 'providerLogout';
-export const LOGGED_OUT_PATH = '/logged-out';
+export { LOGGED_OUT_PATH };
 
 /** What is persisted: which state the provider's session is in after a logout. Never a token. */
 type Marker = { state: 'ending' | 'unreachable'; since: number };
@@ -108,10 +109,14 @@ export class ProviderLogout {
   private async openLogoutPage(): Promise<ProviderLogoutResult> {
     const { config, log } = this.deps;
     let receiver: LoopbackReceiver | undefined;
-    try {
-      receiver = await this.deps.startReceiver(LOGGED_OUT_PATH);
-    } catch {
-      // No free port: the provider's logout still runs, it just cannot bring the tab back to us.
+    // The logout return rule (registration.ts): no return URL where none can have been registered
+    // (an Auth0 domain without fixed callback ports); the provider's own page then ends the tab.
+    if (sendsLogoutReturn(config)) {
+      try {
+        receiver = await this.deps.startReceiver(LOGGED_OUT_PATH);
+      } catch {
+        // No free port: the provider's logout still runs, it just cannot bring the tab back to us.
+      }
     }
     try {
       const url = await buildLogoutUrl(config, this.leftover?.idToken, receiver?.redirectUri);

@@ -24,6 +24,7 @@ import { LoopbackReceiver, type LoopbackOptions, type Outcome } from './loopback
 import {
   buildAuthorizationRequest,
   checkProviderAnswers,
+  revokeRefreshToken,
   discover,
   dpopHandle,
   exchangeCode,
@@ -31,7 +32,8 @@ import {
   type AuthorizationMode,
 } from './oidc.ts';
 import { silentLogger, type CorePorts } from './ports.ts';
-import { LOGGED_OUT_PATH, ProviderLogout } from './provider-logout.ts';
+import { ProviderLogout } from './provider-logout.ts';
+import { CALLBACK_PATH, LOGGED_OUT_PATH } from './registration.ts';
 import { TokenVault, type TokenSet } from './vault.ts';
 
 export interface SessionOptions {
@@ -47,8 +49,7 @@ export interface ApiCredential {
   scheme: 'Bearer' | 'DPoP';
 }
 
-export const CALLBACK_PATH = '/callback';
-export { LOGGED_OUT_PATH };
+export { CALLBACK_PATH, LOGGED_OUT_PATH };
 /**
  * A second Log In within this long of opening the sign-in page is the same person's double-click: it
  * joins the pending sign-in without opening the page again (one tab, not two).
@@ -249,6 +250,22 @@ export class SessionManager {
     return true;
   }
 
+  /**
+   * For a switch to another provider (Settings → Save): forgets the session locally and revokes its
+   * refresh token at this provider (best effort), without opening a browser: the person is on the
+   * Settings page, not logging out, and a logout tab from the old provider would only confuse.
+   */
+  async endForSwitch(): Promise<void> {
+    const tokens = this.tokens;
+    this.pendingSignIn?.abort.abort();
+    this.endSession(undefined);
+    if (!tokens?.refreshToken) return;
+    try {
+      await revokeRefreshToken(this.config, tokens.refreshToken);
+    } catch (error) {
+      this.log.warn('refresh token revocation at the old provider failed (best effort)', { code: toAppError(error).code });
+    }
+  }
 
   /**
    * Logs out locally first (always succeeds), then revokes and ends the provider's session. The

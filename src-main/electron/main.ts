@@ -3,10 +3,11 @@
  *
  *   before ready   single-instance lock, OS sandbox for every renderer, the privileged app:// scheme,
  *                  and the per-webContents security policy (hardening.ts)
- *   on ready       permissions denied, app:// served (production), configuration read (devstack
- *                  when AUTH0_DOMAIN is unset), core created with Electron ports, IPC handlers
- *                  registered, application menu set (menu.ts), session restored, window opened
- *                  where it was last time (app-window.ts, window-state.ts)
+ *   on ready       permissions denied, app:// served (production), the core host started on the
+ *                  settings (environment > managed app-config.json > saved > the demo devstack)
+ *                  with Electron ports, IPC handlers registered, application menu set (menu.ts),
+ *                  session restored, window opened where it was last time (app-window.ts,
+ *                  window-state.ts)
  *   on quit        core closed (pending sign-in, loopback receiver), devstack stopped
  *
  * Built to ESM (dist/main/main.js; Electron >= 28 loads an ESM main). As the ESM notes in Electron's
@@ -15,7 +16,7 @@
  */
 import path from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell } from 'electron';
-import { ConfigError, configureFromEnvironment, createAuthCore, type AuthCore } from '../core/index.ts';
+import { startCoreHost, type CoreHost } from '../core/host.ts';
 import { createFileLog, teeLogger, type FileLog } from './app-log.ts';
 import { createAppProtocolHandler } from './app-protocol.ts';
 import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady } from './hardening.ts';
@@ -55,8 +56,7 @@ if (app.requestSingleInstanceLock()) {
 
 function run(): void {
   let windows: AppWindows<BrowserWindow> | undefined;
-  let core: AuthCore | undefined;
-  let stopConfiguration: (() => Promise<void>) | undefined;
+  let core: CoreHost | undefined;
   let closed = false;
 
   const openExternal = createOpenExternal(shell);
@@ -99,21 +99,25 @@ function run(): void {
     }
     // `.env` is a development convenience; a packaged app looks for one in its profile folder.
     const cwd = app.isPackaged ? app.getPath('userData') : process.cwd();
-    // The built-in devstack (no AUTH0_DOMAIN) keeps its state in the profile: sessions survive restarts.
-    const devstackDataDir = path.join(app.getPath('userData'), 'devstack');
-    const configured = await configureFromEnvironment(process.env, { cwd, devstackDataDir });
-    stopConfiguration = configured.stop;
-    log.info(configured.summary);
     if (fileLog) log.info('logging to a file', { file: fileLog.file });
-
-    core = createAuthCore(configured.config, {
-      openExternal,
-      cipher: createSafeStorageCipher(safeStorage, process.platform),
-      store: openSessionStore(),
-      emit: (view) => sendSessionChanged(windows?.current()?.webContents, view),
-      focusApp,
-      log,
+    core = await startCoreHost({
+      env: process.env,
+      cwd,
+      // An organisation's installer ships app-config.json beside the app's resources (extraResources).
+      ...(app.isPackaged ? { managedConfigFile: path.join(process.resourcesPath, 'app-config.json') } : {}),
+      // The built-in demo provider keeps its state in the profile: sessions survive restarts.
+      devstackDataDir: path.join(app.getPath('userData'), 'devstack'),
+      settingsStore: openSessionStore('settings'),
+      ports: {
+        openExternal,
+        cipher: createSafeStorageCipher(safeStorage, process.platform),
+        store: openSessionStore(),
+        emit: (view) => sendSessionChanged(windows?.current()?.webContents, view),
+        focusApp,
+        log,
+      },
     });
+    log.info(core.summary);
     registerBridgeHandlers(ipcMain, core, (frame) => isTrustedSender(frame, source.origin));
     app.setAboutPanelOptions(aboutPanelOptions({ name: app.name, version: app.getVersion() }));
     Menu.setApplicationMenu(
@@ -149,15 +153,15 @@ function run(): void {
 
   async function shutdown(): Promise<void> {
     const steps = async () => {
+      // Closes the running core and stops the demo provider if it runs.
       await core?.close().catch((error: unknown) => log.warn('closing the core failed', { message: messageOf(error) }));
-      await stopConfiguration?.().catch((error: unknown) => log.warn('stopping the devstack failed', { message: messageOf(error) }));
     };
     await Promise.race([steps(), new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref())]);
   }
 
   function fail(error: unknown): void {
-    // A bad setting is the user's to fix: show its message (it names the setting) and quit.
-    const title = error instanceof ConfigError ? 'The app is not configured correctly' : 'The app could not start';
+    // A bad setting does not come here (the app runs "not configured" and Settings says which one).
+    const title = 'The app could not start';
     log.error(title, { message: messageOf(error) });
     dialog.showErrorBox(title, messageOf(error));
     void shutdown().finally(() => app.exit(1));

@@ -24,7 +24,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppError, EventName, EventPayloads } from '../../src-preload/contract.ts';
-import { CHANNELS, configureFromEnvironment, createAuthCore, type AuthCore } from '../core/index.ts';
+import { startCoreHost, type CoreHost } from '../core/host.ts';
+import { CHANNELS } from '../core/index.ts';
 import { LOOPBACK_HOST } from '../core/loopback.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../core/node-storage.ts';
 import type { Cipher, Logger, OpenExternal } from '../core/ports.ts';
@@ -70,9 +71,11 @@ export interface Preview {
   /** This launch's secret (32 random bytes, base64url); the next launch makes another. */
   key: string;
   dataDir: string;
-  core: AuthCore;
+  /** The core host: the running core for the provider the settings name (swapped on Save). */
+  core: CoreHost;
   /** URLs the core asked to open, oldest first. */
   externalUrls: string[];
+  /** Log lines about the provider in use when the preview started. */
   summary: string;
   close(): Promise<void>;
 }
@@ -87,10 +90,6 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
   const key = randomBytes(32).toString('base64url');
   const externalUrls: string[] = [];
   const clients = new Set<ServerResponse>();
-  // The built-in devstack (no AUTH0_DOMAIN) keeps its state beside the session, so a restart on
-  // the same folder still finds the session's refresh token honoured.
-  const { config, stop, summary } = await configureFromEnvironment(env, { cwd: process.cwd(), devstackDataDir: path.join(dataDir, 'devstack') });
-
   const openExternal: OpenExternal =
     options.externalBrowser === 'capture'
       ? async (url) => {
@@ -101,17 +100,27 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
           await openInSystemBrowser(url);
         };
 
-  const core = createAuthCore(
-    config,
-    {
+  // Settings: the environment (and .env), then PREVIEW_APP_CONFIG (the preview's stand-in for an
+  // installer's managed app-config.json), then settings.json in the data folder, then the demo
+  // provider, which keeps its state beside the session so a restart on the same folder still finds
+  // the session's refresh token honoured.
+  const core = await startCoreHost({
+    env,
+    cwd: process.cwd(),
+    ...(env.PREVIEW_APP_CONFIG ? { managedConfigFile: path.resolve(env.PREVIEW_APP_CONFIG) } : {}),
+    devstackDataDir: path.join(dataDir, 'devstack'),
+    settingsStore: new JsonFileStore(path.join(dataDir, 'settings.json')),
+    ports: {
       openExternal,
       cipher: options.encryption === 'unavailable' ? NO_ENCRYPTION : new KeyFileBesideDataCipher(dataDir),
       store: new JsonFileStore(path.join(dataDir, 'session.json')),
       emit: (session) => broadcast(clients, 'session:changed', session),
       ...(options.log ? { log: options.log } : {}),
     },
-    options.session,
-  );
+    ...(options.session ? { session: options.session } : {}),
+  });
+  const stop = () => core.close();
+  const summary = core.summary;
 
   const server = createServer((req, res) => {
     handleRequest(req, res, { core, clients, rendererDir, externalUrls, capture: options.externalBrowser === 'capture', origin, key, cookieName }).catch(() => {
@@ -142,7 +151,8 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     externalUrls,
     summary,
     async close() {
-      // Close the core first (it may still announce a cancelled sign-in), then the event streams.
+      // Close the core first (it may still announce a cancelled sign-in; it stops the demo provider
+      // too), then the event streams.
       await core.close();
       for (const client of clients) client.end();
       clients.clear();
@@ -150,13 +160,12 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await stop();
     },
   };
 }
 
 interface Context {
-  core: AuthCore;
+  core: CoreHost;
   clients: Set<ServerResponse>;
   rendererDir: string;
   externalUrls: string[];

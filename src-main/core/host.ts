@@ -1,0 +1,271 @@
+/**
+ * The core host: what the Electron shell and the preview register behind their bridges. It owns the
+ * settings (settings.ts: environment > managed file > saved > demo), runs one core for the provider
+ * they name, and on Settings → Save swaps that core for one on the new provider without restarting
+ * the app: the session is ended locally and its refresh token revoked at the old provider (no
+ * browser), the settings are saved, the old provider's devstack (if any) stops, the new core starts.
+ *
+ * A value the app cannot use (a bad environment variable, a broken managed file) does not stop the
+ * app: it runs "not configured", every session request answers with the reason, and the Settings
+ * page says which setting is wrong and where it comes from.
+ */
+import type { AppError, Channel, ProviderInfo, SessionView, SettingsForm, SettingsView } from '../../src-preload/contract.ts';
+import { parseRequest } from '../../src-preload/contract-validators.ts';
+import { ConfigError, readSettings, validateSettings, type AppConfig } from './config.ts';
+import { checkConnection } from './connection-check.ts';
+import { configureTenant, createAuthCore, startDemoProvider, type AuthCore, type Configured, type SettingsChannel } from './index.ts';
+import type { CorePorts, KeyValueStore } from './ports.ts';
+import { redactingLogger } from './redact.ts';
+import { registrationFor } from './registration.ts';
+import type { SessionOptions } from './session.ts';
+import {
+  readManagedSettings,
+  readSavedSettings,
+  resolveSettings,
+  withLockedValues,
+  writeSavedSettings,
+  type ResolvedSettings,
+  type SettingsLayers,
+} from './settings.ts';
+
+export const DEMO_LABEL = 'Built-in demo provider';
+export const NOT_CONFIGURED_LABEL = 'Not configured';
+
+export interface CoreHostOptions {
+  /** The environment (AUTH0_*, DEVSTACK_*). */
+  env: NodeJS.ProcessEnv;
+  /** Where a `.env` is looked for (development). */
+  cwd?: string;
+  /** The managed `app-config.json` (next to the app's resources; PREVIEW_APP_CONFIG in the preview). */
+  managedConfigFile?: string;
+  /** The demo provider's state folder. */
+  devstackDataDir?: string;
+  /** The core's ports; `store` holds the vault. */
+  ports: CorePorts;
+  /** Where the Settings page's settings are saved (no secrets in them). */
+  settingsStore: KeyValueStore;
+  session?: SessionOptions;
+  /** Starts the demo provider; default: the devstack (tests may pass another). */
+  startDemo?: typeof startDemoProvider;
+}
+
+export interface CoreHost {
+  /** One request from the renderer: validated, never throws, never returns a token. */
+  handle(channel: unknown, args: unknown): Promise<unknown>;
+  /** The session as the renderer may see it, with the provider in use. */
+  view(): SessionView;
+  /** The running core; undefined while not configured. */
+  readonly core: AuthCore | undefined;
+  /** The active provider's config; undefined while not configured. */
+  readonly config: AppConfig | undefined;
+  /** Log lines about the active provider (or why there is none). */
+  readonly summary: string;
+  /** Reads the vault of the running core (at start). */
+  restore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Active {
+  core: AuthCore | undefined;
+  configured: Configured | undefined;
+  provider: ProviderInfo;
+  problem: AppError | undefined;
+  /** Identifies the provider + settings, to skip a switch that changes nothing. */
+  key: string;
+}
+
+const SETTINGS_CHANNELS = new Set<Channel>(['settings:get', 'settings:validate', 'settings:check', 'settings:save']);
+
+export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost> {
+  const log = redactingLogger(options.ports.log ?? { info() {}, warn() {}, error() {} });
+  const startDemo = options.startDemo ?? startDemoProvider;
+  const layers: SettingsLayers = { environment: readSettings(options.env, options.cwd), managed: {}, saved: undefined };
+  let managedProblem: ConfigError | undefined;
+  try {
+    layers.managed = readManagedSettings(options.managedConfigFile);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    managedProblem = error;
+  }
+  layers.saved = readSavedSettings(options.settingsStore, log);
+  let resolved = resolveSettings(layers);
+  let active: Active;
+  /** Requests wait while the core is being swapped. */
+  let switching: Promise<void> = Promise.resolve();
+
+  const withProvider = (view: SessionView): SessionView => ({ ...view, provider: active.provider });
+
+  async function activate(next: ResolvedSettings): Promise<Active> {
+    const key = JSON.stringify([next.provider, next.settings]);
+    if (managedProblem) return notConfigured(configProblem(managedProblem), key);
+    let configured: Configured;
+    try {
+      configured = next.provider === 'tenant' ? configureTenant(next.settings) : await startDemo(options.env, next.settings, options.devstackDataDir === undefined ? {} : { devstackDataDir: options.devstackDataDir });
+    } catch (error) {
+      if (error instanceof ConfigError) return notConfigured(configProblem(error), key);
+      // The demo provider could not start (not a port clash: those fall back): say so, keep running.
+      return notConfigured({ code: 'config_invalid', message: `The built-in demo provider could not start: ${error instanceof Error ? error.message : String(error)}` }, key);
+    }
+    const provider: ProviderInfo = next.provider === 'tenant' ? { kind: 'tenant', label: configured.config.issuer.host } : { kind: 'demo', label: DEMO_LABEL };
+    const core = createAuthCore(
+      configured.config,
+      { ...options.ports, emit: (view) => options.ports.emit({ ...view, provider }) },
+      options.session,
+    );
+    return { core, configured, provider, problem: undefined, key };
+  }
+
+  function notConfigured(problem: AppError, key: string): Active {
+    log.error('not configured', { message: problem.message });
+    return { core: undefined, configured: undefined, provider: { kind: 'none', label: NOT_CONFIGURED_LABEL }, problem, key };
+  }
+
+  active = await activate(resolved);
+
+  function view(): SessionView {
+    if (active.core) return withProvider(active.core.view());
+    return withProvider({ status: 'signed-out', persistence: 'encrypted', ...(active.problem ? { error: active.problem } : {}) });
+  }
+
+  function settingsView(): SettingsView {
+    const { errors, registration } = formCheck(resolved.form);
+    return {
+      form: resolved.form,
+      sources: resolved.sources,
+      active: active.provider,
+      ...(active.problem ? { problem: active.problem } : {}),
+      errors,
+      registration,
+    };
+  }
+
+  /** The same parser as the environment; field messages by label. The demo needs no fields. */
+  function formCheck(form: SettingsForm): Pick<SettingsView, 'errors' | 'registration'> {
+    if (form.provider === 'demo') return { errors: {}, registration: { callbackUrls: [], logoutUrls: [] } };
+    const result = validateSettings(form.values, 'labels');
+    if (result.ok) return { errors: {}, registration: registrationFor(result.config) };
+    return { errors: result.errors, registration: partialRegistration(form) };
+  }
+
+  async function save(requested: SettingsForm): Promise<unknown> {
+    const form = withLockedValues(requested, resolved);
+    if (form.provider === 'tenant') {
+      const result = validateSettings(form.values, 'labels');
+      if (!result.ok) return { ok: false, error: { code: 'config_invalid', message: result.first.message } };
+    }
+    const next = resolveSettings({ ...layers, saved: form });
+    const key = JSON.stringify([next.provider, next.settings]);
+    const previous = switching;
+    let done!: () => void;
+    switching = new Promise((resolve) => (done = resolve));
+    await previous;
+    try {
+      if (key !== active.key || !active.core) {
+        const old = active;
+        // Ends the session here and at the old provider (best effort, bounded by its 10 s timeout).
+        await old.core?.session.endForSwitch();
+        await old.core?.close();
+        await old.configured?.stop().catch((error: unknown) => log.warn('stopping the old provider failed', { message: messageOf(error) }));
+        writeSavedSettings(options.settingsStore, form);
+        layers.saved = form;
+        resolved = next;
+        active = await activate(next);
+        log.info('switched provider', { provider: active.provider.label });
+        if (active.configured) log.info(active.configured.summary);
+        await active.core?.restore().catch((error: unknown) => log.error('restoring the session failed', { message: messageOf(error) }));
+        options.ports.emit(view());
+      } else {
+        writeSavedSettings(options.settingsStore, form);
+        layers.saved = form;
+        resolved = next;
+      }
+    } finally {
+      done();
+    }
+    return { ok: true, settings: settingsView(), session: view() };
+  }
+
+  async function check(requested: SettingsForm): Promise<unknown> {
+    const form = withLockedValues(requested, resolved);
+    let config: AppConfig;
+    if (form.provider === 'demo') {
+      if (active.provider.kind !== 'demo' || !active.configured) {
+        return { ok: false, error: { code: 'invalid_request', message: 'The built-in demo provider starts when you save this choice; check it then.' } };
+      }
+      config = active.configured.config;
+    } else {
+      const result = validateSettings(form.values, 'labels');
+      if (!result.ok) return { ok: false, error: { code: 'config_invalid', message: result.first.message } };
+      config = result.config;
+    }
+    const started = performance.now();
+    const checks = await checkConnection(config);
+    return { ok: true, checks, ms: Math.round(performance.now() - started) };
+  }
+
+  async function handleSettings(channel: SettingsChannel, args: unknown[]): Promise<unknown> {
+    switch (channel) {
+      case 'settings:get':
+        await switching;
+        return { ok: true, settings: settingsView() };
+      case 'settings:validate': {
+        const form = withLockedValues(args[0] as SettingsForm, resolved);
+        return { ok: true, ...formCheck(form) };
+      }
+      case 'settings:check':
+        return check(args[0] as SettingsForm);
+      case 'settings:save':
+        return save(args[0] as SettingsForm);
+    }
+  }
+
+  return {
+    async handle(channel, args) {
+      const request = parseRequest(channel, args);
+      if (!request.ok) return { ok: false, error: request.error };
+      try {
+        if (SETTINGS_CHANNELS.has(request.channel)) return await handleSettings(request.channel as SettingsChannel, request.args);
+        await switching;
+        if (request.channel === 'session:get') return view();
+        if (!active.core) return { ok: false, error: active.problem ?? { code: 'config_invalid', message: 'The app is not configured.' } };
+        return await active.core.handle(request.channel, request.args);
+      } catch (error) {
+        log.error('handler failed', { channel: request.channel, message: messageOf(error) });
+        return { ok: false, error: { code: 'internal', message: 'Something went wrong in the app. Please try again.' } };
+      }
+    },
+    view,
+    get core() {
+      return active.core;
+    },
+    get config() {
+      return active.configured?.config;
+    },
+    get summary() {
+      return active.configured?.summary ?? `Not configured: ${active.problem?.message ?? 'unknown reason'}`;
+    },
+    async restore() {
+      await switching;
+      await active.core?.restore();
+    },
+    async close() {
+      await switching;
+      await active.core?.close();
+      await active.configured?.stop();
+    },
+  };
+}
+
+function configProblem(error: ConfigError): AppError {
+  return { code: 'config_invalid', message: `The app is not configured correctly: ${error.message}` };
+}
+
+/** While the form is partly invalid: the URLs for the ports typed so far, when those parse. */
+function partialRegistration(form: SettingsForm): SettingsView['registration'] {
+  const probe = validateSettings({ AUTH0_DOMAIN: form.values.AUTH0_DOMAIN ?? '', AUTH0_CLIENT_ID: 'x', AUTH0_AUDIENCE: 'x', API_SERVER_URL: 'https://x', ...(form.values.AUTH0_CALLBACK_PORTS ? { AUTH0_CALLBACK_PORTS: form.values.AUTH0_CALLBACK_PORTS } : {}) });
+  return probe.ok ? registrationFor(probe.config) : { callbackUrls: [], logoutUrls: [] };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

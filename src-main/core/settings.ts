@@ -1,0 +1,152 @@
+/**
+ * Where each setting comes from, first match wins:
+ *
+ *   1. the environment (and `.env` in development)       read-only in the UI
+ *   2. a managed `app-config.json` shipped in an installer   read-only in the UI
+ *   3. the settings saved from the Settings page
+ *   4. the built-in demo provider
+ *
+ * Values from every layer go through the same parser (config.ts). The saved settings hold no secret
+ * (a public client has none): a provider choice and the five values, as typed.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { SETTING_NAMES, type SettingName, type SettingSource, type SettingsForm, type SettingsView } from '../../src-preload/contract.ts';
+import { ConfigError, type Settings } from './config.ts';
+import type { KeyValueStore, Logger } from './ports.ts';
+
+export const SAVED_SETTINGS_KEY = 'settings';
+
+/** The layers, before precedence. `saved` is undefined when nothing was ever saved. */
+export interface SettingsLayers {
+  environment: Settings;
+  managed: Settings;
+  saved: SettingsForm | undefined;
+}
+
+/** What the app runs on, after precedence. */
+export interface ResolvedSettings {
+  form: SettingsForm;
+  sources: SettingsView['sources'];
+  /** `demo`: the devstack, with `settings` carrying AUTH0_CALLBACK_PORTS / AUTH0_DPOP / AUTH0_REDIRECT_SCHEME if set. */
+  provider: SettingsForm['provider'];
+  settings: Settings;
+}
+
+const savedSchema = z.object({
+  version: z.literal(1),
+  provider: z.enum(['demo', 'tenant']),
+  values: z.record(z.string(), z.string().max(500)),
+});
+
+/** The saved settings, or undefined (none, or a record this version cannot read: reported, ignored). */
+export function readSavedSettings(store: KeyValueStore, log?: Logger): SettingsForm | undefined {
+  const stored = store.get(SAVED_SETTINGS_KEY);
+  if (stored === undefined) return undefined;
+  const parsed = savedSchema.safeParse(stored);
+  if (!parsed.success) {
+    log?.warn('saved settings unreadable; ignored');
+    return undefined;
+  }
+  return { provider: parsed.data.provider, values: pick(parsed.data.values) };
+}
+
+export function writeSavedSettings(store: KeyValueStore, form: SettingsForm): void {
+  store.set(SAVED_SETTINGS_KEY, { version: 1, provider: form.provider, values: pick(form.values) });
+}
+
+/**
+ * The managed file an organisation ships (electron-builder `extraResources` → next to the app's
+ * resources): a JSON object with the same names as the environment, e.g.
+ * `{ "AUTH0_DOMAIN": "corp.eu.auth0.com", "AUTH0_CLIENT_ID": "…", "AUTH0_CALLBACK_PORTS": "53682" }`.
+ * No file: no managed settings. A file that is not such an object is a ConfigError naming it, which
+ * the app shows on its "not configured" page (it is the organisation's to fix, not the user's).
+ */
+export function readManagedSettings(file: string | undefined): Settings {
+  if (!file) return {};
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ConfigError(file, 'is not JSON.');
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ConfigError(file, 'must be a JSON object of settings.');
+  const settings: Settings = {};
+  for (const [name, value] of Object.entries(data)) {
+    if (!(SETTING_NAMES as readonly string[]).includes(name)) throw new ConfigError(file, `"${name}" is not a setting (${SETTING_NAMES.join(', ')}).`);
+    const text = typeof value === 'string' ? value : typeof value === 'boolean' || typeof value === 'number' ? String(value) : Array.isArray(value) ? value.join(',') : undefined;
+    if (text === undefined) throw new ConfigError(name, `in ${file} must be a string.`);
+    if (text.trim()) settings[name as SettingName] = text.trim();
+  }
+  return settings;
+}
+
+/**
+ * Precedence, setting by setting. The provider is the tenant when the environment or the managed
+ * file names a domain (read-only then), else what was saved, else the demo provider.
+ */
+export function resolveSettings(layers: SettingsLayers): ResolvedSettings {
+  const values: Partial<Record<SettingName, string>> = {};
+  const sources: SettingsView['sources'] = { provider: 'default' };
+  const saved = layers.saved?.values ?? {};
+  for (const name of SETTING_NAMES) {
+    const found: Array<[SettingSource, string | undefined]> = [
+      ['environment', layers.environment[name]],
+      ['managed', layers.managed[name]],
+      ['saved', saved[name]],
+    ];
+    const hit = found.find(([, value]) => value !== undefined && value !== '');
+    if (hit) {
+      values[name] = hit[1]!;
+      sources[name] = hit[0];
+    }
+  }
+  let provider: SettingsForm['provider'] = 'demo';
+  if (sources.AUTH0_DOMAIN === 'environment' || sources.AUTH0_DOMAIN === 'managed') {
+    provider = 'tenant';
+    sources.provider = sources.AUTH0_DOMAIN;
+  } else if (layers.saved) {
+    provider = layers.saved.provider;
+    sources.provider = 'saved';
+  }
+  const settings: Settings =
+    provider === 'tenant'
+      ? { ...values }
+      : // The demo provider has its own domain, client and API; ports, DPoP and the scheme may still be set.
+        Object.fromEntries(
+          (['AUTH0_CALLBACK_PORTS', 'AUTH0_DPOP', 'AUTH0_REDIRECT_SCHEME'] as const)
+            .filter((name) => sources[name] === 'environment' || sources[name] === 'managed')
+            .map((name) => [name, values[name]]),
+        );
+  return { form: { provider, values }, sources, provider, settings };
+}
+
+/** A form as the person may change it: values from the environment or the managed file win. */
+export function withLockedValues(form: SettingsForm, resolved: ResolvedSettings): SettingsForm {
+  const values = { ...form.values };
+  for (const name of SETTING_NAMES) {
+    if (isLocked(resolved.sources[name])) values[name] = resolved.form.values[name];
+  }
+  return { provider: isLocked(resolved.sources.provider) ? resolved.provider : form.provider, values: pick(values) };
+}
+
+export function isLocked(source: SettingSource | undefined): boolean {
+  return source === 'environment' || source === 'managed';
+}
+
+/** Only known settings, trimmed, empty ones dropped. */
+function pick(values: Record<string, string | undefined>): Partial<Record<SettingName, string>> {
+  const picked: Partial<Record<SettingName, string>> = {};
+  for (const name of SETTING_NAMES) {
+    const value = values[name]?.trim();
+    if (value) picked[name] = value;
+  }
+  return picked;
+}

@@ -1,0 +1,228 @@
+/**
+ * Settings in the core host, against real providers: Check connection against the devstack and
+ * broken ones; Save switching the running app from the built-in demo provider to another provider
+ * and back without a restart (the old session revoked at the old provider, no browser tab); values
+ * from the environment and a managed file winning over the form; a bad value leaving the app running
+ * "not configured".
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as client from 'openid-client';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRememberedPorts, startDevstack, type Devstack } from '../../devstack/index.ts';
+import type { SessionView, SettingsForm } from '../../src-preload/contract.ts';
+import { CHECK_NAMES } from '../../src-main/core/connection-check.ts';
+import { startCoreHost, type CoreHost, type CoreHostOptions } from '../../src-main/core/host.ts';
+import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
+import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
+import { alice, bob } from '../support/accounts.ts';
+import { discoverPublicClient } from '../support/core-harness.ts';
+import { closedPort } from '../support/ports.ts';
+import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
+
+let second: Devstack;
+let browser: Browser;
+const hosts: CoreHost[] = [];
+
+beforeAll(async () => {
+  [second, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
+});
+
+afterAll(async () => {
+  for (const host of hosts) await host.close().catch(() => {});
+  await browser?.close();
+  await second?.close();
+});
+
+function tenantForm(devstack: Devstack, values: SettingsForm['values'] = {}): SettingsForm {
+  return {
+    provider: 'tenant',
+    values: { AUTH0_DOMAIN: devstack.issuer, AUTH0_CLIENT_ID: devstack.clientId, AUTH0_AUDIENCE: devstack.audience, API_SERVER_URL: devstack.apiUrl, ...values },
+  };
+}
+
+interface TestHost {
+  host: CoreHost;
+  dir: string;
+  opened: string[];
+  events: SessionView[];
+  storedTokens(): Promise<TokenSet | undefined>;
+  signIn(account: { email: string; password: string }): Promise<void>;
+}
+
+async function startHost(options: Partial<CoreHostOptions> & { dir?: string } = {}): Promise<TestHost> {
+  const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'settings-host-'));
+  const opened: string[] = [];
+  const events: SessionView[] = [];
+  const cipher = new KeyFileBesideDataCipher(dir);
+  const store = new JsonFileStore(path.join(dir, 'session.json'));
+  const host = await startCoreHost({
+    env: { DEVSTACK_IDP_PORT: '0', DEVSTACK_API_PORT: '0' },
+    devstackDataDir: path.join(dir, 'devstack'),
+    settingsStore: new JsonFileStore(path.join(dir, 'settings.json')),
+    ports: { openExternal: async (url) => void opened.push(url), cipher, store, emit: (view) => void events.push(view) },
+    ...options,
+  });
+  hosts.push(host);
+  await host.restore();
+  return {
+    host,
+    dir,
+    opened,
+    events,
+    async storedTokens() {
+      const record = store.get(VAULT_KEY) as { ciphertext: string } | undefined;
+      return record ? (JSON.parse(await cipher.decrypt(record.ciphertext)) as TokenSet) : undefined;
+    },
+    async signIn(account) {
+      const before = opened.length;
+      const result = host.handle('auth:login', []);
+      await expect.poll(() => opened.length).toBeGreaterThan(before);
+      await signInWithBrowser(browser, opened.at(-1)!, { username: account.email, password: account.password, mode: 'login' });
+      expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
+    },
+  };
+}
+
+describe('Check connection', () => {
+  let test: TestHost;
+  beforeAll(async () => {
+    // On the demo provider: nothing locked, the form's values are the ones checked.
+    test = await startHost();
+  });
+
+  it('passes every line against the devstack, without signing in or opening a browser', async () => {
+    const answer = (await test.host.handle('settings:check', [tenantForm(second)])) as { ok: true; checks: Array<{ name: string; passed: boolean; detail: string }>; ms: number };
+    expect(answer.ok).toBe(true);
+    expect(answer.checks.map((line) => line.name)).toEqual(Object.values(CHECK_NAMES));
+    for (const line of answer.checks) expect(line, line.detail).toMatchObject({ passed: true });
+    expect(answer.checks.find((line) => line.name === CHECK_NAMES.api)?.detail).toContain('This is a public message.');
+    expect(test.opened).toEqual([]);
+  });
+
+  it('fails each line with its reason against a provider that is not there, a wrong issuer and an unknown client', async () => {
+    const port = await closedPort();
+    const down = (await test.host.handle('settings:check', [tenantForm(second, { AUTH0_DOMAIN: `http://127.0.0.1:${port}`, API_SERVER_URL: `http://127.0.0.1:${port}` })])) as { checks: Array<{ name: string; passed: boolean; detail: string }> };
+    expect(down.checks.every((line) => !line.passed)).toBe(true);
+    expect(down.checks[0]!.detail).toMatch(/could not be reached \(ECONNREFUSED\)/);
+    expect(down.checks.find((line) => line.name === CHECK_NAMES.jwks)!.detail).toBe('Not checked: discovery failed.');
+
+    // The same provider under another name: its discovery names 127.0.0.1, not localhost.
+    const renamed = second.issuer.replace('127.0.0.1', 'localhost');
+    const wrongIssuer = (await test.host.handle('settings:check', [tenantForm(second, { AUTH0_DOMAIN: renamed })])) as { checks: Array<{ name: string; passed: boolean; detail: string }> };
+    expect(wrongIssuer.checks[0]).toMatchObject({ passed: false, detail: expect.stringContaining(`says its issuer is ${second.issuer}`) });
+    expect(wrongIssuer.checks.at(-1)).toMatchObject({ name: CHECK_NAMES.api, passed: true });
+
+    const unknownClient = (await test.host.handle('settings:check', [tenantForm(second, { AUTH0_CLIENT_ID: 'not-this-client' })])) as { checks: Array<{ name: string; passed: boolean; detail: string }> };
+    expect(unknownClient.checks.find((line) => line.name === CHECK_NAMES.refresh)).toMatchObject({ passed: false, detail: expect.stringContaining('does not know this Client ID') });
+    expect(unknownClient.checks.filter((line) => !line.passed)).toHaveLength(1);
+  });
+
+  it('refuses to check a form the parser refuses, naming the field', async () => {
+    expect(await test.host.handle('settings:check', [tenantForm(second, { AUTH0_DOMAIN: 'http://idp.example.com' })])).toMatchObject({
+      ok: false,
+      error: { code: 'config_invalid', message: expect.stringMatching(/^Domain: http: is only allowed for loopback/) },
+    });
+  });
+});
+
+describe('Save switches the running app to another provider', () => {
+  it('from the demo provider to another and back: the old session revoked there, no browser tab, no restart', async () => {
+    const test = await startHost();
+    expect(test.host.view()).toMatchObject({ status: 'signed-out', provider: { kind: 'demo', label: 'Built-in demo provider' } });
+    await test.signIn(alice);
+    const demoTokens = await test.storedTokens();
+    expect(demoTokens?.refreshToken).toBeTruthy();
+    const demoIssuer = test.host.config!.issuer.href;
+    const openedBefore = test.opened.length;
+
+    const saved = (await test.host.handle('settings:save', [tenantForm(second)])) as { ok: true; session: SessionView };
+    expect(saved).toMatchObject({ ok: true, session: { status: 'signed-out', provider: { kind: 'tenant', label: new URL(second.issuer).host } } });
+    expect(saved.session.error).toBeUndefined();
+    expect(test.events.at(-1)).toMatchObject({ provider: { kind: 'tenant' } });
+    expect(test.opened).toHaveLength(openedBefore);
+    expect(await test.storedTokens()).toBeUndefined();
+    // The settings file holds the choice and the values, never a token.
+    const settingsFile = readFileSync(path.join(test.dir, 'settings.json'), 'utf8');
+    expect(JSON.parse(settingsFile)).toEqual({ settings: { version: 1, ...tenantForm(second) } });
+    expect(settingsFile).not.toContain(demoTokens!.refreshToken!);
+
+    // The demo provider stopped; started again on its folder and ports, it refuses the old refresh token.
+    const remembered = await readRememberedPorts(path.join(test.dir, 'devstack'));
+    const demo = await startDevstack({ quiet: true, dataDir: path.join(test.dir, 'devstack'), idpPort: remembered!.idp, apiPort: remembered!.api });
+    try {
+      expect(`${demo.issuer}/`).toBe(demoIssuer);
+      const refused = await client.refreshTokenGrant(await discoverPublicClient(demo), demoTokens!.refreshToken!).then(() => 'accepted', (error: unknown) => (error instanceof client.ResponseBodyError ? error.error : String(error)));
+      expect(refused).toBe('invalid_grant');
+    } finally {
+      await demo.close();
+    }
+
+    await test.signIn(bob);
+    expect(await test.host.handle('messages:get', ['protected'])).toEqual({ ok: true, data: { text: 'This is a protected message.' } });
+
+    // A restart on the same folder: still that provider, still signed in.
+    await test.host.close();
+    const restarted = await startHost({ dir: test.dir });
+    expect(restarted.host.view()).toMatchObject({ status: 'signed-in', profile: { email: bob.email }, provider: { kind: 'tenant' } });
+
+    // And back to the demo provider.
+    expect(await restarted.host.handle('settings:save', [{ provider: 'demo', values: tenantForm(second).values }])).toMatchObject({
+      ok: true,
+      session: { status: 'signed-out', provider: { kind: 'demo' } },
+    });
+    expect(restarted.host.config!.issuer.href).not.toBe(`${second.issuer}/`);
+    // The tenant's values stay saved for the next time someone chooses it.
+    expect((await restarted.host.handle('settings:get', [])) as object).toMatchObject({ ok: true, settings: { form: { provider: 'demo', values: { AUTH0_DOMAIN: second.issuer } } } });
+  });
+
+  it('saves nothing and keeps the session when a field is invalid', async () => {
+    const test = await startHost({ env: { AUTH0_DOMAIN: second.issuer, AUTH0_CLIENT_ID: second.clientId, AUTH0_AUDIENCE: second.audience, API_SERVER_URL: second.apiUrl } });
+    expect(await test.host.handle('settings:validate', [tenantForm(second, { AUTH0_CALLBACK_PORTS: '3000,x', AUTH0_DPOP: 'maybe' })])).toMatchObject({ ok: true, errors: {} });
+    const free = await startHost();
+    const answer = await free.host.handle('settings:save', [tenantForm(second, { AUTH0_CALLBACK_PORTS: '3000,x' })]);
+    expect(answer).toMatchObject({ ok: false, error: { code: 'config_invalid', message: 'Callback ports: "x" is not a port (1–65535); use a comma list like 3000,3001.' } });
+    expect(free.host.view().provider).toEqual({ kind: 'demo', label: 'Built-in demo provider' });
+    expect(() => readFileSync(path.join(free.dir, 'settings.json'))).toThrow(/ENOENT/);
+  });
+});
+
+describe('where values come from', () => {
+  it('environment and managed values win over the form, and are reported with their source', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'settings-managed-'));
+    const managed = path.join(dir, 'app-config.json');
+    writeFileSync(managed, JSON.stringify({ AUTH0_DOMAIN: second.issuer, AUTH0_CLIENT_ID: second.clientId, AUTH0_CALLBACK_PORTS: [53682, 53683] }));
+    const test = await startHost({ managedConfigFile: managed, env: { AUTH0_AUDIENCE: second.audience, API_SERVER_URL: second.apiUrl } });
+    expect(test.host.view().provider).toEqual({ kind: 'tenant', label: new URL(second.issuer).host });
+    const answer = (await test.host.handle('settings:get', [])) as { settings: { sources: object; registration: object } };
+    expect(answer.settings.sources).toEqual({ provider: 'managed', AUTH0_DOMAIN: 'managed', AUTH0_CLIENT_ID: 'managed', AUTH0_CALLBACK_PORTS: 'managed', AUTH0_AUDIENCE: 'environment', API_SERVER_URL: 'environment' });
+    expect(answer.settings.registration).toEqual({
+      callbackUrls: ['http://127.0.0.1:53682/callback', 'http://127.0.0.1:53683/callback'],
+      logoutUrls: ['http://127.0.0.1:53682/logged-out', 'http://127.0.0.1:53683/logged-out'],
+    });
+    // A form that tries to change them (or to pick the demo) changes only what is not locked.
+    const saved = await test.host.handle('settings:save', [{ provider: 'demo', values: { AUTH0_DOMAIN: 'evil.example.com', AUTH0_DPOP: 'false' } }]);
+    expect(saved).toMatchObject({ ok: true, settings: { form: { provider: 'tenant', values: { AUTH0_DOMAIN: second.issuer, AUTH0_DPOP: 'false' } }, sources: { AUTH0_DPOP: 'saved' } } });
+    expect(test.host.config!.issuer.href).toBe(`${second.issuer}/`);
+  });
+
+  it('a bad value from the environment or the managed file leaves the app running, not configured, saying which', async () => {
+    const badEnv = await startHost({ env: { AUTH0_DOMAIN: 'http://idp.example.com', AUTH0_CLIENT_ID: 'x', AUTH0_AUDIENCE: 'x', API_SERVER_URL: 'https://api.example.com' } });
+    expect(badEnv.host.view()).toMatchObject({
+      status: 'signed-out',
+      provider: { kind: 'none', label: 'Not configured' },
+      error: { code: 'config_invalid', message: expect.stringContaining('AUTH0_DOMAIN: http: is only allowed for loopback') },
+    });
+    expect(await badEnv.host.handle('auth:login', [])).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
+    expect(badEnv.opened).toEqual([]);
+    expect(await badEnv.host.handle('settings:get', [])).toMatchObject({ ok: true, settings: { errors: { AUTH0_DOMAIN: expect.stringMatching(/^Domain: /) }, problem: { code: 'config_invalid' } } });
+
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'settings-managed-'));
+    const managed = path.join(dir, 'app-config.json');
+    writeFileSync(managed, '{ "AUTH0_DOMAIN": ');
+    const badFile = await startHost({ managedConfigFile: managed });
+    expect(badFile.host.view()).toMatchObject({ provider: { kind: 'none' }, error: { message: expect.stringContaining(`${managed}: is not JSON.`) } });
+  });
+});
