@@ -1,6 +1,6 @@
 /**
- * Property-based attacks (fast-check) on the renderer → main boundary, through the core's handler
- * table (`core.handle`) and through the Electron IPC registration (`registerBridgeHandlers` with a
+ * Property-based attacks (fast-check) on the renderer → main boundary, through the core host's handler
+ * table (`host.handle`: the session's channels and the Settings page's) and through the Electron IPC registration (`registerBridgeHandlers` with a
  * fake ipcMain that behaves as documented: one handler per channel, arguments structured-cloned).
  *
  * The core is real, signed in from a vault prepared with the test cipher (known token strings), and
@@ -17,9 +17,10 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MESSAGE_KINDS, type Channel } from '../../src-preload/contract.ts';
+import { MESSAGE_KINDS, SETTING_NAMES, type Channel } from '../../src-preload/contract.ts';
 import { parseRequest, requestValidators } from '../../src-preload/contract-validators.ts';
-import { CHANNELS, createAuthCore, type AuthCore } from '../../src-main/core/index.ts';
+import { startCoreHost, type CoreHost } from '../../src-main/core/host.ts';
+import { CHANNELS, configureTenant } from '../../src-main/core/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
 import { TokenVault, type TokenSet } from '../../src-main/core/vault.ts';
 import { refusedSender, registerBridgeHandlers } from '../../src-main/electron/ipc.ts';
@@ -47,7 +48,9 @@ const ERROR_CODES = new Set([
 
 let trap: Server;
 let connections = 0;
-let core: AuthCore;
+let core: CoreHost;
+/** Settings saved by the fuzzer switch providers: the "demo" is the trap too (no devstack in a unit test). */
+let switches = 0;
 let vault: TokenVault;
 /** Every event the core emitted (what the renderer would receive), and every URL it opened. */
 const events: SessionView[] = [];
@@ -63,7 +66,19 @@ beforeAll(async () => {
   const store = new JsonFileStore(path.join(dir, 'session.json'));
   const cipher = new KeyFileBesideDataCipher(dir);
   vault = new TokenVault(store, cipher, { issuer: config.issuer.href, clientId: config.clientId });
-  core = createAuthCore(config, { openExternal: async (url) => void opened.push(url), cipher, store, emit: (view) => void events.push(view) });
+  const env = { AUTH0_DOMAIN: trapUrl, AUTH0_CLIENT_ID: 'fuzz-client', AUTH0_AUDIENCE: 'https://api.example', API_SERVER_URL: trapUrl };
+  core = await startCoreHost({
+    env: {},
+    settingsStore: new JsonFileStore(path.join(dir, 'settings.json')),
+    ports: { openExternal: async (url) => void opened.push(url), cipher, store, emit: (view) => void events.push(view) },
+    startDemo: async () => {
+      switches++;
+      return configureTenant(env);
+    },
+  });
+  // Start on the trap as a saved tenant, so every provider the fuzzer can switch to is the trap.
+  expect(await core.handle('settings:save', [{ provider: 'tenant', values: env }])).toMatchObject({ ok: true });
+  expect(core.config?.issuer.href).toBe(config.issuer.href);
   await signedIn();
 });
 
@@ -130,6 +145,8 @@ const payload = fc.oneof(
   ) },
   { weight: 1, arbitrary: fc.constantFrom(...MESSAGE_KINDS).map((kind) => [kind] as unknown) },
   { weight: 1, arbitrary: fc.constant([] as unknown) },
+  // Settings forms: valid in shape, any values (the parser, not the shape, refuses most of them).
+  { weight: 1, arbitrary: fc.record({ provider: fc.constantFrom('demo', 'tenant'), values: fc.dictionary(fc.constantFrom(...SETTING_NAMES), fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('true', '53682', 'https://x.eu.auth0.com'))) }).map((form) => [form] as unknown) },
 );
 const channelName = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...CHANNELS) },
@@ -196,8 +213,9 @@ describe('core.handle under arbitrary input', () => {
     expectNoToken(events);
     // Valid requests did go out (to the trap): the offline check above is not vacuous.
     expect(connections).toBeGreaterThan(0);
-    // None of it made the app open a browser.
+    // None of it made the app open a browser (a provider switch included).
     expect(opened).toEqual([]);
+    console.info(`IPC: ${switches} provider switches by fuzzed settings`);
   });
 });
 
