@@ -38,6 +38,8 @@ export type ErrorCode =
   | 'not_signed_in'
   | 'storage_unreadable'
   | 'storage_not_encrypted'
+  /** The saved session could not be deleted (logout, or an outdated record after a failed save). */
+  | 'storage_unwritable'
   | 'api_unreachable'
   | 'api_error'
   | 'invalid_request'

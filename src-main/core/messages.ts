@@ -37,6 +37,10 @@ export class MessageService {
       validateStatus: () => true,
       // Never follow a redirect with the Authorization header to somewhere else.
       maxRedirects: 0,
+      // Calls go where API_SERVER_URL says, like the provider calls (openid-client ignores proxies):
+      // axios would otherwise obey HTTP_PROXY / HTTPS_PROXY and hand the bearer token for a
+      // loopback http API, in clear, to whatever proxy the environment names.
+      proxy: false,
       headers: { Accept: 'application/json' },
     });
   }

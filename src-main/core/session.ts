@@ -29,6 +29,7 @@ import {
   dpopHandle,
   exchangeCode,
   refreshTokens,
+  revokeRefreshToken,
   type AuthorizationMode,
 } from './oidc.ts';
 import { silentLogger, type CorePorts } from './ports.ts';
@@ -41,6 +42,11 @@ export interface SessionOptions {
   signInTimeoutMs?: number;
   /** Refresh access tokens that expire within this many seconds (default 60). */
   clockSkewSeconds?: number;
+  /**
+   * How long the logout receiver waits for the provider's logout page to come back (default 60 s).
+   * It may hold the only callback port, so it is short, and a new sign-in closes it at once.
+   */
+  logoutTimeoutMs?: number;
 }
 
 /** An access token and how to present it to the API (`DPoP` needs a proof from our key with it). */
@@ -112,6 +118,14 @@ export class SessionManager {
   private pendingSignIn: PendingSignIn | undefined;
   private refreshing: Promise<TokenSet> | undefined;
   private readonly receivers = new Set<LoopbackReceiver>();
+  /** Logout receivers (or their start), waiting for the provider's logout page to come back. */
+  private readonly logoutReceivers = new Set<Promise<LoopbackReceiver>>();
+  /**
+   * Bumped each time the session ends (logout, a rejected refresh). Work begun under an older epoch
+   * (a code exchange, a refresh, a vault write) must not bring the session back when it finishes:
+   * it checks the epoch after every await and right before it writes.
+   */
+  private epoch = 0;
   /** The app-link receiver while an app-link sign-in waits; delivered URLs go to it and nowhere else. */
   private appLink: AppLinkReceiver | undefined;
   private readonly providerLogout: ProviderLogout;
@@ -122,7 +136,11 @@ export class SessionManager {
     this.log = ports.log ?? silentLogger;
     this.vault = new TokenVault(ports.store, ports.cipher, { issuer: config.issuer.href, clientId: config.clientId });
     this.keys = new DPoPKeyStore(ports.store, ports.cipher, () => this.vault.persistent(), this.log);
-    this.options = { signInTimeoutMs: options.signInTimeoutMs ?? 5 * 60_000, clockSkewSeconds: options.clockSkewSeconds ?? 60 };
+    this.options = {
+      signInTimeoutMs: options.signInTimeoutMs ?? 5 * 60_000,
+      clockSkewSeconds: options.clockSkewSeconds ?? 60,
+      logoutTimeoutMs: options.logoutTimeoutMs ?? 60_000,
+    };
     this.providerLogout = new ProviderLogout({
       config,
       store: ports.store,
@@ -154,6 +172,7 @@ export class SessionManager {
 
   /** At start: back to signed-in from the vault, refreshing if the access token has expired. */
   async restore(): Promise<void> {
+    const epoch = this.epoch;
     this.persistence = (await this.vault.persistent()) ? 'encrypted' : 'memory';
     if (this.persistence === 'memory') {
       this.log.warn('OS encryption unavailable: the session will be kept in memory only');
@@ -163,6 +182,8 @@ export class SessionManager {
       this.log.info('sender-constrained tokens (DPoP) on', { key: origin });
     }
     const loaded = await this.vault.load();
+    // Logged out while the vault was being read: what was read is no longer the session.
+    if (this.epoch !== epoch) return;
     if (loaded.kind !== 'loaded') {
       if (loaded.kind === 'discarded') this.log.warn('saved session discarded', { reason: loaded.reason.message });
       this.update('signed-out', loaded.kind === 'discarded' ? loaded.reason : undefined);
@@ -354,6 +375,9 @@ export class SessionManager {
 
   private async runSignIn(pending: PendingSignIn): Promise<Result<{ session: SessionView }>> {
     const { abort, flow: mode } = pending;
+    const epoch = this.epoch;
+    /** False once the user cancelled or logged out: from then on nothing of this sign-in may land. */
+    const wanted = () => !abort.signal.aborted && this.epoch === epoch;
     try {
       // Discovery is cached: ask the provider whether it answers at all (bounded) before the browser
       // is opened on what could be a dead page, with the same error as at start when it does not.
@@ -361,9 +385,18 @@ export class SessionManager {
       await discover(this.config);
       if (abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
       const tokens = await this.runWays(pending);
-      if (abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
-      // Tokens from every way take this one path: persisted, then signed in.
-      await this.persist(tokens);
+      // Tokens from every way take this one path: persisted, then signed in. Cancel or Log Out while
+      // they arrived or while the vault is written (a keychain can be slow) wins: nothing lands, and
+      // the refresh token nobody will hold is revoked.
+      if (!wanted()) {
+        await this.revokeUnwanted(tokens);
+        throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+      }
+      await this.persist(tokens, wanted);
+      if (!wanted()) {
+        await this.revokeUnwanted(tokens);
+        throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+      }
       this.tokens = tokens;
       if (pending.forcedLogin) this.providerLogout.signedIn();
       pending.done?.({ ok: true, message: 'You are signed in. You can close this tab and return to the app.' });
@@ -447,6 +480,9 @@ export class SessionManager {
 
   /** The default way: the system browser comes back to a one-shot loopback receiver (RFC 8252 §7.3). */
   private async signInWithLoopback(pending: PendingSignIn, signal: AbortSignal): Promise<TokenSet> {
+    // A logout receiver may hold the only callback port (one fixed port is the usual Auth0 set-up):
+    // the sign-in needs it more than a logout tab the user may never finish.
+    await this.closeLogoutReceivers();
     const receiver = await this.startReceiver(CALLBACK_PATH, signal);
     try {
       pending.expiresAt = Date.now() + this.options.signInTimeoutMs;
@@ -534,10 +570,34 @@ export class SessionManager {
   /** The receiver for the provider's post-logout redirect; a tab that comes back late is still told it is logged out. */
   private async startLogoutReceiver(path: string): Promise<LoopbackReceiver> {
     const loggedOut = { title: 'You are logged out', message: 'The sign-in service has ended your session. You can close this tab.' };
-    const receiver = await this.startReceiver(path, undefined, { latePages: { cancelled: loggedOut, timeout: loggedOut } });
-    const forget = () => this.receivers.delete(receiver);
+    // Short: it may hold the only callback port while the user never finishes the logout tab.
+    const starting = this.startReceiver(path, undefined, { timeoutMs: this.options.logoutTimeoutMs, latePages: { cancelled: loggedOut, timeout: loggedOut } });
+    this.logoutReceivers.add(starting);
+    let receiver: LoopbackReceiver;
+    try {
+      receiver = await starting;
+    } catch (error) {
+      this.logoutReceivers.delete(starting);
+      throw error;
+    }
+    if (!this.logoutReceivers.has(starting)) {
+      // A sign-in started meanwhile and took the port back: the logout page goes without a way back.
+      await receiver.close();
+      throw new CoreError('ports_busy', 'A sign-in needs the callback port.');
+    }
+    const forget = () => {
+      this.receivers.delete(receiver);
+      this.logoutReceivers.delete(starting);
+    };
     receiver.arrival.then(forget, forget);
     return receiver;
+  }
+
+  /** Closes every waiting logout receiver (and any being started), so a sign-in can have the port. */
+  private async closeLogoutReceivers(): Promise<void> {
+    const pending = [...this.logoutReceivers];
+    this.logoutReceivers.clear();
+    await Promise.all(pending.map((starting) => starting.then((receiver) => receiver.close(), () => {})));
   }
 
   private refresh(): Promise<TokenSet> {
@@ -550,6 +610,8 @@ export class SessionManager {
   private async refreshOnce(): Promise<TokenSet> {
     const current = this.tokens;
     if (!current) throw new CoreError('not_signed_in', 'You need to log in to see this.');
+    const epoch = this.epoch;
+    const wanted = () => this.epoch === epoch && this.tokens === current;
     let next: TokenSet;
     try {
       // A DPoP-bound refresh token needs a proof even if DPoP has been switched off since sign-in.
@@ -562,12 +624,32 @@ export class SessionManager {
       }
       throw error;
     }
-    if (this.tokens !== current) throw new CoreError('not_signed_in', 'You were logged out.');
+    // Logged out while the provider answered: the rotated refresh token is live and nobody holds it.
+    if (!wanted()) {
+      await this.revokeUnwanted(next);
+      throw new CoreError('not_signed_in', 'You were logged out.');
+    }
     // The rotated refresh token is on disk before the new access token is used: a crash now must
-    // not leave the vault holding a refresh token the provider has already retired.
-    await this.persist(next);
+    // not leave the vault holding a refresh token the provider has already retired. A logout during
+    // the (slow) encryption wins: the write does not land after the vault was cleared.
+    await this.persist(next, wanted);
+    if (!wanted()) {
+      await this.revokeUnwanted(next);
+      throw new CoreError('not_signed_in', 'You were logged out.');
+    }
     this.tokens = next;
     return next;
+  }
+
+  /** Tokens that arrived after the session ended: nobody will use them, so the provider should forget them (best effort). */
+  private async revokeUnwanted(tokens: TokenSet): Promise<void> {
+    if (!tokens.refreshToken) return;
+    try {
+      await revokeRefreshToken(this.config, tokens.refreshToken);
+      this.log.info('revoked a refresh token that arrived after the session ended');
+    } catch (error) {
+      this.log.warn('refresh token revocation failed (best effort)', { code: toAppError(error).code });
+    }
   }
 
   /** The key and openid-client's handle over it (made once; a failed discovery is retried next time). */
@@ -583,20 +665,41 @@ export class SessionManager {
     return { key, handle: await this.handle };
   }
 
-  private async persist(tokens: TokenSet): Promise<void> {
+  /** Saves `tokens` unless `wanted()` turns false first; a failure keeps the session in memory only. */
+  private async persist(tokens: TokenSet, wanted: () => boolean): Promise<void> {
     try {
-      await this.vault.save(tokens);
+      await this.vault.save(tokens, wanted);
     } catch (error) {
       this.persistence = 'memory';
       this.log.error('could not save the session; keeping it in memory', { reason: error instanceof Error ? error.name : 'unknown' });
+      // The record still on disk holds a refresh token the provider has retired (rotation) or a
+      // session the user no longer has: a restart must not find it.
+      const failure = wanted() ? this.clearVault() : undefined;
+      this.update(this.status, failure ?? this.error);
     }
   }
 
-  /** Forgets the session locally: memory and vault. */
+  /** Removes the saved session; when that fails, logs it and returns what to tell the user. */
+  private clearVault(): AppError | undefined {
+    try {
+      this.vault.clear();
+      return undefined;
+    } catch (error) {
+      this.log.error('could not delete the saved session', { reason: error instanceof Error ? error.name : 'unknown' });
+      return {
+        code: 'storage_unwritable',
+        message:
+          'The saved session could not be deleted from this computer, so the app may sign you in again when it next starts. Check that the app’s data folder can be written to, then log out again.',
+      };
+    }
+  }
+
+  /** Forgets the session locally: memory and vault. Whatever was in flight for it is now unwanted. */
   private endSession(reason: AppError | undefined): void {
+    this.epoch += 1;
     this.tokens = undefined;
-    this.vault.clear();
-    this.update('signed-out', reason);
+    const failure = this.clearVault();
+    this.update('signed-out', failure ?? reason);
   }
 
   private expiresSoon(tokens: TokenSet): boolean {

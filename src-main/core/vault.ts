@@ -75,7 +75,7 @@ export class TokenVault {
     if (!record.success) return this.discard('The saved session was damaged, so it was removed. Please log in again.');
     // A session of another tenant or application is not ours to use.
     if (record.data.issuer !== this.owner.issuer || record.data.clientId !== this.owner.clientId) {
-      this.clear();
+      this.clearQuietly();
       return { kind: 'empty' };
     }
     let tokens: unknown;
@@ -89,23 +89,36 @@ export class TokenVault {
     return { kind: 'loaded', tokens: parsed.data };
   }
 
-  /** Persists the token set, encrypted; a no-op when encryption is unavailable. */
-  async save(tokens: TokenSet): Promise<void> {
-    if (!(await this.persistent())) return;
+  /**
+   * Persists the token set, encrypted; a no-op when encryption is unavailable. Encryption takes time
+   * (the OS keychain may even ask the user): `stillWanted` is asked after it, right before the
+   * synchronous write, so a session that ended meanwhile (logout, cancel) is not written back.
+   * Resolves whether the record was written; rejects when encrypting or writing failed.
+   */
+  async save(tokens: TokenSet, stillWanted: () => boolean = () => true): Promise<boolean> {
+    if (!(await this.persistent())) return false;
     const ciphertext = await this.cipher.encrypt(JSON.stringify(tokens));
+    if (!stillWanted()) return false;
     this.store.set(VAULT_KEY, { version: 1, ...this.owner, ciphertext });
+    return true;
   }
 
+  /** Removes the saved session; throws when the store cannot be written (the caller tells the user). */
   clear(): void {
+    this.store.delete(VAULT_KEY);
+  }
+
+  /** For records that are unusable anyway: a failed removal is retried at the next start. */
+  private clearQuietly(): void {
     try {
-      this.store.delete(VAULT_KEY);
+      this.clear();
     } catch {
-      // Nothing readable to delete; the next save overwrites it.
+      // The record is discarded again next time, or overwritten by the next save.
     }
   }
 
   private discard(message: string): VaultLoad {
-    this.clear();
+    this.clearQuietly();
     return { kind: 'discarded', reason: { code: 'storage_unreadable', message } };
   }
 }

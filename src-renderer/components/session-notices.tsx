@@ -12,6 +12,7 @@ const ALERT_TITLES: Partial<Record<AppError['code'], string>> = {
   session_expired: 'Your session has ended',
   storage_unreadable: 'Your saved session could not be read',
   storage_not_encrypted: 'Your session cannot be saved securely',
+  storage_unwritable: 'Your saved session could not be deleted',
   ports_busy: 'Sign-in could not start',
   config_invalid: 'The app is not configured correctly',
   preview_locked: 'Open the link printed in the terminal',

@@ -11,7 +11,7 @@ import type { SessionView } from '../../src-preload/contract.ts';
 import { parseConfig, type AppConfig } from '../../src-main/core/config.ts';
 import { createAuthCore, type AuthCore } from '../../src-main/core/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
-import type { Logger } from '../../src-main/core/ports.ts';
+import type { Cipher, Logger } from '../../src-main/core/ports.ts';
 import type { SessionOptions } from '../../src-main/core/session.ts';
 import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
 import { signInWithBrowser } from './system-browser.ts';
@@ -62,6 +62,8 @@ export interface TestCoreOptions extends SessionOptions {
   dir?: string;
   /** The OS routes the app's scheme to this app (the app link is offered). Default false. */
   appLinkRegistered?: boolean;
+  /** Wraps the vault's cipher (e.g. to slow it down or make it fail, as a busy or locked keychain would). */
+  wrapCipher?: (cipher: Cipher) => Cipher;
   log?: Logger;
 }
 
@@ -81,7 +83,7 @@ export function createTestCore(config: AppConfig, options: TestCoreOptions = {})
         waiters = [];
         for (const waiter of pending) waiter(url);
       },
-      cipher,
+      cipher: options.wrapCipher ? options.wrapCipher(cipher) : cipher,
       store,
       emit: (view) => events.push(view),
       appLinkRegistered: () => options.appLinkRegistered ?? false,

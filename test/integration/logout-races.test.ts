@@ -1,0 +1,248 @@
+/**
+ * Log Out and Cancel win over work still in flight, and logout never holds the only callback port.
+ * Against the real devstack with Chromium as the system browser. The cipher is slowed (300 ms, as a
+ * busy keychain can be) or made to fail, and the store made unwritable, the way the real edge can
+ * behave: everything else is real.
+ *
+ * - A refresh whose vault write is still encrypting when the user logs out must not write the
+ *   session back (next start: signed in again), and its rotated refresh token must be revoked.
+ * - The same after a code exchange, for Cancel and for Log Out.
+ * - A failed save removes the previous record (a refresh token the provider has since retired).
+ * - A failed delete of the saved session is logged and told to the user.
+ * - With one fixed callback port, Log Out (logout tab never finished) then Log In at once works, and
+ *   the logout receiver stops waiting after a short time by itself.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import * as client from 'openid-client';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import type { Cipher, Logger } from '../../src-main/core/ports.ts';
+import type { TokenSet } from '../../src-main/core/vault.ts';
+import { alice } from '../support/accounts.ts';
+import { configFor, discoverPublicClient, signIn, type TestCore } from '../support/core-harness.ts';
+import { send } from '../support/http.ts';
+import { closedPort } from '../support/ports.ts';
+import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
+import { watchVaults } from '../support/vault-watch.ts';
+
+let devstack: Devstack;
+let browser: Browser;
+const vaults = watchVaults();
+const { newCore, remember } = vaults;
+
+beforeAll(async () => {
+  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
+});
+
+afterEach(async () => {
+  await vaults.rememberStored();
+});
+
+afterAll(async () => {
+  await vaults.closeAndCheck();
+  await browser?.close();
+  await devstack?.close();
+});
+
+/** Asks the provider directly whether it still honours a refresh token. */
+async function providerAccepts(refreshToken: string): Promise<boolean | string> {
+  try {
+    await client.refreshTokenGrant(await discoverPublicClient(devstack), refreshToken);
+    return true;
+  } catch (error) {
+    return error instanceof client.ResponseBodyError ? error.error : String(error);
+  }
+}
+
+/**
+ * The vault's real cipher, made slow or failing on demand (a keychain can take its time or refuse),
+ * telling the test what it is asked to encrypt and when.
+ */
+class KeychainControl {
+  delayMs = 0;
+  fail = false;
+  private waiters: Array<(plaintext: string) => void> = [];
+
+  /** Resolves with the next plaintext handed to encrypt(), as soon as the call starts. */
+  nextEncrypt(): Promise<TokenSet> {
+    return new Promise((resolve) => this.waiters.push((plaintext) => resolve(JSON.parse(plaintext) as TokenSet)));
+  }
+
+  wrap = (cipher: Cipher): Cipher => ({
+    isAvailable: () => cipher.isAvailable(),
+    decrypt: (ciphertext) => cipher.decrypt(ciphertext),
+    encrypt: async (plaintext) => {
+      for (const waiter of this.waiters.splice(0)) waiter(plaintext);
+      if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      if (this.fail) throw new Error('The keychain refused.');
+      return cipher.encrypt(plaintext);
+    },
+  });
+}
+
+/** A logger that keeps every line. */
+function recordingLog(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  const record = (level: string) => (message: string, fields?: Record<string, unknown>) => lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  return { lines, info: record('info'), warn: record('warn'), error: record('error') };
+}
+
+/** A signed-in vault folder (alice), made by a core of its own. */
+async function signedInFolder(): Promise<string> {
+  const first = newCore(configFor(devstack));
+  await first.core.restore();
+  const { result, context } = await signIn(first, browser, alice);
+  expect(result.ok).toBe(true);
+  await context.close();
+  return first.dir;
+}
+
+/** A core over `dir` to which every access token is about to expire: each API call refreshes. */
+async function expiringCore(dir: string, keychain: KeychainControl, log?: Logger): Promise<TestCore> {
+  const test = newCore(configFor(devstack), { dir, clockSkewSeconds: 7200, wrapCipher: keychain.wrap, ...(log ? { log } : {}) });
+  await test.core.restore();
+  expect(test.core.view().status).toBe('signed-in');
+  return test;
+}
+
+/** A new start of the app over the same folder. */
+async function restartOver(dir: string): Promise<TestCore> {
+  const again = newCore(configFor(devstack), { dir });
+  await again.core.restore();
+  return again;
+}
+
+describe('Log Out while a refresh is being written to the vault (slow keychain, 300 ms)', () => {
+  it('leaves the vault empty and the app signed out, and revokes the rotated refresh token', async () => {
+    const keychain = new KeychainControl();
+    const test = await expiringCore(await signedInFolder(), keychain);
+    keychain.delayMs = 300;
+    const encrypting = keychain.nextEncrypt();
+    const refreshes = devstack.tokenRequests('refresh_token');
+    const message = test.core.messages.get('protected');
+    // The provider has answered and the rotated tokens are being encrypted: now the user logs out.
+    const rotated = await encrypting;
+    remember(rotated);
+    expect(devstack.tokenRequests('refresh_token')).toBe(refreshes + 1);
+    const [answer, logout] = await Promise.all([message, test.core.session.logout()]);
+    // Let any write that was still on its way land before judging.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+
+    expect(logout.ok).toBe(true);
+    expect(answer).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+    expect(test.core.view().status).toBe('signed-out');
+    expect(await test.storedTokens()).toBeUndefined();
+    expect(await providerAccepts(rotated.refreshToken!)).toBe('invalid_grant');
+    // The next start is signed out too.
+    const again = await restartOver(test.dir);
+    expect(again.core.view().status).toBe('signed-out');
+    expect(again.opened).toEqual([]);
+  });
+});
+
+describe('Cancel or Log Out while a new sign-in is being written to the vault (slow keychain, 300 ms)', () => {
+  it.each(['Cancel', 'Log Out'] as const)('%s wins: no session in memory or on disk, and the new refresh token is revoked', async (action) => {
+    const keychain = new KeychainControl();
+    const test = newCore(configFor(devstack), { wrapCipher: keychain.wrap });
+    await test.core.restore();
+    keychain.delayMs = 300;
+    const encrypting = keychain.nextEncrypt();
+    const opened = test.nextOpened();
+    const login = test.core.session.login();
+    const browsing = signInWithBrowser(browser, await opened, { username: alice.email, password: alice.password });
+    // The code has been exchanged and the tokens are being encrypted: now the user gives up.
+    const issued = await encrypting;
+    remember(issued);
+    if (action === 'Cancel') expect(test.core.session.cancel()).toEqual({ ok: true });
+    else expect((await test.core.session.logout()).ok).toBe(true);
+    const result = await login;
+    await (await browsing).context.close();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+
+    expect(result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
+    expect(test.core.view().status).toBe('signed-out');
+    expect(await test.core.messages.get('protected')).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+    expect(await test.storedTokens()).toBeUndefined();
+    expect(await providerAccepts(issued.refreshToken!)).toBe('invalid_grant');
+    expect((await restartOver(test.dir)).core.view().status).toBe('signed-out');
+  });
+});
+
+describe('the vault cannot be written', () => {
+  it('a failed save removes the previous record (its refresh token was retired by the rotation) and says the session is in memory', async () => {
+    const keychain = new KeychainControl();
+    const log = recordingLog();
+    const test = await expiringCore(await signedInFolder(), keychain, log);
+    const before = (await test.storedTokens())!;
+    expect(before).toBeDefined();
+    keychain.fail = true;
+    // The refresh rotates the refresh token; saving the new one fails.
+    expect(await test.core.messages.get('protected')).toEqual({ ok: true, data: { text: 'This is a protected message.' } });
+    expect(test.core.view()).toMatchObject({ status: 'signed-in', persistence: 'memory' });
+    expect(await providerAccepts(before.refreshToken!)).toBe('invalid_grant');
+    // What is on disk would only sign the next start in with a retired token: it is gone.
+    expect(await test.storedTokens()).toBeUndefined();
+    expect(log.lines.some((line) => line.startsWith('error could not save the session'))).toBe(true);
+  });
+
+  it('a failed delete at Log Out is logged and told to the user', async () => {
+    const log = recordingLog();
+    const test = newCore(configFor(devstack), { log });
+    await test.core.restore();
+    const { context } = await signIn(test, browser, alice);
+    await context.close();
+    // The store writes a temporary file and renames it: a directory in its place makes every write fail, even as root.
+    mkdirSync(path.join(test.dir, `session.json.${process.pid}.tmp`));
+
+    const result = await test.core.session.logout();
+    expect(result.ok).toBe(true);
+    expect(test.core.view()).toMatchObject({
+      status: 'signed-out',
+      error: { code: 'storage_unwritable', message: expect.stringContaining('could not be deleted from this computer') },
+    });
+    // The renderer was told (every session change is an event).
+    expect(test.events.some((view) => view.status === 'signed-out' && view.error?.code === 'storage_unwritable')).toBe(true);
+    expect(log.lines.some((line) => line.startsWith('error could not delete the saved session'))).toBe(true);
+    // Memory is cleared whatever the disk says: nothing more is sent with the user's token.
+    expect(await test.core.messages.get('protected')).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+  });
+});
+
+describe('one fixed callback port (the usual Auth0 set-up)', () => {
+  it('Log Out without following the logout page, then Log In at once: the sign-in gets the port and completes', async () => {
+    const port = await closedPort();
+    const test = newCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: String(port) }));
+    await test.core.restore();
+    const first = await signIn(test, browser, alice);
+    expect(first.result.ok).toBe(true);
+    await first.context.close();
+
+    const logoutOpened = test.nextOpened();
+    expect(await test.core.session.logout()).toMatchObject({ ok: true, providerLogout: 'opened' });
+    // The logout page names our port as its way back; the user never opens it.
+    expect(new URL(await logoutOpened).searchParams.get('post_logout_redirect_uri')).toBe(`http://127.0.0.1:${port}/logged-out`);
+
+    const second = await signIn(test, browser, alice);
+    expect(second.result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
+    expect(new URL(second.url).searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${port}/callback`);
+    await second.context.close();
+  });
+
+  it('the logout receiver stops waiting after a short time (then only answers late tabs, and yields the port to any new receiver)', async () => {
+    const port = await closedPort();
+    const test = newCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: String(port) }), { logoutTimeoutMs: 500 });
+    await test.core.restore();
+    const { context } = await signIn(test, browser, alice);
+    await context.close();
+    const logoutOpened = test.nextOpened();
+    await test.core.session.logout();
+    await logoutOpened;
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    // The provider sending the tab back now is told the wait is over: nothing is handed over any more.
+    const late = await send(`http://127.0.0.1:${port}/logged-out`);
+    expect(late.status).toBe(410);
+    expect(late.body).toContain('You are logged out');
+  });
+});
