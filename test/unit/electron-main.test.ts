@@ -163,10 +163,10 @@ afterAll(() => {
 });
 
 describe('main.ts at start-up', () => {
-  it('writes its log to main.log in the OS log folder (owner-only), starting with where it is', () => {
+  it('writes its log to main.log in the OS log folder (owner-only), saying where the file is', () => {
     const file = path.join(fake.paths.logs!, 'main.log');
     const text = readFileSync(file, 'utf8');
-    expect(text).toContain('Identity provider: https://tenant.example.com/');
+    expect(text).toMatch(/^\[\d{4}-\d\d-\d\dT[\d:.]+Z\] \[info\] +\[electron\] /);
     expect(text).toContain(`logging to a file {"file":${JSON.stringify(file)}}`);
     if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
   });
