@@ -29,7 +29,6 @@ import {
   dpopHandle,
   exchangeCode,
   refreshTokens,
-  revokeRefreshToken,
   type AuthorizationMode,
 } from './oidc.ts';
 import { silentLogger, type CorePorts } from './ports.ts';
