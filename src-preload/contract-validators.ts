@@ -30,6 +30,7 @@ export const requestValidators = {
   'auth:reopen': noArgs,
   'auth:use-way': z.tuple([z.enum(OTHER_SIGN_IN_WAYS)]),
   'auth:open-code-page': noArgs,
+  'auth:copy-code': noArgs,
   'auth:logout': noArgs,
   'auth:end-provider-session': noArgs,
   'messages:get': z.tuple([z.enum(MESSAGE_KINDS)]),

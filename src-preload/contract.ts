@@ -215,6 +215,7 @@ export interface ChannelRequests {
   'auth:reopen': [];
   'auth:use-way': [way: OtherSignInWay];
   'auth:open-code-page': [];
+  'auth:copy-code': [];
   'auth:logout': [];
   'auth:end-provider-session': [];
   'messages:get': [kind: MessageKind];
@@ -242,11 +243,17 @@ export interface ChannelResponses {
   'auth:end-provider-session': Result<{ session: SessionView; providerLogout: ProviderLogoutResult }>;
   /**
    * Switches the pending sign-in to another way (cancelling the current one; `code` again: a new
-   * code). The pending `auth:login`/`auth:signup` call answers when the sign-in ends, whichever way.
+   * code). The pending `auth:login`/`auth:signup` call answers when the sign-in ends, whichever way;
+   * the new way's views arrive as `session:changed` events.
    */
-  'auth:use-way': Result<{ session: SessionView }>;
+  'auth:use-way': Result;
   /** Opens the sign-in code page in the system browser (the code stays on screen to compare). */
   'auth:open-code-page': Result;
+  /**
+   * Puts the sign-in code shown now on the clipboard, from main (the renderer cannot choose the text).
+   * `way_unavailable` where the host has no clipboard of its own (the preview: the page copies it).
+   */
+  'auth:copy-code': Result;
   'messages:get': Result<{ data: ApiMessage }>;
   'settings:get': Result<{ settings: SettingsView }>;
   /** The form checked by the same parser as the environment, and what to register for it. */
@@ -285,6 +292,7 @@ export interface AuthBridge {
   reopen(): Promise<ChannelResponses['auth:reopen']>;
   useWay(way: OtherSignInWay): Promise<ChannelResponses['auth:use-way']>;
   openCodePage(): Promise<ChannelResponses['auth:open-code-page']>;
+  copyCode(): Promise<ChannelResponses['auth:copy-code']>;
   logout(): Promise<ChannelResponses['auth:logout']>;
   endProviderSession(): Promise<ChannelResponses['auth:end-provider-session']>;
   getMessage(kind: MessageKind): Promise<ChannelResponses['messages:get']>;
@@ -312,6 +320,7 @@ export const bridgeMethods = {
   reopen: 'auth:reopen',
   useWay: 'auth:use-way',
   openCodePage: 'auth:open-code-page',
+  copyCode: 'auth:copy-code',
   logout: 'auth:logout',
   endProviderSession: 'auth:end-provider-session',
   getMessage: 'messages:get',

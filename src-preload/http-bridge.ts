@@ -187,6 +187,7 @@ export function createHttpBridge(base = ''): AuthBridge {
     reopen: () => invoke(channelOf.reopen),
     useWay: (way) => invoke(channelOf.useWay, way),
     openCodePage: () => invoke(channelOf.openCodePage),
+    copyCode: () => invoke(channelOf.copyCode),
     logout: () => invoke(channelOf.logout),
     endProviderSession: () => invoke(channelOf.endProviderSession),
     getMessage: (kind) => invoke(channelOf.getMessage, kind),

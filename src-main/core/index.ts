@@ -48,6 +48,7 @@ export function createAuthCore(config: AppConfig, hostPorts: CorePorts, options:
     'auth:reopen': () => session.reopen(),
     'auth:use-way': (way: OtherSignInWay) => session.useWay(way),
     'auth:open-code-page': () => session.openCodePage(),
+    'auth:copy-code': () => session.copyCode(),
     'auth:logout': () => session.logout(),
     'auth:end-provider-session': () => session.endProviderSession(),
     'messages:get': (kind: MessageKind) => messages.get(kind),

@@ -44,6 +44,8 @@ export interface CorePorts {
    * only then). Absent: never.
    */
   appLinkRegistered?(): boolean;
+  /** Writes text to the OS clipboard (Electron: `clipboard`). Absent: the host has none of its own. */
+  copyText?(text: string): void;
   log?: Logger;
 }
 

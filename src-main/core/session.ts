@@ -229,7 +229,7 @@ export class SessionManager {
    * (its loopback receiver closed, its polling stopped) and the chosen one starts. `code` while a
    * code is shown asks for a new one.
    */
-  useWay(way: OtherSignInWay): Result<{ session: SessionView }> {
+  useWay(way: OtherSignInWay): Result {
     const pending = this.pendingSignIn;
     if (!pending) return { ok: false, error: { code: 'invalid_request', message: 'No sign-in is in progress.' } };
     if (!this.otherWays(pending, true).includes(way)) {
@@ -237,7 +237,7 @@ export class SessionManager {
     }
     pending.next = way;
     pending.wayAbort?.abort();
-    return { ok: true, session: this.view() };
+    return { ok: true };
   }
 
   /** Opens the provider's page for the sign-in code shown now (the code stays on screen to compare). */
@@ -253,6 +253,15 @@ export class SessionManager {
       this.log.warn('could not open the sign-in code page', { code: toAppError(error).code });
       return { ok: false, error: { code: 'internal', message: 'The page could not be opened. Type the address shown into your browser.' } };
     }
+  }
+
+  /** Puts the sign-in code shown now on the clipboard (the text is ours, never the renderer's). */
+  copyCode(): Result {
+    const code = this.pendingSignIn?.way === 'code' ? this.pendingSignIn.code : undefined;
+    if (!code || code.expired) return { ok: false, error: { code: 'invalid_request', message: 'No sign-in code is shown.' } };
+    if (!this.ports.copyText) return { ok: false, error: { code: 'way_unavailable', message: 'This app has no clipboard of its own here.' } };
+    this.ports.copyText(code.userCode);
+    return { ok: true };
   }
 
   /**
@@ -422,6 +431,11 @@ export class SessionManager {
   private async runWays(pending: PendingSignIn): Promise<TokenSet> {
     let way: PendingSignIn['way'] = 'browser';
     for (;;) {
+      // A way picked before the current one had even started (the loopback is still being set up).
+      if (pending.next) {
+        way = pending.next;
+        pending.next = undefined;
+      }
       pending.way = way;
       pending.done = undefined;
       // What belonged to the previous way: its page (reopen), its deadline, its forced login.

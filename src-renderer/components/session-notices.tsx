@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
-import type { AppError } from '../../src-preload/contract.ts';
+import type { AppError, SessionView } from '../../src-preload/contract.ts';
 import { useSession } from '../hooks/use-session.tsx';
 import { ErrorAlert } from './error-alert.tsx';
+import { ChooseWay, SignInCode, TryAnotherWay } from './sign-in-ways.tsx';
 
 const ALERT_TITLES: Partial<Record<AppError['code'], string>> = {
   provider_unreachable: 'Cannot reach the sign-in service',
@@ -14,6 +15,8 @@ const ALERT_TITLES: Partial<Record<AppError['code'], string>> = {
   storage_not_encrypted: 'Your session cannot be saved securely',
   storage_unwritable: 'Your saved session could not be deleted',
   ports_busy: 'Sign-in could not start',
+  code_expired: 'The sign-in code expired',
+  way_unavailable: 'That way to sign in is not available',
   config_invalid: 'The app is not configured correctly',
   preview_locked: 'Open the link printed in the terminal',
 };
@@ -23,7 +26,7 @@ export function SessionNotices() {
   const { session, alert, dismissAlert, notice, dismissNotice } = useSession();
   return (
     <div className="session-notices">
-      {session.status === 'signing-in' ? <SigningInBanner /> : null}
+      {session.status === 'signing-in' ? <SigningIn session={session} /> : null}
       {session.status === 'signed-out' && session.providerSession === 'not-ended' ? <ProviderSessionNotEnded /> : null}
       {alert ? (
         <ErrorAlert title={ALERT_TITLES[alert.code]} message={alert.message} onDismiss={dismissAlert} />
@@ -58,6 +61,41 @@ export function SessionNotices() {
   );
 }
 
+/** The pending sign-in, by the way it is taking: the browser (or app link), a code, or a choice. */
+function SigningIn({ session }: { session: SessionView }) {
+  const { cancel } = useSession();
+  const signIn = session.signIn;
+  if (signIn?.way === 'code' && signIn.code) {
+    return <SignInCode key={signIn.code.userCode} code={signIn.code} ways={signIn.otherWays} />;
+  }
+  if (signIn?.way === 'code') {
+    return (
+      <section className="callout callout--progress" aria-labelledby="getting-code-title">
+        <span className="page-loader__spinner" aria-hidden="true" />
+        <div className="callout__body" role="status">
+          <h2 className="callout__title" id="getting-code-title">
+            Getting a sign-in code…
+          </h2>
+        </div>
+        <button type="button" className="button button--secondary-light" onClick={() => void cancel()}>
+          Cancel
+        </button>
+      </section>
+    );
+  }
+  if (signIn?.way === 'choose') return <ChooseWay reason={signIn.notice?.message} ways={signIn.otherWays} />;
+  return <SigningInBanner />;
+}
+
+function signingInMessage(session: SessionView): string {
+  const page = session.flow === 'signup' ? 'sign-up page' : 'sign-in page';
+  const action = session.flow === 'signup' ? 'Create your account there' : 'Sign in there';
+  if (session.signIn?.way === 'app-link') {
+    return `We opened the ${page} in your web browser. ${action}; your browser then hands you back to this app (it may ask whether to open it).`;
+  }
+  return `We opened the ${page} in your web browser. ${action}; this window updates by itself.`;
+}
+
 /** "Finish signing in in your browser": reopen the page (it often opens behind the app), time left, Cancel. */
 function SigningInBanner() {
   const { session, cancel, reopen } = useSession();
@@ -70,13 +108,10 @@ function SigningInBanner() {
           <h2 className="callout__title" id="signing-in-title">
             Finish signing in in your browser
           </h2>
-          <p className="callout__message">
-            {session.flow === 'signup'
-              ? 'We opened the sign-up page in your web browser. Create your account there; this window updates by itself.'
-              : 'We opened the sign-in page in your web browser. Sign in there; this window updates by itself.'}
-          </p>
+          <p className="callout__message">{signingInMessage(session)}</p>
         </div>
         {timeLeft ? <p className="callout__meta">{timeLeft}</p> : null}
+        <TryAnotherWay ways={session.signIn?.otherWays ?? []} />
       </div>
       <div className="callout__actions">
         <button type="button" className="button button--secondary-light" onClick={() => void reopen()}>

@@ -1,6 +1,6 @@
 import { createContext, use, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { AppError, AuthBridge, SessionView } from '../../src-preload/contract.ts';
+import type { AppError, AuthBridge, OtherSignInWay, SessionView } from '../../src-preload/contract.ts';
 import { navigate } from './use-route.ts';
 import type { RoutePath } from './use-route.ts';
 
@@ -25,6 +25,8 @@ export interface SessionState {
   cancel(): Promise<void>;
   /** Opens the pending sign-in's page again. */
   reopen(): Promise<void>;
+  /** "Try another way": switches the pending sign-in (the pending login/signup call still ends it). */
+  switchWay(way: OtherSignInWay): Promise<void>;
   logout(): Promise<void>;
   /**
    * After a logout that could not reach the sign-in service: tries again to end the session there.
@@ -139,6 +141,15 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
     if (!result.ok) setAlert(result.error);
   }, [bridge]);
 
+  const switchWay = useCallback(
+    async (way: OtherSignInWay) => {
+      // The new way's views arrive as session events (an answer could be older than they are).
+      const result = await settle(() => bridge.useWay(way), { ok: false as const, error: NOT_RESPONDING });
+      if (!result.ok) setAlert(result.error);
+    },
+    [bridge],
+  );
+
   const logout = useCallback(async () => {
     setAlert(null);
     setNotice(null);
@@ -175,11 +186,12 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
       signup: (returnTo) => signIn('signup', returnTo),
       cancel,
       reopen,
+      switchWay,
       logout,
       endProviderSession,
       bridge,
     }),
-    [session, alert, notice, signIn, cancel, reopen, logout, endProviderSession, bridge],
+    [session, alert, notice, signIn, cancel, reopen, switchWay, logout, endProviderSession, bridge],
   );
 
   return <SessionContext value={value}>{children}</SessionContext>;

@@ -1,0 +1,158 @@
+/**
+ * "Try another way" through the preview, in Chromium, against the real core and devstack: sign in
+ * with a code (RFC 8628) where the test types the code into the devstack's own pages in the system
+ * browser, declines, lets a code expire and gets a new one, cancels; the code screen wide and narrow
+ * (axe, screenshots); no bridge answer or session event ever carries a token or the device code.
+ */
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { startDevstack } from '../../devstack/index.ts';
+import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
+import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
+import { enterSignInCode } from '../support/system-browser.ts';
+import { alice, bob, envFor, expect, screenshot, test } from './fixtures.ts';
+
+const USER_CODE = /^[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}$/;
+
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/** Records every bridge answer and every session event the renderer receives. */
+async function recordBridge(page: Page): Promise<() => Promise<string>> {
+  const received: string[] = [];
+  page.on('response', async (response) => {
+    if (response.url().includes('/__bridge/') && !response.url().endsWith('/events')) received.push(await response.text().catch(() => ''));
+  });
+  await page.addInitScript(`
+    window.__events = [];
+    const Original = window.EventSource;
+    window.EventSource = class extends Original {
+      constructor(url, init) {
+        super(url, init);
+        this.addEventListener('session:changed', (event) => window.__events.push(event.data));
+      }
+    };
+  `);
+  return async () => [...received, ...((await page.evaluate('window.__events')) as string[])].join('\n');
+}
+
+/** Log In, then "Try another way" → "Sign in with a code"; returns the code and address shown. */
+async function switchToCode(page: Page): Promise<{ userCode: string; address: string }> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }).click();
+  await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+  const more = page.getByRole('button', { name: 'Having trouble? Try another way' });
+  await expect(more).toHaveAttribute('aria-expanded', 'false');
+  await more.click();
+  await expect(page.getByRole('button', { name: 'Hide other ways' })).toHaveAttribute('aria-expanded', 'true');
+  await page.getByRole('button', { name: 'Sign in with a code' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in with a code' })).toBeVisible();
+  const userCode = (await page.getByTestId('user-code').innerText()).trim();
+  const address = (await page.getByTestId('verification-uri').innerText()).trim();
+  expect(userCode).toMatch(USER_CODE);
+  return { userCode, address };
+}
+
+test('alice signs in with a code typed at the provider; the session survives a restart; logout ends it', async ({ page, app, systemBrowser, devstack }, testInfo) => {
+  const everything = await recordBridge(page);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(app.preview.url).origin });
+  await app.open();
+  const { userCode, address } = await switchToCode(page);
+  expect(address).toBe(`${devstack.issuer}/device`);
+  await expect(page.getByText('Enter this code only if you just started signing in in this app.')).toBeVisible();
+  await expect(page.getByText('Finish signing in in your browser')).toHaveCount(0);
+
+  // Copy code puts exactly the code on the clipboard.
+  await page.getByRole('button', { name: 'Copy code' }).click();
+  await expect(page.getByRole('button', { name: 'Copied' })).toBeVisible();
+  expect(await page.evaluate('navigator.clipboard.readText()')).toBe(userCode);
+
+  // Open the page opens the provider's page that carries the code; the code stays on screen.
+  const before = (await app.externalUrls()).length;
+  await page.getByRole('button', { name: 'Open the page' }).click();
+  await expect.poll(async () => (await app.externalUrls()).length).toBe(before + 1);
+  const opened = new URL((await app.externalUrls()).at(-1)!);
+  expect(`${opened.origin}${opened.pathname}`).toBe(address);
+  expect(opened.searchParams.get('user_code')).toBe(userCode);
+  await expect(page.getByTestId('user-code')).toHaveText(userCode);
+
+  for (const size of [
+    { label: 'wide', width: 1280, height: 900 },
+    { label: 'narrow', width: 400, height: 900 },
+  ]) {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    expect(await seriousViolations(page), size.label).toEqual([]);
+    await screenshot(page, testInfo, `sign-in-code-${size.label}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // What the person does in any browser: the address, the code, log in, confirm.
+  const { page: tab, context } = await enterSignInCode(systemBrowser, address, userCode, { username: alice.email, password: alice.password });
+  await screenshot(tab, testInfo, 'sign-in-code-provider-done');
+  const approved = Date.now();
+  await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
+  testInfo.annotations.push({ type: 'approval → signed-in nav (ms)', description: String(Date.now() - approved) });
+  await expect(page.getByRole('heading', { name: 'Sign in with a code' })).toHaveCount(0);
+  await page.getByRole('link', { name: 'Admin' }).click();
+  await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
+  await context.close();
+
+  // The tokens, as only the main process can read them; none of them, and no device code, ever crossed the bridge.
+  const record = new JsonFileStore(path.join(app.preview.dataDir, 'session.json')).get(VAULT_KEY) as { ciphertext: string };
+  const tokens = JSON.parse(await new KeyFileBesideDataCipher(app.preview.dataDir).decrypt(record.ciphertext)) as TokenSet;
+  const seen = await everything();
+  expect(seen).toContain(userCode);
+  for (const token of [tokens.accessToken, tokens.idToken, tokens.refreshToken!]) expect(seen).not.toContain(token);
+  expect(seen).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+  expect(seen).not.toMatch(/refresh_?token|access_?token|id_?token|device_?code/i);
+
+  await app.restart();
+  await app.open('#/profile');
+  await expect(page.getByRole('main')).toContainText('alice@example.com');
+  await page.getByRole('button', { name: 'Log Out' }).click();
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' })).toBeVisible();
+});
+
+test('declining at the provider says the sign-in was declined', async ({ page, app, systemBrowser }) => {
+  await app.open();
+  const { userCode, address } = await switchToCode(page);
+  const { context } = await enterSignInCode(systemBrowser, address, userCode, { username: bob.email, password: bob.password, decline: true });
+  await expect(page.getByRole('alert')).toContainText('declined');
+  await expect(page.getByRole('heading', { name: 'Sign in with a code' })).toHaveCount(0);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' })).toBeEnabled();
+  await context.close();
+});
+
+test('Cancel on the code screen stops the sign-in quietly', async ({ page, app }) => {
+  await app.open();
+  await switchToCode(page);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('heading', { name: 'Sign in with a code' })).toHaveCount(0);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' })).toBeEnabled();
+});
+
+test('an expired code says so and a new one can be had', async ({ page, app }, testInfo) => {
+  const shortLived = await startDevstack({ quiet: true, deviceCodeTtl: 3 });
+  try {
+    await app.restart({ env: envFor(shortLived) });
+    await app.open();
+    const { userCode } = await switchToCode(page);
+    await expect(page.getByText('This code has expired')).toBeVisible({ timeout: 15_000 });
+    await expect(page.getByRole('button', { name: 'Copy code' })).toBeDisabled();
+    await expect(page.getByRole('button', { name: 'Open the page' })).toBeDisabled();
+    await screenshot(page, testInfo, 'sign-in-code-expired');
+    await page.getByRole('button', { name: 'Get a new code' }).click();
+    await expect(page.getByTestId('user-code')).not.toHaveText(userCode);
+    await expect(page.getByTestId('user-code')).toHaveText(USER_CODE);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByRole('heading', { name: 'Sign in with a code' })).toHaveCount(0);
+  } finally {
+    await app.restart();
+    await shortLived.close();
+  }
+});
