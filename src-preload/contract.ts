@@ -166,6 +166,8 @@ export type FieldErrors = Partial<Record<SettingName, string>>;
 export interface Registration {
   callbackUrls: string[];
   logoutUrls: string[];
+  /** The app link's redirect URI (`<scheme>:/callback`), an Allowed Callback URL too (RFC 8252 §7.1). */
+  appLinkUrl?: string;
   /** E.g. an Auth0 domain without a fixed callback port. */
   warning?: string;
 }

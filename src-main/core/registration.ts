@@ -32,8 +32,13 @@ export function sendsLogoutReturn(settings: { issuer: URL; callbackPorts: readon
   return !(isAuth0Domain(settings.issuer) && settings.callbackPorts.length === 0);
 }
 
-/** The URLs to register for these settings, one per callback port. */
-export function registrationFor(settings: { issuer: URL; callbackPorts: readonly number[] }): Registration {
+/** The URLs to register for these settings, one per callback port, and the app link's. */
+export function registrationFor(settings: { issuer: URL; callbackPorts: readonly number[]; redirectScheme?: string }): Registration {
+  const loopback = loopbackRegistration(settings);
+  return settings.redirectScheme ? { ...loopback, appLinkUrl: `${settings.redirectScheme}:${CALLBACK_PATH}` } : loopback;
+}
+
+function loopbackRegistration(settings: { issuer: URL; callbackPorts: readonly number[] }): Registration {
   if (settings.callbackPorts.length > 0) {
     return {
       callbackUrls: settings.callbackPorts.map((port) => `http://${LOOPBACK_HOST}:${port}${CALLBACK_PATH}`),

@@ -15,9 +15,11 @@
  * `whenReady()` is never awaited at the top level.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell } from 'electron';
+import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell } from 'electron';
+import { DEFAULT_REDIRECT_SCHEME } from '../core/config.ts';
 import { startCoreHost, type CoreHost } from '../core/host.ts';
 import { createFileLog, teeLogger, type FileLog } from './app-log.ts';
+import { AppLinkInbox, findAppLinks, handlerIsThisApp, protocolClientCall } from './app-link.ts';
 import { createAppProtocolHandler } from './app-protocol.ts';
 import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady } from './hardening.ts';
 import { createAppWindows, type AppWindows } from './app-window.ts';
@@ -28,6 +30,8 @@ import { createConsoleLogger, createOpenExternal, createSafeStorageCipher } from
 import { openSessionStore } from './session-store.ts';
 import { openWindowStateStore } from './window-state-store.ts';
 
+/** electron-builder's productName: what the OS calls the packaged app (its scheme handler). */
+const PRODUCT_NAME = 'Electron Auth0 Hello World';
 /** dist/main at run time (also inside app.asar): the renderer and preload are its siblings. */
 const BUILD_DIR = import.meta.dirname;
 const RENDERER_DIR = path.join(BUILD_DIR, '..', 'renderer');
@@ -69,7 +73,18 @@ function run(): void {
   app.on('web-contents-created', (_event, contents) => {
     applyWebContentsPolicy(contents, { appOrigin: source.origin, openInBrowser: openExternal, log });
   });
-  app.on('second-instance', focusApp);
+  // The app link (RFC 8252 §7.1). macOS: open-url, which may fire before ready (registered now);
+  // elsewhere the URL is somewhere in the argv of this launch or of a second one.
+  const appLinks = new AppLinkInbox();
+  const redirectScheme = () => core?.config?.redirectScheme ?? DEFAULT_REDIRECT_SCHEME;
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    appLinks.push(url);
+  });
+  app.on('second-instance', (_event, argv) => {
+    focusApp();
+    for (const url of findAppLinks(argv, redirectScheme())) appLinks.push(url);
+  });
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
@@ -115,9 +130,17 @@ function run(): void {
         emit: (view) => sendSessionChanged(windows?.current()?.webContents, view),
         focusApp,
         log,
+        appLinkRegistered: () => isAppLinkHandler(redirectScheme()),
+        copyText: (text) => clipboard.writeText(text),
       },
     });
     log.info(core.summary);
+    registerAppLinkHandler(redirectScheme());
+    for (const url of findAppLinks(process.argv, redirectScheme())) appLinks.push(url);
+    appLinks.open((url) => {
+      // Taken only while an app-link sign-in waits; anything else is dropped and logged, redacted.
+      core?.core?.session.deliverAppLink(url);
+    });
     registerBridgeHandlers(ipcMain, core, (frame) => isTrustedSender(frame, source.origin));
     app.setAboutPanelOptions(aboutPanelOptions({ name: app.name, version: app.getVersion() }));
     Menu.setApplicationMenu(
@@ -149,6 +172,20 @@ function run(): void {
       log,
     });
     windows.open();
+  }
+
+  function registerAppLinkHandler(scheme: string): void {
+    const call = protocolClientCall({ scheme, platform: process.platform, isPackaged: app.isPackaged, execPath: process.execPath, appPath: app.getAppPath() });
+    // electronegativity-ignore: PROTOCOL_HANDLER_JS_CHECK — the app link's private-use scheme (RFC 8252 §7.1); a URL it brings is only handed to the core, which takes it only while an app-link sign-in waits, once, exact scheme + path, then state/PKCE/nonce/iss; test/integration/app-link.test.ts, test/unit/electron-app-link.test.ts
+    const registered = call.path ? app.setAsDefaultProtocolClient(call.scheme, call.path, call.args) : app.setAsDefaultProtocolClient(call.scheme);
+    if (!isAppLinkHandler(scheme)) {
+      // Expected in unpackaged development on macOS and Linux: the OS names Electron (or nothing).
+      log.info('the app link is not offered: the OS does not route the scheme to this app', { scheme, registered, handler: app.getApplicationNameForProtocol(`${scheme}://`) });
+    }
+  }
+
+  function isAppLinkHandler(scheme: string): boolean {
+    return handlerIsThisApp(app.getApplicationNameForProtocol(`${scheme}://`), [app.name, PRODUCT_NAME]);
   }
 
   async function shutdown(): Promise<void> {

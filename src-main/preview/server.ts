@@ -115,6 +115,8 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
       cipher: options.encryption === 'unavailable' ? NO_ENCRYPTION : new KeyFileBesideDataCipher(dataDir),
       store: new JsonFileStore(path.join(dataDir, 'session.json')),
       emit: (session) => broadcast(clients, 'session:changed', session),
+      // Capture mode stands in for an OS that routes the app's scheme to this app (POST /__preview/open-url).
+      appLinkRegistered: () => options.externalBrowser === 'capture',
       ...(options.log ? { log: options.log } : {}),
     },
     ...(options.session ? { session: options.session } : {}),
@@ -213,7 +215,28 @@ const ROUTES: readonly Route[] = [
       return sendJson(res, 200, { delivered: broadcast(ctx.clients, 'app:open-settings', null) });
     },
   },
+  // Capture mode only (tests): the OS handing the app a URL of its scheme (macOS open-url, the argv of
+  // a launch elsewhere), i.e. the app link's redirect. Like the OS, it tells the sender nothing about
+  // what the app made of it: the core takes it only while an app-link sign-in waits (app-link.ts).
+  { method: 'POST', path: '/__preview/open-url', handle: (req, res, ctx) => deliverOpenUrl(req, res, ctx) },
 ];
+
+async function deliverOpenUrl(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+  if (!ctx.capture) return sendJson(res, 404, { message: 'Not Found' });
+  if (!isJsonRequest(req)) return sendJson(res, 415, { message: 'JSON only.' });
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return sendJson(res, 413, { message: 'Request too large.' }, { Connection: 'close' });
+  const body = await readBody(req);
+  if (body === undefined) return sendJson(res, 413, { message: 'Request too large.' }, { Connection: 'close' });
+  let url: unknown;
+  try {
+    url = (JSON.parse(body) as { url?: unknown }).url;
+  } catch {
+    return sendJson(res, 400, { message: 'Invalid JSON.' });
+  }
+  if (typeof url !== 'string') return sendJson(res, 400, { message: 'Expected {"url": "..."}.' });
+  ctx.core.core?.session.deliverAppLink(url);
+  return sendJson(res, 202, {});
+}
 
 /** The endpoint table as data, for tests that must reach every endpoint. */
 export const PREVIEW_ENDPOINTS: readonly { method: 'GET' | 'POST'; path: string; access: Access }[] = ROUTES.map(({ method, path: route }) => ({

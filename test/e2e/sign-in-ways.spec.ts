@@ -1,4 +1,7 @@
 /**
+ * Also the app link (RFC 8252 §7.1): the provider's redirect to `<scheme>:/callback` is handed to the
+ * app through the preview's stand-in for the OS (`POST /__preview/open-url`, capture mode only).
+ *
  * "Try another way" through the preview, in Chromium, against the real core and devstack: sign in
  * with a code (RFC 8628) where the test types the code into the devstack's own pages in the system
  * browser, declines, lets a code expire and gets a new one, cancels; the code screen wide and narrow
@@ -10,7 +13,7 @@ import type { Page } from '@playwright/test';
 import { startDevstack } from '../../devstack/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
 import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
-import { enterSignInCode } from '../support/system-browser.ts';
+import { enterSignInCode, signInForAppLink } from '../support/system-browser.ts';
 import { alice, bob, envFor, expect, screenshot, test } from './fixtures.ts';
 
 const USER_CODE = /^[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}$/;
@@ -155,4 +158,58 @@ test('an expired code says so and a new one can be had', async ({ page, app }, t
     await app.restart();
     await shortLived.close();
   }
+});
+
+/** What the OS does with a URL of the app's scheme: hand it to the app (the preview's stand-in). */
+async function openUrl(app: { preview: { url: string; key: string } }, url: string): Promise<number> {
+  const response = await fetch(`${app.preview.url}__preview/open-url`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Preview-Key': app.preview.key },
+    body: JSON.stringify({ url }),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+test('bob signs in through the app link handed over by the OS; a stray or replayed link changes nothing', async ({ page, app, systemBrowser }, testInfo) => {
+  const everything = await recordBridge(page);
+  await app.open();
+  // A link delivered while nothing waits: dropped, nothing shown.
+  expect(await openUrl(app, 'com.example.electron-auth0-hello-world:/callback?code=stray&state=stray')).toBe(202);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }).click();
+  await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+  const loopbackUrl = await app.nextExternalUrl();
+  await page.getByRole('button', { name: 'Having trouble? Try another way' }).click();
+  await screenshot(page, testInfo, 'try-another-way');
+  await page.getByRole('button', { name: 'Use the app link' }).click();
+  await expect(page.getByText('your browser then hands you back to this app')).toBeVisible();
+  const authorizationUrl = await app.nextExternalUrl();
+  expect(authorizationUrl).not.toBe(loopbackUrl);
+  expect(new URL(authorizationUrl).searchParams.get('redirect_uri')).toBe('com.example.electron-auth0-hello-world:/callback');
+
+  const { appLink, context } = await signInForAppLink(systemBrowser, authorizationUrl, { username: bob.email, password: bob.password });
+  // Another scheme or path first: dropped while the real one is still awaited.
+  const query = new URL(appLink).search;
+  expect(await openUrl(app, `com.example.other-app:/callback${query}`)).toBe(202);
+  expect(await openUrl(app, `com.example.electron-auth0-hello-world:/elsewhere${query}`)).toBe(202);
+  await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+  expect(await openUrl(app, appLink)).toBe(202);
+  await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
+  await context.close();
+  // The same link again (a replay): the session stays as it is, no alert.
+  expect(await openUrl(app, appLink)).toBe(202);
+  await page.goto(`${app.preview.url}#/profile`);
+  await expect(page.getByRole('main')).toContainText('bob@example.com');
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
+  const seen = await everything();
+  expect(seen).not.toContain(new URL(appLink).searchParams.get('code')!);
+  expect(seen).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+  expect(seen).not.toMatch(/refresh_?token|access_?token|id_?token/i);
+
+  await app.restart();
+  await app.open('#/profile');
+  await expect(page.getByRole('main')).toContainText('bob@example.com');
+  await page.getByRole('button', { name: 'Log Out' }).click();
+  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' })).toBeVisible();
 });

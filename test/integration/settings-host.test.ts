@@ -201,6 +201,8 @@ describe('where values come from', () => {
     expect(answer.settings.registration).toEqual({
       callbackUrls: ['http://127.0.0.1:53682/callback', 'http://127.0.0.1:53683/callback'],
       logoutUrls: ['http://127.0.0.1:53682/logged-out', 'http://127.0.0.1:53683/logged-out'],
+      // The app link (issue 9): registered as an Allowed Callback URL too.
+      appLinkUrl: 'com.example.electron-auth0-hello-world:/callback',
     });
     // A form that tries to change them (or to pick the demo) changes only what is not locked.
     const saved = await test.host.handle('settings:save', [{ provider: 'demo', values: { AUTH0_DOMAIN: 'evil.example.com', AUTH0_DPOP: 'false' } }]);

@@ -74,6 +74,8 @@ const fake = vi.hoisted(() => {
     whenReady: () => Promise.resolve(),
     on: (event: string, listener: (...args: unknown[]) => void) => appEvents.on(event, listener),
     focus: vi.fn(),
+    setAsDefaultProtocolClient: vi.fn(() => true),
+    getApplicationNameForProtocol: vi.fn(() => ''),
     quit: vi.fn(),
     exit: vi.fn(),
   };
@@ -88,6 +90,7 @@ const fake = vi.hoisted(() => {
       },
       setApplicationMenu: (menu: unknown) => (menus.application = menu),
     },
+    clipboard: { writeText: vi.fn() },
     dialog: { showErrorBox: vi.fn() },
     ipcMain: { handle: vi.fn(), removeHandler: vi.fn() },
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },

@@ -133,6 +133,8 @@ describe('what to register', () => {
   it('warns on an Auth0 domain without a fixed callback port (Auth0 matches ports exactly); others get the port-less URIs', () => {
     expect(registrationFor({ issuer: auth0, callbackPorts: [] })).toEqual({ callbackUrls: [], logoutUrls: [], warning: NO_FIXED_PORT_WARNING });
     expect(registrationFor({ issuer: other, callbackPorts: [] })).toEqual({ callbackUrls: ['http://127.0.0.1/callback'], logoutUrls: ['http://127.0.0.1/logged-out'] });
+    // The app link's redirect URI, when the settings have a scheme.
+    expect(registrationFor({ issuer: auth0, callbackPorts: [], redirectScheme: 'com.acme.app' })).toEqual({ callbackUrls: [], logoutUrls: [], warning: NO_FIXED_PORT_WARNING, appLinkUrl: 'com.acme.app:/callback' });
   });
 
   it('knows Auth0 domains and nothing that only looks like one', () => {
