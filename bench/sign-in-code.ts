@@ -1,0 +1,70 @@
+/**
+ * Sign in with a code (RFC 8628, issue 9): the time from the user's approval at the provider (the
+ * provider's "You are signed in" page has loaded in the browser) to the app being signed in (the
+ * core's `signed-in` event, what turns the nav to Log Out), for two polling intervals. The wait is
+ * the rest of the current polling interval plus one token request, so the median sits near half the
+ * interval and the maximum near the whole interval.
+ *
+ * Run: npm run bench:sign-in-code  (node bench/sign-in-code.ts)
+ */
+import { performance } from 'node:perf_hooks';
+import type { Browser } from 'playwright-core';
+import { startDevstack, type Devstack } from '../devstack/index.ts';
+import type { SessionView } from '../src-preload/contract.ts';
+import { alice } from '../test/support/accounts.ts';
+import { configFor, createTestCore } from '../test/support/core-harness.ts';
+import { enterSignInCode, launchSystemBrowser } from '../test/support/system-browser.ts';
+import { median, ms, printTable, runBench } from './support.ts';
+
+const SAMPLES = 5;
+const INTERVALS = [1, 5] as const;
+const devstacks: Devstack[] = [];
+let browser: Browser | undefined;
+
+async function approvalToSignedIn(devstack: Devstack): Promise<number> {
+  const test = createTestCore(configFor(devstack));
+  await test.core.restore();
+  let signedInAt = 0;
+  const signedIn = new Promise<void>((resolve) => {
+    const poll = setInterval(() => {
+      if (test.events.some((view: SessionView) => view.status === 'signed-in')) {
+        signedInAt = performance.now();
+        clearInterval(poll);
+        resolve();
+      }
+    }, 2);
+  });
+  const opened = test.nextOpened();
+  const result = test.core.session.login();
+  await opened;
+  test.core.session.useWay('code');
+  while (!test.core.view().signIn?.code) await new Promise((resolve) => setTimeout(resolve, 10));
+  const code = test.core.view().signIn!.code!;
+  const { context } = await enterSignInCode(browser!, code.verificationUri, code.userCode, { username: alice.email, password: alice.password });
+  const approvedAt = performance.now();
+  await signedIn;
+  await result;
+  await context.close();
+  await test.core.session.logout();
+  await test.core.close();
+  return Math.max(0, signedInAt - approvedAt);
+}
+
+async function main(): Promise<void> {
+  browser = await launchSystemBrowser();
+  const rows: string[][] = [];
+  for (const interval of INTERVALS) {
+    const devstack = await startDevstack({ quiet: true, deviceCodeInterval: interval });
+    devstacks.push(devstack);
+    const samples: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) samples.push(await approvalToSignedIn(devstack));
+    rows.push([`${interval} s`, String(SAMPLES), ms(median(samples)), ms(Math.min(...samples)), ms(Math.max(...samples))]);
+  }
+  console.log('Sign in with a code: approval at the provider → signed in (core event)');
+  printTable(['polling interval', 'samples', 'median', 'min', 'max'], rows);
+}
+
+await runBench('sign-in-code', main, async () => {
+  await browser?.close();
+  await Promise.all(devstacks.map((devstack) => devstack.close()));
+});
