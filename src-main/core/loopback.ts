@@ -24,6 +24,24 @@ import type { AddressInfo } from 'node:net';
 import { CoreError } from './errors.ts';
 
 export const LOOPBACK_HOST = '127.0.0.1';
+
+/**
+ * The `Host` header values a browser sends for 127.0.0.1:<port>. Browsers leave out the scheme's
+ * default port, so on port 80 the header is plain `127.0.0.1` (RFC 9110 §7.2; URL serialisation).
+ */
+function loopbackAuthorities(port: number): string[] {
+  return port === 80 ? [LOOPBACK_HOST, `${LOOPBACK_HOST}:80`] : [`${LOOPBACK_HOST}:${port}`];
+}
+
+/** Whether a `Host` header names 127.0.0.1:<port>, in either form (`:80` written or left out). */
+export function isLoopbackHostHeader(value: string | undefined, port: number): boolean {
+  return value !== undefined && loopbackAuthorities(port).includes(value);
+}
+
+/** Whether an `Origin` header is http://127.0.0.1:<port>, in either form (`:80` written or left out). */
+export function isLoopbackOrigin(value: string | undefined, port: number): boolean {
+  return value !== undefined && loopbackAuthorities(port).some((authority) => value === `http://${authority}`);
+}
 const DONE_PATH = '/done';
 /** How long an ended receiver keeps answering late tabs (it holds no secret, only the outcome). */
 export const LINGER_MS = 60 * 60_000;
@@ -102,7 +120,9 @@ export class LoopbackReceiver {
     this.path = path;
     this.requireState = options.requireState ?? false;
     this.port = (server.address() as AddressInfo).port;
-    this.redirectUri = `http://${LOOPBACK_HOST}:${this.port}${path}`;
+    // Serialised as a browser would (no ":80"): the callback URL built from it, and the
+    // redirect_uri of the token request with it, must match the authorization request's exactly.
+    this.redirectUri = new URL(`http://${LOOPBACK_HOST}:${this.port}${path}`).href;
     this.arrival = new Promise<URL>((resolve, reject) => {
       this.settleArrival = { resolve, reject };
     });
@@ -282,7 +302,7 @@ export class LoopbackReceiver {
     // Origin-form only ("/callback?…"): an absolute or "//host" target is not what a browser sends.
     if (!req.url?.startsWith('/') || req.url.startsWith('//')) return { status: 400, message: 'Bad request.' };
     // DNS rebinding: another name resolving to 127.0.0.1 would carry its own Host.
-    if (req.headers.host !== `${LOOPBACK_HOST}:${this.port}`) return { status: 421, message: 'Wrong host.' };
+    if (!isLoopbackHostHeader(req.headers.host, this.port)) return { status: 421, message: 'Wrong host.' };
     // A page's script (fetch / XHR) sends Origin; a top-level redirect from the provider does not.
     if (req.headers.origin !== undefined) return { status: 403, message: 'Cross-origin requests are refused.' };
     // Fetch metadata, where the browser sends it: only a top-level navigation, never an <img>,

@@ -26,7 +26,7 @@ import { fileURLToPath } from 'node:url';
 import type { AppError, EventName, EventPayloads } from '../../src-preload/contract.ts';
 import { startCoreHost, type CoreHost } from '../core/host.ts';
 import { CHANNELS } from '../core/index.ts';
-import { LOOPBACK_HOST } from '../core/loopback.ts';
+import { isLoopbackHostHeader, isLoopbackOrigin, LOOPBACK_HOST } from '../core/loopback.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../core/node-storage.ts';
 import type { Cipher, Logger, OpenExternal } from '../core/ports.ts';
 import { redactingLogger } from '../core/redact.ts';
@@ -125,7 +125,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
   const summary = core.summary;
 
   const server = createServer((req, res) => {
-    handleRequest(req, res, { core, clients, rendererDir, externalUrls, capture: options.externalBrowser === 'capture', origin, key, cookieName }).catch(() => {
+    handleRequest(req, res, { core, clients, rendererDir, externalUrls, capture: options.externalBrowser === 'capture', origin, port, key, cookieName }).catch(() => {
       if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal', message: 'The preview host failed.' } });
       else res.end();
     });
@@ -138,7 +138,8 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     throw error;
   });
   const port = (server.address() as AddressInfo).port;
-  const origin = `http://${LOOPBACK_HOST}:${port}`;
+  // As a browser serialises it: no ":80".
+  const origin = new URL(`http://${LOOPBACK_HOST}:${port}`).origin;
   // Cookies ignore ports: a name per port keeps two previews in one browser from overwriting each other.
   const cookieName = `preview-key-${port}`;
   // The UI shows "restoring" until this finishes.
@@ -173,6 +174,7 @@ interface Context {
   externalUrls: string[];
   capture: boolean;
   origin: string;
+  port: number;
   /** This launch's secret. */
   key: string;
   /** The cookie that carries it once the page has traded the link's key. */
@@ -247,9 +249,9 @@ export const PREVIEW_ENDPOINTS: readonly { method: 'GET' | 'POST'; path: string;
 
 async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
   // DNS rebinding: a hostile name resolving to 127.0.0.1 carries its own Host header.
-  if (req.headers.host !== new URL(ctx.origin).host) return sendJson(res, 421, { message: 'Wrong host.' });
+  if (!isLoopbackHostHeader(req.headers.host, ctx.port)) return sendJson(res, 421, { message: 'Wrong host.' });
   // Cross-site requests: browsers send Origin on every POST and on cross-origin GETs.
-  if (req.headers.origin !== undefined && req.headers.origin !== ctx.origin) return sendJson(res, 403, { message: 'Cross-origin requests are refused.' });
+  if (req.headers.origin !== undefined && !isLoopbackOrigin(req.headers.origin, ctx.port)) return sendJson(res, 403, { message: 'Cross-origin requests are refused.' });
   // Only origin-form targets ("/path?query"): "//host/path" or "http://host/path" would re-root the URL.
   if (!req.url?.startsWith('/') || req.url.startsWith('//')) return sendJson(res, 400, { message: 'Bad request target.' });
   const url = new URL(req.url, ctx.origin);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeDuration, LoopbackReceiver } from '../../src-main/core/loopback.ts';
+import { describeDuration, isLoopbackHostHeader, isLoopbackOrigin, LoopbackReceiver } from '../../src-main/core/loopback.ts';
 import { send, type RawResponse } from '../support/http.ts';
 import { occupiedPort } from '../support/ports.ts';
 
@@ -151,6 +151,44 @@ describe('loopback receiver', () => {
       busy1.close();
       busy2.close();
     }
+  });
+});
+
+describe('the Host and Origin of 127.0.0.1:<port>, as browsers write them', () => {
+  it('on port 80 accepts both forms: the one browsers send (no ":80") and the explicit one', () => {
+    expect(isLoopbackHostHeader('127.0.0.1', 80)).toBe(true);
+    expect(isLoopbackHostHeader('127.0.0.1:80', 80)).toBe(true);
+    expect(isLoopbackOrigin('http://127.0.0.1', 80)).toBe(true);
+    expect(isLoopbackOrigin('http://127.0.0.1:80', 80)).toBe(true);
+    // What a browser really writes for http://127.0.0.1:80/: the URL standard drops the default port.
+    const url = new URL('http://127.0.0.1:80/callback');
+    expect(isLoopbackHostHeader(url.host, 80)).toBe(true);
+    expect(isLoopbackOrigin(url.origin, 80)).toBe(true);
+  });
+
+  it('on any other port accepts only 127.0.0.1:<port>', () => {
+    for (const port of [1024, 4000, 53682, 65535]) {
+      expect(isLoopbackHostHeader(`127.0.0.1:${port}`, port)).toBe(true);
+      expect(isLoopbackOrigin(`http://127.0.0.1:${port}`, port)).toBe(true);
+      expect(isLoopbackOrigin(new URL(`http://127.0.0.1:${port}/x`).origin, port)).toBe(true);
+      // The port left out means 80, not this port.
+      expect(isLoopbackHostHeader('127.0.0.1', port)).toBe(false);
+      expect(isLoopbackOrigin('http://127.0.0.1', port)).toBe(false);
+    }
+  });
+
+  it.each([
+    undefined, '', 'localhost', 'localhost:80', 'evil.example', 'evil.example:80', '127.0.0.1:8080', '127.0.0.1:080', '127.0.0.1:', '[::1]:80',
+    '127.0.0.1.evil.example', 'evil@127.0.0.1', '127.0.0.1:80@evil.example', '127.1', '127.0.0.1 ', 'LOCALHOST',
+  ])('refuses the Host %j on port 80', (host) => {
+    expect(isLoopbackHostHeader(host, 80)).toBe(false);
+  });
+
+  it.each([
+    undefined, 'null', '', 'https://127.0.0.1', 'https://127.0.0.1:80', 'http://localhost', 'http://127.0.0.1:8080', 'http://127.0.0.1/',
+    'http://evil.example', 'http://127.0.0.1.evil.example', 'http://evil@127.0.0.1',
+  ])('refuses the Origin %j on port 80', (origin) => {
+    expect(isLoopbackOrigin(origin, 80)).toBe(false);
   });
 });
 

@@ -1,0 +1,130 @@
+/**
+ * Port 80 on loopback: browsers leave the default port out of `Host` and `Origin`
+ * (`127.0.0.1`, `http://127.0.0.1`), so a check against `127.0.0.1:80` refuses the user's own browser.
+ * With the real devstack and Chromium: a sign-in whose callback port is 80 completes, and the preview
+ * host on port 80 answers its own page's bridge calls. The form with `:80` written is accepted too, and
+ * foreign hosts and origins stay refused (unit cases in test/unit/loopback.test.ts).
+ *
+ * Port 80 needs the right to bind it (root, or CAP_NET_BIND_SERVICE, or a low
+ * net.ipv4.ip_unprivileged_port_start) and nobody else on it; without that the cases skip, saying why.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { startPreview } from '../../src-main/preview/server.ts';
+import { alice } from '../support/accounts.ts';
+import { configFor, createTestCore, envFor, signIn, type TestCore } from '../support/core-harness.ts';
+import { send } from '../support/http.ts';
+import { occupiedPort } from '../support/ports.ts';
+import { launchSystemBrowser } from '../support/system-browser.ts';
+
+/** Why port 80 cannot be used here, or undefined when it can. */
+async function port80Unavailable(): Promise<string | undefined> {
+  try {
+    const probe = await occupiedPort(80);
+    await new Promise((resolve) => probe.close(resolve));
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'EACCES' ? 'no right to bind port 80 here (not root, no CAP_NET_BIND_SERVICE)' : `port 80 is not free (${code ?? String(error)})`;
+  }
+}
+
+/** Waits until nothing listens on 127.0.0.1:80 any more. */
+async function port80Released(): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (await send('http://127.0.0.1/').then(() => false, () => true)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('port 80 still in use');
+}
+
+const unavailable = await port80Unavailable();
+if (unavailable) console.warn(`port 80 cases skipped: ${unavailable}`);
+
+let devstack: Devstack;
+let browser: Browser;
+const cores: TestCore[] = [];
+
+beforeAll(async () => {
+  if (unavailable) return;
+  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
+});
+
+afterAll(async () => {
+  await Promise.all(cores.map((test) => test.core.close()));
+  await browser?.close();
+  await devstack?.close();
+});
+
+describe.skipIf(unavailable !== undefined)('loopback on port 80', () => {
+  it('signs alice in with the callback on port 80 (the browser sends Host: 127.0.0.1)', async () => {
+    const test = createTestCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: '80' }), { signInTimeoutMs: 20_000 });
+    cores.push(test);
+    await test.core.restore();
+    const { result, url, page, context } = await signIn(test, browser, alice);
+    expect(result).toMatchObject({ ok: true, session: { status: 'signed-in', profile: { email: alice.email } } });
+    // Announced as the browser writes it, so the token request's redirect_uri is the same string.
+    expect(new URL(url).searchParams.get('redirect_uri')).toBe('http://127.0.0.1/callback');
+    await page.waitForURL('http://127.0.0.1/done');
+    await expect.poll(() => page.textContent('body')).toContain('You are signed in');
+    await context.close();
+    await port80Released();
+  });
+
+  it('refuses a foreign Host on port 80 and takes the explicit ":80" form', async () => {
+    const test = createTestCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: '80' }));
+    cores.push(test);
+    await test.core.restore();
+    const opened = test.nextOpened();
+    const login = test.core.session.login();
+    const state = new URL(await opened).searchParams.get('state')!;
+    expect((await send(`http://127.0.0.1/callback?code=x&state=${state}`, { headers: { Host: 'evil.example' } })).status).toBe(421);
+    expect((await send(`http://127.0.0.1/callback?code=x&state=${state}`, { headers: { Host: 'localhost' } })).status).toBe(421);
+    expect((await send(`http://127.0.0.1/callback?code=forged&state=${state}&iss=${encodeURIComponent(devstack.issuer)}`, { headers: { Host: '127.0.0.1:80' } })).status).toBe(303);
+    expect(await login).toMatchObject({ ok: false, error: { code: 'callback_invalid' } });
+    // Let the receiver go (it lingers for the outcome page) before the next case binds port 80.
+    await send('http://127.0.0.1/done').catch(() => undefined);
+    await port80Released();
+  });
+
+  it('serves the preview on port 80 to its own page in Chromium (Origin: http://127.0.0.1)', async () => {
+    // A tiny renderer: its script calls the bridge the way the real one does (POST, JSON, Origin set by the browser).
+    const rendererDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'preview-80-')), 'renderer');
+    mkdirSync(path.join(rendererDir, 'assets'), { recursive: true });
+    writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>app</title><p id="out">waiting</p><script src="/assets/app.js"></script>');
+    writeFileSync(
+      path.join(rendererDir, 'assets', 'app.js'),
+      // As the real page does: trade the printed link's key for the cookie, then call the bridge.
+      `const key = new URLSearchParams(location.hash.slice(1)).get('key');
+      fetch('/__preview/session', { method: 'POST', headers: { 'X-Preview-Key': key } })
+        .then(() => fetch('/__bridge/session:get', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"args":[]}' }))
+        .then(async (r) => { document.getElementById('out').textContent = r.status + ' ' + (await r.text()); });`,
+    );
+    const preview = await startPreview({
+      env: envFor(devstack),
+      port: 80,
+      externalBrowser: 'capture',
+      rendererDir,
+      dataDir: mkdtempSync(path.join(os.tmpdir(), 'preview-80-data-')),
+    });
+    try {
+      expect(new URL(preview.url).origin).toBe('http://127.0.0.1');
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const bridge = page.waitForRequest((request) => request.url().endsWith('/__bridge/session:get'));
+      await page.goto(preview.link);
+      expect((await (await bridge).allHeaders())['origin']).toBe('http://127.0.0.1');
+      await expect.poll(() => page.textContent('#out')).toMatch(/^200 \{"status":"(restoring|signed-out)"/);
+      await context.close();
+      // A foreign origin is still refused on port 80.
+      const foreign = await send(`${preview.url}__bridge/session:get`, { method: 'POST', headers: { Origin: 'http://evil.example', 'Content-Type': 'application/json' } });
+      expect(foreign.status).toBe(403);
+    } finally {
+      await preview.close();
+    }
+  });
+});
