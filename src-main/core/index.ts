@@ -65,7 +65,7 @@ export function createAuthCore(config: AppConfig, hostPorts: CorePorts, options:
         return await handler(...request.args);
       } catch (error) {
         // Handlers answer with data; this is the last line so the renderer still gets an answer.
-        ports.log?.error('handler failed', { channel: request.channel, code: toAppError(error).code });
+        ports.log?.error('handler failed', { channel: request.channel, error: toAppError(error).code });
         return { ok: false, error: { code: 'internal', message: 'Something went wrong in the app. Please try again.' } };
       }
     },

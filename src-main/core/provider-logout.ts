@@ -89,7 +89,7 @@ export class ProviderLogout {
     try {
       await checkProviderAnswers(config);
     } catch (error) {
-      log.warn('provider logout: the provider could not be reached', { code: toAppError(error).code });
+      log.warn('provider logout: the provider could not be reached', { error: toAppError(error).code });
       return this.failed();
     }
     const refreshToken = this.leftover?.refreshToken;
@@ -99,7 +99,7 @@ export class ProviderLogout {
         this.leftover = { ...this.leftover, refreshToken: undefined };
       } catch (error) {
         const appError = toAppError(error);
-        log.warn('refresh token revocation failed', { code: appError.code });
+        log.warn('refresh token revocation failed', { error: appError.code });
         if (appError.code === 'provider_unreachable') return this.failed();
       }
     }
@@ -146,7 +146,7 @@ export class ProviderLogout {
     } catch (error) {
       await receiver?.close();
       const appError = error instanceof CoreError ? error.toAppError() : toAppError(error);
-      log.warn('provider logout could not be started', { code: appError.code });
+      log.warn('provider logout could not be started', { error: appError.code });
       return this.failed();
     }
   }

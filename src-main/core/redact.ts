@@ -4,17 +4,23 @@
  * Every logger the core is given is wrapped in `redactingLogger` (createAuthCore does it), and the
  * Electron console logger and the preview's console logger use it too. It replaces
  * - anything shaped like a JWT / JWS / JWE (`eyJ…`), wherever it appears in a string;
- * - `Bearer …` / `DPoP …` credentials and secret-bearing URL parameters (`code=`, `*token*=`, …);
+ * - `Bearer …` / `DPoP …` credentials and secret-bearing URL parameters (`code=`, `*token*=`, …),
+ *   also percent-encoded (`%3Fcode%3D…%26state%3D…`, once or more, as in a `redirect_uri`);
+ * - secret-named members of JSON (or JS-object) text inside a string (`{"refresh_token":"…"}`,
+ *   escaped `{\"code\":\"…\"}` included);
  * - the whole value of any field whose name says it is secret (token, secret, verifier, password,
- *   authorization, cookie, private key, credential, assertion), at any depth, and the private members
- *   of a JWK.
+ *   authorization, cookie, private key, credential, assertion) or that is named `code`, `state`,
+ *   `nonce` (the authorization code and its checks) or `device_code` (RFC 8628's polling secret), at
+ *   any depth, and the private members of a JWK.
+ *
+ * So error codes must be logged under another name than `code` (`error`), or they are redacted too.
  */
 import type { Logger } from './ports.ts';
 
 export const REDACTED = '[redacted]';
 
 /** Field names whose values are never logged, at any depth. */
-export const SECRET_KEY = /token|secret|verifier|password|passwd|authorization|cookie|private|credential|assertion/i;
+export const SECRET_KEY = /token|secret|verifier|password|passwd|authorization|cookie|private|credential|assertion|^(?:code|state|nonce|device_?code)$/i;
 /** The private members of a JWK (RSA, EC, OKP, oct). */
 const JWK_PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']);
 
@@ -22,8 +28,23 @@ const JWK_PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']);
 const JWT = /eyJ[\w-]*(?:\.[\w-]*){2,4}/g;
 /** `Authorization` scheme + credential, as in a header value copied into a message. */
 const AUTH_SCHEME = /\b(Bearer|DPoP|Basic)\s+[\w.~+/=-]+/gi;
-/** URL / form parameters that carry secrets: the authorization code, tokens, PKCE verifier, passwords. */
-const SECRET_PARAM = /([?&#;\s]|^)(code|code_verifier|[\w-]*token[\w-]*|[\w-]*secret[\w-]*|password|assertion|state|nonce)=[^&#\s"'<>]+/gi;
+/** Names of URL / form parameters and JSON members that carry secrets. */
+const SECRET_NAME = String.raw`code|code_verifier|device_code|[\w-]*token[\w-]*|[\w-]*secret[\w-]*|password|passwd|assertion|state|nonce|authorization|cookie|credentials?`;
+/** `%3D` (`=`) / `%26` (`&`) / `%3F` (`?`) / `%23` (`#`), percent-encoded once or more (`%253D`, …). */
+const ENCODED = (hex: string) => String.raw`%(?:25)*${hex}`;
+/**
+ * URL / form parameters that carry secrets: the authorization code, tokens, PKCE verifier, passwords,
+ * plain or percent-encoded (a callback URL inside a `redirect_uri` or a logged URL-encoded URL).
+ */
+const SECRET_PARAM = new RegExp(
+  String.raw`([?&#;,\s(\[{]|^|${ENCODED('(?:3F|26|23)')})(${SECRET_NAME})(=|${ENCODED('3D')})(?:(?!${ENCODED('(?:26|23)')})[^&#\s"'<>])+`,
+  'gi',
+);
+/**
+ * A secret-named member of JSON or JS-object text: `"refresh_token":"…"`, `refresh_token: '…'`,
+ * or escaped once more inside another JSON string (`\"code\":\"…\"`).
+ */
+const SECRET_MEMBER = new RegExp(String.raw`(?<![\w-])((\\?["']?)(?:${SECRET_NAME})\2\s*:\s*)(\\?["'])[^"'\\]*`, 'gi');
 
 const MAX_DEPTH = 12;
 const MAX_STRING = 4096;
@@ -34,7 +55,9 @@ export function redactString(text: string): string {
   return clipped
     .replace(JWT, REDACTED)
     .replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`)
-    .replace(SECRET_PARAM, (_match, lead: string, name: string) => `${lead}${name}=${REDACTED}`);
+    // Up to the first quote or backslash, whatever closes the value: a token has neither.
+    .replace(SECRET_MEMBER, (_match, member: string, _quote: string, open: string) => `${member}${open}${REDACTED}`)
+    .replace(SECRET_PARAM, (_match, lead: string, name: string, equals: string) => `${lead}${name}${equals}${REDACTED}`);
 }
 
 /**
@@ -62,8 +85,9 @@ function walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
   try {
     if (value instanceof Error) {
       const out: Record<string, unknown> = { name: value.name, message: redactString(value.message) };
+      // Under another name than `code`, which is redacted (the authorization code).
       const code = (value as { code?: unknown }).code;
-      if (typeof code === 'string') out.code = code;
+      if (typeof code === 'string') out.errorCode = code;
       return out;
     }
     if (value instanceof URL) return redactString(value.href);

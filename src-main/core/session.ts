@@ -196,7 +196,7 @@ export class SessionManager {
         // invalid_grant has already signed the user out with its reason. If the provider is merely
         // unreachable, the refresh token may still be good: stay signed in and try again on use.
         if (!this.tokens) return;
-        this.log.warn('refresh at start failed; will retry on use', { code: toAppError(error).code });
+        this.log.warn('refresh at start failed; will retry on use', { error: toAppError(error).code });
       }
     }
     this.update('signed-in');
@@ -250,7 +250,7 @@ export class SessionManager {
       await this.ports.openExternal(page);
       return { ok: true };
     } catch (error) {
-      this.log.warn('could not open the sign-in code page', { code: toAppError(error).code });
+      this.log.warn('could not open the sign-in code page', { error: toAppError(error).code });
       return { ok: false, error: { code: 'internal', message: 'The page could not be opened. Type the address shown into your browser.' } };
     }
   }
@@ -292,7 +292,7 @@ export class SessionManager {
     try {
       await revokeRefreshToken(this.config, tokens.refreshToken);
     } catch (error) {
-      this.log.warn('refresh token revocation at the old provider failed (best effort)', { code: toAppError(error).code });
+      this.log.warn('refresh token revocation at the old provider failed (best effort)', { error: toAppError(error).code });
     }
   }
 
@@ -418,7 +418,7 @@ export class SessionManager {
       pending.done?.({ ok: false, message: `${error.message} You can close this tab and return to the app.` });
       this.pendingSignIn = undefined;
       this.update('signed-out', error);
-      this.log.warn('sign-in failed', { flow: mode, way: pending.way, code: error.code });
+      this.log.warn('sign-in failed', { flow: mode, way: pending.way, error: error.code });
       return { ok: false, error };
     }
   }
@@ -661,7 +661,7 @@ export class SessionManager {
       await revokeRefreshToken(this.config, tokens.refreshToken);
       this.log.info('revoked a refresh token that arrived after the session ended');
     } catch (error) {
-      this.log.warn('refresh token revocation failed (best effort)', { code: toAppError(error).code });
+      this.log.warn('refresh token revocation failed (best effort)', { error: toAppError(error).code });
     }
   }
 

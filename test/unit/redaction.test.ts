@@ -57,7 +57,7 @@ describe('redactSecrets', () => {
   });
 
   it('keeps what is not secret, so logs stay useful', () => {
-    const fields = { channel: 'auth:login', code: 'callback_invalid', flow: 'login', status: 401, ok: false, reason: 'The saved session was damaged.' };
+    const fields = { channel: 'auth:login', error: 'callback_invalid', flow: 'login', status: 401, ok: false, reason: 'The saved session was damaged.' };
     expect(redactSecrets(fields)).toEqual(fields);
     expect(redactString('sign-in failed')).toBe('sign-in failed');
     expect(redactSecrets({ accessToken: ACCESS })).toEqual({ accessToken: REDACTED });
@@ -92,6 +92,75 @@ describe('redactSecrets', () => {
         expectClean(redactSecrets(value));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('JSON-shaped and percent-encoded secrets, and fields named code, state, nonce', () => {
+  const STATE = 'state-value-b71f0e9d';
+  const NONCE = 'nonce-value-60c4a2e1';
+  const clean = (text: string) => {
+    for (const secret of [REFRESH, CODE, STATE, NONCE, VERIFIER]) expect(text.includes(secret), `leaked ${secret} in ${text}`).toBe(false);
+  };
+
+  it.each([
+    ['a JSON token response in a message', `provider answered ${JSON.stringify({ access_token: 'opaque-at', refresh_token: REFRESH, token_type: 'Bearer' })}`],
+    ['JSON inside a JSON string (escaped quotes)', `body: ${JSON.stringify(JSON.stringify({ refresh_token: REFRESH, code: CODE }))}`],
+    ['JSON with spaces', `{ "code" : "${CODE}", "state" : "${STATE}", "nonce": "${NONCE}" }`],
+    ['a JS object as util.inspect prints it', `{ refreshToken: '${REFRESH}', code: '${CODE}', state: '${STATE}' }`],
+    ['a callback URL percent-encoded in a redirect_uri', `redirect_uri=http%3A%2F%2F127.0.0.1%3A53123%2Fcallback%3Fcode%3D${CODE}%26state%3D${STATE}`],
+    ['lower-case percent-encoding', `next=%2fcallback%3fcode%3d${CODE}%26state%3d${STATE}%26iss%3dx`],
+    ['percent-encoded twice', `u=http%253A%252F%252Fh%252Fcb%253Fcode%253D${CODE}%2526state%253D${STATE}`],
+    ['an encoded fragment', `x=%23state%3D${STATE}%26nonce%3D${NONCE}`],
+    ['a form body', `grant_type=refresh_token&refresh_token=${REFRESH}&code_verifier=${VERIFIER}`],
+  ])('redacts %s', (_name, text) => {
+    const out = redactString(text);
+    clean(out);
+    expect(out).toContain(REDACTED);
+    clean(JSON.stringify(redactSecrets({ message: text, list: [text] })));
+  });
+
+  it('redacts fields named code, state and nonce at any depth; error codes travel under other names', () => {
+    const out = redactSecrets({ code: CODE, state: STATE, nonce: NONCE, callback: { params: [{ Code: CODE, STATE }] }, error: 'callback_invalid' });
+    clean(JSON.stringify(out));
+    expect(out).toMatchObject({ code: REDACTED, state: REDACTED, nonce: REDACTED, error: 'callback_invalid' });
+    const failure = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    expect(redactSecrets({ failure })).toEqual({ failure: { name: 'Error', message: 'connect ECONNREFUSED 127.0.0.1:9', errorCode: 'ECONNREFUSED' } });
+  });
+
+  it('keeps JSON and encoded URLs without secrets as they are', () => {
+    for (const text of [
+      '{"status":"signed-in","flow":"login","persistence":"encrypted"}',
+      'next=%2Fprofile%3Fpage%3D2%26sort%3Dasc',
+      'http://127.0.0.1:6060/api/messages/protected?lang=en',
+      'states: 3, codes: none, encoded %3D sign',
+      "{ statusCode: 401, errorCode: 'E1' }",
+    ]) {
+      expect(redactString(text)).toBe(text);
+    }
+  });
+
+  it('finds a secret in any of these shapes, whatever surrounds it (property)', () => {
+    const value = fc.stringMatching(/^[A-Za-z0-9._~-]{12,48}$/).filter((v) => /[0-9]/.test(v) && /[A-Za-z]/.test(v));
+    const name = fc.constantFrom('code', 'state', 'nonce', 'code_verifier', 'device_code', 'refresh_token', 'access_token', 'id_token', 'client_secret', 'password', 'refreshToken', 'session_token');
+    const noise = fc.string({ maxLength: 20 }).map((text) => text.replace(/[%=&?#"'\\]/g, ' '));
+    const shape = fc.constantFrom(
+      (n: string, v: string) => JSON.stringify({ other: 1, [n]: v }),
+      (n: string, v: string) => JSON.stringify(JSON.stringify({ [n]: v, other: 'x' })),
+      (n: string, v: string) => `{ ${n}: '${v}' }`,
+      (n: string, v: string) => `http://127.0.0.1:1234/cb?${n}=${v}&iss=x`,
+      (n: string, v: string) => `redirect=${encodeURIComponent(`http://127.0.0.1:1234/cb?a=1&${n}=${v}&b=2`)}`,
+      (n: string, v: string) => `redirect=${encodeURIComponent(encodeURIComponent(`http://h/cb?${n}=${v}#x`))}`,
+      (n: string, v: string) => `${n}=${v}`,
+    );
+    fc.assert(
+      fc.property(name, value, shape, noise, noise, (n, v, make, before, after) => {
+        const text = `${before} ${make(n, v)} ${after}`;
+        const out = redactString(text);
+        expect(out.includes(v), `leaked in ${out}`).toBe(false);
+        expect(JSON.stringify(redactSecrets({ [n]: v, text })).includes(v)).toBe(false);
+      }),
+      { numRuns: 500 },
     );
   });
 });
@@ -134,6 +203,9 @@ describe('every logger goes through redaction', () => {
     await core.restore();
     expect(lines.length).toBeGreaterThan(CARELESS_CALLS.length);
     expectClean(lines.join('\n'));
+    // A failure's code is logged under a name redaction leaves alone (not `code`).
+    expect(await core.session.login()).toMatchObject({ ok: false });
+    expect(lines.find((line) => line.startsWith('warn sign-in failed'))).toMatch(/"error":"[a-z_]+"/);
     await core.close();
   });
 
