@@ -134,12 +134,41 @@ export async function exchangeCode(config: AppConfig, callbackUrl: URL, checks: 
 export async function refreshTokens(config: AppConfig, current: TokenSet, dpop?: client.DPoPHandle): Promise<TokenSet> {
   if (!current.refreshToken) throw new CoreError('session_expired', 'Your session has expired. Please log in again.');
   const configuration = await discover(config);
+  let next: TokenSet;
   try {
     const response = await client.refreshTokenGrant(configuration, current.refreshToken, undefined, dpop ? { DPoP: dpop } : undefined);
-    return toTokenSet(response, current);
+    next = toTokenSet(response, current);
   } catch (error) {
+    // openid-client found the new ID token's iss or aud not what it must be: the same refusal as below.
+    if (error instanceof client.ClientError && error.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') throw identityChanged(error);
     throw providerError(error, config.issuer);
   }
+  // OpenID Connect Core §12.2: an ID token from a refresh names the same issuer, subject, audience
+  // (and authorized party) as the one from the sign-in. Anything else is another user or client.
+  const changed = changedIdentityClaim(current.claims, next.claims);
+  if (changed) throw identityChanged(new Error(`the "${changed}" claim changed`));
+  return next;
+}
+
+/** The first of iss, sub, aud, azp whose value differs between two ID tokens' claims, if any. */
+export function changedIdentityClaim(before: Record<string, unknown>, after: Record<string, unknown>): string | undefined {
+  const audience = (claims: Record<string, unknown>) => {
+    const aud = claims.aud;
+    return JSON.stringify(Array.isArray(aud) ? [...aud].map(String).sort() : aud === undefined ? [] : [String(aud)]);
+  };
+  if (after.iss !== before.iss) return 'iss';
+  if (after.sub !== before.sub) return 'sub';
+  if (audience(after) !== audience(before)) return 'aud';
+  if (after.azp !== before.azp) return 'azp';
+  return undefined;
+}
+
+function identityChanged(cause: unknown): CoreError {
+  return new CoreError(
+    'session_expired',
+    'The identity provider answered a session refresh for another user or application, so you were signed out. Please log in again.',
+    { cause },
+  );
 }
 
 /**

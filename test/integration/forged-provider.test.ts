@@ -8,6 +8,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionOptions } from '../../src-main/core/session.ts';
 import { configFor, createTestCore, type TestCore } from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
 import { startHostileProvider, type HostileProvider, type Scenario, type TokenContext } from '../support/hostile-provider.ts';
@@ -27,9 +28,9 @@ afterAll(async () => {
 });
 
 /** One sign-in through the real core, with the hostile provider answering per `scenario`. */
-async function signInAgainst(scenario: Scenario) {
+async function signInAgainst(scenario: Scenario, options: SessionOptions = {}) {
   provider.use(scenario);
-  const test = createTestCore(configFor({ issuer: provider.issuer, clientId: provider.clientId, audience: 'https://api.example', apiUrl: 'http://127.0.0.1:9' }));
+  const test = createTestCore(configFor({ issuer: provider.issuer, clientId: provider.clientId, audience: 'https://api.example', apiUrl: 'http://127.0.0.1:9' }), options);
   cores.push(test);
   await test.core.restore();
   const opened = test.nextOpened();
@@ -97,7 +98,51 @@ describe('a forged identity provider', () => {
     tally.refused++;
   });
 
+});
+
+/** A refresh answered with an ID token built by `make` (claims of the sign-in's, minus the nonce). */
+const refreshedIdToken = (make: (context: TokenContext, p: HostileProvider) => string): Scenario => ({
+  refreshResponse: (context, p) => p.validTokenResponse(context, make(context, p)),
+});
+const sameUser = (c: TokenContext, p: HostileProvider, overrides: Record<string, unknown> = {}) => p.claims(c, { nonce: undefined, ...overrides });
+
+const refreshCases: Array<[name: string, scenario: Scenario]> = [
+  ['another subject (sub) for the same issuer and client', refreshedIdToken((c, p) => p.signRs256(sameUser(c, p, { sub: 'admin', name: 'Admin', email: 'admin@evil.example' })))],
+  ['an extra audience (aud) with azp set, which openid-client accepts', refreshedIdToken((c, p) => p.signRs256(sameUser(c, p, { aud: [c.clientId, 'someone-else'], azp: c.clientId })))],
+  ['another issuer (iss)', refreshedIdToken((c, p) => p.signRs256(sameUser(c, p, { iss: 'https://evil.example' })))],
+];
+
+describe('a forged identity provider at refresh (OpenID Connect Core §12.2: same iss, sub, aud)', () => {
+  // Every access token counts as expiring: the next token request refreshes.
+  const refreshing: SessionOptions = { clockSkewSeconds: 24 * 3600 };
+
+  it('control: a refresh naming the same user keeps the session, with the new tokens', async () => {
+    const { test, result } = await signInAgainst({}, refreshing);
+    expect(result.ok).toBe(true);
+    const before = (await test.storedTokens())!;
+    const requests = provider.tokenRequests;
+    const accessToken = await test.core.session.accessToken();
+    expect(provider.tokenRequests).toBe(requests + 1);
+    expect(accessToken).not.toBe(before.accessToken);
+    expect(test.core.view()).toMatchObject({ status: 'signed-in', profile: { sub: 'mallory' } });
+    expect((await test.storedTokens())!.accessToken).toBe(accessToken);
+  });
+
+  it.each(refreshCases)('signs the user out when the refreshed ID token names %s', async (_name, scenario) => {
+    tally.run++;
+    const { test, result } = await signInAgainst(scenario, refreshing);
+    expect(result).toMatchObject({ ok: true, session: { profile: { sub: 'mallory' } } });
+    const requests = provider.tokenRequests;
+    await expect(test.core.session.accessToken()).rejects.toMatchObject({ code: 'session_expired' });
+    expect(provider.tokenRequests).toBe(requests + 1);
+    expect(test.core.view()).toMatchObject({ status: 'signed-out', error: { code: 'session_expired', message: expect.stringMatching(/another user or application.*signed out/) } });
+    expect(test.core.view().profile).toBeUndefined();
+    expect(await test.storedTokens()).toBeUndefined();
+    expect(await test.core.messages.get('protected')).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+    tally.refused++;
+  });
+
   it('refused every case', () => {
-    expect(tally).toEqual({ run: cases.length, refused: cases.length });
+    expect(tally).toEqual({ run: cases.length + refreshCases.length, refused: cases.length + refreshCases.length });
   });
 });

@@ -38,6 +38,11 @@ export interface Scenario {
   responseIss?: string | null;
   /** The token endpoint's JSON answer; default: a valid response (see `validTokenResponse`). */
   tokenResponse?(context: TokenContext, provider: HostileProvider): Record<string, unknown>;
+  /**
+   * The answer to a refresh grant (the context is the sign-in's, `form` the refresh request's);
+   * default: a valid response whose ID token names the same user (no `nonce`: none is expected).
+   */
+  refreshResponse?(context: TokenContext, provider: HostileProvider): Record<string, unknown>;
   /** Sign in with a code (RFC 8628): `interval` in the device authorization response (default 1). */
   deviceInterval?: number;
   /** Answers to successive device code polls, in order; once used up, valid tokens. */
@@ -170,6 +175,11 @@ export async function startHostileProvider(): Promise<HostileProvider> {
           }
           const context: TokenContext = { state: '', nonce: '', redirectUri: '', codeChallenge: '', code: '', issuer, clientId: HOSTILE_CLIENT_ID, form };
           return json(res, 200, provider.validTokenResponse(context, provider.signRs256(provider.claims(context, { nonce: undefined }))));
+        }
+        if (seen && form.get('grant_type') === 'refresh_token') {
+          const context: TokenContext = { ...seen, issuer, clientId: HOSTILE_CLIENT_ID, form };
+          const answer = scenario.refreshResponse ?? ((c) => provider.validTokenResponse(c, provider.signRs256(provider.claims(c, { nonce: undefined }))));
+          return json(res, 200, answer(context, provider));
         }
         if (!seen || form.get('code') !== seen.code) return json(res, 400, { error: 'invalid_grant' });
         const context: TokenContext = { ...seen, issuer, clientId: HOSTILE_CLIENT_ID, form };
