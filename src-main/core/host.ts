@@ -100,7 +100,11 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     if (managedProblem) return notConfigured(configProblem(managedProblem), key);
     let configured: Configured;
     try {
-      configured = next.provider === 'tenant' ? configureTenant(next.settings) : await startDemo(options.env, next.settings, options.devstackDataDir === undefined ? {} : { devstackDataDir: options.devstackDataDir });
+      configured = next.provider === 'tenant' ? configureTenant(next.settings) : await startDemo(options.env, next.settings, {
+              ...(options.devstackDataDir === undefined ? {} : { devstackDataDir: options.devstackDataDir }),
+              // Without OS encryption the demo provider keeps nothing on disk either (no live refresh token in clear).
+              cipher: options.ports.cipher,
+            });
     } catch (error) {
       if (error instanceof ConfigError) return notConfigured(configProblem(error), key);
       // The demo provider could not start (not a port clash: those fall back): say so, keep running.

@@ -7,7 +7,7 @@ import { parseRequest } from '../../src-preload/contract-validators.ts';
 import { ConfigError, parseConfig, readSettings, type AppConfig, type Settings } from './config.ts';
 import { toAppError } from './errors.ts';
 import { MessageService } from './messages.ts';
-import type { CorePorts } from './ports.ts';
+import type { Cipher, CorePorts } from './ports.ts';
 import { redactingLogger } from './redact.ts';
 import { SessionManager, type SessionOptions } from './session.ts';
 
@@ -113,7 +113,16 @@ export function configureTenant(settings: Settings): Configured {
  * sign-ups, its ports) in `devstackDataDir` when given, so a restarted app on the same folder finds
  * its saved session still honoured; without it, in memory.
  */
-export async function startDemoProvider(env: NodeJS.ProcessEnv, settings: Settings, options: { devstackDataDir?: string } = {}): Promise<Configured> {
+/**
+ * Given the host's `cipher`, the devstack's data folder is used only when that cipher is available:
+ * without OS encryption the app keeps no session, so the devstack must not keep its live refresh
+ * tokens (in clear) on disk either.
+ */
+export async function startDemoProvider(
+  env: NodeJS.ProcessEnv,
+  settings: Settings,
+  options: { devstackDataDir?: string; cipher?: Pick<Cipher, 'isAvailable'> } = {},
+): Promise<Configured> {
   // Validate what the person set before starting anything.
   const overrides = {
     ...(settings.AUTH0_CALLBACK_PORTS ? { AUTH0_CALLBACK_PORTS: settings.AUTH0_CALLBACK_PORTS } : {}),
@@ -123,7 +132,8 @@ export async function startDemoProvider(env: NodeJS.ProcessEnv, settings: Settin
   };
   parseConfig({ AUTH0_DOMAIN: 'http://127.0.0.1', AUTH0_CLIENT_ID: 'demo', AUTH0_AUDIENCE: 'demo', API_SERVER_URL: 'http://127.0.0.1', ...overrides });
   const { startDevstack, readRememberedPorts } = await import('../../devstack/index.ts');
-  const dataDir = options.devstackDataDir;
+  const encrypted = options.cipher === undefined || (await options.cipher.isAvailable().catch(() => false));
+  const dataDir = encrypted ? options.devstackDataDir : undefined;
   const remembered = dataDir === undefined ? undefined : await readRememberedPorts(dataDir);
   // Its ports are a preference, not a requirement: the ones set, then the ones it used last on this
   // data folder (the stored session's issuer names that port), then the defaults, then any free port.
@@ -146,7 +156,7 @@ export async function startDemoProvider(env: NodeJS.ProcessEnv, settings: Settin
   return {
     config,
     stop: () => devstack.close(),
-    summary: `Built-in demo provider (the local devstack).\n${portNote(idpPorts[0], devstack.issuer, 'identity provider', dataDir)}${portNote(apiPorts[0], devstack.apiUrl, 'Hello World API', dataDir)}Identity provider: ${devstack.issuer}\nMessage API: ${devstack.apiUrl}\nDPoP: ${config.dpop ? 'on' : 'off'}\nDemo accounts: ${accounts}\nDevstack state: ${devstack.dataDir ?? 'in memory (forgotten when it stops)'}`,
+    summary: `Built-in demo provider (the local devstack).\n${portNote(idpPorts[0], devstack.issuer, 'identity provider', dataDir)}${portNote(apiPorts[0], devstack.apiUrl, 'Hello World API', dataDir)}Identity provider: ${devstack.issuer}\nMessage API: ${devstack.apiUrl}\nDPoP: ${config.dpop ? 'on' : 'off'}\nDemo accounts: ${accounts}\nDevstack state: ${devstack.dataDir ?? (encrypted ? 'in memory (forgotten when it stops)' : 'in memory: without OS encryption no refresh token is kept on disk')}`,
   };
 }
 

@@ -3,11 +3,12 @@
  * browser:
  * - a whole session (sign-in, API calls, refresh with rotation, logout) writes no token to any log
  *   line the host receives, and none to any event the renderer receives;
- * - without OS encryption (Linux `basic_text`) the same journey writes nothing at all to disk;
+ * - without OS encryption (Linux `basic_text`) the same journey writes nothing at all to disk, and
+ *   the preview's built-in devstack keeps no refresh token in its data folder either;
  * - a vault written by another installation's key is discarded cleanly at restore: signed out with
  *   a reason, the record removed, no crash, and a fresh sign-in works.
  */
-import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -15,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevstack, type Devstack } from '../../devstack/index.ts';
 import type { SessionView } from '../../src-preload/contract.ts';
 import { createAuthCore, type AuthCore } from '../../src-main/core/index.ts';
+import { startPreview } from '../../src-main/preview/server.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
 import type { Cipher, Logger } from '../../src-main/core/ports.ts';
 import type { SessionOptions } from '../../src-main/core/session.ts';
@@ -162,6 +164,45 @@ describe('storage', () => {
     expect(again.core.view()).toMatchObject({ status: 'signed-out', persistence: 'memory' });
     expect(again.core.view().error).toBeUndefined();
     tally.refused++;
+  });
+
+  it.each([
+    ['without OS encryption it keeps no refresh token on disk: no data folder at all', 'unavailable'],
+    ['control: with encryption it keeps its state in the data folder', 'available'],
+  ] as const)('the preview\'s built-in devstack (no AUTH0_DOMAIN): %s', async (_name, encryption) => {
+    if (encryption === 'unavailable') tally.run++;
+    // The preview as `npm run preview` runs it without settings, on a tiny renderer (no build needed).
+    const rendererDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'secrets-renderer-')), 'renderer');
+    mkdirSync(rendererDir);
+    writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>app</title>');
+    const preview = await startPreview({
+      env: { DEVSTACK_IDP_PORT: '0', DEVSTACK_API_PORT: '0' },
+      externalBrowser: 'capture',
+      encryption,
+      rendererDir,
+      dataDir: mkdtempSync(path.join(os.tmpdir(), 'secrets-preview-')),
+    });
+    try {
+      await preview.core.restore();
+      const login = preview.core.core!.session.login();
+      await expect.poll(() => preview.externalUrls.length).toBe(1);
+      const { context } = await signInWithBrowser(browser, preview.externalUrls[0]!, { username: alice.email, password: alice.password });
+      await context.close();
+      expect(await login).toMatchObject({ ok: true, session: { status: 'signed-in' } });
+      const refreshToken = (preview.core.core!.session as unknown as { tokens?: TokenSet }).tokens?.refreshToken;
+      expect(refreshToken).toBeTruthy();
+      if (encryption === 'unavailable') {
+        expect(readdirSync(preview.dataDir)).toEqual([]);
+        expect(preview.summary).toContain('without OS encryption no refresh token is kept on disk');
+        tally.refused++;
+      } else {
+        // The same journey with encryption does keep the devstack's state: the check above is real.
+        expect(readdirSync(path.join(preview.dataDir, 'devstack'))).toContain('provider.json');
+        expect(filesUnder(preview.dataDir).includes(refreshToken!)).toBe(true);
+      }
+    } finally {
+      await preview.close();
+    }
   });
 
   it('a vault written with another installation\'s key is discarded cleanly at restore', async () => {
