@@ -34,7 +34,7 @@ import {
 import { silentLogger, type CorePorts } from './ports.ts';
 import { ProviderLogout } from './provider-logout.ts';
 import { CALLBACK_PATH, LOGGED_OUT_PATH } from './registration.ts';
-import { TokenVault, type TokenSet } from './vault.ts';
+import { TokenVault, vaultOwnerOf, type TokenSet } from './vault.ts';
 
 export interface SessionOptions {
   /** How long a sign-in waits for the browser (default 5 minutes). */
@@ -133,7 +133,7 @@ export class SessionManager {
     this.config = config;
     this.ports = ports;
     this.log = ports.log ?? silentLogger;
-    this.vault = new TokenVault(ports.store, ports.cipher, { issuer: config.issuer.href, clientId: config.clientId });
+    this.vault = new TokenVault(ports.store, ports.cipher, vaultOwnerOf(config));
     this.keys = new DPoPKeyStore(ports.store, ports.cipher, () => this.vault.persistent(), this.log);
     this.options = {
       signInTimeoutMs: options.signInTimeoutMs ?? 5 * 60_000,

@@ -6,7 +6,33 @@
  */
 import { z } from 'zod';
 import type { AppError } from '../../src-preload/contract.ts';
+import type { AppConfig } from './config.ts';
 import type { Cipher, KeyValueStore } from './ports.ts';
+
+/**
+ * What a stored session belongs to: the tenant, the application, the API its access token is for
+ * and the origin it is sent to. A session saved under other settings is discarded, never used: a
+ * changed `API_SERVER_URL` (a user-writable `.env`) must not receive the stored bearer token.
+ */
+export interface VaultOwner {
+  issuer: string;
+  clientId: string;
+  audience: string;
+  apiOrigin: string;
+}
+
+/** The owner record for `config`. */
+export function vaultOwnerOf(config: AppConfig): VaultOwner {
+  return { issuer: config.issuer.href, clientId: config.clientId, audience: config.audience, apiOrigin: config.apiServerUrl.origin };
+}
+
+/** The setting behind each owner field, to name it in the reason. */
+const OWNER_SETTINGS: Record<keyof VaultOwner, string> = {
+  issuer: 'AUTH0_DOMAIN',
+  clientId: 'AUTH0_CLIENT_ID',
+  audience: 'AUTH0_AUDIENCE',
+  apiOrigin: 'API_SERVER_URL',
+};
 
 /** Everything the core keeps about a signed-in user. Lives only in the main process. */
 export interface TokenSet {
@@ -34,6 +60,9 @@ const recordSchema = z.object({
   version: z.literal(1),
   issuer: z.string(),
   clientId: z.string(),
+  // Absent in records saved before they were bound to these: such a record counts as changed.
+  audience: z.string().optional(),
+  apiOrigin: z.string().optional(),
   ciphertext: z.string(),
 });
 
@@ -47,10 +76,10 @@ export type VaultLoad =
 export class TokenVault {
   private readonly store: KeyValueStore;
   private readonly cipher: Cipher;
-  private readonly owner: { issuer: string; clientId: string };
+  private readonly owner: VaultOwner;
   private available: Promise<boolean> | undefined;
 
-  constructor(store: KeyValueStore, cipher: Cipher, owner: { issuer: string; clientId: string }) {
+  constructor(store: KeyValueStore, cipher: Cipher, owner: VaultOwner) {
     this.store = store;
     this.cipher = cipher;
     this.owner = owner;
@@ -73,10 +102,15 @@ export class TokenVault {
     if (raw === undefined) return { kind: 'empty' };
     const record = recordSchema.safeParse(raw);
     if (!record.success) return this.discard('The saved session was damaged, so it was removed. Please log in again.');
-    // A session of another tenant or application is not ours to use.
-    if (record.data.issuer !== this.owner.issuer || record.data.clientId !== this.owner.clientId) {
+    // A session saved under other settings (tenant, application, audience, API) is not ours to use.
+    const changed = (Object.keys(OWNER_SETTINGS) as Array<keyof VaultOwner>).filter((field) => record.data[field] !== this.owner[field]);
+    if (changed.length > 0) {
       this.clearQuietly();
-      return { kind: 'empty' };
+      const settings = changed.map((field) => OWNER_SETTINGS[field]).join(', ');
+      return {
+        kind: 'discarded',
+        reason: { code: 'session_expired', message: `The app's settings changed (${settings}) since you logged in, so the saved session was removed. Please log in again.` },
+      };
     }
     let tokens: unknown;
     try {

@@ -5,10 +5,14 @@
  *   line the host receives, and none to any event the renderer receives;
  * - without OS encryption (Linux `basic_text`) the same journey writes nothing at all to disk, and
  *   the preview's built-in devstack keeps no refresh token in its data folder either;
+ * - a session saved under other settings (API_SERVER_URL, AUTH0_AUDIENCE changed, e.g. in a
+ *   user-writable .env) is discarded with a reason, and its bearer token goes nowhere;
  * - a vault written by another installation's key is discarded cleanly at restore: signed out with
  *   a reason, the record removed, no crash, and a fresh sign-in works.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -20,7 +24,7 @@ import { startPreview } from '../../src-main/preview/server.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
 import type { Cipher, Logger } from '../../src-main/core/ports.ts';
 import type { SessionOptions } from '../../src-main/core/session.ts';
-import { TokenVault, VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
+import { TokenVault, VAULT_KEY, vaultOwnerOf, type TokenSet } from '../../src-main/core/vault.ts';
 import { alice } from '../support/accounts.ts';
 import { configFor, filesUnder } from '../support/core-harness.ts';
 import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
@@ -59,7 +63,7 @@ function noEncryption(): Cipher & { calls: number } {
 }
 
 /** A core as a host builds one, with a logger that keeps every line exactly as the host receives it. */
-function hostCore(options: SessionOptions & { dir?: string; cipher?: Cipher } = {}) {
+function hostCore(options: SessionOptions & { dir?: string; cipher?: Cipher; settings?: Record<string, string> } = {}) {
   const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'secrets-'));
   const store = new JsonFileStore(path.join(dir, 'session.json'));
   const cipher = options.cipher ?? new KeyFileBesideDataCipher(dir);
@@ -68,8 +72,9 @@ function hostCore(options: SessionOptions & { dir?: string; cipher?: Cipher } = 
   const write = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   const log: Logger = { info: write('info'), warn: write('warn'), error: write('error') };
   let next: ((url: string) => void) | undefined;
+  const config = configFor(devstack, options.settings);
   const core = createAuthCore(
-    configFor(devstack),
+    config,
     {
       openExternal: async (url) => {
         next?.(url);
@@ -83,7 +88,7 @@ function hostCore(options: SessionOptions & { dir?: string; cipher?: Cipher } = 
     options,
   );
   cores.push(core);
-  const vault = new TokenVault(store, cipher, { issuer: configFor(devstack).issuer.href, clientId: devstack.clientId });
+  const vault = new TokenVault(store, cipher, vaultOwnerOf(config));
   return {
     core,
     dir,
@@ -224,5 +229,48 @@ describe('storage', () => {
     expect(await other.signIn()).toMatchObject({ ok: true, session: { status: 'signed-in' } });
     expect((await other.stored())?.claims.email).toBe(alice.email);
     tally.refused++;
+  });
+});
+
+describe('a changed configuration', () => {
+  it.each([
+    ['API_SERVER_URL now points at another server', 'API_SERVER_URL'],
+    ['AUTH0_AUDIENCE now names another API (on that other server)', 'AUTH0_AUDIENCE'],
+  ])('%s: the saved session is discarded with a reason, and its token goes nowhere', async (_name, setting) => {
+    tally.run++;
+    // Whoever now sits at the configured API address: it records every request's headers.
+    const seen: IncomingHttpHeaders[] = [];
+    const trap = createServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"text":"trap"}');
+    });
+    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const original = hostCore();
+      await original.core.restore();
+      expect(await original.signIn()).toMatchObject({ ok: true });
+      const tokens = (await original.stored())!;
+      await original.core.close();
+
+      const trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
+      const settings: Record<string, string> = setting === 'API_SERVER_URL' ? { API_SERVER_URL: trapUrl } : { API_SERVER_URL: trapUrl, AUTH0_AUDIENCE: 'https://other-api.example' };
+      const changed = hostCore({ dir: original.dir, settings });
+      await changed.core.restore();
+      expect(changed.core.view()).toMatchObject({
+        status: 'signed-out',
+        error: { code: 'session_expired', message: expect.stringMatching(new RegExp(`settings changed \\(.*${setting}.*\\).*log in again`)) },
+      });
+      expect(changed.core.view().profile).toBeUndefined();
+      expect(await changed.core.handle('messages:get', ['protected'])).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+      expect(await changed.core.handle('messages:get', ['public'])).toMatchObject({ ok: true });
+      // The trap got the public call, with no credential in it; the record is gone from disk.
+      expect(seen.length).toBe(1);
+      expect(JSON.stringify(seen)).not.toContain(tokens.accessToken);
+      expect(seen[0]!.authorization).toBeUndefined();
+      expect(filesUnder(original.dir).includes(tokens.refreshToken!)).toBe(false);
+      tally.refused++;
+    } finally {
+      await new Promise((resolve) => trap.close(resolve));
+    }
   });
 });

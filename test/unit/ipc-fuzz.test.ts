@@ -22,7 +22,7 @@ import { parseRequest, requestValidators } from '../../src-preload/contract-vali
 import { startCoreHost, type CoreHost } from '../../src-main/core/host.ts';
 import { CHANNELS } from '../../src-main/core/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
-import { TokenVault, type TokenSet } from '../../src-main/core/vault.ts';
+import { TokenVault, vaultOwnerOf, type TokenSet } from '../../src-main/core/vault.ts';
 import { refusedSender, registerBridgeHandlers } from '../../src-main/electron/ipc.ts';
 import { APP_ORIGIN, isTrustedSender } from '../../src-main/electron/policy.ts';
 import type { SessionView } from '../../src-preload/contract.ts';
@@ -66,7 +66,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ipc-fuzz-'));
   const store = new JsonFileStore(path.join(dir, 'session.json'));
   const cipher = new KeyFileBesideDataCipher(dir);
-  vault = new TokenVault(store, cipher, { issuer: config.issuer.href, clientId: config.clientId });
+  vault = new TokenVault(store, cipher, vaultOwnerOf(config));
   // The provider, client, audience and API come from the environment: read-only, so whatever form the
   // fuzzer saves, the app stays on the trap (only callback ports and DPoP can change, and a save that
   // changes them switches the core to the trap again). No request can leave for another host.

@@ -4,9 +4,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
 import type { Cipher } from '../../src-main/core/ports.ts';
-import { TokenVault, type TokenSet } from '../../src-main/core/vault.ts';
+import { TokenVault, VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
 
-const owner = { issuer: 'http://127.0.0.1:4000/', clientId: 'electron-hello-world' };
+const owner = { issuer: 'http://127.0.0.1:4000/', clientId: 'electron-hello-world', audience: 'https://hello-world.example.com', apiOrigin: 'http://127.0.0.1:6060' };
 const tokens: TokenSet = {
   accessToken: 'ACCESS-TOKEN-SECRET-1234567890',
   accessTokenExpiresAt: Date.now() + 3600_000,
@@ -84,12 +84,37 @@ describe('token vault', () => {
     expect(await vault.load()).toEqual({ kind: 'empty' });
   });
 
-  it('ignores (and removes) a session saved for another tenant or client', async () => {
+  it.each([
+    ['another tenant', { issuer: 'https://other.eu.auth0.com/' }, 'AUTH0_DOMAIN'],
+    ['another application', { clientId: 'someone-else' }, 'AUTH0_CLIENT_ID'],
+    ['another API audience', { audience: 'https://other-api.example.com' }, 'AUTH0_AUDIENCE'],
+    ['another API origin (its bearer token would go there)', { apiOrigin: 'http://127.0.0.1:6061' }, 'API_SERVER_URL'],
+    ['another API host', { apiOrigin: 'https://evil.example' }, 'API_SERVER_URL'],
+    ['two settings at once', { audience: 'x', apiOrigin: 'https://evil.example' }, 'AUTH0_AUDIENCE, API_SERVER_URL'],
+  ])('discards (and removes) a session saved for %s, naming the setting', async (_name, change, setting) => {
     const { dir, vault, store } = setup();
     await vault.save(tokens);
     const cipher = new KeyFileBesideDataCipher(dir);
-    const other = new TokenVault(store, cipher, { ...owner, clientId: 'someone-else' });
-    expect(await other.load()).toEqual({ kind: 'empty' });
+    const other = new TokenVault(store, cipher, { ...owner, ...change });
+    expect(await other.load()).toEqual({
+      kind: 'discarded',
+      reason: { code: 'session_expired', message: `The app's settings changed (${setting}) since you logged in, so the saved session was removed. Please log in again.` },
+    });
+    expect(store.get(VAULT_KEY)).toBeUndefined();
     expect(await setup(dir).vault.load()).toEqual({ kind: 'empty' });
+  });
+
+  it('discards a record saved before sessions were bound to the audience and the API', async () => {
+    const { vault, store } = setup();
+    await vault.save(tokens);
+    const { audience: _audience, apiOrigin: _apiOrigin, ...older } = store.get(VAULT_KEY) as Record<string, unknown>;
+    store.set(VAULT_KEY, older);
+    expect(await vault.load()).toMatchObject({ kind: 'discarded', reason: { code: 'session_expired', message: expect.stringContaining('AUTH0_AUDIENCE, API_SERVER_URL') } });
+  });
+
+  it('still loads a session saved under the same settings', async () => {
+    const { dir, vault } = setup();
+    await vault.save(tokens);
+    expect(await setup(dir).vault.load()).toEqual({ kind: 'loaded', tokens });
   });
 });
