@@ -140,8 +140,15 @@ export class ProviderLogout {
         );
       }
       this.save('ending');
+      // Not awaited: an opener may return only when the browser exits (xdg-open without a desktop
+      // environment runs it in the foreground), and Log Out must not wait for that. A failure still
+      // counts, when it comes.
       // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — a URL the core built from the provider's discovery document, never renderer input; the port opens only http(s) (createOpenExternal)
-      await this.deps.openExternal(url.href);
+      this.deps.openExternal(url.href).catch(async (error: unknown) => {
+        await receiver?.close();
+        log.warn('provider logout page could not be opened', { error: toAppError(error).code });
+        this.failed();
+      });
       return 'opened';
     } catch (error) {
       await receiver?.close();

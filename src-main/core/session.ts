@@ -359,7 +359,8 @@ export class SessionManager {
     const pending = this.pendingSignIn;
     if (pending) {
       if (pending.url && Date.now() - (pending.openedAt ?? 0) >= REOPEN_GUARD_MS) {
-        return this.openSignInPage(pending, pending.url).then(() => pending.result);
+        // Never waits for the opener on its own (see arrivalUnlessOpenerFails).
+        return Promise.race([pending.result, this.openSignInPage(pending, pending.url).then(() => pending.result)]);
       }
       return pending.result;
     }
@@ -507,8 +508,7 @@ export class SessionManager {
       pending.url = url.href;
       pending.forcedLogin = forceLogin;
       this.update('signing-in');
-      await this.openSignInPage(pending, url.href);
-      const callbackUrl = await receiver.arrival;
+      const callbackUrl = await arrivalUnlessOpenerFails(receiver.arrival, this.openSignInPage(pending, url.href));
       if (signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
       const tokens = await exchangeCode(this.config, callbackUrl, checks, dpop?.handle);
       pending.done = (outcome) => receiver.finish(outcome);
@@ -535,8 +535,7 @@ export class SessionManager {
       pending.url = url.href;
       pending.forcedLogin = forceLogin;
       this.update('signing-in');
-      await this.openSignInPage(pending, url.href);
-      const callbackUrl = await receiver.arrival;
+      const callbackUrl = await arrivalUnlessOpenerFails(receiver.arrival, this.openSignInPage(pending, url.href));
       if (signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
       // The same checks as the loopback callback: state, iss, then the code with our PKCE verifier and nonce.
       return await exchangeCode(this.config, callbackUrl, checks, dpop?.handle);
@@ -725,6 +724,15 @@ export class SessionManager {
     if (status !== 'signing-in') this.flow = undefined;
     this.ports.emit(this.view());
   }
+}
+
+/**
+ * The callback's arrival, unless opening the browser fails first. The opener is never awaited on its
+ * own: one may return only when the browser exits (xdg-open without a desktop environment runs the
+ * browser in the foreground), and the callback can arrive long before that.
+ */
+function arrivalUnlessOpenerFails(arrival: Promise<URL>, opening: Promise<void>): Promise<URL> {
+  return Promise.race([arrival, opening.then(() => arrival)]);
 }
 
 function credentialOf(tokens: TokenSet): ApiCredential {

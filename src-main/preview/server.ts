@@ -15,7 +15,7 @@
  * test-only `/__preview/*` endpoints need the key itself in `X-Preview-Key`. The gate goes by path
  * prefix (`accessFor`), so a new endpoint under either prefix is gated before it is written.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -458,7 +458,15 @@ export function openInSystemBrowser(url: string): Promise<void> {
       : process.platform === 'win32'
         ? ['rundll32', ['url.dll,FileProtocolHandler', parsed.href]]
         : ['xdg-open', [parsed.href]];
+  // Detached, its output ignored and not waited for by this process: without a desktop environment
+  // xdg-open runs the browser in the foreground and only exits with it. The promise settles when the
+  // opener exits (or cannot start); the core never waits for it before listening for the callback.
   return new Promise((resolve, reject) => {
-    execFile(command, args as string[], (error) => (error ? reject(new Error(`Could not open the browser (${command}): ${error.message}`)) : resolve()));
+    const opener = spawn(command, args as string[], { detached: true, stdio: 'ignore', windowsHide: true });
+    opener.once('error', (error) => reject(new Error(`Could not open the browser (${command}): ${error.message}`)));
+    opener.once('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`Could not open the browser (${command} ended with ${signal ?? `exit code ${code}`}).`)),
+    );
+    opener.unref();
   });
 }
