@@ -2,6 +2,8 @@
  * Every journey a user has, in Chromium, through the preview host, on the real core and devstack.
  */
 import { readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { closedPort } from '../support/ports.ts';
 import { send } from '../support/http.ts';
@@ -147,6 +149,32 @@ test.describe('when the message API is down', () => {
     await expect(page.getByRole('alert')).toContainText('could not be reached');
     await screenshot(page, testInfo, 'api-down');
   });
+});
+
+test('after API_SERVER_URL changes, the saved session is dropped, the app says why, and the new server gets no token', async ({ page, app, devstack }, testInfo) => {
+  await app.open();
+  await logIn(page, app, alice);
+  await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
+  // Whoever now listens at the address the settings name: it records any credential it is sent.
+  const credentials: string[] = [];
+  const other = createServer((req, res) => {
+    if (req.headers.authorization) credentials.push(req.headers.authorization);
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"text":"from another server"}');
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', () => resolve()));
+  try {
+    await app.restart({ env: envFor(devstack, { API_SERVER_URL: `http://127.0.0.1:${(other.address() as AddressInfo).port}` }) });
+    await app.open('#/protected');
+    const alert = page.getByRole('alert');
+    await expect(alert).toContainText('Your session has ended');
+    await expect(alert).toContainText("The app's settings changed (API_SERVER_URL) since you logged in");
+    await expect(page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
+    await expect(page.getByRole('main')).toContainText('You need to log in');
+    await screenshot(page, testInfo, 'settings-changed-signed-out');
+    expect(credentials).toEqual([]);
+  } finally {
+    await new Promise((resolve) => other.close(resolve));
+  }
 });
 
 test('signed out, the Protected page says why and offers Log In', async ({ page, app }) => {
