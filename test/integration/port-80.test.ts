@@ -14,6 +14,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { LoopbackReceiver } from '../../src-main/core/loopback.ts';
 import { startPreview } from '../../src-main/preview/server.ts';
 import { alice } from '../support/accounts.ts';
 import { configFor, createTestCore, envFor, signIn, type TestCore } from '../support/core-harness.ts';
@@ -33,8 +34,9 @@ async function port80Unavailable(): Promise<string | undefined> {
   }
 }
 
-/** Waits until nothing listens on 127.0.0.1:80 any more. */
+/** Closes receivers lingering for late tabs, then waits until nothing listens on 127.0.0.1:80 any more. */
 async function port80Released(): Promise<void> {
+  await LoopbackReceiver.closeLingering();
   for (let i = 0; i < 50; i++) {
     if (await send('http://127.0.0.1/').then(() => false, () => true)) return;
     await new Promise((r) => setTimeout(r, 100));
@@ -86,8 +88,7 @@ describe.skipIf(unavailable !== undefined)('loopback on port 80', () => {
     expect((await send(`http://127.0.0.1/callback?code=x&state=${state}`, { headers: { Host: 'localhost' } })).status).toBe(421);
     expect((await send(`http://127.0.0.1/callback?code=forged&state=${state}&iss=${encodeURIComponent(devstack.issuer)}`, { headers: { Host: '127.0.0.1:80' } })).status).toBe(303);
     expect(await login).toMatchObject({ ok: false, error: { code: 'callback_invalid' } });
-    // Let the receiver go (it lingers for the outcome page) before the next case binds port 80.
-    await send('http://127.0.0.1/done').catch(() => undefined);
+    // Let the receiver go (it lingers for late tabs) before the next case binds port 80.
     await port80Released();
   });
 
