@@ -54,7 +54,7 @@ export interface ProfileClaims {
 
 export type SignUpResult =
   | { ok: true; account: StoredAccount }
-  | { ok: false; message: string };
+  | { ok: false; message: string; reason?: 'exists' };
 
 /** A signed-up account as it is saved: the scrypt salt and hash of the password, never the password. */
 export interface SavedAccount {
@@ -258,7 +258,10 @@ export class AccountStore {
     if (input.password.length < MIN_PASSWORD_LENGTH) {
       return { ok: false, message: `Password must be at least ${MIN_PASSWORD_LENGTH} characters.` };
     }
-    const exists: SignUpResult = { ok: false, message: 'An account with this email already exists. Log in instead.' };
+    if (input.password.trim() === '') {
+      return { ok: false, message: 'A password cannot be only spaces.' };
+    }
+    const exists: SignUpResult = { ok: false, message: 'An account with this email already exists.', reason: 'exists' };
     if (this.#idByEmail.has(email)) return exists;
     const name = input.name?.trim() || email;
     const account = await this.#add({

@@ -1,5 +1,6 @@
 // The identity provider's own pages: login, sign-up, logout, errors.
 // Plain HTML with inline CSS, no external assets; every interpolated value goes through escapeHtml.
+import { createHash } from 'node:crypto';
 import { APP_LINK_SCHEME, DEMO_ACCOUNTS, MIN_PASSWORD_LENGTH } from './accounts.ts';
 
 export const PRODUCT_NAME = 'Hello World Desktop';
@@ -47,6 +48,14 @@ footer{margin-top:24px;padding-top:14px;border-top:1px solid #eceef2;color:#6a6f
 code{font-size:12px}
 `;
 
+/**
+ * The one inline script of the login and sign-up forms: an error from the last submission goes away
+ * as soon as the person edits the form (else it stays beside the browser's own, newer warning).
+ * Allowed by its hash in the CSP, so no other inline script runs.
+ */
+const CLEAR_ERROR_SCRIPT = `document.querySelectorAll('form').forEach(function(f){f.addEventListener('input',function(){document.querySelectorAll('.error').forEach(function(e){e.remove()})})})`;
+const CLEAR_ERROR_SCRIPT_HASH = `'sha256-${createHash('sha256').update(CLEAR_ERROR_SCRIPT).digest('base64')}'`;
+
 /** Headers for every page the provider renders itself. */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'Content-Type': 'text/html; charset=utf-8',
@@ -56,7 +65,7 @@ export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'X-Frame-Options': 'DENY',
   // form-action must allow the redirects that follow a form POST (back to /auth, then to the app's
   // loopback port or its app link).
-  'Content-Security-Policy': `default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self' http://127.0.0.1:* ${APP_LINK_SCHEME}:; frame-ancestors 'none'; base-uri 'none'`,
+  'Content-Security-Policy': `default-src 'none'; script-src ${CLEAR_ERROR_SCRIPT_HASH}; style-src 'unsafe-inline'; img-src data:; form-action 'self' http://127.0.0.1:* ${APP_LINK_SCHEME}:; frame-ancestors 'none'; base-uri 'none'`,
 });
 
 function layout(title: string, body: string, extraHead = ''): string {
@@ -79,8 +88,10 @@ ${body}
 </html>`;
 }
 
-function errorBlock(message: string | undefined): string {
-  return message ? `<p class="error" role="alert">${escapeHtml(message)}</p>` : '';
+function errorBlock(message: string | undefined, link?: { href: string; text: string }): string {
+  if (!message) return '';
+  const action = link ? ` <a href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a>` : '';
+  return `<p class="error" role="alert">${escapeHtml(message)}${action}</p>`;
 }
 
 function demoFooter(): string {
@@ -93,6 +104,8 @@ export interface FormPageInput {
   email?: string;
   name?: string;
   error?: string;
+  /** The error is "this email already has an account": offer the login page as a link. */
+  loginInstead?: boolean;
 }
 
 export function loginPage({ uid, email, error }: FormPageInput): string {
@@ -109,27 +122,30 @@ ${errorBlock(error)}
 <button type="submit">Log In</button>
 </form>
 <p class="switch">Don't have an account? <a href="${escapeHtml(`${base}/signup`)}">Sign up</a></p>
-${demoFooter()}`);
+${demoFooter()}
+<script>${CLEAR_ERROR_SCRIPT}</script>`);
 }
 
-export function signUpPage({ uid, email, name, error }: FormPageInput): string {
+export function signUpPage({ uid, email, name, error, loginInstead }: FormPageInput): string {
   const base = `/interaction/${encodeURIComponent(uid)}`;
+  // The browser checks the same rules as the server (length, not only spaces) before it submits.
   return layout(`Sign up | ${PRODUCT_NAME}`, `
 <h1>Create your account</h1>
 <p class="lead">Sign up to ${escapeHtml(PRODUCT_NAME)} to continue.</p>
-${errorBlock(error)}
+${errorBlock(error, loginInstead ? { href: `${base}/login`, text: 'Log in instead' } : undefined)}
 <form method="post" action="${escapeHtml(`${base}/signup`)}">
 <label for="name">Name <span class="hint">(optional)</span></label>
-<input id="name" name="name" type="text" autocomplete="name" value="${escapeHtml(name)}">
+<input id="name" name="name" type="text" autocomplete="name" value="${escapeHtml(name)}" ${email ? '' : 'autofocus'}>
 <label for="username">Email</label>
 <input id="username" name="username" type="email" autocomplete="username" required value="${escapeHtml(email)}">
 <label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="new-password" required aria-describedby="password-hint">
-<p class="hint" id="password-hint">At least ${MIN_PASSWORD_LENGTH} characters.</p>
+<input id="password" name="password" type="password" autocomplete="new-password" required minlength="${MIN_PASSWORD_LENGTH}" pattern=".*\\S.*" title="At least ${MIN_PASSWORD_LENGTH} characters, not only spaces." aria-describedby="password-hint" ${email ? 'autofocus' : ''}>
+<p class="hint" id="password-hint">At least ${MIN_PASSWORD_LENGTH} characters, not only spaces.</p>
 <button type="submit">Sign Up</button>
 </form>
-<p class="switch">Already have an account? <a href="${escapeHtml(`${base}/login`)}">Log in</a></p>
-${demoFooter()}`);
+<p class="switch">Already have an account? <a href="${escapeHtml(`${base}/login`)}">Log in instead</a></p>
+${demoFooter()}
+<script>${CLEAR_ERROR_SCRIPT}</script>`);
 }
 
 export function messagePage(title: string, message: string): string {

@@ -419,7 +419,7 @@ function interactionRoutes(provider: Provider, accounts: AccountStore): express.
     const name = formField(req.body, 'name');
     const result = await accounts.signUp({ email, password: formField(req.body, 'password'), name });
     if (!result.ok) {
-      sendPage(res, 400, signUpPage({ uid: interaction.uid, email, name, error: result.message }));
+      sendPage(res, 400, signUpPage({ uid: interaction.uid, email, name, error: result.message, loginInstead: result.reason === 'exists' }));
       return;
     }
     await provider.interactionFinished(req, res, { login: { accountId: result.account.id } }, { mergeWithLastSubmission: false });

@@ -84,7 +84,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
   const env = options.env ?? process.env;
   const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
   if (!existsFile(path.join(rendererDir, 'index.html'))) {
-    throw new Error(`The renderer is not built (${rendererDir}index.html missing): run "npm run build:renderer" first.`);
+    throw new Error(`The renderer is not built (${rendererDir}index.html missing): run "npm run build" first (or "npm run preview", which builds and starts it).`);
   }
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'hello-preview-'));
   const key = randomBytes(32).toString('base64url');

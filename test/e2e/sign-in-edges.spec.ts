@@ -247,3 +247,24 @@ test('the nav shows who is signed in; at 200% zoom it collapses to the Menu and 
   }
   await screenshot(page, testInfo, 'nav-signed-in-820');
 });
+
+test('Sign Up refuses a password of only spaces before anything is sent', async ({ page, app, systemBrowser }, testInfo) => {
+  await app.open();
+  await page.getByRole('button', { name: 'Sign Up' }).click();
+  const url = await app.nextExternalUrl();
+  const context = await systemBrowser.newContext();
+  const tab = await context.newPage();
+  await tab.goto(url);
+  await expect(tab.getByRole('heading', { name: 'Create your account' })).toBeVisible();
+  expect(await tab.evaluate('document.activeElement.id')).toBe('name');
+  await tab.locator('#username').fill(`spaces-${Date.now()}@example.com`);
+  await tab.locator('#password').fill(' '.repeat(8));
+  await tab.getByRole('button', { name: 'Sign Up' }).click();
+  expect(await tab.evaluate("document.getElementById('password').validity.patternMismatch")).toBe(true);
+  await expect(tab.getByRole('heading', { name: 'Create your account' })).toBeVisible();
+  await screenshotTab(tab, testInfo, 'sign-up-spaces-refused');
+  // The app is still waiting for this sign-up; nothing failed there.
+  await expect(page.getByRole('region', { name: 'Finish signing in in your browser' })).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await context.close();
+});

@@ -14,7 +14,7 @@
  * API a trap that counts every request. The renderer is a tiny page in a temporary folder, so the
  * test does not depend on a build.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -470,5 +470,17 @@ describe('oversized bodies', () => {
   it('refused every case', () => {
     expect(tally.refused).toBe(tally.run);
     expect(tally.run).toBeGreaterThanOrEqual(70);
+  });
+});
+
+describe('started without a build', () => {
+  it('names the command that builds the renderer, and that command exists', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'preview-unbuilt-'));
+    const failure = await startPreview({ rendererDir: empty, env: {} }).then(() => undefined, (error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    const command = /run "npm run ([\w:-]+)"/.exec((failure as Error).message)?.[1];
+    expect(command).toBe('build');
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts[command!]).toContain('vite build');
   });
 });
