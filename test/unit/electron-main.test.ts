@@ -106,7 +106,7 @@ const fake = vi.hoisted(() => {
   };
   let savedWindowState: unknown = { window: { bounds: { x: 120, y: 80, width: 1000, height: 700 }, maximized: false } };
   const windowState = { load: () => (savedWindowState as { window: unknown }).window, save: vi.fn((state: unknown) => (savedWindowState = { window: state })) };
-  return { root, paths, module, menus, windowState, FakeBrowserWindow };
+  return { root, paths, module, menus, windowState, FakeBrowserWindow, appEvents };
 });
 
 vi.mock('electron', () => ({ ...fake.module, default: fake.module }));
@@ -139,6 +139,8 @@ function choose(id: string): void {
 const window = () => fake.FakeBrowserWindow.windows.at(-1)!;
 
 /** What start-up did, copied before the first test (mock histories are cleared between tests). */
+/** setAsDefaultProtocolClient calls made during start-up (histories are cleared between tests). */
+const startupProtocolCalls: unknown[][] = [];
 const startup = { setPath: [] as unknown[][], setPathOrder: [] as number[], getPathOrder: [] as number[], about: [] as unknown[][] };
 
 beforeAll(async () => {
@@ -150,6 +152,7 @@ beforeAll(async () => {
   await import('../../src-main/electron/main.ts');
   await vi.waitFor(() => expect(fake.FakeBrowserWindow.windows).toHaveLength(1));
   const { app } = fake.module;
+  startupProtocolCalls.push(...app.setAsDefaultProtocolClient.mock.calls);
   Object.assign(startup, {
     setPath: [...app.setPath.mock.calls],
     setPathOrder: [...app.setPath.mock.invocationCallOrder],
@@ -213,5 +216,26 @@ describe('main.ts at start-up', () => {
     window().bounds = { x: 300, y: 200, width: 900, height: 650 };
     window().emit('close');
     expect(fake.windowState.save).toHaveBeenLastCalledWith({ bounds: { x: 300, y: 200, width: 900, height: 650 }, maximized: false });
+  });
+});
+
+describe('main.ts and the app link (RFC 8252 §7.1)', () => {
+  const SCHEME = 'com.example.electron-auth0-hello-world';
+  const logText = () => readFileSync(path.join(fake.paths.logs!, 'main.log'), 'utf8');
+
+  it('listens for open-url from the start and asks to be the scheme handler (Linux: the scheme alone)', () => {
+    expect(fake.appEvents.listenerCount('open-url')).toBe(1);
+    expect(fake.module.app.setAsDefaultProtocolClient.mock.calls.length + startupProtocolCalls.length).toBeGreaterThan(0);
+    expect([...startupProtocolCalls, ...fake.module.app.setAsDefaultProtocolClient.mock.calls][0]?.[0]).toBe(SCHEME);
+  });
+
+  it('hands an open-url URL and a second instance’s argv link to the core, which drops them with no sign-in waiting (logged without the code)', async () => {
+    const event = { preventDefault: vi.fn() };
+    fake.appEvents.emit('open-url', event, `${SCHEME}:/callback?code=open-url-code-1&state=s`);
+    expect(event.preventDefault).toHaveBeenCalled();
+    fake.appEvents.emit('second-instance', {}, ['/opt/app/app', '--no-sandbox', `${SCHEME}:/callback?code=argv-code-2&state=s`, '--flag'], '/');
+    await vi.waitFor(() => expect(logText().match(/app link dropped/g)?.length ?? 0).toBeGreaterThanOrEqual(2));
+    expect(logText()).not.toContain('open-url-code-1');
+    expect(logText()).not.toContain('argv-code-2');
   });
 });
