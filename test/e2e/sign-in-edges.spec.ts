@@ -153,7 +153,7 @@ test('Log Out with the provider stopped says so and offers Try again; the next L
   await provider.close();
 
   await page.getByRole('button', { name: 'Log Out' }).click();
-  await expect(page.getByRole('button', { name: 'Log In' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
   const warning = page.getByRole('alert').filter({ hasText: 'Your session at the sign-in service may still be open' });
   await expect(warning).toContainText('You are signed out of this app, but the sign-in service could not be reached to end your session there');
   await expect(warning).toContainText('the next Log In will ask for your password');
@@ -165,7 +165,7 @@ test('Log Out with the provider stopped says so and offers Try again; the next L
 
   // The provider is back, with its sessions: the same browser is still signed in there.
   provider = await start();
-  await page.getByRole('button', { name: 'Log In' }).click();
+  await page.getByRole('button', { name: 'Log In' }).first().click();
   const url = await app.nextExternalUrl();
   expect(new URL(url).searchParams.get('prompt')).toBe('login');
   const again = await signInWithBrowser(systemBrowser, url, { username: alice.email, password: alice.password, context: first.context });
