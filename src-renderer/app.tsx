@@ -11,7 +11,9 @@ import { HomePage } from './pages/home-page.tsx';
 import { NotFoundPage } from './pages/not-found-page.tsx';
 import { ProfilePage } from './pages/profile-page.tsx';
 import { ProtectedPage } from './pages/protected-page.tsx';
+import { NotConfiguredPage } from './pages/not-configured-page.tsx';
 import { PublicPage } from './pages/public-page.tsx';
+import { SettingsPage } from './pages/settings-page.tsx';
 
 const PAGES: Record<string, { title: string; Page: ComponentType }> = {
   '/': { title: 'Home', Page: HomePage },
@@ -19,7 +21,9 @@ const PAGES: Record<string, { title: string; Page: ComponentType }> = {
   '/public': { title: 'Public', Page: PublicPage },
   '/protected': { title: 'Protected', Page: ProtectedPage },
   '/admin': { title: 'Admin', Page: AdminPage },
+  '/settings': { title: 'Settings', Page: SettingsPage },
 };
+const NOT_CONFIGURED = { title: 'Not configured', Page: NotConfiguredPage };
 const NOT_FOUND = { title: 'Not Found', Page: NotFoundPage };
 
 export function App({ bridge }: { bridge: AuthBridge }) {
@@ -36,8 +40,9 @@ export function App({ bridge }: { bridge: AuthBridge }) {
 
 function CurrentPage() {
   const route = useRoute();
-  const { status } = useSession().session;
-  const { title, Page } = PAGES[route] ?? NOT_FOUND;
+  const { status, provider } = useSession().session;
+  // A value the app cannot use leaves it running: every page but Settings says so and links there.
+  const { title, Page } = provider?.kind === 'none' && route !== '/settings' ? NOT_CONFIGURED : (PAGES[route] ?? NOT_FOUND);
   const firstRender = useRef(true);
 
   useEffect(() => {

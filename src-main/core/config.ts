@@ -109,7 +109,8 @@ export function validateSettings(settings: Settings, names: SettingNames = 'vari
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       const named = names === 'labels' ? new ConfigError(SETTING_LABELS[name], error.reason) : error;
-      errors[name] = named.message;
+      // On the page a reason that is a predicate reads as a sentence: "Client ID is required …".
+      errors[name] = names === 'labels' && /^(is|must) /.test(error.reason) ? `${SETTING_LABELS[name]} ${error.reason}` : named.message;
       first ??= named;
       return undefined;
     }

@@ -1,6 +1,14 @@
+import { useSession } from '../hooks/use-session.tsx';
+
 export function PageFooter() {
+  const { provider } = useSession().session;
   return (
     <footer className="page-footer">
+      {provider ? (
+        <p className="page-footer__provider">
+          Identity provider: <strong>{provider.label}</strong>
+        </p>
+      ) : null}
       <p>
         A desktop take on Auth0&rsquo;s &ldquo;Hello World&rdquo; samples: Electron, OpenID Connect and OAuth 2.0 for
         Native Apps (RFC 8252).

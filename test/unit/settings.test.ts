@@ -36,8 +36,8 @@ describe('validateSettings: one parser for the environment and the form', () => 
     expect(asEnv.errors.AUTH0_AUDIENCE).toBe('AUTH0_AUDIENCE: is required when AUTH0_DOMAIN is set.');
     expect(asForm.errors).toEqual({
       AUTH0_DOMAIN: 'Domain: http: is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https:// for idp.example.com.',
-      AUTH0_CLIENT_ID: 'Client ID: must be a client ID (letters, digits, ".", "_", "~", "-").',
-      AUTH0_AUDIENCE: 'Audience: is required for your tenant.',
+      AUTH0_CLIENT_ID: 'Client ID must be a client ID (letters, digits, ".", "_", "~", "-").',
+      AUTH0_AUDIENCE: 'Audience is required for your tenant.',
       API_SERVER_URL: 'API server URL: "nope" is not a URL.',
       AUTH0_CALLBACK_PORTS: 'Callback ports: "x" is not a port (1–65535); use a comma list like 3000,3001.',
       AUTH0_DPOP: 'Use DPoP: "yes" is not true or false.',
