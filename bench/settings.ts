@@ -1,0 +1,58 @@
+/**
+ * How long Check connection takes (issue 8): the Settings page's check, as the core host runs it,
+ * against the real devstack (every line passes) and against a provider that is not there (every line
+ * fails fast with ECONNREFUSED); per-line timing is not split out: the lines run side by side after
+ * discovery. Prints median, p90 and max over a few samples; run after nothing else is busy.
+ *
+ * Run: node bench/settings.ts
+ */
+import os from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { startDevstack, type Devstack } from '../devstack/index.ts';
+import { parseConfig } from '../src-main/core/config.ts';
+import { checkConnection } from '../src-main/core/connection-check.ts';
+import { closedPort } from '../test/support/ports.ts';
+import { median, ms, printTable, quantile, runBench } from './support.ts';
+
+const SAMPLES = 15;
+let devstack: Devstack | undefined;
+
+async function sample(settings: Parameters<typeof parseConfig>[0]): Promise<{ times: number[]; passed: number; lines: number }> {
+  const config = parseConfig(settings);
+  const times: number[] = [];
+  let passed = 0;
+  let lines = 0;
+  for (let i = 0; i < SAMPLES; i++) {
+    const start = performance.now();
+    const checks = await checkConnection(config);
+    times.push(performance.now() - start);
+    passed = checks.filter((line) => line.passed).length;
+    lines = checks.length;
+  }
+  return { times, passed, lines };
+}
+
+await runBench(
+  'bench:settings',
+  async () => {
+    devstack = await startDevstack({ quiet: true });
+    const settings = { AUTH0_DOMAIN: devstack.issuer, AUTH0_CLIENT_ID: devstack.clientId, AUTH0_AUDIENCE: devstack.audience, API_SERVER_URL: devstack.apiUrl };
+    // One unmeasured run: the devstack's first discovery and JWKS answers build caches.
+    await checkConnection(parseConfig(settings));
+    const up = await sample(settings);
+    const port = await closedPort();
+    const down = await sample({ ...settings, AUTH0_DOMAIN: `http://127.0.0.1:${port}`, API_SERVER_URL: `http://127.0.0.1:${port}` });
+    console.log(`\nbench:settings — Check connection, ${SAMPLES} samples each; Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}\n`);
+    printTable(
+      ['target', 'lines passed', 'median', 'p90', 'max'],
+      [
+        ['devstack (all up)', `${up.passed}/${up.lines}`, ms(median(up.times)), ms(quantile(up.times, 0.9)), ms(Math.max(...up.times))],
+        ['provider and API down', `${down.passed}/${down.lines}`, ms(median(down.times)), ms(quantile(down.times, 0.9)), ms(Math.max(...down.times))],
+      ],
+    );
+    console.log('\nBound: 10 s per request (AbortSignal.timeout); discovery first, then the other six side by side.');
+  },
+  async () => {
+    await devstack?.close();
+  },
+);
