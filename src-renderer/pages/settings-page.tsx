@@ -330,7 +330,10 @@ function RegistrationUrls({ registration }: { registration: Registration }) {
       {registration.callbackUrls.length === 0 && !registration.warning ? (
         <p className="field__hint">The URLs appear here once Domain and Callback ports are valid.</p>
       ) : null}
-      <UrlList title="Allowed Callback URLs" urls={registration.callbackUrls} />
+      <UrlList
+        title="Allowed Callback URLs"
+        urls={registration.appLinkUrl ? [...registration.callbackUrls, registration.appLinkUrl] : registration.callbackUrls}
+      />
       <UrlList title="Allowed Logout URLs" urls={registration.logoutUrls} />
     </section>
   );

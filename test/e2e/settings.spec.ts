@@ -146,7 +146,7 @@ test('values from the environment and the managed app-config.json are read-only,
 
   // Typing ports gives one URL each to register, each with its Copy button.
   await page.getByLabel('Callback ports').fill('53682, 53683');
-  await expect(page.getByRole('list', { name: 'Allowed Callback URLs' }).getByRole('listitem')).toHaveText([/http:\/\/127\.0\.0\.1:53682\/callback/, /http:\/\/127\.0\.0\.1:53683\/callback/]);
+  await expect(page.getByRole('list', { name: 'Allowed Callback URLs' }).getByRole('listitem')).toHaveText([/http:\/\/127\.0\.0\.1:53682\/callback/, /http:\/\/127\.0\.0\.1:53683\/callback/, /com\.example\.electron-auth0-hello-world:\/callback/]);
   await expect(page.getByRole('list', { name: 'Allowed Logout URLs' }).getByRole('listitem')).toHaveText([/53682\/logged-out/, /53683\/logged-out/]);
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const copy = page.getByRole('button', { name: /^Copy(ied)? http:\/\/127\.0\.0\.1:53683\/logged-out$/ });
