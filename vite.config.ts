@@ -26,7 +26,10 @@ export default defineConfig(({ command, mode }) => {
   const withElectron = command === 'build' || mode === 'electron';
 
   /** One Node-side build (the plugin adds `configFile: false` and keeps electron + built-ins external). */
-  const nodeBuild = (outDir: string, rolldownOptions: NonNullable<NonNullable<InlineConfig['build']>['rolldownOptions']>): InlineConfig => ({
+  const nodeBuild = (
+    outDir: string,
+    rolldownOptions: NonNullable<NonNullable<InlineConfig['build']>['rolldownOptions']>,
+  ): InlineConfig => ({
     root: projectRoot,
     logLevel: dev ? 'warn' : 'info',
     build: {
@@ -52,7 +55,8 @@ export default defineConfig(({ command, mode }) => {
   };
 
   const preload: ElectronOptions = {
-    onstart: ({ startup, reload }) => serially(async () => (electronIsRunning() ? reload() : startElectron(startup))),
+    onstart: ({ startup, reload }) =>
+      serially(async () => (electronIsRunning() ? reload() : startElectron(startup))),
     vite: nodeBuild('dist/preload', {
       input: { 'ipc-bridge': 'src-preload/ipc-bridge.ts' },
       platform: 'node',

@@ -22,7 +22,15 @@ import type { Browser, Page } from 'playwright-core';
 import { startDevstack, type Devstack } from '../devstack/index.ts';
 import { startPreview, type Preview } from '../src-main/preview/server.ts';
 import { launchSystemBrowser, signInWithBrowser } from '../test/support/system-browser.ts';
-import { CallbackCatcher, deliverCallback, median, printTable, quantile, round, runBench } from './support.ts';
+import {
+  CallbackCatcher,
+  deliverCallback,
+  median,
+  printTable,
+  quantile,
+  round,
+  runBench,
+} from './support.ts';
 
 const RENDERER_DIR = fileURLToPath(new URL('../dist/renderer/', import.meta.url));
 const BUNDLE_GOAL_BYTES = 90 * 1024;
@@ -68,19 +76,34 @@ interface BundleFile {
   gzip: number;
 }
 
-function bundle(): { files: BundleFile[]; total: BundleFile; sdks: Array<{ sdk: string; files: string[] }> } {
+function bundle(): {
+  files: BundleFile[];
+  total: BundleFile;
+  sdks: Array<{ sdk: string; files: string[] }>;
+} {
   const files = readdirSync(RENDERER_DIR, { recursive: true, encoding: 'utf8' })
     .filter((file) => /\.(js|css)$/.test(file))
     .sort()
     .map((file) => {
       const content = readFileSync(path.join(RENDERER_DIR, file));
-      return { file: file.split(path.sep).join('/'), bytes: content.length, gzip: gzipSync(content, { level: 9 }).length, content };
+      return {
+        file: file.split(path.sep).join('/'),
+        bytes: content.length,
+        gzip: gzipSync(content, { level: 9 }).length,
+        content,
+      };
     });
   const sdks = AUTH_SDKS.map((sdk) => ({
     sdk,
-    files: files.filter((f) => f.file.endsWith('.js') && f.content.toString('utf8').includes(sdk)).map((f) => f.file),
+    files: files
+      .filter((f) => f.file.endsWith('.js') && f.content.toString('utf8').includes(sdk))
+      .map((f) => f.file),
   }));
-  const total = { file: 'total', bytes: files.reduce((sum, f) => sum + f.bytes, 0), gzip: files.reduce((sum, f) => sum + f.gzip, 0) };
+  const total = {
+    file: 'total',
+    bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    gzip: files.reduce((sum, f) => sum + f.gzip, 0),
+  };
   return { files: files.map(({ file, bytes, gzip }) => ({ file, bytes, gzip })), total, sdks };
 }
 
@@ -107,7 +130,9 @@ async function main(): Promise<void> {
   // The app's window, and the user's system browser (its cookies are the provider session).
   const appContext = await chromium.newContext({ viewport: { width: 1280, height: 800 } });
   const systemContext = await chromium.newContext();
-  const metadata = (await (await fetch(`${stack.issuer}/.well-known/openid-configuration`)).json()) as { authorization_endpoint: string };
+  const metadata = (await (
+    await fetch(`${stack.issuer}/.well-known/openid-configuration`)
+  ).json()) as { authorization_endpoint: string };
   const catcher = await CallbackCatcher.install(systemContext, metadata.authorization_endpoint);
   const systemPage = await systemContext.newPage();
 
@@ -135,7 +160,11 @@ async function main(): Promise<void> {
     await page.getByRole('button', { name: 'Log In' }).first().click();
     const authorizationUrl = await nextExternalUrl(opened);
     if (i === 0) {
-      const result = await signInWithBrowser(chromium, authorizationUrl, { username: alice.email, password: alice.password, context: systemContext });
+      const result = await signInWithBrowser(chromium, authorizationUrl, {
+        username: alice.email,
+        password: alice.password,
+        context: systemContext,
+      });
       await result.page.close();
       await page.evaluate(watch('__benchWarmupProfileAt', PROFILE_SHOWN));
       await waitSeen(page, '__benchWarmupProfileAt');
@@ -143,7 +172,8 @@ async function main(): Promise<void> {
       const callbackUrl = await catcher.authorize(systemPage, authorizationUrl);
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       await page.evaluate(watch('__benchProfileAt', PROFILE_SHOWN));
-      if ((await page.evaluate(seen, '__benchProfileAt')) !== undefined) throw new Error('the profile was showing before the callback was delivered');
+      if ((await page.evaluate(seen, '__benchProfileAt')) !== undefined)
+        throw new Error('the profile was showing before the callback was delivered');
       const t0 = now();
       const status = await deliverCallback(callbackUrl);
       if (status !== 303) throw new Error(`the loopback receiver answered ${status}, expected 303`);
@@ -156,7 +186,8 @@ async function main(): Promise<void> {
       await page.getByRole('button', { name: 'Log In' }).first().waitFor({ state: 'visible' });
     }
   }
-  if (preview.core.view().status !== 'signed-in') throw new Error('not signed in after the last sign-in sample');
+  if (preview.core.view().status !== 'signed-in')
+    throw new Error('not signed in after the last sign-in sample');
 
   // --- 3. restart over the stored session → signed-in navigation --------------------------------
   // Sample 0 is a warm-up. The preview restarts on the same port (the app's origin does not change
@@ -174,7 +205,8 @@ async function main(): Promise<void> {
     // Each launch has a new key, so a restart is opened with its new printed link (as a user does).
     await page.goto(preview.link, { waitUntil: 'commit' });
     const t1 = await waitSeen(page, '__benchNavAt');
-    if (preview.externalUrls.length > 0) throw new Error('the restart opened the system browser: the stored session was not used');
+    if (preview.externalUrls.length > 0)
+      throw new Error('the restart opened the system browser: the stored session was not used');
     if (i > 0) restarts.push(t1 - t0);
   }
   await page.close();
@@ -183,35 +215,61 @@ async function main(): Promise<void> {
   const wall = (performance.now() - started) / 1000;
   const bundleOk = built.total.gzip <= BUNDLE_GOAL_BYTES;
   const sdkFound = built.sdks.filter((s) => s.files.length > 0);
-  console.log(`\nbench:app — renderer ${path.relative(process.cwd(), RENDERER_DIR) || RENDERER_DIR}; Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}\n`);
+  console.log(
+    `\nbench:app — renderer ${path.relative(process.cwd(), RENDERER_DIR) || RENDERER_DIR}; Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}\n`,
+  );
   printTable(
     ['renderer file', 'raw', 'gzip -9'],
     [...built.files, built.total].map((f) => [f.file, kb(f.bytes), kb(f.gzip)]),
   );
-  console.log(`gzipped total ${kb(built.total.gzip)} (${built.total.gzip} bytes), goal ≤ 90 KB (${BUNDLE_GOAL_BYTES} bytes): ${bundleOk ? 'met' : 'MISSED'}`);
+  console.log(
+    `gzipped total ${kb(built.total.gzip)} (${built.total.gzip} bytes), goal ≤ 90 KB (${BUNDLE_GOAL_BYTES} bytes): ${bundleOk ? 'met' : 'MISSED'}`,
+  );
   console.log(
     `auth SDK in the renderer JS (${AUTH_SDKS.join(', ')}): ${sdkFound.length === 0 ? 'none' : `found: ${sdkFound.map((s) => `${s.sdk} in ${s.files.join(', ')}`).join('; ')}`}\n`,
   );
   printTable(
     ['preview, Chromium', 'n', 'median', 'p90'],
     [
-      ['callback delivered → Profile page shows "Alice Liddell"', String(signIns.length), msText(median(signIns)), msText(quantile(signIns, 0.9))],
-      ['restart with stored session: page.goto → "Log Out" visible', String(restarts.length), msText(median(restarts)), msText(quantile(restarts, 0.9))],
+      [
+        'callback delivered → Profile page shows "Alice Liddell"',
+        String(signIns.length),
+        msText(median(signIns)),
+        msText(quantile(signIns, 0.9)),
+      ],
+      [
+        'restart with stored session: page.goto → "Log Out" visible',
+        String(restarts.length),
+        msText(median(restarts)),
+        msText(quantile(restarts, 0.9)),
+      ],
     ],
   );
-  console.log(`\n(1 warm-up sample of each not counted; page-side times are the first requestAnimationFrame at which the condition held; wall time ${wall.toFixed(1)} s)\n`);
+  console.log(
+    `\n(1 warm-up sample of each not counted; page-side times are the first requestAnimationFrame at which the condition held; wall time ${wall.toFixed(1)} s)\n`,
+  );
   console.log(
     JSON.stringify({
       bench: 'app',
       bundle: {
-        files: Object.fromEntries(built.files.map((f) => [f.file, { bytes: f.bytes, gzipBytes: f.gzip }])),
+        files: Object.fromEntries(
+          built.files.map((f) => [f.file, { bytes: f.bytes, gzipBytes: f.gzip }]),
+        ),
         gzipTotalBytes: built.total.gzip,
         gzipTotalKB: round(built.total.gzip / 1024, 1),
         goalKB: 90,
         authSdkInRenderer: sdkFound.length === 0 ? 'none' : sdkFound.map((s) => s.sdk),
       },
-      signInCallbackToProfile: { n: signIns.length, medianMs: round(median(signIns), 1), p90Ms: round(quantile(signIns, 0.9), 1) },
-      restartToSignedInNav: { n: restarts.length, medianMs: round(median(restarts), 1), p90Ms: round(quantile(restarts, 0.9), 1) },
+      signInCallbackToProfile: {
+        n: signIns.length,
+        medianMs: round(median(signIns), 1),
+        p90Ms: round(quantile(signIns, 0.9), 1),
+      },
+      restartToSignedInNav: {
+        n: restarts.length,
+        medianMs: round(median(restarts), 1),
+        p90Ms: round(quantile(restarts, 0.9), 1),
+      },
       wallSeconds: round(wall, 1),
     }),
   );

@@ -33,7 +33,17 @@ import { VAULT_KEY } from '../src-main/core/vault.ts';
 import { configFor, createTestCore, type TestCore } from '../test/support/core-harness.ts';
 import { closedPort } from '../test/support/ports.ts';
 import { launchSystemBrowser, signInWithBrowser } from '../test/support/system-browser.ts';
-import { CallbackArrivals, CallbackCatcher, deliverCallback, median, ms, printTable, quantile, round, runBench } from './support.ts';
+import {
+  CallbackArrivals,
+  CallbackCatcher,
+  deliverCallback,
+  median,
+  ms,
+  printTable,
+  quantile,
+  round,
+  runBench,
+} from './support.ts';
 
 const alice = { email: 'alice@example.com', password: 'wonderland' };
 const EXCHANGE_WARMUP = 3;
@@ -95,12 +105,19 @@ async function main(): Promise<void> {
   });
   core = theCore;
   await theCore.restore();
-  if (theCore.view().status !== 'signed-out') throw new Error(`expected a signed-out core, got ${theCore.view().status}`);
+  if (theCore.view().status !== 'signed-out')
+    throw new Error(`expected a signed-out core, got ${theCore.view().status}`);
 
-  const floorConfig = await client.discovery(new URL(stack.issuer), stack.clientId, { token_endpoint_auth_method: 'none' }, client.None(), {
-    timeout: PROVIDER_TIMEOUT_SECONDS,
-    execute: [client.allowInsecureRequests],
-  });
+  const floorConfig = await client.discovery(
+    new URL(stack.issuer),
+    stack.clientId,
+    { token_endpoint_auth_method: 'none' },
+    client.None(),
+    {
+      timeout: PROVIDER_TIMEOUT_SECONDS,
+      execute: [client.allowInsecureRequests],
+    },
+  );
   const floorRedirectUri = `http://127.0.0.1:${await closedPort()}/callback`;
   const floorAuthorization = async () => {
     const pkceCodeVerifier = client.randomPKCECodeVerifier();
@@ -122,15 +139,24 @@ async function main(): Promise<void> {
   // authorization fills the provider's form (its code goes unused to a closed port); after that the
   // provider redirects straight back, and the catcher holds every redirect to a loopback /callback.
   const context = await browser.newContext();
-  const catcher = await CallbackCatcher.install(context, floorConfig.serverMetadata().authorization_endpoint!);
-  const primed = await signInWithBrowser(browser, (await floorAuthorization()).url, { username: alice.email, password: alice.password, context });
+  const catcher = await CallbackCatcher.install(
+    context,
+    floorConfig.serverMetadata().authorization_endpoint!,
+  );
+  const primed = await signInWithBrowser(browser, (await floorAuthorization()).url, {
+    username: alice.email,
+    password: alice.password,
+    context,
+  });
   if (!primed.formShown) throw new Error('expected the provider to show its login form once');
   await primed.page.close();
   const systemPage = await context.newPage();
   const authorize = (authorizationUrl: string) => catcher.authorize(systemPage, authorizationUrl);
 
   // --- 1. code exchange: core vs. bare authorizationCodeGrant ---------------------------------
-  const coreSample = async (last: boolean): Promise<{ saved: number; resolved: number; delivery: number; vaultSave: number }> => {
+  const coreSample = async (
+    last: boolean,
+  ): Promise<{ saved: number; resolved: number; delivery: number; vaultSave: number }> => {
     const opened = new Promise<string>((resolve) => openWaiters.push(resolve));
     const login = theCore.session.login();
     const callbackUrl = await authorize(await opened);
@@ -145,11 +171,19 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const [status, outcome] = await Promise.all([deliverCallback(callbackUrl), result]);
     if (status !== 303) throw new Error(`the loopback receiver answered ${status}, expected 303`);
-    if (!outcome.ok) throw new Error(`core login failed: ${outcome.error.code}: ${outcome.error.message}`);
-    if (vaultSavedAt === undefined || encryptStartedAt === undefined) throw new Error('the vault was not written');
+    if (!outcome.ok)
+      throw new Error(`core login failed: ${outcome.error.code}: ${outcome.error.message}`);
+    if (vaultSavedAt === undefined || encryptStartedAt === undefined)
+      throw new Error('the vault was not written');
     const arrivedAt = arrived.at(callbackUrl);
-    if (arrivedAt === undefined || arrivedAt < t0) throw new Error('the callback was not seen arriving at the loopback receiver');
-    const sample = { saved: vaultSavedAt - arrivedAt, resolved: resolvedAt - arrivedAt, delivery: arrivedAt - t0, vaultSave: vaultSavedAt - encryptStartedAt };
+    if (arrivedAt === undefined || arrivedAt < t0)
+      throw new Error('the callback was not seen arriving at the loopback receiver');
+    const sample = {
+      saved: vaultSavedAt - arrivedAt,
+      resolved: resolvedAt - arrivedAt,
+      delivery: arrivedAt - t0,
+      vaultSave: vaultSavedAt - encryptStartedAt,
+    };
     if (!last) {
       const out = await theCore.session.logout();
       if (!out.ok) throw new Error('logout failed');
@@ -162,9 +196,13 @@ async function main(): Promise<void> {
     const callbackUrl = new URL(await authorize(url));
     await settle();
     const t0 = performance.now();
-    const tokens = await client.authorizationCodeGrant(floorConfig, callbackUrl, { ...checks, idTokenExpected: true });
+    const tokens = await client.authorizationCodeGrant(floorConfig, callbackUrl, {
+      ...checks,
+      idTokenExpected: true,
+    });
     const elapsed = performance.now() - t0;
-    if (!tokens.access_token || !tokens.id_token || !tokens.refresh_token) throw new Error('the floor grant returned incomplete tokens');
+    if (!tokens.access_token || !tokens.id_token || !tokens.refresh_token)
+      throw new Error('the floor grant returned incomplete tokens');
     return elapsed;
   };
 
@@ -196,21 +234,26 @@ async function main(): Promise<void> {
   await context.close();
 
   // --- 2. protected message: core vs. direct axios -------------------------------------------
-  if (theCore.view().status !== 'signed-in') throw new Error('the core is not signed in after the last sample');
+  if (theCore.view().status !== 'signed-in')
+    throw new Error('the core is not signed in after the last sample');
   const token = await theCore.session.accessToken();
   const messageUrl = new URL('api/messages/protected', config.apiServerUrl).href;
   const viaCore = async (): Promise<number> => {
     const t0 = performance.now();
     const result = await theCore.messages.get('protected');
     const elapsed = performance.now() - t0;
-    if (!result.ok || result.data.text !== PROTECTED_TEXT) throw new Error(`core message call failed: ${JSON.stringify(result)}`);
+    if (!result.ok || result.data.text !== PROTECTED_TEXT)
+      throw new Error(`core message call failed: ${JSON.stringify(result)}`);
     return elapsed;
   };
   const direct = async (): Promise<number> => {
     const t0 = performance.now();
-    const response = await axios.get<{ text: string }>(messageUrl, { headers: { Authorization: `Bearer ${token}` } });
+    const response = await axios.get<{ text: string }>(messageUrl, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     const elapsed = performance.now() - t0;
-    if (response.status !== 200 || response.data.text !== PROTECTED_TEXT) throw new Error(`direct call failed: ${response.status}`);
+    if (response.status !== 200 || response.data.text !== PROTECTED_TEXT)
+      throw new Error(`direct call failed: ${response.status}`);
     return elapsed;
   };
   const coreCalls: number[] = [];
@@ -235,9 +278,12 @@ async function main(): Promise<void> {
   // is about to expire. restore() refreshes once; then count what 100 concurrent calls cause.
   expiring = createTestCore(config, { dir, clockSkewSeconds: 7200 });
   await expiring.core.restore();
-  if (expiring.core.view().status !== 'signed-in') throw new Error('the expiring core did not restore the session');
+  if (expiring.core.view().status !== 'signed-in')
+    throw new Error('the expiring core did not restore the session');
   const before = stack.tokenRequests('refresh_token');
-  const results = await Promise.all(Array.from({ length: CONCURRENT_CALLS }, () => expiring!.core.messages.get('protected')));
+  const results = await Promise.all(
+    Array.from({ length: CONCURRENT_CALLS }, () => expiring!.core.messages.get('protected')),
+  );
   const refreshes = stack.tokenRequests('refresh_token') - before;
   const failed = results.filter((result) => !result.ok).length;
   if (failed > 0) throw new Error(`${failed} of ${CONCURRENT_CALLS} concurrent calls failed`);
@@ -253,17 +299,83 @@ async function main(): Promise<void> {
   printTable(
     ['measure', 'n', 'median', 'p90', 'goal'],
     [
-      ['code exchange, core: callback at receiver → vault saved', String(coreSaved.length), ms(median(coreSaved)), ms(quantile(coreSaved, 0.9)), ''],
-      ['  of which: vault save (encrypt + store.set)', String(vaultSaves.length), ms(median(vaultSaves)), ms(quantile(vaultSaves, 0.9)), ''],
-      ['code exchange, core: callback at receiver → login() resolved', String(coreResolved.length), ms(median(coreResolved)), ms(quantile(coreResolved, 0.9)), ''],
-      ['code exchange, floor: authorizationCodeGrant alone', String(floor.length), ms(median(floor)), ms(quantile(floor, 0.9)), ''],
-      ['  ratio core (vault saved) / floor, medians', '', exchangeRatio.toFixed(3), '', `≤ 1.2 ${verdict(exchangeRatio <= 1.2)}`],
-      ['  core − floor, per round (paired)', String(overhead.length), ms(median(overhead)), ms(quantile(overhead, 0.9)), ''],
-      ['  (not counted: GET sent → callback at receiver)', String(deliveries.length), ms(median(deliveries)), ms(quantile(deliveries, 0.9)), ''],
-      ["protected message, core: messages.get('protected')", String(coreCalls.length), ms(median(coreCalls)), ms(quantile(coreCalls, 0.9)), ''],
-      ['protected message, direct axios GET, same bearer token', String(directCalls.length), ms(median(directCalls)), ms(quantile(directCalls, 0.9)), ''],
-      ['  ratio core / direct, medians', '', messageRatio.toFixed(3), '', `≤ 1.2 ${verdict(messageRatio <= 1.2)}`],
-      [`refresh requests at the provider, ${CONCURRENT_CALLS} concurrent calls, expiring token`, '', String(refreshes), '', `= 1 ${verdict(refreshes === 1)}`],
+      [
+        'code exchange, core: callback at receiver → vault saved',
+        String(coreSaved.length),
+        ms(median(coreSaved)),
+        ms(quantile(coreSaved, 0.9)),
+        '',
+      ],
+      [
+        '  of which: vault save (encrypt + store.set)',
+        String(vaultSaves.length),
+        ms(median(vaultSaves)),
+        ms(quantile(vaultSaves, 0.9)),
+        '',
+      ],
+      [
+        'code exchange, core: callback at receiver → login() resolved',
+        String(coreResolved.length),
+        ms(median(coreResolved)),
+        ms(quantile(coreResolved, 0.9)),
+        '',
+      ],
+      [
+        'code exchange, floor: authorizationCodeGrant alone',
+        String(floor.length),
+        ms(median(floor)),
+        ms(quantile(floor, 0.9)),
+        '',
+      ],
+      [
+        '  ratio core (vault saved) / floor, medians',
+        '',
+        exchangeRatio.toFixed(3),
+        '',
+        `≤ 1.2 ${verdict(exchangeRatio <= 1.2)}`,
+      ],
+      [
+        '  core − floor, per round (paired)',
+        String(overhead.length),
+        ms(median(overhead)),
+        ms(quantile(overhead, 0.9)),
+        '',
+      ],
+      [
+        '  (not counted: GET sent → callback at receiver)',
+        String(deliveries.length),
+        ms(median(deliveries)),
+        ms(quantile(deliveries, 0.9)),
+        '',
+      ],
+      [
+        "protected message, core: messages.get('protected')",
+        String(coreCalls.length),
+        ms(median(coreCalls)),
+        ms(quantile(coreCalls, 0.9)),
+        '',
+      ],
+      [
+        'protected message, direct axios GET, same bearer token',
+        String(directCalls.length),
+        ms(median(directCalls)),
+        ms(quantile(directCalls, 0.9)),
+        '',
+      ],
+      [
+        '  ratio core / direct, medians',
+        '',
+        messageRatio.toFixed(3),
+        '',
+        `≤ 1.2 ${verdict(messageRatio <= 1.2)}`,
+      ],
+      [
+        `refresh requests at the provider, ${CONCURRENT_CALLS} concurrent calls, expiring token`,
+        '',
+        String(refreshes),
+        '',
+        `= 1 ${verdict(refreshes === 1)}`,
+      ],
     ],
   );
   const wall = (performance.now() - started) / 1000;
@@ -295,7 +407,11 @@ async function main(): Promise<void> {
         ratio: round(messageRatio, 3),
         goal: 1.2,
       },
-      singleFlightRefresh: { concurrentCalls: CONCURRENT_CALLS, refreshRequests: refreshes, goal: 1 },
+      singleFlightRefresh: {
+        concurrentCalls: CONCURRENT_CALLS,
+        refreshRequests: refreshes,
+        goal: 1,
+      },
       wallSeconds: round(wall, 1),
     }),
   );

@@ -33,10 +33,14 @@ async function signedInCore(stack: Devstack, dpop: boolean): Promise<TestCore> {
   await test.core.restore();
   const { result, context } = await signIn(test, browser!, alice);
   await context.close();
-  if (!result.ok) throw new Error(`sign-in failed (${dpop ? 'DPoP' : 'bearer'}): ${JSON.stringify(result.error)}`);
+  if (!result.ok)
+    throw new Error(
+      `sign-in failed (${dpop ? 'DPoP' : 'bearer'}): ${JSON.stringify(result.error)}`,
+    );
   const tokens = await test.storedTokens();
   const expected = dpop ? 'DPoP' : 'Bearer';
-  if (tokens?.tokenType !== expected) throw new Error(`expected a ${expected} token, got ${tokens?.tokenType}`);
+  if (tokens?.tokenType !== expected)
+    throw new Error(`expected a ${expected} token, got ${tokens?.tokenType}`);
   return test;
 }
 
@@ -44,7 +48,8 @@ async function timedCall(test: TestCore, label: string): Promise<number> {
   const t0 = performance.now();
   const result = await test.core.messages.get('protected');
   const elapsed = performance.now() - t0;
-  if (!result.ok || result.data.text !== PROTECTED_TEXT) throw new Error(`${label} call failed: ${JSON.stringify(result)}`);
+  if (!result.ok || result.data.text !== PROTECTED_TEXT)
+    throw new Error(`${label} call failed: ${JSON.stringify(result)}`);
   return elapsed;
 }
 
@@ -92,15 +97,42 @@ async function main(): Promise<void> {
   printTable(
     ['measure', 'n', 'median', 'p90'],
     [
-      ["protected message, core with DPoP: messages.get('protected')", String(dpopCalls.length), ms(median(dpopCalls)), ms(quantile(dpopCalls, 0.9))],
-      ["protected message, core with bearer: messages.get('protected')", String(bearerCalls.length), ms(median(bearerCalls)), ms(quantile(bearerCalls, 0.9))],
-      ['extra latency per call with DPoP (difference of the statistics)', '', ms(extraMedian), ms(extraP90)],
-      ['extra latency per call with DPoP (paired rounds, DPoP − bearer)', String(paired.length), ms(median(paired)), ms(quantile(paired, 0.9))],
-      ['  of which client side: signing one proof (ES256 + ath)', String(proofTimes.length), ms(median(proofTimes)), ms(quantile(proofTimes, 0.9))],
+      [
+        "protected message, core with DPoP: messages.get('protected')",
+        String(dpopCalls.length),
+        ms(median(dpopCalls)),
+        ms(quantile(dpopCalls, 0.9)),
+      ],
+      [
+        "protected message, core with bearer: messages.get('protected')",
+        String(bearerCalls.length),
+        ms(median(bearerCalls)),
+        ms(quantile(bearerCalls, 0.9)),
+      ],
+      [
+        'extra latency per call with DPoP (difference of the statistics)',
+        '',
+        ms(extraMedian),
+        ms(extraP90),
+      ],
+      [
+        'extra latency per call with DPoP (paired rounds, DPoP − bearer)',
+        String(paired.length),
+        ms(median(paired)),
+        ms(quantile(paired, 0.9)),
+      ],
+      [
+        '  of which client side: signing one proof (ES256 + ath)',
+        String(proofTimes.length),
+        ms(median(proofTimes)),
+        ms(quantile(proofTimes, 0.9)),
+      ],
     ],
   );
   const wall = (performance.now() - started) / 1000;
-  console.log(`\n(${WARMUP} warm-up pairs not counted; order alternates each round; wall time ${wall.toFixed(1)} s)\n`);
+  console.log(
+    `\n(${WARMUP} warm-up pairs not counted; order alternates each round; wall time ${wall.toFixed(1)} s)\n`,
+  );
   console.log(
     JSON.stringify({
       bench: 'dpop',

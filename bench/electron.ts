@@ -22,7 +22,14 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { checkPackage } from '../scripts/check-package.ts';
 import { closedPort } from '../test/support/ports.ts';
-import { freshProjectCopy, runElectronDev, serveMirror, standInElectronDist, standInRelease, waitFor } from '../test/support/stand-in-electron.ts';
+import {
+  freshProjectCopy,
+  runElectronDev,
+  serveMirror,
+  standInElectronDist,
+  standInRelease,
+  waitFor,
+} from '../test/support/stand-in-electron.ts';
 import { printTable, runBench } from './support.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -33,27 +40,53 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(electron_|npm_config_electron_|npm_package_config_electron_|ELECTRON_|VITE_DEV_SERVER_URL$)/i.test(name)) env[name] = value;
+    if (
+      !/^(electron_|npm_config_electron_|npm_package_config_electron_|ELECTRON_|VITE_DEV_SERVER_URL$)/i.test(
+        name,
+      )
+    )
+      env[name] = value;
   }
   return { ...env, electron_config_cache: path.join(work, 'electron-cache'), ...extra };
 }
 
 async function main(): Promise<void> {
-  if (process.platform === 'win32') throw new Error('the stand-in Electron is a shell script: run this on Linux or macOS');
+  if (process.platform === 'win32')
+    throw new Error('the stand-in Electron is a shell script: run this on Linux or macOS');
   const rows: string[][] = [];
   freshProjectCopy(PROJECT_ROOT, project);
-  const version = (JSON.parse(readFileSync(path.join(project, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (
+    JSON.parse(
+      readFileSync(path.join(project, 'node_modules', 'electron', 'package.json'), 'utf8'),
+    ) as { version: string }
+  ).version;
 
   // 1. Download from a local mirror and launch.
   const mirror = await serveMirror(standInRelease(version));
   const record = path.join(work, 'launch.txt');
   let started = performance.now();
-  const dev = runElectronDev(project, userEnv({ ELECTRON_MIRROR: mirror.url, electron_use_remote_checksums: '1', STAND_IN_ELECTRON_RECORD: record }), await closedPort());
+  const dev = runElectronDev(
+    project,
+    userEnv({
+      ELECTRON_MIRROR: mirror.url,
+      electron_use_remote_checksums: '1',
+      STAND_IN_ELECTRON_RECORD: record,
+    }),
+    await closedPort(),
+  );
   try {
-    await waitFor(() => existsSync(record), 120_000, () => `the stand-in to start:\n${dev.output()}`);
-    rows.push(['electron:dev → Electron started (download from a local mirror included)', seconds(performance.now() - started)]);
+    await waitFor(
+      () => existsSync(record),
+      120_000,
+      () => `the stand-in to start:\n${dev.output()}`,
+    );
+    rows.push([
+      'electron:dev → Electron started (download from a local mirror included)',
+      seconds(performance.now() - started),
+    ]);
     const downloaded = /downloaded in (\d+\.\d s)/.exec(dev.output());
-    if (downloaded?.[1]) rows.push(['  of which the download and unpacking (as printed)', downloaded[1]]);
+    if (downloaded?.[1])
+      rows.push(['  of which the download and unpacking (as printed)', downloaded[1]]);
     await dev.exited;
   } finally {
     dev.stop();
@@ -65,21 +98,38 @@ async function main(): Promise<void> {
   rmSync(path.join(project, 'node_modules', 'electron', 'path.txt'), { force: true });
   const port = await closedPort();
   started = performance.now();
-  const offline = runElectronDev(project, userEnv({ ELECTRON_MIRROR: `http://127.0.0.1:${await closedPort()}/` }), port);
+  const offline = runElectronDev(
+    project,
+    userEnv({ ELECTRON_MIRROR: `http://127.0.0.1:${await closedPort()}/` }),
+    port,
+  );
   try {
-    await waitFor(() => offline.output().includes('Electron not started'), 60_000, () => `the fallback line:\n${offline.output()}`);
+    await waitFor(
+      () => offline.output().includes('Electron not started'),
+      60_000,
+      () => `the fallback line:\n${offline.output()}`,
+    );
     const fallback = performance.now() - started;
     const page = await fetch(`http://127.0.0.1:${port}/`);
     if (page.status !== 200) throw new Error(`the renderer answered ${page.status}`);
-    rows.push(['electron:dev, mirror unreachable → fallback line, renderer served', seconds(fallback)]);
+    rows.push([
+      'electron:dev, mirror unreachable → fallback line, renderer served',
+      seconds(fallback),
+    ]);
   } finally {
     offline.stop();
   }
 
   // 3 and 4. Build, then package offline.
-  const build = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build'], { cwd: project, encoding: 'utf8' });
+  const build = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build'], {
+    cwd: project,
+    encoding: 'utf8',
+  });
   if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}${build.stderr}`);
-  rows.push(['preload bundle (dist/preload/ipc-bridge.cjs)', `${statSync(path.join(project, 'dist', 'preload', 'ipc-bridge.cjs')).size.toLocaleString('en-US')} B`]);
+  rows.push([
+    'preload bundle (dist/preload/ipc-bridge.cjs)',
+    `${statSync(path.join(project, 'dist', 'preload', 'ipc-bridge.cjs')).size.toLocaleString('en-US')} B`,
+  ]);
   standInElectronDist(path.join(work, 'electron-dist'));
   started = performance.now();
   const pack = spawnSync(
@@ -95,16 +145,37 @@ async function main(): Promise<void> {
       '--config.afterExtract=./scripts/electron-builder-after-extract.js',
       `--config.directories.output=${path.join(work, 'release')}`,
     ],
-    { cwd: project, encoding: 'utf8', env: { ...process.env, ELECTRON_BUILDER_CACHE: path.join(work, 'builder-cache'), ELECTRON_MIRROR: 'http://127.0.0.1:9/' } },
+    {
+      cwd: project,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        ELECTRON_BUILDER_CACHE: path.join(work, 'builder-cache'),
+        ELECTRON_MIRROR: 'http://127.0.0.1:9/',
+      },
+    },
   );
   if (pack.status !== 0) throw new Error(`electron-builder failed:\n${pack.stdout}${pack.stderr}`);
-  rows.push(['electron-builder --dir --linux, offline (stand-in Electron)', seconds(performance.now() - started)]);
+  rows.push([
+    'electron-builder --dir --linux, offline (stand-in Electron)',
+    seconds(performance.now() - started),
+  ]);
 
-  const report = await checkPackage({ projectRoot: project, appOutDir: path.join(work, 'release', 'linux-unpacked'), platform: 'linux' });
+  const report = await checkPackage({
+    projectRoot: project,
+    appOutDir: path.join(work, 'release', 'linux-unpacked'),
+    platform: 'linux',
+  });
   if (report.problems.length) throw new Error(`package check: ${report.problems.join('; ')}`);
   printTable(['measure', 'value'], rows);
-  console.log(`\napp.asar (${report.asarFiles.length} files):\n${report.asarFiles.map((file) => `  ${file}`).join('\n')}`);
-  console.log(`fuses: ${Object.entries(report.fuses).map(([name, state]) => `${name}=${state}`).join(', ')}`);
+  console.log(
+    `\napp.asar (${report.asarFiles.length} files):\n${report.asarFiles.map((file) => `  ${file}`).join('\n')}`,
+  );
+  console.log(
+    `fuses: ${Object.entries(report.fuses)
+      .map(([name, state]) => `${name}=${state}`)
+      .join(', ')}`,
+  );
 }
 
 await runBench('bench:electron', main, async () => {

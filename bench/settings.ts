@@ -17,7 +17,9 @@ import { median, ms, printTable, quantile, runBench } from './support.ts';
 const SAMPLES = 15;
 let devstack: Devstack | undefined;
 
-async function sample(settings: Parameters<typeof parseConfig>[0]): Promise<{ times: number[]; passed: number; lines: number }> {
+async function sample(
+  settings: Parameters<typeof parseConfig>[0],
+): Promise<{ times: number[]; passed: number; lines: number }> {
   const config = parseConfig(settings);
   const times: number[] = [];
   let passed = 0;
@@ -36,21 +38,46 @@ await runBench(
   'bench:settings',
   async () => {
     devstack = await startDevstack({ quiet: true });
-    const settings = { AUTH0_DOMAIN: devstack.issuer, AUTH0_CLIENT_ID: devstack.clientId, AUTH0_AUDIENCE: devstack.audience, API_SERVER_URL: devstack.apiUrl };
+    const settings = {
+      AUTH0_DOMAIN: devstack.issuer,
+      AUTH0_CLIENT_ID: devstack.clientId,
+      AUTH0_AUDIENCE: devstack.audience,
+      API_SERVER_URL: devstack.apiUrl,
+    };
     // One unmeasured run: the devstack's first discovery and JWKS answers build caches.
     await checkConnection(parseConfig(settings));
     const up = await sample(settings);
     const port = await closedPort();
-    const down = await sample({ ...settings, AUTH0_DOMAIN: `http://127.0.0.1:${port}`, API_SERVER_URL: `http://127.0.0.1:${port}` });
-    console.log(`\nbench:settings — Check connection, ${SAMPLES} samples each; Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}\n`);
+    const down = await sample({
+      ...settings,
+      AUTH0_DOMAIN: `http://127.0.0.1:${port}`,
+      API_SERVER_URL: `http://127.0.0.1:${port}`,
+    });
+    console.log(
+      `\nbench:settings — Check connection, ${SAMPLES} samples each; Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}\n`,
+    );
     printTable(
       ['target', 'lines passed', 'median', 'p90', 'max'],
       [
-        ['devstack (all up)', `${up.passed}/${up.lines}`, ms(median(up.times)), ms(quantile(up.times, 0.9)), ms(Math.max(...up.times))],
-        ['provider and API down', `${down.passed}/${down.lines}`, ms(median(down.times)), ms(quantile(down.times, 0.9)), ms(Math.max(...down.times))],
+        [
+          'devstack (all up)',
+          `${up.passed}/${up.lines}`,
+          ms(median(up.times)),
+          ms(quantile(up.times, 0.9)),
+          ms(Math.max(...up.times)),
+        ],
+        [
+          'provider and API down',
+          `${down.passed}/${down.lines}`,
+          ms(median(down.times)),
+          ms(quantile(down.times, 0.9)),
+          ms(Math.max(...down.times)),
+        ],
       ],
     );
-    console.log('\nBound: 10 s per request (AbortSignal.timeout); discovery first, then the other six side by side.');
+    console.log(
+      '\nBound: 10 s per request (AbortSignal.timeout); discovery first, then the other six side by side.',
+    );
   },
   async () => {
     await devstack?.close();

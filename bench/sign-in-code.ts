@@ -40,7 +40,10 @@ async function approvalToSignedIn(devstack: Devstack): Promise<number> {
   test.core.session.useWay('code');
   while (!test.core.view().signIn?.code) await new Promise((resolve) => setTimeout(resolve, 10));
   const code = test.core.view().signIn!.code!;
-  const { context } = await enterSignInCode(browser!, code.verificationUri, code.userCode, { username: alice.email, password: alice.password });
+  const { context } = await enterSignInCode(browser!, code.verificationUri, code.userCode, {
+    username: alice.email,
+    password: alice.password,
+  });
   const approvedAt = performance.now();
   await signedIn;
   await result;
@@ -58,7 +61,13 @@ async function main(): Promise<void> {
     devstacks.push(devstack);
     const samples: number[] = [];
     for (let i = 0; i < SAMPLES; i++) samples.push(await approvalToSignedIn(devstack));
-    rows.push([`${interval} s`, String(SAMPLES), ms(median(samples)), ms(Math.min(...samples)), ms(Math.max(...samples))]);
+    rows.push([
+      `${interval} s`,
+      String(SAMPLES),
+      ms(median(samples)),
+      ms(Math.min(...samples)),
+      ms(Math.max(...samples)),
+    ]);
   }
   console.log('Sign in with a code: approval at the provider → signed in (core event)');
   printTable(['polling interval', 'samples', 'median', 'min', 'max'], rows);

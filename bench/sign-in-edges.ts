@@ -45,20 +45,31 @@ async function main(): Promise<void> {
   await stopped.close();
   const loginStopped: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
-    loginStopped.push(await timed(async () => {
-      const result = await test.core.session.login();
-      if (result.ok || result.error.code !== 'provider_unreachable') throw new Error(`unexpected: ${JSON.stringify(result)}`);
-    }));
+    loginStopped.push(
+      await timed(async () => {
+        const result = await test.core.session.login();
+        if (result.ok || result.error.code !== 'provider_unreachable')
+          throw new Error(`unexpected: ${JSON.stringify(result)}`);
+      }),
+    );
   }
   await test.core.close();
 
   const preflight = async (issuer: string, expectOk: boolean) => {
     const samples: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
-      samples.push(await timed(() => checkProviderAnswers(configFor({ ...devstack!, issuer })).then(
-        () => { if (!expectOk) throw new Error('answered'); },
-        (error: unknown) => { if (expectOk) throw error; },
-      )));
+      samples.push(
+        await timed(() =>
+          checkProviderAnswers(configFor({ ...devstack!, issuer })).then(
+            () => {
+              if (!expectOk) throw new Error('answered');
+            },
+            (error: unknown) => {
+              if (expectOk) throw error;
+            },
+          ),
+        ),
+      );
     }
     return samples;
   };
@@ -66,13 +77,30 @@ async function main(): Promise<void> {
   const refused = await preflight(`http://127.0.0.1:${await closedPort()}`, false);
   const hung = await preflight(silentIssuer, false);
 
-  console.log(`Sign-in edges: median of ${SAMPLES} runs each; preflight bound ${PREFLIGHT_TIMEOUT_MS} ms\n`);
-  printTable(['case', 'median', 'max'], [
-    ['Log In, provider stopped after start (whole login())', ms(median(loginStopped)), ms(Math.max(...loginStopped))],
-    ['preflight, provider answering', ms(median(answering)), ms(Math.max(...answering))],
-    ['preflight, provider stopped (connection refused)', ms(median(refused)), ms(Math.max(...refused))],
-    ['preflight, provider silent (accepts, never answers)', ms(median(hung)), ms(Math.max(...hung))],
-  ]);
+  console.log(
+    `Sign-in edges: median of ${SAMPLES} runs each; preflight bound ${PREFLIGHT_TIMEOUT_MS} ms\n`,
+  );
+  printTable(
+    ['case', 'median', 'max'],
+    [
+      [
+        'Log In, provider stopped after start (whole login())',
+        ms(median(loginStopped)),
+        ms(Math.max(...loginStopped)),
+      ],
+      ['preflight, provider answering', ms(median(answering)), ms(Math.max(...answering))],
+      [
+        'preflight, provider stopped (connection refused)',
+        ms(median(refused)),
+        ms(Math.max(...refused)),
+      ],
+      [
+        'preflight, provider silent (accepts, never answers)',
+        ms(median(hung)),
+        ms(Math.max(...hung)),
+      ],
+    ],
+  );
 }
 
 await runBench('bench:sign-in-edges', main, async () => {

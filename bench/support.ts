@@ -29,11 +29,20 @@ export function round(value: number, digits = 2): number {
 }
 
 /** Prints rows as columns: the first left-aligned, the others right-aligned. */
-export function printTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): void {
+export function printTable(
+  header: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+): void {
   const all = [header, ...rows];
-  const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? '').length)));
+  const widths = header.map((_, column) =>
+    Math.max(...all.map((row) => (row[column] ?? '').length)),
+  );
   const line = (row: readonly string[]) =>
-    row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ');
+    row
+      .map((cell, column) =>
+        column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
+      )
+      .join('  ');
   console.log(line(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of rows) console.log(line(row));
@@ -44,11 +53,18 @@ export function ms(value: number): string {
 }
 
 /** Runs a bench's `main`, reports a failure as exit code 1, and always runs its `cleanup`. */
-export async function runBench(name: string, main: () => Promise<void>, cleanup: () => Promise<void>): Promise<void> {
+export async function runBench(
+  name: string,
+  main: () => Promise<void>,
+  cleanup: () => Promise<void>,
+): Promise<void> {
   try {
     await main();
   } catch (error) {
-    console.error(`${name} failed:`, error instanceof Error ? (error.stack ?? error.message) : error);
+    console.error(
+      `${name} failed:`,
+      error instanceof Error ? (error.stack ?? error.message) : error,
+    );
     process.exitCode = 1;
   } finally {
     await cleanup();
@@ -68,7 +84,10 @@ export class CallbackCatcher {
   private readonly caught: string[] = [];
   private waiters: Array<(url: string) => void> = [];
 
-  static async install(context: BrowserContext, authorizationEndpoint: string): Promise<CallbackCatcher> {
+  static async install(
+    context: BrowserContext,
+    authorizationEndpoint: string,
+  ): Promise<CallbackCatcher> {
     const catcher = new CallbackCatcher();
     const endpoint = new URL(authorizationEndpoint);
     await context.route(
@@ -81,7 +100,11 @@ export class CallbackCatcher {
           await route.fulfill({ response });
           return;
         }
-        await route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><title>held</title>callback held by the benchmark' });
+        await route.fulfill({
+          status: 200,
+          contentType: 'text/html',
+          body: '<!doctype html><title>held</title>callback held by the benchmark',
+        });
         const waiter = catcher.waiters.shift();
         if (waiter) waiter(target.href);
         else catcher.caught.push(target.href);
@@ -97,7 +120,11 @@ export class CallbackCatcher {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((waiter) => waiter !== done);
-        reject(new Error(`the provider did not redirect straight back to a loopback /callback within ${timeoutMs} ms (no provider session?)`));
+        reject(
+          new Error(
+            `the provider did not redirect straight back to a loopback /callback within ${timeoutMs} ms (no provider session?)`,
+          ),
+        );
       }, timeoutMs);
       const done = (url: string) => {
         clearTimeout(timer);
@@ -110,7 +137,10 @@ export class CallbackCatcher {
   /** Opens `authorizationUrl` in `page` (the provider session answers at once) and returns the held callback URL. */
   async authorize(page: Page, authorizationUrl: string): Promise<string> {
     const caught = this.next();
-    const [callbackUrl] = await Promise.all([caught, page.goto(authorizationUrl, { waitUntil: 'commit' })]);
+    const [callbackUrl] = await Promise.all([
+      caught,
+      page.goto(authorizationUrl, { waitUntil: 'commit' }),
+    ]);
     const code = new URL(callbackUrl).searchParams.get('code');
     if (!code) throw new Error(`the provider sent no code: ${new URL(callbackUrl).search}`);
     return callbackUrl;
@@ -140,7 +170,8 @@ export class CallbackArrivals {
   private readonly arrivals = new Map<string, number>();
   private readonly listener = (message: unknown) => {
     const { request } = message as { request: IncomingMessage };
-    if (request.url?.startsWith('/callback')) this.arrivals.set(request.headers.host ?? '', performance.now());
+    if (request.url?.startsWith('/callback'))
+      this.arrivals.set(request.headers.host ?? '', performance.now());
   };
 
   constructor() {

@@ -1,7 +1,11 @@
 import { randomBytes, scrypt, timingSafeEqual, createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+) => Promise<Buffer>;
 
 /** The one client the devstack knows: the desktop app (native, public, PKCE). */
 export const CLIENT_ID = 'electron-hello-world';
@@ -26,8 +30,18 @@ export interface DemoAccount {
 
 /** Seeded in every devstack. Sign-ups are kept in memory (forgotten on restart) unless persisted. */
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = Object.freeze([
-  Object.freeze({ email: 'alice@example.com', password: 'wonderland', name: 'Alice Liddell', permissions: Object.freeze([ADMIN_PERMISSION]) }),
-  Object.freeze({ email: 'bob@example.com', password: 'builder', name: 'Bob Builder', permissions: Object.freeze([]) }),
+  Object.freeze({
+    email: 'alice@example.com',
+    password: 'wonderland',
+    name: 'Alice Liddell',
+    permissions: Object.freeze([ADMIN_PERMISSION]),
+  }),
+  Object.freeze({
+    email: 'bob@example.com',
+    password: 'builder',
+    name: 'Bob Builder',
+    permissions: Object.freeze([]),
+  }),
 ]);
 
 export interface StoredAccount {
@@ -53,8 +67,7 @@ export interface ProfileClaims {
 }
 
 export type SignUpResult =
-  | { ok: true; account: StoredAccount }
-  | { ok: false; message: string; reason?: 'exists' };
+  { ok: true; account: StoredAccount } | { ok: false; message: string; reason?: 'exists' };
 
 /** A signed-up account as it is saved: the scrypt salt and hash of the password, never the password. */
 export interface SavedAccount {
@@ -97,8 +110,12 @@ function seededSubject(email: string): string {
 const AVATAR_COLORS = ['#635dff', '#0a7c59', '#b3261e', '#8a4b00', '#1f6feb', '#7b2cbf'];
 
 export function initialsOf(name: string, email: string): string {
-  const words = name.trim().split(/\s+/u).filter((word) => word.length > 0);
-  const letters = words.length > 0 ? words.slice(0, 2).map((word) => word[0] ?? '') : [email[0] ?? '?'];
+  const words = name
+    .trim()
+    .split(/\s+/u)
+    .filter((word) => word.length > 0);
+  const letters =
+    words.length > 0 ? words.slice(0, 2).map((word) => word[0] ?? '') : [email[0] ?? '?'];
   return letters.join('').toUpperCase();
 }
 
@@ -107,10 +124,11 @@ export function avatarDataUri(name: string, email: string): string {
   const digest = createHash('sha256').update(email).digest();
   const color = AVATAR_COLORS[(digest[0] ?? 0) % AVATAR_COLORS.length] ?? '#635dff';
   const initials = initialsOf(name, email).replace(/[^\p{L}\p{N}]/gu, '');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">`
-    + `<rect width="64" height="64" rx="32" fill="${color}"/>`
-    + `<text x="32" y="33" dominant-baseline="middle" text-anchor="middle" font-family="Arial,Helvetica,sans-serif" font-size="26" font-weight="600" fill="#fff">${initials}</text>`
-    + `</svg>`;
+  const svg =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64">` +
+    `<rect width="64" height="64" rx="32" fill="${color}"/>` +
+    `<text x="32" y="33" dominant-baseline="middle" text-anchor="middle" font-family="Arial,Helvetica,sans-serif" font-size="26" font-weight="600" fill="#fff">${initials}</text>` +
+    `</svg>`;
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }
 
@@ -134,10 +152,17 @@ function fromSaved(value: unknown): StoredAccount | undefined {
   const record = value as Partial<Record<keyof SavedAccount, unknown>>;
   const { id, email, name, emailVerified, permissions, updatedAt, kdf, salt, hash } = record;
   if (
-    typeof id !== 'string' || typeof email !== 'string' || typeof name !== 'string' || typeof emailVerified !== 'boolean'
-    || !Array.isArray(permissions) || !permissions.every((each) => typeof each === 'string')
-    || typeof updatedAt !== 'string' || Number.isNaN(Date.parse(updatedAt))
-    || kdf !== 'scrypt' || typeof salt !== 'string' || typeof hash !== 'string'
+    typeof id !== 'string' ||
+    typeof email !== 'string' ||
+    typeof name !== 'string' ||
+    typeof emailVerified !== 'boolean' ||
+    !Array.isArray(permissions) ||
+    !permissions.every((each) => typeof each === 'string') ||
+    typeof updatedAt !== 'string' ||
+    Number.isNaN(Date.parse(updatedAt)) ||
+    kdf !== 'scrypt' ||
+    typeof salt !== 'string' ||
+    typeof hash !== 'string'
   ) {
     return undefined;
   }
@@ -169,11 +194,15 @@ export class AccountStore {
   static async withDemoAccounts(persistence?: AccountPersistence): Promise<AccountStore> {
     const store = new AccountStore();
     const saved = persistence?.saved;
-    const records = typeof saved === 'object' && saved !== null ? (saved as { accounts?: unknown }).accounts : undefined;
+    const records =
+      typeof saved === 'object' && saved !== null
+        ? (saved as { accounts?: unknown }).accounts
+        : undefined;
     for (const record of Array.isArray(records) ? records : []) {
       const account = fromSaved(record);
       // A demo email keeps its demo account; a record seen twice keeps its first copy.
-      if (account === undefined || DEMO_ACCOUNTS.some((demo) => demo.email === account.email)) continue;
+      if (account === undefined || DEMO_ACCOUNTS.some((demo) => demo.email === account.email))
+        continue;
       if (store.#idByEmail.has(account.email) || store.#byId.has(account.id)) continue;
       store.#put(account);
       store.#signedUp.add(account.id);
@@ -193,7 +222,12 @@ export class AccountStore {
   }
 
   async #add(input: {
-    id: string; email: string; password: string; name: string; emailVerified: boolean; permissions: readonly string[];
+    id: string;
+    email: string;
+    password: string;
+    name: string;
+    emailVerified: boolean;
+    permissions: readonly string[];
   }): Promise<StoredAccount | undefined> {
     const salt = randomBytes(16);
     const hash = await hashPassword(input.password, salt);
@@ -229,10 +263,12 @@ export class AccountStore {
   async #persist(): Promise<void> {
     const persistence = this.#persistence;
     if (persistence === undefined) return;
-    await persistence.save([...this.#signedUp].flatMap((id) => {
-      const account = this.#byId.get(id);
-      return account === undefined ? [] : [toSaved(account)];
-    }));
+    await persistence.save(
+      [...this.#signedUp].flatMap((id) => {
+        const account = this.#byId.get(id);
+        return account === undefined ? [] : [toSaved(account)];
+      }),
+    );
   }
 
   get(id: string): StoredAccount | undefined {
@@ -261,7 +297,11 @@ export class AccountStore {
     if (input.password.trim() === '') {
       return { ok: false, message: 'A password cannot be only spaces.' };
     }
-    const exists: SignUpResult = { ok: false, message: 'An account with this email already exists.', reason: 'exists' };
+    const exists: SignUpResult = {
+      ok: false,
+      message: 'An account with this email already exists.',
+      reason: 'exists',
+    };
     if (this.#idByEmail.has(email)) return exists;
     const name = input.name?.trim() || email;
     const account = await this.#add({

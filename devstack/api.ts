@@ -66,7 +66,9 @@ function setApiHeaders(_req: Request, res: Response, next: NextFunction): void {
 /** Like the samples' checkRequiredPermissions: a missing permission is 403 (claimIncludes would give 401). */
 function requirePermissions(...required: string[]) {
   return claimCheck((payload) => {
-    const granted = Array.isArray(payload['permissions']) ? (payload['permissions'] as unknown[]) : [];
+    const granted = Array.isArray(payload['permissions'])
+      ? (payload['permissions'] as unknown[])
+      : [];
     if (!required.every((permission) => granted.includes(permission))) {
       throw new InsufficientScopeError(required);
     }
@@ -78,8 +80,12 @@ function requirePermissions(...required: string[]) {
 function unverifiedPayload(jws: unknown): Record<string, unknown> | undefined {
   if (typeof jws !== 'string') return undefined;
   try {
-    const payload: unknown = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
+    const payload: unknown = JSON.parse(
+      Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    );
+    return typeof payload === 'object' && payload !== null && !Array.isArray(payload)
+      ? (payload as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -97,7 +103,8 @@ const NONCE_STEP_SECONDS = 60;
  * nonce to use; a request with an older (still accepted) nonce gets the current one in `DPoP-Nonce`.
  */
 function dpopNonces(secret: Buffer = randomBytes(32)) {
-  const nonceAt = (step: number) => createHmac('sha256', secret).update(`dpop-nonce:${step}`).digest('base64url');
+  const nonceAt = (step: number) =>
+    createHmac('sha256', secret).update(`dpop-nonce:${step}`).digest('base64url');
   const step = () => Math.floor(Date.now() / 1000 / NONCE_STEP_SECONDS);
   const accepted = (nonce: unknown) => {
     if (typeof nonce !== 'string') return false;
@@ -119,7 +126,8 @@ function dpopNonces(secret: Buffer = randomBytes(32)) {
       res
         .status(401)
         .set({
-          'WWW-Authenticate': 'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof", algs="ES256 PS256 RS256 EdDSA"',
+          'WWW-Authenticate':
+            'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof", algs="ES256 PS256 RS256 EdDSA"',
           'DPoP-Nonce': current,
         })
         .json({ message: 'DPoP nonce required' });
@@ -152,7 +160,10 @@ function rejectReplayedProofs() {
     if (typeof jti !== 'string' || (seen.get(jti) ?? 0) > now) {
       res
         .status(400)
-        .set('WWW-Authenticate', 'DPoP error="invalid_dpop_proof", error_description="DPoP proof replayed", algs="ES256 PS256 RS256 EdDSA"')
+        .set(
+          'WWW-Authenticate',
+          'DPoP error="invalid_dpop_proof", error_description="DPoP proof replayed", algs="ES256 PS256 RS256 EdDSA"',
+        )
         .json({ message: 'Bad credentials' });
       return;
     }
@@ -168,9 +179,13 @@ function errorHandler(error: unknown, _req: Request, res: Response, _next: NextF
     // Subclasses first: InsufficientScopeError and InvalidTokenError both extend UnauthorizedError.
     // A DPoP proof that fails its checks (htm, htu, ath, iat, signature) is the middleware's
     // InvalidProofError (not exported): 400 invalid_dpop_proof, and bad credentials all the same.
-    const message = error instanceof InsufficientScopeError
-      ? 'Permission denied'
-      : error instanceof InvalidTokenError || (error as { code?: unknown }).code === 'invalid_dpop_proof' ? 'Bad credentials' : 'Requires authentication';
+    const message =
+      error instanceof InsufficientScopeError
+        ? 'Permission denied'
+        : error instanceof InvalidTokenError ||
+            (error as { code?: unknown }).code === 'invalid_dpop_proof'
+          ? 'Bad credentials'
+          : 'Requires authentication';
     res.status(error.status).json({ message });
     return;
   }
@@ -182,11 +197,24 @@ function errorHandler(error: unknown, _req: Request, res: Response, _next: NextF
   res.status(500).json({ message: 'Internal Server Error' });
 }
 
-export function createMessageApi({ issuer, audience, clockTolerance = 5, requireDpopNonce = false, dpopNonceSecret }: MessageApiOptions): express.Express {
-  if (dpopNonceSecret !== undefined && dpopNonceSecret.length !== 32) throw new TypeError('dpopNonceSecret must be 32 bytes');
+export function createMessageApi({
+  issuer,
+  audience,
+  clockTolerance = 5,
+  requireDpopNonce = false,
+  dpopNonceSecret,
+}: MessageApiOptions): express.Express {
+  if (dpopNonceSecret !== undefined && dpopNonceSecret.length !== 32)
+    throw new TypeError('dpopNonceSecret must be 32 bytes');
   // Bearer and DPoP tokens (Auth0's middleware, RFC 9449 §7): a DPoP-bound token (`cnf.jkt`) is only
   // accepted as `Authorization: DPoP` with a valid proof from its key, never as a plain bearer token.
-  const verifyToken = auth({ issuerBaseURL: issuer, audience, tokenSigningAlg: 'RS256', clockTolerance, dpop: { enabled: true, required: false } });
+  const verifyToken = auth({
+    issuerBaseURL: issuer,
+    audience,
+    tokenSigningAlg: 'RS256',
+    clockTolerance,
+    dpop: { enabled: true, required: false },
+  });
   const validateAccessToken: RequestHandler[] = [
     ...(requireDpopNonce ? [dpopNonces(dpopNonceSecret)] : []),
     verifyToken,
@@ -205,9 +233,14 @@ export function createMessageApi({ issuer, audience, clockTolerance = 5, require
   messages.get('/protected', ...validateAccessToken, (_req, res) => {
     res.json({ text: MESSAGES.protected });
   });
-  messages.get('/admin', ...validateAccessToken, requirePermissions(ADMIN_PERMISSION), (_req, res) => {
-    res.json({ text: MESSAGES.admin });
-  });
+  messages.get(
+    '/admin',
+    ...validateAccessToken,
+    requirePermissions(ADMIN_PERMISSION),
+    (_req, res) => {
+      res.json({ text: MESSAGES.admin });
+    },
+  );
   app.use('/api/messages', messages);
 
   app.use((_req: Request, res: Response) => {
@@ -218,7 +251,9 @@ export function createMessageApi({ issuer, audience, clockTolerance = 5, require
 }
 
 /** Serve the API on 127.0.0.1 (port 0 = any free port). */
-export async function startMessageApi(options: MessageApiOptions & { port?: number }): Promise<MessageApiServer> {
+export async function startMessageApi(
+  options: MessageApiOptions & { port?: number },
+): Promise<MessageApiServer> {
   const server = createServer(createMessageApi(options));
   const port = await listenOnLoopback(server, options.port ?? 0, 'Hello World API');
   return {

@@ -18,7 +18,10 @@ import {
   startMessageApi,
 } from './index.ts';
 
-const PORT_SETTINGS = { 'identity provider': 'DEVSTACK_IDP_PORT', 'Hello World API': 'DEVSTACK_API_PORT' } as const;
+const PORT_SETTINGS = {
+  'identity provider': 'DEVSTACK_IDP_PORT',
+  'Hello World API': 'DEVSTACK_API_PORT',
+} as const;
 
 class UsageError extends Error {}
 
@@ -27,7 +30,9 @@ function portFromEnv(name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);
   if (!/^\d+$/u.test(raw) || port > 65535) {
-    throw new UsageError(`${name} must be a port number from 0 to 65535 (0 = any free port), got "${raw}"`);
+    throw new UsageError(
+      `${name} must be a port number from 0 to 65535 (0 = any free port), got "${raw}"`,
+    );
   }
   return port;
 }
@@ -38,10 +43,15 @@ function isLoopbackIssuer(issuer: string): boolean {
 }
 
 function accountLines(): string[] {
-  const width = Math.max(...DEMO_ACCOUNTS.map((account) => `${account.email} / ${account.password}`.length));
+  const width = Math.max(
+    ...DEMO_ACCOUNTS.map((account) => `${account.email} / ${account.password}`.length),
+  );
   return DEMO_ACCOUNTS.map((account) => {
     const credentials = `${account.email} / ${account.password}`.padEnd(width);
-    const permissions = account.permissions.length > 0 ? `permissions: ${account.permissions.join(', ')}` : 'no permissions';
+    const permissions =
+      account.permissions.length > 0
+        ? `permissions: ${account.permissions.join(', ')}`
+        : 'no permissions';
     return `    ${credentials}  (${account.name}, ${permissions})`;
   });
 }
@@ -56,42 +66,50 @@ async function main(): Promise<() => Promise<void>> {
     const issuer = issuerFromDomain(domain);
     const audience = process.env['AUTH0_AUDIENCE']?.trim() || AUDIENCE;
     const api = await startMessageApi({ issuer, audience, port: apiPort });
-    console.log([
-      'Hello World API running, fronting your identity provider (AUTH0_DOMAIN is set)',
-      '',
-      `  Issuer           ${issuer}`,
-      `  Audience         ${audience}`,
-      `  Hello World API  ${api.url}`,
-      '',
-      'Press Ctrl+C to stop.',
-    ].join('\n'));
+    console.log(
+      [
+        'Hello World API running, fronting your identity provider (AUTH0_DOMAIN is set)',
+        '',
+        `  Issuer           ${issuer}`,
+        `  Audience         ${audience}`,
+        `  Hello World API  ${api.url}`,
+        '',
+        'Press Ctrl+C to stop.',
+      ].join('\n'),
+    );
     return () => api.close();
   }
 
-  const devstack = await startDevstack({ idpPort, apiPort, ...(dataDir === undefined ? {} : { dataDir }) });
-  console.log([
-    'Devstack running on loopback: local identity provider + Hello World API',
-    '',
-    `  Issuer           ${devstack.issuer}`,
-    `  Client ID        ${devstack.clientId}`,
-    `  Audience         ${devstack.audience}`,
-    `  Hello World API  ${devstack.apiUrl}`,
-    '',
-    '  App settings for these ports:',
-    `    AUTH0_DOMAIN=${devstack.issuer}`,
-    `    AUTH0_CLIENT_ID=${devstack.clientId}`,
-    `    AUTH0_AUDIENCE=${devstack.audience}`,
-    `    API_SERVER_URL=${devstack.apiUrl}`,
-    '    AUTH0_DPOP=true     (optional: DPoP-bound tokens; without it, plain bearer tokens)',
-    '',
-    '  Demo accounts:',
-    ...accountLines(),
-    devstack.dataDir === undefined
-      ? '  Sign-ups are kept in memory; a restart forgets them and every session (set DEVSTACK_DATA_DIR to keep them).'
-      : `  State (keys, sessions, sign-ups) kept in ${devstack.dataDir}; a restart on it forgets nothing.`,
-    '',
-    'Press Ctrl+C to stop.',
-  ].join('\n'));
+  const devstack = await startDevstack({
+    idpPort,
+    apiPort,
+    ...(dataDir === undefined ? {} : { dataDir }),
+  });
+  console.log(
+    [
+      'Devstack running on loopback: local identity provider + Hello World API',
+      '',
+      `  Issuer           ${devstack.issuer}`,
+      `  Client ID        ${devstack.clientId}`,
+      `  Audience         ${devstack.audience}`,
+      `  Hello World API  ${devstack.apiUrl}`,
+      '',
+      '  App settings for these ports:',
+      `    AUTH0_DOMAIN=${devstack.issuer}`,
+      `    AUTH0_CLIENT_ID=${devstack.clientId}`,
+      `    AUTH0_AUDIENCE=${devstack.audience}`,
+      `    API_SERVER_URL=${devstack.apiUrl}`,
+      '    AUTH0_DPOP=true     (optional: DPoP-bound tokens; without it, plain bearer tokens)',
+      '',
+      '  Demo accounts:',
+      ...accountLines(),
+      devstack.dataDir === undefined
+        ? '  Sign-ups are kept in memory; a restart forgets them and every session (set DEVSTACK_DATA_DIR to keep them).'
+        : `  State (keys, sessions, sign-ups) kept in ${devstack.dataDir}; a restart on it forgets nothing.`,
+      '',
+      'Press Ctrl+C to stop.',
+    ].join('\n'),
+  );
   return () => devstack.close();
 }
 

@@ -62,7 +62,12 @@ function parseEntry(value: unknown): Entry | undefined {
   if (typeof model !== 'string' || typeof id !== 'string') return undefined;
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
   if (expiresAt !== undefined && typeof expiresAt !== 'number') return undefined;
-  return { model, id, payload: payload as AdapterPayload, ...(expiresAt === undefined ? {} : { expiresAt }) };
+  return {
+    model,
+    id,
+    payload: payload as AdapterPayload,
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+  };
 }
 
 /** The store shared by one provider's adapters (one per model), as the memory adapter's LRU is. */
@@ -83,12 +88,16 @@ class FileStore {
   /** Reads the file once, keeping only what has not expired yet. */
   async load(): Promise<void> {
     const stored = await this.#file.read();
-    const entries = typeof stored === 'object' && stored !== null ? (stored as { version?: unknown; entries?: unknown }) : undefined;
+    const entries =
+      typeof stored === 'object' && stored !== null
+        ? (stored as { version?: unknown; entries?: unknown })
+        : undefined;
     if (entries?.version !== FORMAT_VERSION || !Array.isArray(entries.entries)) return;
     const now = Date.now();
     for (const value of entries.entries) {
       const entry = parseEntry(value);
-      if (entry === undefined || (entry.expiresAt !== undefined && entry.expiresAt <= now)) continue;
+      if (entry === undefined || (entry.expiresAt !== undefined && entry.expiresAt <= now))
+        continue;
       this.#set(entry);
     }
   }
@@ -112,11 +121,24 @@ class FileStore {
     return this.#idByUserCode.get(userCode);
   }
 
-  upsert(model: string, id: string, payload: AdapterPayload, expiresIn: number | undefined): Promise<void> {
+  upsert(
+    model: string,
+    id: string,
+    payload: AdapterPayload,
+    expiresIn: number | undefined,
+  ): Promise<void> {
     const previous = this.#entries.get(keyFor(model, id));
     if (previous !== undefined) this.#delete(previous);
-    const expiresAt = typeof expiresIn === 'number' ? Date.now() + (expiresIn + this.#clockTolerance) * 1000 : undefined;
-    this.#set({ model, id, payload: copy(payload), ...(expiresAt === undefined ? {} : { expiresAt }) });
+    const expiresAt =
+      typeof expiresIn === 'number'
+        ? Date.now() + (expiresIn + this.#clockTolerance) * 1000
+        : undefined;
+    this.#set({
+      model,
+      id,
+      payload: copy(payload),
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+    });
     return this.#save();
   }
 
@@ -157,11 +179,16 @@ class FileStore {
   #delete(entry: Entry): void {
     this.#entries.delete(keyFor(entry.model, entry.id));
     const uid = stringField(entry.payload, 'uid');
-    if (entry.model === 'Session' && uid !== undefined && this.#sessionIdByUid.get(uid) === entry.id) {
+    if (
+      entry.model === 'Session' &&
+      uid !== undefined &&
+      this.#sessionIdByUid.get(uid) === entry.id
+    ) {
       this.#sessionIdByUid.delete(uid);
     }
     const userCode = stringField(entry.payload, 'userCode');
-    if (userCode !== undefined && this.#idByUserCode.get(userCode) === entry.id) this.#idByUserCode.delete(userCode);
+    if (userCode !== undefined && this.#idByUserCode.get(userCode) === entry.id)
+      this.#idByUserCode.delete(userCode);
   }
 
   #save(): Promise<void> {
@@ -233,8 +260,13 @@ export interface FileAdapterFactory {
  * Loads `file` (dropping what has expired) and returns the adapter factory for one provider.
  * `clockTolerance` (seconds) is added to every lifetime, as the memory adapter does.
  */
-export async function createFileAdapter(file: StateFile, clockTolerance = 0): Promise<FileAdapterFactory> {
+export async function createFileAdapter(
+  file: StateFile,
+  clockTolerance = 0,
+): Promise<FileAdapterFactory> {
   const store = new FileStore(file, clockTolerance);
   await store.load();
-  return Object.assign((model: string) => new FileAdapter(model, store), { flush: () => store.flush() });
+  return Object.assign((model: string) => new FileAdapter(model, store), {
+    flush: () => store.flush(),
+  });
 }

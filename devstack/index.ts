@@ -5,11 +5,25 @@ import { CLOCK_TOLERANCE, startIdentityProvider } from './provider.ts';
 import { PortInUseError } from './net.ts';
 import { openDevstackState, rememberPorts } from './state.ts';
 
-export { ADMIN_PERMISSION, APP_LINK_SCHEME, AUDIENCE, CLIENT_ID, DEMO_ACCOUNTS, MIN_PASSWORD_LENGTH } from './accounts.ts';
+export {
+  ADMIN_PERMISSION,
+  APP_LINK_SCHEME,
+  AUDIENCE,
+  CLIENT_ID,
+  DEMO_ACCOUNTS,
+  MIN_PASSWORD_LENGTH,
+} from './accounts.ts';
 export type { DemoAccount } from './accounts.ts';
 export { MESSAGES, createMessageApi, issuerFromDomain, startMessageApi } from './api.ts';
 export type { MessageApiOptions, MessageApiServer } from './api.ts';
-export { APP_LINK_REDIRECT_URI, DEVICE_CODE_GRANT, POST_LOGOUT_REDIRECT_URI, REDIRECT_URI, SCOPES, startIdentityProvider } from './provider.ts';
+export {
+  APP_LINK_REDIRECT_URI,
+  DEVICE_CODE_GRANT,
+  POST_LOGOUT_REDIRECT_URI,
+  REDIRECT_URI,
+  SCOPES,
+  startIdentityProvider,
+} from './provider.ts';
 export type { IdentityProvider, IdentityProviderOptions, ProviderPersistence } from './provider.ts';
 export { STATE_FILES, readRememberedPorts } from './state.ts';
 export type { RememberedPorts } from './state.ts';
@@ -76,38 +90,49 @@ export const DEMO: ReadonlyArray<DevstackAccount> = DEMO_ACCOUNTS.map((account) 
 }));
 
 export async function startDevstack(options: DevstackOptions = {}): Promise<Devstack> {
-  const warn = options.quiet ? () => {} : (message: string) => console.warn(`[devstack] ${message}`);
-  const state = options.dataDir === undefined
-    ? undefined
-    : await openDevstackState(options.dataDir, { clockTolerance: CLOCK_TOLERANCE, warn });
-  const idp = await onFirstFreePort(options.idpPort, (port) => startIdentityProvider({
-    port,
-    accessTokenTtl: options.accessTokenTtl,
-    quiet: options.quiet,
-    requireDpopNonce: options.requireDpopNonce ?? true,
-    ...(options.deviceCodeTtl === undefined ? {} : { deviceCodeTtl: options.deviceCodeTtl }),
-    ...(options.deviceCodeInterval === undefined ? {} : { deviceCodeInterval: options.deviceCodeInterval }),
-    ...(state === undefined ? {} : {
-      persistence: {
-        signingKey: state.secrets.signingKey,
-        cookieKeys: state.secrets.cookieKeys,
-        dpopNonceSecret: state.secrets.providerDpopNonceSecret,
-        adapter: state.adapter,
-        accounts: state.accounts,
-      },
+  const warn = options.quiet
+    ? () => {}
+    : (message: string) => console.warn(`[devstack] ${message}`);
+  const state =
+    options.dataDir === undefined
+      ? undefined
+      : await openDevstackState(options.dataDir, { clockTolerance: CLOCK_TOLERANCE, warn });
+  const idp = await onFirstFreePort(options.idpPort, (port) =>
+    startIdentityProvider({
+      port,
+      accessTokenTtl: options.accessTokenTtl,
+      quiet: options.quiet,
+      requireDpopNonce: options.requireDpopNonce ?? true,
+      ...(options.deviceCodeTtl === undefined ? {} : { deviceCodeTtl: options.deviceCodeTtl }),
+      ...(options.deviceCodeInterval === undefined
+        ? {}
+        : { deviceCodeInterval: options.deviceCodeInterval }),
+      ...(state === undefined
+        ? {}
+        : {
+            persistence: {
+              signingKey: state.secrets.signingKey,
+              cookieKeys: state.secrets.cookieKeys,
+              dpopNonceSecret: state.secrets.providerDpopNonceSecret,
+              adapter: state.adapter,
+              accounts: state.accounts,
+            },
+          }),
     }),
-  }));
+  );
   let api: MessageApiServer | undefined;
   try {
     // Provider and API share one process clock: no skew to allow, an expired token is refused at once.
-    api = await onFirstFreePort(options.apiPort, (port) => startMessageApi({
-      issuer: idp.issuer,
-      audience: AUDIENCE,
-      port,
-      clockTolerance: 0,
-      requireDpopNonce: options.requireDpopNonce ?? true,
-      ...(state === undefined ? {} : { dpopNonceSecret: state.secrets.apiDpopNonceSecret }),
-    }));
+    api = await onFirstFreePort(options.apiPort, (port) =>
+      startMessageApi({
+        issuer: idp.issuer,
+        audience: AUDIENCE,
+        port,
+        clockTolerance: 0,
+        requireDpopNonce: options.requireDpopNonce ?? true,
+        ...(state === undefined ? {} : { dpopNonceSecret: state.secrets.apiDpopNonceSecret }),
+      }),
+    );
     if (state !== undefined) await rememberPorts(state.dir, { idp: idp.port, api: api.port });
   } catch (error) {
     await api?.close();
@@ -133,7 +158,10 @@ export async function startDevstack(options: DevstackOptions = {}): Promise<Devs
 }
 
 /** Starts a server on the first of `ports` that is free; a taken port moves on, the last one's error is thrown. */
-async function onFirstFreePort<T>(ports: number | readonly number[] | undefined, start: (port: number) => Promise<T>): Promise<T> {
+async function onFirstFreePort<T>(
+  ports: number | readonly number[] | undefined,
+  start: (port: number) => Promise<T>,
+): Promise<T> {
   const candidates = ports === undefined ? [0] : typeof ports === 'number' ? [ports] : ports;
   let busy: PortInUseError | undefined;
   for (const port of candidates) {

@@ -17,11 +17,17 @@ export class PortInUseError extends Error {
 }
 
 /** Listen on 127.0.0.1:port (0 = any free port) and resolve with the real port. */
-export async function listenOnLoopback(server: Server, port: number, role: string): Promise<number> {
+export async function listenOnLoopback(
+  server: Server,
+  port: number,
+  role: string,
+): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
-      reject(error.code === 'EADDRINUSE' ? new PortInUseError(role, port, { cause: error }) : error);
+      reject(
+        error.code === 'EADDRINUSE' ? new PortInUseError(role, port, { cause: error }) : error,
+      );
     };
     const onListening = (): void => {
       server.off('error', onError);

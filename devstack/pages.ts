@@ -95,7 +95,10 @@ function errorBlock(message: string | undefined, link?: { href: string; text: st
 }
 
 function demoFooter(): string {
-  const list = DEMO_ACCOUNTS.map((account) => `<br><code>${escapeHtml(account.email)}</code> / <code>${escapeHtml(account.password)}</code>`).join('');
+  const list = DEMO_ACCOUNTS.map(
+    (account) =>
+      `<br><code>${escapeHtml(account.email)}</code> / <code>${escapeHtml(account.password)}</code>`,
+  ).join('');
   return `<footer>Local devstack. Demo accounts:${list}</footer>`;
 }
 
@@ -110,7 +113,9 @@ export interface FormPageInput {
 
 export function loginPage({ uid, email, error }: FormPageInput): string {
   const base = `/interaction/${encodeURIComponent(uid)}`;
-  return layout(`Log in | ${PRODUCT_NAME}`, `
+  return layout(
+    `Log in | ${PRODUCT_NAME}`,
+    `
 <h1>Welcome</h1>
 <p class="lead">Log in to ${escapeHtml(PRODUCT_NAME)} to continue.</p>
 ${errorBlock(error)}
@@ -123,13 +128,16 @@ ${errorBlock(error)}
 </form>
 <p class="switch">Don't have an account? <a href="${escapeHtml(`${base}/signup`)}">Sign up</a></p>
 ${demoFooter()}
-<script>${CLEAR_ERROR_SCRIPT}</script>`);
+<script>${CLEAR_ERROR_SCRIPT}</script>`,
+  );
 }
 
 export function signUpPage({ uid, email, name, error, loginInstead }: FormPageInput): string {
   const base = `/interaction/${encodeURIComponent(uid)}`;
   // The browser checks the same rules as the server (length, not only spaces) before it submits.
-  return layout(`Sign up | ${PRODUCT_NAME}`, `
+  return layout(
+    `Sign up | ${PRODUCT_NAME}`,
+    `
 <h1>Create your account</h1>
 <p class="lead">Sign up to ${escapeHtml(PRODUCT_NAME)} to continue.</p>
 ${errorBlock(error, loginInstead ? { href: `${base}/login`, text: 'Log in instead' } : undefined)}
@@ -145,13 +153,17 @@ ${errorBlock(error, loginInstead ? { href: `${base}/login`, text: 'Log in instea
 </form>
 <p class="switch">Already have an account? <a href="${escapeHtml(`${base}/login`)}">Log in instead</a></p>
 ${demoFooter()}
-<script>${CLEAR_ERROR_SCRIPT}</script>`);
+<script>${CLEAR_ERROR_SCRIPT}</script>`,
+  );
 }
 
 export function messagePage(title: string, message: string): string {
-  return layout(title, `
+  return layout(
+    title,
+    `
 <h1>${escapeHtml(title)}</h1>
-<p class="lead">${escapeHtml(message)}</p>`);
+<p class="lead">${escapeHtml(message)}</p>`,
+  );
 }
 
 /**
@@ -160,12 +172,19 @@ export function messagePage(title: string, message: string): string {
  * submits itself with logout=yes. The button is only there when scripts are off.
  */
 export function logoutPage(form: string): string {
-  const autoSubmitting = form.replace('</form>', '<input type="hidden" name="logout" value="yes"/><noscript><button type="submit">Log Out</button></noscript></form>');
+  const autoSubmitting = form.replace(
+    '</form>',
+    '<input type="hidden" name="logout" value="yes"/><noscript><button type="submit">Log Out</button></noscript></form>',
+  );
   const script = `<script>document.addEventListener('DOMContentLoaded',function(){document.forms[0].submit()})</script>`;
-  return layout(`Logging out | ${PRODUCT_NAME}`, `
+  return layout(
+    `Logging out | ${PRODUCT_NAME}`,
+    `
 <h1>Logging out…</h1>
 <p class="lead">Ending your session.</p>
-${autoSubmitting}`, script);
+${autoSubmitting}`,
+    script,
+  );
 }
 
 export function postLogoutPage(clientName: string | undefined): string {
@@ -174,11 +193,14 @@ export function postLogoutPage(clientName: string | undefined): string {
 }
 
 export function errorPage(error: string, description: string | undefined): string {
-  return layout(`Error | ${PRODUCT_NAME}`, `
+  return layout(
+    `Error | ${PRODUCT_NAME}`,
+    `
 <h1>Something went wrong</h1>
 ${errorBlock(description ?? error)}
 <p class="lead"><code>${escapeHtml(error)}</code></p>
-<p class="lead">Return to the app and try again.</p>`);
+<p class="lead">Return to the app and try again.</p>`,
+  );
 }
 
 /** A line every code page carries: the code phishing defence is the user knowing where the code came from. */
@@ -189,8 +211,13 @@ const CODE_WARNING = `Only enter a code that ${PRODUCT_NAME} is showing you beca
  * (it carries the anti-forgery token); it gets a label and our submit button.
  */
 export function deviceInputPage(form: string, error?: string): string {
-  const labelled = form.replace('name="user_code"', 'id="user_code" name="user_code" class="code-input" aria-describedby="code-hint"');
-  return layout(`Enter your code | ${PRODUCT_NAME}`, `
+  const labelled = form.replace(
+    'name="user_code"',
+    'id="user_code" name="user_code" class="code-input" aria-describedby="code-hint"',
+  );
+  return layout(
+    `Enter your code | ${PRODUCT_NAME}`,
+    `
 <h1>Sign in with a code</h1>
 <p class="lead">Enter the code ${escapeHtml(PRODUCT_NAME)} shows you.</p>
 ${errorBlock(error)}
@@ -198,12 +225,15 @@ ${errorBlock(error)}
 ${labelled}
 <p class="hint" id="code-hint">Eight letters, like BCDF-GHJK. Upper or lower case, with or without the dash.</p>
 <button type="submit" form="op.deviceInputForm">Continue</button>
-<p class="warning">${escapeHtml(CODE_WARNING)}</p>`);
+<p class="warning">${escapeHtml(CODE_WARNING)}</p>`,
+  );
 }
 
 /** After login: the user compares the code with the app's and confirms, or declines (RFC 8628 §5.4). */
 export function deviceConfirmPage(form: string, clientName: string, userCode: string): string {
-  return layout(`Confirm the code | ${PRODUCT_NAME}`, `
+  return layout(
+    `Confirm the code | ${PRODUCT_NAME}`,
+    `
 <h1>Is this the code in the app?</h1>
 <p class="lead">${escapeHtml(clientName)} will be signed in to your account.</p>
 <p class="user-code" id="user-code" aria-label="Code">${escapeHtml(userCode)}</p>
@@ -211,9 +241,13 @@ export function deviceConfirmPage(form: string, clientName: string, userCode: st
 ${form}
 <button type="submit" form="op.deviceConfirmForm">Yes, sign in</button>
 <button type="submit" class="secondary" form="op.deviceConfirmForm" name="abort" value="yes">No, cancel</button>
-<p class="warning">${escapeHtml(CODE_WARNING)}</p>`);
+<p class="warning">${escapeHtml(CODE_WARNING)}</p>`,
+  );
 }
 
 export function deviceSuccessPage(clientName: string): string {
-  return messagePage('You are signed in', `${clientName} is signing you in now. You can close this tab and return to the app.`);
+  return messagePage(
+    'You are signed in',
+    `${clientName} is signing you in now. You can close this tab and return to the app.`,
+  );
 }

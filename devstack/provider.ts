@@ -95,17 +95,22 @@ function stringParam(value: unknown): string | undefined {
 function restoreOfflineAccess(ctx: KoaContextWithOIDC): void {
   const { oidc } = ctx;
   const params = oidc.params;
-  if ((oidc.route !== 'authorization' && oidc.route !== 'device_authorization') || params === undefined) return;
+  if (
+    (oidc.route !== 'authorization' && oidc.route !== 'device_authorization') ||
+    params === undefined
+  )
+    return;
   const raw = ctx.method === 'POST' ? oidc.body : ctx.query;
   const requested = stringParam(raw?.['scope'])?.split(' ') ?? [];
   const scopes = stringParam(params['scope'])?.split(' ') ?? [];
-  const codeFlow = oidc.route === 'device_authorization'
-    || stringParam(params['response_type'])?.split(' ').includes('code') === true;
+  const codeFlow =
+    oidc.route === 'device_authorization' ||
+    stringParam(params['response_type'])?.split(' ').includes('code') === true;
   if (
-    requested.includes('offline_access')
-    && !scopes.includes('offline_access')
-    && oidc.client?.grantTypeAllowed('refresh_token') === true
-    && codeFlow
+    requested.includes('offline_access') &&
+    !scopes.includes('offline_access') &&
+    oidc.client?.grantTypeAllowed('refresh_token') === true &&
+    codeFlow
   ) {
     params['scope'] = [...scopes, 'offline_access'].join(' ');
   }
@@ -128,7 +133,15 @@ function buildConfiguration(input: {
   requireDpopNonce: boolean;
   deviceCodeTtl: number;
 }): Configuration {
-  const { accounts, accessTokenTtl, jwk, cookieKeys, dpopNonceSecret, requireDpopNonce, deviceCodeTtl } = input;
+  const {
+    accounts,
+    accessTokenTtl,
+    jwk,
+    cookieKeys,
+    dpopNonceSecret,
+    requireDpopNonce,
+    deviceCodeTtl,
+  } = input;
 
   const policy = interactionPolicy.base();
   // First-party app: no consent screen. (oidc-provider otherwise asks native clients every time.)
@@ -186,7 +199,8 @@ function buildConfiguration(input: {
     },
     interactions: {
       policy,
-      url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
+      url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) =>
+        `/interaction/${interaction.uid}`,
     },
     // First-party: the grant always covers what is asked, so only login is ever prompted.
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
@@ -203,23 +217,30 @@ function buildConfiguration(input: {
       grant.addOIDCScope([...oidc.requestParamOIDCScopes].join(' '));
       if (oidc.requestParamClaims.size > 0) grant.addOIDCClaims([...oidc.requestParamClaims]);
       for (const [indicator, resourceServer] of Object.entries(oidc.resourceServers)) {
-        const scope = [...oidc.requestParamScopes].filter((value) => resourceServer.scopes.has(value));
+        const scope = [...oidc.requestParamScopes].filter((value) =>
+          resourceServer.scopes.has(value),
+        );
         grant.addResourceScope(indicator, scope.join(' '));
       }
       await grant.save();
       return grant;
     },
-    issueRefreshToken: (_ctx: KoaContextWithOIDC, client: { grantTypeAllowed(type: string): boolean }, code: Token) =>
-      client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    issueRefreshToken: (
+      _ctx: KoaContextWithOIDC,
+      client: { grantTypeAllowed(type: string): boolean },
+      code: Token,
+    ) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     rotateRefreshToken: () => true,
     extraTokenClaims: (_ctx: KoaContextWithOIDC, token: Token) => {
-      if (token.kind !== 'AccessToken' || token.resourceServer?.identifier() !== AUDIENCE) return undefined;
+      if (token.kind !== 'AccessToken' || token.resourceServer?.identifier() !== AUDIENCE)
+        return undefined;
       const account = token.accountId === undefined ? undefined : accounts.get(token.accountId);
       // Auth0 RBAC ("Add Permissions in the Access Token"): always an array.
       return { permissions: [...(account?.permissions ?? [])] };
     },
     ttl: {
-      AccessToken: (_ctx: KoaContextWithOIDC, token: Token) => token.resourceServer?.accessTokenTTL ?? accessTokenTtl,
+      AccessToken: (_ctx: KoaContextWithOIDC, token: Token) =>
+        token.resourceServer?.accessTokenTTL ?? accessTokenTtl,
       AuthorizationCode: 60,
       DeviceCode: deviceCodeTtl,
       IdToken: 3600,
@@ -242,11 +263,22 @@ function buildConfiguration(input: {
         enabled: true,
         charset: 'base-20',
         mask: '****-****',
-        userCodeInputSource: (ctx: KoaContextWithOIDC, form: string, _out: unknown, err?: Error & { userCode?: string }) => {
+        userCodeInputSource: (
+          ctx: KoaContextWithOIDC,
+          form: string,
+          _out: unknown,
+          err?: Error & { userCode?: string },
+        ) => {
           setPageHeaders(ctx);
           ctx.body = deviceInputPage(form, deviceInputError(err));
         },
-        userCodeConfirmSource: (ctx: KoaContextWithOIDC, form: string, client: { clientName?: string }, _info: unknown, userCode: string) => {
+        userCodeConfirmSource: (
+          ctx: KoaContextWithOIDC,
+          form: string,
+          client: { clientName?: string },
+          _info: unknown,
+          userCode: string,
+        ) => {
           setPageHeaders(ctx);
           ctx.body = deviceConfirmPage(form, client.clientName ?? PRODUCT_NAME, userCode);
         },
@@ -269,7 +301,8 @@ function buildConfiguration(input: {
       revocation: {
         enabled: true,
         // A public client may revoke only its own tokens (others are ignored, RFC 7009 §2.2).
-        allowedPolicy: (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: Token) => token.clientId === client.clientId,
+        allowedPolicy: (_ctx: KoaContextWithOIDC, client: { clientId: string }, token: Token) =>
+          token.clientId === client.clientId,
       },
       rpInitiatedLogout: {
         enabled: true,
@@ -334,7 +367,8 @@ function sendPage(res: Response, status: number, html: string): void {
 }
 
 function formField(body: unknown, name: string): string {
-  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
+  const value =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[name] : undefined;
   return typeof value === 'string' ? value : '';
 }
 
@@ -350,11 +384,22 @@ function interactionRoutes(provider: Provider, accounts: AccountStore): express.
     } catch (error) {
       if (!(error instanceof errors.SessionNotFound)) throw error;
     }
-    sendPage(res, 400, messagePage('Sign-in expired', 'This sign-in page is no longer valid. Return to the app and start again.'));
+    sendPage(
+      res,
+      400,
+      messagePage(
+        'Sign-in expired',
+        'This sign-in page is no longer valid. Return to the app and start again.',
+      ),
+    );
     return undefined;
   }
 
-  async function finishConsent(req: Request, res: Response, interaction: Interaction): Promise<void> {
+  async function finishConsent(
+    req: Request,
+    res: Response,
+    interaction: Interaction,
+  ): Promise<void> {
     // Only reached when an app explicitly asks for prompt=consent: first-party, so grant what was asked.
     const accountId = interaction.session?.accountId;
     const clientId = stringParam(interaction.params['client_id']);
@@ -362,16 +407,25 @@ function interactionRoutes(provider: Provider, accounts: AccountStore): express.
       sendPage(res, 400, messagePage('Sign-in expired', 'Return to the app and start again.'));
       return;
     }
-    const existing = interaction.grantId === undefined ? undefined : await provider.Grant.find(interaction.grantId);
+    const existing =
+      interaction.grantId === undefined
+        ? undefined
+        : await provider.Grant.find(interaction.grantId);
     const grant = existing ?? new provider.Grant({ accountId, clientId });
-    const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } = interaction.prompt.details;
+    const { missingOIDCScope, missingOIDCClaims, missingResourceScopes } =
+      interaction.prompt.details;
     if (missingOIDCScope) grant.addOIDCScope(missingOIDCScope.join(' '));
     if (missingOIDCClaims) grant.addOIDCClaims(missingOIDCClaims);
     for (const [indicator, scopes] of Object.entries(missingResourceScopes ?? {})) {
       grant.addResourceScope(indicator, scopes.join(' '));
     }
     const grantId = await grant.save();
-    await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    await provider.interactionFinished(
+      req,
+      res,
+      { consent: { grantId } },
+      { mergeWithLastSubmission: true },
+    );
   }
 
   router.get('/interaction/:uid', async (req, res) => {
@@ -382,9 +436,10 @@ function interactionRoutes(provider: Provider, accounts: AccountStore): express.
       return;
     }
     const email = stringParam(interaction.params['login_hint']);
-    const page = interaction.params['screen_hint'] === 'signup'
-      ? signUpPage({ uid: interaction.uid, email })
-      : loginPage({ uid: interaction.uid, email });
+    const page =
+      interaction.params['screen_hint'] === 'signup'
+        ? signUpPage({ uid: interaction.uid, email })
+        : loginPage({ uid: interaction.uid, email });
     sendPage(res, 200, page);
   });
 
@@ -406,10 +461,19 @@ function interactionRoutes(provider: Provider, accounts: AccountStore): express.
     const email = formField(req.body, 'username');
     const account = await accounts.verify(email, formField(req.body, 'password'));
     if (account === undefined) {
-      sendPage(res, 401, loginPage({ uid: interaction.uid, email, error: 'Wrong email or password.' }));
+      sendPage(
+        res,
+        401,
+        loginPage({ uid: interaction.uid, email, error: 'Wrong email or password.' }),
+      );
       return;
     }
-    await provider.interactionFinished(req, res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: account.id } },
+      { mergeWithLastSubmission: false },
+    );
   });
 
   router.post('/interaction/:uid/signup', form, async (req, res) => {
@@ -417,19 +481,40 @@ function interactionRoutes(provider: Provider, accounts: AccountStore): express.
     if (interaction === undefined) return;
     const email = formField(req.body, 'username');
     const name = formField(req.body, 'name');
-    const result = await accounts.signUp({ email, password: formField(req.body, 'password'), name });
+    const result = await accounts.signUp({
+      email,
+      password: formField(req.body, 'password'),
+      name,
+    });
     if (!result.ok) {
-      sendPage(res, 400, signUpPage({ uid: interaction.uid, email, name, error: result.message, loginInstead: result.reason === 'exists' }));
+      sendPage(
+        res,
+        400,
+        signUpPage({
+          uid: interaction.uid,
+          email,
+          name,
+          error: result.message,
+          loginInstead: result.reason === 'exists',
+        }),
+      );
       return;
     }
-    await provider.interactionFinished(req, res, { login: { accountId: result.account.id } }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: result.account.id } },
+      { mergeWithLastSubmission: false },
+    );
   });
 
   return router;
 }
 
 /** Start the identity provider on 127.0.0.1 (port 0 = any free port). The issuer carries the real port. */
-export async function startIdentityProvider(options: IdentityProviderOptions = {}): Promise<IdentityProvider> {
+export async function startIdentityProvider(
+  options: IdentityProviderOptions = {},
+): Promise<IdentityProvider> {
   const accessTokenTtl = options.accessTokenTtl ?? DEFAULT_ACCESS_TOKEN_TTL;
   if (!Number.isSafeInteger(accessTokenTtl) || accessTokenTtl <= 0) {
     throw new TypeError('accessTokenTtl must be a positive integer (seconds)');
@@ -445,16 +530,19 @@ export async function startIdentityProvider(options: IdentityProviderOptions = {
   const port = await listenOnLoopback(server, options.port ?? 0, 'identity provider');
   const issuer = `http://${LOOPBACK_HOST}:${port}`;
 
-  const provider = new Provider(issuer, buildConfiguration({
-    accounts,
-    accessTokenTtl,
-    jwk,
-    cookieKeys: persistence?.cookieKeys ?? createCookieKeys(),
-    dpopNonceSecret: persistence?.dpopNonceSecret ?? createNonceSecret(),
-    adapter: persistence?.adapter,
-    requireDpopNonce: options.requireDpopNonce ?? true,
-    deviceCodeTtl: options.deviceCodeTtl ?? DEFAULT_DEVICE_CODE_TTL,
-  }));
+  const provider = new Provider(
+    issuer,
+    buildConfiguration({
+      accounts,
+      accessTokenTtl,
+      jwk,
+      cookieKeys: persistence?.cookieKeys ?? createCookieKeys(),
+      dpopNonceSecret: persistence?.dpopNonceSecret ?? createNonceSecret(),
+      adapter: persistence?.adapter,
+      requireDpopNonce: options.requireDpopNonce ?? true,
+      deviceCodeTtl: options.deviceCodeTtl ?? DEFAULT_DEVICE_CODE_TTL,
+    }),
+  );
 
   // oidc-provider leaves `interval` out of the device authorization response (the client then waits
   // 5 s, RFC 8628 §3.2); stating it lets tests poll faster.

@@ -79,7 +79,9 @@ export class StateFile {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      this.#warn(`${this.path} is not valid JSON; starting that part of the devstack's state afresh`);
+      this.#warn(
+        `${this.path} is not valid JSON; starting that part of the devstack's state afresh`,
+      );
       return undefined;
     }
   }
@@ -97,7 +99,10 @@ export class StateFile {
     const snapshot = this.#snapshot;
     if (snapshot === undefined) return;
     const write = writeFileAtomic(this.path, `${JSON.stringify(snapshot())}\n`);
-    const settled = write.then(() => undefined, () => undefined);
+    const settled = write.then(
+      () => undefined,
+      () => undefined,
+    );
     this.#inFlight = settled;
     void settled.then(() => {
       if (this.#inFlight === settled) this.#inFlight = undefined;
@@ -146,12 +151,20 @@ export function createNonceSecret(): Buffer {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function validSigningKey(value: unknown): Record<string, unknown> | undefined {
   const jwk = asRecord(value);
-  if (jwk?.['kty'] !== 'RSA' || jwk['alg'] !== 'RS256' || jwk['use'] !== 'sig' || typeof jwk['kid'] !== 'string' || typeof jwk['d'] !== 'string') {
+  if (
+    jwk?.['kty'] !== 'RSA' ||
+    jwk['alg'] !== 'RS256' ||
+    jwk['use'] !== 'sig' ||
+    typeof jwk['kid'] !== 'string' ||
+    typeof jwk['d'] !== 'string'
+  ) {
     return undefined;
   }
   try {
@@ -163,7 +176,9 @@ function validSigningKey(value: unknown): Record<string, unknown> | undefined {
 }
 
 function validCookieKeys(value: unknown): string[] | undefined {
-  return Array.isArray(value) && value.length > 0 && value.every((key) => typeof key === 'string' && key.length >= 32)
+  return Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((key) => typeof key === 'string' && key.length >= 32)
     ? (value as string[])
     : undefined;
 }
@@ -219,14 +234,21 @@ function validPort(value: unknown): value is number {
 
 /** The ports the devstack on `dataDir` last listened on, or undefined (none yet, or an unusable file). */
 export async function readRememberedPorts(dataDir: string): Promise<RememberedPorts | undefined> {
-  const stored = asRecord(await new StateFile(path.join(path.resolve(dataDir), STATE_FILES.ports), () => {}).read().catch(() => undefined));
+  const stored = asRecord(
+    await new StateFile(path.join(path.resolve(dataDir), STATE_FILES.ports), () => {})
+      .read()
+      .catch(() => undefined),
+  );
   const idp = stored?.['idp'];
   const api = stored?.['api'];
   return validPort(idp) && validPort(api) ? { idp, api } : undefined;
 }
 
 export async function rememberPorts(dir: string, ports: RememberedPorts): Promise<void> {
-  await writeFileAtomic(path.join(dir, STATE_FILES.ports), `${JSON.stringify({ version: 1, ...ports })}\n`);
+  await writeFileAtomic(
+    path.join(dir, STATE_FILES.ports),
+    `${JSON.stringify({ version: 1, ...ports })}\n`,
+  );
 }
 
 export interface DevstackState {
@@ -241,7 +263,10 @@ export interface DevstackState {
 }
 
 /** Opens (or creates) the devstack's state folder and reads what an earlier run left there. */
-export async function openDevstackState(dataDir: string, options: { clockTolerance: number; warn: Warn }): Promise<DevstackState> {
+export async function openDevstackState(
+  dataDir: string,
+  options: { clockTolerance: number; warn: Warn },
+): Promise<DevstackState> {
   const dir = await openStateDir(dataDir);
   const file = (name: string) => new StateFile(path.join(dir, name), options.warn);
   const accountsFile = file(STATE_FILES.accounts);

@@ -6,7 +6,9 @@
 import { createRequire } from 'node:module';
 
 /** require() as electron-builder resolves its own dependencies (not relying on npm's hoisting). */
-const builderRequire = createRequire(createRequire(import.meta.url).resolve('electron-builder/package.json'));
+const builderRequire = createRequire(
+  createRequire(import.meta.url).resolve('electron-builder/package.json'),
+);
 export const libRequire = createRequire(builderRequire.resolve('app-builder-lib'));
 
 export type FuseOptions = Record<string, boolean | undefined>;
@@ -20,15 +22,25 @@ export type BuilderConfig = Record<string, unknown> & {
 
 interface ConfigLoader {
   getConfig(
-    request: { packageKey: string; configFilename: string; projectDir: string; packageMetadata: null },
+    request: {
+      packageKey: string;
+      configFilename: string;
+      projectDir: string;
+      packageMetadata: null;
+    },
     configPath: string | null,
   ): Promise<{ result: BuilderConfig; configFile: string | null } | null>;
 }
 
 /** electron-builder.yml (or whatever electron-builder would use) as electron-builder loads it. */
-export async function loadBuilderConfig(projectDir: string): Promise<{ config: BuilderConfig; configFile: string | null }> {
+export async function loadBuilderConfig(
+  projectDir: string,
+): Promise<{ config: BuilderConfig; configFile: string | null }> {
   const loader = libRequire('app-builder-lib/out/util/config/load.js') as ConfigLoader;
-  const loaded = await loader.getConfig({ packageKey: 'build', configFilename: 'electron-builder', projectDir, packageMetadata: null }, null);
+  const loaded = await loader.getConfig(
+    { packageKey: 'build', configFilename: 'electron-builder', projectDir, packageMetadata: null },
+    null,
+  );
   if (!loaded) throw new Error('electron-builder found no configuration');
   return { config: loaded.result, configFile: loaded.configFile };
 }
@@ -37,9 +49,16 @@ export async function loadBuilderConfig(projectDir: string): Promise<{ config: B
  * A configuration file as electron-builder builds with it (`-c <file>`): `extends` resolved, merged over
  * electron-builder's defaults.
  */
-export async function loadEffectiveBuilderConfig(projectDir: string, configPath: string): Promise<BuilderConfig> {
+export async function loadEffectiveBuilderConfig(
+  projectDir: string,
+  configPath: string,
+): Promise<BuilderConfig> {
   const { getConfig } = libRequire('app-builder-lib/out/util/config/config.js') as {
-    getConfig(projectDir: string, configPath: string | null, configFromOptions: null): Promise<BuilderConfig>;
+    getConfig(
+      projectDir: string,
+      configPath: string | null,
+      configFromOptions: null,
+    ): Promise<BuilderConfig>;
   };
   return getConfig(projectDir, configPath, null);
 }
@@ -47,7 +66,11 @@ export async function loadEffectiveBuilderConfig(projectDir: string, configPath:
 /** The @electron/fuses wire config electron-builder flips in the packaged binary for `electronFuses` (index → on/off). */
 export async function fuseWireFor(electronFuses: FuseOptions): Promise<Record<string, unknown>> {
   const { PlatformPackager } = libRequire('app-builder-lib') as {
-    PlatformPackager: { prototype: { generateFuseConfig(this: unknown, fuses: FuseOptions): Promise<Record<string, unknown>> } };
+    PlatformPackager: {
+      prototype: {
+        generateFuseConfig(this: unknown, fuses: FuseOptions): Promise<Record<string, unknown>>;
+      };
+    };
   };
   return PlatformPackager.prototype.generateFuseConfig.call(null, electronFuses);
 }
@@ -61,7 +84,9 @@ export interface FusesModule {
 export async function fusesModule(): Promise<FusesModule> {
   const fuses = libRequire('@electron/fuses') as Omit<FusesModule, 'FuseState'>;
   // FuseState ('0' off, '1' on, 'r' removed) lives in its constants module, not re-exported.
-  const { FuseState } = libRequire(libRequire.resolve('@electron/fuses').replace(/index\.js$/, 'constants.js')) as Pick<FusesModule, 'FuseState'>;
+  const { FuseState } = libRequire(
+    libRequire.resolve('@electron/fuses').replace(/index\.js$/, 'constants.js'),
+  ) as Pick<FusesModule, 'FuseState'>;
   return { ...fuses, FuseState };
 }
 

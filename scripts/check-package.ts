@@ -33,12 +33,16 @@ function filesUnder(root: string, dir: string): string[] {
   if (!existsSync(full)) return [];
   return readdirSync(full, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+    .map((entry) =>
+      path.relative(root, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'),
+    );
 }
 
 /** What app.asar must hold: the builds in dist/ (no source maps) and package.json. */
 export function expectedAsarFiles(projectRoot: string): string[] {
-  const builds = ['dist/main', 'dist/preload', 'dist/renderer'].flatMap((dir) => filesUnder(projectRoot, dir));
+  const builds = ['dist/main', 'dist/preload', 'dist/renderer'].flatMap((dir) =>
+    filesUnder(projectRoot, dir),
+  );
   return [...builds.filter((file) => !file.endsWith('.map')), 'package.json'].sort();
 }
 
@@ -52,11 +56,17 @@ export async function checkPackage(options: {
   const platform = options.platform ?? process.platform;
   const problems: string[] = [];
   const { config } = await loadBuilderConfig(projectRoot);
-  const packageJson = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { name: string; desktopName?: string };
+  const packageJson = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
+    name: string;
+    desktopName?: string;
+  };
   const productName = config.productName ?? packageJson.name;
 
   const appBundle = path.join(appOutDir, `${productName}.app`);
-  const resources = platform === 'darwin' ? path.join(appBundle, 'Contents', 'Resources') : path.join(appOutDir, 'resources');
+  const resources =
+    platform === 'darwin'
+      ? path.join(appBundle, 'Contents', 'Resources')
+      : path.join(appOutDir, 'resources');
   const executable =
     platform === 'darwin'
       ? path.join(appBundle, 'Contents', 'MacOS', productName)
@@ -74,22 +84,38 @@ export async function checkPackage(options: {
     asarFiles = asar
       .listPackage(asarPath, { isPack: false })
       .filter((entry) => !('files' in asar.statFile(asarPath, entry.replace(/^[\\/]/, ''))))
-      .map((entry) => entry.replace(/^[\\/]/, '').split(path.sep).join('/'))
+      .map((entry) =>
+        entry
+          .replace(/^[\\/]/, '')
+          .split(path.sep)
+          .join('/'),
+      )
       .sort();
     const expected = expectedAsarFiles(projectRoot);
     const missing = expected.filter((file) => !asarFiles.includes(file));
     const extra = asarFiles.filter((file) => !expected.includes(file));
     if (missing.length) problems.push(`app.asar lacks ${missing.join(', ')}`);
     if (extra.length) problems.push(`app.asar holds what it should not: ${extra.join(', ')}`);
-    const forbidden = asarFiles.filter((file) => /\.map$|^(src-|test\/|node_modules\/|devstack\/|scripts\/|\.env)/.test(file));
-    if (forbidden.length) problems.push(`app.asar carries sources, maps, tests or node_modules: ${forbidden.join(', ')}`);
+    const forbidden = asarFiles.filter((file) =>
+      /\.map$|^(src-|test\/|node_modules\/|devstack\/|scripts\/|\.env)/.test(file),
+    );
+    if (forbidden.length)
+      problems.push(
+        `app.asar carries sources, maps, tests or node_modules: ${forbidden.join(', ')}`,
+      );
     if (asarFiles.includes('package.json')) {
-      const packaged = JSON.parse(asar.extractFile(asarPath, 'package.json').toString('utf8')) as { main?: string };
-      if (packaged.main !== 'dist/main/main.js') problems.push(`the packaged package.json starts ${packaged.main ?? 'nothing'}, not dist/main/main.js`);
+      const packaged = JSON.parse(asar.extractFile(asarPath, 'package.json').toString('utf8')) as {
+        main?: string;
+      };
+      if (packaged.main !== 'dist/main/main.js')
+        problems.push(
+          `the packaged package.json starts ${packaged.main ?? 'nothing'}, not dist/main/main.js`,
+        );
     }
   }
   for (const stray of ['default_app.asar', 'app']) {
-    if (existsSync(path.join(resources, stray))) problems.push(`${stray} next to app.asar (only app.asar may be loaded)`);
+    if (existsSync(path.join(resources, stray)))
+      problems.push(`${stray} next to app.asar (only app.asar may be loaded)`);
   }
 
   // The executable and its fuses.
@@ -106,18 +132,22 @@ export async function checkPackage(options: {
       fuses[name] = String(FuseState[String(state)] ?? state);
       const want = expected[index];
       if (typeof want === 'boolean' && state !== (want ? FuseState.ENABLE : FuseState.DISABLE)) {
-        problems.push(`fuse ${name} is ${fuses[name]}, electron-builder.yml sets it ${want ? 'ENABLE' : 'DISABLE'}`);
+        problems.push(
+          `fuse ${name} is ${fuses[name]}, electron-builder.yml sets it ${want ? 'ENABLE' : 'DISABLE'}`,
+        );
       }
     }
     for (const index of Object.keys(expected)) {
-      if (/^\d+$/.test(index) && !(index in wire)) problems.push(`fuse ${String(FuseV1Options[index])} is not on the executable's fuse wire`);
+      if (/^\d+$/.test(index) && !(index in wire))
+        problems.push(`fuse ${String(FuseV1Options[index])} is not on the executable's fuse wire`);
     }
   }
 
   // The desktop entry (Linux installers).
   if (options.desktopFile) {
     const expectedName = packageJson.desktopName ?? `${path.basename(executable)}.desktop`;
-    if (path.basename(options.desktopFile) !== expectedName) problems.push(`desktop file is ${path.basename(options.desktopFile)}, not ${expectedName}`);
+    if (path.basename(options.desktopFile) !== expectedName)
+      problems.push(`desktop file is ${path.basename(options.desktopFile)}, not ${expectedName}`);
     const entry = Object.fromEntries(
       readFileSync(options.desktopFile, 'utf8')
         .split('\n')
@@ -126,14 +156,17 @@ export async function checkPackage(options: {
     );
     const wanted: Record<string, (value: string | undefined) => boolean> = {
       Name: (value) => value === productName,
-      Exec: (value) => Boolean(value && new RegExp(`/${path.basename(executable)}"? %U$`).test(value)),
+      Exec: (value) =>
+        Boolean(value && new RegExp(`/${path.basename(executable)}"? %U$`).test(value)),
       Icon: (value) => value === path.basename(executable),
       StartupWMClass: (value) => value === expectedName.replace(/\.desktop$/, ''),
-      Categories: (value) => Boolean(value?.split(';').includes(config.linux?.category ?? 'Development')),
+      Categories: (value) =>
+        Boolean(value?.split(';').includes(config.linux?.category ?? 'Development')),
       Type: (value) => value === 'Application',
     };
     for (const [key, ok] of Object.entries(wanted)) {
-      if (!ok(entry[key])) problems.push(`desktop entry ${key}=${entry[key] ?? '(missing)'} is not right`);
+      if (!ok(entry[key]))
+        problems.push(`desktop entry ${key}=${entry[key] ?? '(missing)'} is not right`);
     }
   }
   return { problems, asarFiles, executable, fuses };
@@ -145,9 +178,14 @@ if (import.meta.filename === process.argv[1]) {
     const at = args.indexOf(name);
     return at >= 0 ? args[at + 1] : undefined;
   };
-  const appOutDir = args.find((arg, i) => !arg.startsWith('--') && !['--platform', '--desktop-file'].includes(args[i - 1] ?? ''));
+  const appOutDir = args.find(
+    (arg, i) =>
+      !arg.startsWith('--') && !['--platform', '--desktop-file'].includes(args[i - 1] ?? ''),
+  );
   if (!appOutDir) {
-    console.error('usage: node scripts/check-package.ts <unpacked folder> [--platform linux|win32|darwin] [--desktop-file <file>]');
+    console.error(
+      'usage: node scripts/check-package.ts <unpacked folder> [--platform linux|win32|darwin] [--desktop-file <file>]',
+    );
     process.exit(2);
   }
   const report = await checkPackage({
@@ -157,10 +195,18 @@ if (import.meta.filename === process.argv[1]) {
     desktopFile: option('--desktop-file'),
   });
   console.log(`executable: ${report.executable}`);
-  console.log(`app.asar (${report.asarFiles.length} files):\n${report.asarFiles.map((file) => `  ${file}`).join('\n')}`);
-  console.log(`fuses:\n${Object.entries(report.fuses).map(([name, state]) => `  ${name}: ${state}`).join('\n')}`);
+  console.log(
+    `app.asar (${report.asarFiles.length} files):\n${report.asarFiles.map((file) => `  ${file}`).join('\n')}`,
+  );
+  console.log(
+    `fuses:\n${Object.entries(report.fuses)
+      .map(([name, state]) => `  ${name}: ${state}`)
+      .join('\n')}`,
+  );
   if (report.problems.length) {
-    console.error(`package check FAILED:\n${report.problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    console.error(
+      `package check FAILED:\n${report.problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
     process.exit(1);
   }
   console.log('package check passed');

@@ -51,7 +51,10 @@ function run(command: string, commandArgs: string[]): number {
 }
 
 if (import.meta.filename === process.argv[1]) {
-  const built = run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build']);
+  const built = run(process.execPath, [
+    path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+    'build',
+  ]);
   if (built !== 0) process.exit(built);
 
   const builderArgs = [...args];
@@ -62,8 +65,18 @@ if (import.meta.filename === process.argv[1]) {
       process.exit(1);
     }
     // The folder holding the executable: dist/ (dist/Electron.app/… on macOS), or ELECTRON_OVERRIDE_DIST_PATH.
-    const distDir = process.env.ELECTRON_OVERRIDE_DIST_PATH?.trim() || path.join(root, 'node_modules', 'electron', 'dist');
-    builderArgs.push(`--config.electronDist=${distDir}`, '--config.afterExtract=./scripts/electron-builder-after-extract.js');
+    const distDir =
+      process.env.ELECTRON_OVERRIDE_DIST_PATH?.trim() ||
+      path.join(root, 'node_modules', 'electron', 'dist');
+    builderArgs.push(
+      `--config.electronDist=${distDir}`,
+      '--config.afterExtract=./scripts/electron-builder-after-extract.js',
+    );
   }
-  process.exit(run(process.execPath, [path.join(root, 'node_modules', 'electron-builder', 'cli.js'), ...builderArgs]));
+  process.exit(
+    run(process.execPath, [
+      path.join(root, 'node_modules', 'electron-builder', 'cli.js'),
+      ...builderArgs,
+    ]),
+  );
 }

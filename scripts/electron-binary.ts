@@ -19,9 +19,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-export type ElectronBinary = { found: true; executablePath: string } | { found: false; reason: string };
+export type ElectronBinary =
+  { found: true; executablePath: string } | { found: false; reason: string };
 
-const NOT_INSTALLED = 'Electron binary not installed (node_modules/electron/dist missing; `npx install-electron --no` downloads it)';
+const NOT_INSTALLED =
+  'Electron binary not installed (node_modules/electron/dist missing; `npx install-electron --no` downloads it)';
 
 /** The executable's path inside a dist folder, as electron/install.js writes it to path.txt. */
 export function platformExecutableName(platform: NodeJS.Platform): string {
@@ -59,12 +61,17 @@ export function findElectronBinary(options: {
     const executablePath = path.join(override, named || platformExecutableName(platform));
     return isFile(executablePath)
       ? { found: true, executablePath }
-      : { found: false, reason: `Electron binary not found at ${executablePath} (from ELECTRON_OVERRIDE_DIST_PATH)` };
+      : {
+          found: false,
+          reason: `Electron binary not found at ${executablePath} (from ELECTRON_OVERRIDE_DIST_PATH)`,
+        };
   }
   // install.js writes path.txt only after unpacking dist/, so a missing path.txt means no binary either.
   if (!named) return { found: false, reason: NOT_INSTALLED };
   const executablePath = path.join(packageDir, 'dist', named);
-  return isFile(executablePath) ? { found: true, executablePath } : { found: false, reason: NOT_INSTALLED };
+  return isFile(executablePath)
+    ? { found: true, executablePath }
+    : { found: false, reason: NOT_INSTALLED };
 }
 
 export const DEFAULT_DOWNLOAD_TIMEOUT_SECONDS = 300;
@@ -72,13 +79,18 @@ export const DEFAULT_DOWNLOAD_TIMEOUT_SECONDS = 300;
 /** ELECTRON_DOWNLOAD_TIMEOUT in seconds (a positive number), else the default. */
 export function downloadTimeoutMs(env: NodeJS.ProcessEnv): number {
   const seconds = Number(env.ELECTRON_DOWNLOAD_TIMEOUT);
-  return (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_DOWNLOAD_TIMEOUT_SECONDS) * 1000;
+  return (
+    (Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_DOWNLOAD_TIMEOUT_SECONDS) * 1000
+  );
 }
 
 /** Where @electron/get will download from: its mirror setting (npm config or ELECTRON_MIRROR), else GitHub. */
 export function downloadHost(env: NodeJS.ProcessEnv): string {
   const mirror =
-    env.npm_config_electron_mirror || env.NPM_CONFIG_ELECTRON_MIRROR || env.npm_package_config_electron_mirror || env.ELECTRON_MIRROR;
+    env.npm_config_electron_mirror ||
+    env.NPM_CONFIG_ELECTRON_MIRROR ||
+    env.npm_package_config_electron_mirror ||
+    env.ELECTRON_MIRROR;
   if (!mirror) return 'github.com';
   try {
     return new URL(mirror).host || mirror;
@@ -97,7 +109,8 @@ export function shortInstallerError(output: string): string {
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line && !line.startsWith('at ') && line !== 'Downloading Electron binary...');
-  const error = lines.find((line) => /^[\w.]*(Error|Exception)\b/.test(line)) ?? lines[0] ?? 'no output';
+  const error =
+    lines.find((line) => /^[\w.]*(Error|Exception)\b/.test(line)) ?? lines[0] ?? 'no output';
   return error.length > 240 ? `${error.slice(0, 239)}…` : error;
 }
 
@@ -125,15 +138,34 @@ export async function ensureElectronBinary(options: EnsureOptions): Promise<Elec
 
   const packageDir = path.join(options.projectRoot, 'node_modules', 'electron');
   const installer = path.join(packageDir, 'install.js');
-  if (!isFile(installer)) return { found: false, reason: 'The electron package is not installed (node_modules/electron/install.js missing): run npm install' };
-  const { version } = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version: string };
+  if (!isFile(installer))
+    return {
+      found: false,
+      reason:
+        'The electron package is not installed (node_modules/electron/install.js missing): run npm install',
+    };
+  const { version } = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as {
+    version: string;
+  };
   const host = downloadHost(env);
   const timeoutMs = downloadTimeoutMs(env);
 
-  log(`Electron ${version} is not downloaded yet: downloading it from ${host} with Electron's installer (node_modules/electron/install.js)…`);
+  log(
+    `Electron ${version} is not downloaded yet: downloading it from ${host} with Electron's installer (node_modules/electron/install.js)…`,
+  );
   const started = Date.now();
-  const outcome = await new Promise<{ code: number | null; output: string; timedOut: boolean; spawnError?: Error }>((resolve) => {
-    const child = spawn(process.execPath, [installer], { cwd: packageDir, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+  const outcome = await new Promise<{
+    code: number | null;
+    output: string;
+    timedOut: boolean;
+    spawnError?: Error;
+  }>((resolve) => {
+    const child = spawn(process.execPath, [installer], {
+      cwd: packageDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
     let output = '';
     const collect = (chunk: Buffer) => {
       if (output.length < 64_000) output += chunk.toString('utf8');
@@ -157,7 +189,8 @@ export async function ensureElectronBinary(options: EnsureOptions): Promise<Elec
   const took = seconds(Date.now() - started);
 
   let cause: string | undefined;
-  if (outcome.timedOut) cause = `no answer within ${seconds(timeoutMs)} (ELECTRON_DOWNLOAD_TIMEOUT)`;
+  if (outcome.timedOut)
+    cause = `no answer within ${seconds(timeoutMs)} (ELECTRON_DOWNLOAD_TIMEOUT)`;
   else if (outcome.spawnError) cause = outcome.spawnError.message;
   else if (outcome.code !== 0) cause = shortInstallerError(outcome.output);
   const after = findElectronBinary({ projectRoot: options.projectRoot, env });
@@ -167,6 +200,8 @@ export async function ensureElectronBinary(options: EnsureOptions): Promise<Elec
     log(reason);
     return { found: false, reason };
   }
-  log(`Electron ${version} downloaded in ${took}: ${path.relative(options.projectRoot, after.executablePath)}`);
+  log(
+    `Electron ${version} downloaded in ${took}: ${path.relative(options.projectRoot, after.executablePath)}`,
+  );
   return after;
 }

@@ -9,7 +9,11 @@ import path from 'node:path';
 export default async function afterExtract(context) {
   const resourceDirs =
     context.electronPlatformName === 'darwin' || context.electronPlatformName === 'mas'
-      ? ['Electron.app', `${context.packager.appInfo.productFilename}.app`].map((app) => path.join(context.appOutDir, app, 'Contents', 'Resources'))
+      ? ['Electron.app', `${context.packager.appInfo.productFilename}.app`].map((app) =>
+          path.join(context.appOutDir, app, 'Contents', 'Resources'),
+        )
       : [path.join(context.appOutDir, 'resources')];
-  await Promise.all(resourceDirs.map((dir) => rm(path.join(dir, 'default_app.asar'), { force: true })));
+  await Promise.all(
+    resourceDirs.map((dir) => rm(path.join(dir, 'default_app.asar'), { force: true })),
+  );
 }

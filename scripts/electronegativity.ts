@@ -74,23 +74,38 @@ const ANNOTATION = new RegExp(
 );
 
 /** Every annotation in one file's text, and every line that mentions the marker without being one. */
-export function parseAnnotations(file: string, text: string): { annotations: Annotation[]; problems: Problem[] } {
+export function parseAnnotations(
+  file: string,
+  text: string,
+): { annotations: Annotation[]; problems: Problem[] } {
   const annotations: Annotation[] = [];
   const problems: Problem[] = [];
   text.split(/\r?\n/).forEach((content, index) => {
     const line = index + 1;
     if (/\beng-disable\b/.test(content)) {
-      problems.push({ file, line, message: `electronegativity's "eng-disable" hides findings without a reason; use "// ${MARKER}: CHECK_ID — reason"` });
+      problems.push({
+        file,
+        line,
+        message: `electronegativity's "eng-disable" hides findings without a reason; use "// ${MARKER}: CHECK_ID — reason"`,
+      });
     }
     if (!content.includes(MARKER)) return;
     const match = ANNOTATION.exec(content);
     if (!match?.groups) {
-      problems.push({ file, line, message: `malformed annotation; expected "// ${MARKER}: CHECK_ID — reason"` });
+      problems.push({
+        file,
+        line,
+        message: `malformed annotation; expected "// ${MARKER}: CHECK_ID — reason"`,
+      });
       return;
     }
     const reason = match.groups.reason?.trim() ?? '';
     if (reason.length < MIN_REASON_LENGTH) {
-      problems.push({ file, line, message: `annotation without a reason (at least ${MIN_REASON_LENGTH} characters after the dash)` });
+      problems.push({
+        file,
+        line,
+        message: `annotation without a reason (at least ${MIN_REASON_LENGTH} characters after the dash)`,
+      });
       return;
     }
     const checks = (match.groups.checks ?? '').split(',').map((check) => check.trim());
@@ -107,14 +122,22 @@ export interface Classification {
 }
 
 /** A finding at line N is explained by an annotation naming its check at line N or N - 1 of its file. */
-export function classifyFindings(findings: readonly Finding[], annotations: readonly Annotation[]): Classification {
+export function classifyFindings(
+  findings: readonly Finding[],
+  annotations: readonly Annotation[],
+): Classification {
   const used = new Set<string>();
   const explained: Classification['explained'] = [];
   const unexplained: Finding[] = [];
   for (const finding of findings) {
     const annotation =
       finding.line > 0
-        ? annotations.find((each) => each.file === finding.file && each.checks.includes(finding.id) && (each.line === finding.line || each.line === finding.line - 1))
+        ? annotations.find(
+            (each) =>
+              each.file === finding.file &&
+              each.checks.includes(finding.id) &&
+              (each.line === finding.line || each.line === finding.line - 1),
+          )
         : undefined;
     if (annotation) {
       explained.push({ finding, annotation });
@@ -127,7 +150,11 @@ export function classifyFindings(findings: readonly Finding[], annotations: read
   for (const annotation of annotations) {
     for (const check of annotation.checks) {
       if (!used.has(`${annotation.file}:${annotation.line}:${check}`)) {
-        unused.push({ file: annotation.file, line: annotation.line, message: `annotation for ${check} explains no finding: remove it` });
+        unused.push({
+          file: annotation.file,
+          line: annotation.line,
+          message: `annotation for ${check} explains no finding: remove it`,
+        });
       }
     }
   }
@@ -172,7 +199,17 @@ function installOfflineHttpClient(engineRequire: NodeJS.Require, engineDir: stri
   };
   const offlineGot = Object.assign(answer, { head: answer, get: answer });
   // Every module of the tool resolves `got` to the same file; resolve from each that uses it anyway.
-  const users = [path.join(engineDir, 'dist', 'locales', 'i18n.js'), path.join(engineDir, 'dist', 'finder', 'checks', 'GlobalChecks', 'AvailableSecurityFixesGlobalCheck.js')];
+  const users = [
+    path.join(engineDir, 'dist', 'locales', 'i18n.js'),
+    path.join(
+      engineDir,
+      'dist',
+      'finder',
+      'checks',
+      'GlobalChecks',
+      'AvailableSecurityFixesGlobalCheck.js',
+    ),
+  ];
   for (const user of users) {
     const gotPath = createRequire(user).resolve('got');
     const stub = new Module(gotPath);
@@ -200,7 +237,8 @@ function listFiles(dir: string, base = dir): string[] {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) files.push(...listFiles(full, base));
-    else if (SCANNED_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) files.push(path.relative(base, full).split(path.sep).join('/'));
+    else if (SCANNED_EXTENSIONS.has(path.extname(entry.name).toLowerCase()))
+      files.push(path.relative(base, full).split(path.sep).join('/'));
   }
   return files;
 }
@@ -220,7 +258,11 @@ export async function scan(root: string, options: { report?: string } = {}): Pro
   const engineMain = require.resolve('@doyensec/electronegativity');
   const engineDir = path.resolve(path.dirname(engineMain), '..');
   const engineRequire = createRequire(engineMain);
-  const electronVersion = (JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')) as { version: string }).version;
+  const electronVersion = (
+    JSON.parse(readFileSync(require.resolve('electron/package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
 
   const networkRequests = installOfflineHttpClient(engineRequire, engineDir);
   const run = engineRequire(engineMain) as EngineRun;
@@ -234,9 +276,12 @@ export async function scan(root: string, options: { report?: string } = {}): Pro
       excludeFromScan: [...EXCLUDED_CHECKS],
       customScan: [],
       isRelative: Boolean(options.report),
-      ...(options.report ? { output: path.resolve(options.report), isSarif: options.report.endsWith('.sarif') } : {}),
+      ...(options.report
+        ? { output: path.resolve(options.report), isSarif: options.report.endsWith('.sarif') }
+        : {}),
     });
-    const relative = (file: string) => (path.isAbsolute(file) ? path.relative(stage, file) : file).split(path.sep).join('/');
+    const relative = (file: string) =>
+      (path.isAbsolute(file) ? path.relative(stage, file) : file).split(path.sep).join('/');
 
     const findings: Finding[] = result.issues.map((issue) => ({
       id: issue.id,
@@ -249,7 +294,11 @@ export async function scan(root: string, options: { report?: string } = {}): Pro
     }));
     const parseErrors: Problem[] = result.errors
       .filter((error) => !error.tolerable)
-      .map((error) => ({ file: relative(error.file), line: 0, message: `could not be parsed, so it was not scanned: ${error.message}` }));
+      .map((error) => ({
+        file: relative(error.file),
+        line: 0,
+        message: `could not be parsed, so it was not scanned: ${error.message}`,
+      }));
 
     const annotations: Annotation[] = [];
     const annotationProblems: Problem[] = [];
@@ -258,7 +307,14 @@ export async function scan(root: string, options: { report?: string } = {}): Pro
       annotations.push(...parsed.annotations);
       annotationProblems.push(...parsed.problems);
     }
-    return { findings, parseErrors, annotations, annotationProblems, electronVersion, networkRequests };
+    return {
+      findings,
+      parseErrors,
+      annotations,
+      annotationProblems,
+      electronVersion,
+      networkRequests,
+    };
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
@@ -266,7 +322,9 @@ export async function scan(root: string, options: { report?: string } = {}): Pro
 
 function where(item: { file: string; line: number; column?: number }): string {
   if (item.line <= 0) return item.file;
-  return item.column !== undefined ? `${item.file}:${item.line}:${item.column}` : `${item.file}:${item.line}`;
+  return item.column !== undefined
+    ? `${item.file}:${item.line}:${item.column}`
+    : `${item.file}:${item.line}`;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -283,24 +341,37 @@ async function main(argv: string[]): Promise<number> {
   const classification = classifyFindings(result.findings, result.annotations);
 
   if (verbose) {
-    console.log(`electronegativity: scanned ${SCANNED_DIRS.join(', ')} as Electron ${result.electronVersion}, offline (${result.networkRequests.length} requests answered locally)`);
+    console.log(
+      `electronegativity: scanned ${SCANNED_DIRS.join(', ')} as Electron ${result.electronVersion}, offline (${result.networkRequests.length} requests answered locally)`,
+    );
     for (const { finding, annotation } of classification.explained) {
       console.log(`  explained ${finding.id} ${where(finding)}: ${annotation.reason}`);
     }
   }
   for (const finding of classification.unexplained) {
-    console.log(`  UNEXPLAINED ${finding.id} (${finding.severity}/${finding.confidence}) ${where(finding)}: ${finding.description}`);
+    console.log(
+      `  UNEXPLAINED ${finding.id} (${finding.severity}/${finding.confidence}) ${where(finding)}: ${finding.description}`,
+    );
   }
-  for (const problem of [...result.parseErrors, ...result.annotationProblems, ...classification.unused]) {
+  for (const problem of [
+    ...result.parseErrors,
+    ...result.annotationProblems,
+    ...classification.unused,
+  ]) {
     console.log(`  ERROR ${where(problem)}: ${problem.message}`);
   }
-  const problems = result.parseErrors.length + result.annotationProblems.length + classification.unused.length;
+  const problems =
+    result.parseErrors.length + result.annotationProblems.length + classification.unused.length;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (classification.unexplained.length > 0) {
-    console.log(`Fix each unexplained finding in code, or explain it where it is found: // ${MARKER}: CHECK_ID — reason`);
+    console.log(
+      `Fix each unexplained finding in code, or explain it where it is found: // ${MARKER}: CHECK_ID — reason`,
+    );
   }
   // One stream, so the lines stay in order in a CI log.
-  console.log(`${summaryLine(classification)}${problems > 0 ? `, ${problems} errors` : ''} (${seconds} s)`);
+  console.log(
+    `${summaryLine(classification)}${problems > 0 ? `, ${problems} errors` : ''} (${seconds} s)`,
+  );
   return classification.unexplained.length > 0 || problems > 0 ? 1 : 0;
 }
 

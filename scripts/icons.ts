@@ -77,8 +77,16 @@ async function render(svg: string, sizes: number[]): Promise<Map<number, Buffer>
     for (const size of sizes) {
       await page.setViewportSize({ width: size, height: size });
       const scaled = svg.replace(/width="\d+" height="\d+"/, `width="${size}" height="${size}"`);
-      await page.setContent(`<!doctype html><style>html,body{margin:0;background:transparent}svg{display:block}</style>${scaled}`);
-      images.set(size, await page.screenshot({ omitBackground: true, clip: { x: 0, y: 0, width: size, height: size } }));
+      await page.setContent(
+        `<!doctype html><style>html,body{margin:0;background:transparent}svg{display:block}</style>${scaled}`,
+      );
+      images.set(
+        size,
+        await page.screenshot({
+          omitBackground: true,
+          clip: { x: 0, y: 0, width: size, height: size },
+        }),
+      );
     }
     return images;
   } finally {
@@ -91,9 +99,14 @@ if (import.meta.filename === process.argv[1]) {
   const images = await render(svg, [16, 24, 32, 48, 64, 128, 256, 512, 1024]);
   const get = (size: number) => images.get(size) as Buffer;
   writeFileSync(path.join(buildDir, 'icon.png'), get(1024));
-  writeFileSync(path.join(buildDir, 'icon.ico'), ico([16, 24, 32, 48, 64, 128, 256].map((size) => ({ size, png: get(size) }))));
+  writeFileSync(
+    path.join(buildDir, 'icon.ico'),
+    ico([16, 24, 32, 48, 64, 128, 256].map((size) => ({ size, png: get(size) }))),
+  );
   writeFileSync(path.join(buildDir, 'icon.icns'), icns(images));
   for (const name of ['icon.png', 'icon.ico', 'icon.icns']) {
-    console.log(`build/${name}: ${readFileSync(path.join(buildDir, name)).length.toLocaleString('en-US')} B`);
+    console.log(
+      `build/${name}: ${readFileSync(path.join(buildDir, name)).length.toLocaleString('en-US')} B`,
+    );
   }
 }

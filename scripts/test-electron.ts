@@ -27,18 +27,31 @@ function run(command: string, commandArgs: string[], env: NodeJS.ProcessEnv = pr
 }
 
 function hasDisplay(): boolean {
-  return process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+  return (
+    process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY)
+  );
 }
 
 const binary = await ensureElectronBinary({ projectRoot: root });
-const playwright = [path.join(root, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', '-c', 'playwright.electron.config.ts', ...playwrightArgs];
+const playwright = [
+  path.join(root, 'node_modules', '@playwright', 'test', 'cli.js'),
+  'test',
+  '-c',
+  'playwright.electron.config.ts',
+  ...playwrightArgs,
+];
 
 if (!binary.found) {
-  process.exit(run(process.execPath, playwright, { ...process.env, ELECTRON_SKIP_REASON: binary.reason }));
+  process.exit(
+    run(process.execPath, playwright, { ...process.env, ELECTRON_SKIP_REASON: binary.reason }),
+  );
 }
 
 if (build) {
-  const status = run(process.execPath, [path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build']);
+  const status = run(process.execPath, [
+    path.join(root, 'node_modules', 'vite', 'bin', 'vite.js'),
+    'build',
+  ]);
   if (status !== 0) process.exit(status);
 }
 
@@ -46,7 +59,9 @@ if (!hasDisplay()) {
   // Electron needs a display even for tests; xvfb-run -a picks a free server number.
   const xvfb = spawnSync('xvfb-run', ['--help'], { stdio: 'ignore' });
   if (xvfb.error) {
-    console.error('No display (DISPLAY is unset) and xvfb-run is not installed: install xvfb (apt-get install xvfb) or run under a desktop session.');
+    console.error(
+      'No display (DISPLAY is unset) and xvfb-run is not installed: install xvfb (apt-get install xvfb) or run under a desktop session.',
+    );
     process.exit(1);
   }
   process.exit(run('xvfb-run', ['-a', process.execPath, ...playwright]));

@@ -8,17 +8,33 @@
  * compile error. Kept out of contract.ts so the preload bundle carries no zod.
  */
 import { z } from 'zod';
-import { MESSAGE_KINDS, OTHER_SIGN_IN_WAYS, SETTING_NAMES, type AppError, type Channel, type ChannelArgs, type SettingsForm } from './contract.ts';
+import {
+  MESSAGE_KINDS,
+  OTHER_SIGN_IN_WAYS,
+  SETTING_NAMES,
+  type AppError,
+  type Channel,
+  type ChannelArgs,
+  type SettingsForm,
+} from './contract.ts';
 
 const noArgs = z.tuple([]);
 
 /** A setting as typed: short text, no control characters (a URL, an ID, a port list). */
-const settingValue = z.string().max(500).regex(/^\P{Cc}*$/u);
+const settingValue = z
+  .string()
+  .max(500)
+  .regex(/^\P{Cc}*$/u);
 
 /** The Settings form: a provider and only the known settings (any other key is refused). */
 const settingsForm = z.strictObject({
   provider: z.enum(['demo', 'tenant']),
-  values: z.strictObject(Object.fromEntries(SETTING_NAMES.map((name) => [name, settingValue.optional()])) as Record<(typeof SETTING_NAMES)[number], z.ZodOptional<typeof settingValue>>),
+  values: z.strictObject(
+    Object.fromEntries(SETTING_NAMES.map((name) => [name, settingValue.optional()])) as Record<
+      (typeof SETTING_NAMES)[number],
+      z.ZodOptional<typeof settingValue>
+    >,
+  ),
 }) satisfies z.ZodType<SettingsForm>;
 
 /** One validator per channel: the arguments as the renderer may send them. */
@@ -53,7 +69,10 @@ export function parseRequest(
   }
   const parsed = requestValidators[channel as Channel].safeParse(args);
   if (!parsed.success) {
-    return { ok: false, error: { code: 'invalid_request', message: `Invalid arguments for ${channel}.` } };
+    return {
+      ok: false,
+      error: { code: 'invalid_request', message: `Invalid arguments for ${channel}.` },
+    };
   }
   return { ok: true, channel: channel as Channel, args: parsed.data as unknown[] };
 }

@@ -242,7 +242,10 @@ export interface ChannelResponses {
   /** Always succeeds locally; says whether the provider's session could be ended too. */
   'auth:logout': Result<{ session: SessionView; providerLogout: ProviderLogoutResult }>;
   /** Tries again to end the provider's session after a logout that could not reach it. */
-  'auth:end-provider-session': Result<{ session: SessionView; providerLogout: ProviderLogoutResult }>;
+  'auth:end-provider-session': Result<{
+    session: SessionView;
+    providerLogout: ProviderLogoutResult;
+  }>;
   /**
    * Switches the pending sign-in to another way (cancelling the current one; `code` again: a new
    * code). The pending `auth:login`/`auth:signup` call answers when the sign-in ends, whichever way;
@@ -267,7 +270,11 @@ export interface ChannelResponses {
 }
 
 /** Compile-time only: `ChannelRequests` and `ChannelResponses` name exactly the same channels. */
-type SameKeys<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+type SameKeys<A, B> = [keyof A] extends [keyof B]
+  ? [keyof B] extends [keyof A]
+    ? true
+    : false
+  : false;
 type AssertTrue<T extends true> = T;
 type _EveryChannelAnswers = AssertTrue<SameKeys<ChannelRequests, ChannelResponses>>;
 

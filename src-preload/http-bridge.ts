@@ -33,7 +33,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 function isSessionView(value: unknown): value is SessionView {
-  return isObject(value) && typeof value.status === 'string' && typeof value.persistence === 'string';
+  return (
+    isObject(value) && typeof value.status === 'string' && typeof value.persistence === 'string'
+  );
 }
 
 function isAppError(value: unknown): value is AppError {
@@ -49,9 +51,17 @@ function isAppError(value: unknown): value is AppError {
 export async function unlockPreview(base = ''): Promise<boolean> {
   const key = /^#key=([\w-]+)$/.exec(window.location.hash)?.[1];
   if (key) {
-    window.history.replaceState(window.history.state, '', `${window.location.pathname}${window.location.search}#/`);
+    window.history.replaceState(
+      window.history.state,
+      '',
+      `${window.location.pathname}${window.location.search}#/`,
+    );
     try {
-      await fetch(`${base}/__preview/session`, { method: 'POST', headers: { 'X-Preview-Key': key }, credentials: 'same-origin' });
+      await fetch(`${base}/__preview/session`, {
+        method: 'POST',
+        headers: { 'X-Preview-Key': key },
+        credentials: 'same-origin',
+      });
     } catch {
       // The question below gets the same failure and decides.
     }
@@ -94,10 +104,16 @@ export function createHttpBridge(base = ''): AuthBridge {
     if (!response.ok && isObject(body) && body.ok === false && isAppError(body.error)) {
       return { ok: false, error: body.error };
     }
-    return { ok: false, error: { code: 'internal', message: NOT_RESPONDING, status: response.status } };
+    return {
+      ok: false,
+      error: { code: 'internal', message: NOT_RESPONDING, status: response.status },
+    };
   }
 
-  async function invoke<C extends Channel>(channel: C, ...args: ChannelArgs<C>): Promise<ChannelResponses[C]> {
+  async function invoke<C extends Channel>(
+    channel: C,
+    ...args: ChannelArgs<C>
+  ): Promise<ChannelResponses[C]> {
     const answer = await post(channel, args);
     if (answer.ok) return answer.body as ChannelResponses[C];
     const failed: SessionView | { ok: false; error: AppError } =

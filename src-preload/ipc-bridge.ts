@@ -9,12 +9,23 @@
  * `require('electron')` but no local module, and cannot be ESM.
  */
 import { contextBridge, ipcRenderer, type IpcRenderer, type IpcRendererEvent } from 'electron';
-import { bridgeMethods, events, type AuthBridge, type BridgeInvokers, type EventName, type EventPayloads } from './contract.ts';
+import {
+  bridgeMethods,
+  events,
+  type AuthBridge,
+  type BridgeInvokers,
+  type EventName,
+  type EventPayloads,
+} from './contract.ts';
 
 type Ipc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
 
 /** Forwards one event's payload (never the IpcRendererEvent) until the returned function is called. */
-function subscribe<E extends EventName>(ipc: Ipc, name: E, listener: (payload: EventPayloads[E]) => void): () => void {
+function subscribe<E extends EventName>(
+  ipc: Ipc,
+  name: E,
+  listener: (payload: EventPayloads[E]) => void,
+): () => void {
   const forward = (_event: IpcRendererEvent, payload: EventPayloads[E]) => listener(payload);
   ipc.on(events[name], forward);
   return () => {
@@ -24,7 +35,10 @@ function subscribe<E extends EventName>(ipc: Ipc, name: E, listener: (payload: E
 
 export function createIpcBridge(ipc: Ipc): AuthBridge {
   const invokers = Object.fromEntries(
-    Object.entries(bridgeMethods).map(([method, channel]) => [method, (...args: unknown[]) => ipc.invoke(channel, ...args)]),
+    Object.entries(bridgeMethods).map(([method, channel]) => [
+      method,
+      (...args: unknown[]) => ipc.invoke(channel, ...args),
+    ]),
   ) as unknown as BridgeInvokers; // one entry per method of the table, typed by the contract
 
   return {

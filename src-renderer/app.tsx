@@ -42,7 +42,10 @@ function CurrentPage() {
   const route = useRoute();
   const { status, provider } = useSession().session;
   // A value the app cannot use leaves it running: every page but Settings says so and links there.
-  const { title, Page } = provider?.kind === 'none' && route !== '/settings' ? NOT_CONFIGURED : (PAGES[route] ?? NOT_FOUND);
+  const { title, Page } =
+    provider?.kind === 'none' && route !== '/settings'
+      ? NOT_CONFIGURED
+      : (PAGES[route] ?? NOT_FOUND);
   const firstRender = useRef(true);
 
   useEffect(() => {

@@ -43,7 +43,8 @@ function showLocked(root: HTMLElement): void {
   sample.className = 'locked-page__sample';
   sample.textContent = `Preview: ${window.location.origin}/#key=…`;
   const restart = document.createElement('p');
-  restart.textContent = 'Each launch prints a new link: after a restart, the old one no longer works.';
+  restart.textContent =
+    'Each launch prints a new link: after a restart, the old one no longer works.';
   main.append(heading, explain, sample, restart);
   root.append(main);
 }

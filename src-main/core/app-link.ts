@@ -24,7 +24,13 @@ export interface AppLinkOptions {
 }
 
 /** Why a delivered URL was not taken (for the log; never shown, it must not change the UI). */
-export type Refusal = 'not-a-url' | 'too-long' | 'wrong-scheme-or-path' | 'fragment' | 'already-delivered' | 'not-waiting';
+export type Refusal =
+  | 'not-a-url'
+  | 'too-long'
+  | 'wrong-scheme-or-path'
+  | 'fragment'
+  | 'already-delivered'
+  | 'not-waiting';
 
 export class AppLinkReceiver {
   /** `<scheme>:/callback`, exactly as sent in the authorization request. */
@@ -47,7 +53,12 @@ export class AppLinkReceiver {
     this.arrival.catch(() => {});
     const timeoutMs = options.timeoutMs ?? 5 * 60_000;
     this.timer = setTimeout(() => {
-      this.fail(new CoreError('sign_in_timeout', `The app link did not arrive within ${Math.round(timeoutMs / 1000)} seconds. Please try again.`));
+      this.fail(
+        new CoreError(
+          'sign_in_timeout',
+          `The app link did not arrive within ${Math.round(timeoutMs / 1000)} seconds. Please try again.`,
+        ),
+      );
     }, timeoutMs);
     this.timer.unref();
     if (options.signal) {
@@ -95,7 +106,13 @@ export function parseAppLink(raw: string, scheme: string): URL | Refusal {
     return 'not-a-url';
   }
   // `<scheme>://callback` would put "callback" in the host; `<scheme>:/callback/x` is another path.
-  if (url.protocol !== `${scheme}:` || url.host !== '' || url.pathname !== APP_LINK_PATH || url.username || url.password) {
+  if (
+    url.protocol !== `${scheme}:` ||
+    url.host !== '' ||
+    url.pathname !== APP_LINK_PATH ||
+    url.username ||
+    url.password
+  ) {
     return 'wrong-scheme-or-path';
   }
   if (url.hash) return 'fragment';

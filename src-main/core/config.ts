@@ -6,7 +6,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
-import { SETTING_LABELS, SETTING_NAMES, type FieldErrors, type SettingName } from '../../src-preload/contract.ts';
+import {
+  SETTING_LABELS,
+  SETTING_NAMES,
+  type FieldErrors,
+  type SettingName,
+} from '../../src-preload/contract.ts';
 
 export interface AppConfig {
   /** Issuer URL, as the provider's discovery document must state it. */
@@ -57,7 +62,11 @@ export type SettingNames = 'variables' | 'labels';
 
 export type SettingsValidation =
   | { ok: true; config: AppConfig }
-  | { ok: false; errors: FieldErrors; /** The first error, as parseConfig would throw it. */ first: ConfigError };
+  | {
+      ok: false;
+      errors: FieldErrors;
+      /** The first error, as parseConfig would throw it. */ first: ConfigError;
+    };
 
 /** True for hosts that never leave this machine: plain http is only acceptable there. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -100,7 +109,10 @@ export function parseConfig(settings: Settings): AppConfig {
  * The one parser: every setting checked (not only up to the first bad one), each message naming its
  * setting by variable or by label. The Settings page's form and the environment both come here.
  */
-export function validateSettings(settings: Settings, names: SettingNames = 'variables'): SettingsValidation {
+export function validateSettings(
+  settings: Settings,
+  names: SettingNames = 'variables',
+): SettingsValidation {
   const errors: FieldErrors = {};
   let first: ConfigError | undefined;
   const field = <T>(name: SettingName, parse: () => T): T | undefined => {
@@ -108,14 +120,19 @@ export function validateSettings(settings: Settings, names: SettingNames = 'vari
       return parse();
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      const named = names === 'labels' ? new ConfigError(SETTING_LABELS[name], error.reason) : error;
+      const named =
+        names === 'labels' ? new ConfigError(SETTING_LABELS[name], error.reason) : error;
       // On the page a reason that is a predicate reads as a sentence: "Client ID is required …".
-      errors[name] = names === 'labels' && /^(is|must) /.test(error.reason) ? `${SETTING_LABELS[name]} ${error.reason}` : named.message;
+      errors[name] =
+        names === 'labels' && /^(is|must) /.test(error.reason)
+          ? `${SETTING_LABELS[name]} ${error.reason}`
+          : named.message;
       first ??= named;
       return undefined;
     }
   };
-  const requiredReason = names === 'labels' ? 'is required for your tenant.' : 'is required when AUTH0_DOMAIN is set.';
+  const requiredReason =
+    names === 'labels' ? 'is required for your tenant.' : 'is required when AUTH0_DOMAIN is set.';
   const required = (name: SettingName): string => {
     const value = settings[name]?.trim();
     if (!value) throw new ConfigError(name, requiredReason);
@@ -124,18 +141,40 @@ export function validateSettings(settings: Settings, names: SettingNames = 'vari
   const issuer = field('AUTH0_DOMAIN', () => parseIssuer(required('AUTH0_DOMAIN')));
   const clientId = field('AUTH0_CLIENT_ID', () => {
     const value = required('AUTH0_CLIENT_ID');
-    if (!/^[\w.~-]{1,200}$/.test(value)) throw new ConfigError('AUTH0_CLIENT_ID', 'must be a client ID (letters, digits, ".", "_", "~", "-").');
+    if (!/^[\w.~-]{1,200}$/.test(value))
+      throw new ConfigError(
+        'AUTH0_CLIENT_ID',
+        'must be a client ID (letters, digits, ".", "_", "~", "-").',
+      );
     return value;
   });
   const audience = field('AUTH0_AUDIENCE', () => required('AUTH0_AUDIENCE'));
-  const apiServerUrl = field('API_SERVER_URL', () => parseHttpUrl('API_SERVER_URL', required('API_SERVER_URL')));
-  const callbackPorts = field('AUTH0_CALLBACK_PORTS', () => parsePorts(settings.AUTH0_CALLBACK_PORTS?.trim() ?? ''));
+  const apiServerUrl = field('API_SERVER_URL', () =>
+    parseHttpUrl('API_SERVER_URL', required('API_SERVER_URL')),
+  );
+  const callbackPorts = field('AUTH0_CALLBACK_PORTS', () =>
+    parsePorts(settings.AUTH0_CALLBACK_PORTS?.trim() ?? ''),
+  );
   const dpop = field('AUTH0_DPOP', () => parseBoolean('AUTH0_DPOP', settings.AUTH0_DPOP, false));
-  const redirectScheme = field('AUTH0_REDIRECT_SCHEME', () => parseRedirectScheme(settings.AUTH0_REDIRECT_SCHEME));
-  if (first || !issuer || !clientId || !audience || !apiServerUrl || !callbackPorts || dpop === undefined || !redirectScheme) {
+  const redirectScheme = field('AUTH0_REDIRECT_SCHEME', () =>
+    parseRedirectScheme(settings.AUTH0_REDIRECT_SCHEME),
+  );
+  if (
+    first ||
+    !issuer ||
+    !clientId ||
+    !audience ||
+    !apiServerUrl ||
+    !callbackPorts ||
+    dpop === undefined ||
+    !redirectScheme
+  ) {
     return { ok: false, errors, first: first ?? new ConfigError('AUTH0_DOMAIN', 'is invalid.') };
   }
-  return { ok: true, config: { issuer, clientId, audience, apiServerUrl, callbackPorts, dpop, redirectScheme } };
+  return {
+    ok: true,
+    config: { issuer, clientId, audience, apiServerUrl, callbackPorts, dpop, redirectScheme },
+  };
 }
 
 /** `true` / `false` (any case); unset: the fallback; anything else names the setting. */
@@ -151,7 +190,8 @@ export function parseBoolean(name: string, value: string | undefined, fallback: 
 function parseIssuer(value: string): URL {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}/`;
   const url = parseHttpUrl('AUTH0_DOMAIN', withScheme);
-  if (url.search || url.hash) throw new ConfigError('AUTH0_DOMAIN', 'must not contain a query or fragment.');
+  if (url.search || url.hash)
+    throw new ConfigError('AUTH0_DOMAIN', 'must not contain a query or fragment.');
   return url;
 }
 
@@ -166,7 +206,10 @@ function parseHttpUrl(name: string, value: string): URL {
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:') {
     if (isLoopbackHost(url.hostname)) return url;
-    throw new ConfigError(name, `http: is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https:// for ${url.host}.`);
+    throw new ConfigError(
+      name,
+      `http: is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https:// for ${url.host}.`,
+    );
   }
   throw new ConfigError(name, `must be an https:// URL (got ${url.protocol}).`);
 }
@@ -177,7 +220,10 @@ function parsePorts(value: string): number[] {
     const text = part.trim();
     const port = Number(text);
     if (!/^\d+$/.test(text) || !Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new ConfigError('AUTH0_CALLBACK_PORTS', `"${text}" is not a port (1–65535); use a comma list like 3000,3001.`);
+      throw new ConfigError(
+        'AUTH0_CALLBACK_PORTS',
+        `"${text}" is not a port (1–65535); use a comma list like 3000,3001.`,
+      );
     }
     return port;
   });
@@ -191,7 +237,10 @@ function parseRedirectScheme(value: string | undefined): string {
   if (value === undefined || value === '') return DEFAULT_REDIRECT_SCHEME;
   const scheme = value.trim().toLowerCase();
   if (!/^[a-z][a-z0-9+.-]*$/.test(scheme) || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(scheme)) {
-    throw new ConfigError('AUTH0_REDIRECT_SCHEME', `"${value}" is not a reverse domain name like com.example.app (RFC 8252 §7.1).`);
+    throw new ConfigError(
+      'AUTH0_REDIRECT_SCHEME',
+      `"${value}" is not a reverse domain name like com.example.app (RFC 8252 §7.1).`,
+    );
   }
   return scheme;
 }

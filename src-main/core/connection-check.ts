@@ -44,30 +44,51 @@ export interface ConnectionCheckOptions {
   timeoutMs?: number;
 }
 
-export async function checkConnection(config: AppConfig, options: ConnectionCheckOptions = {}): Promise<ConnectionCheckLine[]> {
+export async function checkConnection(
+  config: AppConfig,
+  options: ConnectionCheckOptions = {},
+): Promise<ConnectionCheckLine[]> {
   const timeoutMs = options.timeoutMs ?? CHECK_TIMEOUT_MS;
   const request = (url: URL | string, init: RequestInit = {}) => fetchBounded(url, init, timeoutMs);
   const api = line(CHECK_NAMES.api, () => checkApi(config.apiServerUrl, request));
   const discovery = await line(CHECK_NAMES.discovery, async () => {
     const metadata = await discover(config.issuer, request);
-    return { detail: `${String(metadata.issuer)} answered with its OpenID configuration.`, metadata };
+    return {
+      detail: `${String(metadata.issuer)} answered with its OpenID configuration.`,
+      metadata,
+    };
   });
   const metadata = discovery.metadata;
-  const needsDiscovery = (name: string): ConnectionCheckLine => ({ name, passed: false, detail: 'Not checked: discovery failed.' });
+  const needsDiscovery = (name: string): ConnectionCheckLine => ({
+    name,
+    passed: false,
+    detail: 'Not checked: discovery failed.',
+  });
   const rest: Array<Promise<ConnectionCheckLine> | ConnectionCheckLine> = metadata
     ? [
         line(CHECK_NAMES.code, async () => ({ detail: checkCodeFlow(metadata) })),
         line(CHECK_NAMES.refresh, () => checkRefresh(config, metadata, request)),
-        line(CHECK_NAMES.revocation, async () => ({ detail: `Revocation endpoint: ${endpoint(metadata, 'revocation_endpoint', 'no revocation_endpoint: logout could not revoke the refresh token')}.` })),
+        line(CHECK_NAMES.revocation, async () => ({
+          detail: `Revocation endpoint: ${endpoint(metadata, 'revocation_endpoint', 'no revocation_endpoint: logout could not revoke the refresh token')}.`,
+        })),
         line(CHECK_NAMES.logout, async () => ({ detail: checkLogout(config.issuer, metadata) })),
         line(CHECK_NAMES.jwks, () => checkJwks(metadata, request)),
       ]
-    : [CHECK_NAMES.code, CHECK_NAMES.refresh, CHECK_NAMES.revocation, CHECK_NAMES.logout, CHECK_NAMES.jwks].map(needsDiscovery);
+    : [
+        CHECK_NAMES.code,
+        CHECK_NAMES.refresh,
+        CHECK_NAMES.revocation,
+        CHECK_NAMES.logout,
+        CHECK_NAMES.jwks,
+      ].map(needsDiscovery);
   const lines = await Promise.all([...rest, api]);
   return [strip(discovery), ...lines.map(strip)];
 }
 
-async function line<T extends { detail: string }>(name: string, run: () => Promise<T>): Promise<ConnectionCheckLine & Partial<T>> {
+async function line<T extends { detail: string }>(
+  name: string,
+  run: () => Promise<T>,
+): Promise<ConnectionCheckLine & Partial<T>> {
   try {
     const result = await run();
     return { ...result, name, passed: true };
@@ -80,25 +101,42 @@ function strip(result: ConnectionCheckLine): ConnectionCheckLine {
   return { name: result.name, passed: result.passed, detail: result.detail };
 }
 
-type Request = (url: URL | string, init?: RequestInit) => Promise<{ status: number; body: unknown; text: string }>;
+type Request = (
+  url: URL | string,
+  init?: RequestInit,
+) => Promise<{ status: number; body: unknown; text: string }>;
 
-async function fetchBounded(url: URL | string, init: RequestInit, timeoutMs: number): Promise<{ status: number; body: unknown; text: string }> {
+async function fetchBounded(
+  url: URL | string,
+  init: RequestInit,
+  timeoutMs: number,
+): Promise<{ status: number; body: unknown; text: string }> {
   const target = new URL(url);
   let response: Response;
   try {
-    response = await fetch(target, { ...init, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(target, {
+      ...init,
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (error) {
-    if (error instanceof Error && error.name === 'TimeoutError') throw new CheckFailure(`${target.host} did not answer within ${timeoutMs / 1000} s.`);
+    if (error instanceof Error && error.name === 'TimeoutError')
+      throw new CheckFailure(`${target.host} did not answer within ${timeoutMs / 1000} s.`);
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new CheckFailure(`${target.host} could not be reached (${cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : 'network error')}).`);
+    throw new CheckFailure(
+      `${target.host} could not be reached (${cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : 'network error')}).`,
+    );
   }
   const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > MAX_ANSWER_BYTES) throw new CheckFailure(`${target.host} answered with ${declared} bytes, too much to be this.`);
+  if (declared > MAX_ANSWER_BYTES)
+    throw new CheckFailure(`${target.host} answered with ${declared} bytes, too much to be this.`);
   let text: string;
   try {
     text = await response.text();
   } catch {
-    throw new CheckFailure(`${target.host} did not finish its answer within ${timeoutMs / 1000} s.`);
+    throw new CheckFailure(
+      `${target.host} did not finish its answer within ${timeoutMs / 1000} s.`,
+    );
   }
   let body: unknown;
   try {
@@ -121,22 +159,31 @@ function sameIssuer(a: string, b: string): boolean {
 async function discover(issuer: URL, request: Request): Promise<Metadata> {
   const url = new URL(`${issuer.href.replace(/\/+$/, '')}/.well-known/openid-configuration`);
   const answer = await request(url);
-  if (answer.status !== 200) throw new CheckFailure(`${url.href} answered HTTP ${answer.status}; is the Domain right?`);
-  if (!isObject(answer.body)) throw new CheckFailure(`${url.href} did not answer with a JSON document.`);
+  if (answer.status !== 200)
+    throw new CheckFailure(`${url.href} answered HTTP ${answer.status}; is the Domain right?`);
+  if (!isObject(answer.body))
+    throw new CheckFailure(`${url.href} did not answer with a JSON document.`);
   const stated = answer.body.issuer;
-  if (typeof stated !== 'string') throw new CheckFailure('The OpenID configuration names no issuer.');
-  if (!sameIssuer(stated, issuer.href)) throw new CheckFailure(`The provider says its issuer is ${stated}, not ${issuer.href}: use that as the Domain.`);
+  if (typeof stated !== 'string')
+    throw new CheckFailure('The OpenID configuration names no issuer.');
+  if (!sameIssuer(stated, issuer.href))
+    throw new CheckFailure(
+      `The provider says its issuer is ${stated}, not ${issuer.href}: use that as the Domain.`,
+    );
   return answer.body;
 }
 
 function list(metadata: Metadata, name: string): string[] | undefined {
   const value = metadata[name];
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : undefined;
+  return Array.isArray(value)
+    ? value.filter((item): item is string => typeof item === 'string')
+    : undefined;
 }
 
 function endpoint(metadata: Metadata, name: string, missing: string): string {
   const value = metadata[name];
-  if (typeof value !== 'string' || !URL.canParse(value)) throw new CheckFailure(`The provider has ${missing}.`);
+  if (typeof value !== 'string' || !URL.canParse(value))
+    throw new CheckFailure(`The provider has ${missing}.`);
   return value;
 }
 
@@ -144,60 +191,107 @@ function checkCodeFlow(metadata: Metadata): string {
   endpoint(metadata, 'authorization_endpoint', 'no authorization_endpoint');
   endpoint(metadata, 'token_endpoint', 'no token_endpoint');
   const responseTypes = list(metadata, 'response_types_supported') ?? [];
-  if (!responseTypes.includes('code')) throw new CheckFailure('The provider does not offer the authorization code flow (response type "code").');
+  if (!responseTypes.includes('code'))
+    throw new CheckFailure(
+      'The provider does not offer the authorization code flow (response type "code").',
+    );
   // RFC 8414: absent grant_types_supported means ["authorization_code", "implicit"].
   const grants = list(metadata, 'grant_types_supported');
-  if (grants && !grants.includes('authorization_code')) throw new CheckFailure('The provider does not list the authorization_code grant.');
+  if (grants && !grants.includes('authorization_code'))
+    throw new CheckFailure('The provider does not list the authorization_code grant.');
   const methods = list(metadata, 'code_challenge_methods_supported');
-  if (!methods) throw new CheckFailure('The provider does not say it supports PKCE (no code_challenge_methods_supported).');
-  if (!methods.includes('S256')) throw new CheckFailure(`The provider offers PKCE with ${methods.join(', ') || 'no method'}, not S256.`);
+  if (!methods)
+    throw new CheckFailure(
+      'The provider does not say it supports PKCE (no code_challenge_methods_supported).',
+    );
+  if (!methods.includes('S256'))
+    throw new CheckFailure(
+      `The provider offers PKCE with ${methods.join(', ') || 'no method'}, not S256.`,
+    );
   return 'The provider offers the authorization code flow with PKCE S256.';
 }
 
-async function checkRefresh(config: AppConfig, metadata: Metadata, request: Request): Promise<{ detail: string }> {
+async function checkRefresh(
+  config: AppConfig,
+  metadata: Metadata,
+  request: Request,
+): Promise<{ detail: string }> {
   const grants = list(metadata, 'grant_types_supported');
-  if (grants && !grants.includes('refresh_token')) throw new CheckFailure('The provider does not list the refresh_token grant.');
+  if (grants && !grants.includes('refresh_token'))
+    throw new CheckFailure('The provider does not list the refresh_token grant.');
   const scopes = list(metadata, 'scopes_supported');
-  if (scopes && !scopes.includes('offline_access')) throw new CheckFailure('The provider does not offer the offline_access scope.');
+  if (scopes && !scopes.includes('offline_access'))
+    throw new CheckFailure('The provider does not offer the offline_access scope.');
   const token = endpoint(metadata, 'token_endpoint', 'no token_endpoint');
   // A made-up refresh token: the answer says whether this client may use refresh tokens at all.
   const answer = await request(token, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'connection-check-not-a-token', client_id: config.clientId }).toString(),
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: 'connection-check-not-a-token',
+      client_id: config.clientId,
+    }).toString(),
   });
-  const error = isObject(answer.body) && typeof answer.body.error === 'string' ? answer.body.error : undefined;
-  const description = isObject(answer.body) && typeof answer.body.error_description === 'string' ? ` (${answer.body.error_description.slice(0, 200)})` : '';
-  if (error === 'invalid_grant') return { detail: 'The token endpoint knows the Client ID and takes refresh tokens.' };
+  const error =
+    isObject(answer.body) && typeof answer.body.error === 'string' ? answer.body.error : undefined;
+  const description =
+    isObject(answer.body) && typeof answer.body.error_description === 'string'
+      ? ` (${answer.body.error_description.slice(0, 200)})`
+      : '';
+  if (error === 'invalid_grant')
+    return { detail: 'The token endpoint knows the Client ID and takes refresh tokens.' };
   if (error === 'invalid_client' || (answer.status === 401 && error !== 'invalid_request')) {
-    throw new CheckFailure(`The token endpoint does not know this Client ID${description}: is it the Native application's?`);
+    throw new CheckFailure(
+      `The token endpoint does not know this Client ID${description}: is it the Native application's?`,
+    );
   }
-  if (error === 'unauthorized_client') throw new CheckFailure(`This application may not use refresh tokens${description}: allow the Refresh Token grant.`);
-  throw new CheckFailure(`The token endpoint answered HTTP ${answer.status}${error ? ` ${error}` : ''}${description}.`);
+  if (error === 'unauthorized_client')
+    throw new CheckFailure(
+      `This application may not use refresh tokens${description}: allow the Refresh Token grant.`,
+    );
+  throw new CheckFailure(
+    `The token endpoint answered HTTP ${answer.status}${error ? ` ${error}` : ''}${description}.`,
+  );
 }
 
 function checkLogout(issuer: URL, metadata: Metadata): string {
-  if (typeof metadata.end_session_endpoint === 'string') return `End session endpoint: ${metadata.end_session_endpoint}.`;
+  if (typeof metadata.end_session_endpoint === 'string')
+    return `End session endpoint: ${metadata.end_session_endpoint}.`;
   if (isAuth0Domain(issuer)) return `Auth0 logout: ${new URL('/v2/logout', issuer).href}.`;
-  throw new CheckFailure('The provider has no end_session_endpoint: logout could not end its session.');
+  throw new CheckFailure(
+    'The provider has no end_session_endpoint: logout could not end its session.',
+  );
 }
 
 async function checkJwks(metadata: Metadata, request: Request): Promise<{ detail: string }> {
   const uri = endpoint(metadata, 'jwks_uri', 'no jwks_uri');
   const answer = await request(uri);
   if (answer.status !== 200) throw new CheckFailure(`${uri} answered HTTP ${answer.status}.`);
-  const keys = isObject(answer.body) && Array.isArray(answer.body.keys) ? answer.body.keys.filter(isObject) : undefined;
+  const keys =
+    isObject(answer.body) && Array.isArray(answer.body.keys)
+      ? answer.body.keys.filter(isObject)
+      : undefined;
   if (!keys) throw new CheckFailure(`${uri} is not a JWKS.`);
   const signing = keys.filter((key) => key.use === undefined || key.use === 'sig');
   if (signing.length === 0) throw new CheckFailure(`${uri} holds no signing key.`);
-  return { detail: `${signing.length} signing key${signing.length === 1 ? '' : 's'} (${[...new Set(signing.map((key) => String(key.alg ?? key.kty)))].join(', ')}).` };
+  return {
+    detail: `${signing.length} signing key${signing.length === 1 ? '' : 's'} (${[...new Set(signing.map((key) => String(key.alg ?? key.kty)))].join(', ')}).`,
+  };
 }
 
 async function checkApi(apiServerUrl: URL, request: Request): Promise<{ detail: string }> {
-  const url = new URL('api/messages/public', apiServerUrl.href.endsWith('/') ? apiServerUrl : `${apiServerUrl.href}/`);
+  const url = new URL(
+    'api/messages/public',
+    apiServerUrl.href.endsWith('/') ? apiServerUrl : `${apiServerUrl.href}/`,
+  );
   const answer = await request(url, { headers: { Accept: 'application/json' } });
-  if (answer.status !== 200) throw new CheckFailure(`GET ${url.href} answered HTTP ${answer.status}; is the API server URL right?`);
-  if (!isObject(answer.body) || typeof answer.body.text !== 'string') throw new CheckFailure(`GET ${url.href} did not answer with a message ({ "text": … }).`);
+  if (answer.status !== 200)
+    throw new CheckFailure(
+      `GET ${url.href} answered HTTP ${answer.status}; is the API server URL right?`,
+    );
+  if (!isObject(answer.body) || typeof answer.body.text !== 'string')
+    throw new CheckFailure(`GET ${url.href} did not answer with a message ({ "text": … }).`);
   return { detail: `GET ${url.pathname} answered "${answer.body.text.slice(0, 100)}".` };
 }
 

@@ -44,23 +44,46 @@ export interface SignInCode {
 export async function requestSignInCode(config: AppConfig): Promise<SignInCode> {
   const configuration = await discover(config);
   if (!configuration.serverMetadata().device_authorization_endpoint) {
-    throw new CoreError('way_unavailable', 'The identity provider does not offer sign-in with a code. Enable the Device Code grant for this application.');
+    throw new CoreError(
+      'way_unavailable',
+      'The identity provider does not offer sign-in with a code. Enable the Device Code grant for this application.',
+    );
   }
   let authorization: client.DeviceAuthorizationResponse;
   try {
-    authorization = await client.initiateDeviceAuthorization(configuration, { scope: SCOPE, audience: config.audience });
+    authorization = await client.initiateDeviceAuthorization(configuration, {
+      scope: SCOPE,
+      audience: config.audience,
+    });
   } catch (error) {
-    if (error instanceof client.ResponseBodyError && (error.error === 'unauthorized_client' || error.error === 'invalid_grant')) {
-      throw new CoreError('way_unavailable', `The identity provider refused to give a sign-in code (${error.error}). Enable the Device Code grant for this application.`, { status: error.status, cause: error });
+    if (
+      error instanceof client.ResponseBodyError &&
+      (error.error === 'unauthorized_client' || error.error === 'invalid_grant')
+    ) {
+      throw new CoreError(
+        'way_unavailable',
+        `The identity provider refused to give a sign-in code (${error.error}). Enable the Device Code grant for this application.`,
+        { status: error.status, cause: error },
+      );
     }
     throw providerError(error, config.issuer);
   }
   const userCode = authorization.user_code;
-  if (userCode.length === 0 || userCode.length > MAX_USER_CODE_LENGTH || !/^[\x21-\x7e ]+$/.test(userCode)) {
-    throw new CoreError('provider_error', 'The identity provider sent a sign-in code that cannot be shown.');
+  if (
+    userCode.length === 0 ||
+    userCode.length > MAX_USER_CODE_LENGTH ||
+    !/^[\x21-\x7e ]+$/.test(userCode)
+  ) {
+    throw new CoreError(
+      'provider_error',
+      'The identity provider sent a sign-in code that cannot be shown.',
+    );
   }
   const verificationUri = pageUrl(authorization.verification_uri, config);
-  const complete = authorization.verification_uri_complete === undefined ? undefined : pageUrl(authorization.verification_uri_complete, config);
+  const complete =
+    authorization.verification_uri_complete === undefined
+      ? undefined
+      : pageUrl(authorization.verification_uri_complete, config);
   const lifetime = Math.min(Math.max(authorization.expires_in, 1), MAX_LIFETIME_SECONDS);
   return {
     view: { userCode, verificationUri, expiresAt: Date.now() + lifetime * 1000, expired: false },
@@ -79,7 +102,11 @@ export interface PollOptions {
  * Step 2 (RFC 8628 §3.4): polls until the user approved (the tokens), declined (`access_denied`) or
  * the code expired (`code_expired`, at `expires_in` at the latest); `sign_in_cancelled` when aborted.
  */
-export async function pollForTokens(config: AppConfig, code: SignInCode, options: PollOptions): Promise<TokenSet> {
+export async function pollForTokens(
+  config: AppConfig,
+  code: SignInCode,
+  options: PollOptions,
+): Promise<TokenSet> {
   const configuration = await discover(config);
   const deadline = code.view.expiresAt;
   let interval = code.authorization.interval ?? DEFAULT_INTERVAL_SECONDS;
@@ -97,7 +124,8 @@ export async function pollForTokens(config: AppConfig, code: SignInCode, options
       );
       return toTokenSet(response);
     } catch (error) {
-      if (options.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+      if (options.signal.aborted)
+        throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
       if (expiry.aborted) throw expired();
       // HTTP 429 Too Many Requests: wait what Retry-After says (bounded), then poll on; the next call
       // waits `interval` before its first request, so the wait is the new interval.
@@ -112,14 +140,21 @@ export async function pollForTokens(config: AppConfig, code: SignInCode, options
 }
 
 function expired(): CoreError {
-  return new CoreError('code_expired', 'The sign-in code has expired. Get a new code to try again.');
+  return new CoreError(
+    'code_expired',
+    'The sign-in code has expired. Get a new code to try again.',
+  );
 }
 
 function pollError(error: unknown, config: AppConfig): CoreError {
   if (error instanceof client.ResponseBodyError) {
     if (error.error === 'expired_token') return expired();
     if (error.error === 'access_denied') {
-      return new CoreError('access_denied', 'The sign-in was declined at the identity provider. If that was not you, no harm is done: the code is no longer valid.', { status: error.status, cause: error });
+      return new CoreError(
+        'access_denied',
+        'The sign-in was declined at the identity provider. If that was not you, no harm is done: the code is no longer valid.',
+        { status: error.status, cause: error },
+      );
     }
   }
   return providerError(error, config.issuer);
@@ -150,11 +185,21 @@ function pageUrl(value: string, config: AppConfig): string {
   try {
     url = new URL(value);
   } catch {
-    throw new CoreError('provider_error', 'The identity provider sent a sign-in code page that is not a URL.');
+    throw new CoreError(
+      'provider_error',
+      'The identity provider sent a sign-in code page that is not a URL.',
+    );
   }
-  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname) && isLoopbackHost(config.issuer.hostname));
+  const secure =
+    url.protocol === 'https:' ||
+    (url.protocol === 'http:' &&
+      isLoopbackHost(url.hostname) &&
+      isLoopbackHost(config.issuer.hostname));
   if (!secure || url.username || url.password) {
-    throw new CoreError('provider_error', 'The identity provider sent a sign-in code page that is not an https:// address.');
+    throw new CoreError(
+      'provider_error',
+      'The identity provider sent a sign-in code page that is not an https:// address.',
+    );
   }
   return url.href;
 }

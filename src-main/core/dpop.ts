@@ -21,9 +21,19 @@ type JsonWebKey = webcrypto.JsonWebKey;
 const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNATURE = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
-const recordSchema = z.object({ version: z.literal(1), alg: z.literal('ES256'), ciphertext: z.string().min(1) });
+const recordSchema = z.object({
+  version: z.literal(1),
+  alg: z.literal('ES256'),
+  ciphertext: z.string().min(1),
+});
 const coordinate = z.string().regex(/^[\w-]{43}$/);
-const privateJwkSchema = z.object({ kty: z.literal('EC'), crv: z.literal('P-256'), x: coordinate, y: coordinate, d: coordinate });
+const privateJwkSchema = z.object({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  x: coordinate,
+  y: coordinate,
+  d: coordinate,
+});
 
 export interface PublicJwk {
   kty: 'EC';
@@ -66,7 +76,9 @@ export class DPoPKey {
     const { x, y, d } = privateJwkSchema.parse(jwk);
     const publicJwk: PublicJwk = { kty: 'EC', crv: 'P-256', x, y };
     const [privateKey, publicKey] = await Promise.all([
-      crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x, y, d }, KEY_ALGORITHM, false, ['sign']),
+      crypto.subtle.importKey('jwk', { kty: 'EC', crv: 'P-256', x, y, d }, KEY_ALGORITHM, false, [
+        'sign',
+      ]),
       crypto.subtle.importKey('jwk', publicJwk, KEY_ALGORITHM, true, ['verify']),
     ]);
     return new DPoPKey({ privateKey, publicKey }, publicJwk, await jwkThumbprint(publicJwk));
@@ -88,7 +100,11 @@ export class DPoPKey {
     if (options.nonce !== undefined) payload.nonce = options.nonce;
     const input = `${this.header}.${base64url(JSON.stringify(payload))}`;
     // WebCrypto's ECDSA signature is already JWS's r || s (IEEE P1363), 64 bytes for P-256.
-    const signature = await crypto.subtle.sign(SIGNATURE, this.keyPair.privateKey, new TextEncoder().encode(input));
+    const signature = await crypto.subtle.sign(
+      SIGNATURE,
+      this.keyPair.privateKey,
+      new TextEncoder().encode(input),
+    );
     return `${input}.${base64url(new Uint8Array(signature))}`;
   }
 
@@ -117,7 +133,12 @@ export class DPoPKeyStore {
   private readonly log: Logger;
   private loading: Promise<{ key: DPoPKey; origin: DPoPKeyOrigin }> | undefined;
 
-  constructor(store: KeyValueStore, cipher: Cipher, persistent: () => Promise<boolean>, log: Logger) {
+  constructor(
+    store: KeyValueStore,
+    cipher: Cipher,
+    persistent: () => Promise<boolean>,
+    log: Logger,
+  ) {
     this.store = store;
     this.cipher = cipher;
     this.persistent = persistent;
@@ -147,7 +168,9 @@ export class DPoPKeyStore {
       this.log.info('proof-of-possession key (DPoP) created', { jkt: key.thumbprint });
       return { key, origin: 'created' };
     } catch (error) {
-      this.log.error('could not save the proof-of-possession key (DPoP); keeping it in memory', { reason: error instanceof Error ? error.name : 'unknown' });
+      this.log.error('could not save the proof-of-possession key (DPoP); keeping it in memory', {
+        reason: error instanceof Error ? error.name : 'unknown',
+      });
       return { key, origin: 'memory' };
     }
   }
@@ -163,7 +186,9 @@ export class DPoPKeyStore {
     const record = recordSchema.safeParse(raw);
     if (!record.success) return this.discard('damaged');
     try {
-      return await DPoPKey.fromPrivateJwk(JSON.parse(await this.cipher.decrypt(record.data.ciphertext)) as JsonWebKey);
+      return await DPoPKey.fromPrivateJwk(
+        JSON.parse(await this.cipher.decrypt(record.data.ciphertext)) as JsonWebKey,
+      );
     } catch {
       return this.discard('could not be decrypted');
     }
@@ -171,7 +196,9 @@ export class DPoPKeyStore {
 
   private discard(reason: string): undefined {
     // Tokens bound to the old key die with it: the next refresh fails and the user signs in again.
-    this.log.warn('saved proof-of-possession key (DPoP) discarded; a new one will be made', { reason });
+    this.log.warn('saved proof-of-possession key (DPoP) discarded; a new one will be made', {
+      reason,
+    });
     try {
       this.store.delete(DPOP_KEY_RECORD);
     } catch {
@@ -187,7 +214,9 @@ export async function jwkThumbprint(jwk: PublicJwk): Promise<string> {
 }
 
 async function sha256(text: string): Promise<string> {
-  return base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))));
+  return base64url(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text))),
+  );
 }
 
 function base64url(data: string | Uint8Array): string {

@@ -28,35 +28,66 @@ export function isNetworkFailure(error: unknown): boolean {
   if (error.name === 'TimeoutError' || error.name === 'AbortError') return true;
   if (error instanceof TypeError && /fetch failed|network/i.test(error.message)) return true;
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNABORTED|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+)$/.test(code);
+  return (
+    typeof code === 'string' &&
+    /^(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNABORTED|EHOSTUNREACH|ENETUNREACH|UND_ERR_\w+)$/.test(
+      code,
+    )
+  );
 }
 
 /** Maps an error from talking to the identity provider. */
 export function providerError(error: unknown, issuer: URL | string): CoreError {
   if (error instanceof CoreError) return error;
   if (isNetworkFailure(error) || isNetworkFailure((error as { cause?: unknown })?.cause)) {
-    return new CoreError('provider_unreachable', `The identity provider at ${String(issuer)} could not be reached. Check your connection and try again.`, { cause: error });
+    return new CoreError(
+      'provider_unreachable',
+      `The identity provider at ${String(issuer)} could not be reached. Check your connection and try again.`,
+      { cause: error },
+    );
   }
   if (error instanceof oidc.AuthorizationResponseError) {
     if (error.error === 'access_denied') {
-      return new CoreError('access_denied', `Sign-in was denied: ${error.error_description ?? 'access_denied'}.`, { cause: error });
+      return new CoreError(
+        'access_denied',
+        `Sign-in was denied: ${error.error_description ?? 'access_denied'}.`,
+        { cause: error },
+      );
     }
-    return new CoreError('provider_error', `The identity provider refused the sign-in: ${describe(error.error, error.error_description)}.`, { cause: error });
+    return new CoreError(
+      'provider_error',
+      `The identity provider refused the sign-in: ${describe(error.error, error.error_description)}.`,
+      { cause: error },
+    );
   }
   if (error instanceof oidc.ResponseBodyError) {
     if (error.error === 'invalid_grant') {
-      return new CoreError('session_expired', 'Your session has expired. Please log in again.', { status: error.status, cause: error });
+      return new CoreError('session_expired', 'Your session has expired. Please log in again.', {
+        status: error.status,
+        cause: error,
+      });
     }
-    return new CoreError('provider_error', `The identity provider answered with an error: ${describe(error.error, error.error_description)}.`, { status: error.status, cause: error });
+    return new CoreError(
+      'provider_error',
+      `The identity provider answered with an error: ${describe(error.error, error.error_description)}.`,
+      { status: error.status, cause: error },
+    );
   }
   if (error instanceof oidc.ClientError) {
     // openid-client's own checks: state, iss, nonce, signatures, claims. The response is not trusted.
     // Its message is generic ("invalid response encountered"); the cause names the check that failed
     // (e.g. 'unexpected JWT "aud" (audience) claim value'), and never carries a token.
-    const detail = error.cause instanceof Error && error.cause.message ? error.cause.message : error.message;
-    return new CoreError('callback_invalid', `The sign-in response was rejected: ${detail}.`, { cause: error });
+    const detail =
+      error.cause instanceof Error && error.cause.message ? error.cause.message : error.message;
+    return new CoreError('callback_invalid', `The sign-in response was rejected: ${detail}.`, {
+      cause: error,
+    });
   }
-  return new CoreError('internal', `Something went wrong talking to the identity provider: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return new CoreError(
+    'internal',
+    `Something went wrong talking to the identity provider: ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error },
+  );
 }
 
 function describe(code: string, description: string | undefined): string {
@@ -65,5 +96,8 @@ function describe(code: string, description: string | undefined): string {
 
 export function toAppError(error: unknown): AppError {
   if (error instanceof CoreError) return error.toAppError();
-  return { code: 'internal', message: error instanceof Error ? error.message : 'Unexpected error.' };
+  return {
+    code: 'internal',
+    message: error instanceof Error ? error.message : 'Unexpected error.',
+  };
 }

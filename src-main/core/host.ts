@@ -9,11 +9,25 @@
  * app: it runs "not configured", every session request answers with the reason, and the Settings
  * page says which setting is wrong and where it comes from.
  */
-import type { AppError, Channel, ProviderInfo, SessionView, SettingsForm, SettingsView } from '../../src-preload/contract.ts';
+import type {
+  AppError,
+  Channel,
+  ProviderInfo,
+  SessionView,
+  SettingsForm,
+  SettingsView,
+} from '../../src-preload/contract.ts';
 import { parseRequest } from '../../src-preload/contract-validators.ts';
 import { ConfigError, readSettings, validateSettings, type AppConfig } from './config.ts';
 import { checkConnection } from './connection-check.ts';
-import { configureTenant, createAuthCore, startDemoProvider, type AuthCore, type Configured, type SettingsChannel } from './index.ts';
+import {
+  configureTenant,
+  createAuthCore,
+  startDemoProvider,
+  type AuthCore,
+  type Configured,
+  type SettingsChannel,
+} from './index.ts';
 import type { CorePorts, KeyValueStore } from './ports.ts';
 import { redactingLogger } from './redact.ts';
 import { registrationFor } from './registration.ts';
@@ -74,12 +88,21 @@ interface Active {
   key: string;
 }
 
-const SETTINGS_CHANNELS = new Set<Channel>(['settings:get', 'settings:validate', 'settings:check', 'settings:save']);
+const SETTINGS_CHANNELS = new Set<Channel>([
+  'settings:get',
+  'settings:validate',
+  'settings:check',
+  'settings:save',
+]);
 
 export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost> {
   const log = redactingLogger(options.ports.log ?? { info() {}, warn() {}, error() {} });
   const startDemo = options.startDemo ?? startDemoProvider;
-  const layers: SettingsLayers = { environment: readSettings(options.env, options.cwd), managed: {}, saved: undefined };
+  const layers: SettingsLayers = {
+    environment: readSettings(options.env, options.cwd),
+    managed: {},
+    saved: undefined,
+  };
   let managedProblem: ConfigError | undefined;
   try {
     layers.managed = readManagedSettings(options.managedConfigFile);
@@ -100,17 +123,31 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     if (managedProblem) return notConfigured(configProblem(managedProblem), key);
     let configured: Configured;
     try {
-      configured = next.provider === 'tenant' ? configureTenant(next.settings) : await startDemo(options.env, next.settings, {
-              ...(options.devstackDataDir === undefined ? {} : { devstackDataDir: options.devstackDataDir }),
+      configured =
+        next.provider === 'tenant'
+          ? configureTenant(next.settings)
+          : await startDemo(options.env, next.settings, {
+              ...(options.devstackDataDir === undefined
+                ? {}
+                : { devstackDataDir: options.devstackDataDir }),
               // Without OS encryption the demo provider keeps nothing on disk either (no live refresh token in clear).
               cipher: options.ports.cipher,
             });
     } catch (error) {
       if (error instanceof ConfigError) return notConfigured(configProblem(error), key);
       // The demo provider could not start (not a port clash: those fall back): say so, keep running.
-      return notConfigured({ code: 'config_invalid', message: `The built-in demo provider could not start: ${error instanceof Error ? error.message : String(error)}` }, key);
+      return notConfigured(
+        {
+          code: 'config_invalid',
+          message: `The built-in demo provider could not start: ${error instanceof Error ? error.message : String(error)}`,
+        },
+        key,
+      );
     }
-    const provider: ProviderInfo = next.provider === 'tenant' ? { kind: 'tenant', label: configured.config.issuer.host } : { kind: 'demo', label: DEMO_LABEL };
+    const provider: ProviderInfo =
+      next.provider === 'tenant'
+        ? { kind: 'tenant', label: configured.config.issuer.host }
+        : { kind: 'demo', label: DEMO_LABEL };
     const core = createAuthCore(
       configured.config,
       { ...options.ports, emit: (view) => options.ports.emit({ ...view, provider }) },
@@ -121,14 +158,24 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
 
   function notConfigured(problem: AppError, key: string): Active {
     log.error('not configured', { message: problem.message });
-    return { core: undefined, configured: undefined, provider: { kind: 'none', label: NOT_CONFIGURED_LABEL }, problem, key };
+    return {
+      core: undefined,
+      configured: undefined,
+      provider: { kind: 'none', label: NOT_CONFIGURED_LABEL },
+      problem,
+      key,
+    };
   }
 
   active = await activate(resolved);
 
   function view(): SessionView {
     if (active.core) return withProvider(active.core.view());
-    return withProvider({ status: 'signed-out', persistence: 'encrypted', ...(active.problem ? { error: active.problem } : {}) });
+    return withProvider({
+      status: 'signed-out',
+      persistence: 'encrypted',
+      ...(active.problem ? { error: active.problem } : {}),
+    });
   }
 
   function settingsView(): SettingsView {
@@ -145,7 +192,8 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
 
   /** The same parser as the environment; field messages by label. The demo needs no fields. */
   function formCheck(form: SettingsForm): Pick<SettingsView, 'errors' | 'registration'> {
-    if (form.provider === 'demo') return { errors: {}, registration: { callbackUrls: [], logoutUrls: [] } };
+    if (form.provider === 'demo')
+      return { errors: {}, registration: { callbackUrls: [], logoutUrls: [] } };
     const result = validateSettings(form.values, 'labels');
     if (result.ok) return { errors: {}, registration: registrationFor(result.config) };
     return { errors: result.errors, registration: partialRegistration(form) };
@@ -155,7 +203,8 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     const form = withLockedValues(requested, resolved);
     if (form.provider === 'tenant') {
       const result = validateSettings(form.values, 'labels');
-      if (!result.ok) return { ok: false, error: { code: 'config_invalid', message: result.first.message } };
+      if (!result.ok)
+        return { ok: false, error: { code: 'config_invalid', message: result.first.message } };
     }
     const next = resolveSettings({ ...layers, saved: form });
     const key = JSON.stringify([next.provider, next.settings]);
@@ -169,14 +218,22 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
         // Ends the session here and at the old provider (best effort, bounded by its 10 s timeout).
         await old.core?.session.endForSwitch();
         await old.core?.close();
-        await old.configured?.stop().catch((error: unknown) => log.warn('stopping the old provider failed', { message: messageOf(error) }));
+        await old.configured
+          ?.stop()
+          .catch((error: unknown) =>
+            log.warn('stopping the old provider failed', { message: messageOf(error) }),
+          );
         writeSavedSettings(options.settingsStore, form);
         layers.saved = form;
         resolved = next;
         active = await activate(next);
         log.info('switched provider', { provider: active.provider.label });
         if (active.configured) log.info(active.configured.summary);
-        await active.core?.restore().catch((error: unknown) => log.error('restoring the session failed', { message: messageOf(error) }));
+        await active.core
+          ?.restore()
+          .catch((error: unknown) =>
+            log.error('restoring the session failed', { message: messageOf(error) }),
+          );
         options.ports.emit(view());
       } else {
         writeSavedSettings(options.settingsStore, form);
@@ -194,12 +251,19 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     let config: AppConfig;
     if (form.provider === 'demo') {
       if (active.provider.kind !== 'demo' || !active.configured) {
-        return { ok: false, error: { code: 'invalid_request', message: 'The built-in demo provider starts when you save this choice; check it then.' } };
+        return {
+          ok: false,
+          error: {
+            code: 'invalid_request',
+            message: 'The built-in demo provider starts when you save this choice; check it then.',
+          },
+        };
       }
       config = active.configured.config;
     } else {
       const result = validateSettings(form.values, 'labels');
-      if (!result.ok) return { ok: false, error: { code: 'config_invalid', message: result.first.message } };
+      if (!result.ok)
+        return { ok: false, error: { code: 'config_invalid', message: result.first.message } };
       config = result.config;
     }
     const started = performance.now();
@@ -228,14 +292,28 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
       const request = parseRequest(channel, args);
       if (!request.ok) return { ok: false, error: request.error };
       try {
-        if (SETTINGS_CHANNELS.has(request.channel)) return await handleSettings(request.channel as SettingsChannel, request.args);
+        if (SETTINGS_CHANNELS.has(request.channel))
+          return await handleSettings(request.channel as SettingsChannel, request.args);
         await switching;
         if (request.channel === 'session:get') return view();
-        if (!active.core) return { ok: false, error: active.problem ?? { code: 'config_invalid', message: 'The app is not configured.' } };
+        if (!active.core)
+          return {
+            ok: false,
+            error: active.problem ?? {
+              code: 'config_invalid',
+              message: 'The app is not configured.',
+            },
+          };
         return await active.core.handle(request.channel, request.args);
       } catch (error) {
         log.error('handler failed', { channel: request.channel, message: messageOf(error) });
-        return { ok: false, error: { code: 'internal', message: 'Something went wrong in the app. Please try again.' } };
+        return {
+          ok: false,
+          error: {
+            code: 'internal',
+            message: 'Something went wrong in the app. Please try again.',
+          },
+        };
       }
     },
     view,
@@ -246,7 +324,10 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
       return active.configured?.config;
     },
     get summary() {
-      return active.configured?.summary ?? `Not configured: ${active.problem?.message ?? 'unknown reason'}`;
+      return (
+        active.configured?.summary ??
+        `Not configured: ${active.problem?.message ?? 'unknown reason'}`
+      );
     },
     async restore() {
       await switching;
@@ -261,12 +342,23 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
 }
 
 function configProblem(error: ConfigError): AppError {
-  return { code: 'config_invalid', message: `The app is not configured correctly: ${error.message}` };
+  return {
+    code: 'config_invalid',
+    message: `The app is not configured correctly: ${error.message}`,
+  };
 }
 
 /** While the form is partly invalid: the URLs for the ports typed so far, when those parse. */
 function partialRegistration(form: SettingsForm): SettingsView['registration'] {
-  const probe = validateSettings({ AUTH0_DOMAIN: form.values.AUTH0_DOMAIN ?? '', AUTH0_CLIENT_ID: 'x', AUTH0_AUDIENCE: 'x', API_SERVER_URL: 'https://x', ...(form.values.AUTH0_CALLBACK_PORTS ? { AUTH0_CALLBACK_PORTS: form.values.AUTH0_CALLBACK_PORTS } : {}) });
+  const probe = validateSettings({
+    AUTH0_DOMAIN: form.values.AUTH0_DOMAIN ?? '',
+    AUTH0_CLIENT_ID: 'x',
+    AUTH0_AUDIENCE: 'x',
+    API_SERVER_URL: 'https://x',
+    ...(form.values.AUTH0_CALLBACK_PORTS
+      ? { AUTH0_CALLBACK_PORTS: form.values.AUTH0_CALLBACK_PORTS }
+      : {}),
+  });
   return probe.ok ? registrationFor(probe.config) : { callbackUrls: [], logoutUrls: [] };
 }
 

@@ -2,7 +2,13 @@
  * The core's public surface for its two hosts, the Electron shell and the browser preview.
  * Nothing under core/ imports `electron`.
  */
-import type { Channel, ChannelResponses, MessageKind, OtherSignInWay, SessionView } from '../../src-preload/contract.ts';
+import type {
+  Channel,
+  ChannelResponses,
+  MessageKind,
+  OtherSignInWay,
+  SessionView,
+} from '../../src-preload/contract.ts';
 import { parseRequest } from '../../src-preload/contract-validators.ts';
 import { ConfigError, parseConfig, readSettings, type AppConfig, type Settings } from './config.ts';
 import { toAppError } from './errors.ts';
@@ -32,9 +38,15 @@ export interface AuthCore {
 export type SettingsChannel = Extract<Channel, `settings:${string}`>;
 export type SessionChannel = Exclude<Channel, SettingsChannel>;
 
-type Handlers = { [C in SessionChannel]: (...args: never[]) => Promise<ChannelResponses[C]> | ChannelResponses[C] };
+type Handlers = {
+  [C in SessionChannel]: (...args: never[]) => Promise<ChannelResponses[C]> | ChannelResponses[C];
+};
 
-export function createAuthCore(config: AppConfig, hostPorts: CorePorts, options: SessionOptions = {}): AuthCore {
+export function createAuthCore(
+  config: AppConfig,
+  hostPorts: CorePorts,
+  options: SessionOptions = {},
+): AuthCore {
   // Every core log line passes through redaction (redact.ts): whatever a call passes, no token is logged.
   const ports: CorePorts = { ...hostPorts, log: redactingLogger(hostPorts.log) };
   const session = new SessionManager(config, ports, options);
@@ -59,14 +71,26 @@ export function createAuthCore(config: AppConfig, hostPorts: CorePorts, options:
     async handle(channel, args) {
       const request = parseRequest(channel, args);
       if (!request.ok) return { ok: false, error: request.error };
-      if (!Object.hasOwn(handlers, request.channel)) return { ok: false, error: { code: 'invalid_request', message: 'Unknown request.' } };
+      if (!Object.hasOwn(handlers, request.channel))
+        return { ok: false, error: { code: 'invalid_request', message: 'Unknown request.' } };
       try {
-        const handler = handlers[request.channel as SessionChannel] as (...args: unknown[]) => unknown;
+        const handler = handlers[request.channel as SessionChannel] as (
+          ...args: unknown[]
+        ) => unknown;
         return await handler(...request.args);
       } catch (error) {
         // Handlers answer with data; this is the last line so the renderer still gets an answer.
-        ports.log?.error('handler failed', { channel: request.channel, error: toAppError(error).code });
-        return { ok: false, error: { code: 'internal', message: 'Something went wrong in the app. Please try again.' } };
+        ports.log?.error('handler failed', {
+          channel: request.channel,
+          error: toAppError(error).code,
+        });
+        return {
+          ok: false,
+          error: {
+            code: 'internal',
+            message: 'Something went wrong in the app. Please try again.',
+          },
+        };
       }
     },
     view: () => session.view(),
@@ -103,7 +127,11 @@ export async function configureFromEnvironment(
 /** A tenant's settings, validated (throws the first ConfigError). */
 export function configureTenant(settings: Settings): Configured {
   const config = parseConfig(settings);
-  return { config, stop: async () => {}, summary: `Identity provider: ${config.issuer.href}\nMessage API: ${config.apiServerUrl.href}\nDPoP: ${config.dpop ? 'on' : 'off'}` };
+  return {
+    config,
+    stop: async () => {},
+    summary: `Identity provider: ${config.issuer.href}\nMessage API: ${config.apiServerUrl.href}\nDPoP: ${config.dpop ? 'on' : 'off'}`,
+  };
 }
 
 /**
@@ -125,14 +153,25 @@ export async function startDemoProvider(
 ): Promise<Configured> {
   // Validate what the person set before starting anything.
   const overrides = {
-    ...(settings.AUTH0_CALLBACK_PORTS ? { AUTH0_CALLBACK_PORTS: settings.AUTH0_CALLBACK_PORTS } : {}),
-    ...(settings.AUTH0_REDIRECT_SCHEME ? { AUTH0_REDIRECT_SCHEME: settings.AUTH0_REDIRECT_SCHEME } : {}),
+    ...(settings.AUTH0_CALLBACK_PORTS
+      ? { AUTH0_CALLBACK_PORTS: settings.AUTH0_CALLBACK_PORTS }
+      : {}),
+    ...(settings.AUTH0_REDIRECT_SCHEME
+      ? { AUTH0_REDIRECT_SCHEME: settings.AUTH0_REDIRECT_SCHEME }
+      : {}),
     // The devstack issues DPoP-bound tokens: on unless AUTH0_DPOP says otherwise.
     AUTH0_DPOP: settings.AUTH0_DPOP ?? 'true',
   };
-  parseConfig({ AUTH0_DOMAIN: 'http://127.0.0.1', AUTH0_CLIENT_ID: 'demo', AUTH0_AUDIENCE: 'demo', API_SERVER_URL: 'http://127.0.0.1', ...overrides });
+  parseConfig({
+    AUTH0_DOMAIN: 'http://127.0.0.1',
+    AUTH0_CLIENT_ID: 'demo',
+    AUTH0_AUDIENCE: 'demo',
+    API_SERVER_URL: 'http://127.0.0.1',
+    ...overrides,
+  });
   const { startDevstack, readRememberedPorts } = await import('../../devstack/index.ts');
-  const encrypted = options.cipher === undefined || (await options.cipher.isAvailable().catch(() => false));
+  const encrypted =
+    options.cipher === undefined || (await options.cipher.isAvailable().catch(() => false));
   const dataDir = encrypted ? options.devstackDataDir : undefined;
   const remembered = dataDir === undefined ? undefined : await readRememberedPorts(dataDir);
   // Its ports are a preference, not a requirement: the ones set, then the ones it used last on this
@@ -164,17 +203,27 @@ function parsePort(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const value = env[name]?.trim();
   if (!value) return undefined;
   const port = Number(value);
-  if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(name, `"${value}" is not a port (0–65535; 0 means any free port).`);
+  if (!/^\d+$/.test(value) || port > 65535)
+    throw new ConfigError(name, `"${value}" is not a port (0–65535; 0 means any free port).`);
   return port;
 }
 
 /** The devstack's ports to try in order; always ends with 0 (any free port), so it always starts. */
-function portPreference(set: number | undefined, remembered: number | undefined, fallback: number): number[] {
+function portPreference(
+  set: number | undefined,
+  remembered: number | undefined,
+  fallback: number,
+): number[] {
   return [...new Set([set ?? remembered ?? fallback, remembered ?? fallback, fallback, 0])];
 }
 
 /** One summary line when the preferred port was taken (empty otherwise). */
-function portNote(preferred: number | undefined, url: string, role: string, dataDir: string | undefined): string {
+function portNote(
+  preferred: number | undefined,
+  url: string,
+  role: string,
+  dataDir: string | undefined,
+): string {
   const port = Number(new URL(url).port);
   if (!preferred || preferred === port) return '';
   return `Port ${preferred} is in use: the ${role} listens on ${port} instead${dataDir === undefined ? '' : ' (remembered for next time)'}.\n`;

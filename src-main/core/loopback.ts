@@ -40,7 +40,10 @@ export function isLoopbackHostHeader(value: string | undefined, port: number): b
 
 /** Whether an `Origin` header is http://127.0.0.1:<port>, in either form (`:80` written or left out). */
 export function isLoopbackOrigin(value: string | undefined, port: number): boolean {
-  return value !== undefined && loopbackAuthorities(port).some((authority) => value === `http://${authority}`);
+  return (
+    value !== undefined &&
+    loopbackAuthorities(port).some((authority) => value === `http://${authority}`)
+  );
 }
 const DONE_PATH = '/done';
 /** How long an ended receiver keeps answering late tabs (it holds no secret, only the outcome). */
@@ -143,11 +146,18 @@ export class LoopbackReceiver {
       },
     };
     this.timer = setTimeout(() => {
-      this.fail(new CoreError('sign_in_timeout', `No answer from the browser within ${describeDuration(timeoutMs)}. Please try again.`), 'timeout');
+      this.fail(
+        new CoreError(
+          'sign_in_timeout',
+          `No answer from the browser within ${describeDuration(timeoutMs)}. Please try again.`,
+        ),
+        'timeout',
+      );
     }, timeoutMs);
     this.timer.unref();
     if (options.signal) {
-      const onAbort = () => this.fail(new CoreError('sign_in_cancelled', 'Sign-in was cancelled.'), 'cancelled');
+      const onAbort = () =>
+        this.fail(new CoreError('sign_in_cancelled', 'Sign-in was cancelled.'), 'cancelled');
       if (options.signal.aborted) onAbort();
       else options.signal.addEventListener('abort', onAbort, { once: true });
     }
@@ -168,13 +178,20 @@ export class LoopbackReceiver {
       try {
         await listen(server, port);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' || (error as NodeJS.ErrnoException).code === 'EACCES') continue;
+        if (
+          (error as NodeJS.ErrnoException).code === 'EADDRINUSE' ||
+          (error as NodeJS.ErrnoException).code === 'EACCES'
+        )
+          continue;
         throw error;
       }
       server.unref();
       return new LoopbackReceiver(server, options.path, options);
     }
-    throw new CoreError('ports_busy', `All configured callback ports are in use (${options.ports.join(', ')}). Close the program using them or set AUTH0_CALLBACK_PORTS to other registered ports.`);
+    throw new CoreError(
+      'ports_busy',
+      `All configured callback ports are in use (${options.ports.join(', ')}). Close the program using them or set AUTH0_CALLBACK_PORTS to other registered ports.`,
+    );
   }
 
   /** The `state` of the authorization request this receiver waits for (see `requireState`). */
@@ -208,7 +225,8 @@ export class LoopbackReceiver {
     if (this.ended) clearTimeout(this.ended.lingerTimer);
     lingering.delete(this);
     this.settleArrival.reject(new CoreError('sign_in_cancelled', 'Sign-in was cancelled.'));
-    for (const waiter of this.outcomeWaiters.splice(0)) waiter({ ok: false, message: 'The app stopped waiting for this sign-in.' });
+    for (const waiter of this.outcomeWaiters.splice(0))
+      waiter({ ok: false, message: 'The app stopped waiting for this sign-in.' });
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -246,7 +264,15 @@ export class LoopbackReceiver {
       if (!this.stateMatches(url)) {
         // Not the answer to our request (a page navigating a tab here, a stale or foreign
         // callback): it uses nothing up, and the real callback is still awaited.
-        send(res, 400, page('Not this sign-in', 'This is not the sign-in the app is waiting for. Finish signing in in the tab the app opened.', false));
+        send(
+          res,
+          400,
+          page(
+            'Not this sign-in',
+            'This is not the sign-in the app is waiting for. Finish signing in in the tab the app opened.',
+            false,
+          ),
+        );
         return;
       }
       this.arrived = true;
@@ -260,7 +286,11 @@ export class LoopbackReceiver {
     }
     if (url.pathname === DONE_PATH && this.arrived) {
       const respond = (outcome: Outcome) => {
-        send(res, 200, page(outcome.ok ? 'All done' : 'Something went wrong', outcome.message, outcome.ok));
+        send(
+          res,
+          200,
+          page(outcome.ok ? 'All done' : 'Something went wrong', outcome.message, outcome.ok),
+        );
       };
       if (this.outcome) respond(this.outcome);
       else this.outcomeWaiters.push(respond);
@@ -285,9 +315,25 @@ export class LoopbackReceiver {
     const reason = this.ended!.reason;
     if (reason === 'finished' && this.outcome) {
       if (outcomePage) {
-        send(res, 200, page(this.outcome.ok ? 'All done' : 'Something went wrong', this.outcome.message, this.outcome.ok));
+        send(
+          res,
+          200,
+          page(
+            this.outcome.ok ? 'All done' : 'Something went wrong',
+            this.outcome.message,
+            this.outcome.ok,
+          ),
+        );
       } else {
-        send(res, 410, page('Already finished', `This page was already used to finish a sign-in. Go back to the ${APP_NAME} app. You can close this tab.`, this.outcome.ok));
+        send(
+          res,
+          410,
+          page(
+            'Already finished',
+            `This page was already used to finish a sign-in. Go back to the ${APP_NAME} app. You can close this tab.`,
+            this.outcome.ok,
+          ),
+        );
       }
       return;
     }
@@ -298,18 +344,25 @@ export class LoopbackReceiver {
   /** Refuses anything that is not a plain top-level GET from a browser to 127.0.0.1:<port>. */
   private refusal(req: IncomingMessage): { status: number; message: string } | undefined {
     if (req.method !== 'GET') return { status: 405, message: 'Only GET is accepted.' };
-    if ((req.url?.length ?? 0) > MAX_URL_LENGTH) return { status: 414, message: 'Request too long.' };
+    if ((req.url?.length ?? 0) > MAX_URL_LENGTH)
+      return { status: 414, message: 'Request too long.' };
     // Origin-form only ("/callback?…"): an absolute or "//host" target is not what a browser sends.
-    if (!req.url?.startsWith('/') || req.url.startsWith('//')) return { status: 400, message: 'Bad request.' };
+    if (!req.url?.startsWith('/') || req.url.startsWith('//'))
+      return { status: 400, message: 'Bad request.' };
     // DNS rebinding: another name resolving to 127.0.0.1 would carry its own Host.
-    if (!isLoopbackHostHeader(req.headers.host, this.port)) return { status: 421, message: 'Wrong host.' };
+    if (!isLoopbackHostHeader(req.headers.host, this.port))
+      return { status: 421, message: 'Wrong host.' };
     // A page's script (fetch / XHR) sends Origin; a top-level redirect from the provider does not.
-    if (req.headers.origin !== undefined) return { status: 403, message: 'Cross-origin requests are refused.' };
+    if (req.headers.origin !== undefined)
+      return { status: 403, message: 'Cross-origin requests are refused.' };
     // Fetch metadata, where the browser sends it: only a top-level navigation, never an <img>,
     // <script>, <iframe> or no-cors fetch that another page could aim at this port.
     const mode = req.headers['sec-fetch-mode'];
     const dest = req.headers['sec-fetch-dest'];
-    if ((mode !== undefined && mode !== 'navigate') || (dest !== undefined && dest !== 'document')) {
+    if (
+      (mode !== undefined && mode !== 'navigate') ||
+      (dest !== undefined && dest !== 'document')
+    ) {
       return { status: 403, message: 'Only a top-level navigation is accepted.' };
     }
     return undefined;
@@ -320,7 +373,8 @@ const SAFE_HEADERS = {
   'Cache-Control': 'no-store',
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
-  'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
 } as const;
 
 function send(res: ServerResponse, status: number, html: string): void {
@@ -357,7 +411,12 @@ export function describeDuration(ms: number): string {
 }
 
 /** The browser tab's page: light, like the provider's pages the person just came from, and naming the app. */
-function page(title: string, message: string, ok: boolean, tone: 'result' | 'notice' = 'result'): string {
+function page(
+  title: string,
+  message: string,
+  ok: boolean,
+  tone: 'result' | 'notice' = 'result',
+): string {
   const accent = ok ? '#1f883d' : tone === 'notice' ? '#635dff' : '#cf222e';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · ${APP_NAME}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -18,7 +18,12 @@ export const API_TIMEOUT_MS = 10_000;
 const messageSchema = z.object({ text: z.string() });
 const errorBodySchema = z.object({ message: z.string().min(1).max(500) });
 
-type Attempt = { status: number; data: unknown; challenge?: string | undefined; nonce?: string | undefined };
+type Attempt = {
+  status: number;
+  data: unknown;
+  challenge?: string | undefined;
+  nonce?: string | undefined;
+};
 
 export class MessageService {
   private readonly http: AxiosInstance;
@@ -52,7 +57,10 @@ export class MessageService {
       let answer = await this.call(kind, credential);
       if (answer.status === 401) {
         // The token may have been revoked or rotated away: one retry with a fresh one.
-        answer = await this.call(kind, await this.session.apiCredentialAfterRejection(credential.accessToken));
+        answer = await this.call(
+          kind,
+          await this.session.apiCredentialAfterRejection(credential.accessToken),
+        );
       }
       return toResult(answer);
     } catch (error) {
@@ -63,7 +71,10 @@ export class MessageService {
   private async call(kind: MessageKind, credential: ApiCredential | undefined): Promise<Attempt> {
     const url = new URL(`api/messages/${kind}`, this.apiServerUrl);
     if (credential?.scheme !== 'DPoP') {
-      return this.send(url, credential ? { Authorization: `Bearer ${credential.accessToken}` } : {});
+      return this.send(
+        url,
+        credential ? { Authorization: `Bearer ${credential.accessToken}` } : {},
+      );
     }
     const sentNonce = this.dpopNonce;
     let answer = await this.sendWithProof(url, credential.accessToken);
@@ -94,23 +105,40 @@ export class MessageService {
         nonce: typeof nonce === 'string' && nonce.length > 0 ? nonce : undefined,
       };
     } catch (error) {
-      throw new CoreError('api_unreachable', `The message API at ${this.apiServerUrl.origin} could not be reached${axios.isAxiosError(error) && error.code === 'ECONNABORTED' ? ' in time' : ''}. Is it running?`, { cause: error });
+      throw new CoreError(
+        'api_unreachable',
+        `The message API at ${this.apiServerUrl.origin} could not be reached${axios.isAxiosError(error) && error.code === 'ECONNABORTED' ? ' in time' : ''}. Is it running?`,
+        { cause: error },
+      );
     }
   }
 }
 
 /** A 401 whose DPoP challenge says `error="use_dpop_nonce"` (RFC 9449 §9). */
 function isNonceChallenge(answer: Attempt): boolean {
-  return answer.status === 401 && answer.nonce !== undefined && /\bDPoP\b[^]*\berror="?use_dpop_nonce"?/i.test(answer.challenge ?? '');
+  return (
+    answer.status === 401 &&
+    answer.nonce !== undefined &&
+    /\bDPoP\b[^]*\berror="?use_dpop_nonce"?/i.test(answer.challenge ?? '')
+  );
 }
 
 function toResult({ status, data }: Attempt): Result<{ data: ApiMessage }> {
   if (status === 200) {
     const message = messageSchema.safeParse(data);
     if (message.success) return { ok: true, data: { text: message.data.text } };
-    return { ok: false, error: { code: 'api_error', status, message: 'The message API answered with something that is not a message.' } };
+    return {
+      ok: false,
+      error: {
+        code: 'api_error',
+        status,
+        message: 'The message API answered with something that is not a message.',
+      },
+    };
   }
   const body = errorBodySchema.safeParse(data);
-  const message = body.success ? body.data.message : `The message API answered with HTTP ${status}.`;
+  const message = body.success
+    ? body.data.message
+    : `The message API answered with HTTP ${status}.`;
   return { ok: false, error: { code: 'api_error', status, message } };
 }

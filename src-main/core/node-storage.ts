@@ -106,7 +106,8 @@ export class JsonFileStore implements KeyValueStore {
       throw error;
     }
     const data: unknown = JSON.parse(text);
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error(`${this.file} is not a JSON object`);
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+      throw new Error(`${this.file} is not a JSON object`);
     return data as Record<string, unknown>;
   }
 

@@ -32,15 +32,21 @@ export function discover(config: AppConfig): Promise<client.Configuration> {
   let pending = discoveries.get(key);
   if (!pending) {
     pending = client
-      .discovery(config.issuer, config.clientId, { token_endpoint_auth_method: 'none' }, client.None(), {
-        timeout: PROVIDER_TIMEOUT_SECONDS,
-        // http: is accepted for loopback issuers only (config.ts refuses it elsewhere). ID token
-        // signatures are verified against the provider's JWKS even from the token endpoint (without
-        // this openid-client trusts TLS alone, and a forged, alg:none or HS256 token would pass).
-        execute: isLoopbackHost(config.issuer.hostname)
-          ? [client.allowInsecureRequests, client.enableNonRepudiationChecks]
-          : [client.enableNonRepudiationChecks],
-      })
+      .discovery(
+        config.issuer,
+        config.clientId,
+        { token_endpoint_auth_method: 'none' },
+        client.None(),
+        {
+          timeout: PROVIDER_TIMEOUT_SECONDS,
+          // http: is accepted for loopback issuers only (config.ts refuses it elsewhere). ID token
+          // signatures are verified against the provider's JWKS even from the token endpoint (without
+          // this openid-client trusts TLS alone, and a forged, alg:none or HS256 token would pass).
+          execute: isLoopbackHost(config.issuer.hostname)
+            ? [client.allowInsecureRequests, client.enableNonRepudiationChecks]
+            : [client.enableNonRepudiationChecks],
+        },
+      )
       .catch((error: unknown) => {
         discoveries.delete(key);
         throw providerError(error, config.issuer);
@@ -56,10 +62,20 @@ export function discover(config: AppConfig): Promise<client.Configuration> {
  * and a five-minute wait). Any HTTP answer counts; a refused, reset or silent connection does not,
  * and fails with the same `provider_unreachable` error as a failed discovery.
  */
-export async function checkProviderAnswers(config: AppConfig, timeoutMs = PREFLIGHT_TIMEOUT_MS): Promise<void> {
-  const url = new URL(`${config.issuer.pathname.replace(/\/$/, '')}/.well-known/openid-configuration`, config.issuer);
+export async function checkProviderAnswers(
+  config: AppConfig,
+  timeoutMs = PREFLIGHT_TIMEOUT_MS,
+): Promise<void> {
+  const url = new URL(
+    `${config.issuer.pathname.replace(/\/$/, '')}/.well-known/openid-configuration`,
+    config.issuer,
+  );
   try {
-    const response = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(url, {
+      method: 'GET',
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     await response.body?.cancel();
   } catch (error) {
     throw providerError(error, config.issuer);
@@ -71,7 +87,10 @@ export async function checkProviderAnswers(config: AppConfig, timeoutMs = PREFLI
  * keeps the provider's `DPoP-Nonce`, and openid-client retries a request once when the provider
  * answers `use_dpop_nonce` (RFC 9449 §8). One handle per core, so the nonce carries over.
  */
-export async function dpopHandle(config: AppConfig, keyPair: client.CryptoKeyPair): Promise<client.DPoPHandle> {
+export async function dpopHandle(
+  config: AppConfig,
+  keyPair: client.CryptoKeyPair,
+): Promise<client.DPoPHandle> {
   return client.getDPoPHandle(await discover(config), keyPair);
 }
 
@@ -113,15 +132,30 @@ export async function buildAuthorizationRequest(
  * Step 2: the callback's code for tokens. `callbackUrl` carries the exact redirect URI + port.
  * With a DPoP handle the request carries a proof and the provider binds the tokens to its key.
  */
-export async function exchangeCode(config: AppConfig, callbackUrl: URL, checks: AuthorizationChecks, dpop?: client.DPoPHandle): Promise<TokenSet> {
+export async function exchangeCode(
+  config: AppConfig,
+  callbackUrl: URL,
+  checks: AuthorizationChecks,
+  dpop?: client.DPoPHandle,
+): Promise<TokenSet> {
   const configuration = await discover(config);
   try {
-    const response = await client.authorizationCodeGrant(configuration, callbackUrl, { ...checks, idTokenExpected: true }, undefined, dpop ? { DPoP: dpop } : undefined);
+    const response = await client.authorizationCodeGrant(
+      configuration,
+      callbackUrl,
+      { ...checks, idTokenExpected: true },
+      undefined,
+      dpop ? { DPoP: dpop } : undefined,
+    );
     return toTokenSet(response);
   } catch (error) {
     if (error instanceof client.ResponseBodyError && error.error === 'invalid_grant') {
       // At the code exchange invalid_grant means a bad, used or foreign code, not an expired session.
-      throw new CoreError('callback_invalid', `The identity provider refused the sign-in code (${error.error_description ?? 'invalid_grant'}). Please try again.`, { status: error.status, cause: error });
+      throw new CoreError(
+        'callback_invalid',
+        `The identity provider refused the sign-in code (${error.error_description ?? 'invalid_grant'}). Please try again.`,
+        { status: error.status, cause: error },
+      );
     }
     throw providerError(error, config.issuer);
   }
@@ -131,16 +165,27 @@ export async function exchangeCode(config: AppConfig, callbackUrl: URL, checks: 
  * Refresh grant; keeps the refresh token and ID token the provider did not replace. A DPoP-bound
  * refresh token is only honoured with a proof from the same key (RFC 9449 §5).
  */
-export async function refreshTokens(config: AppConfig, current: TokenSet, dpop?: client.DPoPHandle): Promise<TokenSet> {
-  if (!current.refreshToken) throw new CoreError('session_expired', 'Your session has expired. Please log in again.');
+export async function refreshTokens(
+  config: AppConfig,
+  current: TokenSet,
+  dpop?: client.DPoPHandle,
+): Promise<TokenSet> {
+  if (!current.refreshToken)
+    throw new CoreError('session_expired', 'Your session has expired. Please log in again.');
   const configuration = await discover(config);
   let next: TokenSet;
   try {
-    const response = await client.refreshTokenGrant(configuration, current.refreshToken, undefined, dpop ? { DPoP: dpop } : undefined);
+    const response = await client.refreshTokenGrant(
+      configuration,
+      current.refreshToken,
+      undefined,
+      dpop ? { DPoP: dpop } : undefined,
+    );
     next = toTokenSet(response, current);
   } catch (error) {
     // openid-client found the new ID token's iss or aud not what it must be: the same refusal as below.
-    if (error instanceof client.ClientError && error.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED') throw identityChanged(error);
+    if (error instanceof client.ClientError && error.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED')
+      throw identityChanged(error);
     throw providerError(error, config.issuer);
   }
   // OpenID Connect Core §12.2: an ID token from a refresh names the same issuer, subject, audience
@@ -151,10 +196,15 @@ export async function refreshTokens(config: AppConfig, current: TokenSet, dpop?:
 }
 
 /** The first of iss, sub, aud, azp whose value differs between two ID tokens' claims, if any. */
-export function changedIdentityClaim(before: Record<string, unknown>, after: Record<string, unknown>): string | undefined {
+export function changedIdentityClaim(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): string | undefined {
   const audience = (claims: Record<string, unknown>) => {
     const aud = claims.aud;
-    return JSON.stringify(Array.isArray(aud) ? [...aud].map(String).sort() : aud === undefined ? [] : [String(aud)]);
+    return JSON.stringify(
+      Array.isArray(aud) ? [...aud].map(String).sort() : aud === undefined ? [] : [String(aud)],
+    );
   };
   if (after.iss !== before.iss) return 'iss';
   if (after.sub !== before.sub) return 'sub';
@@ -189,7 +239,11 @@ export async function revokeRefreshToken(config: AppConfig, refreshToken: string
  * The provider's logout URL (OpenID RP-Initiated Logout), or Auth0's `/v2/logout` for tenants
  * whose discovery has no `end_session_endpoint`; undefined when the provider offers neither.
  */
-export async function buildLogoutUrl(config: AppConfig, idToken: string | undefined, postLogoutRedirectUri: string | undefined): Promise<URL | undefined> {
+export async function buildLogoutUrl(
+  config: AppConfig,
+  idToken: string | undefined,
+  postLogoutRedirectUri: string | undefined,
+): Promise<URL | undefined> {
   const configuration = await discover(config);
   if (configuration.serverMetadata().end_session_endpoint) {
     const parameters: Record<string, string> = { client_id: config.clientId };
@@ -211,7 +265,8 @@ type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponse
 export function toTokenSet(response: TokenResponse, previous?: TokenSet): TokenSet {
   const claims = response.claims();
   const idToken = response.id_token ?? previous?.idToken;
-  if (!idToken || (!claims && !previous)) throw new CoreError('provider_error', 'The identity provider returned no ID token.');
+  if (!idToken || (!claims && !previous))
+    throw new CoreError('provider_error', 'The identity provider returned no ID token.');
   return {
     accessToken: response.access_token,
     // token_type decides how the token is presented: a provider without DPoP answers Bearer.

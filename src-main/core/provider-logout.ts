@@ -71,7 +71,10 @@ export class ProviderLogout {
   }
 
   /** Ends the provider's session for these tokens (from Log Out). */
-  async end(tokens: { refreshToken?: string | undefined; idToken?: string | undefined }): Promise<ProviderLogoutResult> {
+  async end(tokens: {
+    refreshToken?: string | undefined;
+    idToken?: string | undefined;
+  }): Promise<ProviderLogoutResult> {
     this.leftover = { refreshToken: tokens.refreshToken, idToken: tokens.idToken };
     // Persisted before anything can fail: the next sign-in asks for the password until we know better.
     this.save('ending');
@@ -89,7 +92,9 @@ export class ProviderLogout {
     try {
       await checkProviderAnswers(config);
     } catch (error) {
-      log.warn('provider logout: the provider could not be reached', { error: toAppError(error).code });
+      log.warn('provider logout: the provider could not be reached', {
+        error: toAppError(error).code,
+      });
       return this.failed();
     }
     const refreshToken = this.leftover?.refreshToken;
@@ -134,7 +139,10 @@ export class ProviderLogout {
             // The provider sent the browser back to us: its session has been ended.
             this.leftover = undefined;
             this.clear();
-            arrived.finish({ ok: true, message: `You have been logged out. You can close this tab.` });
+            arrived.finish({
+              ok: true,
+              message: `You have been logged out. You can close this tab.`,
+            });
           },
           () => {},
         );
@@ -169,7 +177,8 @@ export class ProviderLogout {
     if (!this.deps.persist()) return undefined;
     try {
       const value = this.deps.store.get(PROVIDER_LOGOUT_KEY) as Partial<Marker> | undefined;
-      if (value && (value.state === 'ending' || value.state === 'unreachable')) this.memo = { state: value.state, since: Number(value.since) || 0 };
+      if (value && (value.state === 'ending' || value.state === 'unreachable'))
+        this.memo = { state: value.state, since: Number(value.since) || 0 };
     } catch {
       // Unreadable: treat as absent.
     }
@@ -183,7 +192,9 @@ export class ProviderLogout {
       try {
         this.deps.store.set(PROVIDER_LOGOUT_KEY, this.memo);
       } catch (error) {
-        this.deps.log.error('could not save the provider logout state', { reason: error instanceof Error ? error.name : 'unknown' });
+        this.deps.log.error('could not save the provider logout state', {
+          reason: error instanceof Error ? error.name : 'unknown',
+        });
       }
     }
     if (before !== state) this.deps.changed();

@@ -20,7 +20,8 @@ import type { Logger } from './ports.ts';
 export const REDACTED = '[redacted]';
 
 /** Field names whose values are never logged, at any depth. */
-export const SECRET_KEY = /token|secret|verifier|password|passwd|authorization|cookie|private|credential|assertion|^(?:code|state|nonce|device_?code)$/i;
+export const SECRET_KEY =
+  /token|secret|verifier|password|passwd|authorization|cookie|private|credential|assertion|^(?:code|state|nonce|device_?code)$/i;
 /** The private members of a JWK (RSA, EC, OKP, oct). */
 const JWK_PRIVATE = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth']);
 
@@ -44,7 +45,10 @@ const SECRET_PARAM = new RegExp(
  * A secret-named member of JSON or JS-object text: `"refresh_token":"…"`, `refresh_token: '…'`,
  * or escaped once more inside another JSON string (`\"code\":\"…\"`).
  */
-const SECRET_MEMBER = new RegExp(String.raw`(?<![\w-])((\\?["']?)(?:${SECRET_NAME})\2\s*:\s*)(\\?["'])[^"'\\]*`, 'gi');
+const SECRET_MEMBER = new RegExp(
+  String.raw`(?<![\w-])((\\?["']?)(?:${SECRET_NAME})\2\s*:\s*)(\\?["'])[^"'\\]*`,
+  'gi',
+);
 
 const MAX_DEPTH = 12;
 const MAX_STRING = 4096;
@@ -52,12 +56,21 @@ const MAX_STRING = 4096;
 /** Redacts secrets in a string. */
 export function redactString(text: string): string {
   const clipped = text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…` : text;
-  return clipped
-    .replace(JWT, REDACTED)
-    .replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`)
-    // Up to the first quote or backslash, whatever closes the value: a token has neither.
-    .replace(SECRET_MEMBER, (_match, member: string, _quote: string, open: string) => `${member}${open}${REDACTED}`)
-    .replace(SECRET_PARAM, (_match, lead: string, name: string, equals: string) => `${lead}${name}${equals}${REDACTED}`);
+  return (
+    clipped
+      .replace(JWT, REDACTED)
+      .replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`)
+      // Up to the first quote or backslash, whatever closes the value: a token has neither.
+      .replace(
+        SECRET_MEMBER,
+        (_match, member: string, _quote: string, open: string) => `${member}${open}${REDACTED}`,
+      )
+      .replace(
+        SECRET_PARAM,
+        (_match, lead: string, name: string, equals: string) =>
+          `${lead}${name}${equals}${REDACTED}`,
+      )
+  );
 }
 
 /**
@@ -84,7 +97,10 @@ function walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
   seen.add(value);
   try {
     if (value instanceof Error) {
-      const out: Record<string, unknown> = { name: value.name, message: redactString(value.message) };
+      const out: Record<string, unknown> = {
+        name: value.name,
+        message: redactString(value.message),
+      };
       // Under another name than `code`, which is redacted (the authorization code).
       const code = (value as { code?: unknown }).code;
       if (typeof code === 'string') out.errorCode = code;
@@ -113,11 +129,13 @@ function walk(value: unknown, depth: number, seen: WeakSet<object>): unknown {
 
 /** Wraps a logger (none: a silent one) so that every message and field passes through redaction first. */
 export function redactingLogger(inner: Logger = { info() {}, warn() {}, error() {} }): Logger {
-  const wrap = (write: Logger['info']): Logger['info'] => (message, fields) => {
-    const safeMessage = redactString(String(message));
-    if (fields === undefined) write(safeMessage);
-    else write(safeMessage, redactSecrets(fields) as Record<string, unknown>);
-  };
+  const wrap =
+    (write: Logger['info']): Logger['info'] =>
+    (message, fields) => {
+      const safeMessage = redactString(String(message));
+      if (fields === undefined) write(safeMessage);
+      else write(safeMessage, redactSecrets(fields) as Record<string, unknown>);
+    };
   return {
     info: wrap((message, fields) => inner.info(message, fields)),
     warn: wrap((message, fields) => inner.warn(message, fields)),

@@ -28,24 +28,41 @@ export const NO_FIXED_PORT_WARNING =
  * Auth0 would show an error page and leave its session open; without `returnTo` its own "logged out"
  * page ends the tab and the session is really over.
  */
-export function sendsLogoutReturn(settings: { issuer: URL; callbackPorts: readonly number[] }): boolean {
+export function sendsLogoutReturn(settings: {
+  issuer: URL;
+  callbackPorts: readonly number[];
+}): boolean {
   return !(isAuth0Domain(settings.issuer) && settings.callbackPorts.length === 0);
 }
 
 /** The URLs to register for these settings, one per callback port, and the app link's. */
-export function registrationFor(settings: { issuer: URL; callbackPorts: readonly number[]; redirectScheme?: string }): Registration {
+export function registrationFor(settings: {
+  issuer: URL;
+  callbackPorts: readonly number[];
+  redirectScheme?: string;
+}): Registration {
   const loopback = loopbackRegistration(settings);
-  return settings.redirectScheme ? { ...loopback, appLinkUrl: `${settings.redirectScheme}:${CALLBACK_PATH}` } : loopback;
+  return settings.redirectScheme
+    ? { ...loopback, appLinkUrl: `${settings.redirectScheme}:${CALLBACK_PATH}` }
+    : loopback;
 }
 
-function loopbackRegistration(settings: { issuer: URL; callbackPorts: readonly number[] }): Registration {
+function loopbackRegistration(settings: {
+  issuer: URL;
+  callbackPorts: readonly number[];
+}): Registration {
   if (settings.callbackPorts.length > 0) {
     return {
-      callbackUrls: settings.callbackPorts.map((port) => `http://${LOOPBACK_HOST}:${port}${CALLBACK_PATH}`),
-      logoutUrls: settings.callbackPorts.map((port) => `http://${LOOPBACK_HOST}:${port}${LOGGED_OUT_PATH}`),
+      callbackUrls: settings.callbackPorts.map(
+        (port) => `http://${LOOPBACK_HOST}:${port}${CALLBACK_PATH}`,
+      ),
+      logoutUrls: settings.callbackPorts.map(
+        (port) => `http://${LOOPBACK_HOST}:${port}${LOGGED_OUT_PATH}`,
+      ),
     };
   }
-  if (isAuth0Domain(settings.issuer)) return { callbackUrls: [], logoutUrls: [], warning: NO_FIXED_PORT_WARNING };
+  if (isAuth0Domain(settings.issuer))
+    return { callbackUrls: [], logoutUrls: [], warning: NO_FIXED_PORT_WARNING };
   // A provider that follows RFC 8252 §7.3 ignores the port: register the port-less loopback URIs.
   return {
     callbackUrls: [`http://${LOOPBACK_HOST}${CALLBACK_PATH}`],

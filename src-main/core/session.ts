@@ -134,7 +134,12 @@ export class SessionManager {
     this.ports = ports;
     this.log = ports.log ?? silentLogger;
     this.vault = new TokenVault(ports.store, ports.cipher, vaultOwnerOf(config));
-    this.keys = new DPoPKeyStore(ports.store, ports.cipher, () => this.vault.persistent(), this.log);
+    this.keys = new DPoPKeyStore(
+      ports.store,
+      ports.cipher,
+      () => this.vault.persistent(),
+      this.log,
+    );
     this.options = {
       signInTimeoutMs: options.signInTimeoutMs ?? 5 * 60_000,
       clockSkewSeconds: options.clockSkewSeconds ?? 60,
@@ -156,14 +161,16 @@ export class SessionManager {
   view(): SessionView {
     const view: SessionView = { status: this.status, persistence: this.persistence };
     if (this.status === 'signing-in' && this.flow) view.flow = this.flow;
-    if (this.status === 'signing-in' && this.pendingSignIn?.expiresAt) view.expiresAt = this.pendingSignIn.expiresAt;
+    if (this.status === 'signing-in' && this.pendingSignIn?.expiresAt)
+      view.expiresAt = this.pendingSignIn.expiresAt;
     const pending = this.pendingSignIn;
     if (this.status === 'signing-in' && pending) {
       view.signIn = { way: pending.way, otherWays: this.otherWays(pending, false) };
       if (pending.way === 'code' && pending.code) view.signIn.code = { ...pending.code };
       if (pending.notice) view.signIn.notice = pending.notice;
     }
-    if (this.status === 'signed-out' && this.providerLogout.unreachable()) view.providerSession = 'not-ended';
+    if (this.status === 'signed-out' && this.providerLogout.unreachable())
+      view.providerSession = 'not-ended';
     if (this.status === 'signed-in' && this.tokens) view.profile = profileOf(this.tokens);
     if (this.error) view.error = this.error;
     return view;
@@ -184,7 +191,8 @@ export class SessionManager {
     // Logged out while the vault was being read: what was read is no longer the session.
     if (this.epoch !== epoch) return;
     if (loaded.kind !== 'loaded') {
-      if (loaded.kind === 'discarded') this.log.warn('saved session discarded', { reason: loaded.reason.message });
+      if (loaded.kind === 'discarded')
+        this.log.warn('saved session discarded', { reason: loaded.reason.message });
       this.update('signed-out', loaded.kind === 'discarded' ? loaded.reason : undefined);
       return;
     }
@@ -196,7 +204,9 @@ export class SessionManager {
         // invalid_grant has already signed the user out with its reason. If the provider is merely
         // unreachable, the refresh token may still be good: stay signed in and try again on use.
         if (!this.tokens) return;
-        this.log.warn('refresh at start failed; will retry on use', { error: toAppError(error).code });
+        this.log.warn('refresh at start failed; will retry on use', {
+          error: toAppError(error).code,
+        });
       }
     }
     this.update('signed-in');
@@ -211,7 +221,11 @@ export class SessionManager {
   }
 
   cancel(): Result {
-    if (!this.pendingSignIn) return { ok: false, error: { code: 'invalid_request', message: 'No sign-in is in progress.' } };
+    if (!this.pendingSignIn)
+      return {
+        ok: false,
+        error: { code: 'invalid_request', message: 'No sign-in is in progress.' },
+      };
     this.pendingSignIn.abort.abort();
     return { ok: true };
   }
@@ -219,7 +233,8 @@ export class SessionManager {
   /** Opens the pending sign-in's page again (the browser often opens it behind the app). */
   async reopen(): Promise<Result> {
     const pending = this.pendingSignIn;
-    if (!pending) return { ok: false, error: { code: 'invalid_request', message: 'No sign-in is waiting.' } };
+    if (!pending)
+      return { ok: false, error: { code: 'invalid_request', message: 'No sign-in is waiting.' } };
     if (pending.url) await this.openSignInPage(pending, pending.url);
     return { ok: true };
   }
@@ -231,9 +246,22 @@ export class SessionManager {
    */
   useWay(way: OtherSignInWay): Result {
     const pending = this.pendingSignIn;
-    if (!pending) return { ok: false, error: { code: 'invalid_request', message: 'No sign-in is in progress.' } };
+    if (!pending)
+      return {
+        ok: false,
+        error: { code: 'invalid_request', message: 'No sign-in is in progress.' },
+      };
     if (!this.otherWays(pending, true).includes(way)) {
-      return { ok: false, error: { code: 'way_unavailable', message: way === 'app-link' ? 'The app link is not set up on this computer.' : 'That way to sign in is not available.' } };
+      return {
+        ok: false,
+        error: {
+          code: 'way_unavailable',
+          message:
+            way === 'app-link'
+              ? 'The app link is not set up on this computer.'
+              : 'That way to sign in is not available.',
+        },
+      };
     }
     pending.next = way;
     pending.wayAbort?.abort();
@@ -244,22 +272,40 @@ export class SessionManager {
   async openCodePage(): Promise<Result> {
     const pending = this.pendingSignIn;
     const page = pending?.way === 'code' ? pending.codePage : undefined;
-    if (!page || pending?.code?.expired) return { ok: false, error: { code: 'invalid_request', message: 'No sign-in code is shown.' } };
+    if (!page || pending?.code?.expired)
+      return {
+        ok: false,
+        error: { code: 'invalid_request', message: 'No sign-in code is shown.' },
+      };
     try {
       // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — the provider's verification page, checked to be http(s) (device-code.ts pageUrl), never renderer input
       await this.ports.openExternal(page);
       return { ok: true };
     } catch (error) {
       this.log.warn('could not open the sign-in code page', { error: toAppError(error).code });
-      return { ok: false, error: { code: 'internal', message: 'The page could not be opened. Type the address shown into your browser.' } };
+      return {
+        ok: false,
+        error: {
+          code: 'internal',
+          message: 'The page could not be opened. Type the address shown into your browser.',
+        },
+      };
     }
   }
 
   /** Puts the sign-in code shown now on the clipboard (the text is ours, never the renderer's). */
   copyCode(): Result {
     const code = this.pendingSignIn?.way === 'code' ? this.pendingSignIn.code : undefined;
-    if (!code || code.expired) return { ok: false, error: { code: 'invalid_request', message: 'No sign-in code is shown.' } };
-    if (!this.ports.copyText) return { ok: false, error: { code: 'way_unavailable', message: 'This app has no clipboard of its own here.' } };
+    if (!code || code.expired)
+      return {
+        ok: false,
+        error: { code: 'invalid_request', message: 'No sign-in code is shown.' },
+      };
+    if (!this.ports.copyText)
+      return {
+        ok: false,
+        error: { code: 'way_unavailable', message: 'This app has no clipboard of its own here.' },
+      };
     this.ports.copyText(code.userCode);
     return { ok: true };
   }
@@ -292,7 +338,9 @@ export class SessionManager {
     try {
       await revokeRefreshToken(this.config, tokens.refreshToken);
     } catch (error) {
-      this.log.warn('refresh token revocation at the old provider failed (best effort)', { error: toAppError(error).code });
+      this.log.warn('refresh token revocation at the old provider failed (best effort)', {
+        error: toAppError(error).code,
+      });
     }
   }
 
@@ -310,7 +358,9 @@ export class SessionManager {
   }
 
   /** Try again to end the provider's session after a logout that could not reach it. */
-  async endProviderSession(): Promise<Result<{ session: SessionView; providerLogout: ProviderLogoutResult }>> {
+  async endProviderSession(): Promise<
+    Result<{ session: SessionView; providerLogout: ProviderLogoutResult }>
+  > {
     const providerLogout = await this.providerLogout.retry();
     return { ok: true, session: this.view(), providerLogout };
   }
@@ -328,7 +378,8 @@ export class SessionManager {
   /** Like accessToken(), with the scheme the token must be presented with. */
   async apiCredential(): Promise<ApiCredential> {
     const tokens = this.tokens;
-    if (!tokens || this.status !== 'signed-in') throw new CoreError('not_signed_in', 'You need to log in to see this.');
+    if (!tokens || this.status !== 'signed-in')
+      throw new CoreError('not_signed_in', 'You need to log in to see this.');
     return credentialOf(this.expiresSoon(tokens) ? await this.refresh() : tokens);
   }
 
@@ -360,14 +411,22 @@ export class SessionManager {
     if (pending) {
       if (pending.url && Date.now() - (pending.openedAt ?? 0) >= REOPEN_GUARD_MS) {
         // Never waits for the opener on its own (see arrivalUnlessOpenerFails).
-        return Promise.race([pending.result, this.openSignInPage(pending, pending.url).then(() => pending.result)]);
+        return Promise.race([
+          pending.result,
+          this.openSignInPage(pending, pending.url).then(() => pending.result),
+        ]);
       }
       return pending.result;
     }
     if (this.status === 'signed-in') return Promise.resolve({ ok: true, session: this.view() });
     const abort = new AbortController();
     let settle!: (result: Result<{ session: SessionView }>) => void;
-    const next: PendingSignIn = { abort, flow: mode, result: new Promise((resolve) => (settle = resolve)), way: 'browser' };
+    const next: PendingSignIn = {
+      abort,
+      flow: mode,
+      result: new Promise((resolve) => (settle = resolve)),
+      way: 'browser',
+    };
     this.pendingSignIn = next;
     this.flow = mode;
     this.update('signing-in');
@@ -408,7 +467,10 @@ export class SessionManager {
       }
       this.tokens = tokens;
       if (pending.forcedLogin) this.providerLogout.signedIn();
-      pending.done?.({ ok: true, message: 'You are signed in. You can close this tab and return to the app.' });
+      pending.done?.({
+        ok: true,
+        message: 'You are signed in. You can close this tab and return to the app.',
+      });
       this.pendingSignIn = undefined;
       this.update('signed-in');
       this.log.info('signed in', { flow: mode, way: pending.way });
@@ -416,7 +478,10 @@ export class SessionManager {
       return { ok: true, session: this.view() };
     } catch (failure) {
       const error = toAppError(failure);
-      pending.done?.({ ok: false, message: `${error.message} You can close this tab and return to the app.` });
+      pending.done?.({
+        ok: false,
+        message: `${error.message} You can close this tab and return to the app.`,
+      });
       this.pendingSignIn = undefined;
       this.update('signed-out', error);
       this.log.warn('sign-in failed', { flow: mode, way: pending.way, error: error.code });
@@ -459,21 +524,32 @@ export class SessionManager {
         await untilAborted(signal);
         throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
       } catch (failure) {
-        if (pending.abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+        if (pending.abort.signal.aborted)
+          throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
         const next = pending.next;
         pending.next = undefined;
         if (next) {
           way = next;
           continue;
         }
-        if (way === 'browser' && failure instanceof CoreError && failure.code === 'ports_busy' && this.otherWays(pending, false).length > 0) {
+        if (
+          way === 'browser' &&
+          failure instanceof CoreError &&
+          failure.code === 'ports_busy' &&
+          this.otherWays(pending, false).length > 0
+        ) {
           // RFC 8252 §7.3 cannot work here: say so and offer the other ways at once.
           this.log.warn('no loopback port; offering the other ways');
           pending.notice = failure.toAppError();
           way = 'choose';
           continue;
         }
-        if (way === 'code' && failure instanceof CoreError && failure.code === 'code_expired' && pending.code) {
+        if (
+          way === 'code' &&
+          failure instanceof CoreError &&
+          failure.code === 'code_expired' &&
+          pending.code
+        ) {
           // Keep the screen: it says the code expired and offers a new one.
           pending.code = { ...pending.code, expired: true };
           pending.codePage = undefined;
@@ -481,8 +557,11 @@ export class SessionManager {
           const idle = new AbortController();
           pending.wayAbort = idle;
           this.update('signing-in');
-          await untilAborted(AbortSignal.any([pending.abort.signal, idle.signal])).catch(() => undefined);
-          if (pending.abort.signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+          await untilAborted(AbortSignal.any([pending.abort.signal, idle.signal])).catch(
+            () => undefined,
+          );
+          if (pending.abort.signal.aborted)
+            throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
           way = pending.next ?? 'code';
           pending.next = undefined;
           continue;
@@ -502,20 +581,32 @@ export class SessionManager {
       pending.expiresAt = Date.now() + this.options.signInTimeoutMs;
       const dpop = this.config.dpop ? await this.dpop() : undefined;
       const forceLogin = this.providerLogout.forceLogin();
-      const { url, checks } = await buildAuthorizationRequest(this.config, receiver.redirectUri, pending.flow, dpop?.key.thumbprint, forceLogin);
+      const { url, checks } = await buildAuthorizationRequest(
+        this.config,
+        receiver.redirectUri,
+        pending.flow,
+        dpop?.key.thumbprint,
+        forceLogin,
+      );
       if (signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
       receiver.expectState(checks.expectedState);
       pending.url = url.href;
       pending.forcedLogin = forceLogin;
       this.update('signing-in');
-      const callbackUrl = await arrivalUnlessOpenerFails(receiver.arrival, this.openSignInPage(pending, url.href));
+      const callbackUrl = await arrivalUnlessOpenerFails(
+        receiver.arrival,
+        this.openSignInPage(pending, url.href),
+      );
       if (signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
       const tokens = await exchangeCode(this.config, callbackUrl, checks, dpop?.handle);
       pending.done = (outcome) => receiver.finish(outcome);
       return tokens;
     } catch (failure) {
       const error = toAppError(failure);
-      receiver.finish({ ok: false, message: `${error.message} You can close this tab and return to the app.` });
+      receiver.finish({
+        ok: false,
+        message: `${error.message} You can close this tab and return to the app.`,
+      });
       throw failure;
     } finally {
       this.receivers.delete(receiver);
@@ -524,18 +615,31 @@ export class SessionManager {
 
   /** The app link: the browser comes back to `<scheme>:/callback`, handed over by the OS (RFC 8252 §7.1). */
   private async signInWithAppLink(pending: PendingSignIn, signal: AbortSignal): Promise<TokenSet> {
-    const receiver = new AppLinkReceiver({ scheme: this.config.redirectScheme, timeoutMs: this.options.signInTimeoutMs, signal });
+    const receiver = new AppLinkReceiver({
+      scheme: this.config.redirectScheme,
+      timeoutMs: this.options.signInTimeoutMs,
+      signal,
+    });
     this.appLink = receiver;
     try {
       pending.expiresAt = Date.now() + this.options.signInTimeoutMs;
       const dpop = this.config.dpop ? await this.dpop() : undefined;
       const forceLogin = this.providerLogout.forceLogin();
-      const { url, checks } = await buildAuthorizationRequest(this.config, receiver.redirectUri, pending.flow, dpop?.key.thumbprint, forceLogin);
+      const { url, checks } = await buildAuthorizationRequest(
+        this.config,
+        receiver.redirectUri,
+        pending.flow,
+        dpop?.key.thumbprint,
+        forceLogin,
+      );
       if (signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
       pending.url = url.href;
       pending.forcedLogin = forceLogin;
       this.update('signing-in');
-      const callbackUrl = await arrivalUnlessOpenerFails(receiver.arrival, this.openSignInPage(pending, url.href));
+      const callbackUrl = await arrivalUnlessOpenerFails(
+        receiver.arrival,
+        this.openSignInPage(pending, url.href),
+      );
       if (signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
       // The same checks as the loopback callback: state, iss, then the code with our PKCE verifier and nonce.
       return await exchangeCode(this.config, callbackUrl, checks, dpop?.handle);
@@ -552,7 +656,10 @@ export class SessionManager {
     pending.code = code.view;
     pending.codePage = code.pageToOpen;
     this.update('signing-in');
-    this.log.info('sign-in code issued', { expiresInSeconds: code.authorization.expires_in, interval: code.authorization.interval ?? 5 });
+    this.log.info('sign-in code issued', {
+      expiresInSeconds: code.authorization.expires_in,
+      interval: code.authorization.interval ?? 5,
+    });
     const dpop = this.config.dpop ? await this.dpop() : undefined;
     return pollForTokens(this.config, code, { signal, ...(dpop ? { dpop: dpop.handle } : {}) });
   }
@@ -560,12 +667,17 @@ export class SessionManager {
   /** The ways the user may switch to now (`forSwitch`: including a new code while one is shown). */
   private otherWays(pending: PendingSignIn, forSwitch: boolean): OtherSignInWay[] {
     const ways: OtherSignInWay[] = [];
-    if (this.ports.appLinkRegistered?.() === true && (forSwitch || pending.way !== 'app-link')) ways.push('app-link');
+    if (this.ports.appLinkRegistered?.() === true && (forSwitch || pending.way !== 'app-link'))
+      ways.push('app-link');
     if (forSwitch || pending.way !== 'code') ways.push('code');
     return ways;
   }
 
-  private async startReceiver(path: string, signal?: AbortSignal, extra: Partial<LoopbackOptions> = {}): Promise<LoopbackReceiver> {
+  private async startReceiver(
+    path: string,
+    signal?: AbortSignal,
+    extra: Partial<LoopbackOptions> = {},
+  ): Promise<LoopbackReceiver> {
     const receiver = await LoopbackReceiver.start({
       ports: this.config.callbackPorts,
       path,
@@ -581,9 +693,15 @@ export class SessionManager {
 
   /** The receiver for the provider's post-logout redirect; a tab that comes back late is still told it is logged out. */
   private async startLogoutReceiver(path: string): Promise<LoopbackReceiver> {
-    const loggedOut = { title: 'You are logged out', message: 'The sign-in service has ended your session. You can close this tab.' };
+    const loggedOut = {
+      title: 'You are logged out',
+      message: 'The sign-in service has ended your session. You can close this tab.',
+    };
     // Short: it may hold the only callback port while the user never finishes the logout tab.
-    const starting = this.startReceiver(path, undefined, { timeoutMs: this.options.logoutTimeoutMs, latePages: { cancelled: loggedOut, timeout: loggedOut } });
+    const starting = this.startReceiver(path, undefined, {
+      timeoutMs: this.options.logoutTimeoutMs,
+      latePages: { cancelled: loggedOut, timeout: loggedOut },
+    });
     this.logoutReceivers.add(starting);
     let receiver: LoopbackReceiver;
     try {
@@ -609,7 +727,14 @@ export class SessionManager {
   private async closeLogoutReceivers(): Promise<void> {
     const pending = [...this.logoutReceivers];
     this.logoutReceivers.clear();
-    await Promise.all(pending.map((starting) => starting.then((receiver) => receiver.close(), () => {})));
+    await Promise.all(
+      pending.map((starting) =>
+        starting.then(
+          (receiver) => receiver.close(),
+          () => {},
+        ),
+      ),
+    );
   }
 
   private refresh(): Promise<TokenSet> {
@@ -630,7 +755,11 @@ export class SessionManager {
       const dpop = this.config.dpop || current.tokenType === 'DPoP' ? await this.dpop() : undefined;
       next = await refreshTokens(this.config, current, dpop?.handle);
     } catch (error) {
-      if (error instanceof CoreError && error.code === 'session_expired' && this.tokens === current) {
+      if (
+        error instanceof CoreError &&
+        error.code === 'session_expired' &&
+        this.tokens === current
+      ) {
         this.log.warn('refresh token rejected; signed out');
         this.endSession(error.toAppError());
       }
@@ -660,7 +789,9 @@ export class SessionManager {
       await revokeRefreshToken(this.config, tokens.refreshToken);
       this.log.info('revoked a refresh token that arrived after the session ended');
     } catch (error) {
-      this.log.warn('refresh token revocation failed (best effort)', { error: toAppError(error).code });
+      this.log.warn('refresh token revocation failed (best effort)', {
+        error: toAppError(error).code,
+      });
     }
   }
 
@@ -683,7 +814,9 @@ export class SessionManager {
       await this.vault.save(tokens, wanted);
     } catch (error) {
       this.persistence = 'memory';
-      this.log.error('could not save the session; keeping it in memory', { reason: error instanceof Error ? error.name : 'unknown' });
+      this.log.error('could not save the session; keeping it in memory', {
+        reason: error instanceof Error ? error.name : 'unknown',
+      });
       // The record still on disk holds a refresh token the provider has retired (rotation) or a
       // session the user no longer has: a restart must not find it.
       const failure = wanted() ? this.clearVault() : undefined;
@@ -697,7 +830,9 @@ export class SessionManager {
       this.vault.clear();
       return undefined;
     } catch (error) {
-      this.log.error('could not delete the saved session', { reason: error instanceof Error ? error.name : 'unknown' });
+      this.log.error('could not delete the saved session', {
+        reason: error instanceof Error ? error.name : 'unknown',
+      });
       return {
         code: 'storage_unwritable',
         message:
@@ -736,7 +871,10 @@ function arrivalUnlessOpenerFails(arrival: Promise<URL>, opening: Promise<void>)
 }
 
 function credentialOf(tokens: TokenSet): ApiCredential {
-  return { accessToken: tokens.accessToken, scheme: tokens.tokenType === 'DPoP' ? 'DPoP' : 'Bearer' };
+  return {
+    accessToken: tokens.accessToken,
+    scheme: tokens.tokenType === 'DPoP' ? 'DPoP' : 'Bearer',
+  };
 }
 
 /** The ID token's claims minus the protocol-only ones; public data about the user. */

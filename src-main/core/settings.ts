@@ -11,7 +11,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { SETTING_NAMES, type SettingName, type SettingSource, type SettingsForm, type SettingsView } from '../../src-preload/contract.ts';
+import {
+  SETTING_NAMES,
+  type SettingName,
+  type SettingSource,
+  type SettingsForm,
+  type SettingsView,
+} from '../../src-preload/contract.ts';
 import { ConfigError, type Settings } from './config.ts';
 import type { KeyValueStore, Logger } from './ports.ts';
 
@@ -69,7 +75,10 @@ export function readManagedSettings(file: string | undefined): Settings {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new ConfigError(file, `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+    throw new ConfigError(
+      file,
+      `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+    );
   }
   let data: unknown;
   try {
@@ -77,11 +86,20 @@ export function readManagedSettings(file: string | undefined): Settings {
   } catch {
     throw new ConfigError(file, 'is not JSON.');
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ConfigError(file, 'must be a JSON object of settings.');
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new ConfigError(file, 'must be a JSON object of settings.');
   const settings: Settings = {};
   for (const [name, value] of Object.entries(data)) {
-    if (!(SETTING_NAMES as readonly string[]).includes(name)) throw new ConfigError(file, `"${name}" is not a setting (${SETTING_NAMES.join(', ')}).`);
-    const text = typeof value === 'string' ? value : typeof value === 'boolean' || typeof value === 'number' ? String(value) : Array.isArray(value) ? value.join(',') : undefined;
+    if (!(SETTING_NAMES as readonly string[]).includes(name))
+      throw new ConfigError(file, `"${name}" is not a setting (${SETTING_NAMES.join(', ')}).`);
+    const text =
+      typeof value === 'string'
+        ? value
+        : typeof value === 'boolean' || typeof value === 'number'
+          ? String(value)
+          : Array.isArray(value)
+            ? value.join(',')
+            : undefined;
     if (text === undefined) throw new ConfigError(name, `in ${file} must be a string.`);
     if (text.trim()) settings[name as SettingName] = text.trim();
   }
@@ -134,7 +152,10 @@ export function withLockedValues(form: SettingsForm, resolved: ResolvedSettings)
   for (const name of SETTING_NAMES) {
     if (isLocked(resolved.sources[name])) values[name] = resolved.form.values[name];
   }
-  return { provider: isLocked(resolved.sources.provider) ? resolved.provider : form.provider, values: pick(values) };
+  return {
+    provider: isLocked(resolved.sources.provider) ? resolved.provider : form.provider,
+    values: pick(values),
+  };
 }
 
 export function isLocked(source: SettingSource | undefined): boolean {

@@ -23,7 +23,12 @@ export interface VaultOwner {
 
 /** The owner record for `config`. */
 export function vaultOwnerOf(config: AppConfig): VaultOwner {
-  return { issuer: config.issuer.href, clientId: config.clientId, audience: config.audience, apiOrigin: config.apiServerUrl.origin };
+  return {
+    issuer: config.issuer.href,
+    clientId: config.clientId,
+    audience: config.audience,
+    apiOrigin: config.apiServerUrl.origin,
+  };
 }
 
 /** The setting behind each owner field, to name it in the reason. */
@@ -97,29 +102,40 @@ export class TokenVault {
     try {
       raw = this.store.get(VAULT_KEY);
     } catch {
-      return this.discard('The saved session could not be read, so it was removed. Please log in again.');
+      return this.discard(
+        'The saved session could not be read, so it was removed. Please log in again.',
+      );
     }
     if (raw === undefined) return { kind: 'empty' };
     const record = recordSchema.safeParse(raw);
-    if (!record.success) return this.discard('The saved session was damaged, so it was removed. Please log in again.');
+    if (!record.success)
+      return this.discard('The saved session was damaged, so it was removed. Please log in again.');
     // A session saved under other settings (tenant, application, audience, API) is not ours to use.
-    const changed = (Object.keys(OWNER_SETTINGS) as Array<keyof VaultOwner>).filter((field) => record.data[field] !== this.owner[field]);
+    const changed = (Object.keys(OWNER_SETTINGS) as Array<keyof VaultOwner>).filter(
+      (field) => record.data[field] !== this.owner[field],
+    );
     if (changed.length > 0) {
       this.clearQuietly();
       const settings = changed.map((field) => OWNER_SETTINGS[field]).join(', ');
       return {
         kind: 'discarded',
-        reason: { code: 'session_expired', message: `The app's settings changed (${settings}) since you logged in, so the saved session was removed. Please log in again.` },
+        reason: {
+          code: 'session_expired',
+          message: `The app's settings changed (${settings}) since you logged in, so the saved session was removed. Please log in again.`,
+        },
       };
     }
     let tokens: unknown;
     try {
       tokens = JSON.parse(await this.cipher.decrypt(record.data.ciphertext));
     } catch {
-      return this.discard('The saved session could not be decrypted (changed, or from another installation), so it was removed. Please log in again.');
+      return this.discard(
+        'The saved session could not be decrypted (changed, or from another installation), so it was removed. Please log in again.',
+      );
     }
     const parsed = tokenSetSchema.safeParse(tokens);
-    if (!parsed.success) return this.discard('The saved session was damaged, so it was removed. Please log in again.');
+    if (!parsed.success)
+      return this.discard('The saved session was damaged, so it was removed. Please log in again.');
     return { kind: 'loaded', tokens: parsed.data };
   }
 

@@ -17,7 +17,12 @@ const MAX_URL_LENGTH = 8192;
 /** Every argument that is a URL of `scheme` (case-insensitive, as schemes are), in order. */
 export function findAppLinks(argv: readonly string[], scheme: string): string[] {
   const prefix = `${scheme.toLowerCase()}:`;
-  return argv.filter((arg) => typeof arg === 'string' && arg.length <= MAX_URL_LENGTH && arg.toLowerCase().startsWith(prefix));
+  return argv.filter(
+    (arg) =>
+      typeof arg === 'string' &&
+      arg.length <= MAX_URL_LENGTH &&
+      arg.toLowerCase().startsWith(prefix),
+  );
 }
 
 export interface ProtocolClientInput {
@@ -46,7 +51,11 @@ export interface ProtocolClientCall {
  */
 export function protocolClientCall(input: ProtocolClientInput): ProtocolClientCall {
   if (input.platform !== 'win32') return { scheme: input.scheme };
-  return { scheme: input.scheme, path: input.execPath, args: input.isPackaged ? ['--'] : [input.appPath, '--'] };
+  return {
+    scheme: input.scheme,
+    path: input.execPath,
+    args: input.isPackaged ? ['--'] : [input.appPath, '--'],
+  };
 }
 
 /**
@@ -55,11 +64,19 @@ export function protocolClientCall(input: ProtocolClientInput): ProtocolClientCa
  * app link is not offered (the sign-in code still is).
  */
 export function handlerIsThisApp(handlerName: string, appNames: readonly string[]): boolean {
-  const handler = handlerName.trim().toLowerCase().replace(/\.(app|exe|desktop)$/, '');
+  const handler = handlerName
+    .trim()
+    .toLowerCase()
+    .replace(/\.(app|exe|desktop)$/, '');
   if (!handler) return false;
   return appNames.some((name) => {
     const candidate = name.trim().toLowerCase();
-    return candidate.length > 0 && (handler === candidate || handler.endsWith(`/${candidate}`) || handler.endsWith(`\\${candidate}`));
+    return (
+      candidate.length > 0 &&
+      (handler === candidate ||
+        handler.endsWith(`/${candidate}`) ||
+        handler.endsWith(`\\${candidate}`))
+    );
   });
 }
 

@@ -46,7 +46,8 @@ export function createFileLog(options: FileLogOptions): FileLog {
   // One electron-log instance per file (the default one is shared module state).
   const log = electronLog.create({ logId: `app-log-${++instances}` });
   for (const name of ['console', 'ipc', 'remote'] as const) {
-    const transport = log.transports[name as keyof typeof log.transports] as { level: unknown } | undefined;
+    const transport = log.transports[name as keyof typeof log.transports] as
+      { level: unknown } | undefined;
     if (transport) transport.level = false;
   }
   const transport = log.transports.file;
@@ -72,7 +73,9 @@ export function createFileLog(options: FileLogOptions): FileLog {
   const prefix = options.scope ? `[${options.scope}] ` : '';
   // One string per line: electron-log formats nothing of ours (no %s templates, no object inspection).
   const line = (message: string, fields?: Record<string, unknown>) =>
-    fields && Object.keys(fields).length > 0 ? `${prefix}${message} ${JSON.stringify(fields)}` : `${prefix}${message}`;
+    fields && Object.keys(fields).length > 0
+      ? `${prefix}${message} ${JSON.stringify(fields)}`
+      : `${prefix}${message}`;
   return {
     file,
     logger: redactingLogger({

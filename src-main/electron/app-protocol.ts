@@ -70,7 +70,12 @@ export function resolveAppFile(rootDir: string, requestUrl: string): string | nu
   const root = path.resolve(rootDir);
   const file = path.resolve(root, `.${pathname}`);
   const relative = path.relative(root, file);
-  if (relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
+  if (
+    relative === '' ||
+    relative === '..' ||
+    relative.startsWith(`..${path.sep}`) ||
+    path.isAbsolute(relative)
+  ) {
     return null;
   }
   return file;
@@ -85,7 +90,9 @@ export interface AppProtocolOptions {
   readFile?: (file: string) => Promise<Uint8Array>;
 }
 
-export function createAppProtocolHandler(options: AppProtocolOptions): (request: Request) => Promise<Response> {
+export function createAppProtocolHandler(
+  options: AppProtocolOptions,
+): (request: Request) => Promise<Response> {
   const read = options.readFile ?? ((file: string) => readFile(file));
   function headers(contentType: string): Record<string, string> {
     return {
@@ -95,11 +102,15 @@ export function createAppProtocolHandler(options: AppProtocolOptions): (request:
       ...(options.csp ? { 'Content-Security-Policy': options.csp } : {}),
     };
   }
-  const notFound = () => new Response('Not Found', { status: 404, headers: headers('text/plain; charset=utf-8') });
+  const notFound = () =>
+    new Response('Not Found', { status: 404, headers: headers('text/plain; charset=utf-8') });
 
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
-      return new Response('Method Not Allowed', { status: 405, headers: { ...headers('text/plain; charset=utf-8'), Allow: 'GET, HEAD' } });
+      return new Response('Method Not Allowed', {
+        status: 405,
+        headers: { ...headers('text/plain; charset=utf-8'), Allow: 'GET, HEAD' },
+      });
     }
     const file = resolveAppFile(options.rootDir, request.url);
     if (!file) return notFound();
@@ -109,6 +120,9 @@ export function createAppProtocolHandler(options: AppProtocolOptions): (request:
     } catch {
       return notFound(); // missing file, or a directory
     }
-    return new Response(request.method === 'HEAD' ? null : body, { status: 200, headers: headers(contentTypeFor(file)) });
+    return new Response(request.method === 'HEAD' ? null : body, {
+      status: 200,
+      headers: headers(contentTypeFor(file)),
+    });
   };
 }

@@ -9,8 +9,19 @@
 import type { App, BrowserWindow, Screen, WebContents } from 'electron';
 import type { Logger } from '../core/ports.ts';
 import { sendOpenSettings } from './ipc.ts';
-import { parseWindowState, restoreBounds, trackWindowState, type WindowState } from './window-state.ts';
-import { bringToFront, createAppWindow, showWhenReady, WINDOW_SIZE, type WindowClass } from './window.ts';
+import {
+  parseWindowState,
+  restoreBounds,
+  trackWindowState,
+  type WindowState,
+} from './window-state.ts';
+import {
+  bringToFront,
+  createAppWindow,
+  showWhenReady,
+  WINDOW_SIZE,
+  type WindowClass,
+} from './window.ts';
 
 /** The renderer's route for the Settings page (its hash router). */
 export const SETTINGS_ROUTE = '/settings';
@@ -18,7 +29,17 @@ export const SETTINGS_ROUTE = '/settings';
 /** What this module uses of a BrowserWindow. */
 export type ManagedWindow = Pick<
   BrowserWindow,
-  'on' | 'once' | 'show' | 'maximize' | 'getNormalBounds' | 'isMaximized' | 'isDestroyed' | 'isMinimized' | 'restore' | 'focus' | 'loadURL'
+  | 'on'
+  | 'once'
+  | 'show'
+  | 'maximize'
+  | 'getNormalBounds'
+  | 'isMaximized'
+  | 'isDestroyed'
+  | 'isMinimized'
+  | 'restore'
+  | 'focus'
+  | 'loadURL'
 > & { webContents: Pick<WebContents, 'isDestroyed' | 'send'> };
 
 export interface AppWindowsOptions<W extends ManagedWindow> {
@@ -46,7 +67,9 @@ export interface AppWindows<W> {
   openSettings(): void;
 }
 
-export function createAppWindows<W extends ManagedWindow>(options: AppWindowsOptions<W>): AppWindows<W> {
+export function createAppWindows<W extends ManagedWindow>(
+  options: AppWindowsOptions<W>,
+): AppWindows<W> {
   let window: W | undefined;
   const live = () => (window && !window.isDestroyed() ? window : undefined);
 
@@ -56,7 +79,11 @@ export function createAppWindows<W extends ManagedWindow>(options: AppWindowsOpt
       { displays: options.screen.getAllDisplays(), primary: options.screen.getPrimaryDisplay() },
       WINDOW_SIZE,
     );
-    const created = createAppWindow(options.BrowserWindow, { preloadPath: options.preloadPath, devTools: options.devTools, bounds });
+    const created = createAppWindow(options.BrowserWindow, {
+      preloadPath: options.preloadPath,
+      devTools: options.devTools,
+      bounds,
+    });
     window = created;
     showWhenReady(created, { maximized });
     trackWindowState(created, (state) => options.state.save(state));
@@ -64,7 +91,11 @@ export function createAppWindows<W extends ManagedWindow>(options: AppWindowsOpt
       if (window === created) window = undefined;
     });
     const url = route ? new URL(`#${route}`, options.url).href : options.url;
-    created.loadURL(url).catch((error: unknown) => options.log.error('the app page did not load', { message: error instanceof Error ? error.message : String(error) }));
+    created.loadURL(url).catch((error: unknown) =>
+      options.log.error('the app page did not load', {
+        message: error instanceof Error ? error.message : String(error),
+      }),
+    );
     return created;
   }
 

@@ -15,7 +15,10 @@ import { isAllowedNavigation, isExternalLinkAllowed } from './policy.ts';
  * window's options say (checklist item 4), and `app://` registered as a standard, secure scheme so
  * the renderer never needs `file://` (checklist item 18).
  */
-export function hardenBeforeReady(app: Pick<App, 'enableSandbox'>, protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
+export function hardenBeforeReady(
+  app: Pick<App, 'enableSandbox'>,
+  protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>,
+): void {
   app.enableSandbox();
   protocol.registerSchemesAsPrivileged([appScheme]);
 }
@@ -35,7 +38,9 @@ export interface WebContentsPolicyOptions {
 export function denyNewWindows(contents: WebContents, options: WebContentsPolicyOptions): void {
   contents.setWindowOpenHandler(({ url }) => {
     if (isExternalLinkAllowed(url)) {
-      options.openInBrowser(url).catch(() => options.log?.warn('could not open a link in the browser'));
+      options
+        .openInBrowser(url)
+        .catch(() => options.log?.warn('could not open a link in the browser'));
     } else {
       options.log?.warn('refused to open a window', { scheme: schemeOf(url) });
     }
@@ -48,7 +53,10 @@ export function denyNewWindows(contents: WebContents, options: WebContentsPolicy
  * `will-navigate` (main frame), `will-frame-navigate` (any frame, subframes included) and
  * `will-redirect` (a server redirect during either).
  */
-export function blockForeignNavigation(contents: WebContents, options: WebContentsPolicyOptions): void {
+export function blockForeignNavigation(
+  contents: WebContents,
+  options: WebContentsPolicyOptions,
+): void {
   const guard = (event: { url: string; preventDefault(): void }) => {
     if (isAllowedNavigation(event.url, options.appOrigin)) return;
     event.preventDefault();
@@ -65,13 +73,19 @@ export function blockWebviews(contents: WebContents): void {
 }
 
 /** Every rule for one webContents; main.ts applies it from `app.on('web-contents-created')`. */
-export function applyWebContentsPolicy(contents: WebContents, options: WebContentsPolicyOptions): void {
+export function applyWebContentsPolicy(
+  contents: WebContents,
+  options: WebContentsPolicyOptions,
+): void {
   denyNewWindows(contents, options);
   blockForeignNavigation(contents, options);
   blockWebviews(contents);
 }
 
-export type PermissionHandlers = Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'>;
+export type PermissionHandlers = Pick<
+  Session,
+  'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'
+>;
 
 /**
  * The app needs no camera, microphone, screen capture, notifications, geolocation, clipboard read,

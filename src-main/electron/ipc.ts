@@ -7,7 +7,13 @@
  * `core.handle` with the contract's validators. Type-only Electron imports: tests pass fakes.
  */
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { events, type AppError, type EventName, type EventPayloads, type SessionView } from '../../src-preload/contract.ts';
+import {
+  events,
+  type AppError,
+  type EventName,
+  type EventPayloads,
+  type SessionView,
+} from '../../src-preload/contract.ts';
 import { CHANNELS } from '../../src-preload/contract-validators.ts';
 import type { AuthCore } from '../core/index.ts';
 
@@ -16,7 +22,10 @@ export type SenderCheck = (frame: IpcMainInvokeEvent['senderFrame']) => boolean;
 
 export const refusedSender: { ok: false; error: AppError } = {
   ok: false,
-  error: { code: 'invalid_request', message: 'Request refused: it did not come from the app window.' },
+  error: {
+    code: 'invalid_request',
+    message: 'Request refused: it did not come from the app window.',
+  },
 };
 
 /**
@@ -40,16 +49,25 @@ export function registerBridgeHandlers(
 }
 
 /** Tells the renderer about a session change; a window that is gone just misses it. */
-export function sendSessionChanged(contents: Pick<WebContents, 'isDestroyed' | 'send'> | undefined, session: SessionView): void {
+export function sendSessionChanged(
+  contents: Pick<WebContents, 'isDestroyed' | 'send'> | undefined,
+  session: SessionView,
+): void {
   sendEvent(contents, 'session:changed', session);
 }
 
 /** Tells the renderer the menu's Settings… item was chosen. */
-export function sendOpenSettings(contents: Pick<WebContents, 'isDestroyed' | 'send'> | undefined): void {
+export function sendOpenSettings(
+  contents: Pick<WebContents, 'isDestroyed' | 'send'> | undefined,
+): void {
   sendEvent(contents, 'app:open-settings', null);
 }
 
-function sendEvent<E extends EventName>(contents: Pick<WebContents, 'isDestroyed' | 'send'> | undefined, name: E, payload: EventPayloads[E]): void {
+function sendEvent<E extends EventName>(
+  contents: Pick<WebContents, 'isDestroyed' | 'send'> | undefined,
+  name: E,
+  payload: EventPayloads[E],
+): void {
   if (!contents || contents.isDestroyed()) return;
   contents.send(events[name], payload);
 }

@@ -15,7 +15,19 @@
  * `whenReady()` is never awaited at the top level.
  */
 import path from 'node:path';
-import { app, BrowserWindow, clipboard, dialog, ipcMain, Menu, protocol, safeStorage, screen, session, shell } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  clipboard,
+  dialog,
+  ipcMain,
+  Menu,
+  protocol,
+  safeStorage,
+  screen,
+  session,
+  shell,
+} from 'electron';
 import { DEFAULT_REDIRECT_SCHEME } from '../core/config.ts';
 import { startCoreHost, type CoreHost } from '../core/host.ts';
 import { createFileLog, teeLogger, type FileLog } from './app-log.ts';
@@ -42,12 +54,18 @@ const SHUTDOWN_TIMEOUT_MS = 5000;
 const PRELOAD_REBUILT = 'electron-vite&type=hot-reload';
 
 // A separate profile (store, single-instance lock, logs) per run: the Electron tests set it per test.
-if (process.env.APP_USER_DATA_DIR) app.setPath('userData', path.resolve(process.env.APP_USER_DATA_DIR));
+if (process.env.APP_USER_DATA_DIR)
+  app.setPath('userData', path.resolve(process.env.APP_USER_DATA_DIR));
 
 const fileLog = openFileLog();
 /** Every line to the console (development) and to the log file in the OS's log folder (app-log.ts). */
-const log = fileLog ? teeLogger(createConsoleLogger('electron'), fileLog.logger) : createConsoleLogger('electron');
-const source = rendererSourceFor({ devServerUrl: process.env.VITE_DEV_SERVER_URL, isPackaged: app.isPackaged });
+const log = fileLog
+  ? teeLogger(createConsoleLogger('electron'), fileLog.logger)
+  : createConsoleLogger('electron');
+const source = rendererSourceFor({
+  devServerUrl: process.env.VITE_DEV_SERVER_URL,
+  isPackaged: app.isPackaged,
+});
 
 hardenBeforeReady(app, protocol);
 
@@ -71,7 +89,11 @@ function run(): void {
   });
 
   app.on('web-contents-created', (_event, contents) => {
-    applyWebContentsPolicy(contents, { appOrigin: source.origin, openInBrowser: openExternal, log });
+    applyWebContentsPolicy(contents, {
+      appOrigin: source.origin,
+      openInBrowser: openExternal,
+      log,
+    });
   });
   // The app link (RFC 8252 §7.1). macOS: open-url, which may fire before ready (registered now);
   // elsewhere the URL is somewhere in the argv of this launch or of a second one.
@@ -101,7 +123,8 @@ function run(): void {
   });
   if (source.mode === 'development') {
     process.on('message', (message) => {
-      if (message === PRELOAD_REBUILT) for (const each of BrowserWindow.getAllWindows()) each.webContents.reload();
+      if (message === PRELOAD_REBUILT)
+        for (const each of BrowserWindow.getAllWindows()) each.webContents.reload();
     });
   }
 
@@ -110,7 +133,10 @@ function run(): void {
   async function start(): Promise<void> {
     denyAllPermissions(session.defaultSession);
     if (source.mode === 'production') {
-      protocol.handle(APP_SCHEME, createAppProtocolHandler({ rootDir: RENDERER_DIR, csp: cspFor('production') }));
+      protocol.handle(
+        APP_SCHEME,
+        createAppProtocolHandler({ rootDir: RENDERER_DIR, csp: cspFor('production') }),
+      );
     }
     // `.env` is a development convenience; a packaged app looks for one in its profile folder.
     const cwd = app.isPackaged ? app.getPath('userData') : process.cwd();
@@ -119,7 +145,9 @@ function run(): void {
       env: process.env,
       cwd,
       // An organisation's installer ships app-config.json beside the app's resources (extraResources).
-      ...(app.isPackaged ? { managedConfigFile: path.join(process.resourcesPath, 'app-config.json') } : {}),
+      ...(app.isPackaged
+        ? { managedConfigFile: path.join(process.resourcesPath, 'app-config.json') }
+        : {}),
       // The built-in demo provider keeps its state in the profile: sessions survive restarts.
       devstackDataDir: path.join(app.getPath('userData'), 'devstack'),
       settingsStore: openSessionStore('settings'),
@@ -151,15 +179,26 @@ function run(): void {
           development: !app.isPackaged,
           commands: {
             openSettings: () => windows?.openSettings(),
-            openLogsFolder: () => void openLocalPath(fileLog ? path.dirname(fileLog.file) : app.getPath('logs')),
+            openLogsFolder: () =>
+              void openLocalPath(fileLog ? path.dirname(fileLog.file) : app.getPath('logs')),
             openSecurityNotes: () =>
-              void openLocalPath(securityNotesPath({ isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() })),
+              void openLocalPath(
+                securityNotesPath({
+                  isPackaged: app.isPackaged,
+                  resourcesPath: process.resourcesPath,
+                  appPath: app.getAppPath(),
+                }),
+              ),
           },
         }),
       ),
     );
     // The window opens at once and shows "restoring" until the vault has been read.
-    core.restore().catch((error: unknown) => log.error('restoring the session failed', { message: messageOf(error) }));
+    core
+      .restore()
+      .catch((error: unknown) =>
+        log.error('restoring the session failed', { message: messageOf(error) }),
+      );
     windows = createAppWindows({
       BrowserWindow,
       preloadPath: PRELOAD_PATH,
@@ -175,25 +214,47 @@ function run(): void {
   }
 
   function registerAppLinkHandler(scheme: string): void {
-    const call = protocolClientCall({ scheme, platform: process.platform, isPackaged: app.isPackaged, execPath: process.execPath, appPath: app.getAppPath() });
+    const call = protocolClientCall({
+      scheme,
+      platform: process.platform,
+      isPackaged: app.isPackaged,
+      execPath: process.execPath,
+      appPath: app.getAppPath(),
+    });
+    // Without a path Electron uses its own executable (the packaged app); with one, `electron .` + argv.
+    const [path, args] = call.path ? [call.path, call.args] : [process.execPath, []];
     // electronegativity-ignore: PROTOCOL_HANDLER_JS_CHECK — the app link's private-use scheme (RFC 8252 §7.1); a URL it brings is only handed to the core, which takes it only while an app-link sign-in waits, once, exact scheme + path, then state/PKCE/nonce/iss; test/integration/app-link.test.ts, test/unit/electron-app-link.test.ts
-    const registered = call.path ? app.setAsDefaultProtocolClient(call.scheme, call.path, call.args) : app.setAsDefaultProtocolClient(call.scheme);
+    const registered = app.setAsDefaultProtocolClient(call.scheme, path, args);
     if (!isAppLinkHandler(scheme)) {
       // Expected in unpackaged development on macOS and Linux: the OS names Electron (or nothing).
-      log.info('the app link is not offered: the OS does not route the scheme to this app', { scheme, registered, handler: app.getApplicationNameForProtocol(`${scheme}://`) });
+      log.info('the app link is not offered: the OS does not route the scheme to this app', {
+        scheme,
+        registered,
+        handler: app.getApplicationNameForProtocol(`${scheme}://`),
+      });
     }
   }
 
   function isAppLinkHandler(scheme: string): boolean {
-    return handlerIsThisApp(app.getApplicationNameForProtocol(`${scheme}://`), [app.name, PRODUCT_NAME]);
+    return handlerIsThisApp(app.getApplicationNameForProtocol(`${scheme}://`), [
+      app.name,
+      PRODUCT_NAME,
+    ]);
   }
 
   async function shutdown(): Promise<void> {
     const steps = async () => {
       // Closes the running core and stops the demo provider if it runs.
-      await core?.close().catch((error: unknown) => log.warn('closing the core failed', { message: messageOf(error) }));
+      await core
+        ?.close()
+        .catch((error: unknown) =>
+          log.warn('closing the core failed', { message: messageOf(error) }),
+        );
     };
-    await Promise.race([steps(), new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref())]);
+    await Promise.race([
+      steps(),
+      new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref()),
+    ]);
   }
 
   function fail(error: unknown): void {
@@ -210,7 +271,9 @@ function openFileLog(): FileLog | undefined {
   try {
     return createFileLog({ dir: app.getPath('logs'), scope: 'electron' });
   } catch (error) {
-    createConsoleLogger('electron').warn('no log file: logging to the console only', { message: messageOf(error) });
+    createConsoleLogger('electron').warn('no log file: logging to the console only', {
+      message: messageOf(error),
+    });
     return undefined;
   }
 }

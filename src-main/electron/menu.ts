@@ -100,7 +100,14 @@ export function menuTemplate(options: MenuOptions): MenuItemConstructorOptions[]
   const view: MenuItemConstructorOptions = {
     label: 'View',
     submenu: [
-      ...(options.development ? [{ role: 'reload' } as const, { role: 'forceReload' } as const, { role: 'toggleDevTools' } as const, separator] : []),
+      ...(options.development
+        ? [
+            { role: 'reload' } as const,
+            { role: 'forceReload' } as const,
+            { role: 'toggleDevTools' } as const,
+            separator,
+          ]
+        : []),
       { role: 'resetZoom' },
       { role: 'zoomIn' },
       { role: 'zoomOut' },
@@ -115,7 +122,11 @@ export function menuTemplate(options: MenuOptions): MenuItemConstructorOptions[]
     role: 'help',
     submenu: [
       { id: 'open-logs-folder', label: OPEN_LOGS_LABEL, click: () => commands.openLogsFolder() },
-      { id: 'security-notes', label: SECURITY_NOTES_LABEL, click: () => commands.openSecurityNotes() },
+      {
+        id: 'security-notes',
+        label: SECURITY_NOTES_LABEL,
+        click: () => commands.openSecurityNotes(),
+      },
       // macOS has About in the app menu; elsewhere it belongs at the end of Help.
       ...(mac ? [] : [separator, { role: 'about' } as const]),
     ],
@@ -131,12 +142,16 @@ export const COPYRIGHT = 'Copyright © 2026 the Electron Auth0 Hello World autho
  * What About shows (`app.setAboutPanelOptions`). Linux shows nothing it is not given, so name and
  * version are always set; no website: the panel links nowhere.
  */
-export function aboutPanelOptions(options: { name: string; version: string }): AboutPanelOptionsOptions {
+export function aboutPanelOptions(options: {
+  name: string;
+  version: string;
+}): AboutPanelOptionsOptions {
   return {
     applicationName: options.name,
     applicationVersion: options.version,
     copyright: COPYRIGHT,
-    credits: 'Signs in with OpenID Connect in your browser (RFC 8252); tokens stay in the main process.',
+    credits:
+      'Signs in with OpenID Connect in your browser (RFC 8252); tokens stay in the main process.',
   };
 }
 
@@ -144,8 +159,15 @@ export function aboutPanelOptions(options: { name: string; version: string }): A
  * Where SECURITY.md is at run time: beside app.asar in a packaged app (`process.resourcesPath`, where
  * extraResources puts it), at the project root (`app.getAppPath()`) in an unpackaged one.
  */
-export function securityNotesPath(options: { isPackaged: boolean; resourcesPath: string; appPath: string }): string {
-  return path.join(options.isPackaged ? options.resourcesPath : options.appPath, SECURITY_NOTES_FILE);
+export function securityNotesPath(options: {
+  isPackaged: boolean;
+  resourcesPath: string;
+  appPath: string;
+}): string {
+  return path.join(
+    options.isPackaged ? options.resourcesPath : options.appPath,
+    SECURITY_NOTES_FILE,
+  );
 }
 
 /**

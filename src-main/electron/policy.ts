@@ -51,7 +51,10 @@ function isLoopbackHost(hostname: string): boolean {
  * (`VITE_DEV_SERVER_URL`, set by vite-plugin-electron) loads the dev server, and only from loopback:
  * an environment variable must never point a packaged app, with its preload, at a remote page.
  */
-export function rendererSourceFor(options: { devServerUrl: string | undefined; isPackaged: boolean }): RendererSource {
+export function rendererSourceFor(options: {
+  devServerUrl: string | undefined;
+  isPackaged: boolean;
+}): RendererSource {
   const production: RendererSource = { mode: 'production', url: APP_ENTRY_URL, origin: APP_ORIGIN };
   if (options.isPackaged || !options.devServerUrl) return production;
   let url: URL;
@@ -60,7 +63,8 @@ export function rendererSourceFor(options: { devServerUrl: string | undefined; i
   } catch {
     return production;
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !isLoopbackHost(url.hostname)) return production;
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !isLoopbackHost(url.hostname))
+    return production;
   return { mode: 'development', url: url.href, origin: `${url.protocol}//${url.host}` };
 }
 
@@ -141,7 +145,10 @@ export function cspFor(mode: ShellMode): string | null {
 export const MINIMUM_ELECTRON_MAJOR = 45;
 
 /** A stable release (no alpha, beta or nightly) whose major is at least the floor. */
-export function isAcceptedElectronVersion(version: string, minimumMajor: number = MINIMUM_ELECTRON_MAJOR): boolean {
+export function isAcceptedElectronVersion(
+  version: string,
+  minimumMajor: number = MINIMUM_ELECTRON_MAJOR,
+): boolean {
   const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(version.trim());
   if (!match) return false;
   return Number(match[1]) >= minimumMajor;

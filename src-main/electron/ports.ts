@@ -29,7 +29,10 @@ const LINUX_KEYRING_BACKENDS = new Set(['gnome_libsecret', 'kwallet', 'kwallet5'
 
 type AsyncSafeStorage = Pick<
   SafeStorage,
-  'isAsyncEncryptionAvailable' | 'encryptStringAsync' | 'decryptStringAsync' | 'getSelectedStorageBackend'
+  | 'isAsyncEncryptionAvailable'
+  | 'encryptStringAsync'
+  | 'decryptStringAsync'
+  | 'getSelectedStorageBackend'
 >;
 
 /**
@@ -39,12 +42,16 @@ type AsyncSafeStorage = Pick<
  * obfuscation, not encryption, so it counts as unavailable and the core keeps the session in memory
  * only (SessionView.persistence = 'memory').
  */
-export function createSafeStorageCipher(safeStorage: AsyncSafeStorage, platform: NodeJS.Platform): Cipher {
+export function createSafeStorageCipher(
+  safeStorage: AsyncSafeStorage,
+  platform: NodeJS.Platform,
+): Cipher {
   return {
     async isAvailable() {
       // Also initialises the async encryptor, so the backend below is known afterwards.
       if (!(await safeStorage.isAsyncEncryptionAvailable())) return false;
-      if (platform === 'linux') return LINUX_KEYRING_BACKENDS.has(safeStorage.getSelectedStorageBackend());
+      if (platform === 'linux')
+        return LINUX_KEYRING_BACKENDS.has(safeStorage.getSelectedStorageBackend());
       return true;
     },
     async encrypt(plaintext) {
@@ -66,7 +73,9 @@ export function createSafeStorageCipher(safeStorage: AsyncSafeStorage, platform:
  */
 export function createConsoleLogger(prefix = 'app'): Logger {
   const line = (message: string, fields?: Record<string, unknown>) =>
-    fields && Object.keys(fields).length > 0 ? `[${prefix}] ${message} ${JSON.stringify(fields)}` : `[${prefix}] ${message}`;
+    fields && Object.keys(fields).length > 0
+      ? `[${prefix}] ${message} ${JSON.stringify(fields)}`
+      : `[${prefix}] ${message}`;
   return redactingLogger({
     info: (message, fields) => console.info(line(message, fields)),
     warn: (message, fields) => console.warn(line(message, fields)),

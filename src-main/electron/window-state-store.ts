@@ -27,7 +27,9 @@ export function openWindowStateStore(log: Logger): WindowStateStore {
         store.set(KEY, state);
       } catch (error) {
         // A full disk or a read-only profile costs the window its place next time, nothing more.
-        log.warn('could not save the window state', { message: error instanceof Error ? error.message : String(error) });
+        log.warn('could not save the window state', {
+          message: error instanceof Error ? error.message : String(error),
+        });
       }
     },
   };

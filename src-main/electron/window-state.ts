@@ -48,12 +48,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const isCoordinate = (value: unknown): value is number => Number.isSafeInteger(value) && Math.abs(value as number) <= MAX_COORDINATE;
-const isSize = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= MAX_SIZE;
+const isCoordinate = (value: unknown): value is number =>
+  Number.isSafeInteger(value) && Math.abs(value as number) <= MAX_COORDINATE;
+const isSize = (value: unknown): value is number =>
+  Number.isSafeInteger(value) && (value as number) >= 1 && (value as number) <= MAX_SIZE;
 
 /** The stored state, or undefined when there is none or it is not a plausible window (then: defaults). */
 export function parseWindowState(value: unknown): WindowState | undefined {
-  if (!isObject(value) || !isObject(value.bounds) || typeof value.maximized !== 'boolean') return undefined;
+  if (!isObject(value) || !isObject(value.bounds) || typeof value.maximized !== 'boolean')
+    return undefined;
   const { x, y, width, height } = value.bounds;
   if (!isCoordinate(x) || !isCoordinate(y) || !isSize(width) || !isSize(height)) return undefined;
   return { bounds: { x, y, width, height }, maximized: value.maximized };
@@ -81,7 +84,11 @@ export function restoreBounds(
   if (!saved) {
     // The first time: the default size, or the primary display's work area if that is smaller.
     const work = screen.primary.workArea;
-    return { width: Math.min(limits.width, work.width), height: Math.min(limits.height, work.height), maximized: false };
+    return {
+      width: Math.min(limits.width, work.width),
+      height: Math.min(limits.height, work.height),
+      maximized: false,
+    };
   }
   const { bounds } = saved;
   let target: DisplayArea | undefined;
@@ -115,7 +122,10 @@ export function restoreBounds(
   };
 }
 
-export type TrackedWindow = Pick<BrowserWindow, 'on' | 'getNormalBounds' | 'isMaximized' | 'isDestroyed'>;
+export type TrackedWindow = Pick<
+  BrowserWindow,
+  'on' | 'getNormalBounds' | 'isMaximized' | 'isDestroyed'
+>;
 
 export interface TrackOptions {
   delayMs?: number;
@@ -126,7 +136,11 @@ export interface TrackOptions {
  * once when it closes (a pending save is replaced by that one). The normal bounds are stored, so a
  * maximised window restores to the size it had before it was maximised.
  */
-export function trackWindowState(window: TrackedWindow, save: (state: WindowState) => void, options: TrackOptions = {}): void {
+export function trackWindowState(
+  window: TrackedWindow,
+  save: (state: WindowState) => void,
+  options: TrackOptions = {},
+): void {
   const delayMs = options.delayMs ?? WINDOW_STATE_SAVE_DELAY_MS;
   let timer: ReturnType<typeof setTimeout> | undefined;
 

@@ -7,7 +7,11 @@
  * on purpose: that is the shape @doyensec/electronegativity reads (scripts/electronegativity.ts), so
  * its checks see the real values instead of an opaque function call.
  */
-import type { App, BrowserWindow as ElectronBrowserWindow, BrowserWindowConstructorOptions } from 'electron';
+import type {
+  App,
+  BrowserWindow as ElectronBrowserWindow,
+  BrowserWindowConstructorOptions,
+} from 'electron';
 
 /** Below 640 px wide the renderer switches to its narrow-window menu; the minimum lets one see it. */
 export const WINDOW_SIZE = { width: 1100, height: 760, minWidth: 360, minHeight: 480 } as const;
@@ -63,7 +67,10 @@ export function createAppWindow<W>(BrowserWindow: WindowClass<W>, options: AppWi
 }
 
 /** Shows the window once its page has painted; maximised first when it was closed maximised. */
-export function showWhenReady(window: Pick<ElectronBrowserWindow, 'once' | 'show' | 'maximize'>, options: { maximized?: boolean } = {}): void {
+export function showWhenReady(
+  window: Pick<ElectronBrowserWindow, 'once' | 'show' | 'maximize'>,
+  options: { maximized?: boolean } = {},
+): void {
   window.once('ready-to-show', () => {
     if (options.maximized) window.maximize();
     window.show();
@@ -75,7 +82,9 @@ export function showWhenReady(window: Pick<ElectronBrowserWindow, 'once' | 'show
  * is refused by the single-instance lock. macOS only activates an app with `steal`.
  */
 export function bringToFront(
-  window: Pick<ElectronBrowserWindow, 'isDestroyed' | 'isMinimized' | 'restore' | 'show' | 'focus'> | undefined,
+  window:
+    | Pick<ElectronBrowserWindow, 'isDestroyed' | 'isMinimized' | 'restore' | 'show' | 'focus'>
+    | undefined,
   app: Pick<App, 'focus'>,
   platform: NodeJS.Platform,
 ): void {

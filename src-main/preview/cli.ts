@@ -35,11 +35,18 @@ try {
     openInSystemBrowser(preview.link).catch(() => {});
   }
   const shutdown = () => {
-    preview.close().then(() => process.exit(0), () => process.exit(1));
+    preview.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 } catch (error) {
-  console.error(error instanceof ConfigError ? `Configuration error: ${error.message}` : `Preview failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    error instanceof ConfigError
+      ? `Configuration error: ${error.message}`
+      : `Preview failed to start: ${error instanceof Error ? error.message : String(error)}`,
+  );
   process.exit(1);
 }

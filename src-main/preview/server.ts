@@ -84,7 +84,9 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
   const env = options.env ?? process.env;
   const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
   if (!existsFile(path.join(rendererDir, 'index.html'))) {
-    throw new Error(`The renderer is not built (${rendererDir}index.html missing): run "npm run build" first (or "npm run preview", which builds and starts it).`);
+    throw new Error(
+      `The renderer is not built (${rendererDir}index.html missing): run "npm run build" first (or "npm run preview", which builds and starts it).`,
+    );
   }
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'hello-preview-'));
   const key = randomBytes(32).toString('base64url');
@@ -112,7 +114,8 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     settingsStore: new JsonFileStore(path.join(dataDir, 'settings.json')),
     ports: {
       openExternal,
-      cipher: options.encryption === 'unavailable' ? NO_ENCRYPTION : new KeyFileBesideDataCipher(dataDir),
+      cipher:
+        options.encryption === 'unavailable' ? NO_ENCRYPTION : new KeyFileBesideDataCipher(dataDir),
       store: new JsonFileStore(path.join(dataDir, 'session.json')),
       emit: (session) => broadcast(clients, 'session:changed', session),
       // Capture mode stands in for an OS that routes the app's scheme to this app (POST /__preview/open-url).
@@ -125,8 +128,22 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
   const summary = core.summary;
 
   const server = createServer((req, res) => {
-    handleRequest(req, res, { core, clients, rendererDir, externalUrls, capture: options.externalBrowser === 'capture', origin, port, key, cookieName }).catch(() => {
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: { code: 'internal', message: 'The preview host failed.' } });
+    handleRequest(req, res, {
+      core,
+      clients,
+      rendererDir,
+      externalUrls,
+      capture: options.externalBrowser === 'capture',
+      origin,
+      port,
+      key,
+      cookieName,
+    }).catch(() => {
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          ok: false,
+          error: { code: 'internal', message: 'The preview host failed.' },
+        });
       else res.end();
     });
   });
@@ -143,7 +160,11 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
   // Cookies ignore ports: a name per port keeps two previews in one browser from overwriting each other.
   const cookieName = `preview-key-${port}`;
   // The UI shows "restoring" until this finishes.
-  core.restore().catch((error: unknown) => options.log?.error('restoring the session failed', { message: error instanceof Error ? error.message : String(error) }));
+  core.restore().catch((error: unknown) =>
+    options.log?.error('restoring the session failed', {
+      message: error instanceof Error ? error.message : String(error),
+    }),
+  );
 
   return {
     url: `${origin}/`,
@@ -199,13 +220,32 @@ interface Route {
 
 /** Every endpoint the preview answers besides the renderer's files. */
 const ROUTES: readonly Route[] = [
-  { method: 'GET', path: '/__bridge/events', handle: (_req, res, ctx) => openEventStream(res, ctx) },
-  ...CHANNELS.map((channel): Route => ({ method: 'POST', path: `/__bridge/${channel}`, handle: (req, res, ctx) => callChannel(channel, req, res, ctx) })),
+  {
+    method: 'GET',
+    path: '/__bridge/events',
+    handle: (_req, res, ctx) => openEventStream(res, ctx),
+  },
+  ...CHANNELS.map((channel): Route => ({
+    method: 'POST',
+    path: `/__bridge/${channel}`,
+    handle: (req, res, ctx) => callChannel(channel, req, res, ctx),
+  })),
   // The page trades the key from the link's fragment for the cookie (the key stays valid all launch,
   // so the link also works in a second window or browser).
-  { method: 'POST', path: '/__preview/session', handle: (_req, res, ctx) => setKeyCookie(res, ctx) },
+  {
+    method: 'POST',
+    path: '/__preview/session',
+    handle: (_req, res, ctx) => setKeyCookie(res, ctx),
+  },
   // Capture mode only (tests): the URLs the app would have opened, logout URL with id_token_hint included.
-  { method: 'GET', path: '/__preview/external-urls', handle: (_req, res, ctx) => (ctx.capture ? sendJson(res, 200, ctx.externalUrls) : sendJson(res, 404, { message: 'Not Found' })) },
+  {
+    method: 'GET',
+    path: '/__preview/external-urls',
+    handle: (_req, res, ctx) =>
+      ctx.capture
+        ? sendJson(res, 200, ctx.externalUrls)
+        : sendJson(res, 404, { message: 'Not Found' }),
+  },
   // Capture mode only (tests): a test chooses the Electron app menu's Settings… item. The answer says
   // how many open windows were told, so a test can wait until its page is listening.
   {
@@ -220,15 +260,25 @@ const ROUTES: readonly Route[] = [
   // Capture mode only (tests): the OS handing the app a URL of its scheme (macOS open-url, the argv of
   // a launch elsewhere), i.e. the app link's redirect. Like the OS, it tells the sender nothing about
   // what the app made of it: the core takes it only while an app-link sign-in waits (app-link.ts).
-  { method: 'POST', path: '/__preview/open-url', handle: (req, res, ctx) => deliverOpenUrl(req, res, ctx) },
+  {
+    method: 'POST',
+    path: '/__preview/open-url',
+    handle: (req, res, ctx) => deliverOpenUrl(req, res, ctx),
+  },
 ];
 
-async function deliverOpenUrl(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+async function deliverOpenUrl(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: Context,
+): Promise<void> {
   if (!ctx.capture) return sendJson(res, 404, { message: 'Not Found' });
   if (!isJsonRequest(req)) return sendJson(res, 415, { message: 'JSON only.' });
-  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) return sendJson(res, 413, { message: 'Request too large.' }, { Connection: 'close' });
+  if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES)
+    return sendJson(res, 413, { message: 'Request too large.' }, { Connection: 'close' });
   const body = await readBody(req);
-  if (body === undefined) return sendJson(res, 413, { message: 'Request too large.' }, { Connection: 'close' });
+  if (body === undefined)
+    return sendJson(res, 413, { message: 'Request too large.' }, { Connection: 'close' });
   let url: unknown;
   try {
     url = (JSON.parse(body) as { url?: unknown }).url;
@@ -241,19 +291,30 @@ async function deliverOpenUrl(req: IncomingMessage, res: ServerResponse, ctx: Co
 }
 
 /** The endpoint table as data, for tests that must reach every endpoint. */
-export const PREVIEW_ENDPOINTS: readonly { method: 'GET' | 'POST'; path: string; access: Access }[] = ROUTES.map(({ method, path: route }) => ({
+export const PREVIEW_ENDPOINTS: readonly {
+  method: 'GET' | 'POST';
+  path: string;
+  access: Access;
+}[] = ROUTES.map(({ method, path: route }) => ({
   method,
   path: route,
   access: accessFor(route),
 }));
 
-async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+async function handleRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: Context,
+): Promise<void> {
   // DNS rebinding: a hostile name resolving to 127.0.0.1 carries its own Host header.
-  if (!isLoopbackHostHeader(req.headers.host, ctx.port)) return sendJson(res, 421, { message: 'Wrong host.' });
+  if (!isLoopbackHostHeader(req.headers.host, ctx.port))
+    return sendJson(res, 421, { message: 'Wrong host.' });
   // Cross-site requests: browsers send Origin on every POST and on cross-origin GETs.
-  if (req.headers.origin !== undefined && !isLoopbackOrigin(req.headers.origin, ctx.port)) return sendJson(res, 403, { message: 'Cross-origin requests are refused.' });
+  if (req.headers.origin !== undefined && !isLoopbackOrigin(req.headers.origin, ctx.port))
+    return sendJson(res, 403, { message: 'Cross-origin requests are refused.' });
   // Only origin-form targets ("/path?query"): "//host/path" or "http://host/path" would re-root the URL.
-  if (!req.url?.startsWith('/') || req.url.startsWith('//')) return sendJson(res, 400, { message: 'Bad request target.' });
+  if (!req.url?.startsWith('/') || req.url.startsWith('//'))
+    return sendJson(res, 400, { message: 'Bad request target.' });
   const url = new URL(req.url, ctx.origin);
   let pathname: string;
   try {
@@ -262,22 +323,31 @@ async function handleRequest(req: IncomingMessage, res: ServerResponse, ctx: Con
     return sendJson(res, 400, { message: 'Bad request target.' });
   }
   // Gate on both spellings: "/__bridge%2F…" must not slip past as a file name.
-  const access = accessFor(url.pathname) !== 'anyone' ? accessFor(url.pathname) : accessFor(pathname);
+  const access =
+    accessFor(url.pathname) !== 'anyone' ? accessFor(url.pathname) : accessFor(pathname);
   // Fetch metadata: a page of another site (or another port: same-site) may not even reach the bridge
   // with a no-cors request that carries no Origin (<img>, <script>); only the app's own pages may.
   const site = req.headers['sec-fetch-site'];
-  if (access !== 'anyone' && site !== undefined && site !== 'same-origin' && site !== 'none') return sendJson(res, 403, { message: 'Cross-site requests are refused.' });
+  if (access !== 'anyone' && site !== undefined && site !== 'same-origin' && site !== 'none')
+    return sendJson(res, 403, { message: 'Cross-site requests are refused.' });
   // Another program on this machine: only the holder of this launch's key (or its cookie) gets further.
-  if (access === 'cookie' && !sameSecret(cookieValues(req, ctx.cookieName), ctx.key)) return sendLocked(res, ctx);
-  if (access === 'key' && !sameSecret(headerValues(req, 'x-preview-key'), ctx.key)) return sendLocked(res, ctx);
+  if (access === 'cookie' && !sameSecret(cookieValues(req, ctx.cookieName), ctx.key))
+    return sendLocked(res, ctx);
+  if (access === 'key' && !sameSecret(headerValues(req, 'x-preview-key'), ctx.key))
+    return sendLocked(res, ctx);
 
   if (access !== 'anyone') {
     const route = ROUTES.find((candidate) => candidate.path === pathname);
-    if (!route) return sendJson(res, 404, { ok: false, error: { code: 'invalid_request', message: 'Unknown request.' } });
+    if (!route)
+      return sendJson(res, 404, {
+        ok: false,
+        error: { code: 'invalid_request', message: 'Unknown request.' },
+      });
     if (req.method !== route.method) return sendJson(res, 405, { message: 'Method not allowed.' });
     return route.handle(req, res, ctx);
   }
-  if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, { message: 'Method not allowed.' });
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return sendJson(res, 405, { message: 'Method not allowed.' });
   return serveStatic(pathname, res, ctx.rendererDir);
 }
 
@@ -286,29 +356,54 @@ function isJsonRequest(req: IncomingMessage): boolean {
   return /^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '');
 }
 
-async function callChannel(channel: string, req: IncomingMessage, res: ServerResponse, ctx: Context): Promise<void> {
+async function callChannel(
+  channel: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: Context,
+): Promise<void> {
   if (!isJsonRequest(req)) return sendJson(res, 415, { message: 'JSON only.' });
   // A declared length over the limit is refused before a byte of the body is read.
   if (Number(req.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
-    return sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } }, { Connection: 'close' });
+    return sendJson(
+      res,
+      413,
+      { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } },
+      { Connection: 'close' },
+    );
   }
   const body = await readBody(req);
-  if (body === undefined) return sendJson(res, 413, { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } }, { Connection: 'close' });
+  if (body === undefined)
+    return sendJson(
+      res,
+      413,
+      { ok: false, error: { code: 'invalid_request', message: 'Request too large.' } },
+      { Connection: 'close' },
+    );
   let args: unknown;
   try {
     args = (JSON.parse(body || '{}') as { args?: unknown }).args ?? [];
   } catch {
-    return sendJson(res, 400, { ok: false, error: { code: 'invalid_request', message: 'Invalid JSON.' } });
+    return sendJson(res, 400, {
+      ok: false,
+      error: { code: 'invalid_request', message: 'Invalid JSON.' },
+    });
   }
   return sendJson(res, 200, await ctx.core.handle(channel, args));
 }
 
 /** What a request without this launch's key or cookie gets; the page shows the message. */
-export const LOCKED_MESSAGE = 'This preview answers only a browser that opened the link printed in the terminal, and each launch prints a new one: open the line "Preview: http://127.0.0.1:…/#key=…".';
+export const LOCKED_MESSAGE =
+  'This preview answers only a browser that opened the link printed in the terminal, and each launch prints a new one: open the line "Preview: http://127.0.0.1:…/#key=…".';
 
 function sendLocked(res: ServerResponse, ctx: Context): void {
   const error: AppError = { code: 'preview_locked', message: LOCKED_MESSAGE };
-  sendJson(res, 401, { ok: false, error }, { 'WWW-Authenticate': `Cookie realm="preview" name="${ctx.cookieName}"` });
+  sendJson(
+    res,
+    401,
+    { ok: false, error },
+    { 'WWW-Authenticate': `Cookie realm="preview" name="${ctx.cookieName}"` },
+  );
 }
 
 function setKeyCookie(res: ServerResponse, ctx: Context): void {
@@ -356,7 +451,11 @@ function openEventStream(res: ServerResponse, ctx: Context): void {
 }
 
 /** Sends one event to every open stream; returns how many were told. */
-function broadcast<E extends EventName>(clients: Set<ServerResponse>, name: E, payload: EventPayloads[E]): number {
+function broadcast<E extends EventName>(
+  clients: Set<ServerResponse>,
+  name: E,
+  payload: EventPayloads[E],
+): number {
   const frame = eventFrame(name, payload);
   let delivered = 0;
   for (const client of clients) {
@@ -401,8 +500,18 @@ function serveStatic(pathname: string, res: ServerResponse, rendererDir: string)
   res.end(readFileSync(file));
 }
 
-function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers });
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...headers,
+  });
   res.end(JSON.stringify(value));
 }
 
@@ -451,7 +560,8 @@ export function createPreviewConsoleLogger(prefix = 'core'): Logger {
 /** Opens an http(s) URL in the user's default browser, without a shell. */
 export function openInSystemBrowser(url: string): Promise<void> {
   const parsed = new URL(url);
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return Promise.reject(new Error('Only http(s) URLs are opened.'));
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return Promise.reject(new Error('Only http(s) URLs are opened.'));
   const [command, args] =
     process.platform === 'darwin'
       ? ['open', [parsed.href]]
@@ -462,10 +572,22 @@ export function openInSystemBrowser(url: string): Promise<void> {
   // xdg-open runs the browser in the foreground and only exits with it. The promise settles when the
   // opener exits (or cannot start); the core never waits for it before listening for the callback.
   return new Promise((resolve, reject) => {
-    const opener = spawn(command, args as string[], { detached: true, stdio: 'ignore', windowsHide: true });
-    opener.once('error', (error) => reject(new Error(`Could not open the browser (${command}): ${error.message}`)));
+    const opener = spawn(command, args as string[], {
+      detached: true,
+      stdio: 'ignore',
+      windowsHide: true,
+    });
+    opener.once('error', (error) =>
+      reject(new Error(`Could not open the browser (${command}): ${error.message}`)),
+    );
     opener.once('exit', (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`Could not open the browser (${command} ended with ${signal ?? `exit code ${code}`}).`)),
+      code === 0
+        ? resolve()
+        : reject(
+            new Error(
+              `Could not open the browser (${command} ended with ${signal ?? `exit code ${code}`}).`,
+            ),
+          ),
     );
     opener.unref();
   });

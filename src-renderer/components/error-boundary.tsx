@@ -24,7 +24,9 @@ export class ErrorBoundary extends Component<{ children: ReactNode }, State> {
         <h1 className="content__title">Something went wrong</h1>
         <div className="callout callout--error" role="alert">
           <div className="callout__body">
-            <p className="callout__message">This page could not be shown. Your session is not affected.</p>
+            <p className="callout__message">
+              This page could not be shown. Your session is not affected.
+            </p>
           </div>
         </div>
         <p>

@@ -27,9 +27,15 @@ export function SessionNotices() {
   return (
     <div className="session-notices">
       {session.status === 'signing-in' ? <SigningIn session={session} /> : null}
-      {session.status === 'signed-out' && session.providerSession === 'not-ended' ? <ProviderSessionNotEnded /> : null}
+      {session.status === 'signed-out' && session.providerSession === 'not-ended' ? (
+        <ProviderSessionNotEnded />
+      ) : null}
       {alert ? (
-        <ErrorAlert title={ALERT_TITLES[alert.code]} message={alert.message} onDismiss={dismissAlert} />
+        <ErrorAlert
+          title={ALERT_TITLES[alert.code]}
+          message={alert.message}
+          onDismiss={dismissAlert}
+        />
       ) : null}
       {notice ? (
         <div className="callout callout--info" role="status">
@@ -38,7 +44,12 @@ export function SessionNotices() {
             <p className="callout__title">{notice.title}</p>
             <p className="callout__message">{notice.message}</p>
           </div>
-          <button type="button" className="callout__dismiss" aria-label="Dismiss" onClick={dismissNotice}>
+          <button
+            type="button"
+            className="callout__dismiss"
+            aria-label="Dismiss"
+            onClick={dismissNotice}
+          >
             <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true" focusable="false">
               <path d="M5 5l10 10M15 5L5 15" />
             </svg>
@@ -51,8 +62,8 @@ export function SessionNotices() {
           <div className="callout__body">
             <p className="callout__title">Your session will not be remembered</p>
             <p className="callout__message">
-              This computer offers no encryption for saved sign-ins, so you will need to log in again after the app
-              closes.
+              This computer offers no encryption for saved sign-ins, so you will need to log in
+              again after the app closes.
             </p>
           </div>
         </div>
@@ -77,13 +88,18 @@ function SigningIn({ session }: { session: SessionView }) {
             Getting a sign-in code…
           </h2>
         </div>
-        <button type="button" className="button button--secondary-light" onClick={() => void cancel()}>
+        <button
+          type="button"
+          className="button button--secondary-light"
+          onClick={() => void cancel()}
+        >
           Cancel
         </button>
       </section>
     );
   }
-  if (signIn?.way === 'choose') return <ChooseWay reason={signIn.notice?.message} ways={signIn.otherWays} />;
+  if (signIn?.way === 'choose')
+    return <ChooseWay reason={signIn.notice?.message} ways={signIn.otherWays} />;
   return <SigningInBanner />;
 }
 
@@ -114,10 +130,18 @@ function SigningInBanner() {
         <TryAnotherWay ways={session.signIn?.otherWays ?? []} />
       </div>
       <div className="callout__actions">
-        <button type="button" className="button button--secondary-light" onClick={() => void reopen()}>
+        <button
+          type="button"
+          className="button button--secondary-light"
+          onClick={() => void reopen()}
+        >
           Reopen sign-in page
         </button>
-        <button type="button" className="button button--secondary-light" onClick={() => void cancel()}>
+        <button
+          type="button"
+          className="button button--secondary-light"
+          onClick={() => void cancel()}
+        >
           Cancel
         </button>
       </div>
@@ -139,11 +163,13 @@ function ProviderSessionNotEnded() {
       <div className="callout__body">
         <p className="callout__title">Your session at the sign-in service may still be open</p>
         <p className="callout__message">
-          You are signed out of this app, but the sign-in service could not be reached to end your session there. Until
-          it is ended, the next Log In will ask for your password.
+          You are signed out of this app, but the sign-in service could not be reached to end your
+          session there. Until it is ended, the next Log In will ask for your password.
         </p>
         {stillUnreachable && !trying ? (
-          <p className="callout__message">The sign-in service still cannot be reached. Check your connection.</p>
+          <p className="callout__message">
+            The sign-in service still cannot be reached. Check your connection.
+          </p>
         ) : null}
         <button
           type="button"

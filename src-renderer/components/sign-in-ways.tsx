@@ -24,7 +24,11 @@ function WayButtons({ ways }: { ways: readonly OtherSignInWay[] }) {
     <ul className="sign-in-ways__list">
       {ways.map((way) => (
         <li key={way} className="sign-in-ways__item">
-          <button type="button" className="button button--secondary-light" onClick={() => void switchWay(way)}>
+          <button
+            type="button"
+            className="button button--secondary-light"
+            onClick={() => void switchWay(way)}
+          >
             {WAY_LABELS[way]}
           </button>
           <span className="sign-in-ways__hint">{WAY_HINTS[way]}</span>
@@ -58,7 +62,13 @@ export function TryAnotherWay({ ways }: { ways: readonly OtherSignInWay[] }) {
 }
 
 /** When the default way cannot start at all (every callback port taken): say so, offer the others. */
-export function ChooseWay({ reason, ways }: { reason: string | undefined; ways: readonly OtherSignInWay[] }) {
+export function ChooseWay({
+  reason,
+  ways,
+}: {
+  reason: string | undefined;
+  ways: readonly OtherSignInWay[];
+}) {
   const { cancel } = useSession();
   return (
     <section className="callout callout--progress sign-in-panel" aria-labelledby="choose-way-title">
@@ -71,7 +81,11 @@ export function ChooseWay({ reason, ways }: { reason: string | undefined; ways: 
         </p>
         <WayButtons ways={ways} />
       </div>
-      <button type="button" className="button button--secondary-light" onClick={() => void cancel()}>
+      <button
+        type="button"
+        className="button button--secondary-light"
+        onClick={() => void cancel()}
+      >
         Cancel
       </button>
     </section>
@@ -87,7 +101,13 @@ function minutesLeft(expiresAt: number, now: number): string {
  * The sign-in code screen (RFC 8628 §3.3): the code large, where to enter it, and a warning. Keyed by
  * the code where it is used, so a new code starts with fresh Copy/Open states.
  */
-export function SignInCode({ code, ways }: { code: SignInCodeView; ways: readonly OtherSignInWay[] }) {
+export function SignInCode({
+  code,
+  ways,
+}: {
+  code: SignInCodeView;
+  ways: readonly OtherSignInWay[];
+}) {
   const { cancel, switchWay, bridge } = useSession();
   const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle');
   const [opening, setOpening] = useState<'idle' | 'failed'>('idle');
@@ -124,10 +144,12 @@ export function SignInCode({ code, ways }: { code: SignInCodeView; ways: readonl
       </h2>
       {code.expired ? (
         <div className="sign-in-code__expired" role="alert">
-          <p>
-            This code has expired: it can no longer be used. Get a new code to try again.
-          </p>
-          <button type="button" className="button button--primary" onClick={() => void switchWay('code')}>
+          <p>This code has expired: it can no longer be used. Get a new code to try again.</p>
+          <button
+            type="button"
+            className="button button--primary"
+            onClick={() => void switchWay('code')}
+          >
             Get a new code
           </button>
         </div>
@@ -139,7 +161,12 @@ export function SignInCode({ code, ways }: { code: SignInCodeView; ways: readonl
             {code.verificationUri}
           </span>
           <div className="sign-in-code__actions">
-            <button type="button" className="button button--secondary-light" onClick={() => void openPage()} disabled={code.expired}>
+            <button
+              type="button"
+              className="button button--secondary-light"
+              onClick={() => void openPage()}
+              disabled={code.expired}
+            >
               Open the page
             </button>
           </div>
@@ -152,35 +179,53 @@ export function SignInCode({ code, ways }: { code: SignInCodeView; ways: readonl
         <li>
           <span className="sign-in-code__step-title">Enter this code</span>
           <p
-            className={code.expired ? 'sign-in-code__code sign-in-code__code--expired' : 'sign-in-code__code'}
+            className={
+              code.expired ? 'sign-in-code__code sign-in-code__code--expired' : 'sign-in-code__code'
+            }
             aria-label={`Your sign-in code: ${code.userCode.split('').join(' ')}`}
             data-testid="user-code"
           >
             {code.userCode}
           </p>
           <div className="sign-in-code__actions">
-            <button type="button" className="button button--secondary-light" onClick={() => void copyCode()} disabled={code.expired}>
+            <button
+              type="button"
+              className="button button--secondary-light"
+              onClick={() => void copyCode()}
+              disabled={code.expired}
+            >
               {copy === 'copied' ? 'Copied' : 'Copy code'}
             </button>
             <span className="sign-in-code__note" role="status">
-              {copy === 'copied' ? 'The code is on your clipboard.' : copy === 'failed' ? 'Copy failed: select the code and copy it.' : ''}
+              {copy === 'copied'
+                ? 'The code is on your clipboard.'
+                : copy === 'failed'
+                  ? 'Copy failed: select the code and copy it.'
+                  : ''}
             </span>
           </div>
         </li>
         <li>
-          <span className="sign-in-code__step-title">Log in and confirm.</span> This window updates by itself.
+          <span className="sign-in-code__step-title">Log in and confirm.</span> This window updates
+          by itself.
         </li>
       </ol>
       <p className="sign-in-code__warning">
-        <strong>Enter this code only if you just started signing in in this app.</strong> Never enter a code that someone
-        sent you: whoever made it would get into your account.
+        <strong>Enter this code only if you just started signing in in this app.</strong> Never
+        enter a code that someone sent you: whoever made it would get into your account.
       </p>
       <div className="sign-in-code__footer">
         {code.expired ? null : (
-          <span className="sign-in-code__expiry">The code works for {minutesLeft(code.expiresAt, now)}.</span>
+          <span className="sign-in-code__expiry">
+            The code works for {minutesLeft(code.expiresAt, now)}.
+          </span>
         )}
         {otherWays.length > 0 ? <TryAnotherWay ways={otherWays} /> : null}
-        <button type="button" className="button button--secondary-light" onClick={() => void cancel()}>
+        <button
+          type="button"
+          className="button button--secondary-light"
+          onClick={() => void cancel()}
+        >
           Cancel
         </button>
       </div>

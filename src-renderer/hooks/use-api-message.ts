@@ -14,7 +14,10 @@ type Outcome = Extract<MessageState, { status: 'loaded' | 'failed' }>;
  * Asks the main process for one of the Hello World API's messages when the page opens (and again
  * on `reload`). The main process attaches the access token; the renderer never sees it.
  */
-export function useApiMessage(kind: MessageKind, enabled: boolean): { state: MessageState; reload(): void } {
+export function useApiMessage(
+  kind: MessageKind,
+  enabled: boolean,
+): { state: MessageState; reload(): void } {
   const { bridge } = useSession();
   const [attempt, setAttempt] = useState(0);
   // Each answer remembers which request it belongs to; anything else is still loading.
@@ -28,7 +31,10 @@ export function useApiMessage(kind: MessageKind, enabled: boolean): { state: Mes
       .getMessage(kind)
       .catch(() => ({
         ok: false as const,
-        error: { code: 'internal' as const, message: 'The app is not responding. Try again in a moment.' },
+        error: {
+          code: 'internal' as const,
+          message: 'The app is not responding. Try again in a moment.',
+        },
       }))
       .then((result) => {
         if (!current) return;

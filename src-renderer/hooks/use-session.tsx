@@ -1,6 +1,11 @@
 import { createContext, use, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ReactNode } from 'react';
-import type { AppError, AuthBridge, OtherSignInWay, SessionView } from '../../src-preload/contract.ts';
+import type {
+  AppError,
+  AuthBridge,
+  OtherSignInWay,
+  SessionView,
+} from '../../src-preload/contract.ts';
 import { navigate } from './use-route.ts';
 import type { RoutePath } from './use-route.ts';
 
@@ -37,11 +42,15 @@ export interface SessionState {
 }
 
 /** Errors that are not failures from the person's point of view: shown as a neutral notice. */
-const CANCELLED: Notice = { title: 'Sign-in cancelled', message: 'You can log in again whenever you are ready.' };
+const CANCELLED: Notice = {
+  title: 'Sign-in cancelled',
+  message: 'You can log in again whenever you are ready.',
+};
 
 const PROVIDER_LOGOUT_OPENED: Notice = {
   title: 'You are logged out',
-  message: 'We opened your web browser to end your session at the sign-in service too. You can close that tab once it says you are logged out.',
+  message:
+    'We opened your web browser to end your session at the sign-in service too. You can close that tab once it says you are logged out.',
 };
 
 const SessionContext = createContext<SessionState | null>(null);
@@ -132,19 +141,28 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
   );
 
   const cancel = useCallback(async () => {
-    const result = await settle(() => bridge.cancel(), { ok: false as const, error: NOT_RESPONDING });
+    const result = await settle(() => bridge.cancel(), {
+      ok: false as const,
+      error: NOT_RESPONDING,
+    });
     if (!result.ok) setAlert(result.error);
   }, [bridge]);
 
   const reopen = useCallback(async () => {
-    const result = await settle(() => bridge.reopen(), { ok: false as const, error: NOT_RESPONDING });
+    const result = await settle(() => bridge.reopen(), {
+      ok: false as const,
+      error: NOT_RESPONDING,
+    });
     if (!result.ok) setAlert(result.error);
   }, [bridge]);
 
   const switchWay = useCallback(
     async (way: OtherSignInWay) => {
       // The new way's views arrive as session events (an answer could be older than they are).
-      const result = await settle(() => bridge.useWay(way), { ok: false as const, error: NOT_RESPONDING });
+      const result = await settle(() => bridge.useWay(way), {
+        ok: false as const,
+        error: NOT_RESPONDING,
+      });
       if (!result.ok) setAlert(result.error);
     },
     [bridge],
@@ -153,7 +171,10 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
   const logout = useCallback(async () => {
     setAlert(null);
     setNotice(null);
-    const result = await settle(() => bridge.logout(), { ok: false as const, error: NOT_RESPONDING });
+    const result = await settle(() => bridge.logout(), {
+      ok: false as const,
+      error: NOT_RESPONDING,
+    });
     if (result.ok) {
       accept(result.session);
       // 'unreachable' is shown from the session itself (providerSession), with a retry.
@@ -165,7 +186,10 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
   }, [bridge, accept]);
 
   const endProviderSession = useCallback(async () => {
-    const result = await settle(() => bridge.endProviderSession(), { ok: false as const, error: NOT_RESPONDING });
+    const result = await settle(() => bridge.endProviderSession(), {
+      ok: false as const,
+      error: NOT_RESPONDING,
+    });
     if (!result.ok) {
       setAlert(result.error);
       return false;

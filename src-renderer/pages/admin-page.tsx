@@ -11,7 +11,8 @@ export function AdminPage() {
         <>
           This page retrieves an <strong>admin message</strong> from an external API.{' '}
           <strong>
-            Only signed-in users with the <code>read:admin-messages</code> permission can see the message.
+            Only signed-in users with the <code>read:admin-messages</code> permission can see the
+            message.
           </strong>
         </>
       }

@@ -18,7 +18,9 @@ interface Props {
 
 /** The Public, Protected and Admin pages: one API message each, fetched by the main process. */
 export function MessagePage({ kind, title, snippetTitle, description, requiresSignIn }: Props) {
-  const content = <Message kind={kind} snippetTitle={snippetTitle} requiresSignIn={requiresSignIn} />;
+  const content = (
+    <Message kind={kind} snippetTitle={snippetTitle} requiresSignIn={requiresSignIn} />
+  );
   return (
     <div className="content-layout">
       <h1 className="content__title">{title}</h1>
@@ -48,7 +50,15 @@ function Message({ kind, snippetTitle, requiresSignIn }: Omit<Props, 'title' | '
  * What went wrong, in plain words first (the heading) and the technical sentence after. A refusal for
  * a missing permission cannot succeed on retry: no "Try again", but what would help.
  */
-function MessageError({ kind, error, reload }: { kind: MessageKind; error: AppError; reload(): void }) {
+function MessageError({
+  kind,
+  error,
+  reload,
+}: {
+  kind: MessageKind;
+  error: AppError;
+  reload(): void;
+}) {
   if (kind === 'admin' && error.status === 403) {
     return (
       <ErrorAlert
@@ -60,7 +70,11 @@ function MessageError({ kind, error, reload }: { kind: MessageKind; error: AppEr
   const detail = error.status ? `${error.message} (HTTP ${error.status})` : error.message;
   return (
     <ErrorAlert title="The message could not be loaded" message={detail}>
-      <button type="button" className="button button--secondary-light callout__action" onClick={reload}>
+      <button
+        type="button"
+        className="button button--secondary-light callout__action"
+        onClick={reload}
+      >
         Try again
       </button>
     </ErrorAlert>

@@ -10,8 +10,8 @@ export function ProfilePage() {
       <h1 className="content__title">Profile Page</h1>
       <div className="content__body">
         <p className="content__description">
-          You can use the <strong>ID token</strong> to get the profile information of a signed-in user.{' '}
-          <strong>Only signed-in users can see this page.</strong>
+          You can use the <strong>ID token</strong> to get the profile information of a signed-in
+          user. <strong>Only signed-in users can see this page.</strong>
         </p>
         <AuthenticationGuard>
           <Profile />
@@ -36,8 +36,12 @@ function Profile() {
           {profile.email ? (
             <p className="profile__description">
               <span>{profile.email}</span>
-              {profile.email_verified === true ? <span className="badge badge--ok">verified</span> : null}
-              {profile.email_verified === false ? <span className="badge">not verified</span> : null}
+              {profile.email_verified === true ? (
+                <span className="badge badge--ok">verified</span>
+              ) : null}
+              {profile.email_verified === false ? (
+                <span className="badge">not verified</span>
+              ) : null}
             </p>
           ) : null}
         </div>
@@ -83,7 +87,11 @@ function Avatar({ picture, name }: { picture: string | undefined; name: string }
     .map((part) => part[0]?.toUpperCase() ?? '')
     .join('');
   return (
-    <div className="profile__avatar profile__avatar--initials" role="img" aria-label={`Profile picture of ${name}`}>
+    <div
+      className="profile__avatar profile__avatar--initials"
+      role="img"
+      aria-label={`Profile picture of ${name}`}
+    >
       {initials || '?'}
     </div>
   );

@@ -9,8 +9,8 @@ export function ProtectedPage() {
       requiresSignIn
       description={
         <>
-          This page retrieves a <strong>protected message</strong> from an external API, using your access token.{' '}
-          <strong>Only signed-in users can see this page.</strong>
+          This page retrieves a <strong>protected message</strong> from an external API, using your
+          access token. <strong>Only signed-in users can see this page.</strong>
         </>
       }
     />

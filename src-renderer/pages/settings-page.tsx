@@ -18,11 +18,31 @@ import { useSession } from '../hooks/use-session.tsx';
 
 /** The tenant's text fields, in the order of Auth0's dashboard; DPoP is the checkbox below them. */
 const TEXT_FIELDS: ReadonlyArray<{ name: SettingName; placeholder: string; hint?: string }> = [
-  { name: 'AUTH0_DOMAIN', placeholder: 'dev-x.us.auth0.com', hint: 'Your tenant’s domain, or the issuer URL of another OpenID provider.' },
-  { name: 'AUTH0_CLIENT_ID', placeholder: 'The Native application’s Client ID', hint: 'A Native application: there is no client secret.' },
-  { name: 'AUTH0_AUDIENCE', placeholder: 'https://hello-world.example.com', hint: 'The Identifier of your API in Auth0.' },
-  { name: 'API_SERVER_URL', placeholder: 'http://127.0.0.1:6060', hint: 'Where the Hello World API runs.' },
-  { name: 'AUTH0_CALLBACK_PORTS', placeholder: '53682, 53683', hint: 'Loopback ports to sign in on, tried in order. Auth0 matches ports exactly.' },
+  {
+    name: 'AUTH0_DOMAIN',
+    placeholder: 'dev-x.us.auth0.com',
+    hint: 'Your tenant’s domain, or the issuer URL of another OpenID provider.',
+  },
+  {
+    name: 'AUTH0_CLIENT_ID',
+    placeholder: 'The Native application’s Client ID',
+    hint: 'A Native application: there is no client secret.',
+  },
+  {
+    name: 'AUTH0_AUDIENCE',
+    placeholder: 'https://hello-world.example.com',
+    hint: 'The Identifier of your API in Auth0.',
+  },
+  {
+    name: 'API_SERVER_URL',
+    placeholder: 'http://127.0.0.1:6060',
+    hint: 'Where the Hello World API runs.',
+  },
+  {
+    name: 'AUTH0_CALLBACK_PORTS',
+    placeholder: '53682, 53683',
+    hint: 'Loopback ports to sign in on, tried in order. Auth0 matches ports exactly.',
+  },
 ];
 
 const SOURCE_NOTES: Partial<Record<SettingSource, (name: SettingName) => string>> = {
@@ -30,8 +50,16 @@ const SOURCE_NOTES: Partial<Record<SettingSource, (name: SettingName) => string>
   managed: (name) => `Set by your organisation (app-config.json, ${name}); read-only here.`,
 };
 
-type CheckState = { status: 'idle' } | { status: 'checking' } | { status: 'done'; checks: ConnectionCheckLine[]; ms: number } | { status: 'failed'; error: AppError };
-type SaveState = { status: 'idle' } | { status: 'saving' } | { status: 'saved'; label: string } | { status: 'failed'; error: AppError };
+type CheckState =
+  | { status: 'idle' }
+  | { status: 'checking' }
+  | { status: 'done'; checks: ConnectionCheckLine[]; ms: number }
+  | { status: 'failed'; error: AppError };
+type SaveState =
+  | { status: 'idle' }
+  | { status: 'saving' }
+  | { status: 'saved'; label: string }
+  | { status: 'failed'; error: AppError };
 
 /** Settings: which identity provider the app signs in with, checked and switched without a restart. */
 export function SettingsPage() {
@@ -40,7 +68,10 @@ export function SettingsPage() {
   const [loadError, setLoadError] = useState<AppError | null>(null);
   const [form, setForm] = useState<SettingsForm>({ provider: 'demo', values: {} });
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [registration, setRegistration] = useState<Registration>({ callbackUrls: [], logoutUrls: [] });
+  const [registration, setRegistration] = useState<Registration>({
+    callbackUrls: [],
+    logoutUrls: [],
+  });
   const [validating, setValidating] = useState(false);
   const [check, setCheck] = useState<CheckState>({ status: 'idle' });
   const [save, setSave] = useState<SaveState>({ status: 'idle' });
@@ -61,7 +92,12 @@ export function SettingsPage() {
         if (answer.ok) show(answer.settings);
         else setLoadError(answer.error);
       },
-      () => active && setLoadError({ code: 'internal', message: 'The app is not responding. Try again in a moment.' }),
+      () =>
+        active &&
+        setLoadError({
+          code: 'internal',
+          message: 'The app is not responding. Try again in a moment.',
+        }),
     );
     return () => {
       active = false;
@@ -88,13 +124,24 @@ export function SettingsPage() {
     [bridge],
   );
 
-  if (loadError) return <SettingsFrame><ErrorAlert title="Settings could not be loaded" message={loadError.message} /></SettingsFrame>;
-  if (!loaded) return <SettingsFrame><PageLoader label="Loading settings…" /></SettingsFrame>;
+  if (loadError)
+    return (
+      <SettingsFrame>
+        <ErrorAlert title="Settings could not be loaded" message={loadError.message} />
+      </SettingsFrame>
+    );
+  if (!loaded)
+    return (
+      <SettingsFrame>
+        <PageLoader label="Loading settings…" />
+      </SettingsFrame>
+    );
 
   const sources = loaded.sources;
   const providerLocked = isLocked(sources.provider);
   const invalid = form.provider === 'tenant' && Object.keys(errors).length > 0;
-  const setValue = (name: SettingName, value: string) => change({ ...form, values: { ...form.values, [name]: value } });
+  const setValue = (name: SettingName, value: string) =>
+    change({ ...form, values: { ...form.values, [name]: value } });
   const chooseProvider = (provider: ProviderKind) => change({ ...form, provider });
 
   async function onSubmit(event: FormEvent) {
@@ -113,21 +160,40 @@ export function SettingsPage() {
   async function onCheck() {
     setCheck({ status: 'checking' });
     const answer = await bridge.checkConnection(form);
-    setCheck(answer.ok ? { status: 'done', checks: answer.checks, ms: answer.ms } : { status: 'failed', error: answer.error });
+    setCheck(
+      answer.ok
+        ? { status: 'done', checks: answer.checks, ms: answer.ms }
+        : { status: 'failed', error: answer.error },
+    );
   }
 
   return (
     <SettingsFrame active={loaded.active.label}>
-      {loaded.problem ? <ErrorAlert title="The app is not configured" message={loaded.problem.message} /> : null}
+      {loaded.problem ? (
+        <ErrorAlert title="The app is not configured" message={loaded.problem.message} />
+      ) : null}
       <form className="settings card" onSubmit={(event) => void onSubmit(event)} noValidate>
         <fieldset className="settings__group" disabled={providerLocked}>
           <legend className="settings__legend">Identity provider</legend>
-          {providerLocked ? <p className="field__source">{sourceNote(sources.provider, 'AUTH0_DOMAIN')}</p> : null}
+          {providerLocked ? (
+            <p className="field__source">{sourceNote(sources.provider, 'AUTH0_DOMAIN')}</p>
+          ) : null}
           <div className="settings__choices">
-            <Choice value="demo" current={form.provider} onChoose={chooseProvider} label="Built-in demo provider">
-              A local identity provider and Hello World API on this computer, with demo accounts (alice@example.com / wonderland).
+            <Choice
+              value="demo"
+              current={form.provider}
+              onChoose={chooseProvider}
+              label="Built-in demo provider"
+            >
+              A local identity provider and Hello World API on this computer, with demo accounts
+              (alice@example.com / wonderland).
             </Choice>
-            <Choice value="tenant" current={form.provider} onChoose={chooseProvider} label="Your Auth0 tenant">
+            <Choice
+              value="tenant"
+              current={form.provider}
+              onChoose={chooseProvider}
+              label="Your Auth0 tenant"
+            >
               Your own tenant, or any OpenID provider, and your Hello World API.
             </Choice>
           </div>
@@ -161,9 +227,16 @@ export function SettingsPage() {
               <h2 className="settings__legend" id="check-title">
                 Check connection
               </h2>
-              <p className="field__hint">Asks the provider and the API what it can without signing in: nothing is saved.</p>
+              <p className="field__hint">
+                Asks the provider and the API what it can without signing in: nothing is saved.
+              </p>
               <div>
-                <button type="button" className="button button--secondary-light" onClick={() => void onCheck()} disabled={invalid || check.status === 'checking'}>
+                <button
+                  type="button"
+                  className="button button--secondary-light"
+                  onClick={() => void onCheck()}
+                  disabled={invalid || check.status === 'checking'}
+                >
                   {check.status === 'checking' ? 'Checking…' : 'Check connection'}
                 </button>
               </div>
@@ -173,14 +246,24 @@ export function SettingsPage() {
         ) : null}
 
         <div className="settings__actions">
-          <button type="submit" className="button button--primary" disabled={invalid || validating || save.status === 'saving'}>
+          <button
+            type="submit"
+            className="button button--primary"
+            disabled={invalid || validating || save.status === 'saving'}
+          >
             {save.status === 'saving' ? 'Saving…' : 'Save'}
           </button>
           <p className="settings__status" role="status">
-            {invalid ? 'Fix the marked fields to save.' : save.status === 'saved' ? `Saved. The app now uses ${save.label}.` : 'Saving signs you out and switches the app to these settings.'}
+            {invalid
+              ? 'Fix the marked fields to save.'
+              : save.status === 'saved'
+                ? `Saved. The app now uses ${save.label}.`
+                : 'Saving signs you out and switches the app to these settings.'}
           </p>
         </div>
-        {save.status === 'failed' ? <ErrorAlert title="Not saved" message={save.error.message} /> : null}
+        {save.status === 'failed' ? (
+          <ErrorAlert title="Not saved" message={save.error.message} />
+        ) : null}
       </form>
     </SettingsFrame>
   );
@@ -192,7 +275,13 @@ function SettingsFrame({ active, children }: { active?: string; children: ReactN
       <h1 className="content__title">Settings</h1>
       <div className="content__body">
         <p className="content__description">
-          Which identity provider the app signs in with.{active ? <> In use now: <strong>{active}</strong>.</> : null}
+          Which identity provider the app signs in with.
+          {active ? (
+            <>
+              {' '}
+              In use now: <strong>{active}</strong>.
+            </>
+          ) : null}
         </p>
         {children}
       </div>
@@ -208,11 +297,30 @@ function sourceNote(source: SettingSource | undefined, name: SettingName): strin
   return source ? SOURCE_NOTES[source]?.(name) : undefined;
 }
 
-function Choice({ value, current, onChoose, label, children }: { value: ProviderKind; current: ProviderKind; onChoose: (value: ProviderKind) => void; label: string; children: ReactNode }) {
+function Choice({
+  value,
+  current,
+  onChoose,
+  label,
+  children,
+}: {
+  value: ProviderKind;
+  current: ProviderKind;
+  onChoose: (value: ProviderKind) => void;
+  label: string;
+  children: ReactNode;
+}) {
   const id = useId();
   return (
     <label className={`settings__choice${current === value ? ' settings__choice--selected' : ''}`}>
-      <input type="radio" name="provider" value={value} checked={current === value} onChange={() => onChoose(value)} aria-describedby={id} />
+      <input
+        type="radio"
+        name="provider"
+        value={value}
+        checked={current === value}
+        onChange={() => onChoose(value)}
+        aria-describedby={id}
+      />
       <span className="settings__choice-text">
         <span className="settings__choice-label">{label}</span>
         <span className="field__hint" id={id}>
@@ -237,7 +345,13 @@ function TextField({ name, placeholder, hint, value, error, source, onChange }: 
   const id = `setting-${name}`;
   const locked = isLocked(source);
   const note = sourceNote(source, name);
-  const described = [hint ? `${id}-hint` : '', note ? `${id}-source` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const described = [
+    hint ? `${id}-hint` : '',
+    note ? `${id}-source` : '',
+    error ? `${id}-error` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   return (
     <div className="field">
       <label className="field__label" htmlFor={id}>
@@ -247,7 +361,9 @@ function TextField({ name, placeholder, hint, value, error, source, onChange }: 
         id={id}
         className="field__input"
         type="text"
-        inputMode={name === 'AUTH0_CALLBACK_PORTS' ? 'numeric' : name === 'API_SERVER_URL' ? 'url' : 'text'}
+        inputMode={
+          name === 'AUTH0_CALLBACK_PORTS' ? 'numeric' : name === 'API_SERVER_URL' ? 'url' : 'text'
+        }
         spellCheck={false}
         autoComplete="off"
         placeholder={placeholder}
@@ -276,10 +392,22 @@ function TextField({ name, placeholder, hint, value, error, source, onChange }: 
   );
 }
 
-function DpopField({ checked, error, source, onChange }: { checked: boolean; error: string | undefined; source: SettingSource | undefined; onChange(on: boolean): void }) {
+function DpopField({
+  checked,
+  error,
+  source,
+  onChange,
+}: {
+  checked: boolean;
+  error: string | undefined;
+  source: SettingSource | undefined;
+  onChange(on: boolean): void;
+}) {
   const id = 'setting-AUTH0_DPOP';
   const note = sourceNote(source, 'AUTH0_DPOP');
-  const described = [`${id}-hint`, note ? `${id}-source` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const described = [`${id}-hint`, note ? `${id}-source` : '', error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
   return (
     <div className="field field--checkbox">
       <input
@@ -328,11 +456,17 @@ function RegistrationUrls({ registration }: { registration: Registration }) {
         </div>
       ) : null}
       {registration.callbackUrls.length === 0 && !registration.warning ? (
-        <p className="field__hint">The URLs appear here once Domain and Callback ports are valid.</p>
+        <p className="field__hint">
+          The URLs appear here once Domain and Callback ports are valid.
+        </p>
       ) : null}
       <UrlList
         title="Allowed Callback URLs"
-        urls={registration.appLinkUrl ? [...registration.callbackUrls, registration.appLinkUrl] : registration.callbackUrls}
+        urls={
+          registration.appLinkUrl
+            ? [...registration.callbackUrls, registration.appLinkUrl]
+            : registration.callbackUrls
+        }
       />
       <UrlList title="Allowed Logout URLs" urls={registration.logoutUrls} />
     </section>
@@ -367,8 +501,14 @@ function CopyButton({ text }: { text: string }) {
   }
   // The name says what is copied ("Copy http://…"); the visible part is its first word.
   return (
-    <button type="button" className="button button--secondary-light button--small" onClick={() => void copy()}>
-      <span aria-live="polite">{copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Select and copy' : 'Copy'}</span>
+    <button
+      type="button"
+      className="button button--secondary-light button--small"
+      onClick={() => void copy()}
+    >
+      <span aria-live="polite">
+        {copied === 'copied' ? 'Copied' : copied === 'failed' ? 'Select and copy' : 'Copy'}
+      </span>
       <span className="visually-hidden"> {text}</span>
     </button>
   );
@@ -399,17 +539,26 @@ async function copyText(text: string): Promise<boolean> {
 
 function CheckResults({ state }: { state: CheckState }) {
   if (state.status === 'idle' || state.status === 'checking') return null;
-  if (state.status === 'failed') return <ErrorAlert title="Could not check" message={state.error.message} />;
+  if (state.status === 'failed')
+    return <ErrorAlert title="Could not check" message={state.error.message} />;
   const failed = state.checks.filter((line) => !line.passed).length;
   return (
     <div className="check-results">
       <p className="check-results__summary" role="status">
-        {failed === 0 ? `All ${state.checks.length} checks passed` : `${failed} of ${state.checks.length} checks failed`} ({(state.ms / 1000).toFixed(1)} s).
+        {failed === 0
+          ? `All ${state.checks.length} checks passed`
+          : `${failed} of ${state.checks.length} checks failed`}{' '}
+        ({(state.ms / 1000).toFixed(1)} s).
       </p>
       <ul className="check-results__list" aria-label="Connection checks">
         {state.checks.map((line) => (
-          <li key={line.name} className={`check-results__line check-results__line--${line.passed ? 'passed' : 'failed'}`}>
-            <span className={`badge ${line.passed ? 'badge--ok' : 'badge--failed'}`}>{line.passed ? 'Passed' : 'Failed'}</span>
+          <li
+            key={line.name}
+            className={`check-results__line check-results__line--${line.passed ? 'passed' : 'failed'}`}
+          >
+            <span className={`badge ${line.passed ? 'badge--ok' : 'badge--failed'}`}>
+              {line.passed ? 'Passed' : 'Failed'}
+            </span>
             <span className="check-results__name">{line.name}</span>
             <span className="check-results__detail">{line.detail}</span>
           </li>

@@ -17,12 +17,17 @@ async function hold(port: number): Promise<Server | undefined> {
   }
 }
 
-test('with ports 4000 and 6060 taken the app starts on the demo provider, and a restart keeps the session', async ({ page, app }, testInfo) => {
+test('with ports 4000 and 6060 taken the app starts on the demo provider, and a restart keeps the session', async ({
+  page,
+  app,
+}, testInfo) => {
   const held = [await hold(4000), await hold(6060)];
   try {
     // No AUTH0_* settings: the preview starts its own demo provider.
     await app.restart({ env: {} });
-    expect(app.preview.summary).toMatch(/Port 4000 is in use: the identity provider listens on \d+ instead/);
+    expect(app.preview.summary).toMatch(
+      /Port 4000 is in use: the identity provider listens on \d+ instead/,
+    );
     await app.open();
     await logIn(page, app, alice);
     await page.getByRole('link', { name: 'Protected' }).click();
@@ -35,6 +40,8 @@ test('with ports 4000 and 6060 taken the app starts on the demo provider, and a 
     await expect(page.getByRole('main')).toContainText('alice@example.com');
     expect(app.preview.summary).not.toContain('Port 4000 is in use');
   } finally {
-    await Promise.all(held.map((server) => server && new Promise((resolve) => server.close(resolve))));
+    await Promise.all(
+      held.map((server) => server && new Promise((resolve) => server.close(resolve))),
+    );
   }
 });

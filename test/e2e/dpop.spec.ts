@@ -11,17 +11,28 @@ import path from 'node:path';
 import { alice, envFor, expect, logIn, screenshot, test } from './fixtures.ts';
 
 function storedRecords(dataDir: string): Record<string, Record<string, unknown>> {
-  return JSON.parse(readFileSync(path.join(dataDir, 'session.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+  return JSON.parse(readFileSync(path.join(dataDir, 'session.json'), 'utf8')) as Record<
+    string,
+    Record<string, unknown>
+  >;
 }
 
-test('with DPoP on, alice signs in, reads protected and admin messages, restarts and logs out', async ({ page, app, devstack }, testInfo) => {
+test('with DPoP on, alice signs in, reads protected and admin messages, restarts and logs out', async ({
+  page,
+  app,
+  devstack,
+}, testInfo) => {
   // The devstack and the preview run in this worker: watch what the API receives.
   const apiHost = new URL(devstack.apiUrl).host;
   const seen: Array<{ path: string; scheme: string; proof: boolean }> = [];
   const watch = (message: unknown) => {
     const { request } = message as { request: IncomingMessage };
     if (request.headers.host !== apiHost || !request.url?.startsWith('/api/messages/')) return;
-    seen.push({ path: request.url, scheme: request.headers.authorization?.split(' ')[0] ?? '', proof: typeof request.headers.dpop === 'string' });
+    seen.push({
+      path: request.url,
+      scheme: request.headers.authorization?.split(' ')[0] ?? '',
+      proof: typeof request.headers.dpop === 'string',
+    });
   };
   subscribe('http.server.request.start', watch);
   try {
@@ -55,7 +66,9 @@ test('with DPoP on, alice signs in, reads protected and admin messages, restarts
     // Log out: the session is gone, the installation's key stays.
     await page.getByRole('button', { name: 'Log Out' }).click();
     // The nav's Log In (on the Admin page the guard offers one too until the app goes home).
-    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' })).toBeVisible();
+    await expect(
+      page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }),
+    ).toBeVisible();
     const after = storedRecords(app.preview.dataDir);
     expect(after['session']).toBeUndefined();
     expect(after['dpop-key']).toEqual(records['dpop-key']);

@@ -15,7 +15,11 @@ import type { Browser } from 'playwright-core';
 import { startDevstack, type Devstack } from '../../devstack/index.ts';
 import { startPreview, type Preview, type PreviewOptions } from '../../src-main/preview/server.ts';
 import { envFor } from '../support/core-harness.ts';
-import { signInWithBrowser, systemBrowserFixture, type SignInResult } from '../support/system-browser.ts';
+import {
+  signInWithBrowser,
+  systemBrowserFixture,
+  type SignInResult,
+} from '../support/system-browser.ts';
 
 export { expect };
 export { alice, bob } from '../support/accounts.ts';
@@ -35,7 +39,10 @@ export interface PreviewApp {
   /** Waits for the next URL the app asks the system browser to open. */
   nextExternalUrl(): Promise<string>;
   /** Completes the pending sign-in in the system browser. */
-  finishSignIn(account: { email: string; password: string; name?: string }, mode?: 'login' | 'signup'): Promise<SignInResult>;
+  finishSignIn(
+    account: { email: string; password: string; name?: string },
+    mode?: 'login' | 'signup',
+  ): Promise<SignInResult>;
   /** Starts another preview (e.g. after a restart) with these options. */
   restart(options?: Partial<PreviewOptions>): Promise<void>;
 }
@@ -59,7 +66,12 @@ export const test = base.extend<Fixtures, { devstack: Devstack; systemBrowser: B
   previewOptions: [{}, { option: true }],
   app: async ({ devstack, systemBrowser, page, previewOptions }, use) => {
     const start = (options: Partial<PreviewOptions>) =>
-      startPreview({ env: envFor(devstack), externalBrowser: 'capture', ...previewOptions, ...options });
+      startPreview({
+        env: envFor(devstack),
+        externalBrowser: 'capture',
+        ...previewOptions,
+        ...options,
+      });
     let preview = await start({});
     let seen = 0;
     /** The launch whose link this page has opened (its cookie is in the page's context). */
@@ -86,7 +98,9 @@ export const test = base.extend<Fixtures, { devstack: Devstack; systemBrowser: B
       },
       async externalUrls() {
         // Read the way any test of the preview would: through its HTTP endpoint, with the key.
-        const response = await fetch(`${preview.url}__preview/external-urls`, { headers: { 'X-Preview-Key': preview.key } });
+        const response = await fetch(`${preview.url}__preview/external-urls`, {
+          headers: { 'X-Preview-Key': preview.key },
+        });
         expect(response.status).toBe(200);
         return (await response.json()) as string[];
       },
@@ -134,7 +148,11 @@ export async function screenshot(page: Page, testInfo: TestInfo, name: string): 
 }
 
 /** Logs in from the nav and completes the sign-in in the system browser. */
-export async function logIn(page: Page, app: PreviewApp, account: { email: string; password: string }): Promise<SignInResult> {
+export async function logIn(
+  page: Page,
+  app: PreviewApp,
+  account: { email: string; password: string },
+): Promise<SignInResult> {
   await page.getByRole('button', { name: 'Log In' }).first().click();
   const result = await app.finishSignIn(account);
   await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();

@@ -9,7 +9,10 @@ import { closedPort } from '../support/ports.ts';
 import { send } from '../support/http.ts';
 import { alice, bob, envFor, expect, logIn, screenshot, test } from './fixtures.ts';
 
-test('alice logs in, sees her profile, protected and admin messages, and logs out of the provider too', async ({ page, app }, testInfo) => {
+test('alice logs in, sees her profile, protected and admin messages, and logs out of the provider too', async ({
+  page,
+  app,
+}, testInfo) => {
   await app.open();
   await expect(page.getByRole('heading', { name: 'Hello, Electron World!' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Protected' })).toHaveCount(0);
@@ -33,14 +36,19 @@ test('alice logs in, sees her profile, protected and admin messages, and logs ou
   await page.getByRole('link', { name: 'Protected' }).click();
   await expect(page.getByRole('heading', { name: 'Protected Page' })).toBeVisible();
   await expect(page.getByRole('main')).toContainText('"text": "This is a protected message."');
-  await expect(page.getByRole('link', { name: 'Protected' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('link', { name: 'Protected' })).toHaveAttribute(
+    'aria-current',
+    'page',
+  );
 
   await page.getByRole('link', { name: 'Admin' }).click();
   await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
 
   await page.getByRole('button', { name: 'Log Out' }).click();
   // The session event can arrive before the logout answer: for a moment the Admin page shows its own Log In.
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' })).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }),
+  ).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Hello, Electron World!' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Protected' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0);
@@ -58,7 +66,10 @@ test('alice logs in, sees her profile, protected and admin messages, and logs ou
   await context.close();
 });
 
-test('bob sees the protected message but "Permission denied" on the Admin page', async ({ page, app }, testInfo) => {
+test('bob sees the protected message but "Permission denied" on the Admin page', async ({
+  page,
+  app,
+}, testInfo) => {
   await app.open();
   await logIn(page, app, bob);
   await page.getByRole('link', { name: 'Protected' }).click();
@@ -73,7 +84,10 @@ test('Sign Up creates a new account and signs it in', async ({ page, app }) => {
   await page.getByRole('button', { name: 'Sign Up' }).first().click();
   await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
   const email = `e2e-${Date.now()}@example.com`;
-  await app.finishSignIn({ email, password: 'correct horse battery', name: 'Eve Tester' }, 'signup');
+  await app.finishSignIn(
+    { email, password: 'correct horse battery', name: 'Eve Tester' },
+    'signup',
+  );
   await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
   await page.goto(`${app.preview.url}#/profile`);
   await expect(page.getByRole('main')).toContainText(email);
@@ -105,7 +119,10 @@ test('the session survives a restart of the app', async ({ page, app }) => {
   expect(await app.externalUrls()).toEqual([]);
 });
 
-test('on the built-in devstack (no AUTH0_* settings) the session survives a restart too', async ({ page, app }) => {
+test('on the built-in devstack (no AUTH0_* settings) the session survives a restart too', async ({
+  page,
+  app,
+}) => {
   // The preview starts its own devstack, which keeps its state in the preview's data folder.
   const idpPort = await closedPort();
   let apiPort = await closedPort();
@@ -126,11 +143,19 @@ test('on the built-in devstack (no AUTH0_* settings) the session survives a rest
   await page.getByRole('link', { name: 'Admin' }).click();
   await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
   // Its state is in the preview's data folder (no sign-up here, so no accounts file).
-  expect(readdirSync(path.join(app.preview.dataDir, 'devstack')).sort()).toEqual(['ports.json', 'provider.json', 'secrets.json']);
+  expect(readdirSync(path.join(app.preview.dataDir, 'devstack')).sort()).toEqual([
+    'ports.json',
+    'provider.json',
+    'secrets.json',
+  ]);
 });
 
 test.describe('when the provider is down', () => {
-  test('Log In explains that the sign-in service cannot be reached', async ({ page, app, devstack }, testInfo) => {
+  test('Log In explains that the sign-in service cannot be reached', async ({
+    page,
+    app,
+    devstack,
+  }, testInfo) => {
     const port = await closedPort();
     await app.restart({ env: envFor(devstack, { AUTH0_DOMAIN: `http://127.0.0.1:${port}` }) });
     await app.open();
@@ -142,7 +167,11 @@ test.describe('when the provider is down', () => {
 });
 
 test.describe('when the message API is down', () => {
-  test('the Public page shows the error instead of a message', async ({ page, app, devstack }, testInfo) => {
+  test('the Public page shows the error instead of a message', async ({
+    page,
+    app,
+    devstack,
+  }, testInfo) => {
     const port = await closedPort();
     await app.restart({ env: envFor(devstack, { API_SERVER_URL: `http://127.0.0.1:${port}` }) });
     await app.open('#/public');
@@ -151,7 +180,11 @@ test.describe('when the message API is down', () => {
   });
 });
 
-test('after API_SERVER_URL changes, the saved session is dropped, the app says why, and the new server gets no token', async ({ page, app, devstack }, testInfo) => {
+test('after API_SERVER_URL changes, the saved session is dropped, the app says why, and the new server gets no token', async ({
+  page,
+  app,
+  devstack,
+}, testInfo) => {
   await app.open();
   await logIn(page, app, alice);
   await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
@@ -159,15 +192,23 @@ test('after API_SERVER_URL changes, the saved session is dropped, the app says w
   const credentials: string[] = [];
   const other = createServer((req, res) => {
     if (req.headers.authorization) credentials.push(req.headers.authorization);
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"text":"from another server"}');
+    res
+      .writeHead(200, { 'Content-Type': 'application/json' })
+      .end('{"text":"from another server"}');
   });
   await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', () => resolve()));
   try {
-    await app.restart({ env: envFor(devstack, { API_SERVER_URL: `http://127.0.0.1:${(other.address() as AddressInfo).port}` }) });
+    await app.restart({
+      env: envFor(devstack, {
+        API_SERVER_URL: `http://127.0.0.1:${(other.address() as AddressInfo).port}`,
+      }),
+    });
     await app.open('#/protected');
     const alert = page.getByRole('alert');
     await expect(alert).toContainText('Your session has ended');
-    await expect(alert).toContainText("The app's settings changed (API_SERVER_URL) since you logged in");
+    await expect(alert).toContainText(
+      "The app's settings changed (API_SERVER_URL) since you logged in",
+    );
     await expect(page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
     await expect(page.getByRole('main')).toContainText('You need to log in');
     await screenshot(page, testInfo, 'settings-changed-signed-out');
@@ -183,7 +224,10 @@ test('signed out, the Protected page says why and offers Log In', async ({ page,
   await expect(page.getByRole('main').getByRole('button', { name: 'Log In' })).toBeVisible();
 });
 
-test('without OS encryption the app says the session will not be remembered, and saves nothing', async ({ page, app }, testInfo) => {
+test('without OS encryption the app says the session will not be remembered, and saves nothing', async ({
+  page,
+  app,
+}, testInfo) => {
   await app.restart({ encryption: 'unavailable' });
   await app.open();
   await expect(page.getByText('Your session will not be remembered')).toBeVisible();

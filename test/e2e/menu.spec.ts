@@ -11,14 +11,17 @@ import { alice, expect, logIn, screenshot, test, type PreviewApp } from './fixtu
 /** Chooses Settings… in the app menu: retried until the page's event stream has heard it. */
 async function chooseSettingsInMenu(app: PreviewApp): Promise<void> {
   await expect
-    .poll(async () => {
-      const answer = await fetch(`${app.preview.url}__preview/menu/open-settings`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Preview-Key': app.preview.key },
-        body: '{}',
-      });
-      return ((await answer.json()) as { delivered: number }).delivered;
-    }, { message: 'the page is listening for app events' })
+    .poll(
+      async () => {
+        const answer = await fetch(`${app.preview.url}__preview/menu/open-settings`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Preview-Key': app.preview.key },
+          body: '{}',
+        });
+        return ((await answer.json()) as { delivered: number }).delivered;
+      },
+      { message: 'the page is listening for app events' },
+    )
     .toBeGreaterThan(0);
 }
 
@@ -27,7 +30,10 @@ async function expectSettingsPage(page: Page): Promise<void> {
   await expect(page).toHaveTitle(/Hello World$/);
 }
 
-test('Settings… in the app menu shows the Settings page from the home page, signed out', async ({ app, page }, testInfo) => {
+test('Settings… in the app menu shows the Settings page from the home page, signed out', async ({
+  app,
+  page,
+}, testInfo) => {
   await app.open('#/');
   await expect(page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
   await chooseSettingsInMenu(app);
@@ -35,7 +41,10 @@ test('Settings… in the app menu shows the Settings page from the home page, si
   await screenshot(page, testInfo, 'menu-settings-signed-out');
 });
 
-test('Settings… in the app menu leaves a signed-in page for Settings and keeps the session', async ({ app, page }) => {
+test('Settings… in the app menu leaves a signed-in page for Settings and keeps the session', async ({
+  app,
+  page,
+}) => {
   await app.open('#/');
   await logIn(page, app, alice);
   await page.getByRole('link', { name: 'Profile', exact: true }).first().click();

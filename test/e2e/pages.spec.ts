@@ -31,7 +31,12 @@ async function seriousViolations(page: Page) {
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
-async function visitAll(page: Page, baseUrl: string, state: string, testInfo: Parameters<Parameters<typeof test>[2]>[1]) {
+async function visitAll(
+  page: Page,
+  baseUrl: string,
+  state: string,
+  testInfo: Parameters<Parameters<typeof test>[2]>[1],
+) {
   for (const size of SIZES) {
     await page.setViewportSize({ width: size.width, height: size.height });
     for (const target of PAGES) {
@@ -50,11 +55,15 @@ test('every page signed out, wide and narrow, passes axe', async ({ page, app },
   await visitAll(page, app.preview.url, 'signed-out', testInfo);
 });
 
-test('every page signed in, wide and narrow, passes axe, and the renderer never sees a token', async ({ page, app }, testInfo) => {
+test('every page signed in, wide and narrow, passes axe, and the renderer never sees a token', async ({
+  page,
+  app,
+}, testInfo) => {
   // Record every bridge answer and every session event the renderer receives.
   const received: string[] = [];
   page.on('response', async (response) => {
-    if (response.url().includes('/__bridge/') && !response.url().endsWith('/events')) received.push(await response.text().catch(() => ''));
+    if (response.url().includes('/__bridge/') && !response.url().endsWith('/events'))
+      received.push(await response.text().catch(() => ''));
   });
   // Runs in the page before the app: keeps a copy of every server-sent session event.
   await page.addInitScript(`
@@ -74,18 +83,24 @@ test('every page signed in, wide and narrow, passes axe, and the renderer never 
   // The tokens, as only the main process can read them: decrypted from the preview's vault.
   const store = new JsonFileStore(path.join(app.preview.dataDir, 'session.json'));
   const record = store.get(VAULT_KEY) as { ciphertext: string };
-  const tokens = JSON.parse(await new KeyFileBesideDataCipher(app.preview.dataDir).decrypt(record.ciphertext)) as TokenSet;
+  const tokens = JSON.parse(
+    await new KeyFileBesideDataCipher(app.preview.dataDir).decrypt(record.ciphertext),
+  ) as TokenSet;
   received.push(...((await page.evaluate('window.__events')) as string[]));
   expect(received.length).toBeGreaterThan(10);
   const everything = received.join('\n');
   expect(everything).toContain('alice@example.com');
-  for (const token of [tokens.accessToken, tokens.idToken, tokens.refreshToken!]) expect(everything).not.toContain(token);
+  for (const token of [tokens.accessToken, tokens.idToken, tokens.refreshToken!])
+    expect(everything).not.toContain(token);
   // No JWT of any kind (access or ID token) and no refresh token field ever crossed the bridge.
   expect(everything).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
   expect(everything).not.toMatch(/refresh_?token|access_?token|id_?token/i);
 });
 
-test('in a narrow window the tabs and buttons move behind the Menu button', async ({ page, app }, testInfo) => {
+test('in a narrow window the tabs and buttons move behind the Menu button', async ({
+  page,
+  app,
+}, testInfo) => {
   await page.setViewportSize({ width: 400, height: 800 });
   await app.open();
   const menu = page.getByRole('button', { name: 'Menu' });

@@ -22,12 +22,18 @@ interface RunningPreview {
 
 /** Starts `node src-main/preview/cli.ts` and waits for its `Preview:` line. */
 async function runPreviewCli(env: NodeJS.ProcessEnv): Promise<RunningPreview> {
-  const child = spawn(process.execPath, ['src-main/preview/cli.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['src-main/preview/cli.ts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const link = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "Preview:" line within 20 s:\n${output}`)), 20_000);
+    const timer = setTimeout(
+      () => reject(new Error(`no "Preview:" line within 20 s:\n${output}`)),
+      20_000,
+    );
     const check = () => {
       const line = /^Preview: (\S+)$/m.exec(output);
       if (line) {
@@ -49,11 +55,17 @@ async function stop(preview: RunningPreview | undefined): Promise<void> {
 }
 
 async function expectLockedPage(page: Page): Promise<void> {
-  await expect(page.getByRole('heading', { level: 1, name: 'Open the link printed in the terminal' })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { level: 1, name: 'Open the link printed in the terminal' }),
+  ).toBeVisible();
   await expect(page.getByRole('button', { name: 'Log In' })).toHaveCount(0);
 }
 
-test('npm run preview prints a link with a new key each launch; only that link opens the app', async ({ page, browser, devstack }, testInfo) => {
+test('npm run preview prints a link with a new key each launch; only that link opens the app', async ({
+  page,
+  browser,
+  devstack,
+}, testInfo) => {
   const port = await closedPort();
   const env = {
     ...envFor(devstack),
@@ -84,7 +96,9 @@ test('npm run preview prints a link with a new key each launch; only that link o
     await other.goto(origin);
     await expectLockedPage(other);
     await expect(other.getByText(`Preview: http://127.0.0.1:${port}/#key=…`)).toBeVisible();
-    const violations = (await new AxeBuilder({ page: other }).analyze()).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    const violations = (await new AxeBuilder({ page: other }).analyze()).violations.filter(
+      (v) => v.impact === 'serious' || v.impact === 'critical',
+    );
     expect(violations.map((v) => v.id)).toEqual([]);
     await screenshot(other, testInfo, 'preview-open-the-printed-link');
     // The same link works in a second browser too: the key is good for the whole launch.

@@ -13,19 +13,28 @@ import { closedPort } from '../support/ports.ts';
 import { bob, expect, logIn, screenshot, test } from './fixtures.ts';
 
 async function openSettings(page: Page): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Settings' })
+    .click();
   await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
   await expect(page.getByText('Loading settings…')).toHaveCount(0);
 }
 
 async function seriousViolations(page: Page): Promise<string[]> {
   const results = await new AxeBuilder({ page }).analyze();
-  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help}`);
 }
 
 const footer = (page: Page) => page.locator('footer');
 
-test('from the demo provider to a second provider and back: check, save, sign in there, restart', async ({ page, app, devstack }, testInfo) => {
+test('from the demo provider to a second provider and back: check, save, sign in there, restart', async ({
+  page,
+  app,
+  devstack,
+}, testInfo) => {
   // No AUTH0_* settings: the app starts on its built-in demo provider.
   await app.restart({ env: {} });
   await app.open();
@@ -40,15 +49,21 @@ test('from the demo provider to a second provider and back: check, save, sign in
   await page.getByLabel('Audience').fill(devstack.audience);
   await page.getByLabel('API server URL').fill(devstack.apiUrl);
   // Not an Auth0 domain: the port-less loopback URIs (RFC 8252 §7.3), each with Copy.
-  await expect(page.getByRole('list', { name: 'Allowed Callback URLs' })).toContainText('http://127.0.0.1/callback');
-  await expect(page.getByRole('list', { name: 'Allowed Logout URLs' })).toContainText('http://127.0.0.1/logged-out');
+  await expect(page.getByRole('list', { name: 'Allowed Callback URLs' })).toContainText(
+    'http://127.0.0.1/callback',
+  );
+  await expect(page.getByRole('list', { name: 'Allowed Logout URLs' })).toContainText(
+    'http://127.0.0.1/logged-out',
+  );
 
   await page.getByRole('button', { name: 'Check connection' }).click();
   await expect(page.getByText(/^All 7 checks passed \(\d+\.\d s\)\.$/)).toBeVisible();
   const lines = page.getByRole('list', { name: 'Connection checks' }).getByRole('listitem');
   await expect(lines).toHaveCount(7);
   for (const line of await lines.all()) await expect(line).toContainText('Passed');
-  await expect(lines.filter({ hasText: 'Hello World API' })).toContainText('This is a public message.');
+  await expect(lines.filter({ hasText: 'Hello World API' })).toContainText(
+    'This is a public message.',
+  );
   expect(await seriousViolations(page)).toEqual([]);
   // Tall enough for the whole page, so the sticky nav stays at the top of the picture.
   await page.setViewportSize({ width: 1280, height: 2100 });
@@ -60,12 +75,25 @@ test('from the demo provider to a second provider and back: check, save, sign in
 
   await page.getByRole('button', { name: 'Save' }).click();
   const host = new URL(devstack.issuer).host;
-  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toHaveText(`Saved. The app now uses ${host}.`);
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toHaveText(
+    `Saved. The app now uses ${host}.`,
+  );
   await expect(footer(page)).toContainText(`Identity provider: ${host}`);
   // The saved file holds the choice and the values: nothing secret.
-  expect(JSON.parse(readFileSync(path.join(app.preview.dataDir, 'settings.json'), 'utf8'))).toEqual({
-    settings: { version: 1, provider: 'tenant', values: { AUTH0_DOMAIN: devstack.issuer, AUTH0_CLIENT_ID: devstack.clientId, AUTH0_AUDIENCE: devstack.audience, API_SERVER_URL: devstack.apiUrl } },
-  });
+  expect(JSON.parse(readFileSync(path.join(app.preview.dataDir, 'settings.json'), 'utf8'))).toEqual(
+    {
+      settings: {
+        version: 1,
+        provider: 'tenant',
+        values: {
+          AUTH0_DOMAIN: devstack.issuer,
+          AUTH0_CLIENT_ID: devstack.clientId,
+          AUTH0_AUDIENCE: devstack.audience,
+          API_SERVER_URL: devstack.apiUrl,
+        },
+      },
+    },
+  );
 
   // Sign in at the new provider and see its messages.
   await logIn(page, app, bob);
@@ -84,24 +112,35 @@ test('from the demo provider to a second provider and back: check, save, sign in
   await expect(page.getByLabel('Domain')).toHaveValue(devstack.issuer);
   await page.getByRole('radio', { name: 'Built-in demo provider' }).check();
   await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toHaveText('Saved. The app now uses Built-in demo provider.');
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toHaveText(
+    'Saved. The app now uses Built-in demo provider.',
+  );
   await expect(footer(page)).toContainText('Identity provider: Built-in demo provider');
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' })).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }),
+  ).toBeVisible();
   // The switch opened no browser tab (this launch opened nothing at all).
   expect(await app.externalUrls()).toEqual([]);
 });
 
-test('an invalid field is marked with its message, and Save changes nothing while any is', async ({ page, app }, testInfo) => {
+test('an invalid field is marked with its message, and Save changes nothing while any is', async ({
+  page,
+  app,
+}, testInfo) => {
   await app.restart({ env: {} });
   await app.open('#/settings');
   await page.getByRole('radio', { name: 'Your Auth0 tenant' }).check();
   const domain = page.getByLabel('Domain');
   await domain.fill('http://idp.example.com');
   await expect(domain).toHaveAttribute('aria-invalid', 'true');
-  await expect(domain).toHaveAccessibleDescription(/Domain: http: is only allowed for loopback hosts \(127\.0\.0\.1, ::1, localhost\); use https:\/\/ for idp\.example\.com\./);
+  await expect(domain).toHaveAccessibleDescription(
+    /Domain: http: is only allowed for loopback hosts \(127\.0\.0\.1, ::1, localhost\); use https:\/\/ for idp\.example\.com\./,
+  );
   await expect(page.getByLabel('Client ID')).toHaveAttribute('aria-invalid', 'true');
   await page.getByLabel('Callback ports').fill('3000,x');
-  await expect(page.getByText('Callback ports: "x" is not a port (1–65535); use a comma list like 3000,3001.')).toBeVisible();
+  await expect(
+    page.getByText('Callback ports: "x" is not a port (1–65535); use a comma list like 3000,3001.'),
+  ).toBeVisible();
   await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
   await expect(page.getByRole('button', { name: 'Check connection' })).toBeDisabled();
   await expect(page.getByText('Fix the marked fields to save.')).toBeVisible();
@@ -123,35 +162,69 @@ test('an invalid field is marked with its message, and Save changes nothing whil
   await page.getByRole('button', { name: 'Check connection' }).click();
   await expect(page.getByText(/^7 of 7 checks failed/)).toBeVisible();
   const lines = page.getByRole('list', { name: 'Connection checks' }).getByRole('listitem');
-  await expect(lines.first()).toContainText(/^Failed\s*Discovery\s*127\.0\.0\.1:\d+ could not be reached \(ECONNREFUSED\)\.$/);
-  await expect(lines.filter({ hasText: 'Signing keys' })).toContainText('Not checked: discovery failed.');
+  await expect(lines.first()).toContainText(
+    /^Failed\s*Discovery\s*127\.0\.0\.1:\d+ could not be reached \(ECONNREFUSED\)\.$/,
+  );
+  await expect(lines.filter({ hasText: 'Signing keys' })).toContainText(
+    'Not checked: discovery failed.',
+  );
   await screenshot(page, testInfo, 'settings-check-failed');
 });
 
-test('values from the environment and the managed app-config.json are read-only, with their source; Copy copies', async ({ page, app, devstack, context }, testInfo) => {
+test('values from the environment and the managed app-config.json are read-only, with their source; Copy copies', async ({
+  page,
+  app,
+  devstack,
+  context,
+}, testInfo) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'managed-'));
   const managed = path.join(dir, 'app-config.json');
-  writeFileSync(managed, JSON.stringify({ AUTH0_DOMAIN: devstack.issuer, AUTH0_CLIENT_ID: devstack.clientId }));
-  await app.restart({ env: { PREVIEW_APP_CONFIG: managed, AUTH0_AUDIENCE: devstack.audience, API_SERVER_URL: devstack.apiUrl } });
+  writeFileSync(
+    managed,
+    JSON.stringify({ AUTH0_DOMAIN: devstack.issuer, AUTH0_CLIENT_ID: devstack.clientId }),
+  );
+  await app.restart({
+    env: {
+      PREVIEW_APP_CONFIG: managed,
+      AUTH0_AUDIENCE: devstack.audience,
+      API_SERVER_URL: devstack.apiUrl,
+    },
+  });
   await app.open('#/settings');
   await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
   await expect(page.getByRole('radio', { name: 'Your Auth0 tenant' })).toBeChecked();
   await expect(page.getByRole('radio', { name: 'Built-in demo provider' })).toBeDisabled();
   await expect(page.getByLabel('Domain')).toHaveJSProperty('readOnly', true);
   await expect(page.getByLabel('Domain')).toHaveValue(devstack.issuer);
-  await expect(page.getByLabel('Domain')).toHaveAccessibleDescription(/Set by your organisation \(app-config\.json, AUTH0_DOMAIN\); read-only here\./);
-  await expect(page.getByLabel('Audience')).toHaveAccessibleDescription(/Set by the environment \(AUTH0_AUDIENCE\); read-only here\./);
+  await expect(page.getByLabel('Domain')).toHaveAccessibleDescription(
+    /Set by your organisation \(app-config\.json, AUTH0_DOMAIN\); read-only here\./,
+  );
+  await expect(page.getByLabel('Audience')).toHaveAccessibleDescription(
+    /Set by the environment \(AUTH0_AUDIENCE\); read-only here\./,
+  );
   await expect(page.getByLabel('Audience')).toHaveJSProperty('readOnly', true);
   await expect(page.getByLabel('Callback ports')).toHaveJSProperty('readOnly', false);
 
   // Typing ports gives one URL each to register, each with its Copy button.
   await page.getByLabel('Callback ports').fill('53682, 53683');
-  await expect(page.getByRole('list', { name: 'Allowed Callback URLs' }).getByRole('listitem')).toHaveText([/http:\/\/127\.0\.0\.1:53682\/callback/, /http:\/\/127\.0\.0\.1:53683\/callback/, /com\.example\.electron-auth0-hello-world:\/callback/]);
-  await expect(page.getByRole('list', { name: 'Allowed Logout URLs' }).getByRole('listitem')).toHaveText([/53682\/logged-out/, /53683\/logged-out/]);
+  await expect(
+    page.getByRole('list', { name: 'Allowed Callback URLs' }).getByRole('listitem'),
+  ).toHaveText([
+    /http:\/\/127\.0\.0\.1:53682\/callback/,
+    /http:\/\/127\.0\.0\.1:53683\/callback/,
+    /com\.example\.electron-auth0-hello-world:\/callback/,
+  ]);
+  await expect(
+    page.getByRole('list', { name: 'Allowed Logout URLs' }).getByRole('listitem'),
+  ).toHaveText([/53682\/logged-out/, /53683\/logged-out/]);
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  const copy = page.getByRole('button', { name: /^Copy(ied)? http:\/\/127\.0\.0\.1:53683\/logged-out$/ });
+  const copy = page.getByRole('button', {
+    name: /^Copy(ied)? http:\/\/127\.0\.0\.1:53683\/logged-out$/,
+  });
   await copy.click();
-  await expect.poll(() => page.evaluate('navigator.clipboard.readText()')).toBe('http://127.0.0.1:53683/logged-out');
+  await expect
+    .poll(() => page.evaluate('navigator.clipboard.readText()'))
+    .toBe('http://127.0.0.1:53683/logged-out');
   expect(await seriousViolations(page)).toEqual([]);
   await screenshot(page, testInfo, 'settings-managed-wide');
   await page.setViewportSize({ width: 400, height: 800 });

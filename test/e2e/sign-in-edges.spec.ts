@@ -24,7 +24,11 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 /** A screenshot of the system browser's tab (the loopback's late-tab pages). */
-async function screenshotTab(tab: BrowserTab, testInfo: Parameters<Parameters<typeof test>[2]>[1], name: string): Promise<void> {
+async function screenshotTab(
+  tab: BrowserTab,
+  testInfo: Parameters<Parameters<typeof test>[2]>[1],
+  name: string,
+): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await tab.screenshot({ path: file, fullPage: true });
@@ -40,7 +44,11 @@ async function restartableDevstack() {
   return () => startDevstack({ quiet: true, idpPort, apiPort, dataDir });
 }
 
-test('a double-click on Log In opens one tab and shows no alert; Log In again and "Reopen sign-in page" open the same page', async ({ page, app, systemBrowser }, testInfo) => {
+test('a double-click on Log In opens one tab and shows no alert; Log In again and "Reopen sign-in page" open the same page', async ({
+  page,
+  app,
+  systemBrowser,
+}, testInfo) => {
   await app.open();
   await page.getByRole('button', { name: 'Log In' }).dblclick();
   const url = await app.nextExternalUrl();
@@ -68,28 +76,42 @@ test('a double-click on Log In opens one tab and shows no alert; Log In again an
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // The one sign-in they all joined completes once.
-  const { context } = await signInWithBrowser(systemBrowser, url, { username: alice.email, password: alice.password });
+  const { context } = await signInWithBrowser(systemBrowser, url, {
+    username: alice.email,
+    password: alice.password,
+  });
   await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await context.close();
 });
 
-test('Cancel is a neutral notice, not an error; the tab finished later says the sign-in was cancelled', async ({ page, app, systemBrowser }, testInfo) => {
+test('Cancel is a neutral notice, not an error; the tab finished later says the sign-in was cancelled', async ({
+  page,
+  app,
+  systemBrowser,
+}, testInfo) => {
   await app.open();
   await page.getByRole('button', { name: 'Log In' }).click();
   const url = await app.nextExternalUrl();
   await page.getByRole('button', { name: 'Cancel' }).click();
-  await expect(page.getByRole('region', { name: 'Finish signing in in your browser' })).toHaveCount(0);
+  await expect(page.getByRole('region', { name: 'Finish signing in in your browser' })).toHaveCount(
+    0,
+  );
   await expect(page.getByRole('status').filter({ hasText: 'Sign-in cancelled' })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await screenshot(page, testInfo, 'cancelled-notice');
   expect(await seriousViolations(page), 'cancelled notice').toEqual([]);
 
   // The person finishes in the browser anyway, with a correct password.
-  const { page: tab, context } = await signInWithBrowser(systemBrowser, url, { username: alice.email, password: alice.password });
+  const { page: tab, context } = await signInWithBrowser(systemBrowser, url, {
+    username: alice.email,
+    password: alice.password,
+  });
   await expect(tab.getByRole('heading', { name: 'Sign-in cancelled' })).toBeVisible();
   await expect(tab.locator('body')).toContainText('cancelled in the Hello World app');
-  await expect(tab.locator('body')).toContainText('Go back to the app and press Log In to start again');
+  await expect(tab.locator('body')).toContainText(
+    'Go back to the app and press Log In to start again',
+  );
   await screenshotTab(tab, testInfo, 'late-tab-cancelled');
   await expect(page.getByRole('button', { name: 'Log In' })).toBeVisible();
   await context.close();
@@ -98,22 +120,38 @@ test('Cancel is a neutral notice, not an error; the tab finished later says the 
 test.describe('with a short sign-in time limit', () => {
   test.use({ previewOptions: { session: { signInTimeoutMs: 4_000 } } });
 
-  test('after the timeout the app says so, and the tab finished later explains instead of a dead page', async ({ page, app, systemBrowser }, testInfo) => {
+  test('after the timeout the app says so, and the tab finished later explains instead of a dead page', async ({
+    page,
+    app,
+    systemBrowser,
+  }, testInfo) => {
     await app.open();
     await page.getByRole('button', { name: 'Log In' }).click();
     const url = await app.nextExternalUrl();
-    await expect(page.getByRole('region', { name: 'Finish signing in in your browser' })).toContainText('Less than a minute left');
+    await expect(
+      page.getByRole('region', { name: 'Finish signing in in your browser' }),
+    ).toContainText('Less than a minute left');
     await expect(page.getByRole('alert')).toContainText('Sign-in timed out', { timeout: 10_000 });
-    await expect(page.getByRole('alert')).toContainText('No answer from the browser within 4 seconds');
-    const { page: tab, context } = await signInWithBrowser(systemBrowser, url, { username: alice.email, password: alice.password });
+    await expect(page.getByRole('alert')).toContainText(
+      'No answer from the browser within 4 seconds',
+    );
+    const { page: tab, context } = await signInWithBrowser(systemBrowser, url, {
+      username: alice.email,
+      password: alice.password,
+    });
     await expect(tab.getByRole('heading', { name: 'Sign-in timed out' })).toBeVisible();
-    await expect(tab.locator('body')).toContainText('stopped waiting for this sign-in after 4 seconds');
+    await expect(tab.locator('body')).toContainText(
+      'stopped waiting for this sign-in after 4 seconds',
+    );
     await screenshotTab(tab, testInfo, 'late-tab-timeout');
     await context.close();
   });
 });
 
-test('reloading the "All done" tab shows it again, naming the app', async ({ page, app }, testInfo) => {
+test('reloading the "All done" tab shows it again, naming the app', async ({
+  page,
+  app,
+}, testInfo) => {
   await app.open();
   await page.getByRole('button', { name: 'Log In' }).click();
   const { page: tab } = await app.finishSignIn(alice);
@@ -124,7 +162,10 @@ test('reloading the "All done" tab shows it again, naming the app', async ({ pag
   await screenshotTab(tab, testInfo, 'late-tab-all-done-reload');
 });
 
-test('Log In with the provider stopped after the app started: a fast, clear error and no browser tab', async ({ page, app }, testInfo) => {
+test('Log In with the provider stopped after the app started: a fast, clear error and no browser tab', async ({
+  page,
+  app,
+}, testInfo) => {
   const start = await restartableDevstack();
   const provider = await start();
   await app.restart({ env: envFor(provider) });
@@ -144,7 +185,11 @@ test('Log In with the provider stopped after the app started: a fast, clear erro
   await screenshot(page, testInfo, 'provider-stopped-after-start');
 });
 
-test('Log Out with the provider stopped says so and offers Try again; the next Log In asks for the password', async ({ page, app, systemBrowser }, testInfo) => {
+test('Log Out with the provider stopped says so and offers Try again; the next Log In asks for the password', async ({
+  page,
+  app,
+  systemBrowser,
+}, testInfo) => {
   const start = await restartableDevstack();
   let provider = await start();
   await app.restart({ env: envFor(provider) });
@@ -154,8 +199,12 @@ test('Log Out with the provider stopped says so and offers Try again; the next L
 
   await page.getByRole('button', { name: 'Log Out' }).click();
   await expect(page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
-  const warning = page.getByRole('alert').filter({ hasText: 'Your session at the sign-in service may still be open' });
-  await expect(warning).toContainText('You are signed out of this app, but the sign-in service could not be reached to end your session there');
+  const warning = page
+    .getByRole('alert')
+    .filter({ hasText: 'Your session at the sign-in service may still be open' });
+  await expect(warning).toContainText(
+    'You are signed out of this app, but the sign-in service could not be reached to end your session there',
+  );
   await expect(warning).toContainText('the next Log In will ask for your password');
   expect(await app.externalUrls()).toHaveLength(1);
   await screenshot(page, testInfo, 'logout-provider-unreachable');
@@ -168,7 +217,11 @@ test('Log Out with the provider stopped says so and offers Try again; the next L
   await page.getByRole('button', { name: 'Log In' }).first().click();
   const url = await app.nextExternalUrl();
   expect(new URL(url).searchParams.get('prompt')).toBe('login');
-  const again = await signInWithBrowser(systemBrowser, url, { username: alice.email, password: alice.password, context: first.context });
+  const again = await signInWithBrowser(systemBrowser, url, {
+    username: alice.email,
+    password: alice.password,
+    context: first.context,
+  });
   expect(again.formShown).toBe(true);
   await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
@@ -176,18 +229,26 @@ test('Log Out with the provider stopped says so and offers Try again; the next L
   await provider.close();
 });
 
-test('Log Out says the browser was opened to end the provider session', async ({ page, app }, testInfo) => {
+test('Log Out says the browser was opened to end the provider session', async ({
+  page,
+  app,
+}, testInfo) => {
   await app.open();
   await logIn(page, app, alice);
   await page.getByRole('button', { name: 'Log Out' }).click();
   const notice = page.getByRole('status').filter({ hasText: 'You are logged out' });
-  await expect(notice).toContainText('We opened your web browser to end your session at the sign-in service too');
+  await expect(notice).toContainText(
+    'We opened your web browser to end your session at the sign-in service too',
+  );
   await expect(page.getByRole('alert')).toHaveCount(0);
   await screenshot(page, testInfo, 'logout-browser-opened');
   expect(await seriousViolations(page), 'logout notice').toEqual([]);
 });
 
-test('Permission denied: no Try again, says what would help, and says it once', async ({ page, app }, testInfo) => {
+test('Permission denied: no Try again, says what would help, and says it once', async ({
+  page,
+  app,
+}, testInfo) => {
   await app.open();
   await logIn(page, app, bob);
   await page.getByRole('link', { name: 'Admin' }).click();
@@ -201,7 +262,11 @@ test('Permission denied: no Try again, says what would help, and says it once', 
   expect(await seriousViolations(page), 'permission denied').toEqual([]);
 });
 
-test('with the API down the alert says it plainly first, the technical sentence after, and offers Try again', async ({ page, app, devstack }, testInfo) => {
+test('with the API down the alert says it plainly first, the technical sentence after, and offers Try again', async ({
+  page,
+  app,
+  devstack,
+}, testInfo) => {
   const port = await closedPort();
   await app.restart({ env: envFor(devstack, { API_SERVER_URL: `http://127.0.0.1:${port}` }) });
   await app.open('#/public');
@@ -212,7 +277,10 @@ test('with the API down the alert says it plainly first, the technical sentence 
   await screenshot(page, testInfo, 'api-down-edges');
 });
 
-test('the nav shows who is signed in; at 200% zoom it collapses to the Menu and "Hello World" stays on one line', async ({ page, app }, testInfo) => {
+test('the nav shows who is signed in; at 200% zoom it collapses to the Menu and "Hello World" stays on one line', async ({
+  page,
+  app,
+}, testInfo) => {
   await app.open();
   await logIn(page, app, alice);
   const nav = page.locator('.nav-bar');
@@ -248,7 +316,11 @@ test('the nav shows who is signed in; at 200% zoom it collapses to the Menu and 
   await screenshot(page, testInfo, 'nav-signed-in-900');
 });
 
-test('Sign Up refuses a password of only spaces before anything is sent', async ({ page, app, systemBrowser }, testInfo) => {
+test('Sign Up refuses a password of only spaces before anything is sent', async ({
+  page,
+  app,
+  systemBrowser,
+}, testInfo) => {
   await app.open();
   await page.getByRole('button', { name: 'Sign Up' }).click();
   const url = await app.nextExternalUrl();
@@ -260,11 +332,15 @@ test('Sign Up refuses a password of only spaces before anything is sent', async 
   await tab.locator('#username').fill(`spaces-${Date.now()}@example.com`);
   await tab.locator('#password').fill(' '.repeat(8));
   await tab.getByRole('button', { name: 'Sign Up' }).click();
-  expect(await tab.evaluate("document.getElementById('password').validity.patternMismatch")).toBe(true);
+  expect(await tab.evaluate("document.getElementById('password').validity.patternMismatch")).toBe(
+    true,
+  );
   await expect(tab.getByRole('heading', { name: 'Create your account' })).toBeVisible();
   await screenshotTab(tab, testInfo, 'sign-up-spaces-refused');
   // The app is still waiting for this sign-up; nothing failed there.
-  await expect(page.getByRole('region', { name: 'Finish signing in in your browser' })).toBeVisible();
+  await expect(
+    page.getByRole('region', { name: 'Finish signing in in your browser' }),
+  ).toBeVisible();
   await page.getByRole('button', { name: 'Cancel' }).click();
   await context.close();
 });

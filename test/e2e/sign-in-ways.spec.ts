@@ -29,7 +29,8 @@ async function seriousViolations(page: Page) {
 async function recordBridge(page: Page): Promise<() => Promise<string>> {
   const received: string[] = [];
   page.on('response', async (response) => {
-    if (response.url().includes('/__bridge/') && !response.url().endsWith('/events')) received.push(await response.text().catch(() => ''));
+    if (response.url().includes('/__bridge/') && !response.url().endsWith('/events'))
+      received.push(await response.text().catch(() => ''));
   });
   await page.addInitScript(`
     window.__events = [];
@@ -41,17 +42,24 @@ async function recordBridge(page: Page): Promise<() => Promise<string>> {
       }
     };
   `);
-  return async () => [...received, ...((await page.evaluate('window.__events')) as string[])].join('\n');
+  return async () =>
+    [...received, ...((await page.evaluate('window.__events')) as string[])].join('\n');
 }
 
 /** Log In, then "Try another way" → "Sign in with a code"; returns the code and address shown. */
 async function switchToCode(page: Page): Promise<{ userCode: string; address: string }> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }).click();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('button', { name: 'Log In' })
+    .click();
   await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
   const more = page.getByRole('button', { name: 'Having trouble? Try another way' });
   await expect(more).toHaveAttribute('aria-expanded', 'false');
   await more.click();
-  await expect(page.getByRole('button', { name: 'Hide other ways' })).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.getByRole('button', { name: 'Hide other ways' })).toHaveAttribute(
+    'aria-expanded',
+    'true',
+  );
   await page.getByRole('button', { name: 'Sign in with a code' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in with a code' })).toBeVisible();
   const userCode = (await page.getByTestId('user-code').innerText()).trim();
@@ -60,13 +68,22 @@ async function switchToCode(page: Page): Promise<{ userCode: string; address: st
   return { userCode, address };
 }
 
-test('alice signs in with a code typed at the provider; the session survives a restart; logout ends it', async ({ page, app, systemBrowser, devstack }, testInfo) => {
+test('alice signs in with a code typed at the provider; the session survives a restart; logout ends it', async ({
+  page,
+  app,
+  systemBrowser,
+  devstack,
+}, testInfo) => {
   const everything = await recordBridge(page);
-  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(app.preview.url).origin });
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], {
+    origin: new URL(app.preview.url).origin,
+  });
   await app.open();
   const { userCode, address } = await switchToCode(page);
   expect(address).toBe(`${devstack.issuer}/device`);
-  await expect(page.getByText('Enter this code only if you just started signing in in this app.')).toBeVisible();
+  await expect(
+    page.getByText('Enter this code only if you just started signing in in this app.'),
+  ).toBeVisible();
   await expect(page.getByText('Finish signing in in your browser')).toHaveCount(0);
 
   // Copy code puts exactly the code on the clipboard.
@@ -94,22 +111,33 @@ test('alice signs in with a code typed at the provider; the session survives a r
   await page.setViewportSize({ width: 1280, height: 900 });
 
   // What the person does in any browser: the address, the code, log in, confirm.
-  const { page: tab, context } = await enterSignInCode(systemBrowser, address, userCode, { username: alice.email, password: alice.password });
+  const { page: tab, context } = await enterSignInCode(systemBrowser, address, userCode, {
+    username: alice.email,
+    password: alice.password,
+  });
   await screenshot(tab, testInfo, 'sign-in-code-provider-done');
   const approved = Date.now();
   await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
-  testInfo.annotations.push({ type: 'approval → signed-in nav (ms)', description: String(Date.now() - approved) });
+  testInfo.annotations.push({
+    type: 'approval → signed-in nav (ms)',
+    description: String(Date.now() - approved),
+  });
   await expect(page.getByRole('heading', { name: 'Sign in with a code' })).toHaveCount(0);
   await page.getByRole('link', { name: 'Admin' }).click();
   await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
   await context.close();
 
   // The tokens, as only the main process can read them; none of them, and no device code, ever crossed the bridge.
-  const record = new JsonFileStore(path.join(app.preview.dataDir, 'session.json')).get(VAULT_KEY) as { ciphertext: string };
-  const tokens = JSON.parse(await new KeyFileBesideDataCipher(app.preview.dataDir).decrypt(record.ciphertext)) as TokenSet;
+  const record = new JsonFileStore(path.join(app.preview.dataDir, 'session.json')).get(
+    VAULT_KEY,
+  ) as { ciphertext: string };
+  const tokens = JSON.parse(
+    await new KeyFileBesideDataCipher(app.preview.dataDir).decrypt(record.ciphertext),
+  ) as TokenSet;
   const seen = await everything();
   expect(seen).toContain(userCode);
-  for (const token of [tokens.accessToken, tokens.idToken, tokens.refreshToken!]) expect(seen).not.toContain(token);
+  for (const token of [tokens.accessToken, tokens.idToken, tokens.refreshToken!])
+    expect(seen).not.toContain(token);
   expect(seen).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
   expect(seen).not.toMatch(/refresh_?token|access_?token|id_?token|device_?code/i);
 
@@ -117,16 +145,28 @@ test('alice signs in with a code typed at the provider; the session survives a r
   await app.open('#/profile');
   await expect(page.getByRole('main')).toContainText('alice@example.com');
   await page.getByRole('button', { name: 'Log Out' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' })).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }),
+  ).toBeVisible();
 });
 
-test('declining at the provider says the sign-in was declined', async ({ page, app, systemBrowser }) => {
+test('declining at the provider says the sign-in was declined', async ({
+  page,
+  app,
+  systemBrowser,
+}) => {
   await app.open();
   const { userCode, address } = await switchToCode(page);
-  const { context } = await enterSignInCode(systemBrowser, address, userCode, { username: bob.email, password: bob.password, decline: true });
+  const { context } = await enterSignInCode(systemBrowser, address, userCode, {
+    username: bob.email,
+    password: bob.password,
+    decline: true,
+  });
   await expect(page.getByRole('alert')).toContainText('declined');
   await expect(page.getByRole('heading', { name: 'Sign in with a code' })).toHaveCount(0);
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' })).toBeEnabled();
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }),
+  ).toBeEnabled();
   await context.close();
 });
 
@@ -136,7 +176,9 @@ test('Cancel on the code screen stops the sign-in quietly', async ({ page, app }
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByRole('heading', { name: 'Sign in with a code' })).toHaveCount(0);
   await expect(page.getByRole('alert')).toHaveCount(0);
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' })).toBeEnabled();
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }),
+  ).toBeEnabled();
 });
 
 test('an expired code says so and a new one can be had', async ({ page, app }, testInfo) => {
@@ -161,7 +203,10 @@ test('an expired code says so and a new one can be had', async ({ page, app }, t
 });
 
 /** What the OS does with a URL of the app's scheme: hand it to the app (the preview's stand-in). */
-async function openUrl(app: { preview: { url: string; key: string } }, url: string): Promise<number> {
+async function openUrl(
+  app: { preview: { url: string; key: string } },
+  url: string,
+): Promise<number> {
   const response = await fetch(`${app.preview.url}__preview/open-url`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'X-Preview-Key': app.preview.key },
@@ -171,12 +216,21 @@ async function openUrl(app: { preview: { url: string; key: string } }, url: stri
   return response.status;
 }
 
-test('bob signs in through the app link handed over by the OS; a stray or replayed link changes nothing', async ({ page, app, systemBrowser }, testInfo) => {
+test('bob signs in through the app link handed over by the OS; a stray or replayed link changes nothing', async ({
+  page,
+  app,
+  systemBrowser,
+}, testInfo) => {
   const everything = await recordBridge(page);
   await app.open();
   // A link delivered while nothing waits: dropped, nothing shown.
-  expect(await openUrl(app, 'com.example.electron-auth0-hello-world:/callback?code=stray&state=stray')).toBe(202);
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }).click();
+  expect(
+    await openUrl(app, 'com.example.electron-auth0-hello-world:/callback?code=stray&state=stray'),
+  ).toBe(202);
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('button', { name: 'Log In' })
+    .click();
   await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
   const loopbackUrl = await app.nextExternalUrl();
   await page.getByRole('button', { name: 'Having trouble? Try another way' }).click();
@@ -185,9 +239,14 @@ test('bob signs in through the app link handed over by the OS; a stray or replay
   await expect(page.getByText('your browser then hands you back to this app')).toBeVisible();
   const authorizationUrl = await app.nextExternalUrl();
   expect(authorizationUrl).not.toBe(loopbackUrl);
-  expect(new URL(authorizationUrl).searchParams.get('redirect_uri')).toBe('com.example.electron-auth0-hello-world:/callback');
+  expect(new URL(authorizationUrl).searchParams.get('redirect_uri')).toBe(
+    'com.example.electron-auth0-hello-world:/callback',
+  );
 
-  const { appLink, context } = await signInForAppLink(systemBrowser, authorizationUrl, { username: bob.email, password: bob.password });
+  const { appLink, context } = await signInForAppLink(systemBrowser, authorizationUrl, {
+    username: bob.email,
+    password: bob.password,
+  });
   // Another scheme or path first: dropped while the real one is still awaited.
   const query = new URL(appLink).search;
   expect(await openUrl(app, `com.example.other-app:/callback${query}`)).toBe(202);
@@ -211,5 +270,7 @@ test('bob signs in through the app link handed over by the OS; a stray or replay
   await app.open('#/profile');
   await expect(page.getByRole('main')).toContainText('bob@example.com');
   await page.getByRole('button', { name: 'Log Out' }).click();
-  await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' })).toBeVisible();
+  await expect(
+    page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }),
+  ).toBeVisible();
 });

@@ -32,11 +32,17 @@ const test = base.extend<{ desktop: DesktopApp }, { systemBrowser: Browser }>({
   },
 });
 
-async function openTab(page: Page, name: 'Profile' | 'Public' | 'Protected' | 'Admin'): Promise<void> {
+async function openTab(
+  page: Page,
+  name: 'Profile' | 'Public' | 'Protected' | 'Admin',
+): Promise<void> {
   await page.getByRole('link', { name, exact: true }).first().click();
 }
 
-test('alice logs in, sees her profile, the protected and admin messages, and logs out', async ({ desktop, systemBrowser }) => {
+test('alice logs in, sees her profile, the protected and admin messages, and logs out', async ({
+  desktop,
+  systemBrowser,
+}) => {
   const { page } = desktop;
   await expect(page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
 
@@ -58,7 +64,10 @@ test('alice logs in, sees her profile, the protected and admin messages, and log
   await expect(page.getByRole('link', { name: 'Protected', exact: true })).toHaveCount(0);
 });
 
-test('bob, who lacks the admin permission, is told "Permission denied" on the Admin page', async ({ desktop, systemBrowser }) => {
+test('bob, who lacks the admin permission, is told "Permission denied" on the Admin page', async ({
+  desktop,
+  systemBrowser,
+}) => {
   await logIn(desktop, systemBrowser, bob);
   await openTab(desktop.page, 'Protected');
   await expect(desktop.page.getByRole('main')).toContainText('This is a protected message.');
@@ -66,7 +75,10 @@ test('bob, who lacks the admin permission, is told "Permission denied" on the Ad
   await expect(desktop.page.getByRole('alert')).toContainText('Permission denied');
 });
 
-test('Sign Up creates a new account in the browser and signs it in', async ({ desktop, systemBrowser }) => {
+test('Sign Up creates a new account in the browser and signs it in', async ({
+  desktop,
+  systemBrowser,
+}) => {
   const { page } = desktop;
   const before = (await desktop.openedUrls()).length;
   await page.getByRole('button', { name: 'Sign Up' }).first().click();
@@ -74,7 +86,12 @@ test('Sign Up creates a new account in the browser and signs it in', async ({ de
   const signupUrl = await desktop.nextOpenedUrl(before);
   expect(new URL(signupUrl).searchParams.get('screen_hint')).toBe('signup');
   const email = `electron-${Date.now()}@example.com`;
-  const { context } = await signInWithBrowser(systemBrowser, signupUrl, { username: email, password: 'correct horse battery', mode: 'signup', name: 'Eve Desktop' });
+  const { context } = await signInWithBrowser(systemBrowser, signupUrl, {
+    username: email,
+    password: 'correct horse battery',
+    mode: 'signup',
+    name: 'Eve Desktop',
+  });
   await context.close();
   await expect(page.getByRole('button', { name: 'Log Out' }).first()).toBeVisible();
   await openTab(page, 'Profile');
@@ -82,7 +99,9 @@ test('Sign Up creates a new account in the browser and signs it in', async ({ de
   await expect(page.getByRole('main')).toContainText('Eve Desktop');
 });
 
-test('cancelling a sign-in ends it and closes the loopback redirect listener', async ({ desktop }) => {
+test('cancelling a sign-in ends it and closes the loopback redirect listener', async ({
+  desktop,
+}) => {
   const { page } = desktop;
   await page.getByRole('button', { name: 'Log In' }).first().click();
   const authorizationUrl = new URL(await desktop.nextOpenedUrl(0));
@@ -101,9 +120,13 @@ test('cancelling a sign-in ends it and closes the loopback redirect listener', a
   expect(late.body).toContain('Sign-in cancelled');
 });
 
-test('the page has no Node, sees only window.auth, runs from app:// and cannot eval', async ({ desktop }) => {
+test('the page has no Node, sees only window.auth, runs from app:// and cannot eval', async ({
+  desktop,
+}) => {
   const facts = await desktop.page.evaluate(() => {
-    const scope = globalThis as unknown as Record<string, unknown> & { location: { protocol: string; host: string } };
+    const scope = globalThis as unknown as Record<string, unknown> & {
+      location: { protocol: string; host: string };
+    };
     let evalResult = 'allowed';
     try {
       // Refused by the CSP (no 'unsafe-eval').
@@ -123,7 +146,16 @@ test('the page has no Node, sees only window.auth, runs from app:// and cannot e
     origin: 'app://renderer',
     require: 'undefined',
     process: 'undefined',
-    auth: ['cancel', 'getMessage', 'getSession', 'login', 'logout', 'onOpenSettings', 'onSessionChanged', 'signup'],
+    auth: [
+      'cancel',
+      'getMessage',
+      'getSession',
+      'login',
+      'logout',
+      'onOpenSettings',
+      'onSessionChanged',
+      'signup',
+    ],
     evalResult: 'blocked',
   });
 });
@@ -132,7 +164,9 @@ test('links open in the system browser, never in the app window', async ({ deskt
   const { page } = desktop;
   type Scope = { open(url: string): unknown; location: { href: string } };
   const before = (await desktop.openedUrls()).length;
-  const opened = await page.evaluate(() => (globalThis as unknown as Scope).open('https://example.com/docs'));
+  const opened = await page.evaluate(() =>
+    (globalThis as unknown as Scope).open('https://example.com/docs'),
+  );
   expect(opened).toBeNull();
   expect(await desktop.nextOpenedUrl(before)).toBe('https://example.com/docs');
 
@@ -152,7 +186,11 @@ test('a second launch does not start another app', async ({ desktop }) => {
   // Same profile: the single-instance lock is taken, so the second process quits at once.
   // Playwright launches Electron with --no-sandbox on Linux; the second process must match it.
   const args = process.platform === 'linux' ? ['--no-sandbox', PROJECT_ROOT] : [PROJECT_ROOT];
-  const second = spawn(binary.executablePath, args, { cwd: desktop.env.APP_USER_DATA_DIR, env: desktop.env, stdio: 'ignore' });
+  const second = spawn(binary.executablePath, args, {
+    cwd: desktop.env.APP_USER_DATA_DIR,
+    env: desktop.env,
+    stdio: 'ignore',
+  });
   const code = await new Promise<number | null>((resolve) => second.on('exit', resolve));
   expect(code).toBe(0);
   await expect(desktop.page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();

@@ -4,7 +4,12 @@
  * OS's browser and file opener replaced in the main process by recorders, so a test reads the URLs
  * and paths the app asked the OS to open instead of opening them.
  */
-import { _electron as electron, expect, type ElectronApplication, type Page } from '@playwright/test';
+import {
+  _electron as electron,
+  expect,
+  type ElectronApplication,
+  type Page,
+} from '@playwright/test';
 import type { Browser } from 'playwright-core';
 import { signInWithBrowser } from '../support/system-browser.ts';
 import { PROJECT_ROOT } from './paths.ts';
@@ -55,7 +60,10 @@ export function appEnvironment(profile: string): Record<string, string> {
  * Starts the app on `profile` and waits for its window. Close it with `desktop.app.close()`.
  * `options.env` changes the environment: a value sets a variable, null removes it.
  */
-export async function launchDesktop(profile: string, options: { env?: Record<string, string | null> } = {}): Promise<DesktopApp> {
+export async function launchDesktop(
+  profile: string,
+  options: { env?: Record<string, string | null> } = {},
+): Promise<DesktopApp> {
   if (!binary.found) throw new Error(binary.reason);
   const env = appEnvironment(profile);
   for (const [name, value] of Object.entries(options.env ?? {})) {
@@ -93,7 +101,9 @@ export async function launchDesktop(profile: string, options: { env?: Record<str
     openedUrls,
     openedPaths: () => app.evaluate(() => [...((globalThis as Recorded).__openedPaths ?? [])]),
     async nextOpenedUrl(count) {
-      await expect.poll(async () => (await openedUrls()).length, { message: 'the app opened the browser' }).toBeGreaterThan(count);
+      await expect
+        .poll(async () => (await openedUrls()).length, { message: 'the app opened the browser' })
+        .toBeGreaterThan(count);
       const url = (await openedUrls())[count];
       if (!url) throw new Error('no URL was opened');
       return url;
@@ -102,11 +112,18 @@ export async function launchDesktop(profile: string, options: { env?: Record<str
 }
 
 /** Logs in from the nav and completes the sign-in in the system browser. */
-export async function logIn(desktop: DesktopApp, browser: Browser, who: { email: string; password: string }): Promise<void> {
+export async function logIn(
+  desktop: DesktopApp,
+  browser: Browser,
+  who: { email: string; password: string },
+): Promise<void> {
   const before = (await desktop.openedUrls()).length;
   await desktop.page.getByRole('button', { name: 'Log In' }).first().click();
   const authorizationUrl = await desktop.nextOpenedUrl(before);
-  const { context } = await signInWithBrowser(browser, authorizationUrl, { username: who.email, password: who.password });
+  const { context } = await signInWithBrowser(browser, authorizationUrl, {
+    username: who.email,
+    password: who.password,
+  });
   await context.close();
   await expect(desktop.page.getByRole('button', { name: 'Log Out' }).first()).toBeVisible();
 }

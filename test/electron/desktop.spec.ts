@@ -37,7 +37,13 @@ interface MenuEntry {
 /** The application menu as Electron built it (labels, lower-cased roles, ids, shortcuts). */
 async function applicationMenu(desktop: DesktopApp): Promise<MenuEntry[]> {
   return desktop.app.evaluate(({ Menu }) => {
-    type Item = { label: string; role?: string; id: string; accelerator?: string; submenu?: { items: Item[] } };
+    type Item = {
+      label: string;
+      role?: string;
+      id: string;
+      accelerator?: string;
+      submenu?: { items: Item[] };
+    };
     const describe = (items: Item[]): MenuEntry[] =>
       items.map((item) => ({
         label: item.label,
@@ -69,26 +75,37 @@ async function withApp<T>(profile: string, body: (desktop: DesktopApp) => Promis
   }
 }
 
-test('the menu bar shows File, Edit (from roles: copy and paste work), View, Window and Help, with Settings… on CmdOrCtrl+,', async ({ profile }) => {
+test('the menu bar shows File, Edit (from roles: copy and paste work), View, Window and Help, with Settings… on CmdOrCtrl+,', async ({
+  profile,
+}) => {
   await withApp(profile, async (desktop) => {
     const menu = await applicationMenu(desktop);
     const titles = menu.map((entry) => entry.label);
     expect(titles).toEqual(expect.arrayContaining(['File', 'Edit', 'View', 'Window', 'Help']));
     const edit = menu.find((entry) => entry.label === 'Edit')?.submenu ?? [];
-    expect(edit.map((entry) => entry.role)).toEqual(expect.arrayContaining(['undo', 'redo', 'cut', 'copy', 'paste', 'selectall']));
-    const all = (entries: MenuEntry[]): MenuEntry[] => entries.flatMap((entry) => [entry, ...all(entry.submenu ?? [])]);
+    expect(edit.map((entry) => entry.role)).toEqual(
+      expect.arrayContaining(['undo', 'redo', 'cut', 'copy', 'paste', 'selectall']),
+    );
+    const all = (entries: MenuEntry[]): MenuEntry[] =>
+      entries.flatMap((entry) => [entry, ...all(entry.submenu ?? [])]);
     const settings = all(menu).filter((entry) => entry.id === 'settings');
     expect(settings).toHaveLength(1);
     expect(settings[0]).toMatchObject({ label: 'Settings…', accelerator: 'CmdOrCtrl+,' });
     // An unpackaged build: reload and DevTools are there (a packaged one has neither; unit-tested).
     expect(all(menu).map((entry) => entry.role)).toContain('toggledevtools');
     if (process.platform !== 'darwin') {
-      expect(await desktop.app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.isMenuBarVisible())).toBe(true);
+      expect(
+        await desktop.app.evaluate(({ BrowserWindow }) =>
+          BrowserWindow.getAllWindows()[0]?.isMenuBarVisible(),
+        ),
+      ).toBe(true);
     }
   });
 });
 
-test('Settings… in the menu takes the window to the Settings page, and Back returns', async ({ profile }) => {
+test('Settings… in the menu takes the window to the Settings page, and Back returns', async ({
+  profile,
+}) => {
   await withApp(profile, async (desktop) => {
     await desktop.page.getByRole('link', { name: 'Public', exact: true }).first().click();
     await expect(desktop.page).toHaveURL(/#\/public$/);
@@ -99,7 +116,10 @@ test('Settings… in the menu takes the window to the Settings page, and Back re
   });
 });
 
-test('Help → Open Logs Folder opens the folder whose main.log is owner-only and holds no token after a sign-in', async ({ profile, systemBrowser }) => {
+test('Help → Open Logs Folder opens the folder whose main.log is owner-only and holds no token after a sign-in', async ({
+  profile,
+  systemBrowser,
+}) => {
   await withApp(profile, async (desktop) => {
     await logIn(desktop, systemBrowser, alice);
     await chooseMenuItem(desktop, 'open-logs-folder');
@@ -118,21 +138,31 @@ test('Help → Open Logs Folder opens the folder whose main.log is owner-only an
   });
 });
 
-test('Help → Security Notes opens the SECURITY.md shipped with the app, and nothing on the network', async ({ profile }) => {
+test('Help → Security Notes opens the SECURITY.md shipped with the app, and nothing on the network', async ({
+  profile,
+}) => {
   await withApp(profile, async (desktop) => {
     await chooseMenuItem(desktop, 'security-notes');
-    await expect.poll(() => desktop.openedPaths()).toEqual([path.join(PROJECT_ROOT, 'SECURITY.md')]);
+    await expect
+      .poll(() => desktop.openedPaths())
+      .toEqual([path.join(PROJECT_ROOT, 'SECURITY.md')]);
     expect(await desktop.openedUrls()).toEqual([]);
   });
 });
 
 type Bounds = { x: number; y: number; width: number; height: number };
 
-async function windowFacts(desktop: DesktopApp): Promise<{ bounds: Bounds; maximized: boolean; workArea: Bounds }> {
+async function windowFacts(
+  desktop: DesktopApp,
+): Promise<{ bounds: Bounds; maximized: boolean; workArea: Bounds }> {
   return desktop.app.evaluate(({ BrowserWindow, screen }) => {
     const window = BrowserWindow.getAllWindows()[0];
     if (!window) throw new Error('no window');
-    return { bounds: window.getNormalBounds(), maximized: window.isMaximized(), workArea: screen.getPrimaryDisplay().workArea };
+    return {
+      bounds: window.getNormalBounds(),
+      maximized: window.isMaximized(),
+      workArea: screen.getPrimaryDisplay().workArea,
+    };
   });
 }
 
@@ -140,12 +170,19 @@ test('the window reopens where it was and at its size', async ({ profile }) => {
   const placed = await withApp(profile, async (desktop) => {
     const { workArea } = await windowFacts(desktop);
     await desktop.app.evaluate(({ BrowserWindow }, area) => {
-      BrowserWindow.getAllWindows()[0]?.setBounds({ x: area.x + 40, y: area.y + 30, width: Math.min(900, area.width - 40), height: Math.min(620, area.height - 30) });
+      BrowserWindow.getAllWindows()[0]?.setBounds({
+        x: area.x + 40,
+        y: area.y + 30,
+        width: Math.min(900, area.width - 40),
+        height: Math.min(620, area.height - 30),
+      });
     }, workArea);
     return (await windowFacts(desktop)).bounds;
   });
   // Saved at close, in the profile, as plain numbers.
-  const stored = JSON.parse(readFileSync(path.join(profile, 'window-state.json'), 'utf8')) as { window: { bounds: Bounds } };
+  const stored = JSON.parse(readFileSync(path.join(profile, 'window-state.json'), 'utf8')) as {
+    window: { bounds: Bounds };
+  };
   expect(stored.window.bounds).toEqual(placed);
 
   await withApp(profile, async (desktop) => {
@@ -153,8 +190,12 @@ test('the window reopens where it was and at its size', async ({ profile }) => {
   });
 });
 
-test('a window last seen on a monitor that is gone opens on the primary display', async ({ profile }) => {
-  const state = { window: { bounds: { x: -60_000, y: 40_000, width: 800, height: 600 }, maximized: false } };
+test('a window last seen on a monitor that is gone opens on the primary display', async ({
+  profile,
+}) => {
+  const state = {
+    window: { bounds: { x: -60_000, y: 40_000, width: 800, height: 600 }, maximized: false },
+  };
   writeFileSync(path.join(profile, 'window-state.json'), JSON.stringify(state));
   await withApp(profile, async (desktop) => {
     const { bounds, workArea } = await windowFacts(desktop);
@@ -165,7 +206,9 @@ test('a window last seen on a monitor that is gone opens on the primary display'
   });
 });
 
-test('a damaged window-state.json does not stop the app: the window opens at its default size', async ({ profile }) => {
+test('a damaged window-state.json does not stop the app: the window opens at its default size', async ({
+  profile,
+}) => {
   writeFileSync(path.join(profile, 'window-state.json'), '{"window": {"bounds": "everywhere"');
   await withApp(profile, async (desktop) => {
     const { bounds, workArea } = await windowFacts(desktop);
@@ -177,12 +220,17 @@ test('a damaged window-state.json does not stop the app: the window opens at its
 test('a window closed maximised reopens maximised', async ({ profile }) => {
   const maximized = await withApp(profile, async (desktop) => {
     await desktop.app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows()[0]?.maximize());
-    await expect.poll(async () => (await windowFacts(desktop)).maximized, { timeout: 5000 }).toBe(true).catch(() => undefined);
+    await expect
+      .poll(async () => (await windowFacts(desktop)).maximized, { timeout: 5000 })
+      .toBe(true)
+      .catch(() => undefined);
     return (await windowFacts(desktop)).maximized;
   });
   // Maximising needs a window manager; a bare X server (xvfb-run) has none.
   test.skip(!maximized, 'the display has no window manager, so no window can be maximised here');
-  const stored = JSON.parse(readFileSync(path.join(profile, 'window-state.json'), 'utf8')) as { window: { maximized: boolean } };
+  const stored = JSON.parse(readFileSync(path.join(profile, 'window-state.json'), 'utf8')) as {
+    window: { maximized: boolean };
+  };
   expect(stored.window.maximized).toBe(true);
   await withApp(profile, async (desktop) => {
     await expect.poll(async () => (await windowFacts(desktop)).maximized).toBe(true);

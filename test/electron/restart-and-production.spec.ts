@@ -30,9 +30,14 @@ const test = base.extend<{ profile: string }, { systemBrowser: Browser }>({
   },
 });
 
-type Bridge = { auth: { getSession(): Promise<{ status: string; persistence: 'encrypted' | 'memory' }> } };
+type Bridge = {
+  auth: { getSession(): Promise<{ status: string; persistence: 'encrypted' | 'memory' }> };
+};
 
-async function openTab(page: Page, name: 'Profile' | 'Public' | 'Protected' | 'Admin'): Promise<void> {
+async function openTab(
+  page: Page,
+  name: 'Profile' | 'Public' | 'Protected' | 'Admin',
+): Promise<void> {
   await page.getByRole('link', { name, exact: true }).first().click();
 }
 
@@ -40,7 +45,9 @@ test('a restart restores the session from the OS keychain', async ({ profile, sy
   const first = await launchDesktop(profile);
   try {
     await expect(first.page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
-    const { persistence } = await first.page.evaluate(() => (globalThis as unknown as Bridge).auth.getSession());
+    const { persistence } = await first.page.evaluate(() =>
+      (globalThis as unknown as Bridge).auth.getSession(),
+    );
     if (persistence === 'memory') {
       const reason =
         'no OS keychain for safeStorage here (Linux without a Secret Service): sessions are memory-only by design; run the suite under dbus-run-session with gnome-keyring to prove restarts';
@@ -54,7 +61,9 @@ test('a restart restores the session from the OS keychain', async ({ profile, sy
 
   // The devstack asks for the ports it used last on this profile (the stored session's issuer names
   // its port), unless told otherwise: so no DEVSTACK_*_PORT=0 this time.
-  const second = await launchDesktop(profile, { env: { DEVSTACK_IDP_PORT: null, DEVSTACK_API_PORT: null } });
+  const second = await launchDesktop(profile, {
+    env: { DEVSTACK_IDP_PORT: null, DEVSTACK_API_PORT: null },
+  });
   try {
     // Signed in straight away: no Log In, no browser opened.
     await expect(second.page.getByRole('button', { name: 'Log Out' }).first()).toBeVisible();
@@ -68,7 +77,9 @@ test('a restart restores the session from the OS keychain', async ({ profile, sy
   }
 });
 
-test('the production build loads from app:// under its Content-Security-Policy with no console error', async ({ profile }) => {
+test('the production build loads from app:// under its Content-Security-Policy with no console error', async ({
+  profile,
+}) => {
   const desktop = await launchDesktop(profile);
   try {
     const { page } = desktop;

@@ -16,18 +16,27 @@ import { binary, launchDesktop } from './desktop-app.ts';
 
 base.skip(!binary.found, binary.found ? '' : binary.reason);
 
-const test = base.extend<object, { systemBrowser: Browser }>({ systemBrowser: systemBrowserFixture });
+const test = base.extend<object, { systemBrowser: Browser }>({
+  systemBrowser: systemBrowserFixture,
+});
 
-type Bridge = { auth: { getSession(): Promise<{ status: string; persistence: 'encrypted' | 'memory' }> } };
+type Bridge = {
+  auth: { getSession(): Promise<{ status: string; persistence: 'encrypted' | 'memory' }> };
+};
 
 const USER_CODE = /^[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}$/;
 
-test('alice signs in with a code typed at the provider; messages; restart; logout', async ({ systemBrowser }) => {
+test('alice signs in with a code typed at the provider; messages; restart; logout', async ({
+  systemBrowser,
+}) => {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'electron-code-'));
   try {
     let desktop = await launchDesktop(profile);
     let { page } = desktop;
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('button', { name: 'Log In' })
+      .click();
     await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
     await page.getByRole('button', { name: 'Having trouble? Try another way' }).click();
     await page.getByRole('button', { name: 'Sign in with a code' }).click();
@@ -37,20 +46,29 @@ test('alice signs in with a code typed at the provider; messages; restart; logou
     expect(userCode).toMatch(USER_CODE);
     expect(new URL(address).hostname).toBe('127.0.0.1');
 
-    const { context } = await enterSignInCode(systemBrowser, address, userCode, { username: alice.email, password: alice.password });
+    const { context } = await enterSignInCode(systemBrowser, address, userCode, {
+      username: alice.email,
+      password: alice.password,
+    });
     await context.close();
-    await expect(page.getByRole('button', { name: 'Log Out' }).first()).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByRole('button', { name: 'Log Out' }).first()).toBeVisible({
+      timeout: 30_000,
+    });
     await page.getByRole('link', { name: 'Protected', exact: true }).first().click();
     await expect(page.getByRole('main')).toContainText('"text": "This is a protected message."');
     // The device code never reaches the window.
     expect(await page.content()).not.toMatch(/device_code/);
 
-    const { persistence } = await page.evaluate(() => (globalThis as unknown as Bridge).auth.getSession());
+    const { persistence } = await page.evaluate(() =>
+      (globalThis as unknown as Bridge).auth.getSession(),
+    );
     await desktop.app.close();
     desktop = await launchDesktop(profile);
     page = desktop.page;
     if (persistence === 'memory') {
-      console.log('restart check skipped: the app keeps the session in memory only here (no OS keychain)');
+      console.log(
+        'restart check skipped: the app keeps the session in memory only here (no OS keychain)',
+      );
       await expect(page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
     } else {
       await expect(page.getByRole('button', { name: 'Log Out' }).first()).toBeVisible();

@@ -9,5 +9,8 @@ import { PROJECT_ROOT } from './paths.ts';
 export function electronForTests(): ElectronBinary {
   const binary = findElectronBinary({ projectRoot: PROJECT_ROOT });
   if (binary.found) return binary;
-  return { found: false, reason: `Electron tests skipped: ${process.env.ELECTRON_SKIP_REASON || binary.reason}` };
+  return {
+    found: false,
+    reason: `Electron tests skipped: ${process.env.ELECTRON_SKIP_REASON || binary.reason}`,
+  };
 }

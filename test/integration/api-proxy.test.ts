@@ -22,14 +22,25 @@ let browser: Browser;
 let trap: Server;
 const caught: string[] = [];
 const vaults = watchVaults();
-const PROXY_VARIABLES = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'] as const;
+const PROXY_VARIABLES = [
+  'HTTP_PROXY',
+  'http_proxy',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'NO_PROXY',
+  'no_proxy',
+] as const;
 const saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]));
 
 beforeAll(async () => {
   [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
   trap = createServer((req, res) => {
-    caught.push(`${req.method} ${req.url} authorization=${req.headers.authorization ? 'present' : 'absent'}`);
-    res.writeHead(502, { 'Content-Type': 'application/json' }).end('{"message":"caught by the proxy"}');
+    caught.push(
+      `${req.method} ${req.url} authorization=${req.headers.authorization ? 'present' : 'absent'}`,
+    );
+    res
+      .writeHead(502, { 'Content-Type': 'application/json' })
+      .end('{"message":"caught by the proxy"}');
   });
   await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', () => resolve()));
 });
@@ -54,13 +65,23 @@ describe('a proxy in the environment', () => {
     await context.close();
 
     const proxy = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
-    for (const name of ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy']) process.env[name] = proxy;
+    for (const name of ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy'])
+      process.env[name] = proxy;
     delete process.env.NO_PROXY;
     delete process.env.no_proxy;
 
-    expect(await test.core.messages.get('public')).toEqual({ ok: true, data: { text: 'This is a public message.' } });
-    expect(await test.core.messages.get('protected')).toEqual({ ok: true, data: { text: 'This is a protected message.' } });
-    expect(await test.core.messages.get('admin')).toEqual({ ok: true, data: { text: 'This is an admin message.' } });
+    expect(await test.core.messages.get('public')).toEqual({
+      ok: true,
+      data: { text: 'This is a public message.' },
+    });
+    expect(await test.core.messages.get('protected')).toEqual({
+      ok: true,
+      data: { text: 'This is a protected message.' },
+    });
+    expect(await test.core.messages.get('admin')).toEqual({
+      ok: true,
+      data: { text: 'This is an admin message.' },
+    });
     expect(caught).toEqual([]);
   });
 });

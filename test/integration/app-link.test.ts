@@ -37,7 +37,8 @@ afterAll(async () => {
 
 /** Every log line, as the host would print it (after the core's redaction). */
 function recordingLogger(lines: string[]): Logger {
-  const record = (message: string, fields?: Record<string, unknown>) => lines.push(`${message} ${JSON.stringify(fields ?? {})}`);
+  const record = (message: string, fields?: Record<string, unknown>) =>
+    lines.push(`${message} ${JSON.stringify(fields ?? {})}`);
   return { info: record, warn: record, error: record };
 }
 
@@ -51,10 +52,14 @@ function appLinkCore(options: { registered?: boolean; dir?: string } = {}) {
   return { test, lines };
 }
 
-async function waitForView(test: TestCore, predicate: (view: SessionView) => boolean): Promise<void> {
+async function waitForView(
+  test: TestCore,
+  predicate: (view: SessionView) => boolean,
+): Promise<void> {
   const started = Date.now();
   while (!test.events.some(predicate)) {
-    if (Date.now() - started > 10_000) throw new Error(`no such view; last ${JSON.stringify(test.events.at(-1))}`);
+    if (Date.now() - started > 10_000)
+      throw new Error(`no such view; last ${JSON.stringify(test.events.at(-1))}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -64,7 +69,10 @@ async function startAppLinkSignIn(test: TestCore) {
   const first = test.nextOpened();
   const result = test.core.session.login();
   await first;
-  expect(test.core.view().signIn).toMatchObject({ way: 'browser', otherWays: ['app-link', 'code'] });
+  expect(test.core.view().signIn).toMatchObject({
+    way: 'browser',
+    otherWays: ['app-link', 'code'],
+  });
   const opened = test.nextOpened();
   expect(test.core.session.useWay('app-link').ok).toBe(true);
   const authorizationUrl = await opened;
@@ -78,14 +86,22 @@ describe('the app link', () => {
     await test.core.restore();
     const { result, authorizationUrl } = await startAppLinkSignIn(test);
     const authorization = new URL(authorizationUrl);
-    expect(authorization.searchParams.get('redirect_uri')).toBe(`${DEFAULT_REDIRECT_SCHEME}:/callback`);
+    expect(authorization.searchParams.get('redirect_uri')).toBe(
+      `${DEFAULT_REDIRECT_SCHEME}:/callback`,
+    );
     expect(authorization.searchParams.get('redirect_uri')).toBe(APP_LINK_REDIRECT_URI);
     expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
 
-    const { appLink } = await signInForAppLink(browser, authorizationUrl, { username: alice.email, password: alice.password });
+    const { appLink } = await signInForAppLink(browser, authorizationUrl, {
+      username: alice.email,
+      password: alice.password,
+    });
     expect(appLink.startsWith(`${DEFAULT_REDIRECT_SCHEME}:/callback?`)).toBe(true);
     expect(test.core.session.deliverAppLink(appLink)).toBe(true);
-    expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in', profile: { email: alice.email } } });
+    expect(await result).toMatchObject({
+      ok: true,
+      session: { status: 'signed-in', profile: { email: alice.email } },
+    });
     const stored = (await test.storedTokens())!;
     expect(stored.tokenType).toBe('DPoP');
     expect(stored.refreshToken).toBeTruthy();
@@ -102,7 +118,10 @@ describe('the app link', () => {
     await test.core.close();
     const restarted = appLinkCore({ dir: test.dir });
     await restarted.test.core.restore();
-    expect(restarted.test.core.view()).toMatchObject({ status: 'signed-in', profile: { email: alice.email } });
+    expect(restarted.test.core.view()).toMatchObject({
+      status: 'signed-in',
+      profile: { email: alice.email },
+    });
     await restarted.test.core.session.logout();
     expect(restarted.test.core.view().status).toBe('signed-out');
     expect(await restarted.test.storedTokens()).toBeUndefined();
@@ -115,7 +134,10 @@ describe('the app link', () => {
     const result = test.core.session.login();
     await opened;
     expect(test.core.view().signIn).toMatchObject({ way: 'browser', otherWays: ['code'] });
-    expect(test.core.session.useWay('app-link')).toMatchObject({ ok: false, error: { code: 'way_unavailable' } });
+    expect(test.core.session.useWay('app-link')).toMatchObject({
+      ok: false,
+      error: { code: 'way_unavailable' },
+    });
     expect(test.core.view().signIn?.way).toBe('browser');
     test.core.session.cancel();
     expect(await result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
@@ -125,7 +147,11 @@ describe('the app link', () => {
     const { test, lines } = appLinkCore();
     await test.core.restore();
     const before = test.events.length;
-    expect(test.core.session.deliverAppLink(`${DEFAULT_REDIRECT_SCHEME}:/callback?code=forged-code-123&state=x`)).toBe(false);
+    expect(
+      test.core.session.deliverAppLink(
+        `${DEFAULT_REDIRECT_SCHEME}:/callback?code=forged-code-123&state=x`,
+      ),
+    ).toBe(false);
     expect(test.events.length).toBe(before);
     expect(test.core.view()).toMatchObject({ status: 'signed-out' });
     expect(test.core.view().error).toBeUndefined();
@@ -136,7 +162,10 @@ describe('the app link', () => {
     const { test } = appLinkCore();
     await test.core.restore();
     const { result, authorizationUrl } = await startAppLinkSignIn(test);
-    const { appLink } = await signInForAppLink(browser, authorizationUrl, { username: bob.email, password: bob.password });
+    const { appLink } = await signInForAppLink(browser, authorizationUrl, {
+      username: bob.email,
+      password: bob.password,
+    });
     const query = new URL(appLink).search;
     const eventsBefore = test.events.length;
     for (const wrong of [
@@ -155,7 +184,10 @@ describe('the app link', () => {
     expect(test.core.session.deliverAppLink(appLink)).toBe(true);
     // A second delivery while the first is being exchanged is dropped too.
     expect(test.core.session.deliverAppLink(appLink)).toBe(false);
-    expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in', profile: { email: bob.email } } });
+    expect(await result).toMatchObject({
+      ok: true,
+      session: { status: 'signed-in', profile: { email: bob.email } },
+    });
     await test.core.session.logout();
   });
 
@@ -163,7 +195,10 @@ describe('the app link', () => {
     const { test } = appLinkCore();
     await test.core.restore();
     const { result, authorizationUrl } = await startAppLinkSignIn(test);
-    const { appLink } = await signInForAppLink(browser, authorizationUrl, { username: bob.email, password: bob.password });
+    const { appLink } = await signInForAppLink(browser, authorizationUrl, {
+      username: bob.email,
+      password: bob.password,
+    });
     const tampered = new URL(appLink);
     tampered.searchParams.set('state', 'attacker-state');
     expect(test.core.session.deliverAppLink(tampered.href)).toBe(true);
@@ -189,9 +224,15 @@ describe('the app link', () => {
     const { test } = appLinkCore();
     await test.core.restore();
     const { result, authorizationUrl } = await startAppLinkSignIn(test);
-    const { appLink } = await signInForAppLink(browser, authorizationUrl, { username: bob.email, password: bob.password });
+    const { appLink } = await signInForAppLink(browser, authorizationUrl, {
+      username: bob.email,
+      password: bob.password,
+    });
     expect(test.core.session.useWay('code').ok).toBe(true);
-    await waitForView(test, (view) => view.signIn?.way === 'code' && view.signIn.code !== undefined);
+    await waitForView(
+      test,
+      (view) => view.signIn?.way === 'code' && view.signIn.code !== undefined,
+    );
     expect(test.core.session.deliverAppLink(appLink)).toBe(false);
     expect(test.core.view().status).toBe('signing-in');
     test.core.session.cancel();

@@ -16,7 +16,12 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevstack, type Devstack } from '../../devstack/index.ts';
 import { alice, bob } from '../support/accounts.ts';
-import { configFor, createTestCore, discoverPublicClient, type TestCore } from '../support/core-harness.ts';
+import {
+  configFor,
+  createTestCore,
+  discoverPublicClient,
+  type TestCore,
+} from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
 import { closedPort } from '../support/ports.ts';
 import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
@@ -74,7 +79,10 @@ async function attackerAuthorizationResponse() {
   });
   await new Promise<void>((resolve) => catcher.listen(port, '127.0.0.1', () => resolve()));
   try {
-    const { context } = await signInWithBrowser(browser, url.href, { username: bob.email, password: bob.password });
+    const { context } = await signInWithBrowser(browser, url.href, {
+      username: bob.email,
+      password: bob.password,
+    });
     await context.close();
   } finally {
     await new Promise((resolve) => {
@@ -92,7 +100,12 @@ async function startLogin(test: TestCore) {
   const opened = test.nextOpened();
   const result = test.core.session.login();
   const authorization = new URL(await opened);
-  return { result, authorization, redirectUri: authorization.searchParams.get('redirect_uri')!, state: authorization.searchParams.get('state')! };
+  return {
+    result,
+    authorization,
+    redirectUri: authorization.searchParams.get('redirect_uri')!,
+    state: authorization.searchParams.get('state')!,
+  };
 }
 
 function callbackUrl(redirectUri: string, params: Record<string, string>): string {
@@ -101,13 +114,20 @@ function callbackUrl(redirectUri: string, params: Record<string, string>): strin
   return url.href;
 }
 
-async function expectNobodySignedIn(test: TestCore, result: Awaited<ReturnType<TestCore['core']['session']['login']>>, code = 'callback_invalid') {
+async function expectNobodySignedIn(
+  test: TestCore,
+  result: Awaited<ReturnType<TestCore['core']['session']['login']>>,
+  code = 'callback_invalid',
+) {
   expect(result).toMatchObject({ ok: false, error: { code } });
   if (!result.ok) expect(result.error.message.length).toBeGreaterThan(20);
   expect(test.core.view()).toMatchObject({ status: 'signed-out', error: { code } });
   expect(test.core.view().profile).toBeUndefined();
   expect(await test.storedTokens()).toBeUndefined();
-  expect(await test.core.messages.get('protected')).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+  expect(await test.core.messages.get('protected')).toMatchObject({
+    ok: false,
+    error: { code: 'not_signed_in' },
+  });
 }
 
 /**
@@ -115,15 +135,17 @@ async function expectNobodySignedIn(test: TestCore, result: Awaited<ReturnType<T
  * explains (410, nothing handed over); the next sign-in takes the fixed port over from it.
  */
 async function portReleased(): Promise<void> {
-  const late = await send(`http://127.0.0.1:${port}/callback?code=late&state=late`).catch(() => undefined);
+  const late = await send(`http://127.0.0.1:${port}/callback?code=late&state=late`).catch(
+    () => undefined,
+  );
   if (late) {
     expect(late.status).toBe(410);
     expect(late.body).not.toContain('code=late');
   }
 }
 
-describe('code injection: the attacker\'s own valid code before the real callback', () => {
-  it('with the attacker\'s state: 400, the code is never even sent, and the receiver still waits', async () => {
+describe("code injection: the attacker's own valid code before the real callback", () => {
+  it("with the attacker's state: 400, the code is never even sent, and the receiver still waits", async () => {
     tally.run++;
     const test = victimCore();
     await test.core.restore();
@@ -142,7 +164,7 @@ describe('code injection: the attacker\'s own valid code before the real callbac
     await portReleased();
   });
 
-  it('a web page in the user\'s browser navigating a tab to the callback (wrong state) uses nothing up: the real sign-in completes', async () => {
+  it("a web page in the user's browser navigating a tab to the callback (wrong state) uses nothing up: the real sign-in completes", async () => {
     tally.run++;
     const test = victimCore();
     await test.core.restore();
@@ -153,7 +175,10 @@ describe('code injection: the attacker\'s own valid code before the real callbac
     const context = await browser.newContext();
     const planted = callbackUrl(redirectUri, { ...attacker, state: 'guessed-state' });
     await context.route('http://evil.example/**', (route) =>
-      route.fulfill({ contentType: 'text/html', body: `<!doctype html><title>cute cats</title><script>location.href = ${JSON.stringify(planted)};</script>` }),
+      route.fulfill({
+        contentType: 'text/html',
+        body: `<!doctype html><title>cute cats</title><script>location.href = ${JSON.stringify(planted)};</script>`,
+      }),
     );
     const evil = await context.newPage();
     const landed = evil.waitForResponse((response) => response.url().startsWith(`${redirectUri}?`));
@@ -163,13 +188,22 @@ describe('code injection: the attacker\'s own valid code before the real callbac
     // It came from the other site's page (its Referer), as a top-level navigation of the tab.
     expect(answer.request().headers()['referer']).toBe('http://evil.example/');
     expect(answer.request().isNavigationRequest()).toBe(true);
-    await expect.poll(() => evil.textContent('body')).toContain('not the sign-in the app is waiting for');
+    await expect
+      .poll(() => evil.textContent('body'))
+      .toContain('not the sign-in the app is waiting for');
     expect(devstack.tokenRequests('authorization_code')).toBe(before);
     expect(test.core.view()).toMatchObject({ status: 'signing-in' });
 
     // Then the user signs in, in the same browser: the app takes its own callback.
-    await signInWithBrowser(browser, authorization.href, { username: alice.email, password: alice.password, context });
-    expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in', profile: { email: alice.email } } });
+    await signInWithBrowser(browser, authorization.href, {
+      username: alice.email,
+      password: alice.password,
+      context,
+    });
+    expect(await result).toMatchObject({
+      ok: true,
+      session: { status: 'signed-in', profile: { email: alice.email } },
+    });
     expect((await test.storedTokens())?.claims.email).toBe(alice.email);
     expect(devstack.tokenRequests('authorization_code')).toBe(before + 1);
     await context.close();
@@ -177,7 +211,7 @@ describe('code injection: the attacker\'s own valid code before the real callbac
     await portReleased();
   });
 
-  it('even with the victim\'s own state (leaked): PKCE binds the code to the attacker\'s verifier', async () => {
+  it("even with the victim's own state (leaked): PKCE binds the code to the attacker's verifier", async () => {
     tally.run++;
     const test = victimCore();
     await test.core.restore();
@@ -187,16 +221,19 @@ describe('code injection: the attacker\'s own valid code before the real callbac
     await expectNobodySignedIn(test, await result);
     // This time the code did reach the provider, which refused it for the victim's verifier.
     expect(devstack.tokenRequests('authorization_code')).toBe(before + 1);
-    if (!(await result).ok) expect((await result as { error: { message: string } }).error.message).toMatch(/refused the sign-in code/);
+    if (!(await result).ok)
+      expect(((await result) as { error: { message: string } }).error.message).toMatch(
+        /refused the sign-in code/,
+      );
     tally.refused++;
     await portReleased();
   });
 });
 
-describe('replay: the victim\'s real callback used again', () => {
+describe("replay: the victim's real callback used again", () => {
   let used: { url: string; code: string; state: string; sub: string; accessToken: string };
 
-  it('a replay right after the real callback is not taken; the session stays the victim\'s own', async () => {
+  it("a replay right after the real callback is not taken; the session stays the victim's own", async () => {
     tally.run++;
     const test = victimCore();
     await test.core.restore();
@@ -206,17 +243,33 @@ describe('replay: the victim\'s real callback used again', () => {
     context.on('request', (req) => {
       if (req.url().startsWith(`http://127.0.0.1:${port}/callback?`)) callbacks.push(req.url());
     });
-    await signInWithBrowser(browser, authorization.href, { username: alice.email, password: alice.password, context });
-    expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in', profile: { email: alice.email } } });
+    await signInWithBrowser(browser, authorization.href, {
+      username: alice.email,
+      password: alice.password,
+      context,
+    });
+    expect(await result).toMatchObject({
+      ok: true,
+      session: { status: 'signed-in', profile: { email: alice.email } },
+    });
     const stored = (await test.storedTokens())!;
     const url = callbacks[0]!;
-    used = { url, code: new URL(url).searchParams.get('code')!, state: new URL(url).searchParams.get('state')!, sub: String(stored.claims.sub), accessToken: stored.accessToken };
+    used = {
+      url,
+      code: new URL(url).searchParams.get('code')!,
+      state: new URL(url).searchParams.get('state')!,
+      sub: String(stored.claims.sub),
+      accessToken: stored.accessToken,
+    };
 
     // The receiver lingers for late tabs and the browser's outcome page, but hands over nothing more.
     const replay = await send(url).catch(() => ({ status: 0, body: '' }));
     expect(replay.status).not.toBe(303);
     expect(replay.body).not.toContain(used.code);
-    expect(test.core.view()).toMatchObject({ status: 'signed-in', profile: { email: alice.email } });
+    expect(test.core.view()).toMatchObject({
+      status: 'signed-in',
+      profile: { email: alice.email },
+    });
     expect((await test.storedTokens())!.accessToken).toBe(stored.accessToken);
     await context.close();
     tally.refused++;
@@ -239,12 +292,15 @@ describe('replay: the victim\'s real callback used again', () => {
     await portReleased();
   });
 
-  it('a replay of the used code with the later sign-in\'s state (leaked) is refused by the provider', async () => {
+  it("a replay of the used code with the later sign-in's state (leaked) is refused by the provider", async () => {
     tally.run++;
     const test = victimCore();
     await test.core.restore();
     const { result, redirectUri, state } = await startLogin(test);
-    expect((await send(callbackUrl(redirectUri, { code: used.code, state, iss: devstack.issuer }))).status).toBe(303);
+    expect(
+      (await send(callbackUrl(redirectUri, { code: used.code, state, iss: devstack.issuer })))
+        .status,
+    ).toBe(303);
     await expectNobodySignedIn(test, await result);
     tally.refused++;
     await portReleased();
@@ -252,12 +308,20 @@ describe('replay: the victim\'s real callback used again', () => {
 });
 
 describe('what the receiver shows the browser', () => {
-  it('escapes a script in the provider\'s error description on the outcome page, and never shows the code', async () => {
+  it("escapes a script in the provider's error description on the outcome page, and never shows the code", async () => {
     tally.run++;
     const test = victimCore();
     await test.core.restore();
     const { result, redirectUri, state } = await startLogin(test);
-    const callback = await send(callbackUrl(redirectUri, { error: 'access_denied', error_description: XSS, state, iss: devstack.issuer, code: 'SECRET-CODE-xyz' }));
+    const callback = await send(
+      callbackUrl(redirectUri, {
+        error: 'access_denied',
+        error_description: XSS,
+        state,
+        iss: devstack.issuer,
+        code: 'SECRET-CODE-xyz',
+      }),
+    );
     expect(callback.status).toBe(303);
     expect(callback.headers.location).toBe('/done');
     const done = await send(new URL('/done', redirectUri).href);

@@ -18,7 +18,10 @@ let browser: Browser;
 const cores: TestCore[] = [];
 
 beforeAll(async () => {
-  [devstack, browser] = await Promise.all([startDevstack({ quiet: true, accessTokenTtl: TTL_SECONDS }), launchSystemBrowser()]);
+  [devstack, browser] = await Promise.all([
+    startDevstack({ quiet: true, accessTokenTtl: TTL_SECONDS }),
+    launchSystemBrowser(),
+  ]);
 });
 
 afterAll(async () => {
@@ -44,7 +47,10 @@ describe('expired access tokens', () => {
     const test = await signedInCore({ clockSkewSeconds: 0 });
     await pastExpiry();
     const before = devstack.tokenRequests('refresh_token');
-    expect(await test.core.messages.get('protected')).toEqual({ ok: true, data: { text: 'This is a protected message.' } });
+    expect(await test.core.messages.get('protected')).toEqual({
+      ok: true,
+      data: { text: 'This is a protected message.' },
+    });
     expect(devstack.tokenRequests('refresh_token') - before).toBe(1);
   });
 
@@ -53,7 +59,10 @@ describe('expired access tokens', () => {
     const test = await signedInCore({ clockSkewSeconds: -60 });
     await pastExpiry();
     const before = devstack.tokenRequests('refresh_token');
-    expect(await test.core.messages.get('protected')).toEqual({ ok: true, data: { text: 'This is a protected message.' } });
+    expect(await test.core.messages.get('protected')).toEqual({
+      ok: true,
+      data: { text: 'This is a protected message.' },
+    });
     expect(devstack.tokenRequests('refresh_token') - before).toBe(1);
   });
 });
@@ -66,7 +75,10 @@ describe('a saved session that can no longer be used', () => {
     const next = createTestCore(configFor(devstack), { dir: test.dir });
     cores.push(next);
     await next.core.restore();
-    expect(next.core.view()).toMatchObject({ status: 'signed-out', error: { code: 'storage_unreadable' } });
+    expect(next.core.view()).toMatchObject({
+      status: 'signed-out',
+      error: { code: 'storage_unreadable' },
+    });
     expect(next.opened).toEqual([]);
   });
 
@@ -76,7 +88,12 @@ describe('a saved session that can no longer be used', () => {
     const { port: apiPort } = new URL(devstack.apiUrl);
     await devstack.close();
     // Same addresses, fresh memory: every grant, and so every refresh token, is gone.
-    devstack = await startDevstack({ quiet: true, accessTokenTtl: TTL_SECONDS, idpPort: Number(idpPort), apiPort: Number(apiPort) });
+    devstack = await startDevstack({
+      quiet: true,
+      accessTokenTtl: TTL_SECONDS,
+      idpPort: Number(idpPort),
+      apiPort: Number(apiPort),
+    });
     await pastExpiry();
     const next = createTestCore(configFor(devstack), { dir: test.dir });
     cores.push(next);
@@ -86,6 +103,9 @@ describe('a saved session that can no longer be used', () => {
       error: { code: 'session_expired', message: 'Your session has expired. Please log in again.' },
     });
     expect(await next.storedTokens()).toBeUndefined();
-    expect(await next.core.messages.get('protected')).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+    expect(await next.core.messages.get('protected')).toMatchObject({
+      ok: false,
+      error: { code: 'not_signed_in' },
+    });
   });
 });

@@ -45,13 +45,18 @@ async function providerAccepts(refreshToken: string): Promise<boolean | string> 
 }
 
 /** Starts a login and answers its loopback receiver with `params` instead of the browser. */
-async function forgedCallback(test: TestCore, params: (expected: { state: string; iss: string }) => Record<string, string>) {
+async function forgedCallback(
+  test: TestCore,
+  params: (expected: { state: string; iss: string }) => Record<string, string>,
+) {
   const opened = test.nextOpened();
   const result = test.core.session.login();
   const authorizationUrl = new URL(await opened);
   const redirectUri = authorizationUrl.searchParams.get('redirect_uri')!;
   const callback = new URL(redirectUri);
-  for (const [key, value] of Object.entries(params({ state: authorizationUrl.searchParams.get('state')!, iss: devstack.issuer }))) {
+  for (const [key, value] of Object.entries(
+    params({ state: authorizationUrl.searchParams.get('state')!, iss: devstack.issuer }),
+  )) {
     callback.searchParams.set(key, value);
   }
   expect((await send(callback.href)).status).toBe(303);
@@ -74,13 +79,20 @@ describe('sign-in through the system browser', () => {
       audience: 'https://hello-world.example.com',
       code_challenge_method: 'S256',
     });
-    expect(authorization.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
-    for (const p of ['state', 'nonce', 'code_challenge']) expect(authorization.searchParams.get(p)?.length).toBeGreaterThanOrEqual(43);
+    expect(authorization.searchParams.get('redirect_uri')).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/callback$/,
+    );
+    for (const p of ['state', 'nonce', 'code_challenge'])
+      expect(authorization.searchParams.get(p)?.length).toBeGreaterThanOrEqual(43);
     expect(authorization.searchParams.has('client_secret')).toBe(false);
 
     expect(result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
     const profile = test.core.view().profile!;
-    expect(profile).toMatchObject({ name: 'Alice Liddell', email: 'alice@example.com', email_verified: true });
+    expect(profile).toMatchObject({
+      name: 'Alice Liddell',
+      email: 'alice@example.com',
+      email_verified: true,
+    });
     expect(profile.sub).toBeTruthy();
     expect(profile.nickname).toBeTruthy();
     expect(String(profile.picture)).toMatch(/^(data:image\/|https:)/);
@@ -91,12 +103,22 @@ describe('sign-in through the system browser', () => {
     const stored = (await test.storedTokens())!;
     remember(stored);
     const rendererSaw = JSON.stringify([result, test.events, test.core.view()]);
-    for (const token of [stored.accessToken, stored.idToken, stored.refreshToken!]) expect(rendererSaw).not.toContain(token);
+    for (const token of [stored.accessToken, stored.idToken, stored.refreshToken!])
+      expect(rendererSaw).not.toContain(token);
     expect(stored.refreshToken).toBeTruthy();
 
-    expect(await test.core.messages.get('public')).toEqual({ ok: true, data: { text: 'This is a public message.' } });
-    expect(await test.core.messages.get('protected')).toEqual({ ok: true, data: { text: 'This is a protected message.' } });
-    expect(await test.core.messages.get('admin')).toEqual({ ok: true, data: { text: 'This is an admin message.' } });
+    expect(await test.core.messages.get('public')).toEqual({
+      ok: true,
+      data: { text: 'This is a public message.' },
+    });
+    expect(await test.core.messages.get('protected')).toEqual({
+      ok: true,
+      data: { text: 'This is a protected message.' },
+    });
+    expect(await test.core.messages.get('admin')).toEqual({
+      ok: true,
+      data: { text: 'This is an admin message.' },
+    });
     await page.context().close();
   });
 
@@ -106,8 +128,14 @@ describe('sign-in through the system browser', () => {
     const { result, context } = await signIn(test, browser, bob);
     expect(result.ok).toBe(true);
     expect(test.core.view().profile?.email).toBe('bob@example.com');
-    expect(await test.core.messages.get('protected')).toEqual({ ok: true, data: { text: 'This is a protected message.' } });
-    expect(await test.core.messages.get('admin')).toEqual({ ok: false, error: { code: 'api_error', status: 403, message: 'Permission denied' } });
+    expect(await test.core.messages.get('protected')).toEqual({
+      ok: true,
+      data: { text: 'This is a protected message.' },
+    });
+    expect(await test.core.messages.get('admin')).toEqual({
+      ok: false,
+      error: { code: 'api_error', status: 403, message: 'Permission denied' },
+    });
     await context.close();
   });
 
@@ -115,7 +143,12 @@ describe('sign-in through the system browser', () => {
     const test = newCore(configFor(devstack));
     await test.core.restore();
     const email = `new-${Date.now()}@example.com`;
-    const { result, url, context } = await signIn(test, browser, { email, password: 'a-long-password', name: 'New Person' }, 'signup');
+    const { result, url, context } = await signIn(
+      test,
+      browser,
+      { email, password: 'a-long-password', name: 'New Person' },
+      'signup',
+    );
     expect(new URL(url).searchParams.get('screen_hint')).toBe('signup');
     expect(new URL(url).searchParams.get('prompt')).toBe('login');
     expect(result.ok).toBe(true);
@@ -153,8 +186,15 @@ describe('sessions that last', () => {
     const second = newCore(configFor(devstack), { dir: first.dir });
     await second.core.restore();
     expect(second.opened).toEqual([]);
-    expect(second.core.view()).toMatchObject({ status: 'signed-in', persistence: 'encrypted', profile: { email: 'alice@example.com' } });
-    expect(await second.core.messages.get('admin')).toEqual({ ok: true, data: { text: 'This is an admin message.' } });
+    expect(second.core.view()).toMatchObject({
+      status: 'signed-in',
+      persistence: 'encrypted',
+      profile: { email: 'alice@example.com' },
+    });
+    expect(await second.core.messages.get('admin')).toEqual({
+      ok: true,
+      data: { text: 'This is an admin message.' },
+    });
   });
 
   it('refreshes an access token that expires within the clock skew, rotating the refresh token', async () => {
@@ -168,7 +208,10 @@ describe('sessions that last', () => {
     const test = newCore(configFor(devstack), { dir: signedIn.dir, clockSkewSeconds: 7200 });
     await test.core.restore();
     const refreshesBefore = devstack.tokenRequests('refresh_token');
-    expect(await test.core.messages.get('protected')).toEqual({ ok: true, data: { text: 'This is a protected message.' } });
+    expect(await test.core.messages.get('protected')).toEqual({
+      ok: true,
+      data: { text: 'This is a protected message.' },
+    });
     const after = (await test.storedTokens())!;
     remember(after);
     expect(devstack.tokenRequests('refresh_token')).toBeGreaterThan(refreshesBefore);
@@ -187,7 +230,9 @@ describe('sessions that last', () => {
     const expiring = newCore(configFor(devstack), { dir: signedIn.dir, clockSkewSeconds: 7200 });
     await expiring.core.restore();
     const counted = devstack.tokenRequests('refresh_token');
-    const results = await Promise.all(Array.from({ length: 100 }, () => expiring.core.messages.get('protected')));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, () => expiring.core.messages.get('protected')),
+    );
     expect(results.every((r) => r.ok)).toBe(true);
     expect(devstack.tokenRequests('refresh_token') - counted).toBe(1);
   });
@@ -204,14 +249,19 @@ describe('logging out', () => {
     const result = await test.core.session.logout();
     expect(result).toMatchObject({ ok: true, session: { status: 'signed-out' } });
     expect(await test.storedTokens()).toBeUndefined();
-    expect(await test.core.messages.get('protected')).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+    expect(await test.core.messages.get('protected')).toMatchObject({
+      ok: false,
+      error: { code: 'not_signed_in' },
+    });
     expect(await providerAccepts(stored.refreshToken!)).toBe('invalid_grant');
 
     const logoutUrl = new URL(await opened);
     const metadata = (await discoverPublicClient(devstack)).serverMetadata();
     expect(`${logoutUrl.origin}${logoutUrl.pathname}`).toBe(metadata.end_session_endpoint);
     expect(logoutUrl.searchParams.get('id_token_hint')).toBe(stored.idToken);
-    expect(logoutUrl.searchParams.get('post_logout_redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/logged-out$/);
+    expect(logoutUrl.searchParams.get('post_logout_redirect_uri')).toMatch(
+      /^http:\/\/127\.0\.0\.1:\d+\/logged-out$/,
+    );
 
     // The same browser (it holds the provider's session cookie) follows the logout URL...
     await page.goto(logoutUrl.href);
@@ -230,10 +280,35 @@ describe('logging out', () => {
 
 describe('bad input ends the sign-in with a clear error and no session', () => {
   it.each([
-    ['no code', (e: { state: string; iss: string }) => ({ state: e.state, iss: e.iss }), 'callback_invalid'],
-    ['error=access_denied', (e: { state: string; iss: string }) => ({ error: 'access_denied', error_description: 'User said no', state: e.state, iss: e.iss }), 'access_denied'],
-    ['a wrong iss (mix-up)', (e: { state: string; iss: string }) => ({ code: 'abc', state: e.state, iss: 'https://evil.example.com' }), 'callback_invalid'],
-    ['a forged code', (e: { state: string; iss: string }) => ({ code: 'forged-code', state: e.state, iss: e.iss }), 'callback_invalid'],
+    [
+      'no code',
+      (e: { state: string; iss: string }) => ({ state: e.state, iss: e.iss }),
+      'callback_invalid',
+    ],
+    [
+      'error=access_denied',
+      (e: { state: string; iss: string }) => ({
+        error: 'access_denied',
+        error_description: 'User said no',
+        state: e.state,
+        iss: e.iss,
+      }),
+      'access_denied',
+    ],
+    [
+      'a wrong iss (mix-up)',
+      (e: { state: string; iss: string }) => ({
+        code: 'abc',
+        state: e.state,
+        iss: 'https://evil.example.com',
+      }),
+      'callback_invalid',
+    ],
+    [
+      'a forged code',
+      (e: { state: string; iss: string }) => ({ code: 'forged-code', state: e.state, iss: e.iss }),
+      'callback_invalid',
+    ],
   ])('callback with %s', async (_name, params, code) => {
     const test = newCore(configFor(devstack));
     await test.core.restore();
@@ -247,7 +322,11 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
   it('does not accept a second callback after the first', async () => {
     const test = newCore(configFor(devstack));
     await test.core.restore();
-    const { redirectUri } = await forgedCallback(test, (e) => ({ code: 'forged-code', state: e.state, iss: e.iss }));
+    const { redirectUri } = await forgedCallback(test, (e) => ({
+      code: 'forged-code',
+      state: e.state,
+      iss: e.iss,
+    }));
     // The receiver lingers so a late tab or a reload reads a page, but takes no callback.
     const again = await send(`${redirectUri}?code=again&state=again`);
     expect(again.status).toBe(410);
@@ -264,13 +343,27 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
     const authorization = new URL(await opened);
     const redirectUri = authorization.searchParams.get('redirect_uri')!;
     const state = authorization.searchParams.get('state')!;
-    for (const query of ['code=abc&state=not-the-state', 'code=abc', `code=abc&state=${state}x`, `code=abc&state=${state.slice(0, -1)}`, 'error=access_denied&state=nope']) {
-      expect((await send(`${redirectUri}?${query}&iss=${encodeURIComponent(devstack.issuer)}`)).status).toBe(400);
+    for (const query of [
+      'code=abc&state=not-the-state',
+      'code=abc',
+      `code=abc&state=${state}x`,
+      `code=abc&state=${state.slice(0, -1)}`,
+      'error=access_denied&state=nope',
+    ]) {
+      expect(
+        (await send(`${redirectUri}?${query}&iss=${encodeURIComponent(devstack.issuer)}`)).status,
+      ).toBe(400);
     }
     expect(test.core.view()).toMatchObject({ status: 'signing-in', flow: 'login' });
     expect(devstack.tokenRequests('authorization_code')).toBe(before);
     // Its own state (with a forged code) is taken, and ends the sign-in.
-    expect((await send(`${redirectUri}?code=forged&state=${state}&iss=${encodeURIComponent(devstack.issuer)}`)).status).toBe(303);
+    expect(
+      (
+        await send(
+          `${redirectUri}?code=forged&state=${state}&iss=${encodeURIComponent(devstack.issuer)}`,
+        )
+      ).status,
+    ).toBe(303);
     expect(await login).toMatchObject({ ok: false, error: { code: 'callback_invalid' } });
   });
 
@@ -283,20 +376,32 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
     expect((await send(new URL('/elsewhere?code=x', redirectUri).href)).status).toBe(404);
     expect(test.core.view()).toMatchObject({ status: 'signing-in', flow: 'login' });
     expect(await test.core.handle('auth:cancel', [])).toEqual({ ok: true });
-    expect(await login).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled', message: 'Sign-in was cancelled.' } });
+    expect(await login).toMatchObject({
+      ok: false,
+      error: { code: 'sign_in_cancelled', message: 'Sign-in was cancelled.' },
+    });
     expect(test.core.view().status).toBe('signed-out');
     // A tab that comes back now is told the sign-in was cancelled; nothing is accepted.
     const late = await send(`${redirectUri.href}?code=late&state=late`);
     expect(late.status).toBe(410);
     expect(late.body).toContain('Sign-in cancelled');
-    expect(test.core.view()).toMatchObject({ status: 'signed-out', error: { code: 'sign_in_cancelled' } });
+    expect(test.core.view()).toMatchObject({
+      status: 'signed-out',
+      error: { code: 'sign_in_cancelled' },
+    });
   });
 
   it('times out', async () => {
     const test = newCore(configFor(devstack), { signInTimeoutMs: 300 });
     await test.core.restore();
-    expect(await test.core.session.login()).toMatchObject({ ok: false, error: { code: 'sign_in_timeout' } });
-    expect(test.core.view()).toMatchObject({ status: 'signed-out', error: { code: 'sign_in_timeout' } });
+    expect(await test.core.session.login()).toMatchObject({
+      ok: false,
+      error: { code: 'sign_in_timeout' },
+    });
+    expect(test.core.view()).toMatchObject({
+      status: 'signed-out',
+      error: { code: 'sign_in_timeout' },
+    });
   });
 
   it('says clearly when every configured callback port is busy, opens no browser, and offers the other ways instead', async () => {
@@ -306,10 +411,14 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
       const test = newCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: ports.join(',') }));
       await test.core.restore();
       const pending = test.core.session.login();
-      while (test.core.view().signIn?.way !== 'choose') await new Promise((resolve) => setTimeout(resolve, 20));
+      while (test.core.view().signIn?.way !== 'choose')
+        await new Promise((resolve) => setTimeout(resolve, 20));
       expect(test.core.view()).toMatchObject({
         status: 'signing-in',
-        signIn: { otherWays: ['code'], notice: { code: 'ports_busy', message: expect.stringContaining(String(ports[0])) } },
+        signIn: {
+          otherWays: ['code'],
+          notice: { code: 'ports_busy', message: expect.stringContaining(String(ports[0])) },
+        },
       });
       expect(test.opened).toEqual([]);
       test.core.session.cancel();
@@ -325,7 +434,13 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
     const test = newCore(configFor({ ...devstack, issuer: `http://127.0.0.1:${port}` }));
     await test.core.restore();
     const result = await test.core.session.login();
-    expect(result).toMatchObject({ ok: false, error: { code: 'provider_unreachable', message: expect.stringContaining(`127.0.0.1:${port}`) } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: {
+        code: 'provider_unreachable',
+        message: expect.stringContaining(`127.0.0.1:${port}`),
+      },
+    });
     expect(test.opened).toEqual([]);
   });
 
@@ -335,15 +450,30 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
     await test.core.restore();
     expect(await test.core.messages.get('public')).toEqual({
       ok: false,
-      error: { code: 'api_unreachable', message: `The message API at http://127.0.0.1:${port} could not be reached. Is it running?` },
+      error: {
+        code: 'api_unreachable',
+        message: `The message API at http://127.0.0.1:${port} could not be reached. Is it running?`,
+      },
     });
   });
 
   it('refuses unknown channels and invalid arguments without throwing', async () => {
     const test = newCore(configFor(devstack));
-    expect(await test.core.handle('auth:steal-tokens', [])).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
-    expect(await test.core.handle('messages:get', ['secrets'])).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
-    expect(await test.core.handle('messages:get', 'public')).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
-    expect(await test.core.handle('__proto__', [])).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(await test.core.handle('auth:steal-tokens', [])).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
+    expect(await test.core.handle('messages:get', ['secrets'])).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
+    expect(await test.core.handle('messages:get', 'public')).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
+    expect(await test.core.handle('__proto__', [])).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
   });
 });

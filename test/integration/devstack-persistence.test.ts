@@ -12,7 +12,13 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATE_FILES, startDevstack, type Devstack } from '../../devstack/index.ts';
 import { alice } from '../support/accounts.ts';
-import { configFor, createTestCore, filesUnder, signIn, type TestCore } from '../support/core-harness.ts';
+import {
+  configFor,
+  createTestCore,
+  filesUnder,
+  signIn,
+  type TestCore,
+} from '../support/core-harness.ts';
 import { closedPort } from '../support/ports.ts';
 import { launchSystemBrowser } from '../support/system-browser.ts';
 
@@ -77,7 +83,10 @@ describe('a devstack restarted on its data folder', () => {
     // restore has to refresh, which only a provider that kept the refresh token (and the grant) allows.
     const next = newCore({ dir: first.dir, clockSkewSeconds: 7200 });
     await next.core.restore();
-    expect(next.core.view()).toMatchObject({ status: 'signed-in', profile: { email: alice.email } });
+    expect(next.core.view()).toMatchObject({
+      status: 'signed-in',
+      profile: { email: alice.email },
+    });
     expect(next.core.view().error).toBeUndefined();
     expect(next.opened).toEqual([]);
     expect(devstack.tokenRequests('refresh_token')).toBeGreaterThanOrEqual(1);
@@ -88,11 +97,18 @@ describe('a devstack restarted on its data folder', () => {
     expect(after.idToken).not.toBe(before.idToken);
 
     expect(await next.core.messages.get('protected')).toEqual(PROTECTED);
-    expect(await next.core.messages.get('admin')).toEqual({ ok: true, data: { text: 'This is an admin message.' } });
+    expect(await next.core.messages.get('admin')).toEqual({
+      ok: true,
+      data: { text: 'This is an admin message.' },
+    });
   });
 
   it('keeps signed-up accounts: the new account logs in after a restart', async () => {
-    const newcomer = { email: `kept-${Date.now()}@example.com`, password: 'a-long-password-kept', name: 'Kept Person' };
+    const newcomer = {
+      email: `kept-${Date.now()}@example.com`,
+      password: 'a-long-password-kept',
+      name: 'Kept Person',
+    };
     passwords.push(newcomer.password);
     const first = newCore();
     await first.core.restore();
@@ -108,7 +124,10 @@ describe('a devstack restarted on its data folder', () => {
     await login.context.close();
     expect(login.result.ok).toBe(true);
     expect(login.formShown).toBe(true);
-    expect(next.core.view()).toMatchObject({ status: 'signed-in', profile: { email: newcomer.email, name: newcomer.name } });
+    expect(next.core.view()).toMatchObject({
+      status: 'signed-in',
+      profile: { email: newcomer.email, name: newcomer.name },
+    });
     expect(await next.core.messages.get('protected')).toEqual(PROTECTED);
   });
 
@@ -118,11 +137,26 @@ describe('a devstack restarted on its data folder', () => {
     // No temporary file left behind: exactly the three state files.
     expect(readdirSync(dataDir).sort()).toEqual(Object.values(STATE_FILES).sort());
     for (const name of readdirSync(dataDir)) {
-      expect({ name, mode: statSync(path.join(dataDir, name)).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+      expect({ name, mode: statSync(path.join(dataDir, name)).mode & 0o777 }).toEqual({
+        name,
+        mode: 0o600,
+      });
     }
-    const accounts = JSON.parse(readFileSync(path.join(dataDir, STATE_FILES.accounts), 'utf8')) as { accounts: Array<Record<string, unknown>> };
+    const accounts = JSON.parse(readFileSync(path.join(dataDir, STATE_FILES.accounts), 'utf8')) as {
+      accounts: Array<Record<string, unknown>>;
+    };
     expect(accounts.accounts).toHaveLength(1);
-    expect(Object.keys(accounts.accounts[0]!).sort()).toEqual(['email', 'emailVerified', 'hash', 'id', 'kdf', 'name', 'permissions', 'salt', 'updatedAt']);
+    expect(Object.keys(accounts.accounts[0]!).sort()).toEqual([
+      'email',
+      'emailVerified',
+      'hash',
+      'id',
+      'kdf',
+      'name',
+      'permissions',
+      'salt',
+      'updatedAt',
+    ]);
     const everything = filesUnder(dataDir);
     for (const password of passwords) expect(everything).not.toContain(password);
     devstack = await start();

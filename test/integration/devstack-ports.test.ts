@@ -26,7 +26,9 @@ beforeAll(async () => {
   held.push(await hold(4000), await hold(6060));
 });
 afterAll(async () => {
-  await Promise.all(held.map((server) => server && new Promise((resolve) => server.close(resolve))));
+  await Promise.all(
+    held.map((server) => server && new Promise((resolve) => server.close(resolve))),
+  );
 });
 
 describe('the demo provider with its default ports held by another program', () => {
@@ -40,11 +42,19 @@ describe('the demo provider with its default ports held by another program', () 
       api = first.config.apiServerUrl.href;
       expect(first.config.issuer.port).not.toBe('4000');
       expect(first.config.apiServerUrl.port).not.toBe('6060');
-      expect(first.summary).toContain(`Port 4000 is in use: the identity provider listens on ${first.config.issuer.port} instead (remembered for next time).`);
-      expect(first.summary).toContain(`Port 6060 is in use: the Hello World API listens on ${first.config.apiServerUrl.port} instead`);
+      expect(first.summary).toContain(
+        `Port 4000 is in use: the identity provider listens on ${first.config.issuer.port} instead (remembered for next time).`,
+      );
+      expect(first.summary).toContain(
+        `Port 6060 is in use: the Hello World API listens on ${first.config.apiServerUrl.port} instead`,
+      );
       // It really serves there: discovery names that issuer, the API answers.
-      expect(await (await fetch(new URL('.well-known/openid-configuration', issuer))).json()).toMatchObject({ issuer: issuer.replace(/\/$/, '') });
-      expect(await (await fetch(new URL('api/messages/public', api))).json()).toEqual({ text: 'This is a public message.' });
+      expect(
+        await (await fetch(new URL('.well-known/openid-configuration', issuer))).json(),
+      ).toMatchObject({ issuer: issuer.replace(/\/$/, '') });
+      expect(await (await fetch(new URL('api/messages/public', api))).json()).toEqual({
+        text: 'This is a public message.',
+      });
       expect(JSON.parse(readFileSync(path.join(dataDir, 'ports.json'), 'utf8'))).toEqual({
         version: 1,
         idp: Number(first.config.issuer.port),
@@ -68,7 +78,9 @@ describe('the demo provider with its default ports held by another program', () 
     const configured = await configureFromEnvironment({});
     try {
       expect(configured.config.issuer.port).not.toBe('4000');
-      expect(configured.summary).toMatch(/Port 4000 is in use: the identity provider listens on \d+ instead\.\n/);
+      expect(configured.summary).toMatch(
+        /Port 4000 is in use: the identity provider listens on \d+ instead\.\n/,
+      );
     } finally {
       await configured.stop();
     }

@@ -53,16 +53,19 @@ async function signUpPage(): Promise<Page> {
   return page;
 }
 
-const focusedId = (page: Page) => page.evaluate('document.activeElement && document.activeElement.id');
+const focusedId = (page: Page) =>
+  page.evaluate('document.activeElement && document.activeElement.id');
 
-describe('the demo provider\'s sign-up form', () => {
+describe("the demo provider's sign-up form", () => {
   it('focuses its first field and states its rules in the page', async () => {
     const page = await signUpPage();
     expect(await focusedId(page)).toBe('name');
     const password = page.locator('#password');
     expect(await password.getAttribute('minlength')).toBe(String(MIN_PASSWORD_LENGTH));
     expect(await password.getAttribute('aria-describedby')).toBe('password-hint');
-    expect(await page.locator('#password-hint').innerText()).toBe(`At least ${MIN_PASSWORD_LENGTH} characters, not only spaces.`);
+    expect(await page.locator('#password-hint').innerText()).toBe(
+      `At least ${MIN_PASSWORD_LENGTH} characters, not only spaces.`,
+    );
   });
 
   it('refuses a password of eight spaces in the browser, and on the server when the browser check is skipped', async () => {
@@ -71,15 +74,22 @@ describe('the demo provider\'s sign-up form', () => {
     await page.locator('#password').fill(' '.repeat(8));
     await page.getByRole('button', { name: 'Sign Up' }).click();
     // The browser keeps the form: the field is invalid and nothing was sent.
-    expect(await page.evaluate("document.getElementById('password').validity.patternMismatch")).toBe(true);
+    expect(
+      await page.evaluate("document.getElementById('password').validity.patternMismatch"),
+    ).toBe(true);
     expect(page.url()).toContain('/interaction/');
     expect(await page.getByRole('heading', { name: 'Create your account' }).isVisible()).toBe(true);
     expect(await page.locator('[role="alert"]').count()).toBe(0);
 
     // A client that skips the browser's check (or an old browser) meets the same rule on the server.
     await page.evaluate('document.forms[0].noValidate = true');
-    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Sign Up' }).click()]);
-    expect(await page.locator('[role="alert"]').innerText()).toBe('A password cannot be only spaces.');
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.getByRole('button', { name: 'Sign Up' }).click(),
+    ]);
+    expect(await page.locator('[role="alert"]').innerText()).toBe(
+      'A password cannot be only spaces.',
+    );
   });
 
   it('refuses a short password in the browser (minlength), and on the server too', async () => {
@@ -90,18 +100,29 @@ describe('the demo provider\'s sign-up form', () => {
     expect(await page.evaluate("document.getElementById('password').validity.tooShort")).toBe(true);
     expect(await page.locator('[role="alert"]').count()).toBe(0);
     await page.evaluate('document.forms[0].noValidate = true');
-    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Sign Up' }).click()]);
-    expect(await page.locator('[role="alert"]').innerText()).toBe(`Password must be at least ${MIN_PASSWORD_LENGTH} characters.`);
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.getByRole('button', { name: 'Sign Up' }).click(),
+    ]);
+    expect(await page.locator('[role="alert"]').innerText()).toBe(
+      `Password must be at least ${MIN_PASSWORD_LENGTH} characters.`,
+    );
   });
 
   it('offers "Log in instead" as a link when the email already has an account', async () => {
     const page = await signUpPage();
     await page.locator('#username').fill(alice.email);
     await page.locator('#password').fill('another good password');
-    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Sign Up' }).click()]);
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.getByRole('button', { name: 'Sign Up' }).click(),
+    ]);
     const alert = page.locator('[role="alert"]');
     expect(await alert.innerText()).toContain('An account with this email already exists.');
-    await Promise.all([page.waitForEvent('load'), alert.getByRole('link', { name: 'Log in instead' }).click()]);
+    await Promise.all([
+      page.waitForEvent('load'),
+      alert.getByRole('link', { name: 'Log in instead' }).click(),
+    ]);
     await page.getByRole('heading', { name: 'Welcome' }).waitFor();
     expect(await page.locator('form input[name="password"]').count()).toBe(1);
   });
@@ -110,7 +131,10 @@ describe('the demo provider\'s sign-up form', () => {
     const page = await signUpPage();
     await page.locator('#username').fill(alice.email);
     await page.locator('#password').fill('another good password');
-    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Sign Up' }).click()]);
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.getByRole('button', { name: 'Sign Up' }).click(),
+    ]);
     expect(await page.locator('[role="alert"]').count()).toBe(1);
     // The page came back with the email filled in: the password field has the focus.
     expect(await focusedId(page)).toBe('password');

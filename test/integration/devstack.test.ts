@@ -21,7 +21,6 @@ import { SignInError, launchSystemBrowser, signInWithBrowser } from '../support/
 const CLI = fileURLToPath(new URL('../../devstack/cli.ts', import.meta.url));
 const SCOPE = 'openid profile email offline_access';
 
-
 /** The app's side of RFC 8252 §7.3: a loopback server on an OS-assigned port catching redirects. */
 interface LoopbackCatcher {
   port: number;
@@ -35,16 +34,27 @@ interface LoopbackCatcher {
 async function startLoopbackCatcher(): Promise<LoopbackCatcher> {
   const received: URL[] = [];
   const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const url = new URL(
+      req.url ?? '/',
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    );
     if (url.pathname === '/callback' || url.pathname === '/logged-out') {
       received.push(url);
     }
     if (url.pathname === '/callback') {
       // Like the app: answer with a code-free page.
-      res.writeHead(302, { Location: '/done', 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }).end();
+      res
+        .writeHead(302, {
+          Location: '/done',
+          'Cache-Control': 'no-store',
+          'Referrer-Policy': 'no-referrer',
+        })
+        .end();
       return;
     }
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><title>Done</title><p>You can close this tab.</p>');
+    res
+      .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+      .end('<!DOCTYPE html><title>Done</title><p>You can close this tab.</p>');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -53,18 +63,28 @@ async function startLoopbackCatcher(): Promise<LoopbackCatcher> {
     redirectUri: `http://127.0.0.1:${port}/callback`,
     postLogoutRedirectUri: `http://127.0.0.1:${port}/logged-out`,
     received,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
-function decodeJwt(jwt: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+function decodeJwt(jwt: string): {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+} {
   const [header, payload] = jwt.split('.');
   return {
-    header: JSON.parse(Buffer.from(header ?? '', 'base64url').toString('utf8')) as Record<string, unknown>,
-    payload: JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as Record<string, unknown>,
+    header: JSON.parse(Buffer.from(header ?? '', 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >,
+    payload: JSON.parse(Buffer.from(payload ?? '', 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >,
   };
 }
 
@@ -73,7 +93,11 @@ async function callApi(stack: Devstack, path: string, accessToken?: string, meth
     method,
     headers: accessToken === undefined ? {} : { Authorization: `Bearer ${accessToken}` },
   });
-  return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    body: await response.text(),
+  };
 }
 
 interface Authorization {
@@ -83,7 +107,11 @@ interface Authorization {
   nonce: string;
 }
 
-async function authorization(config: client.Configuration, stack: Devstack, extra: Record<string, string> = {}): Promise<Authorization> {
+async function authorization(
+  config: client.Configuration,
+  stack: Devstack,
+  extra: Record<string, string> = {},
+): Promise<Authorization> {
   const verifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
@@ -105,7 +133,12 @@ async function signIn(
   stack: Devstack,
   config: client.Configuration,
   account: { email: string; password: string },
-  options: { extra?: Record<string, string>; context?: BrowserContext; mode?: 'login' | 'signup'; name?: string } = {},
+  options: {
+    extra?: Record<string, string>;
+    context?: BrowserContext;
+    mode?: 'login' | 'signup';
+    name?: string;
+  } = {},
 ) {
   const request = await authorization(config, stack, options.extra);
   const before = catcher.received.length;
@@ -135,7 +168,11 @@ let config: client.Configuration;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  [devstack, browser, catcher] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser(), startLoopbackCatcher()]);
+  [devstack, browser, catcher] = await Promise.all([
+    startDevstack({ quiet: true }),
+    launchSystemBrowser(),
+    startLoopbackCatcher(),
+  ]);
   config = await discoverPublicClient(devstack);
 });
 
@@ -152,7 +189,10 @@ describe('devstack identity provider', () => {
     expect(devstack.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/u);
     expect(devstack.clientId).toBe(CLIENT_ID);
     expect(devstack.audience).toBe(AUDIENCE);
-    expect(devstack.accounts.map((account) => account.email)).toEqual(['alice@example.com', 'bob@example.com']);
+    expect(devstack.accounts.map((account) => account.email)).toEqual([
+      'alice@example.com',
+      'bob@example.com',
+    ]);
 
     const response = await fetch(`${devstack.issuer}/.well-known/openid-configuration`);
     expect(response.status).toBe(200);
@@ -163,15 +203,27 @@ describe('devstack identity provider', () => {
     expect(metadata['end_session_endpoint']).toBe(`${devstack.issuer}/session/end`);
     expect(metadata['revocation_endpoint']).toBe(`${devstack.issuer}/token/revocation`);
     expect(metadata['scopes_supported']).toEqual(expect.arrayContaining(SCOPE.split(' ')));
-    expect(metadata['grant_types_supported']).toEqual(expect.arrayContaining(['authorization_code', 'refresh_token']));
+    expect(metadata['grant_types_supported']).toEqual(
+      expect.arrayContaining(['authorization_code', 'refresh_token']),
+    );
     expect(metadata['claims_supported']).toEqual(
-      expect.arrayContaining(['sub', 'name', 'nickname', 'picture', 'email', 'email_verified', 'updated_at']),
+      expect.arrayContaining([
+        'sub',
+        'name',
+        'nickname',
+        'picture',
+        'email',
+        'email_verified',
+        'updated_at',
+      ]),
     );
     expect(config.serverMetadata().issuer).toBe(devstack.issuer);
   });
 
   it('refuses an unknown audience with invalid_target (redirected to the app with iss)', async () => {
-    const request = await authorization(config, devstack, { audience: 'https://unknown.example.com' });
+    const request = await authorization(config, devstack, {
+      audience: 'https://unknown.example.com',
+    });
     const response = await fetch(request.url, { redirect: 'manual' });
     expect(response.status).toBe(303);
     const location = new URL(response.headers.get('location') ?? '');
@@ -184,17 +236,32 @@ describe('devstack identity provider', () => {
 describe('Hello World API contract', () => {
   it('serves the public message and answers JSON errors', async () => {
     expect(await callApi(devstack, '/api/messages/public')).toEqual({
-      status: 200, contentType: 'application/json; charset=utf-8', body: '{"text":"This is a public message."}',
+      status: 200,
+      contentType: 'application/json; charset=utf-8',
+      body: '{"text":"This is a public message."}',
     });
     expect(await callApi(devstack, '/api/messages/protected')).toEqual({
-      status: 401, contentType: 'application/json; charset=utf-8', body: '{"message":"Requires authentication"}',
+      status: 401,
+      contentType: 'application/json; charset=utf-8',
+      body: '{"message":"Requires authentication"}',
     });
-    expect(await callApi(devstack, '/api/messages/admin')).toMatchObject({ status: 401, body: '{"message":"Requires authentication"}' });
-    expect(await callApi(devstack, '/api/messages/protected', 'not.a.jwt')).toMatchObject({ status: 401, body: '{"message":"Bad credentials"}' });
+    expect(await callApi(devstack, '/api/messages/admin')).toMatchObject({
+      status: 401,
+      body: '{"message":"Requires authentication"}',
+    });
+    expect(await callApi(devstack, '/api/messages/protected', 'not.a.jwt')).toMatchObject({
+      status: 401,
+      body: '{"message":"Bad credentials"}',
+    });
     expect(await callApi(devstack, '/api/messages/nothing')).toEqual({
-      status: 404, contentType: 'application/json; charset=utf-8', body: '{"message":"Not Found"}',
+      status: 404,
+      contentType: 'application/json; charset=utf-8',
+      body: '{"message":"Not Found"}',
     });
-    expect(await callApi(devstack, '/api/messages/public', undefined, 'POST')).toMatchObject({ status: 404, body: '{"message":"Not Found"}' });
+    expect(await callApi(devstack, '/api/messages/public', undefined, 'POST')).toMatchObject({
+      status: 404,
+      body: '{"message":"Not Found"}',
+    });
   });
 });
 
@@ -217,77 +284,130 @@ describe('sign-in through the system browser', () => {
     const accessToken = decodeJwt(result.tokens.access_token);
     expect(accessToken.header).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
     expect(accessToken.payload).toMatchObject({
-      iss: devstack.issuer, aud: AUDIENCE, client_id: CLIENT_ID, permissions: [ADMIN_PERMISSION], scope: SCOPE,
+      iss: devstack.issuer,
+      aud: AUDIENCE,
+      client_id: CLIENT_ID,
+      permissions: [ADMIN_PERMISSION],
+      scope: SCOPE,
     });
     expect(result.tokens.scope).toBe(SCOPE);
 
     const claims = result.tokens.claims();
     expect(claims).toMatchObject({
-      iss: devstack.issuer, aud: CLIENT_ID, name: 'Alice Liddell', nickname: 'alice', email: 'alice@example.com', email_verified: true,
+      iss: devstack.issuer,
+      aud: CLIENT_ID,
+      name: 'Alice Liddell',
+      nickname: 'alice',
+      email: 'alice@example.com',
+      email_verified: true,
     });
     expect(claims?.sub).toEqual(expect.any(String));
     expect(claims?.sub).toBe(accessToken.payload['sub']);
     expect(claims?.['picture']).toMatch(/^data:image\/svg\+xml;base64,/u);
-    expect(Buffer.from(String(claims?.['picture']).split(',')[1] ?? '', 'base64').toString()).toContain('>AL</text>');
+    expect(
+      Buffer.from(String(claims?.['picture']).split(',')[1] ?? '', 'base64').toString(),
+    ).toContain('>AL</text>');
     expect(claims?.['updated_at']).toEqual(expect.any(String));
 
     expect(await callApi(devstack, '/api/messages/protected', result.tokens.access_token)).toEqual({
-      status: 200, contentType: 'application/json; charset=utf-8', body: '{"text":"This is a protected message."}',
+      status: 200,
+      contentType: 'application/json; charset=utf-8',
+      body: '{"text":"This is a protected message."}',
     });
-    expect(await callApi(devstack, '/api/messages/admin', result.tokens.access_token)).toMatchObject({
-      status: 200, body: '{"text":"This is an admin message."}',
+    expect(
+      await callApi(devstack, '/api/messages/admin', result.tokens.access_token),
+    ).toMatchObject({
+      status: 200,
+      body: '{"text":"This is an admin message."}',
     });
   });
 
   it('gives bob protected but not admin (403 Permission denied); revocation works', async () => {
     const { tokens } = await signIn(devstack, config, bob);
     expect(decodeJwt(tokens.access_token).payload['permissions']).toEqual([]);
-    expect(await callApi(devstack, '/api/messages/protected', tokens.access_token)).toMatchObject({ status: 200 });
+    expect(await callApi(devstack, '/api/messages/protected', tokens.access_token)).toMatchObject({
+      status: 200,
+    });
     expect(await callApi(devstack, '/api/messages/admin', tokens.access_token)).toEqual({
-      status: 403, contentType: 'application/json; charset=utf-8', body: '{"message":"Permission denied"}',
+      status: 403,
+      contentType: 'application/json; charset=utf-8',
+      body: '{"message":"Permission denied"}',
     });
 
     // Logout revokes: a revoked refresh token is refused.
-    await client.tokenRevocation(config, tokens.refresh_token!, { token_type_hint: 'refresh_token' });
-    const refused = await client.refreshTokenGrant(config, tokens.refresh_token!).then(() => undefined, (error: unknown) => error);
+    await client.tokenRevocation(config, tokens.refresh_token!, {
+      token_type_hint: 'refresh_token',
+    });
+    const refused = await client.refreshTokenGrant(config, tokens.refresh_token!).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect((refused as client.ResponseBodyError).error).toBe('invalid_grant');
   });
 
   it('keeps the browser on the login page with an error for a wrong password', async () => {
     const request = await authorization(config, devstack);
     const before = catcher.received.length;
-    const failure = await signInWithBrowser(browser, request.url.href, { username: alice.email, password: 'not-her-password' })
-      .then(() => undefined, (error: unknown) => error);
+    const failure = await signInWithBrowser(browser, request.url.href, {
+      username: alice.email,
+      password: 'not-her-password',
+    }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(SignInError);
     const { page, context } = failure as SignInError;
     contexts.push(context);
     expect(new URL(page.url()).origin).toBe(devstack.issuer);
-    await expect(page.locator('[role="alert"]').innerText()).resolves.toBe('Wrong email or password.');
+    await expect(page.locator('[role="alert"]').innerText()).resolves.toBe(
+      'Wrong email or password.',
+    );
     expect(await page.locator('input[name="username"]').inputValue()).toBe(alice.email);
     expect(catcher.received.length).toBe(before);
   });
 
   it('signs up a new account with screen_hint=signup (refresh token too), which can then log in', async () => {
-    const newcomer = { email: `carol-${randomBytes(4).toString('hex')}@example.com`, password: 'looking-glass' };
+    const newcomer = {
+      email: `carol-${randomBytes(4).toString('hex')}@example.com`,
+      password: 'looking-glass',
+    };
     const signup = await signIn(devstack, config, newcomer, {
-      extra: { screen_hint: 'signup', prompt: 'login' }, mode: 'signup', name: 'Carol Tester',
+      extra: { screen_hint: 'signup', prompt: 'login' },
+      mode: 'signup',
+      name: 'Carol Tester',
     });
     // prompt=login makes oidc-provider drop offline_access; the devstack keeps it, as Auth0 does.
     expect(signup.tokens.refresh_token).toEqual(expect.any(String));
-    expect(signup.tokens.scope?.split(' ')).toEqual(expect.arrayContaining(['openid', 'offline_access']));
-    expect(signup.tokens.claims()).toMatchObject({ name: 'Carol Tester', email: newcomer.email, email_verified: false });
+    expect(signup.tokens.scope?.split(' ')).toEqual(
+      expect.arrayContaining(['openid', 'offline_access']),
+    );
+    expect(signup.tokens.claims()).toMatchObject({
+      name: 'Carol Tester',
+      email: newcomer.email,
+      email_verified: false,
+    });
     expect(decodeJwt(signup.tokens.access_token).payload['permissions']).toEqual([]);
-    expect(await callApi(devstack, '/api/messages/admin', signup.tokens.access_token)).toMatchObject({ status: 403 });
+    expect(
+      await callApi(devstack, '/api/messages/admin', signup.tokens.access_token),
+    ).toMatchObject({ status: 403 });
 
     // The same email cannot sign up twice (shown on the page). A short or all-spaces password is
     // refused by the browser first: devstack-sign-up.test.ts.
     const again = await authorization(config, devstack, { screen_hint: 'signup' });
     for (const [password, message] of [['looking-glass', /already exists/u]] as const) {
-      const failure = await signInWithBrowser(browser, again.url.href, { username: newcomer.email, password, mode: 'signup' })
-        .then(() => undefined, (error: unknown) => error);
+      const failure = await signInWithBrowser(browser, again.url.href, {
+        username: newcomer.email,
+        password,
+        mode: 'signup',
+      }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
       expect(failure).toBeInstanceOf(SignInError);
       contexts.push((failure as SignInError).context);
-      expect(await (failure as SignInError).page.locator('[role="alert"]').innerText()).toMatch(message);
+      expect(await (failure as SignInError).page.locator('[role="alert"]').innerText()).toMatch(
+        message,
+      );
     }
 
     const login = await signIn(devstack, config, newcomer);
@@ -301,15 +421,26 @@ describe('sign-in through the system browser', () => {
     expect(refreshed.refresh_token).toEqual(expect.any(String));
     expect(refreshed.refresh_token).not.toBe(first);
     // The audience and permissions survive the refresh without resending audience/resource.
-    expect(decodeJwt(refreshed.access_token).payload).toMatchObject({ aud: AUDIENCE, permissions: [ADMIN_PERMISSION] });
+    expect(decodeJwt(refreshed.access_token).payload).toMatchObject({
+      aud: AUDIENCE,
+      permissions: [ADMIN_PERMISSION],
+    });
     expect(refreshed.claims()?.sub).toBe(aliceTokens.claims()?.sub);
-    expect(await callApi(devstack, '/api/messages/admin', refreshed.access_token)).toMatchObject({ status: 200 });
+    expect(await callApi(devstack, '/api/messages/admin', refreshed.access_token)).toMatchObject({
+      status: 200,
+    });
 
-    const reuse = await client.refreshTokenGrant(config, first).then(() => undefined, (error: unknown) => error);
+    const reuse = await client.refreshTokenGrant(config, first).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(reuse).toBeInstanceOf(client.ResponseBodyError);
     expect((reuse as client.ResponseBodyError).error).toBe('invalid_grant');
     // Reuse detection: oidc-provider revokes the whole grant, so the newest refresh token dies too.
-    const after = await client.refreshTokenGrant(config, refreshed.refresh_token!).then(() => undefined, (error: unknown) => error);
+    const after = await client.refreshTokenGrant(config, refreshed.refresh_token!).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect((after as client.ResponseBodyError).error).toBe('invalid_grant');
 
     expect(devstack.tokenRequests('refresh_token') - before).toBe(3); // failures count too
@@ -319,7 +450,11 @@ describe('sign-in through the system browser', () => {
   it('ends the provider session with RP-initiated logout to a loopback post_logout_redirect_uri', async () => {
     // alice's browser still has a provider session: a new request comes straight back, no form.
     const sso = await authorization(config, devstack);
-    const again = await signInWithBrowser(browser, sso.url.href, { username: alice.email, password: alice.password, context: aliceContext });
+    const again = await signInWithBrowser(browser, sso.url.href, {
+      username: alice.email,
+      password: alice.password,
+      context: aliceContext,
+    });
     expect(again.formShown).toBe(false);
     // ...unless the app asks for prompt=login: then the form shows despite the session.
     const forced = await authorization(config, devstack, { prompt: 'login' });
@@ -355,12 +490,18 @@ describe('access token expiry', () => {
       const shortConfig = await discoverPublicClient(shortLived);
       const { tokens } = await signIn(shortLived, shortConfig, alice);
       expect(tokens.expires_in).toBeLessThanOrEqual(2);
-      expect(await callApi(shortLived, '/api/messages/protected', tokens.access_token)).toMatchObject({ status: 200 });
+      expect(
+        await callApi(shortLived, '/api/messages/protected', tokens.access_token),
+      ).toMatchObject({ status: 200 });
       // The devstack's API allows no clock skew (one process, one clock): refused right after exp.
       const exp = Number(decodeJwt(tokens.access_token).payload['exp']);
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, (exp + 1) * 1000 - Date.now())));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, (exp + 1) * 1000 - Date.now())),
+      );
       expect(await callApi(shortLived, '/api/messages/protected', tokens.access_token)).toEqual({
-        status: 401, contentType: 'application/json; charset=utf-8', body: '{"message":"Bad credentials"}',
+        status: 401,
+        contentType: 'application/json; charset=utf-8',
+        body: '{"message":"Bad credentials"}',
       });
     } finally {
       await shortLived.close();
@@ -370,12 +511,20 @@ describe('access token expiry', () => {
 
 describe('cli', () => {
   it('starts on free ports, prints the issuer and accounts, and stops on SIGTERM', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, DEVSTACK_IDP_PORT: '0', DEVSTACK_API_PORT: '0' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DEVSTACK_IDP_PORT: '0',
+      DEVSTACK_API_PORT: '0',
+    };
     delete env['AUTH0_DOMAIN'];
     const child = spawn(process.execPath, [CLI], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on('exit', (code) => resolve(code)),
+    );
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`cli did not start:\n${stdout}`)), 15_000);
@@ -393,7 +542,9 @@ describe('cli', () => {
       expect(stdout).toContain('bob@example.com / builder');
       expect(stdout).toContain(CLIENT_ID);
       expect(stdout).toMatch(/Hello World API\s+http:\/\/127\.0\.0\.1:\d+\n/u);
-      const metadata = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as { issuer: string };
+      const metadata = (await (
+        await fetch(`${issuer}/.well-known/openid-configuration`)
+      ).json()) as { issuer: string };
       expect(metadata.issuer).toBe(issuer);
     } finally {
       child.kill('SIGTERM');
@@ -402,12 +553,20 @@ describe('cli', () => {
   });
 
   it('fails with one clear line when a port is busy', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, DEVSTACK_IDP_PORT: new URL(devstack.issuer).port, DEVSTACK_API_PORT: '0' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DEVSTACK_IDP_PORT: new URL(devstack.issuer).port,
+      DEVSTACK_API_PORT: '0',
+    };
     delete env['AUTH0_DOMAIN'];
     const child = spawn(process.execPath, [CLI], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) =>
+      child.on('exit', (exitCode) => resolve(exitCode)),
+    );
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(/port \d+ on 127\.0\.0\.1 is already in use.*DEVSTACK_IDP_PORT/u);

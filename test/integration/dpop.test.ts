@@ -19,7 +19,14 @@ import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node
 import type { Cipher } from '../../src-main/core/ports.ts';
 import type { TokenSet } from '../../src-main/core/vault.ts';
 import { alice, bob } from '../support/accounts.ts';
-import { configFor, discoverPublicClient, envFor, filesUnder, signIn, type TestCore } from '../support/core-harness.ts';
+import {
+  configFor,
+  discoverPublicClient,
+  envFor,
+  filesUnder,
+  signIn,
+  type TestCore,
+} from '../support/core-harness.ts';
 import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
 import { watchVaults } from '../support/vault-watch.ts';
 
@@ -59,10 +66,15 @@ function dpopConfig() {
 }
 
 function claimsOf(jwt: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
-async function signedIn(account = alice): Promise<{ test: TestCore; tokens: TokenSet; key: DPoPKey }> {
+async function signedIn(
+  account = alice,
+): Promise<{ test: TestCore; tokens: TokenSet; key: DPoPKey }> {
   const test = newCore(dpopConfig());
   await test.core.restore();
   const { result, context } = await signIn(test, browser, account);
@@ -78,8 +90,19 @@ async function refreshAs(refreshToken: string, keyPair?: client.CryptoKeyPair): 
   const configuration = await discoverPublicClient(devstack);
   try {
     const options = keyPair ? { DPoP: client.getDPoPHandle(configuration, keyPair) } : undefined;
-    const response = await client.refreshTokenGrant(configuration, refreshToken, undefined, options);
-    remember({ accessToken: response.access_token, refreshToken: response.refresh_token, idToken: '', accessTokenExpiresAt: 0, claims: { sub: '' } });
+    const response = await client.refreshTokenGrant(
+      configuration,
+      refreshToken,
+      undefined,
+      options,
+    );
+    remember({
+      accessToken: response.access_token,
+      refreshToken: response.refresh_token,
+      idToken: '',
+      accessTokenExpiresAt: 0,
+      claims: { sub: '' },
+    });
     return 'accepted';
   } catch (error) {
     return error instanceof client.ResponseBodyError ? error.error : String(error);
@@ -104,11 +127,21 @@ async function callApi(pathname: string, headers: Record<string, string>): Promi
 }
 
 /** What an attacker with the token and their own key does: DPoP with their proof, answering the nonce challenge. */
-async function callWithOwnKey(pathname: string, accessToken: string, key: DPoPKey): Promise<ApiAnswer> {
+async function callWithOwnKey(
+  pathname: string,
+  accessToken: string,
+  key: DPoPKey,
+): Promise<ApiAnswer> {
   const url = new URL(pathname, devstack.apiUrl);
-  let answer = await callApi(pathname, { Authorization: `DPoP ${accessToken}`, DPoP: await key.proof('GET', url, { accessToken }) });
+  let answer = await callApi(pathname, {
+    Authorization: `DPoP ${accessToken}`,
+    DPoP: await key.proof('GET', url, { accessToken }),
+  });
   if (answer.status === 401 && answer.nonce) {
-    answer = await callApi(pathname, { Authorization: `DPoP ${accessToken}`, DPoP: await key.proof('GET', url, { accessToken, nonce: answer.nonce }) });
+    answer = await callApi(pathname, {
+      Authorization: `DPoP ${accessToken}`,
+      DPoP: await key.proof('GET', url, { accessToken, nonce: answer.nonce }),
+    });
   }
   return answer;
 }
@@ -128,7 +161,10 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     const { result, url, context } = await signIn(test, browser, alice);
     await context.close();
     expect(result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
-    expect(test.core.view().profile).toMatchObject({ name: 'Alice Liddell', email: 'alice@example.com' });
+    expect(test.core.view().profile).toMatchObject({
+      name: 'Alice Liddell',
+      email: 'alice@example.com',
+    });
     // The code is bound to the key (RFC 9449 §10), and the provider's nonce challenge was answered:
     // the first proof (no nonce) got use_dpop_nonce, openid-client retried once with the nonce.
     expect(new URL(url).searchParams.get('dpop_jkt')).toBe(key.thumbprint);
@@ -148,7 +184,10 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     expect(await test.core.messages.get('protected')).toEqual(PROTECTED);
     expect((apiRequests.get('/api/messages/protected') ?? 0) - protectedBefore).toBe(3);
     expect(await test.core.messages.get('admin')).toEqual(ADMIN);
-    expect(await test.core.messages.get('public')).toEqual({ ok: true, data: { text: 'This is a public message.' } });
+    expect(await test.core.messages.get('public')).toEqual({
+      ok: true,
+      data: { text: 'This is a public message.' },
+    });
 
     // A forced refresh (as after a 401) with the bound refresh token: rotated, and still bound.
     const refreshes = devstack.tokenRequests('refresh_token');
@@ -164,12 +203,24 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
 
     // Nothing the renderer saw carries a token or the key.
     const rendererSaw = JSON.stringify([result, test.events, test.core.view()]);
-    for (const secret of [tokens.accessToken, tokens.refreshToken!, refreshed.accessToken, key.thumbprint]) expect(rendererSaw).not.toContain(secret);
+    for (const secret of [
+      tokens.accessToken,
+      tokens.refreshToken!,
+      refreshed.accessToken,
+      key.thumbprint,
+    ])
+      expect(rendererSaw).not.toContain(secret);
 
     // Log out: the session is gone and its refresh token revoked (even for the key's holder)...
-    expect(await test.core.session.logout()).toMatchObject({ ok: true, session: { status: 'signed-out' } });
+    expect(await test.core.session.logout()).toMatchObject({
+      ok: true,
+      session: { status: 'signed-out' },
+    });
     expect(await test.storedTokens()).toBeUndefined();
-    expect(await test.core.messages.get('protected')).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+    expect(await test.core.messages.get('protected')).toMatchObject({
+      ok: false,
+      error: { code: 'not_signed_in' },
+    });
     expect(await refreshAs(refreshed.refreshToken!, key.keyPair)).toBe('invalid_grant');
     // ...but the installation's key stays: the next sign-in is bound to the same key.
     const again = newCore(dpopConfig(), { dir: test.dir });
@@ -177,32 +228,57 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     expect((await again.core.session.dpopKey()).thumbprint).toBe(key.thumbprint);
   });
 
-  it('refuses a stolen access token without the key: as Bearer, with another key\'s proof, or with a replayed proof', async () => {
+  it("refuses a stolen access token without the key: as Bearer, with another key's proof, or with a replayed proof", async () => {
     const { test, tokens, key } = await signedIn(alice);
     const accessToken = tokens.accessToken;
 
     // Presented as a plain bearer token: the API sees cnf.jkt and wants DPoP.
-    expect(await callApi('/api/messages/protected', { Authorization: `Bearer ${accessToken}` })).toMatchObject({ status: 401, body: '{"message":"Bad credentials"}' });
+    expect(
+      await callApi('/api/messages/protected', { Authorization: `Bearer ${accessToken}` }),
+    ).toMatchObject({ status: 401, body: '{"message":"Bad credentials"}' });
     // Presented as DPoP with the attacker's own key (nonce challenge answered): the proof key is not cnf.jkt.
     const attacker = (await DPoPKey.generate()).key;
     const stolen = await callWithOwnKey('/api/messages/admin', accessToken, attacker);
     expect(stolen).toMatchObject({ status: 401, body: '{"message":"Bad credentials"}' });
     expect(stolen.challenge).toMatch(/^Bearer realm="api", DPoP error="invalid_token"/);
     // As DPoP with no proof at all.
-    expect((await callApi('/api/messages/protected', { Authorization: `DPoP ${accessToken}` })).status).toBe(401);
+    expect(
+      (await callApi('/api/messages/protected', { Authorization: `DPoP ${accessToken}` })).status,
+    ).toBe(401);
 
     // A request captured on the wire (token + a genuine proof) works once; replaying it does not,
     // and its proof is worth nothing for another URL or another token (400 invalid_dpop_proof, as
     // Auth0's middleware answers any bad proof).
-    const badProof = { status: 400, body: '{"message":"Bad credentials"}', challenge: expect.stringContaining('error="invalid_dpop_proof"') };
+    const badProof = {
+      status: 400,
+      body: '{"message":"Bad credentials"}',
+      challenge: expect.stringContaining('error="invalid_dpop_proof"'),
+    };
     const protectedUrl = new URL('/api/messages/protected', devstack.apiUrl);
-    const nonce = (await callApi('/api/messages/protected', { Authorization: `DPoP ${accessToken}`, DPoP: await key.proof('GET', protectedUrl, { accessToken }) })).nonce!;
-    const captured = { Authorization: `DPoP ${accessToken}`, DPoP: await key.proof('GET', protectedUrl, { accessToken, nonce }) };
-    expect(await callApi('/api/messages/protected', captured)).toMatchObject({ status: 200, body: '{"text":"This is a protected message."}' });
+    const nonce = (
+      await callApi('/api/messages/protected', {
+        Authorization: `DPoP ${accessToken}`,
+        DPoP: await key.proof('GET', protectedUrl, { accessToken }),
+      })
+    ).nonce!;
+    const captured = {
+      Authorization: `DPoP ${accessToken}`,
+      DPoP: await key.proof('GET', protectedUrl, { accessToken, nonce }),
+    };
+    expect(await callApi('/api/messages/protected', captured)).toMatchObject({
+      status: 200,
+      body: '{"text":"This is a protected message."}',
+    });
     expect(await callApi('/api/messages/protected', captured)).toMatchObject(badProof);
-    const other = { Authorization: `DPoP ${accessToken}`, DPoP: await key.proof('GET', protectedUrl, { accessToken, nonce }) };
+    const other = {
+      Authorization: `DPoP ${accessToken}`,
+      DPoP: await key.proof('GET', protectedUrl, { accessToken, nonce }),
+    };
     expect(await callApi('/api/messages/admin', other)).toMatchObject(badProof);
-    const forOtherToken = { Authorization: `DPoP ${accessToken}`, DPoP: await key.proof('GET', protectedUrl, { accessToken: `${accessToken}x`, nonce }) };
+    const forOtherToken = {
+      Authorization: `DPoP ${accessToken}`,
+      DPoP: await key.proof('GET', protectedUrl, { accessToken: `${accessToken}x`, nonce }),
+    };
     expect(await callApi('/api/messages/protected', forOtherToken)).toMatchObject(badProof);
 
     // The owner is unaffected.
@@ -213,7 +289,9 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     const { test, tokens, key } = await signedIn(bob);
     const refreshToken = tokens.refreshToken!;
     expect(await refreshAs(refreshToken)).toBe('invalid_grant');
-    expect(await refreshAs(refreshToken, await client.randomDPoPKeyPair('ES256'))).toBe('invalid_grant');
+    expect(await refreshAs(refreshToken, await client.randomDPoPKeyPair('ES256'))).toBe(
+      'invalid_grant',
+    );
 
     // The failed thefts consumed nothing: the owner's next refresh (with its key) works.
     await test.core.session.accessTokenAfterRejection(tokens.accessToken);
@@ -234,7 +312,11 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     const refreshes = devstack.tokenRequests('refresh_token');
     await restarted.core.restore();
     expect(restarted.opened).toEqual([]);
-    expect(restarted.core.view()).toMatchObject({ status: 'signed-in', persistence: 'encrypted', profile: { email: 'alice@example.com' } });
+    expect(restarted.core.view()).toMatchObject({
+      status: 'signed-in',
+      persistence: 'encrypted',
+      profile: { email: 'alice@example.com' },
+    });
     expect(devstack.tokenRequests('refresh_token')).toBeGreaterThan(refreshes);
     expect((await restarted.core.session.dpopKey()).thumbprint).toBe(key.thumbprint);
     const after = (await restarted.storedTokens())!;
@@ -251,11 +333,19 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     const store = new JsonFileStore(path.join(test.dir, 'session.json'));
     const record = store.get(DPOP_KEY_RECORD) as Record<string, unknown>;
     expect(Object.keys(record).sort()).toEqual(['alg', 'ciphertext', 'version']);
-    const jwk = JSON.parse(await new KeyFileBesideDataCipher(test.dir).decrypt(record.ciphertext as string)) as { kty: 'EC'; crv: 'P-256'; x: string; y: string; d: string };
+    const jwk = JSON.parse(
+      await new KeyFileBesideDataCipher(test.dir).decrypt(record.ciphertext as string),
+    ) as { kty: 'EC'; crv: 'P-256'; x: string; y: string; d: string };
     expect(await jwkThumbprint(jwk)).toBe(key.thumbprint);
     const disk = filesUnder(test.dir);
-    for (const clear of [jwk.d, Buffer.from(jwk.d, 'base64url').toString('base64'), Buffer.from(jwk.d, 'base64url').toString('hex')]) {
-      expect(disk.includes(clear), 'the private key was found in clear in the vault folder').toBe(false);
+    for (const clear of [
+      jwk.d,
+      Buffer.from(jwk.d, 'base64url').toString('base64'),
+      Buffer.from(jwk.d, 'base64url').toString('hex'),
+    ]) {
+      expect(disk.includes(clear), 'the private key was found in clear in the vault folder').toBe(
+        false,
+      );
     }
     // Nothing the renderer saw carries it either.
     expect(JSON.stringify(test.events)).not.toContain(jwk.d);
@@ -269,19 +359,23 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
       decrypt: () => Promise.reject(new Error('unavailable')),
     };
     const opened: string[] = [];
-    const ephemeral = () => createAuthCore(dpopConfig(), {
-      openExternal: async (url) => {
-        opened.push(url);
-      },
-      cipher: noEncryption,
-      store: new JsonFileStore(path.join(dir, 'session.json')),
-      emit: () => {},
-    });
+    const ephemeral = () =>
+      createAuthCore(dpopConfig(), {
+        openExternal: async (url) => {
+          opened.push(url);
+        },
+        cipher: noEncryption,
+        store: new JsonFileStore(path.join(dir, 'session.json')),
+        emit: () => {},
+      });
     const core = ephemeral();
     await core.restore();
     const login = core.session.login();
     await expect.poll(() => opened.length).toBe(1);
-    const { context } = await signInWithBrowser(browser, opened[0]!, { username: alice.email, password: alice.password });
+    const { context } = await signInWithBrowser(browser, opened[0]!, {
+      username: alice.email,
+      password: alice.password,
+    });
     await context.close();
     expect((await login).ok).toBe(true);
     expect(core.view().persistence).toBe('memory');
@@ -299,20 +393,31 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
 
 describe('the AUTH0_DPOP setting', () => {
   it('is on by default for the devstack and off by default for a configured tenant', async () => {
-    const local = await configureFromEnvironment({ DEVSTACK_IDP_PORT: '0', DEVSTACK_API_PORT: '0' });
+    const local = await configureFromEnvironment({
+      DEVSTACK_IDP_PORT: '0',
+      DEVSTACK_API_PORT: '0',
+    });
     try {
       expect(local.config.dpop).toBe(true);
       expect(local.summary).toContain('DPoP: on');
     } finally {
       await local.stop();
     }
-    const localOff = await configureFromEnvironment({ DEVSTACK_IDP_PORT: '0', DEVSTACK_API_PORT: '0', AUTH0_DPOP: 'false' });
+    const localOff = await configureFromEnvironment({
+      DEVSTACK_IDP_PORT: '0',
+      DEVSTACK_API_PORT: '0',
+      AUTH0_DPOP: 'false',
+    });
     await localOff.stop();
     expect(localOff.config.dpop).toBe(false);
     const tenant = envFor(devstack);
     expect((await configureFromEnvironment(tenant)).config.dpop).toBe(false);
-    expect((await configureFromEnvironment({ ...tenant, AUTH0_DPOP: 'true' })).config.dpop).toBe(true);
-    await expect(configureFromEnvironment({ ...tenant, AUTH0_DPOP: 'maybe' })).rejects.toThrow(/^AUTH0_DPOP: /);
+    expect((await configureFromEnvironment({ ...tenant, AUTH0_DPOP: 'true' })).config.dpop).toBe(
+      true,
+    );
+    await expect(configureFromEnvironment({ ...tenant, AUTH0_DPOP: 'maybe' })).rejects.toThrow(
+      /^AUTH0_DPOP: /,
+    );
   });
 
   it('a bearer (AUTH0_DPOP=false) session on the same devstack keeps plain bearer tokens', async () => {
@@ -325,7 +430,9 @@ describe('the AUTH0_DPOP setting', () => {
     remember(tokens);
     expect(tokens.tokenType).toBe('Bearer');
     expect(claimsOf(tokens.accessToken)).not.toHaveProperty('cnf');
-    expect(await callApi('/api/messages/protected', { Authorization: `Bearer ${tokens.accessToken}` })).toMatchObject({ status: 200 });
+    expect(
+      await callApi('/api/messages/protected', { Authorization: `Bearer ${tokens.accessToken}` }),
+    ).toMatchObject({ status: 200 });
     expect(await test.core.messages.get('protected')).toEqual(PROTECTED);
   });
 });

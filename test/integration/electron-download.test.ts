@@ -14,10 +14,23 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureElectronBinary, findElectronBinary } from '../../scripts/electron-binary.ts';
 import { closedPort } from '../support/ports.ts';
-import { electronZipName, freshProjectCopy, runElectronDev, serveMirror, standInRelease, waitFor, type ElectronDevRun, type Mirror } from '../support/stand-in-electron.ts';
+import {
+  electronZipName,
+  freshProjectCopy,
+  runElectronDev,
+  serveMirror,
+  standInRelease,
+  waitFor,
+  type ElectronDevRun,
+  type Mirror,
+} from '../support/stand-in-electron.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const VERSION = (JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(
+    readFileSync(path.join(PROJECT_ROOT, 'node_modules', 'electron', 'package.json'), 'utf8'),
+  ) as { version: string }
+).version;
 // The stand-in executable is a shell script.
 const canRun = process.platform !== 'win32';
 
@@ -31,7 +44,12 @@ const runs: ElectronDevRun[] = [];
 function userEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (/^(electron_|npm_config_electron_|npm_package_config_electron_|ELECTRON_|VITE_DEV_SERVER_URL$)/i.test(name)) continue;
+    if (
+      /^(electron_|npm_config_electron_|npm_package_config_electron_|ELECTRON_|VITE_DEV_SERVER_URL$)/i.test(
+        name,
+      )
+    )
+      continue;
     env[name] = value;
   }
   return { ...env, electron_config_cache: path.join(work, 'electron-cache'), ...extra };
@@ -81,20 +99,36 @@ describe.skipIf(!canRun)('Electron binary download (stand-in release on a local 
     const mirror = await serveMirror(standInRelease(VERSION));
     mirrors.push(mirror);
     const record = path.join(work, 'launch.txt');
-    const env = userEnv({ ELECTRON_MIRROR: mirror.url, electron_use_remote_checksums: '1', STAND_IN_ELECTRON_RECORD: record });
+    const env = userEnv({
+      ELECTRON_MIRROR: mirror.url,
+      electron_use_remote_checksums: '1',
+      STAND_IN_ELECTRON_RECORD: record,
+    });
     const dev = electronDev(env, await closedPort());
 
     // The stand-in exits at once, and the dev server ends with it (vite-plugin-electron's rule).
-    const code = await Promise.race([dev.exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 60_000))]);
+    const code = await Promise.race([
+      dev.exited,
+      new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 60_000)),
+    ]);
     expect(code, dev.output()).toBe(0);
 
     const [executable, cwd, ...args] = readFileSync(record, 'utf8').trimEnd().split('\n');
     expect(executable).toBe(path.join(project, 'node_modules', 'electron', 'dist', 'electron'));
     expect(cwd).toBe(project);
     expect(args).toEqual(['.']); // package.json's main, with the OS sandbox on (no --no-sandbox)
-    expect(mirror.requests).toEqual([`/v${VERSION}/${electronZipName(VERSION)}`, `/v${VERSION}/SHASUMS256.txt`]);
-    expect(dev.output()).toContain(`Electron ${VERSION} is not downloaded yet: downloading it from ${new URL(mirror.url).host}`);
-    expect(dev.output()).toMatch(new RegExp(`Electron ${VERSION.replaceAll('.', '\\.')} downloaded in \\d+\\.\\d s: node_modules/electron/dist/electron`));
+    expect(mirror.requests).toEqual([
+      `/v${VERSION}/${electronZipName(VERSION)}`,
+      `/v${VERSION}/SHASUMS256.txt`,
+    ]);
+    expect(dev.output()).toContain(
+      `Electron ${VERSION} is not downloaded yet: downloading it from ${new URL(mirror.url).host}`,
+    );
+    expect(dev.output()).toMatch(
+      new RegExp(
+        `Electron ${VERSION.replaceAll('.', '\\.')} downloaded in \\d+\\.\\d s: node_modules/electron/dist/electron`,
+      ),
+    );
   });
 
   it('with the mirror unreachable, electron:dev says why in one line and keeps serving the renderer, within seconds', async () => {
@@ -103,14 +137,20 @@ describe.skipIf(!canRun)('Electron binary download (stand-in release on a local 
     const mirrorPort = await closedPort();
     const dev = electronDev(userEnv({ ELECTRON_MIRROR: `http://127.0.0.1:${mirrorPort}/` }), port);
 
-    await waitFor(() => dev.output().includes('Electron not started'), 30_000, () => `the fallback message; output so far:\n${dev.output()}`);
+    await waitFor(
+      () => dev.output().includes('Electron not started'),
+      30_000,
+      () => `the fallback message; output so far:\n${dev.output()}`,
+    );
     const page = await fetch(`http://127.0.0.1:${port}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');
     expect(Date.now() - started).toBeLessThan(30_000);
 
     const lines = dev.output().split('\n');
-    const failure = lines.find((line) => line.startsWith(`Electron ${VERSION} download from 127.0.0.1:${mirrorPort} failed after`));
+    const failure = lines.find((line) =>
+      line.startsWith(`Electron ${VERSION} download from 127.0.0.1:${mirrorPort} failed after`),
+    );
     expect(failure, dev.output()).toMatch(/failed after \d+\.\d s: TypeError: fetch failed$/);
     expect(lines.find((line) => line.startsWith('Electron not started'))).toBe(
       `Electron not started; the renderer is still served at http://localhost:${port}/. The same app in your browser: npm run preview. Retry the download: npx install-electron --no`,
@@ -164,12 +204,17 @@ describe.skipIf(!canRun)('Electron binary download (stand-in release on a local 
       const started = Date.now();
       const binary = await ensureElectronBinary({
         projectRoot: project,
-        env: userEnv({ ELECTRON_MIRROR: `http://127.0.0.1:${port}/`, ELECTRON_DOWNLOAD_TIMEOUT: '2' }),
+        env: userEnv({
+          ELECTRON_MIRROR: `http://127.0.0.1:${port}/`,
+          ELECTRON_DOWNLOAD_TIMEOUT: '2',
+        }),
         log: (line) => lines.push(line),
       });
       expect(binary.found).toBe(false);
       expect(Date.now() - started).toBeLessThan(10_000);
-      expect(lines[1]).toMatch(/failed after \d+\.\d s: no answer within 2\.0 s \(ELECTRON_DOWNLOAD_TIMEOUT\)$/);
+      expect(lines[1]).toMatch(
+        /failed after \d+\.\d s: no answer within 2\.0 s \(ELECTRON_DOWNLOAD_TIMEOUT\)$/,
+      );
     } finally {
       silent.close();
     }

@@ -67,7 +67,9 @@ class KeychainControl {
 
   /** Resolves with the next plaintext handed to encrypt(), as soon as the call starts. */
   nextEncrypt(): Promise<TokenSet> {
-    return new Promise((resolve) => this.waiters.push((plaintext) => resolve(JSON.parse(plaintext) as TokenSet)));
+    return new Promise((resolve) =>
+      this.waiters.push((plaintext) => resolve(JSON.parse(plaintext) as TokenSet)),
+    );
   }
 
   wrap = (cipher: Cipher): Cipher => ({
@@ -85,7 +87,8 @@ class KeychainControl {
 /** A logger that keeps every line. */
 function recordingLog(): Logger & { lines: string[] } {
   const lines: string[] = [];
-  const record = (level: string) => (message: string, fields?: Record<string, unknown>) => lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  const record = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   return { lines, info: record('info'), warn: record('warn'), error: record('error') };
 }
 
@@ -100,8 +103,17 @@ async function signedInFolder(): Promise<string> {
 }
 
 /** A core over `dir` to which every access token is about to expire: each API call refreshes. */
-async function expiringCore(dir: string, keychain: KeychainControl, log?: Logger): Promise<TestCore> {
-  const test = newCore(configFor(devstack), { dir, clockSkewSeconds: 7200, wrapCipher: keychain.wrap, ...(log ? { log } : {}) });
+async function expiringCore(
+  dir: string,
+  keychain: KeychainControl,
+  log?: Logger,
+): Promise<TestCore> {
+  const test = newCore(configFor(devstack), {
+    dir,
+    clockSkewSeconds: 7200,
+    wrapCipher: keychain.wrap,
+    ...(log ? { log } : {}),
+  });
   await test.core.restore();
   expect(test.core.view().status).toBe('signed-in');
   return test;
@@ -143,31 +155,40 @@ describe('Log Out while a refresh is being written to the vault (slow keychain, 
 });
 
 describe('Cancel or Log Out while a new sign-in is being written to the vault (slow keychain, 300 ms)', () => {
-  it.each(['Cancel', 'Log Out'] as const)('%s wins: no session in memory or on disk, and the new refresh token is revoked', async (action) => {
-    const keychain = new KeychainControl();
-    const test = newCore(configFor(devstack), { wrapCipher: keychain.wrap });
-    await test.core.restore();
-    keychain.delayMs = 300;
-    const encrypting = keychain.nextEncrypt();
-    const opened = test.nextOpened();
-    const login = test.core.session.login();
-    const browsing = signInWithBrowser(browser, await opened, { username: alice.email, password: alice.password });
-    // The code has been exchanged and the tokens are being encrypted: now the user gives up.
-    const issued = await encrypting;
-    remember(issued);
-    if (action === 'Cancel') expect(test.core.session.cancel()).toEqual({ ok: true });
-    else expect((await test.core.session.logout()).ok).toBe(true);
-    const result = await login;
-    await (await browsing).context.close();
-    await new Promise((resolve) => setTimeout(resolve, 400));
+  it.each(['Cancel', 'Log Out'] as const)(
+    '%s wins: no session in memory or on disk, and the new refresh token is revoked',
+    async (action) => {
+      const keychain = new KeychainControl();
+      const test = newCore(configFor(devstack), { wrapCipher: keychain.wrap });
+      await test.core.restore();
+      keychain.delayMs = 300;
+      const encrypting = keychain.nextEncrypt();
+      const opened = test.nextOpened();
+      const login = test.core.session.login();
+      const browsing = signInWithBrowser(browser, await opened, {
+        username: alice.email,
+        password: alice.password,
+      });
+      // The code has been exchanged and the tokens are being encrypted: now the user gives up.
+      const issued = await encrypting;
+      remember(issued);
+      if (action === 'Cancel') expect(test.core.session.cancel()).toEqual({ ok: true });
+      else expect((await test.core.session.logout()).ok).toBe(true);
+      const result = await login;
+      await (await browsing).context.close();
+      await new Promise((resolve) => setTimeout(resolve, 400));
 
-    expect(result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
-    expect(test.core.view().status).toBe('signed-out');
-    expect(await test.core.messages.get('protected')).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
-    expect(await test.storedTokens()).toBeUndefined();
-    expect(await providerAccepts(issued.refreshToken!)).toBe('invalid_grant');
-    expect((await restartOver(test.dir)).core.view().status).toBe('signed-out');
-  });
+      expect(result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
+      expect(test.core.view().status).toBe('signed-out');
+      expect(await test.core.messages.get('protected')).toMatchObject({
+        ok: false,
+        error: { code: 'not_signed_in' },
+      });
+      expect(await test.storedTokens()).toBeUndefined();
+      expect(await providerAccepts(issued.refreshToken!)).toBe('invalid_grant');
+      expect((await restartOver(test.dir)).core.view().status).toBe('signed-out');
+    },
+  );
 });
 
 describe('the vault cannot be written', () => {
@@ -179,12 +200,17 @@ describe('the vault cannot be written', () => {
     expect(before).toBeDefined();
     keychain.fail = true;
     // The refresh rotates the refresh token; saving the new one fails.
-    expect(await test.core.messages.get('protected')).toEqual({ ok: true, data: { text: 'This is a protected message.' } });
+    expect(await test.core.messages.get('protected')).toEqual({
+      ok: true,
+      data: { text: 'This is a protected message.' },
+    });
     expect(test.core.view()).toMatchObject({ status: 'signed-in', persistence: 'memory' });
     expect(await providerAccepts(before.refreshToken!)).toBe('invalid_grant');
     // What is on disk would only sign the next start in with a retired token: it is gone.
     expect(await test.storedTokens()).toBeUndefined();
-    expect(log.lines.some((line) => line.startsWith('error could not save the session'))).toBe(true);
+    expect(log.lines.some((line) => line.startsWith('error could not save the session'))).toBe(
+      true,
+    );
   });
 
   it('a failed delete at Log Out is logged and told to the user', async () => {
@@ -200,13 +226,25 @@ describe('the vault cannot be written', () => {
     expect(result.ok).toBe(true);
     expect(test.core.view()).toMatchObject({
       status: 'signed-out',
-      error: { code: 'storage_unwritable', message: expect.stringContaining('could not be deleted from this computer') },
+      error: {
+        code: 'storage_unwritable',
+        message: expect.stringContaining('could not be deleted from this computer'),
+      },
     });
     // The renderer was told (every session change is an event).
-    expect(test.events.some((view) => view.status === 'signed-out' && view.error?.code === 'storage_unwritable')).toBe(true);
-    expect(log.lines.some((line) => line.startsWith('error could not delete the saved session'))).toBe(true);
+    expect(
+      test.events.some(
+        (view) => view.status === 'signed-out' && view.error?.code === 'storage_unwritable',
+      ),
+    ).toBe(true);
+    expect(
+      log.lines.some((line) => line.startsWith('error could not delete the saved session')),
+    ).toBe(true);
     // Memory is cleared whatever the disk says: nothing more is sent with the user's token.
-    expect(await test.core.messages.get('protected')).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+    expect(await test.core.messages.get('protected')).toMatchObject({
+      ok: false,
+      error: { code: 'not_signed_in' },
+    });
   });
 });
 
@@ -222,17 +260,23 @@ describe('one fixed callback port (the usual Auth0 set-up)', () => {
     const logoutOpened = test.nextOpened();
     expect(await test.core.session.logout()).toMatchObject({ ok: true, providerLogout: 'opened' });
     // The logout page names our port as its way back; the user never opens it.
-    expect(new URL(await logoutOpened).searchParams.get('post_logout_redirect_uri')).toBe(`http://127.0.0.1:${port}/logged-out`);
+    expect(new URL(await logoutOpened).searchParams.get('post_logout_redirect_uri')).toBe(
+      `http://127.0.0.1:${port}/logged-out`,
+    );
 
     const second = await signIn(test, browser, alice);
     expect(second.result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
-    expect(new URL(second.url).searchParams.get('redirect_uri')).toBe(`http://127.0.0.1:${port}/callback`);
+    expect(new URL(second.url).searchParams.get('redirect_uri')).toBe(
+      `http://127.0.0.1:${port}/callback`,
+    );
     await second.context.close();
   });
 
   it('the logout receiver stops waiting after a short time (then only answers late tabs, and yields the port to any new receiver)', async () => {
     const port = await closedPort();
-    const test = newCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: String(port) }), { logoutTimeoutMs: 500 });
+    const test = newCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: String(port) }), {
+      logoutTimeoutMs: 500,
+    });
     await test.core.restore();
     const { context } = await signIn(test, browser, alice);
     await context.close();

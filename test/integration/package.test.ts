@@ -11,7 +11,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPackage, expectedAsarFiles, type PackageReport } from '../../scripts/check-package.ts';
+import {
+  checkPackage,
+  expectedAsarFiles,
+  type PackageReport,
+} from '../../scripts/check-package.ts';
 import { securityNotesPath } from '../../src-main/electron/menu.ts';
 import { freshProjectCopy, standInElectronDist } from '../support/stand-in-electron.ts';
 
@@ -42,7 +46,16 @@ beforeAll(async () => {
   };
   const run = spawn(
     process.execPath,
-    ['scripts/dist.ts', '--dir', '--linux', '--x64', '--publish', 'never', `--config.directories.output=${path.join(work, 'release')}`, '--config.afterPack=./test/support/write-desktop-entry.js'],
+    [
+      'scripts/dist.ts',
+      '--dir',
+      '--linux',
+      '--x64',
+      '--publish',
+      'never',
+      `--config.directories.output=${path.join(work, 'release')}`,
+      '--config.afterPack=./test/support/write-desktop-entry.js',
+    ],
     { cwd: project, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   run.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -50,7 +63,12 @@ beforeAll(async () => {
   const code = await new Promise<number | null>((resolve) => run.on('exit', resolve));
   if (code !== 0) throw new Error(`npm run dist failed (${code}):\n${output}`);
   appOutDir = path.join(work, 'release', 'linux-unpacked');
-  report = await checkPackage({ projectRoot: project, appOutDir, platform: 'linux', desktopFile: path.join(work, 'release', 'electron-auth0-hello-world.desktop') });
+  report = await checkPackage({
+    projectRoot: project,
+    appOutDir,
+    platform: 'linux',
+    desktopFile: path.join(work, 'release', 'electron-auth0-hello-world.desktop'),
+  });
 }, 240_000);
 
 afterAll(() => {
@@ -68,7 +86,11 @@ describe.skipIf(!canRun)('npm run dist -- --dir --linux, offline, on a stand-in 
     expect(report.asarFiles).toContain('dist/preload/ipc-bridge.cjs');
     expect(report.asarFiles).toContain('dist/renderer/index.html');
     expect(report.asarFiles).toContain('package.json');
-    expect(report.asarFiles.filter((file) => !/^dist\/(main|preload|renderer)\/|^package\.json$/.test(file))).toEqual([]);
+    expect(
+      report.asarFiles.filter(
+        (file) => !/^dist\/(main|preload|renderer)\/|^package\.json$/.test(file),
+      ),
+    ).toEqual([]);
     expect(report.asarFiles.filter((file) => file.endsWith('.map'))).toEqual([]);
   });
 
@@ -94,7 +116,10 @@ describe.skipIf(!canRun)('npm run dist -- --dir --linux, offline, on a stand-in 
   });
 
   it('the desktop entry is named after desktopName and starts this executable with its icon', () => {
-    const entry = readFileSync(path.join(work, 'release', 'electron-auth0-hello-world.desktop'), 'utf8');
+    const entry = readFileSync(
+      path.join(work, 'release', 'electron-auth0-hello-world.desktop'),
+      'utf8',
+    );
     expect(entry).toContain('Name=Electron Auth0 Hello World\n');
     expect(entry).toMatch(/^Exec="?\/opt\/.+\/electron-auth0-hello-world"? %U$/m);
     expect(entry).toContain('Icon=electron-auth0-hello-world\n');
@@ -103,13 +128,23 @@ describe.skipIf(!canRun)('npm run dist -- --dir --linux, offline, on a stand-in 
   });
 
   it('ships SECURITY.md beside app.asar, where Help → Security Notes opens it in a packaged app', () => {
-    const notes = securityNotesPath({ isPackaged: true, resourcesPath: path.join(appOutDir, 'resources'), appPath: path.join(appOutDir, 'resources', 'app.asar') });
+    const notes = securityNotesPath({
+      isPackaged: true,
+      resourcesPath: path.join(appOutDir, 'resources'),
+      appPath: path.join(appOutDir, 'resources', 'app.asar'),
+    });
     expect(notes).toBe(path.join(appOutDir, 'resources', 'SECURITY.md'));
-    expect(readFileSync(notes, 'utf8')).toBe(readFileSync(path.join(project, 'SECURITY.md'), 'utf8'));
+    expect(readFileSync(notes, 'utf8')).toBe(
+      readFileSync(path.join(project, 'SECURITY.md'), 'utf8'),
+    );
   });
 
   it('the check fails on a package that carries what it should not', async () => {
-    const tampered = await checkPackage({ projectRoot: PROJECT_ROOT, appOutDir: path.join(work, 'nowhere'), platform: 'linux' });
+    const tampered = await checkPackage({
+      projectRoot: PROJECT_ROOT,
+      appOutDir: path.join(work, 'nowhere'),
+      platform: 'linux',
+    });
     expect(tampered.problems.join('\n')).toMatch(/no app\.asar/);
     expect(tampered.problems.join('\n')).toMatch(/no executable/);
   });

@@ -17,7 +17,13 @@ import { startDevstack, type Devstack } from '../../devstack/index.ts';
 import { LoopbackReceiver } from '../../src-main/core/loopback.ts';
 import { startPreview } from '../../src-main/preview/server.ts';
 import { alice } from '../support/accounts.ts';
-import { configFor, createTestCore, envFor, signIn, type TestCore } from '../support/core-harness.ts';
+import {
+  configFor,
+  createTestCore,
+  envFor,
+  signIn,
+  type TestCore,
+} from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
 import { occupiedPort } from '../support/ports.ts';
 import { launchSystemBrowser } from '../support/system-browser.ts';
@@ -30,7 +36,9 @@ async function port80Unavailable(): Promise<string | undefined> {
     return undefined;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return code === 'EACCES' ? 'no right to bind port 80 here (not root, no CAP_NET_BIND_SERVICE)' : `port 80 is not free (${code ?? String(error)})`;
+    return code === 'EACCES'
+      ? 'no right to bind port 80 here (not root, no CAP_NET_BIND_SERVICE)'
+      : `port 80 is not free (${code ?? String(error)})`;
   }
 }
 
@@ -38,7 +46,13 @@ async function port80Unavailable(): Promise<string | undefined> {
 async function port80Released(): Promise<void> {
   await LoopbackReceiver.closeLingering();
   for (let i = 0; i < 50; i++) {
-    if (await send('http://127.0.0.1/').then(() => false, () => true)) return;
+    if (
+      await send('http://127.0.0.1/').then(
+        () => false,
+        () => true,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('port 80 still in use');
@@ -64,11 +78,16 @@ afterAll(async () => {
 
 describe.skipIf(unavailable !== undefined)('loopback on port 80', () => {
   it('signs alice in with the callback on port 80 (the browser sends Host: 127.0.0.1)', async () => {
-    const test = createTestCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: '80' }), { signInTimeoutMs: 20_000 });
+    const test = createTestCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: '80' }), {
+      signInTimeoutMs: 20_000,
+    });
     cores.push(test);
     await test.core.restore();
     const { result, url, page, context } = await signIn(test, browser, alice);
-    expect(result).toMatchObject({ ok: true, session: { status: 'signed-in', profile: { email: alice.email } } });
+    expect(result).toMatchObject({
+      ok: true,
+      session: { status: 'signed-in', profile: { email: alice.email } },
+    });
     // Announced as the browser writes it, so the token request's redirect_uri is the same string.
     expect(new URL(url).searchParams.get('redirect_uri')).toBe('http://127.0.0.1/callback');
     await page.waitForURL('http://127.0.0.1/done');
@@ -84,9 +103,28 @@ describe.skipIf(unavailable !== undefined)('loopback on port 80', () => {
     const opened = test.nextOpened();
     const login = test.core.session.login();
     const state = new URL(await opened).searchParams.get('state')!;
-    expect((await send(`http://127.0.0.1/callback?code=x&state=${state}`, { headers: { Host: 'evil.example' } })).status).toBe(421);
-    expect((await send(`http://127.0.0.1/callback?code=x&state=${state}`, { headers: { Host: 'localhost' } })).status).toBe(421);
-    expect((await send(`http://127.0.0.1/callback?code=forged&state=${state}&iss=${encodeURIComponent(devstack.issuer)}`, { headers: { Host: '127.0.0.1:80' } })).status).toBe(303);
+    expect(
+      (
+        await send(`http://127.0.0.1/callback?code=x&state=${state}`, {
+          headers: { Host: 'evil.example' },
+        })
+      ).status,
+    ).toBe(421);
+    expect(
+      (
+        await send(`http://127.0.0.1/callback?code=x&state=${state}`, {
+          headers: { Host: 'localhost' },
+        })
+      ).status,
+    ).toBe(421);
+    expect(
+      (
+        await send(
+          `http://127.0.0.1/callback?code=forged&state=${state}&iss=${encodeURIComponent(devstack.issuer)}`,
+          { headers: { Host: '127.0.0.1:80' } },
+        )
+      ).status,
+    ).toBe(303);
     expect(await login).toMatchObject({ ok: false, error: { code: 'callback_invalid' } });
     // Let the receiver go (it lingers for late tabs) before the next case binds port 80.
     await port80Released();
@@ -96,7 +134,10 @@ describe.skipIf(unavailable !== undefined)('loopback on port 80', () => {
     // A tiny renderer: its script calls the bridge the way the real one does (POST, JSON, Origin set by the browser).
     const rendererDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'preview-80-')), 'renderer');
     mkdirSync(path.join(rendererDir, 'assets'), { recursive: true });
-    writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>app</title><p id="out">waiting</p><script src="/assets/app.js"></script>');
+    writeFileSync(
+      path.join(rendererDir, 'index.html'),
+      '<!doctype html><title>app</title><p id="out">waiting</p><script src="/assets/app.js"></script>',
+    );
     writeFileSync(
       path.join(rendererDir, 'assets', 'app.js'),
       // As the real page does: trade the printed link's key for the cookie, then call the bridge.
@@ -116,13 +157,20 @@ describe.skipIf(unavailable !== undefined)('loopback on port 80', () => {
       expect(new URL(preview.url).origin).toBe('http://127.0.0.1');
       const context = await browser.newContext();
       const page = await context.newPage();
-      const bridge = page.waitForRequest((request) => request.url().endsWith('/__bridge/session:get'));
+      const bridge = page.waitForRequest((request) =>
+        request.url().endsWith('/__bridge/session:get'),
+      );
       await page.goto(preview.link);
       expect((await (await bridge).allHeaders())['origin']).toBe('http://127.0.0.1');
-      await expect.poll(() => page.textContent('#out')).toMatch(/^200 \{"status":"(restoring|signed-out)"/);
+      await expect
+        .poll(() => page.textContent('#out'))
+        .toMatch(/^200 \{"status":"(restoring|signed-out)"/);
       await context.close();
       // A foreign origin is still refused on port 80.
-      const foreign = await send(`${preview.url}__bridge/session:get`, { method: 'POST', headers: { Origin: 'http://evil.example', 'Content-Type': 'application/json' } });
+      const foreign = await send(`${preview.url}__bridge/session:get`, {
+        method: 'POST',
+        headers: { Origin: 'http://evil.example', 'Content-Type': 'application/json' },
+      });
       expect(foreign.status).toBe(403);
     } finally {
       await preview.close();

@@ -43,7 +43,10 @@ beforeAll(async () => {
   const parent = mkdtempSync(path.join(os.tmpdir(), 'preview-attack-'));
   rendererDir = path.join(parent, 'renderer');
   mkdirSync(path.join(rendererDir, 'assets'), { recursive: true });
-  writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>app</title><p>renderer</p>');
+  writeFileSync(
+    path.join(rendererDir, 'index.html'),
+    '<!doctype html><title>app</title><p>renderer</p>',
+  );
   writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log("app");');
   writeFileSync(path.join(parent, 'secret.txt'), SECRET);
   writeFileSync(path.join(parent, 'package.json'), `{"secret":"${SECRET}"}`);
@@ -73,7 +76,10 @@ beforeAll(async () => {
 
 /** Trades the preview's key for its cookie, as the page does with the printed link's fragment. */
 async function keyCookie(target: Preview): Promise<string> {
-  const answer = await fetch(`${new URL(target.url).origin}/__preview/session`, { method: 'POST', headers: { 'X-Preview-Key': target.key } });
+  const answer = await fetch(`${new URL(target.url).origin}/__preview/session`, {
+    method: 'POST',
+    headers: { 'X-Preview-Key': target.key },
+  });
   expect(answer.status).toBe(204);
   const set = answer.headers.get('set-cookie') ?? '';
   expect(set).toMatch(/; HttpOnly; SameSite=Strict; Path=\/$/);
@@ -100,15 +106,30 @@ interface Answer {
  * attacker's client could, with no normalisation. `body` may be a Buffer; `chunked` sends it without
  * a Content-Length.
  */
-function raw(request: { method?: string; target: string; headers?: Record<string, string | undefined>; body?: string; chunked?: boolean; version?: string; port?: number }): Promise<Answer> {
+function raw(request: {
+  method?: string;
+  target: string;
+  headers?: Record<string, string | undefined>;
+  body?: string;
+  chunked?: boolean;
+  version?: string;
+  port?: number;
+}): Promise<Answer> {
   return new Promise((resolve) => {
     const to = request.port ?? port;
     const socket = connect(to, '127.0.0.1');
-    const headers: Record<string, string | undefined> = { Host: `127.0.0.1:${to}`, Connection: 'close', Cookie: cookie, ...request.headers };
-    if (request.body !== undefined && !request.chunked) headers['Content-Length'] ??= String(Buffer.byteLength(request.body));
+    const headers: Record<string, string | undefined> = {
+      Host: `127.0.0.1:${to}`,
+      Connection: 'close',
+      Cookie: cookie,
+      ...request.headers,
+    };
+    if (request.body !== undefined && !request.chunked)
+      headers['Content-Length'] ??= String(Buffer.byteLength(request.body));
     if (request.chunked) headers['Transfer-Encoding'] = 'chunked';
     const head = [`${request.method ?? 'GET'} ${request.target} ${request.version ?? 'HTTP/1.1'}`];
-    for (const [name, value] of Object.entries(headers)) if (value !== undefined) head.push(`${name}: ${value}`);
+    for (const [name, value] of Object.entries(headers))
+      if (value !== undefined) head.push(`${name}: ${value}`);
     let data = '';
     let reset: string | undefined;
     socket.setEncoding('utf8');
@@ -125,7 +146,12 @@ function raw(request: { method?: string; target: string; headers?: Record<string
       }
       let body = rest.join('\r\n\r\n');
       if (parsed['transfer-encoding'] === 'chunked') body = dechunk(body);
-      resolve({ status: Number(statusLine.split(' ')[1] ?? 0), headers: parsed, body, ...(reset ? { reset } : {}) });
+      resolve({
+        status: Number(statusLine.split(' ')[1] ?? 0),
+        headers: parsed,
+        body,
+        ...(reset ? { reset } : {}),
+      });
     });
     socket.write(`${head.join('\r\n')}\r\n\r\n`);
     if (request.body !== undefined) {
@@ -165,7 +191,8 @@ async function refused(attack: () => Promise<Answer>, status: number | number[])
   const answer = await attack();
   const allowed = Array.isArray(status) ? status : [status];
   // An oversized upload may be cut off before the answer is read: a reset counts as refused too.
-  if (!(answer.reset && allowed.includes(413))) expect(allowed, `status ${answer.status} ${answer.body}`).toContain(answer.status);
+  if (!(answer.reset && allowed.includes(413)))
+    expect(allowed, `status ${answer.status} ${answer.body}`).toContain(answer.status);
   expect(answer.headers['access-control-allow-origin']).toBeUndefined();
   expect(answer.headers['access-control-allow-credentials']).toBeUndefined();
   expect(preview.externalUrls).toEqual([]);
@@ -180,61 +207,105 @@ describe('control: the app itself is served and answered', () => {
   it('serves the page, answers the bridge and streams events to its own origin', async () => {
     expect((await raw({ target: '/' })).status).toBe(200);
     expect((await raw({ target: '/assets/app.js' })).body).toContain('console.log');
-    const session = await raw({ method: 'POST', target: '/__bridge/session:get', headers: { ...json, Origin: origin, 'Sec-Fetch-Site': 'same-origin' }, body: loginBody });
+    const session = await raw({
+      method: 'POST',
+      target: '/__bridge/session:get',
+      headers: { ...json, Origin: origin, 'Sec-Fetch-Site': 'same-origin' },
+      body: loginBody,
+    });
     expect(session.status).toBe(200);
     expect(JSON.parse(session.body)).toMatchObject({ status: 'signed-out' });
-    const events = await fetch(`${origin}/__bridge/events`, { headers: { Origin: origin, Cookie: cookie } });
+    const events = await fetch(`${origin}/__bridge/events`, {
+      headers: { Origin: origin, Cookie: cookie },
+    });
     expect(events.headers.get('content-type')).toBe('text/event-stream');
     await events.body?.cancel();
   });
 
   it('a same-origin login really starts a sign-in (so the refusals below are what stops one)', async () => {
-    const login = fetch(`${origin}/__bridge/auth:login`, { method: 'POST', headers: { ...json, Origin: origin, Cookie: cookie }, body: loginBody });
+    const login = fetch(`${origin}/__bridge/auth:login`, {
+      method: 'POST',
+      headers: { ...json, Origin: origin, Cookie: cookie },
+      body: loginBody,
+    });
     await expect.poll(() => preview.externalUrls.length).toBe(1);
     expect(preview.externalUrls[0]).toContain(`${provider.issuer}/authorize?`);
-    const cancel = await fetch(`${origin}/__bridge/auth:cancel`, { method: 'POST', headers: { ...json, Cookie: cookie }, body: loginBody });
+    const cancel = await fetch(`${origin}/__bridge/auth:cancel`, {
+      method: 'POST',
+      headers: { ...json, Cookie: cookie },
+      body: loginBody,
+    });
     expect(await cancel.json()).toEqual({ ok: true });
-    expect(await (await login).json()).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
+    expect(await (await login).json()).toMatchObject({
+      ok: false,
+      error: { code: 'sign_in_cancelled' },
+    });
     preview.externalUrls.length = 0;
   });
 });
 
 /** A request to `endpoint` as the app's page would send it, minus whatever `headers` override. */
-function requestFor(endpoint: { method: string; path: string }, headers: Record<string, string | undefined>, to = port) {
+function requestFor(
+  endpoint: { method: string; path: string },
+  headers: Record<string, string | undefined>,
+  to = port,
+) {
   const args = endpoint.path === '/__bridge/messages:get' ? ['protected'] : [];
   return {
     method: endpoint.method,
     target: endpoint.path,
     port: to,
-    headers: { Origin: `http://127.0.0.1:${to}`, 'Sec-Fetch-Site': 'same-origin', ...(endpoint.method === 'POST' ? json : {}), ...headers },
+    headers: {
+      Origin: `http://127.0.0.1:${to}`,
+      'Sec-Fetch-Site': 'same-origin',
+      ...(endpoint.method === 'POST' ? json : {}),
+      ...headers,
+    },
     ...(endpoint.method === 'POST' ? { body: JSON.stringify({ args }) } : {}),
   };
 }
 
 function expectLocked(answer: Answer): void {
-  expect(JSON.parse(answer.body)).toMatchObject({ ok: false, error: { code: 'preview_locked', message: expect.stringContaining('the link printed in the terminal') } });
+  expect(JSON.parse(answer.body)).toMatchObject({
+    ok: false,
+    error: {
+      code: 'preview_locked',
+      message: expect.stringContaining('the link printed in the terminal'),
+    },
+  });
   expect(answer.headers['set-cookie']).toBeUndefined();
 }
 
-describe('another program on this machine, without this launch\'s key', () => {
+describe("another program on this machine, without this launch's key", () => {
   it('the route table holds every bridge channel of the contract, the event stream and the test endpoints, each behind the key', () => {
     const paths = PREVIEW_ENDPOINTS.map((endpoint) => `${endpoint.method} ${endpoint.path}`);
     for (const channel of CHANNELS) expect(paths).toContain(`POST /__bridge/${channel}`);
     expect(paths).toContain('GET /__bridge/events');
     expect(paths).toContain('GET /__preview/external-urls');
     expect(paths).toContain('POST /__preview/session');
-    for (const endpoint of PREVIEW_ENDPOINTS) expect(endpoint.access, endpoint.path).not.toBe('anyone');
+    for (const endpoint of PREVIEW_ENDPOINTS)
+      expect(endpoint.access, endpoint.path).not.toBe('anyone');
   });
 
   // Host, Origin and fetch metadata all say "the app's own page": a program can send any header.
   const carriers: Record<string, () => Record<string, string | undefined>> = {
     'no cookie and no key': () => ({ Cookie: undefined }),
     'a cookie with a guessed key': () => ({ Cookie: `preview-key-${port}=${'A'.repeat(43)}` }),
-    'the right cookie name for another port': () => ({ Cookie: cookie.replace(`preview-key-${port}`, `preview-key-${port + 1}`).replace(/=.*/, `=${'B'.repeat(43)}`) }),
+    'the right cookie name for another port': () => ({
+      Cookie: cookie
+        .replace(`preview-key-${port}`, `preview-key-${port + 1}`)
+        .replace(/=.*/, `=${'B'.repeat(43)}`),
+    }),
     'an empty cookie': () => ({ Cookie: `preview-key-${port}=` }),
     'a guessed X-Preview-Key': () => ({ Cookie: undefined, 'X-Preview-Key': 'C'.repeat(43) }),
-    'the key with one character changed': () => ({ Cookie: undefined, 'X-Preview-Key': preview.key.slice(0, -1) + (preview.key.endsWith('A') ? 'B' : 'A') }),
-    'the key as a prefix of a longer value': () => ({ Cookie: undefined, 'X-Preview-Key': `${preview.key}x` }),
+    'the key with one character changed': () => ({
+      Cookie: undefined,
+      'X-Preview-Key': preview.key.slice(0, -1) + (preview.key.endsWith('A') ? 'B' : 'A'),
+    }),
+    'the key as a prefix of a longer value': () => ({
+      Cookie: undefined,
+      'X-Preview-Key': `${preview.key}x`,
+    }),
   };
   for (const [name, headers] of Object.entries(carriers)) {
     it(`refuses every endpoint of the route table with ${name}`, async () => {
@@ -246,23 +317,60 @@ describe('another program on this machine, without this launch\'s key', () => {
     });
   }
 
-  it('refuses the test endpoints with the browser\'s cookie but without the key header (the cookie opens the bridge only)', async () => {
-    for (const endpoint of PREVIEW_ENDPOINTS.filter((candidate) => candidate.access === 'key' && candidate.path !== '/__preview/session')) {
+  it("refuses the test endpoints with the browser's cookie but without the key header (the cookie opens the bridge only)", async () => {
+    for (const endpoint of PREVIEW_ENDPOINTS.filter(
+      (candidate) => candidate.access === 'key' && candidate.path !== '/__preview/session',
+    )) {
       expectLocked(await refused(() => raw(requestFor(endpoint, { Cookie: cookie })), 401));
     }
   });
 
-  it.each(['/__bridge/no-such-channel', '/__bridge/', '/__preview/no-such-endpoint', '/__preview/', '/__bridge%2Fauth:login', '/__preview%2fexternal-urls'])(
-    'refuses %s without the key before saying whether it exists',
-    async (target) => {
-      expectLocked(await refused(() => raw({ method: 'POST', target, headers: { ...json, Cookie: undefined, Origin: origin }, body: loginBody }), 401));
-      expectLocked(await refused(() => raw({ target, headers: { Cookie: undefined } }), 401));
-    },
-  );
+  it.each([
+    '/__bridge/no-such-channel',
+    '/__bridge/',
+    '/__preview/no-such-endpoint',
+    '/__preview/',
+    '/__bridge%2Fauth:login',
+    '/__preview%2fexternal-urls',
+  ])('refuses %s without the key before saying whether it exists', async (target) => {
+    expectLocked(
+      await refused(
+        () =>
+          raw({
+            method: 'POST',
+            target,
+            headers: { ...json, Cookie: undefined, Origin: origin },
+            body: loginBody,
+          }),
+        401,
+      ),
+    );
+    expectLocked(await refused(() => raw({ target, headers: { Cookie: undefined } }), 401));
+  });
 
   it('refuses the key in the query string (it would end up in logs and history)', async () => {
-    expectLocked(await refused(() => raw({ target: `/__preview/external-urls?key=${preview.key}`, headers: { Cookie: undefined } }), 401));
-    expectLocked(await refused(() => raw({ method: 'POST', target: `/__bridge/auth:login?key=${preview.key}`, headers: { ...json, Cookie: undefined }, body: loginBody }), 401));
+    expectLocked(
+      await refused(
+        () =>
+          raw({
+            target: `/__preview/external-urls?key=${preview.key}`,
+            headers: { Cookie: undefined },
+          }),
+        401,
+      ),
+    );
+    expectLocked(
+      await refused(
+        () =>
+          raw({
+            method: 'POST',
+            target: `/__bridge/auth:login?key=${preview.key}`,
+            headers: { ...json, Cookie: undefined },
+            body: loginBody,
+          }),
+        401,
+      ),
+    );
   });
 
   it('serves the page itself to anyone (it only says to open the printed link), but nothing behind it', async () => {
@@ -270,12 +378,21 @@ describe('another program on this machine, without this launch\'s key', () => {
   });
 
   it('with the key, a test reads the captured URLs; the exchange sets an HttpOnly, SameSite=Strict cookie for this port', async () => {
-    const urls = await raw({ target: '/__preview/external-urls', headers: { Cookie: undefined, 'X-Preview-Key': preview.key } });
+    const urls = await raw({
+      target: '/__preview/external-urls',
+      headers: { Cookie: undefined, 'X-Preview-Key': preview.key },
+    });
     expect(urls.status).toBe(200);
     expect(JSON.parse(urls.body)).toEqual([]);
-    const exchange = await raw({ method: 'POST', target: '/__preview/session', headers: { Cookie: undefined, 'X-Preview-Key': preview.key } });
+    const exchange = await raw({
+      method: 'POST',
+      target: '/__preview/session',
+      headers: { Cookie: undefined, 'X-Preview-Key': preview.key },
+    });
     expect(exchange.status).toBe(204);
-    expect(exchange.headers['set-cookie']).toBe(`preview-key-${port}=${preview.key}; HttpOnly; SameSite=Strict; Path=/`);
+    expect(exchange.headers['set-cookie']).toBe(
+      `preview-key-${port}=${preview.key}; HttpOnly; SameSite=Strict; Path=/`,
+    );
   });
 
   it('a restart makes a new key: the old cookie and the old key are refused on every endpoint, the new ones work', async () => {
@@ -287,19 +404,33 @@ describe('another program on this machine, without this launch\'s key', () => {
     expect(first.link).toBe(`http://127.0.0.1:${firstPort}/#key=${oldKey}`);
     expect(oldKey).toMatch(/^[\w-]{43}$/);
     await first.close();
-    const second = await startPreview({ env, externalBrowser: 'capture', rendererDir, dataDir, port: firstPort });
+    const second = await startPreview({
+      env,
+      externalBrowser: 'capture',
+      rendererDir,
+      dataDir,
+      port: firstPort,
+    });
     try {
       expect(second.key).not.toBe(oldKey);
       for (const endpoint of PREVIEW_ENDPOINTS) {
         tally.run++;
-        const answer = await raw(requestFor(endpoint, { Cookie: oldCookie, 'X-Preview-Key': oldKey }, firstPort));
+        const answer = await raw(
+          requestFor(endpoint, { Cookie: oldCookie, 'X-Preview-Key': oldKey }, firstPort),
+        );
         expect(answer.status, endpoint.path).toBe(401);
         expectLocked(answer);
         tally.refused++;
       }
       expect(second.externalUrls).toEqual([]);
       const newCookie = await keyCookie(second);
-      const session = await raw(requestFor({ method: 'POST', path: '/__bridge/session:get' }, { Cookie: newCookie }, firstPort));
+      const session = await raw(
+        requestFor(
+          { method: 'POST', path: '/__bridge/session:get' },
+          { Cookie: newCookie },
+          firstPort,
+        ),
+      );
       expect(session.status).toBe(200);
       expect(JSON.parse(session.body)).toMatchObject({ status: 'signed-out' });
     } finally {
@@ -308,7 +439,7 @@ describe('another program on this machine, without this launch\'s key', () => {
   });
 });
 
-describe('DNS rebinding: a Host that is not the preview\'s own', () => {
+describe("DNS rebinding: a Host that is not the preview's own", () => {
   const hosts = {
     'evil.example:<port>': () => `evil.example:${port}`,
     'localhost:<port>': () => `localhost:${port}`,
@@ -321,29 +452,111 @@ describe('DNS rebinding: a Host that is not the preview\'s own', () => {
       const h = value();
       // The rebinding page is same-origin with itself: it sends its own name as Origin, or none.
       await refused(() => raw({ target: '/', headers: { Host: h } }), 421);
-      await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', headers: { Host: h, ...json, Origin: `http://${h}` }, body: loginBody }), 421);
-      await refused(() => raw({ method: 'POST', target: '/__bridge/messages:get', headers: { Host: h, ...json }, body: JSON.stringify({ args: ['protected'] }) }), 421);
+      await refused(
+        () =>
+          raw({
+            method: 'POST',
+            target: '/__bridge/auth:login',
+            headers: { Host: h, ...json, Origin: `http://${h}` },
+            body: loginBody,
+          }),
+        421,
+      );
+      await refused(
+        () =>
+          raw({
+            method: 'POST',
+            target: '/__bridge/messages:get',
+            headers: { Host: h, ...json },
+            body: JSON.stringify({ args: ['protected'] }),
+          }),
+        421,
+      );
       await refused(() => raw({ target: '/__bridge/events', headers: { Host: h } }), 421);
       await refused(() => raw({ target: '/__preview/external-urls', headers: { Host: h } }), 421);
     });
   }
 
   it('refuses a request without a Host header (HTTP/1.0)', async () => {
-    await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', version: 'HTTP/1.0', headers: { Host: undefined, ...json }, body: loginBody }), 421);
+    await refused(
+      () =>
+        raw({
+          method: 'POST',
+          target: '/__bridge/auth:login',
+          version: 'HTTP/1.0',
+          headers: { Host: undefined, ...json },
+          body: loginBody,
+        }),
+      421,
+    );
   });
 });
 
-describe('cross-site requests: another page in the user\'s browser', () => {
-  const foreignOrigins = ['http://evil.example', 'null', 'http://localhost:<port>', 'http://127.0.0.1:<another port>', 'https://127.0.0.1:<port>'];
+describe("cross-site requests: another page in the user's browser", () => {
+  const foreignOrigins = [
+    'http://evil.example',
+    'null',
+    'http://localhost:<port>',
+    'http://127.0.0.1:<another port>',
+    'https://127.0.0.1:<port>',
+  ];
   for (const template of foreignOrigins) {
     it(`refuses Origin ${template}: no login, no message, no event stream`, async () => {
-      const foreign = template.replace('<port>', String(port)).replace('<another port>', String(port + 1));
-      await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', headers: { ...json, Origin: foreign }, body: loginBody }), 403);
-      await refused(() => raw({ method: 'POST', target: '/__bridge/auth:signup', headers: { ...json, Origin: foreign }, body: loginBody }), 403);
-      await refused(() => raw({ method: 'POST', target: '/__bridge/messages:get', headers: { ...json, Origin: foreign }, body: JSON.stringify({ args: ['protected'] }) }), 403);
-      await refused(() => raw({ target: '/__bridge/events', headers: { Origin: foreign, Accept: 'text/event-stream' } }), 403);
+      const foreign = template
+        .replace('<port>', String(port))
+        .replace('<another port>', String(port + 1));
+      await refused(
+        () =>
+          raw({
+            method: 'POST',
+            target: '/__bridge/auth:login',
+            headers: { ...json, Origin: foreign },
+            body: loginBody,
+          }),
+        403,
+      );
+      await refused(
+        () =>
+          raw({
+            method: 'POST',
+            target: '/__bridge/auth:signup',
+            headers: { ...json, Origin: foreign },
+            body: loginBody,
+          }),
+        403,
+      );
+      await refused(
+        () =>
+          raw({
+            method: 'POST',
+            target: '/__bridge/messages:get',
+            headers: { ...json, Origin: foreign },
+            body: JSON.stringify({ args: ['protected'] }),
+          }),
+        403,
+      );
+      await refused(
+        () =>
+          raw({
+            target: '/__bridge/events',
+            headers: { Origin: foreign, Accept: 'text/event-stream' },
+          }),
+        403,
+      );
       // A CORS preflight is never granted.
-      await refused(() => raw({ method: 'OPTIONS', target: '/__bridge/auth:login', headers: { Origin: foreign, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } }), 403);
+      await refused(
+        () =>
+          raw({
+            method: 'OPTIONS',
+            target: '/__bridge/auth:login',
+            headers: {
+              Origin: foreign,
+              'Access-Control-Request-Method': 'POST',
+              'Access-Control-Request-Headers': 'content-type',
+            },
+          }),
+        403,
+      );
     });
   }
 
@@ -351,28 +564,70 @@ describe('cross-site requests: another page in the user\'s browser', () => {
     ['text/plain (a simple-request CSRF form)', 'text/plain'],
     ['application/x-www-form-urlencoded', 'application/x-www-form-urlencoded'],
     ['multipart/form-data', 'multipart/form-data; boundary=x'],
-    ['text/plain smuggling "application/json" in a parameter', 'text/plain; charset=application/json'],
+    [
+      'text/plain smuggling "application/json" in a parameter',
+      'text/plain; charset=application/json',
+    ],
     ['application/jsonp', 'application/jsonp'],
   ])('refuses a body sent as %s, even without an Origin header', async (_name, type) => {
-    await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', headers: { 'Content-Type': type }, body: loginBody }), 415);
+    await refused(
+      () =>
+        raw({
+          method: 'POST',
+          target: '/__bridge/auth:login',
+          headers: { 'Content-Type': type },
+          body: loginBody,
+        }),
+      415,
+    );
   });
 
   it('refuses a POST with no content type at all', async () => {
-    await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', body: loginBody }), 415);
+    await refused(
+      () => raw({ method: 'POST', target: '/__bridge/auth:login', body: loginBody }),
+      415,
+    );
   });
 
   it.each([
-    ['cross-site', { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'image' }],
-    ['same-site (another port on 127.0.0.1)', { 'Sec-Fetch-Site': 'same-site', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'script' }],
-  ])('refuses a no-cors request without Origin that fetch metadata marks %s', async (_name, headers) => {
-    await refused(() => raw({ target: '/__bridge/events', headers }), 403);
-    await refused(() => raw({ target: '/__preview/external-urls', headers }), 403);
-    await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', headers: { ...headers, ...json }, body: loginBody }), 403);
-  });
+    [
+      'cross-site',
+      { 'Sec-Fetch-Site': 'cross-site', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'image' },
+    ],
+    [
+      'same-site (another port on 127.0.0.1)',
+      { 'Sec-Fetch-Site': 'same-site', 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'script' },
+    ],
+  ])(
+    'refuses a no-cors request without Origin that fetch metadata marks %s',
+    async (_name, headers) => {
+      await refused(() => raw({ target: '/__bridge/events', headers }), 403);
+      await refused(() => raw({ target: '/__preview/external-urls', headers }), 403);
+      await refused(
+        () =>
+          raw({
+            method: 'POST',
+            target: '/__bridge/auth:login',
+            headers: { ...headers, ...json },
+            body: loginBody,
+          }),
+        403,
+      );
+    },
+  );
 
   it('refuses other methods on the bridge', async () => {
     for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
-      await refused(() => raw({ method, target: '/__bridge/auth:login', headers: json, body: method === 'GET' ? undefined : loginBody }), 405);
+      await refused(
+        () =>
+          raw({
+            method,
+            target: '/__bridge/auth:login',
+            headers: json,
+            body: method === 'GET' ? undefined : loginBody,
+          }),
+        405,
+      );
     }
   });
 });
@@ -396,9 +651,12 @@ describe('files outside the renderer folder', () => {
     expect(answer.body).not.toContain('root:');
   });
 
-  it.each(['//etc/passwd', `http://127.0.0.1:1/../secret.txt`, '*'])('refuses the non-origin-form target %s', async (target) => {
-    await refused(() => raw({ target }), 400);
-  });
+  it.each(['//etc/passwd', `http://127.0.0.1:1/../secret.txt`, '*'])(
+    'refuses the non-origin-form target %s',
+    async (target) => {
+      await refused(() => raw({ target }), 400);
+    },
+  );
 });
 
 describe('the menu’s Settings… stand-in (test-only, capture mode)', () => {
@@ -416,18 +674,55 @@ describe('the menu’s Settings… stand-in (test-only, capture mode)', () => {
         text += value;
       }
     })();
-    return { count: () => text.split('event: app:open-settings\n').length - 1, close: () => reader.cancel() };
+    return {
+      count: () => text.split('event: app:open-settings\n').length - 1,
+      close: () => reader.cancel(),
+    };
   }
 
   it('tells the app’s open windows, and no foreign page or Host can make it do so', async () => {
     const stream = await listen();
     const foreign = `http://127.0.0.1:${port + 1}`;
-    await refused(() => raw({ method: 'POST', target, headers: { ...json, Origin: foreign }, body: '{}' }), 403);
-    await refused(() => raw({ method: 'POST', target, headers: { ...json, Host: `evil.example:${port}` }, body: '{}' }), 421);
-    await refused(() => raw({ method: 'POST', target, headers: { ...json, 'Sec-Fetch-Site': 'cross-site' }, body: '{}' }), 403);
-    await refused(() => raw({ method: 'POST', target, headers: { 'Content-Type': 'text/plain', 'X-Preview-Key': preview.key }, body: '{}' }), 415);
+    await refused(
+      () => raw({ method: 'POST', target, headers: { ...json, Origin: foreign }, body: '{}' }),
+      403,
+    );
+    await refused(
+      () =>
+        raw({
+          method: 'POST',
+          target,
+          headers: { ...json, Host: `evil.example:${port}` },
+          body: '{}',
+        }),
+      421,
+    );
+    await refused(
+      () =>
+        raw({
+          method: 'POST',
+          target,
+          headers: { ...json, 'Sec-Fetch-Site': 'cross-site' },
+          body: '{}',
+        }),
+      403,
+    );
+    await refused(
+      () =>
+        raw({
+          method: 'POST',
+          target,
+          headers: { 'Content-Type': 'text/plain', 'X-Preview-Key': preview.key },
+          body: '{}',
+        }),
+      415,
+    );
     await refused(() => raw({ target, headers: { 'X-Preview-Key': preview.key } }), 405);
-    const answer = await fetch(`${origin}${target}`, { method: 'POST', headers: { ...json, 'X-Preview-Key': preview.key }, body: '{}' });
+    const answer = await fetch(`${origin}${target}`, {
+      method: 'POST',
+      headers: { ...json, 'X-Preview-Key': preview.key },
+      body: '{}',
+    });
     expect(await answer.json()).toEqual({ delivered: 1 });
     await expect.poll(() => stream.count()).toBe(1);
     await stream.close();
@@ -435,15 +730,26 @@ describe('the menu’s Settings… stand-in (test-only, capture mode)', () => {
 
   it('does not exist outside capture mode (a preview a person uses)', async () => {
     const plain = await startPreview({
-      env: { AUTH0_DOMAIN: provider.issuer, AUTH0_CLIENT_ID: provider.clientId, AUTH0_AUDIENCE: 'https://api.example', API_SERVER_URL: 'http://127.0.0.1:9' },
+      env: {
+        AUTH0_DOMAIN: provider.issuer,
+        AUTH0_CLIENT_ID: provider.clientId,
+        AUTH0_AUDIENCE: 'https://api.example',
+        API_SERVER_URL: 'http://127.0.0.1:9',
+      },
       externalBrowser: 'system',
       rendererDir,
       dataDir: mkdtempSync(path.join(os.tmpdir(), 'preview-plain-')),
     });
     try {
-      const events = await fetch(`${plain.url}__bridge/events`, { headers: { Cookie: await keyCookie(plain) } });
+      const events = await fetch(`${plain.url}__bridge/events`, {
+        headers: { Cookie: await keyCookie(plain) },
+      });
       // Even with the key it is not there.
-      const answer = await fetch(`${plain.url}${target.slice(1)}`, { method: 'POST', headers: { ...json, 'X-Preview-Key': plain.key }, body: '{}' });
+      const answer = await fetch(`${plain.url}${target.slice(1)}`, {
+        method: 'POST',
+        headers: { ...json, 'X-Preview-Key': plain.key },
+        body: '{}',
+      });
       expect(answer.status).toBe(404);
       expect(await answer.text()).not.toContain('delivered');
       await events.body?.cancel();
@@ -455,15 +761,39 @@ describe('the menu’s Settings… stand-in (test-only, capture mode)', () => {
 
 describe('oversized bodies', () => {
   it('refuses a 1 MB body with a declared length before reading it', async () => {
-    await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', headers: json, body: JSON.stringify({ args: [], pad: 'x'.repeat(1_000_000) }) }), 413);
+    await refused(
+      () =>
+        raw({
+          method: 'POST',
+          target: '/__bridge/auth:login',
+          headers: json,
+          body: JSON.stringify({ args: [], pad: 'x'.repeat(1_000_000) }),
+        }),
+      413,
+    );
   });
 
   it('refuses a 1 MB chunked body (no declared length) once it passes the limit', async () => {
-    await refused(() => raw({ method: 'POST', target: '/__bridge/auth:login', headers: json, body: JSON.stringify({ args: [], pad: 'x'.repeat(1_000_000) }), chunked: true }), 413);
+    await refused(
+      () =>
+        raw({
+          method: 'POST',
+          target: '/__bridge/auth:login',
+          headers: json,
+          body: JSON.stringify({ args: [], pad: 'x'.repeat(1_000_000) }),
+          chunked: true,
+        }),
+      413,
+    );
   });
 
   it('still answers the app afterwards', async () => {
-    const session = await raw({ method: 'POST', target: '/__bridge/session:get', headers: { ...json, Origin: origin }, body: loginBody });
+    const session = await raw({
+      method: 'POST',
+      target: '/__bridge/session:get',
+      headers: { ...json, Origin: origin },
+      body: loginBody,
+    });
     expect(JSON.parse(session.body)).toMatchObject({ status: 'signed-out' });
   });
 
@@ -476,11 +806,16 @@ describe('oversized bodies', () => {
 describe('started without a build', () => {
   it('names the command that builds the renderer, and that command exists', async () => {
     const empty = mkdtempSync(path.join(os.tmpdir(), 'preview-unbuilt-'));
-    const failure = await startPreview({ rendererDir: empty, env: {} }).then(() => undefined, (error: unknown) => error);
+    const failure = await startPreview({ rendererDir: empty, env: {} }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
     expect(failure).toBeInstanceOf(Error);
     const command = /run "npm run ([\w:-]+)"/.exec((failure as Error).message)?.[1];
     expect(command).toBe('build');
-    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> };
+    const { scripts } = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     expect(scripts[command!]).toContain('vite build');
   });
 });

@@ -20,7 +20,10 @@ import { envFor } from '../support/core-harness.ts';
 import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
 
 const linux = process.platform === 'linux';
-if (!linux) console.warn(`preview opener cases skipped: the preview uses xdg-open only on Linux (this is ${process.platform})`);
+if (!linux)
+  console.warn(
+    `preview opener cases skipped: the preview uses xdg-open only on Linux (this is ${process.platform})`,
+  );
 
 let devstack: Devstack;
 let browser: Browser;
@@ -85,10 +88,18 @@ function running(pid: number): boolean {
 }
 
 async function systemPreview(): Promise<Preview> {
-  const rendererDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'opener-renderer-')), 'renderer');
+  const rendererDir = path.join(
+    mkdtempSync(path.join(os.tmpdir(), 'opener-renderer-')),
+    'renderer',
+  );
   mkdirSync(rendererDir);
   writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>app</title>');
-  preview = await startPreview({ env: envFor(devstack), externalBrowser: 'system', rendererDir, dataDir: mkdtempSync(path.join(os.tmpdir(), 'opener-data-')) });
+  preview = await startPreview({
+    env: envFor(devstack),
+    externalBrowser: 'system',
+    rendererDir,
+    dataDir: mkdtempSync(path.join(os.tmpdir(), 'opener-data-')),
+  });
   await preview.core.restore();
   return preview;
 }
@@ -104,7 +115,7 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   ]);
 }
 
-describe.skipIf(!linux)('the preview\'s browser opener', () => {
+describe.skipIf(!linux)("the preview's browser opener", () => {
   it('an opener that never exits (xdg-open running the browser in the foreground): sign-in and Log Out still complete', async () => {
     const log = standInOpener('exec sleep 600');
     const app = await systemPreview();
@@ -112,13 +123,27 @@ describe.skipIf(!linux)('the preview\'s browser opener', () => {
     await expect.poll(() => openerCalls(log).length, { timeout: 10_000 }).toBe(1);
     const [opened] = openerCalls(log);
     pids.push(opened!.pid);
-    const { context } = await signInWithBrowser(browser, opened!.url, { username: alice.email, password: alice.password });
+    const { context } = await signInWithBrowser(browser, opened!.url, {
+      username: alice.email,
+      password: alice.password,
+    });
     await context.close();
-    expect(await within(login, 15_000, 'the sign-in (waiting for the browser to exit?)')).toMatchObject({ ok: true, session: { status: 'signed-in', profile: { email: alice.email } } });
+    expect(
+      await within(login, 15_000, 'the sign-in (waiting for the browser to exit?)'),
+    ).toMatchObject({
+      ok: true,
+      session: { status: 'signed-in', profile: { email: alice.email } },
+    });
     // The opener is still running: the sign-in did not wait for it.
     expect(running(opened!.pid)).toBe(true);
 
-    expect(await within(app.core.core!.session.logout(), 10_000, 'Log Out (waiting for the browser to exit?)')).toMatchObject({ ok: true, session: { status: 'signed-out' } });
+    expect(
+      await within(
+        app.core.core!.session.logout(),
+        10_000,
+        'Log Out (waiting for the browser to exit?)',
+      ),
+    ).toMatchObject({ ok: true, session: { status: 'signed-out' } });
     await expect.poll(() => openerCalls(log).length).toBe(2);
     pids.push(openerCalls(log)[1]!.pid);
     expect(openerCalls(log)[1]!.url).toContain('id_token_hint=');
@@ -127,9 +152,23 @@ describe.skipIf(!linux)('the preview\'s browser opener', () => {
   it('an opener that fails: the sign-in ends at once with a message, not after the 5-minute wait', async () => {
     const log = standInOpener('exit 3');
     const app = await systemPreview();
-    const result = await within(app.core.core!.session.login(), 10_000, 'the sign-in after a failed opener');
+    const result = await within(
+      app.core.core!.session.login(),
+      10_000,
+      'the sign-in after a failed opener',
+    );
     expect(openerCalls(log)).toHaveLength(1);
-    expect(result).toMatchObject({ ok: false, error: { message: expect.stringMatching(/Could not open the browser \(xdg-open ended with exit code 3\)/) } });
-    expect(app.core.view()).toMatchObject({ status: 'signed-out', error: { message: expect.stringMatching(/Could not open the browser/) } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: {
+        message: expect.stringMatching(
+          /Could not open the browser \(xdg-open ended with exit code 3\)/,
+        ),
+      },
+    });
+    expect(app.core.view()).toMatchObject({
+      status: 'signed-out',
+      error: { message: expect.stringMatching(/Could not open the browser/) },
+    });
   });
 });

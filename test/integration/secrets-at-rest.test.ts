@@ -42,7 +42,9 @@ afterAll(async () => {
   await Promise.all(cores.map((core) => core.close()));
   await browser?.close();
   await devstack?.close();
-  console.info(`secrets at rest and in logs: ${tally.run} attack cases run, ${tally.refused} refused`);
+  console.info(
+    `secrets at rest and in logs: ${tally.run} attack cases run, ${tally.refused} refused`,
+  );
 });
 
 /** Linux without a keyring: safeStorage's basic_text backend counts as no encryption. */
@@ -63,13 +65,20 @@ function noEncryption(): Cipher & { calls: number } {
 }
 
 /** A core as a host builds one, with a logger that keeps every line exactly as the host receives it. */
-function hostCore(options: SessionOptions & { dir?: string; cipher?: Cipher; settings?: Record<string, string> } = {}) {
+function hostCore(
+  options: SessionOptions & {
+    dir?: string;
+    cipher?: Cipher;
+    settings?: Record<string, string>;
+  } = {},
+) {
   const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'secrets-'));
   const store = new JsonFileStore(path.join(dir, 'session.json'));
   const cipher = options.cipher ?? new KeyFileBesideDataCipher(dir);
   const lines: string[] = [];
   const events: SessionView[] = [];
-  const write = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
+  const write = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   const log: Logger = { info: write('info'), warn: write('warn'), error: write('error') };
   let next: ((url: string) => void) | undefined;
   const config = configFor(devstack, options.settings);
@@ -106,7 +115,10 @@ function hostCore(options: SessionOptions & { dir?: string; cipher?: Cipher; set
     async signIn() {
       const opened = new Promise<string>((resolve) => (next = resolve));
       const result = core.session.login();
-      const { context } = await signInWithBrowser(browser, await opened, { username: alice.email, password: alice.password });
+      const { context } = await signInWithBrowser(browser, await opened, {
+        username: alice.email,
+        password: alice.password,
+      });
       await context.close();
       return result;
     },
@@ -116,7 +128,13 @@ function hostCore(options: SessionOptions & { dir?: string; cipher?: Cipher; set
 function secretsOf(tokens: TokenSet | undefined): string[] {
   if (!tokens) return [];
   // Whole tokens, and each JWT's signature (a distinctive piece that would survive truncation).
-  return [tokens.accessToken, tokens.idToken, tokens.refreshToken ?? '', tokens.accessToken.split('.')[2] ?? '', tokens.idToken.split('.')[2] ?? ''].filter((s) => s.length > 8);
+  return [
+    tokens.accessToken,
+    tokens.idToken,
+    tokens.refreshToken ?? '',
+    tokens.accessToken.split('.')[2] ?? '',
+    tokens.idToken.split('.')[2] ?? '',
+  ].filter((s) => s.length > 8);
 }
 
 describe('logs and events during a whole session', () => {
@@ -134,7 +152,10 @@ describe('logs and events during a whole session', () => {
     expect(devstack.tokenRequests('refresh_token')).toBeGreaterThan(0);
     expect(seen.size).toBeGreaterThan(6); // rotated tokens were collected too
     // Failures log too: an API answer for a permission the core cannot get, then logout.
-    expect(await host.core.handle('auth:logout', [])).toMatchObject({ ok: true, session: { status: 'signed-out' } });
+    expect(await host.core.handle('auth:logout', [])).toMatchObject({
+      ok: true,
+      session: { status: 'signed-out' },
+    });
     expect(host.lines.some((line) => /signed in/.test(line))).toBe(true);
     const logs = host.lines.join('\n');
     const events = JSON.stringify(host.events);
@@ -154,7 +175,10 @@ describe('storage', () => {
     const host = hostCore({ cipher, clockSkewSeconds: 7200 });
     await host.core.restore();
     expect(host.core.view()).toMatchObject({ status: 'signed-out', persistence: 'memory' });
-    expect(await host.signIn()).toMatchObject({ ok: true, session: { status: 'signed-in', persistence: 'memory' } });
+    expect(await host.signIn()).toMatchObject({
+      ok: true,
+      session: { status: 'signed-in', persistence: 'memory' },
+    });
     const tokens = host.memory()!;
     expect(tokens.refreshToken).toBeTruthy();
     expect(readdirSync(host.dir)).toEqual([]);
@@ -172,45 +196,60 @@ describe('storage', () => {
   });
 
   it.each([
-    ['without OS encryption it keeps no refresh token on disk: no data folder at all', 'unavailable'],
+    [
+      'without OS encryption it keeps no refresh token on disk: no data folder at all',
+      'unavailable',
+    ],
     ['control: with encryption it keeps its state in the data folder', 'available'],
-  ] as const)('the preview\'s built-in devstack (no AUTH0_DOMAIN): %s', async (_name, encryption) => {
-    if (encryption === 'unavailable') tally.run++;
-    // The preview as `npm run preview` runs it without settings, on a tiny renderer (no build needed).
-    const rendererDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'secrets-renderer-')), 'renderer');
-    mkdirSync(rendererDir);
-    writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>app</title>');
-    const preview = await startPreview({
-      env: { DEVSTACK_IDP_PORT: '0', DEVSTACK_API_PORT: '0' },
-      externalBrowser: 'capture',
-      encryption,
-      rendererDir,
-      dataDir: mkdtempSync(path.join(os.tmpdir(), 'secrets-preview-')),
-    });
-    try {
-      await preview.core.restore();
-      const login = preview.core.core!.session.login();
-      await expect.poll(() => preview.externalUrls.length).toBe(1);
-      const { context } = await signInWithBrowser(browser, preview.externalUrls[0]!, { username: alice.email, password: alice.password });
-      await context.close();
-      expect(await login).toMatchObject({ ok: true, session: { status: 'signed-in' } });
-      const refreshToken = (preview.core.core!.session as unknown as { tokens?: TokenSet }).tokens?.refreshToken;
-      expect(refreshToken).toBeTruthy();
-      if (encryption === 'unavailable') {
-        expect(readdirSync(preview.dataDir)).toEqual([]);
-        expect(preview.summary).toContain('without OS encryption no refresh token is kept on disk');
-        tally.refused++;
-      } else {
-        // The same journey with encryption does keep the devstack's state: the check above is real.
-        expect(readdirSync(path.join(preview.dataDir, 'devstack'))).toContain('provider.json');
-        expect(filesUnder(preview.dataDir).includes(refreshToken!)).toBe(true);
+  ] as const)(
+    "the preview's built-in devstack (no AUTH0_DOMAIN): %s",
+    async (_name, encryption) => {
+      if (encryption === 'unavailable') tally.run++;
+      // The preview as `npm run preview` runs it without settings, on a tiny renderer (no build needed).
+      const rendererDir = path.join(
+        mkdtempSync(path.join(os.tmpdir(), 'secrets-renderer-')),
+        'renderer',
+      );
+      mkdirSync(rendererDir);
+      writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>app</title>');
+      const preview = await startPreview({
+        env: { DEVSTACK_IDP_PORT: '0', DEVSTACK_API_PORT: '0' },
+        externalBrowser: 'capture',
+        encryption,
+        rendererDir,
+        dataDir: mkdtempSync(path.join(os.tmpdir(), 'secrets-preview-')),
+      });
+      try {
+        await preview.core.restore();
+        const login = preview.core.core!.session.login();
+        await expect.poll(() => preview.externalUrls.length).toBe(1);
+        const { context } = await signInWithBrowser(browser, preview.externalUrls[0]!, {
+          username: alice.email,
+          password: alice.password,
+        });
+        await context.close();
+        expect(await login).toMatchObject({ ok: true, session: { status: 'signed-in' } });
+        const refreshToken = (preview.core.core!.session as unknown as { tokens?: TokenSet }).tokens
+          ?.refreshToken;
+        expect(refreshToken).toBeTruthy();
+        if (encryption === 'unavailable') {
+          expect(readdirSync(preview.dataDir)).toEqual([]);
+          expect(preview.summary).toContain(
+            'without OS encryption no refresh token is kept on disk',
+          );
+          tally.refused++;
+        } else {
+          // The same journey with encryption does keep the devstack's state: the check above is real.
+          expect(readdirSync(path.join(preview.dataDir, 'devstack'))).toContain('provider.json');
+          expect(filesUnder(preview.dataDir).includes(refreshToken!)).toBe(true);
+        }
+      } finally {
+        await preview.close();
       }
-    } finally {
-      await preview.close();
-    }
-  });
+    },
+  );
 
-  it('a vault written with another installation\'s key is discarded cleanly at restore', async () => {
+  it("a vault written with another installation's key is discarded cleanly at restore", async () => {
     tally.run++;
     const original = hostCore();
     await original.core.restore();
@@ -221,10 +260,18 @@ describe('storage', () => {
     copyFileSync(path.join(original.dir, 'session.json'), path.join(otherDir, 'session.json'));
     const other = hostCore({ dir: otherDir });
     await other.core.restore();
-    expect(other.core.view()).toMatchObject({ status: 'signed-out', persistence: 'encrypted', error: { code: 'storage_unreadable', message: expect.stringMatching(/another installation/) } });
-    expect(await other.core.handle('messages:get', ['protected'])).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
+    expect(other.core.view()).toMatchObject({
+      status: 'signed-out',
+      persistence: 'encrypted',
+      error: { code: 'storage_unreadable', message: expect.stringMatching(/another installation/) },
+    });
+    expect(await other.core.handle('messages:get', ['protected'])).toMatchObject({
+      ok: false,
+      error: { code: 'not_signed_in' },
+    });
     expect(new JsonFileStore(path.join(otherDir, 'session.json')).get(VAULT_KEY)).toBeUndefined();
-    for (const secret of secretsOf(tokens)) expect(filesUnder(otherDir).includes(secret)).toBe(false);
+    for (const secret of secretsOf(tokens))
+      expect(filesUnder(otherDir).includes(secret)).toBe(false);
     // Not stuck: a fresh sign-in on that installation works and is stored with its own key.
     expect(await other.signIn()).toMatchObject({ ok: true, session: { status: 'signed-in' } });
     expect((await other.stored())?.claims.email).toBe(alice.email);
@@ -236,41 +283,55 @@ describe('a changed configuration', () => {
   it.each([
     ['API_SERVER_URL now points at another server', 'API_SERVER_URL'],
     ['AUTH0_AUDIENCE now names another API (on that other server)', 'AUTH0_AUDIENCE'],
-  ])('%s: the saved session is discarded with a reason, and its token goes nowhere', async (_name, setting) => {
-    tally.run++;
-    // Whoever now sits at the configured API address: it records every request's headers.
-    const seen: IncomingHttpHeaders[] = [];
-    const trap = createServer((req, res) => {
-      seen.push(req.headers);
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"text":"trap"}');
-    });
-    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', () => resolve()));
-    try {
-      const original = hostCore();
-      await original.core.restore();
-      expect(await original.signIn()).toMatchObject({ ok: true });
-      const tokens = (await original.stored())!;
-      await original.core.close();
-
-      const trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
-      const settings: Record<string, string> = setting === 'API_SERVER_URL' ? { API_SERVER_URL: trapUrl } : { API_SERVER_URL: trapUrl, AUTH0_AUDIENCE: 'https://other-api.example' };
-      const changed = hostCore({ dir: original.dir, settings });
-      await changed.core.restore();
-      expect(changed.core.view()).toMatchObject({
-        status: 'signed-out',
-        error: { code: 'session_expired', message: expect.stringMatching(new RegExp(`settings changed \\(.*${setting}.*\\).*log in again`)) },
+  ])(
+    '%s: the saved session is discarded with a reason, and its token goes nowhere',
+    async (_name, setting) => {
+      tally.run++;
+      // Whoever now sits at the configured API address: it records every request's headers.
+      const seen: IncomingHttpHeaders[] = [];
+      const trap = createServer((req, res) => {
+        seen.push(req.headers);
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"text":"trap"}');
       });
-      expect(changed.core.view().profile).toBeUndefined();
-      expect(await changed.core.handle('messages:get', ['protected'])).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
-      expect(await changed.core.handle('messages:get', ['public'])).toMatchObject({ ok: true });
-      // The trap got the public call, with no credential in it; the record is gone from disk.
-      expect(seen.length).toBe(1);
-      expect(JSON.stringify(seen)).not.toContain(tokens.accessToken);
-      expect(seen[0]!.authorization).toBeUndefined();
-      expect(filesUnder(original.dir).includes(tokens.refreshToken!)).toBe(false);
-      tally.refused++;
-    } finally {
-      await new Promise((resolve) => trap.close(resolve));
-    }
-  });
+      await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', () => resolve()));
+      try {
+        const original = hostCore();
+        await original.core.restore();
+        expect(await original.signIn()).toMatchObject({ ok: true });
+        const tokens = (await original.stored())!;
+        await original.core.close();
+
+        const trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
+        const settings: Record<string, string> =
+          setting === 'API_SERVER_URL'
+            ? { API_SERVER_URL: trapUrl }
+            : { API_SERVER_URL: trapUrl, AUTH0_AUDIENCE: 'https://other-api.example' };
+        const changed = hostCore({ dir: original.dir, settings });
+        await changed.core.restore();
+        expect(changed.core.view()).toMatchObject({
+          status: 'signed-out',
+          error: {
+            code: 'session_expired',
+            message: expect.stringMatching(
+              new RegExp(`settings changed \\(.*${setting}.*\\).*log in again`),
+            ),
+          },
+        });
+        expect(changed.core.view().profile).toBeUndefined();
+        expect(await changed.core.handle('messages:get', ['protected'])).toMatchObject({
+          ok: false,
+          error: { code: 'not_signed_in' },
+        });
+        expect(await changed.core.handle('messages:get', ['public'])).toMatchObject({ ok: true });
+        // The trap got the public call, with no credential in it; the record is gone from disk.
+        expect(seen.length).toBe(1);
+        expect(JSON.stringify(seen)).not.toContain(tokens.accessToken);
+        expect(seen[0]!.authorization).toBeUndefined();
+        expect(filesUnder(original.dir).includes(tokens.refreshToken!)).toBe(false);
+        tally.refused++;
+      } finally {
+        await new Promise((resolve) => trap.close(resolve));
+      }
+    },
+  );
 });

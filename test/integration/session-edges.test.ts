@@ -85,9 +85,18 @@ describe('the provider stops while the app runs', () => {
     const started = performance.now();
     const result = await test.core.session.login();
     const elapsed = performance.now() - started;
-    expect(result).toMatchObject({ ok: false, error: { code: 'provider_unreachable', message: expect.stringContaining('could not be reached') } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: {
+        code: 'provider_unreachable',
+        message: expect.stringContaining('could not be reached'),
+      },
+    });
     expect(test.opened).toHaveLength(1);
-    expect(test.core.view()).toMatchObject({ status: 'signed-out', error: { code: 'provider_unreachable' } });
+    expect(test.core.view()).toMatchObject({
+      status: 'signed-out',
+      error: { code: 'provider_unreachable' },
+    });
     expect(elapsed).toBeLessThan(2_500);
   });
 
@@ -95,7 +104,9 @@ describe('the provider stops while the app runs', () => {
     const silent = await silentServer();
     try {
       const config = configFor({ ...devstack, issuer: `http://127.0.0.1:${silent.port}` });
-      await expect(checkProviderAnswers(config, 300)).rejects.toMatchObject({ code: 'provider_unreachable' });
+      await expect(checkProviderAnswers(config, 300)).rejects.toMatchObject({
+        code: 'provider_unreachable',
+      });
       await expect(checkProviderAnswers(configFor(devstack))).resolves.toBeUndefined();
     } finally {
       await silent.close();
@@ -122,13 +133,26 @@ describe('a second Log In while one waits', () => {
     const viaButton = test.nextOpened();
     expect(await test.core.handle('auth:reopen', [])).toEqual({ ok: true });
     expect(await viaButton).toBe(url);
-    expect(test.core.view()).toMatchObject({ status: 'signing-in', flow: 'login', expiresAt: expect.any(Number) });
+    expect(test.core.view()).toMatchObject({
+      status: 'signing-in',
+      flow: 'login',
+      expiresAt: expect.any(Number),
+    });
 
-    const { context } = await signInWithBrowser(browser, url, { username: alice.email, password: alice.password });
+    const { context } = await signInWithBrowser(browser, url, {
+      username: alice.email,
+      password: alice.password,
+    });
     for (const result of await Promise.all([first, doubleClick, later])) {
-      expect(result).toMatchObject({ ok: true, session: { status: 'signed-in', profile: { email: alice.email } } });
+      expect(result).toMatchObject({
+        ok: true,
+        session: { status: 'signed-in', profile: { email: alice.email } },
+      });
     }
-    expect(await test.core.handle('auth:reopen', [])).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(await test.core.handle('auth:reopen', [])).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
     await context.close();
   });
 
@@ -161,7 +185,11 @@ describe('Log Out while the provider cannot be reached', () => {
 
     await provider.close();
     const logout = await test.core.session.logout();
-    expect(logout).toMatchObject({ ok: true, providerLogout: 'unreachable', session: { status: 'signed-out', providerSession: 'not-ended' } });
+    expect(logout).toMatchObject({
+      ok: true,
+      providerLogout: 'unreachable',
+      session: { status: 'signed-out', providerSession: 'not-ended' },
+    });
     // Signed out of the app at once, and nothing was opened on a dead page.
     expect(await test.storedTokens()).toBeUndefined();
     expect(test.opened).toHaveLength(1);
@@ -170,7 +198,10 @@ describe('Log Out while the provider cannot be reached', () => {
     expect(stored).toMatchObject({ state: 'unreachable' });
     expect(JSON.stringify(stored)).not.toContain(refreshToken);
     // Trying again while it is still down says so again.
-    expect(await test.core.handle('auth:end-provider-session', [])).toMatchObject({ ok: true, providerLogout: 'unreachable' });
+    expect(await test.core.handle('auth:end-provider-session', [])).toMatchObject({
+      ok: true,
+      providerLogout: 'unreachable',
+    });
 
     // The provider comes back (with its sessions: the browser is still signed in there). The app restarts.
     provider = await start();
@@ -182,13 +213,19 @@ describe('Log Out while the provider cannot be reached', () => {
     const opened = again.nextOpened();
     const login = again.core.session.login();
     const url = await opened;
-    const second = await signInWithBrowser(browser, url, { username: alice.email, password: alice.password, context: first.context });
+    const second = await signInWithBrowser(browser, url, {
+      username: alice.email,
+      password: alice.password,
+      context: first.context,
+    });
     // Without prompt=login the provider's live session would have signed alice in without a password.
     expect(new URL(url).searchParams.get('prompt')).toBe('login');
     expect(second.formShown).toBe(true);
     expect(await login).toMatchObject({ ok: true });
     // Once the password was asked, the marker is gone: the next sign-in is an ordinary one.
-    expect(new JsonFileStore(path.join(dir, 'session.json')).get(PROVIDER_LOGOUT_KEY)).toBeUndefined();
+    expect(
+      new JsonFileStore(path.join(dir, 'session.json')).get(PROVIDER_LOGOUT_KEY),
+    ).toBeUndefined();
     expect(again.core.view().providerSession).toBeUndefined();
     await first.context.close();
     await again.core.close();
@@ -224,12 +261,16 @@ describe('Log Out while the provider cannot be reached', () => {
     await provider.close();
   });
 
-  it('an ordinary Log Out opens the provider\'s logout page and says so', async () => {
+  it("an ordinary Log Out opens the provider's logout page and says so", async () => {
     const test = newCore(configFor(devstack));
     await test.core.restore();
     const { context } = await signIn(test, browser, alice);
     const opened = test.nextOpened();
-    expect(await test.core.session.logout()).toMatchObject({ ok: true, providerLogout: 'opened', session: { status: 'signed-out' } });
+    expect(await test.core.session.logout()).toMatchObject({
+      ok: true,
+      providerLogout: 'opened',
+      session: { status: 'signed-out' },
+    });
     expect(new URL(await opened).pathname).toMatch(/session\/end/);
     expect(test.core.view().providerSession).toBeUndefined();
     await context.close();
@@ -243,10 +284,18 @@ describe('a browser tab that comes back after the app stopped waiting', () => {
     const opened = test.nextOpened();
     const login = test.core.session.login();
     const url = await opened;
-    expect(await login).toMatchObject({ ok: false, error: { code: 'sign_in_timeout', message: expect.stringContaining('2 seconds') } });
-    const { page, context } = await signInWithBrowser(browser, url, { username: alice.email, password: alice.password });
+    expect(await login).toMatchObject({
+      ok: false,
+      error: { code: 'sign_in_timeout', message: expect.stringContaining('2 seconds') },
+    });
+    const { page, context } = await signInWithBrowser(browser, url, {
+      username: alice.email,
+      password: alice.password,
+    });
     await page.getByRole('heading', { name: 'Sign-in timed out' }).waitFor();
-    expect(await page.locator('body').innerText()).toContain('Go back to the app and press Log In to start again');
+    expect(await page.locator('body').innerText()).toContain(
+      'Go back to the app and press Log In to start again',
+    );
     expect(test.core.view().status).toBe('signed-out');
     await context.close();
   });

@@ -39,7 +39,13 @@ afterAll(async () => {
 function tenantForm(devstack: Devstack, values: SettingsForm['values'] = {}): SettingsForm {
   return {
     provider: 'tenant',
-    values: { AUTH0_DOMAIN: devstack.issuer, AUTH0_CLIENT_ID: devstack.clientId, AUTH0_AUDIENCE: devstack.audience, API_SERVER_URL: devstack.apiUrl, ...values },
+    values: {
+      AUTH0_DOMAIN: devstack.issuer,
+      AUTH0_CLIENT_ID: devstack.clientId,
+      AUTH0_AUDIENCE: devstack.audience,
+      API_SERVER_URL: devstack.apiUrl,
+      ...values,
+    },
   };
 }
 
@@ -52,7 +58,9 @@ interface TestHost {
   signIn(account: { email: string; password: string }): Promise<void>;
 }
 
-async function startHost(options: Partial<CoreHostOptions> & { dir?: string } = {}): Promise<TestHost> {
+async function startHost(
+  options: Partial<CoreHostOptions> & { dir?: string } = {},
+): Promise<TestHost> {
   const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'settings-host-'));
   const opened: string[] = [];
   const events: SessionView[] = [];
@@ -62,7 +70,12 @@ async function startHost(options: Partial<CoreHostOptions> & { dir?: string } = 
     env: { DEVSTACK_IDP_PORT: '0', DEVSTACK_API_PORT: '0' },
     devstackDataDir: path.join(dir, 'devstack'),
     settingsStore: new JsonFileStore(path.join(dir, 'settings.json')),
-    ports: { openExternal: async (url) => void opened.push(url), cipher, store, emit: (view) => void events.push(view) },
+    ports: {
+      openExternal: async (url) => void opened.push(url),
+      cipher,
+      store,
+      emit: (view) => void events.push(view),
+    },
     ...options,
   });
   hosts.push(host);
@@ -80,7 +93,11 @@ async function startHost(options: Partial<CoreHostOptions> & { dir?: string } = 
       const before = opened.length;
       const result = host.handle('auth:login', []);
       await expect.poll(() => opened.length).toBeGreaterThan(before);
-      await signInWithBrowser(browser, opened.at(-1)!, { username: account.email, password: account.password, mode: 'login' });
+      await signInWithBrowser(browser, opened.at(-1)!, {
+        username: account.email,
+        password: account.password,
+        mode: 'login',
+      });
       expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
     },
   };
@@ -94,36 +111,66 @@ describe('Check connection', () => {
   });
 
   it('passes every line against the devstack, without signing in or opening a browser', async () => {
-    const answer = (await test.host.handle('settings:check', [tenantForm(second)])) as { ok: true; checks: Array<{ name: string; passed: boolean; detail: string }>; ms: number };
+    const answer = (await test.host.handle('settings:check', [tenantForm(second)])) as {
+      ok: true;
+      checks: Array<{ name: string; passed: boolean; detail: string }>;
+      ms: number;
+    };
     expect(answer.ok).toBe(true);
     expect(answer.checks.map((line) => line.name)).toEqual(Object.values(CHECK_NAMES));
     for (const line of answer.checks) expect(line, line.detail).toMatchObject({ passed: true });
-    expect(answer.checks.find((line) => line.name === CHECK_NAMES.api)?.detail).toContain('This is a public message.');
+    expect(answer.checks.find((line) => line.name === CHECK_NAMES.api)?.detail).toContain(
+      'This is a public message.',
+    );
     expect(test.opened).toEqual([]);
   });
 
   it('fails each line with its reason against a provider that is not there, a wrong issuer and an unknown client', async () => {
     const port = await closedPort();
-    const down = (await test.host.handle('settings:check', [tenantForm(second, { AUTH0_DOMAIN: `http://127.0.0.1:${port}`, API_SERVER_URL: `http://127.0.0.1:${port}` })])) as { checks: Array<{ name: string; passed: boolean; detail: string }> };
+    const down = (await test.host.handle('settings:check', [
+      tenantForm(second, {
+        AUTH0_DOMAIN: `http://127.0.0.1:${port}`,
+        API_SERVER_URL: `http://127.0.0.1:${port}`,
+      }),
+    ])) as { checks: Array<{ name: string; passed: boolean; detail: string }> };
     expect(down.checks.every((line) => !line.passed)).toBe(true);
     expect(down.checks[0]!.detail).toMatch(/could not be reached \(ECONNREFUSED\)/);
-    expect(down.checks.find((line) => line.name === CHECK_NAMES.jwks)!.detail).toBe('Not checked: discovery failed.');
+    expect(down.checks.find((line) => line.name === CHECK_NAMES.jwks)!.detail).toBe(
+      'Not checked: discovery failed.',
+    );
 
     // The same provider under another name: its discovery names 127.0.0.1, not localhost.
     const renamed = second.issuer.replace('127.0.0.1', 'localhost');
-    const wrongIssuer = (await test.host.handle('settings:check', [tenantForm(second, { AUTH0_DOMAIN: renamed })])) as { checks: Array<{ name: string; passed: boolean; detail: string }> };
-    expect(wrongIssuer.checks[0]).toMatchObject({ passed: false, detail: expect.stringContaining(`says its issuer is ${second.issuer}`) });
+    const wrongIssuer = (await test.host.handle('settings:check', [
+      tenantForm(second, { AUTH0_DOMAIN: renamed }),
+    ])) as { checks: Array<{ name: string; passed: boolean; detail: string }> };
+    expect(wrongIssuer.checks[0]).toMatchObject({
+      passed: false,
+      detail: expect.stringContaining(`says its issuer is ${second.issuer}`),
+    });
     expect(wrongIssuer.checks.at(-1)).toMatchObject({ name: CHECK_NAMES.api, passed: true });
 
-    const unknownClient = (await test.host.handle('settings:check', [tenantForm(second, { AUTH0_CLIENT_ID: 'not-this-client' })])) as { checks: Array<{ name: string; passed: boolean; detail: string }> };
-    expect(unknownClient.checks.find((line) => line.name === CHECK_NAMES.refresh)).toMatchObject({ passed: false, detail: expect.stringContaining('does not know this Client ID') });
+    const unknownClient = (await test.host.handle('settings:check', [
+      tenantForm(second, { AUTH0_CLIENT_ID: 'not-this-client' }),
+    ])) as { checks: Array<{ name: string; passed: boolean; detail: string }> };
+    expect(unknownClient.checks.find((line) => line.name === CHECK_NAMES.refresh)).toMatchObject({
+      passed: false,
+      detail: expect.stringContaining('does not know this Client ID'),
+    });
     expect(unknownClient.checks.filter((line) => !line.passed)).toHaveLength(1);
   });
 
   it('refuses to check a form the parser refuses, naming the field', async () => {
-    expect(await test.host.handle('settings:check', [tenantForm(second, { AUTH0_DOMAIN: 'http://idp.example.com' })])).toMatchObject({
+    expect(
+      await test.host.handle('settings:check', [
+        tenantForm(second, { AUTH0_DOMAIN: 'http://idp.example.com' }),
+      ]),
+    ).toMatchObject({
       ok: false,
-      error: { code: 'config_invalid', message: expect.stringMatching(/^Domain: http: is only allowed for loopback/) },
+      error: {
+        code: 'config_invalid',
+        message: expect.stringMatching(/^Domain: http: is only allowed for loopback/),
+      },
     });
   });
 });
@@ -131,15 +178,27 @@ describe('Check connection', () => {
 describe('Save switches the running app to another provider', () => {
   it('from the demo provider to another and back: the old session revoked there, no browser tab, no restart', async () => {
     const test = await startHost();
-    expect(test.host.view()).toMatchObject({ status: 'signed-out', provider: { kind: 'demo', label: 'Built-in demo provider' } });
+    expect(test.host.view()).toMatchObject({
+      status: 'signed-out',
+      provider: { kind: 'demo', label: 'Built-in demo provider' },
+    });
     await test.signIn(alice);
     const demoTokens = await test.storedTokens();
     expect(demoTokens?.refreshToken).toBeTruthy();
     const demoIssuer = test.host.config!.issuer.href;
     const openedBefore = test.opened.length;
 
-    const saved = (await test.host.handle('settings:save', [tenantForm(second)])) as { ok: true; session: SessionView };
-    expect(saved).toMatchObject({ ok: true, session: { status: 'signed-out', provider: { kind: 'tenant', label: new URL(second.issuer).host } } });
+    const saved = (await test.host.handle('settings:save', [tenantForm(second)])) as {
+      ok: true;
+      session: SessionView;
+    };
+    expect(saved).toMatchObject({
+      ok: true,
+      session: {
+        status: 'signed-out',
+        provider: { kind: 'tenant', label: new URL(second.issuer).host },
+      },
+    });
     expect(saved.session.error).toBeUndefined();
     expect(test.events.at(-1)).toMatchObject({ provider: { kind: 'tenant' } });
     expect(test.opened).toHaveLength(openedBefore);
@@ -151,39 +210,83 @@ describe('Save switches the running app to another provider', () => {
 
     // The demo provider stopped; started again on its folder and ports, it refuses the old refresh token.
     const remembered = await readRememberedPorts(path.join(test.dir, 'devstack'));
-    const demo = await startDevstack({ quiet: true, dataDir: path.join(test.dir, 'devstack'), idpPort: remembered!.idp, apiPort: remembered!.api });
+    const demo = await startDevstack({
+      quiet: true,
+      dataDir: path.join(test.dir, 'devstack'),
+      idpPort: remembered!.idp,
+      apiPort: remembered!.api,
+    });
     try {
       expect(`${demo.issuer}/`).toBe(demoIssuer);
-      const refused = await client.refreshTokenGrant(await discoverPublicClient(demo), demoTokens!.refreshToken!).then(() => 'accepted', (error: unknown) => (error instanceof client.ResponseBodyError ? error.error : String(error)));
+      const refused = await client
+        .refreshTokenGrant(await discoverPublicClient(demo), demoTokens!.refreshToken!)
+        .then(
+          () => 'accepted',
+          (error: unknown) =>
+            error instanceof client.ResponseBodyError ? error.error : String(error),
+        );
       expect(refused).toBe('invalid_grant');
     } finally {
       await demo.close();
     }
 
     await test.signIn(bob);
-    expect(await test.host.handle('messages:get', ['protected'])).toEqual({ ok: true, data: { text: 'This is a protected message.' } });
+    expect(await test.host.handle('messages:get', ['protected'])).toEqual({
+      ok: true,
+      data: { text: 'This is a protected message.' },
+    });
 
     // A restart on the same folder: still that provider, still signed in.
     await test.host.close();
     const restarted = await startHost({ dir: test.dir });
-    expect(restarted.host.view()).toMatchObject({ status: 'signed-in', profile: { email: bob.email }, provider: { kind: 'tenant' } });
+    expect(restarted.host.view()).toMatchObject({
+      status: 'signed-in',
+      profile: { email: bob.email },
+      provider: { kind: 'tenant' },
+    });
 
     // And back to the demo provider.
-    expect(await restarted.host.handle('settings:save', [{ provider: 'demo', values: tenantForm(second).values }])).toMatchObject({
+    expect(
+      await restarted.host.handle('settings:save', [
+        { provider: 'demo', values: tenantForm(second).values },
+      ]),
+    ).toMatchObject({
       ok: true,
       session: { status: 'signed-out', provider: { kind: 'demo' } },
     });
     expect(restarted.host.config!.issuer.href).not.toBe(`${second.issuer}/`);
     // The tenant's values stay saved for the next time someone chooses it.
-    expect((await restarted.host.handle('settings:get', [])) as object).toMatchObject({ ok: true, settings: { form: { provider: 'demo', values: { AUTH0_DOMAIN: second.issuer } } } });
+    expect((await restarted.host.handle('settings:get', [])) as object).toMatchObject({
+      ok: true,
+      settings: { form: { provider: 'demo', values: { AUTH0_DOMAIN: second.issuer } } },
+    });
   });
 
   it('saves nothing and keeps the session when a field is invalid', async () => {
-    const test = await startHost({ env: { AUTH0_DOMAIN: second.issuer, AUTH0_CLIENT_ID: second.clientId, AUTH0_AUDIENCE: second.audience, API_SERVER_URL: second.apiUrl } });
-    expect(await test.host.handle('settings:validate', [tenantForm(second, { AUTH0_CALLBACK_PORTS: '3000,x', AUTH0_DPOP: 'maybe' })])).toMatchObject({ ok: true, errors: {} });
+    const test = await startHost({
+      env: {
+        AUTH0_DOMAIN: second.issuer,
+        AUTH0_CLIENT_ID: second.clientId,
+        AUTH0_AUDIENCE: second.audience,
+        API_SERVER_URL: second.apiUrl,
+      },
+    });
+    expect(
+      await test.host.handle('settings:validate', [
+        tenantForm(second, { AUTH0_CALLBACK_PORTS: '3000,x', AUTH0_DPOP: 'maybe' }),
+      ]),
+    ).toMatchObject({ ok: true, errors: {} });
     const free = await startHost();
-    const answer = await free.host.handle('settings:save', [tenantForm(second, { AUTH0_CALLBACK_PORTS: '3000,x' })]);
-    expect(answer).toMatchObject({ ok: false, error: { code: 'config_invalid', message: 'Callback ports: "x" is not a port (1–65535); use a comma list like 3000,3001.' } });
+    const answer = await free.host.handle('settings:save', [
+      tenantForm(second, { AUTH0_CALLBACK_PORTS: '3000,x' }),
+    ]);
+    expect(answer).toMatchObject({
+      ok: false,
+      error: {
+        code: 'config_invalid',
+        message: 'Callback ports: "x" is not a port (1–65535); use a comma list like 3000,3001.',
+      },
+    });
     expect(free.host.view().provider).toEqual({ kind: 'demo', label: 'Built-in demo provider' });
     expect(() => readFileSync(path.join(free.dir, 'settings.json'))).toThrow(/ENOENT/);
   });
@@ -193,11 +296,33 @@ describe('where values come from', () => {
   it('environment and managed values win over the form, and are reported with their source', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'settings-managed-'));
     const managed = path.join(dir, 'app-config.json');
-    writeFileSync(managed, JSON.stringify({ AUTH0_DOMAIN: second.issuer, AUTH0_CLIENT_ID: second.clientId, AUTH0_CALLBACK_PORTS: [53682, 53683] }));
-    const test = await startHost({ managedConfigFile: managed, env: { AUTH0_AUDIENCE: second.audience, API_SERVER_URL: second.apiUrl } });
-    expect(test.host.view().provider).toEqual({ kind: 'tenant', label: new URL(second.issuer).host });
-    const answer = (await test.host.handle('settings:get', [])) as { settings: { sources: object; registration: object } };
-    expect(answer.settings.sources).toEqual({ provider: 'managed', AUTH0_DOMAIN: 'managed', AUTH0_CLIENT_ID: 'managed', AUTH0_CALLBACK_PORTS: 'managed', AUTH0_AUDIENCE: 'environment', API_SERVER_URL: 'environment' });
+    writeFileSync(
+      managed,
+      JSON.stringify({
+        AUTH0_DOMAIN: second.issuer,
+        AUTH0_CLIENT_ID: second.clientId,
+        AUTH0_CALLBACK_PORTS: [53682, 53683],
+      }),
+    );
+    const test = await startHost({
+      managedConfigFile: managed,
+      env: { AUTH0_AUDIENCE: second.audience, API_SERVER_URL: second.apiUrl },
+    });
+    expect(test.host.view().provider).toEqual({
+      kind: 'tenant',
+      label: new URL(second.issuer).host,
+    });
+    const answer = (await test.host.handle('settings:get', [])) as {
+      settings: { sources: object; registration: object };
+    };
+    expect(answer.settings.sources).toEqual({
+      provider: 'managed',
+      AUTH0_DOMAIN: 'managed',
+      AUTH0_CLIENT_ID: 'managed',
+      AUTH0_CALLBACK_PORTS: 'managed',
+      AUTH0_AUDIENCE: 'environment',
+      API_SERVER_URL: 'environment',
+    });
     expect(answer.settings.registration).toEqual({
       callbackUrls: ['http://127.0.0.1:53682/callback', 'http://127.0.0.1:53683/callback'],
       logoutUrls: ['http://127.0.0.1:53682/logged-out', 'http://127.0.0.1:53683/logged-out'],
@@ -205,26 +330,56 @@ describe('where values come from', () => {
       appLinkUrl: 'com.example.electron-auth0-hello-world:/callback',
     });
     // A form that tries to change them (or to pick the demo) changes only what is not locked.
-    const saved = await test.host.handle('settings:save', [{ provider: 'demo', values: { AUTH0_DOMAIN: 'evil.example.com', AUTH0_DPOP: 'false' } }]);
-    expect(saved).toMatchObject({ ok: true, settings: { form: { provider: 'tenant', values: { AUTH0_DOMAIN: second.issuer, AUTH0_DPOP: 'false' } }, sources: { AUTH0_DPOP: 'saved' } } });
+    const saved = await test.host.handle('settings:save', [
+      { provider: 'demo', values: { AUTH0_DOMAIN: 'evil.example.com', AUTH0_DPOP: 'false' } },
+    ]);
+    expect(saved).toMatchObject({
+      ok: true,
+      settings: {
+        form: { provider: 'tenant', values: { AUTH0_DOMAIN: second.issuer, AUTH0_DPOP: 'false' } },
+        sources: { AUTH0_DPOP: 'saved' },
+      },
+    });
     expect(test.host.config!.issuer.href).toBe(`${second.issuer}/`);
   });
 
   it('a bad value from the environment or the managed file leaves the app running, not configured, saying which', async () => {
-    const badEnv = await startHost({ env: { AUTH0_DOMAIN: 'http://idp.example.com', AUTH0_CLIENT_ID: 'x', AUTH0_AUDIENCE: 'x', API_SERVER_URL: 'https://api.example.com' } });
+    const badEnv = await startHost({
+      env: {
+        AUTH0_DOMAIN: 'http://idp.example.com',
+        AUTH0_CLIENT_ID: 'x',
+        AUTH0_AUDIENCE: 'x',
+        API_SERVER_URL: 'https://api.example.com',
+      },
+    });
     expect(badEnv.host.view()).toMatchObject({
       status: 'signed-out',
       provider: { kind: 'none', label: 'Not configured' },
-      error: { code: 'config_invalid', message: expect.stringContaining('AUTH0_DOMAIN: http: is only allowed for loopback') },
+      error: {
+        code: 'config_invalid',
+        message: expect.stringContaining('AUTH0_DOMAIN: http: is only allowed for loopback'),
+      },
     });
-    expect(await badEnv.host.handle('auth:login', [])).toMatchObject({ ok: false, error: { code: 'config_invalid' } });
+    expect(await badEnv.host.handle('auth:login', [])).toMatchObject({
+      ok: false,
+      error: { code: 'config_invalid' },
+    });
     expect(badEnv.opened).toEqual([]);
-    expect(await badEnv.host.handle('settings:get', [])).toMatchObject({ ok: true, settings: { errors: { AUTH0_DOMAIN: expect.stringMatching(/^Domain: /) }, problem: { code: 'config_invalid' } } });
+    expect(await badEnv.host.handle('settings:get', [])).toMatchObject({
+      ok: true,
+      settings: {
+        errors: { AUTH0_DOMAIN: expect.stringMatching(/^Domain: /) },
+        problem: { code: 'config_invalid' },
+      },
+    });
 
     const dir = mkdtempSync(path.join(os.tmpdir(), 'settings-managed-'));
     const managed = path.join(dir, 'app-config.json');
     writeFileSync(managed, '{ "AUTH0_DOMAIN": ');
     const badFile = await startHost({ managedConfigFile: managed });
-    expect(badFile.host.view()).toMatchObject({ provider: { kind: 'none' }, error: { message: expect.stringContaining(`${managed}: is not JSON.`) } });
+    expect(badFile.host.view()).toMatchObject({
+      provider: { kind: 'none' },
+      error: { message: expect.stringContaining(`${managed}: is not JSON.`) },
+    });
   });
 });

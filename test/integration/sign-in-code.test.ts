@@ -9,7 +9,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_CODE_GRANT, startDevstack, type Devstack } from '../../devstack/index.ts';
 import type { SessionView } from '../../src-preload/contract.ts';
 import { alice, bob } from '../support/accounts.ts';
-import { configFor, createTestCore, discoverPublicClient, type TestCore } from '../support/core-harness.ts';
+import {
+  configFor,
+  createTestCore,
+  discoverPublicClient,
+  type TestCore,
+} from '../support/core-harness.ts';
 import { startHostileProvider, type HostileProvider } from '../support/hostile-provider.ts';
 import { send } from '../support/http.ts';
 import { occupiedPort } from '../support/ports.ts';
@@ -41,13 +46,20 @@ afterAll(async () => {
 });
 
 /** Resolves with the first session view (already emitted or coming) that satisfies `predicate`. */
-function viewWhere(test: TestCore, predicate: (view: SessionView) => boolean, timeoutMs = 15_000): Promise<SessionView> {
+function viewWhere(
+  test: TestCore,
+  predicate: (view: SessionView) => boolean,
+  timeoutMs = 15_000,
+): Promise<SessionView> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const check = () => {
       const found = test.events.find(predicate);
       if (found) return resolve(found);
-      if (Date.now() - started > timeoutMs) return reject(new Error(`no such session view; last: ${JSON.stringify(test.events.at(-1))}`));
+      if (Date.now() - started > timeoutMs)
+        return reject(
+          new Error(`no such session view; last: ${JSON.stringify(test.events.at(-1))}`),
+        );
       setTimeout(check, 25);
     };
     check();
@@ -70,7 +82,10 @@ async function startCodeSignIn(test: TestCore) {
   expect(test.core.view().signIn).toMatchObject({ way: 'browser', otherWays: ['code'] });
   const switched = test.core.session.useWay('code');
   expect(switched.ok).toBe(true);
-  const shown = await viewWhere(test, (view) => view.signIn?.way === 'code' && view.signIn.code !== undefined);
+  const shown = await viewWhere(
+    test,
+    (view) => view.signIn?.way === 'code' && view.signIn.code !== undefined,
+  );
   return { result, authorizationUrl, code: shown.signIn!.code! };
 }
 
@@ -104,29 +119,48 @@ describe('sign in with a code against the devstack', () => {
     expect(code.expiresAt).toBeGreaterThan(Date.now());
     expect(code.expired).toBe(false);
 
-    await enterSignInCode(browser, code.verificationUri, code.userCode.toLowerCase(), { username: alice.email, password: alice.password });
-    expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in', profile: { email: alice.email } } });
+    await enterSignInCode(browser, code.verificationUri, code.userCode.toLowerCase(), {
+      username: alice.email,
+      password: alice.password,
+    });
+    expect(await result).toMatchObject({
+      ok: true,
+      session: { status: 'signed-in', profile: { email: alice.email } },
+    });
     expect(devstack.tokenRequests(DEVICE_CODE_GRANT)).toBeGreaterThanOrEqual(1);
 
     // Same audience and scopes as the code flow, with a refresh token, bound to the DPoP key.
     const stored = (await test.storedTokens())!;
     expect(stored.refreshToken).toBeTruthy();
     expect(stored.tokenType).toBe('DPoP');
-    const claims = JSON.parse(Buffer.from(stored.accessToken.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
-    expect(claims).toMatchObject({ aud: devstack.audience, scope: expect.stringContaining('offline_access'), permissions: ['read:admin-messages'] });
+    const claims = JSON.parse(
+      Buffer.from(stored.accessToken.split('.')[1]!, 'base64url').toString(),
+    ) as Record<string, unknown>;
+    expect(claims).toMatchObject({
+      aud: devstack.audience,
+      scope: expect.stringContaining('offline_access'),
+      permissions: ['read:admin-messages'],
+    });
     expect(claims['cnf']).toEqual({ jkt: (await test.core.session.dpopKey()).thumbprint });
-    expect(await test.core.messages.get('admin')).toMatchObject({ ok: true, data: { text: expect.stringMatching(/admin/i) } });
+    expect(await test.core.messages.get('admin')).toMatchObject({
+      ok: true,
+      data: { text: expect.stringMatching(/admin/i) },
+    });
 
     // Nothing the renderer saw carried the device code or a token.
     const seen = JSON.stringify(test.events);
-    for (const secret of [stored.accessToken, stored.refreshToken!, stored.idToken]) expect(seen).not.toContain(secret);
+    for (const secret of [stored.accessToken, stored.refreshToken!, stored.idToken])
+      expect(seen).not.toContain(secret);
     expect(seen).not.toMatch(/device_code|deviceCode/);
 
     // A restart restores the session; logout revokes the refresh token at the provider.
     await test.core.close();
     const restarted = newCore(configFor(devstack, { AUTH0_DPOP: 'true' }), { dir: test.dir });
     await restarted.core.restore();
-    expect(restarted.core.view()).toMatchObject({ status: 'signed-in', profile: { email: alice.email } });
+    expect(restarted.core.view()).toMatchObject({
+      status: 'signed-in',
+      profile: { email: alice.email },
+    });
     expect(await restarted.core.messages.get('protected')).toMatchObject({ ok: true });
     await restarted.core.session.logout();
     expect(restarted.core.view().status).toBe('signed-out');
@@ -138,10 +172,20 @@ describe('sign in with a code against the devstack', () => {
     const test = newCore(configFor(devstack));
     await test.core.restore();
     const { result, code } = await startCodeSignIn(test);
-    await enterSignInCode(browser, code.verificationUri, code.userCode, { username: bob.email, password: bob.password, decline: true });
+    await enterSignInCode(browser, code.verificationUri, code.userCode, {
+      username: bob.email,
+      password: bob.password,
+      decline: true,
+    });
     const answer = await result;
-    expect(answer).toMatchObject({ ok: false, error: { code: 'access_denied', message: expect.stringMatching(/declined/) } });
-    expect(test.core.view()).toMatchObject({ status: 'signed-out', error: { code: 'access_denied' } });
+    expect(answer).toMatchObject({
+      ok: false,
+      error: { code: 'access_denied', message: expect.stringMatching(/declined/) },
+    });
+    expect(test.core.view()).toMatchObject({
+      status: 'signed-out',
+      error: { code: 'access_denied' },
+    });
     expect(await test.storedTokens()).toBeUndefined();
   });
 
@@ -155,7 +199,10 @@ describe('sign in with a code against the devstack', () => {
     expect(await result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
     const polls = devstack.tokenRequests(DEVICE_CODE_GRANT);
     // Entering the old code afterwards signs nobody in: the app is not polling any more.
-    await enterSignInCode(browser, code.verificationUri, code.userCode, { username: bob.email, password: bob.password });
+    await enterSignInCode(browser, code.verificationUri, code.userCode, {
+      username: bob.email,
+      password: bob.password,
+    });
     await new Promise((resolve) => setTimeout(resolve, 2500));
     expect(devstack.tokenRequests(DEVICE_CODE_GRANT)).toBe(polls);
     expect(test.core.view().status).toBe('signed-out');
@@ -167,14 +214,20 @@ describe('sign in with a code against the devstack', () => {
     await test.core.restore();
     const { result, code } = await startCodeSignIn(test);
     const expired = await viewWhere(test, (view) => view.signIn?.code?.expired === true, 10_000);
-    expect(expired).toMatchObject({ status: 'signing-in', signIn: { way: 'code', code: { userCode: code.userCode, expired: true } } });
+    expect(expired).toMatchObject({
+      status: 'signing-in',
+      signIn: { way: 'code', code: { userCode: code.userCode, expired: true } },
+    });
     expect(test.core.view().status).toBe('signing-in');
     // The expired code no longer opens anything.
     expect(await test.core.session.openCodePage()).toMatchObject({ ok: false });
 
     const before = test.events.length;
     expect(test.core.session.useWay('code').ok).toBe(true);
-    const fresh = await viewWhere(test, (view) => test.events.indexOf(view) >= before && view.signIn?.code?.expired === false);
+    const fresh = await viewWhere(
+      test,
+      (view) => test.events.indexOf(view) >= before && view.signIn?.code?.expired === false,
+    );
     expect(fresh.signIn!.code!.userCode).not.toBe(code.userCode);
     expect(fresh.signIn!.code!.expiresAt).toBeGreaterThan(expired.signIn!.code!.expiresAt);
     // (Signing in with a code is proven above; this devstack's codes live 3 s, too short to type one.)
@@ -196,7 +249,12 @@ describe('sign in with a code against the devstack', () => {
       expect(test.core.session.useWay('code').ok).toBe(true);
       const shown = await viewWhere(test, (view) => view.signIn?.code !== undefined);
       expect(shown.signIn!.notice).toBeUndefined();
-      await enterSignInCode(browser, shown.signIn!.code!.verificationUri, shown.signIn!.code!.userCode, { username: alice.email, password: alice.password });
+      await enterSignInCode(
+        browser,
+        shown.signIn!.code!.verificationUri,
+        shown.signIn!.code!.userCode,
+        { username: alice.email, password: alice.password },
+      );
       expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
       await test.core.session.logout();
     } finally {
@@ -231,7 +289,14 @@ describe('polling rules (a test provider that answers what oidc-provider never d
 
   async function codeSignInAgainst(answers: Parameters<HostileProvider['use']>[0]) {
     provider.use(answers);
-    const test = createTestCore(configFor({ issuer: provider.issuer, clientId: provider.clientId, audience: 'https://api.example', apiUrl: 'http://127.0.0.1:9' }));
+    const test = createTestCore(
+      configFor({
+        issuer: provider.issuer,
+        clientId: provider.clientId,
+        audience: 'https://api.example',
+        apiUrl: 'http://127.0.0.1:9',
+      }),
+    );
     cores.push(test);
     await test.core.restore();
     const { result } = await startCodeSignIn(test);
@@ -260,7 +325,9 @@ describe('polling rules (a test provider that answers what oidc-provider never d
 
   it('waits what Retry-After says after an HTTP 429, then keeps polling', async () => {
     const { result } = await codeSignInAgainst({
-      deviceAnswers: [{ status: 429, body: { message: 'Too Many Requests' }, headers: { 'Retry-After': '3' } }],
+      deviceAnswers: [
+        { status: 429, body: { message: 'Too Many Requests' }, headers: { 'Retry-After': '3' } },
+      ],
     });
     expect(result).toMatchObject({ ok: true });
     expect(provider.devicePolls).toHaveLength(2);
@@ -270,7 +337,14 @@ describe('polling rules (a test provider that answers what oidc-provider never d
   it('says the code expired on expired_token, and declined on access_denied', async () => {
     const expiredRun = await (async () => {
       provider.use({ deviceAnswers: [{ status: 400, body: { error: 'expired_token' } }] });
-      const test = createTestCore(configFor({ issuer: provider.issuer, clientId: provider.clientId, audience: 'https://api.example', apiUrl: 'http://127.0.0.1:9' }));
+      const test = createTestCore(
+        configFor({
+          issuer: provider.issuer,
+          clientId: provider.clientId,
+          audience: 'https://api.example',
+          apiUrl: 'http://127.0.0.1:9',
+        }),
+      );
       cores.push(test);
       await test.core.restore();
       const { result } = await startCodeSignIn(test);
@@ -281,7 +355,9 @@ describe('polling rules (a test provider that answers what oidc-provider never d
     expect(expiredRun.view.status).toBe('signing-in');
     expect(expiredRun.result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
 
-    const denied = await codeSignInAgainst({ deviceAnswers: [{ status: 400, body: { error: 'access_denied' } }] });
+    const denied = await codeSignInAgainst({
+      deviceAnswers: [{ status: 400, body: { error: 'access_denied' } }],
+    });
     expect(denied.result).toMatchObject({ ok: false, error: { code: 'access_denied' } });
   }, 20_000);
 });

@@ -24,7 +24,10 @@ export interface DevstackLike {
 }
 
 /** The app's settings (what its .env would say) for `devstack`, with `overrides`. */
-export function envFor(devstack: DevstackLike, overrides: Partial<Record<string, string>> = {}): NodeJS.ProcessEnv {
+export function envFor(
+  devstack: DevstackLike,
+  overrides: Partial<Record<string, string>> = {},
+): NodeJS.ProcessEnv {
   return {
     AUTH0_DOMAIN: devstack.issuer,
     AUTH0_CLIENT_ID: devstack.clientId,
@@ -34,15 +37,26 @@ export function envFor(devstack: DevstackLike, overrides: Partial<Record<string,
   };
 }
 
-export function configFor(devstack: DevstackLike, overrides: Partial<Record<string, string>> = {}): AppConfig {
+export function configFor(
+  devstack: DevstackLike,
+  overrides: Partial<Record<string, string>> = {},
+): AppConfig {
   return parseConfig(envFor(devstack, overrides));
 }
 
 /** The provider's configuration as the app's public client (PKCE, no secret) discovers it over loopback http. */
-export function discoverPublicClient(devstack: Pick<DevstackLike, 'issuer' | 'clientId'>): Promise<client.Configuration> {
-  return client.discovery(new URL(devstack.issuer), devstack.clientId, { token_endpoint_auth_method: 'none' }, client.None(), {
-    execute: [client.allowInsecureRequests],
-  });
+export function discoverPublicClient(
+  devstack: Pick<DevstackLike, 'issuer' | 'clientId'>,
+): Promise<client.Configuration> {
+  return client.discovery(
+    new URL(devstack.issuer),
+    devstack.clientId,
+    { token_endpoint_auth_method: 'none' },
+    client.None(),
+    {
+      execute: [client.allowInsecureRequests],
+    },
+  );
 }
 
 export interface TestCore {
@@ -110,11 +124,21 @@ export interface Account {
 }
 
 /** Runs login() (or signup()) and completes it in the browser as `account`. */
-export async function signIn(test: TestCore, browser: Browser, account: Account & { name?: string }, mode: 'login' | 'signup' = 'login') {
+export async function signIn(
+  test: TestCore,
+  browser: Browser,
+  account: Account & { name?: string },
+  mode: 'login' | 'signup' = 'login',
+) {
   const opened = test.nextOpened();
   const result = mode === 'login' ? test.core.session.login() : test.core.session.signup();
   const url = await opened;
-  const browsing = await signInWithBrowser(browser, url, { username: account.email, password: account.password, mode, ...(account.name ? { name: account.name } : {}) });
+  const browsing = await signInWithBrowser(browser, url, {
+    username: account.email,
+    password: account.password,
+    mode,
+    ...(account.name ? { name: account.name } : {}),
+  });
   return { result: await result, url, ...browsing };
 }
 

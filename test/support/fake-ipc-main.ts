@@ -10,7 +10,8 @@ export function fakeIpcMain() {
   const handlers = new Map<string, InvokeHandler>();
   const ipcMain = {
     handle(channel: string, handler: InvokeHandler) {
-      if (handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+      if (handlers.has(channel))
+        throw new Error(`Attempted to register a second handler for '${channel}'`);
       handlers.set(channel, handler);
     },
     removeHandler(channel: string) {
@@ -26,5 +27,9 @@ export function fakeIpcMain() {
     if (!handler) throw new Error(`No handler registered for '${channel}'`);
     return handler({ senderFrame: frame }, ...structuredClone(args));
   };
-  return { ipcMain: ipcMain as unknown as Pick<IpcMain, 'handle' | 'removeHandler'>, handlers, invoke };
+  return {
+    ipcMain: ipcMain as unknown as Pick<IpcMain, 'handle' | 'removeHandler'>,
+    handlers,
+    invoke,
+  };
 }

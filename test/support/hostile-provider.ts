@@ -87,7 +87,11 @@ export interface HostileProvider {
 const b64u = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 const random = () => randomBytes(24).toString('base64url');
 
-function jwt(header: Record<string, unknown>, claims: Record<string, unknown>, signer: (input: string) => Buffer | string): string {
+function jwt(
+  header: Record<string, unknown>,
+  claims: Record<string, unknown>,
+  signer: (input: string) => Buffer | string,
+): string {
   const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(claims))}`;
   const signature = signer(input);
   return `${input}.${typeof signature === 'string' ? signature : signature.toString('base64url')}`;
@@ -124,7 +128,11 @@ export async function startHostileProvider(): Promise<HostileProvider> {
         // Tempting the client with weak algorithms: it must still insist on a verifiable signature.
         id_token_signing_alg_values_supported: ['RS256', 'HS256', 'none'],
         code_challenge_methods_supported: ['S256'],
-        grant_types_supported: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+        grant_types_supported: [
+          'authorization_code',
+          'refresh_token',
+          'urn:ietf:params:oauth:grant-type:device_code',
+        ],
         device_authorization_endpoint: `${issuer}/device/auth`,
         token_endpoint_auth_methods_supported: ['none'],
         authorization_response_iss_parameter_supported: true,
@@ -170,20 +178,51 @@ export async function startHostileProvider(): Promise<HostileProvider> {
           provider.devicePolls.push(Date.now());
           const answer = scenario.deviceAnswers?.shift();
           if (answer) {
-            res.writeHead(answer.status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...answer.headers });
+            res.writeHead(answer.status, {
+              'Content-Type': 'application/json',
+              'Cache-Control': 'no-store',
+              ...answer.headers,
+            });
             return void res.end(JSON.stringify(answer.body ?? {}));
           }
-          const context: TokenContext = { state: '', nonce: '', redirectUri: '', codeChallenge: '', code: '', issuer, clientId: HOSTILE_CLIENT_ID, form };
-          return json(res, 200, provider.validTokenResponse(context, provider.signRs256(provider.claims(context, { nonce: undefined }))));
+          const context: TokenContext = {
+            state: '',
+            nonce: '',
+            redirectUri: '',
+            codeChallenge: '',
+            code: '',
+            issuer,
+            clientId: HOSTILE_CLIENT_ID,
+            form,
+          };
+          return json(
+            res,
+            200,
+            provider.validTokenResponse(
+              context,
+              provider.signRs256(provider.claims(context, { nonce: undefined })),
+            ),
+          );
         }
         if (seen && form.get('grant_type') === 'refresh_token') {
           const context: TokenContext = { ...seen, issuer, clientId: HOSTILE_CLIENT_ID, form };
-          const answer = scenario.refreshResponse ?? ((c) => provider.validTokenResponse(c, provider.signRs256(provider.claims(c, { nonce: undefined }))));
+          const answer =
+            scenario.refreshResponse ??
+            ((c) =>
+              provider.validTokenResponse(
+                c,
+                provider.signRs256(provider.claims(c, { nonce: undefined })),
+              ));
           return json(res, 200, answer(context, provider));
         }
-        if (!seen || form.get('code') !== seen.code) return json(res, 400, { error: 'invalid_grant' });
+        if (!seen || form.get('code') !== seen.code)
+          return json(res, 400, { error: 'invalid_grant' });
         const context: TokenContext = { ...seen, issuer, clientId: HOSTILE_CLIENT_ID, form };
-        json(res, 200, (scenario.tokenResponse ?? ((c) => provider.validTokenResponse(c)))(context, provider));
+        json(
+          res,
+          200,
+          (scenario.tokenResponse ?? ((c) => provider.validTokenResponse(c)))(context, provider),
+        );
       });
       return;
     }
@@ -204,7 +243,10 @@ export async function startHostileProvider(): Promise<HostileProvider> {
     tokenRequests: 0,
     devicePolls: [],
     use(next) {
-      scenario = { ...next, ...(next.deviceAnswers ? { deviceAnswers: [...next.deviceAnswers] } : {}) };
+      scenario = {
+        ...next,
+        ...(next.deviceAnswers ? { deviceAnswers: [...next.deviceAnswers] } : {}),
+      };
       seen = undefined;
       provider.devicePolls = [];
     },
@@ -212,7 +254,8 @@ export async function startHostileProvider(): Promise<HostileProvider> {
       const response = await fetch(authorizationUrl, { redirect: 'manual' });
       await response.body?.cancel();
       const location = response.headers.get('location');
-      if (response.status !== 302 || !location) throw new Error(`the hostile provider did not redirect (${response.status})`);
+      if (response.status !== 302 || !location)
+        throw new Error(`the hostile provider did not redirect (${response.status})`);
       return new URL(location);
     },
     claims(context, overrides = {}) {
@@ -230,13 +273,17 @@ export async function startHostileProvider(): Promise<HostileProvider> {
       };
     },
     signRs256(claims, options = {}) {
-      return jwt({ alg: 'RS256', typ: 'JWT', kid: options.kid ?? kid }, claims, (input) => sign('sha256', Buffer.from(input), options.key ?? privateKey));
+      return jwt({ alg: 'RS256', typ: 'JWT', kid: options.kid ?? kid }, claims, (input) =>
+        sign('sha256', Buffer.from(input), options.key ?? privateKey),
+      );
     },
     signNone(claims) {
       return jwt({ alg: 'none', typ: 'JWT' }, claims, () => '');
     },
     signHs256WithPublicKey(claims) {
-      return jwt({ alg: 'HS256', typ: 'JWT', kid }, claims, (input) => createHmac('sha256', publicKeyPem).update(input).digest());
+      return jwt({ alg: 'HS256', typ: 'JWT', kid }, claims, (input) =>
+        createHmac('sha256', publicKeyPem).update(input).digest(),
+      );
     },
     validTokenResponse(context, idToken) {
       const answer: Record<string, unknown> = {

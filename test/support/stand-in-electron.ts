@@ -10,7 +10,15 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -82,12 +90,19 @@ export function zip(entries: ZipEntry[]): Buffer {
 }
 
 /** The file name @electron/get asks a mirror for. */
-export function electronZipName(version: string, platform: NodeJS.Platform = process.platform, arch: string = process.arch): string {
+export function electronZipName(
+  version: string,
+  platform: NodeJS.Platform = process.platform,
+  arch: string = process.arch,
+): string {
   return `electron-v${version}-${platform}-${arch}.zip`;
 }
 
 /** A stand-in Electron release zip for this machine, in Electron's layout. */
-export function standInElectronZip(version: string, platform: NodeJS.Platform = process.platform): Buffer {
+export function standInElectronZip(
+  version: string,
+  platform: NodeJS.Platform = process.platform,
+): Buffer {
   return zip([
     { name: platformExecutableName(platform), data: STAND_IN_SCRIPT, mode: 0o755 },
     { name: 'version', data: `v${version}` },
@@ -119,7 +134,12 @@ export async function serveMirror(files: Record<string, Buffer | string>): Promi
       res.writeHead(404).end('Not Found');
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': Buffer.byteLength(body) }).end(body);
+    res
+      .writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': Buffer.byteLength(body),
+      })
+      .end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -131,7 +151,10 @@ export async function serveMirror(files: Record<string, Buffer | string>): Promi
 }
 
 /** The mirror files for `version`: the stand-in zip and a SHASUMS256.txt naming its hash (or `checksum`). */
-export function standInRelease(version: string, checksum?: string): Record<string, Buffer | string> {
+export function standInRelease(
+  version: string,
+  checksum?: string,
+): Record<string, Buffer | string> {
   const archive = standInElectronZip(version);
   const name = electronZipName(version);
   return {
@@ -147,7 +170,11 @@ export function standInRelease(version: string, checksum?: string): Record<strin
  * dist/, no path.txt: never downloaded).
  */
 export function freshProjectCopy(projectRoot: string, target: string): void {
-  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: projectRoot, encoding: 'utf8' });
+  const listed = execFileSync(
+    'git',
+    ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
+    { cwd: projectRoot, encoding: 'utf8' },
+  );
   for (const file of listed.split('\0').filter(Boolean)) {
     const from = path.join(projectRoot, file);
     if (!existsSync(from)) continue; // deleted in the working tree
@@ -157,13 +184,17 @@ export function freshProjectCopy(projectRoot: string, target: string): void {
   const modules = path.join(projectRoot, 'node_modules');
   mkdirSync(path.join(target, 'node_modules', 'electron'), { recursive: true });
   for (const entry of readdirSync(modules)) {
-    if (entry === 'electron' || entry === '.vite' || entry === '.vite-temp' || entry === '.cache') continue;
+    if (entry === 'electron' || entry === '.vite' || entry === '.vite-temp' || entry === '.cache')
+      continue;
     symlinkSync(path.join(modules, entry), path.join(target, 'node_modules', entry));
   }
   const electronPackage = path.join(modules, 'electron');
-  const { files } = JSON.parse(readFileSync(path.join(electronPackage, 'package.json'), 'utf8')) as { files: string[] };
+  const { files } = JSON.parse(
+    readFileSync(path.join(electronPackage, 'package.json'), 'utf8'),
+  ) as { files: string[] };
   for (const file of ['package.json', ...files]) {
-    if (existsSync(path.join(electronPackage, file))) cpSync(path.join(electronPackage, file), path.join(target, 'node_modules', 'electron', file));
+    if (existsSync(path.join(electronPackage, file)))
+      cpSync(path.join(electronPackage, file), path.join(target, 'node_modules', 'electron', file));
   }
 }
 
@@ -175,7 +206,11 @@ export const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
  * EnableEmbeddedAsarIntegrityValidation off, OnlyLoadAppFromAsar off,
  * LoadBrowserProcessSpecificV8Snapshot off, GrantFileProtocolExtraPrivileges on.
  */
-export const DEFAULT_FUSE_WIRE = Buffer.concat([Buffer.from(FUSE_SENTINEL), Buffer.from([1, 8]), Buffer.from('10110001')]);
+export const DEFAULT_FUSE_WIRE = Buffer.concat([
+  Buffer.from(FUSE_SENTINEL),
+  Buffer.from([1, 8]),
+  Buffer.from('10110001'),
+]);
 
 /**
  * An unpacked stand-in Electron for Linux (electron-builder's `electronDist`): an executable named
@@ -184,7 +219,16 @@ export const DEFAULT_FUSE_WIRE = Buffer.concat([Buffer.from(FUSE_SENTINEL), Buff
 export function standInElectronDist(dir: string): void {
   mkdirSync(path.join(dir, 'locales'), { recursive: true });
   mkdirSync(path.join(dir, 'resources'), { recursive: true });
-  writeFileSync(path.join(dir, 'electron'), Buffer.concat([Buffer.from(STAND_IN_SCRIPT), Buffer.from('# '), DEFAULT_FUSE_WIRE, Buffer.from('\n')]), { mode: 0o755 });
+  writeFileSync(
+    path.join(dir, 'electron'),
+    Buffer.concat([
+      Buffer.from(STAND_IN_SCRIPT),
+      Buffer.from('# '),
+      DEFAULT_FUSE_WIRE,
+      Buffer.from('\n'),
+    ]),
+    { mode: 0o755 },
+  );
   writeFileSync(path.join(dir, 'LICENSE'), 'Stand-in for the Electron license (tests only).\n');
   writeFileSync(path.join(dir, 'locales', 'en-US.pak'), 'stand-in');
   writeFileSync(path.join(dir, 'resources', 'default_app.asar'), 'stand-in');
@@ -201,13 +245,21 @@ export interface ElectronDevRun {
 }
 
 /** `npm run electron:dev` in `project`, its dev server on 127.0.0.1:`port`. */
-export function runElectronDev(project: string, env: NodeJS.ProcessEnv, port: number): ElectronDevRun {
-  const child = spawn('npm', ['run', 'electron:dev', '--', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    cwd: project,
-    env,
-    detached: true, // its own process group: npm, vite and whatever it starts end together
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function runElectronDev(
+  project: string,
+  env: NodeJS.ProcessEnv,
+  port: number,
+): ElectronDevRun {
+  const child = spawn(
+    'npm',
+    ['run', 'electron:dev', '--', '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    {
+      cwd: project,
+      env,
+      detached: true, // its own process group: npm, vite and whatever it starts end together
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -228,7 +280,11 @@ export function runElectronDev(project: string, env: NodeJS.ProcessEnv, port: nu
 }
 
 /** Polls `condition` every 50 ms until it holds, or throws after `timeoutMs` naming `what()`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: () => string): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: () => string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);

@@ -115,7 +115,12 @@ export async function signInWithBrowser(
   let appUrl: string | undefined;
   const reached = new Promise<'app'>((resolve) => {
     page.on('request', (request) => {
-      if (appUrl === undefined && request.isNavigationRequest() && request.frame() === page.mainFrame() && atApp(new URL(request.url()))) {
+      if (
+        appUrl === undefined &&
+        request.isNavigationRequest() &&
+        request.frame() === page.mainFrame() &&
+        atApp(new URL(request.url()))
+      ) {
         appUrl = request.url();
         resolve('app');
       }
@@ -125,7 +130,11 @@ export async function signInWithBrowser(
     if (appUrl === undefined) throw error;
   };
   const landed = async (formShown: boolean): Promise<SignInResult> => {
-    await page.waitForURL((url) => atApp(url) || url.protocol === 'chrome-error:', { waitUntil: 'domcontentloaded', timeout: 10_000 })
+    await page
+      .waitForURL((url) => atApp(url) || url.protocol === 'chrome-error:', {
+        waitUntil: 'domcontentloaded',
+        timeout: 10_000,
+      })
       .catch(() => undefined);
     const finalUrl = atApp(new URL(page.url())) ? page.url() : (appUrl ?? page.url());
     return { page, context, finalUrl, formShown };
@@ -134,7 +143,10 @@ export async function signInWithBrowser(
   await page.goto(authorizationUrl, { waitUntil: 'domcontentloaded' }).catch(tolerateAfterReturn);
   const form = page.locator(FORM);
   // Either the provider shows its form, or (existing session) sends the browser straight back.
-  const first = await Promise.race([form.waitFor({ state: 'visible' }).then(() => 'form' as const), reached]);
+  const first = await Promise.race([
+    form.waitFor({ state: 'visible' }).then(() => 'form' as const),
+    reached,
+  ]);
   if (first === 'app') return landed(false);
 
   const nameInput = form.locator('input[name="name"]');
@@ -150,7 +162,11 @@ export async function signInWithBrowser(
   const outcome = await Promise.race([reached, loaded]);
   if (outcome === 'app' || appUrl !== undefined) return landed(true);
   const message = await alertText(page);
-  throw new SignInError(`sign-in did not return to the app (still at ${page.url()})${message ? `: ${message}` : ''}`, page, context);
+  throw new SignInError(
+    `sign-in did not return to the app (still at ${page.url()})${message ? `: ${message}` : ''}`,
+    page,
+    context,
+  );
 }
 
 export interface AppLinkSignIn {
@@ -165,7 +181,11 @@ export interface AppLinkSignIn {
  * (`<scheme>:/callback`, RFC 8252 §7.1). A browser hands such a URL to the OS, not to a server: the
  * test catches the provider's redirect to it (its `Location`), which is what the OS would deliver.
  */
-export async function signInForAppLink(browser: Browser, authorizationUrl: string, options: SignInOptions): Promise<AppLinkSignIn> {
+export async function signInForAppLink(
+  browser: Browser,
+  authorizationUrl: string,
+  options: SignInOptions,
+): Promise<AppLinkSignIn> {
   const timeout = options.timeoutMs ?? 20_000;
   const redirectUri = new URL(authorizationUrl).searchParams.get('redirect_uri') ?? '';
   const scheme = new URL(redirectUri).protocol;
@@ -181,15 +201,26 @@ export async function signInForAppLink(browser: Browser, authorizationUrl: strin
   const form = page.locator(FORM);
   // The navigation to the scheme itself fails in a browser without a handler: what matters is where it was sent.
   await page.goto(authorizationUrl, { waitUntil: 'domcontentloaded' }).catch(() => undefined);
-  const first = await Promise.race([form.waitFor({ state: 'visible' }).then(() => 'form' as const), handed.then(() => 'app' as const)]);
+  const first = await Promise.race([
+    form.waitFor({ state: 'visible' }).then(() => 'form' as const),
+    handed.then(() => 'app' as const),
+  ]);
   if (first === 'form') {
     await form.locator('input[name="username"]').fill(options.username);
     await form.locator('input[name="password"]').fill(options.password);
-    await form.locator('[type="submit"]').click().catch(() => undefined);
+    await form
+      .locator('[type="submit"]')
+      .click()
+      .catch(() => undefined);
   }
   const appLink = await Promise.race([
     handed,
-    new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`the provider never redirected to ${scheme} (at ${page.url()})`)), timeout).unref()),
+    new Promise<never>((_resolve, reject) =>
+      setTimeout(
+        () => reject(new Error(`the provider never redirected to ${scheme} (at ${page.url()})`)),
+        timeout,
+      ).unref(),
+    ),
   ]);
   return { appLink, page, context };
 }
@@ -209,7 +240,12 @@ export interface CodeEntryOptions {
  * buttons' words ("Continue", "Yes"/"No"), and the same login form as signInWithBrowser.
  * Resolves once the provider has shown its final page; returns that page.
  */
-export async function enterSignInCode(browser: Browser, verificationUri: string, userCode: string, options: CodeEntryOptions): Promise<{ page: Page; context: BrowserContext }> {
+export async function enterSignInCode(
+  browser: Browser,
+  verificationUri: string,
+  userCode: string,
+  options: CodeEntryOptions,
+): Promise<{ page: Page; context: BrowserContext }> {
   const context = options.context ?? (await browser.newContext());
   const page = await context.newPage();
   page.setDefaultTimeout(options.timeoutMs ?? 20_000);

@@ -21,7 +21,8 @@ export function watchVaults(): VaultWatch {
   const cores: TestCore[] = [];
   const seenTokens = new Set<string>();
   const remember = (tokens: TokenSet): void => {
-    for (const token of [tokens.accessToken, tokens.idToken, tokens.refreshToken]) if (token) seenTokens.add(token);
+    for (const token of [tokens.accessToken, tokens.idToken, tokens.refreshToken])
+      if (token) seenTokens.add(token);
   };
   return {
     newCore(...args) {
@@ -39,7 +40,8 @@ export function watchVaults(): VaultWatch {
     async closeAndCheck() {
       for (const test of cores) await test.core.close();
       const disk = cores.map((test) => filesUnder(test.dir)).join('\n');
-      for (const token of seenTokens) expect(disk.includes(token), 'a token was found in clear in a vault folder').toBe(false);
+      for (const token of seenTokens)
+        expect(disk.includes(token), 'a token was found in clear in a vault folder').toBe(false);
     },
   };
 }

@@ -5,13 +5,22 @@ import { createRequire } from 'node:module';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-const require = createRequire(createRequire(import.meta.url).resolve('electron-builder/package.json'));
-const { LinuxTargetHelper } = require(require.resolve('app-builder-lib/out/targets/LinuxTargetHelper.js', { paths: [require.resolve('app-builder-lib')] }));
+const require = createRequire(
+  createRequire(import.meta.url).resolve('electron-builder/package.json'),
+);
+const { LinuxTargetHelper } = require(
+  require.resolve('app-builder-lib/out/targets/LinuxTargetHelper.js', {
+    paths: [require.resolve('app-builder-lib')],
+  }),
+);
 
 /** @param {{ appOutDir: string, electronPlatformName: string, packager: { platformSpecificBuildOptions: object } }} context */
 export default async function writeDesktopEntry(context) {
   if (context.electronPlatformName !== 'linux') return;
   const helper = new LinuxTargetHelper(context.packager);
   const entry = await helper.computeDesktopEntry(context.packager.platformSpecificBuildOptions);
-  await writeFile(path.join(path.dirname(context.appOutDir), `${helper.getDesktopFileName()}.desktop`), entry);
+  await writeFile(
+    path.join(path.dirname(context.appOutDir), `${helper.getDesktopFileName()}.desktop`),
+    entry,
+  );
 }

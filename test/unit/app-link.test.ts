@@ -24,7 +24,9 @@ describe('parseAppLink: only <scheme>:/callback exactly', () => {
   it('refuses a fragment, a non-URL and an overlong URL', () => {
     expect(parseAppLink('com.example.app:/callback?code=c#x', SCHEME)).toBe('fragment');
     expect(parseAppLink('not a url', SCHEME)).toBe('not-a-url');
-    expect(parseAppLink(`com.example.app:/callback?code=${'a'.repeat(9000)}`, SCHEME)).toBe('too-long');
+    expect(parseAppLink(`com.example.app:/callback?code=${'a'.repeat(9000)}`, SCHEME)).toBe(
+      'too-long',
+    );
   });
 });
 

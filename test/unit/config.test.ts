@@ -2,7 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_REDIRECT_SCHEME, isLoopbackHost, parseConfig, readSettings, type Settings } from '../../src-main/core/config.ts';
+import {
+  ConfigError,
+  DEFAULT_REDIRECT_SCHEME,
+  isLoopbackHost,
+  parseConfig,
+  readSettings,
+  type Settings,
+} from '../../src-main/core/config.ts';
 
 const valid: Settings = {
   AUTH0_DOMAIN: 'dev-x.us.auth0.com',
@@ -24,13 +31,26 @@ function errorOf(settings: Settings): ConfigError {
 describe('configuration', () => {
   it('uses the app id as the app link scheme, or AUTH0_REDIRECT_SCHEME in lower case', () => {
     expect(parseConfig(valid).redirectScheme).toBe(DEFAULT_REDIRECT_SCHEME);
-    expect(parseConfig({ ...valid, AUTH0_REDIRECT_SCHEME: 'Com.Acme.Desktop' }).redirectScheme).toBe('com.acme.desktop');
+    expect(
+      parseConfig({ ...valid, AUTH0_REDIRECT_SCHEME: 'Com.Acme.Desktop' }).redirectScheme,
+    ).toBe('com.acme.desktop');
   });
 
-  it.each(['myapp', 'http', 'https', 'com.example/app', 'com.example:app', '1com.example', 'com..example', 'javascript'])(
+  it.each([
+    'myapp',
+    'http',
+    'https',
+    'com.example/app',
+    'com.example:app',
+    '1com.example',
+    'com..example',
+    'javascript',
+  ])(
     'refuses %j as the app link scheme (RFC 8252 §7.1: a reverse domain name), naming the setting',
     (scheme) => {
-      expect(errorOf({ ...valid, AUTH0_REDIRECT_SCHEME: scheme }).message).toMatch(/^AUTH0_REDIRECT_SCHEME: /);
+      expect(errorOf({ ...valid, AUTH0_REDIRECT_SCHEME: scheme }).message).toMatch(
+        /^AUTH0_REDIRECT_SCHEME: /,
+      );
     },
   );
 
@@ -43,14 +63,22 @@ describe('configuration', () => {
   });
 
   it('keeps a full issuer URL and parses the callback port list in order', () => {
-    const config = parseConfig({ ...valid, AUTH0_DOMAIN: 'http://127.0.0.1:4000', AUTH0_CALLBACK_PORTS: '3000, 3001,3002' });
+    const config = parseConfig({
+      ...valid,
+      AUTH0_DOMAIN: 'http://127.0.0.1:4000',
+      AUTH0_CALLBACK_PORTS: '3000, 3001,3002',
+    });
     expect(config.issuer.href).toBe('http://127.0.0.1:4000/');
     expect(config.callbackPorts).toEqual([3000, 3001, 3002]);
   });
 
   it('refuses plain http to anything but a loopback host, naming the setting', () => {
-    expect(errorOf({ ...valid, AUTH0_DOMAIN: 'http://idp.example.com' }).message).toMatch(/^AUTH0_DOMAIN: http: is only allowed for loopback/);
-    expect(errorOf({ ...valid, API_SERVER_URL: 'http://api.example.com' }).setting).toBe('API_SERVER_URL');
+    expect(errorOf({ ...valid, AUTH0_DOMAIN: 'http://idp.example.com' }).message).toMatch(
+      /^AUTH0_DOMAIN: http: is only allowed for loopback/,
+    );
+    expect(errorOf({ ...valid, API_SERVER_URL: 'http://api.example.com' }).setting).toBe(
+      'API_SERVER_URL',
+    );
   });
 
   it.each([
@@ -77,19 +105,31 @@ describe('configuration', () => {
     expect(parseConfig({ ...valid, AUTH0_DPOP: 'true' }).dpop).toBe(true);
     expect(parseConfig({ ...valid, AUTH0_DPOP: 'TRUE' }).dpop).toBe(true);
     expect(parseConfig({ ...valid, AUTH0_DPOP: 'false' }).dpop).toBe(false);
-    expect(errorOf({ ...valid, AUTH0_DPOP: 'on' }).message).toBe('AUTH0_DPOP: "on" is not true or false.');
+    expect(errorOf({ ...valid, AUTH0_DPOP: 'on' }).message).toBe(
+      'AUTH0_DPOP: "on" is not true or false.',
+    );
     expect(readSettings({ AUTH0_DPOP: ' true ' })).toEqual({ AUTH0_DPOP: 'true' });
   });
 
   it('reads .env for what the environment does not set; the environment wins', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'config-'));
-    writeFileSync(path.join(dir, '.env'), 'AUTH0_DOMAIN=from-file.auth0.com\nAUTH0_CLIENT_ID="file-client"\n# comment\n');
+    writeFileSync(
+      path.join(dir, '.env'),
+      'AUTH0_DOMAIN=from-file.auth0.com\nAUTH0_CLIENT_ID="file-client"\n# comment\n',
+    );
     const settings = readSettings({ AUTH0_DOMAIN: 'from-env.auth0.com', UNRELATED: 'x' }, dir);
-    expect(settings).toEqual({ AUTH0_DOMAIN: 'from-env.auth0.com', AUTH0_CLIENT_ID: 'file-client' });
+    expect(settings).toEqual({
+      AUTH0_DOMAIN: 'from-env.auth0.com',
+      AUTH0_CLIENT_ID: 'file-client',
+    });
   });
 
   it('knows which hosts are loopback', () => {
-    expect(['127.0.0.1', '127.1.2.3', 'localhost', '[::1]', '::1'].every(isLoopbackHost)).toBe(true);
-    expect(['127.0.0.1.evil.com', 'example.com', '10.0.0.1', '0.0.0.0'].some(isLoopbackHost)).toBe(false);
+    expect(['127.0.0.1', '127.1.2.3', 'localhost', '[::1]', '::1'].every(isLoopbackHost)).toBe(
+      true,
+    );
+    expect(['127.0.0.1.evil.com', 'example.com', '10.0.0.1', '0.0.0.0'].some(isLoopbackHost)).toBe(
+      false,
+    );
   });
 });

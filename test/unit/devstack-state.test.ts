@@ -26,7 +26,11 @@ describe('the file-backed oidc-provider adapter', () => {
     const file = tempFile();
     const factory = await createFileAdapter(stateFile(file));
     const tokens = factory('RefreshToken');
-    await tokens.upsert('rt-1', { jti: 'rt-1', kind: 'RefreshToken', grantId: 'g-1', exp: 1 }, 3600);
+    await tokens.upsert(
+      'rt-1',
+      { jti: 'rt-1', kind: 'RefreshToken', grantId: 'g-1', exp: 1 },
+      3600,
+    );
     const found = await tokens.find('rt-1');
     expect(found).toEqual({ jti: 'rt-1', kind: 'RefreshToken', grantId: 'g-1', exp: 1 });
     found!['grantId'] = 'changed';
@@ -35,7 +39,12 @@ describe('the file-backed oidc-provider adapter', () => {
     expect(await factory('AccessToken').find('rt-1')).toBeUndefined();
 
     const reloaded = await createFileAdapter(stateFile(file));
-    expect(await reloaded('RefreshToken').find('rt-1')).toEqual({ jti: 'rt-1', kind: 'RefreshToken', grantId: 'g-1', exp: 1 });
+    expect(await reloaded('RefreshToken').find('rt-1')).toEqual({
+      jti: 'rt-1',
+      kind: 'RefreshToken',
+      grantId: 'g-1',
+      exp: 1,
+    });
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(readdirSync(path.dirname(file))).toEqual(['provider.json']);
   });
@@ -58,7 +67,9 @@ describe('the file-backed oidc-provider adapter', () => {
     expect(await sessions.find('s-1')).toBeUndefined();
 
     const reloaded = await createFileAdapter(stateFile(file));
-    expect((await reloaded('AuthorizationCode').find('code-1'))?.['consumed']).toEqual(expect.any(Number));
+    expect((await reloaded('AuthorizationCode').find('code-1'))?.['consumed']).toEqual(
+      expect.any(Number),
+    );
     expect(await reloaded('Session').findByUid('uid-1')).toMatchObject({ jti: 's-2' });
     await reloaded('Session').destroy('s-2');
     expect(await reloaded('Session').findByUid('uid-1')).toBeUndefined();
@@ -107,7 +118,11 @@ describe('the file-backed oidc-provider adapter', () => {
     const file = tempFile();
     const factory = await createFileAdapter(stateFile(file));
     const tokens = factory('RefreshToken');
-    await Promise.all(Array.from({ length: 25 }, (_, index) => tokens.upsert(`rt-${index}`, { jti: `rt-${index}` }, 3600)));
+    await Promise.all(
+      Array.from({ length: 25 }, (_, index) =>
+        tokens.upsert(`rt-${index}`, { jti: `rt-${index}` }, 3600),
+      ),
+    );
     const stored = JSON.parse(readFileSync(file, 'utf8')) as { entries: unknown[] };
     expect(stored.entries).toHaveLength(25);
     expect(readdirSync(path.dirname(file))).toEqual(['provider.json']);
@@ -129,7 +144,13 @@ describe('the devstack secrets', () => {
   it('are created once, owner-only, and reused', async () => {
     const file = tempFile('secrets.json');
     const first = await loadSecrets(stateFile(file));
-    expect(first.signingKey).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: expect.any(String), d: expect.any(String) });
+    expect(first.signingKey).toMatchObject({
+      kty: 'RSA',
+      alg: 'RS256',
+      use: 'sig',
+      kid: expect.any(String),
+      d: expect.any(String),
+    });
     expect(first.providerDpopNonceSecret).toHaveLength(32);
     expect(first.apiDpopNonceSecret).toHaveLength(32);
     expect(statSync(file).mode & 0o777).toBe(0o600);

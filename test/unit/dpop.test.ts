@@ -11,7 +11,12 @@ function decode(part: string): Record<string, unknown> {
 
 function memoryStore(): KeyValueStore & { data: Map<string, unknown> } {
   const data = new Map<string, unknown>();
-  return { data, get: (key) => data.get(key), set: (key, value) => data.set(key, structuredClone(value)), delete: (key) => data.delete(key) };
+  return {
+    data,
+    get: (key) => data.get(key),
+    set: (key, value) => data.set(key, structuredClone(value)),
+    delete: (key) => data.delete(key),
+  };
 }
 
 /** Reversible, tagged "encryption" that fails on anything it did not produce (like a foreign key would). */
@@ -32,7 +37,10 @@ const quiet: Logger = { info() {}, warn() {}, error() {} };
 describe('DPoP proofs', () => {
   it('signs an ES256 dpop+jwt for one method and URL, with ath and nonce, verifiable with the embedded key', async () => {
     const { key } = await DPoPKey.generate();
-    const proof = await key.proof('get', 'https://api.example.com/api/messages/protected?x=1#f', { accessToken: 'token-value', nonce: 'n-1' });
+    const proof = await key.proof('get', 'https://api.example.com/api/messages/protected?x=1#f', {
+      accessToken: 'token-value',
+      nonce: 'n-1',
+    });
     const [header, payload, signature] = proof.split('.');
     expect(decode(header!)).toEqual({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk });
     expect(key.publicJwk).not.toHaveProperty('d');
@@ -47,7 +55,13 @@ describe('DPoP proofs', () => {
     expect(Math.abs((claims.iat as number) - Date.now() / 1000)).toBeLessThan(5);
     const verified = await crypto.subtle.verify(
       { name: 'ECDSA', hash: 'SHA-256' },
-      await crypto.subtle.importKey('jwk', key.publicJwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']),
+      await crypto.subtle.importKey(
+        'jwk',
+        key.publicJwk,
+        { name: 'ECDSA', namedCurve: 'P-256' },
+        false,
+        ['verify'],
+      ),
       Buffer.from(signature!, 'base64url'),
       new TextEncoder().encode(`${header}.${payload}`),
     );
@@ -61,14 +75,25 @@ describe('DPoP proofs', () => {
 
   it('computes the RFC 7638 thumbprint openid-client computes for the same key', async () => {
     const { key } = await DPoPKey.generate();
-    const handle = client.getDPoPHandle(new client.Configuration({ issuer: 'https://idp.example.com' }, 'app'), key.keyPair);
+    const handle = client.getDPoPHandle(
+      new client.Configuration({ issuer: 'https://idp.example.com' }, 'app'),
+      key.keyPair,
+    );
     expect(key.thumbprint).toBe(await handle.calculateThumbprint());
   });
 
   it('hashes the canonical JSON of crv, kty, x, y for the thumbprint (RFC 7638 §3.2)', async () => {
-    const jwk = { kty: 'EC' as const, crv: 'P-256' as const, x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU', y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0' };
-    const canonical = '{"crv":"P-256","kty":"EC","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}';
-    expect(await jwkThumbprint(jwk)).toBe(createHash('sha256').update(canonical).digest('base64url'));
+    const jwk = {
+      kty: 'EC' as const,
+      crv: 'P-256' as const,
+      x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+      y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+    };
+    const canonical =
+      '{"crv":"P-256","kty":"EC","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}';
+    expect(await jwkThumbprint(jwk)).toBe(
+      createHash('sha256').update(canonical).digest('base64url'),
+    );
   });
 
   it('never shows its private key: not exportable, not in JSON, not in inspect', async () => {
@@ -105,25 +130,47 @@ describe('the installation key store', () => {
 
   it('replaces a record it cannot decrypt (another installation) or parse, with a warning', async () => {
     const store = memoryStore();
-    const original = await new DPoPKeyStore(store, fakeCipher('other'), async () => true, quiet).key();
+    const original = await new DPoPKeyStore(
+      store,
+      fakeCipher('other'),
+      async () => true,
+      quiet,
+    ).key();
     const warnings: string[] = [];
     const log: Logger = { ...quiet, warn: (message) => warnings.push(message) };
-    const replaced = await new DPoPKeyStore(store, fakeCipher('mine'), async () => true, log).load();
+    const replaced = await new DPoPKeyStore(
+      store,
+      fakeCipher('mine'),
+      async () => true,
+      log,
+    ).load();
     expect(replaced.origin).toBe('created');
     expect(replaced.key.thumbprint).not.toBe(original.thumbprint);
-    expect(warnings).toEqual(['saved proof-of-possession key (DPoP) discarded; a new one will be made']);
+    expect(warnings).toEqual([
+      'saved proof-of-possession key (DPoP) discarded; a new one will be made',
+    ]);
 
     store.data.set(DPOP_KEY_RECORD, { version: 9 });
-    expect((await new DPoPKeyStore(store, fakeCipher('mine'), async () => true, quiet).load()).origin).toBe('created');
+    expect(
+      (await new DPoPKeyStore(store, fakeCipher('mine'), async () => true, quiet).load()).origin,
+    ).toBe('created');
   });
 
   it('keeps the key in memory only when encryption is unavailable or saving fails', async () => {
     const store = memoryStore();
-    const memory = await new DPoPKeyStore(store, fakeCipher('k', false), async () => false, quiet).load();
+    const memory = await new DPoPKeyStore(
+      store,
+      fakeCipher('k', false),
+      async () => false,
+      quiet,
+    ).load();
     expect(memory.origin).toBe('memory');
     expect(store.data.size).toBe(0);
 
-    const failing: Cipher = { ...fakeCipher(), encrypt: () => Promise.reject(new Error('keychain locked')) };
+    const failing: Cipher = {
+      ...fakeCipher(),
+      encrypt: () => Promise.reject(new Error('keychain locked')),
+    };
     const unsaved = await new DPoPKeyStore(store, failing, async () => true, quiet).load();
     expect(unsaved.origin).toBe('memory');
     expect(store.data.size).toBe(0);

@@ -6,7 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_REDIRECT_SCHEME } from '../../src-main/core/config.ts';
-import { AppLinkInbox, findAppLinks, handlerIsThisApp, protocolClientCall } from '../../src-main/electron/app-link.ts';
+import {
+  AppLinkInbox,
+  findAppLinks,
+  handlerIsThisApp,
+  protocolClientCall,
+} from '../../src-main/electron/app-link.ts';
 import { APP_LINK_SCHEME } from '../../devstack/index.ts';
 
 const SCHEME = 'com.example.electron-auth0-hello-world';
@@ -14,30 +19,69 @@ const LINK = `${SCHEME}:/callback?code=c&state=s`;
 
 describe('findAppLinks: every argument is searched, never only the last', () => {
   it('finds the URL wherever Chromium and Electron put their switches (Windows second-instance argv)', () => {
-    const argv = ['C:\\App\\app.exe', '--allow-file-access-from-files', '--', LINK, '--original-process-start-time=1'];
+    const argv = [
+      'C:\\App\\app.exe',
+      '--allow-file-access-from-files',
+      '--',
+      LINK,
+      '--original-process-start-time=1',
+    ];
     expect(findAppLinks(argv, SCHEME)).toEqual([LINK]);
   });
 
   it('finds it in a development launch (electron <app> -- <url>) and in any case of the scheme', () => {
-    expect(findAppLinks(['/usr/bin/electron', '/work/app', '--', LINK.toUpperCase().replace('CALLBACK?CODE=C&STATE=S', 'callback?code=c')], SCHEME)).toHaveLength(1);
+    expect(
+      findAppLinks(
+        [
+          '/usr/bin/electron',
+          '/work/app',
+          '--',
+          LINK.toUpperCase().replace('CALLBACK?CODE=C&STATE=S', 'callback?code=c'),
+        ],
+        SCHEME,
+      ),
+    ).toHaveLength(1);
   });
 
   it('takes nothing else: other schemes, a scheme that merely starts like ours, switches, overlong', () => {
-    expect(findAppLinks(['app', 'com.example.other:/callback', `${SCHEME}x:/callback`, `--url=${LINK}`, `${SCHEME}:/callback?${'a'.repeat(9000)}`], SCHEME)).toEqual([]);
+    expect(
+      findAppLinks(
+        [
+          'app',
+          'com.example.other:/callback',
+          `${SCHEME}x:/callback`,
+          `--url=${LINK}`,
+          `${SCHEME}:/callback?${'a'.repeat(9000)}`,
+        ],
+        SCHEME,
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('protocolClientCall: setAsDefaultProtocolClient as each OS needs it', () => {
   const base = { scheme: SCHEME, execPath: 'C:\\App\\electron.exe', appPath: 'C:\\work\\app' };
   it('Windows, packaged: the executable with a trailing "--", so a URL can never become a Chromium switch', () => {
-    expect(protocolClientCall({ ...base, platform: 'win32', isPackaged: true })).toEqual({ scheme: SCHEME, path: base.execPath, args: ['--'] });
+    expect(protocolClientCall({ ...base, platform: 'win32', isPackaged: true })).toEqual({
+      scheme: SCHEME,
+      path: base.execPath,
+      args: ['--'],
+    });
   });
   it('Windows, development: Electron with the app folder, then "--"', () => {
-    expect(protocolClientCall({ ...base, platform: 'win32', isPackaged: false })).toEqual({ scheme: SCHEME, path: base.execPath, args: [base.appPath, '--'] });
+    expect(protocolClientCall({ ...base, platform: 'win32', isPackaged: false })).toEqual({
+      scheme: SCHEME,
+      path: base.execPath,
+      args: [base.appPath, '--'],
+    });
   });
   it('macOS and Linux: the scheme alone (path and args are Windows-only)', () => {
-    expect(protocolClientCall({ ...base, platform: 'darwin', isPackaged: true })).toEqual({ scheme: SCHEME });
-    expect(protocolClientCall({ ...base, platform: 'linux', isPackaged: false })).toEqual({ scheme: SCHEME });
+    expect(protocolClientCall({ ...base, platform: 'darwin', isPackaged: true })).toEqual({
+      scheme: SCHEME,
+    });
+    expect(protocolClientCall({ ...base, platform: 'linux', isPackaged: false })).toEqual({
+      scheme: SCHEME,
+    });
   });
 });
 
@@ -81,6 +125,11 @@ describe('one scheme everywhere', () => {
     const appId = /^appId:\s*(\S+)/m.exec(yml)?.[1];
     expect(appId?.toLowerCase()).toBe(DEFAULT_REDIRECT_SCHEME);
     expect(APP_LINK_SCHEME).toBe(DEFAULT_REDIRECT_SCHEME);
-    expect(yml).toMatch(new RegExp(`schemes:\\s*\\n\\s*-\\s*${DEFAULT_REDIRECT_SCHEME.replace(/\./g, '\\.')}\\s*$`, 'm'));
+    expect(yml).toMatch(
+      new RegExp(
+        `schemes:\\s*\\n\\s*-\\s*${DEFAULT_REDIRECT_SCHEME.replace(/\./g, '\\.')}\\s*$`,
+        'm',
+      ),
+    );
   });
 });

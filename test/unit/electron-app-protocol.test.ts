@@ -2,7 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appScheme, contentTypeFor, createAppProtocolHandler, resolveAppFile } from '../../src-main/electron/app-protocol.ts';
+import {
+  appScheme,
+  contentTypeFor,
+  createAppProtocolHandler,
+  resolveAppFile,
+} from '../../src-main/electron/app-protocol.ts';
 import { cspFor } from '../../src-main/electron/policy.ts';
 
 let base: string;
@@ -12,7 +17,10 @@ beforeAll(() => {
   base = mkdtempSync(path.join(os.tmpdir(), 'app-protocol-'));
   root = path.join(base, 'renderer');
   mkdirSync(path.join(root, 'assets'), { recursive: true });
-  writeFileSync(path.join(root, 'index.html'), '<!doctype html><script type="module" src="./assets/index.js"></script>');
+  writeFileSync(
+    path.join(root, 'index.html'),
+    '<!doctype html><script type="module" src="./assets/index.js"></script>',
+  );
   writeFileSync(path.join(root, 'assets', 'index.js'), 'console.log("app")');
   writeFileSync(path.join(root, 'assets', 'my file.css'), 'body{}');
   writeFileSync(path.join(base, 'secret.txt'), 'outside the renderer');
@@ -22,16 +30,25 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 describe('the app:// scheme', () => {
   it('is standard, secure and fetchable, and does not bypass the CSP', () => {
-    expect(appScheme).toEqual({ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } });
+    expect(appScheme).toEqual({
+      scheme: 'app',
+      privileges: { standard: true, secure: true, supportFetchAPI: true },
+    });
   });
 });
 
 describe('resolveAppFile', () => {
   it('maps app://renderer paths into the renderer folder, / to index.html', () => {
     expect(resolveAppFile(root, 'app://renderer/')).toBe(path.join(root, 'index.html'));
-    expect(resolveAppFile(root, 'app://renderer/index.html#/profile')).toBe(path.join(root, 'index.html'));
-    expect(resolveAppFile(root, 'app://renderer/assets/index.js?v=1')).toBe(path.join(root, 'assets', 'index.js'));
-    expect(resolveAppFile(root, 'app://renderer/assets/my%20file.css')).toBe(path.join(root, 'assets', 'my file.css'));
+    expect(resolveAppFile(root, 'app://renderer/index.html#/profile')).toBe(
+      path.join(root, 'index.html'),
+    );
+    expect(resolveAppFile(root, 'app://renderer/assets/index.js?v=1')).toBe(
+      path.join(root, 'assets', 'index.js'),
+    );
+    expect(resolveAppFile(root, 'app://renderer/assets/my%20file.css')).toBe(
+      path.join(root, 'assets', 'my file.css'),
+    );
   });
   it('refuses every way out of the renderer folder', () => {
     for (const url of [
@@ -87,14 +104,21 @@ describe('createAppProtocolHandler', () => {
     expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
   });
   it('answers 404 for missing files, folders, and paths outside the renderer', async () => {
-    for (const url of ['app://renderer/missing.js', 'app://renderer/assets', 'app://renderer/..%2fsecret.txt', 'app://other/index.html']) {
+    for (const url of [
+      'app://renderer/missing.js',
+      'app://renderer/assets',
+      'app://renderer/..%2fsecret.txt',
+      'app://other/index.html',
+    ]) {
       const response = await handler()(new Request(url));
       expect(response.status, url).toBe(404);
       expect(await response.text(), url).not.toContain('outside the renderer');
     }
   });
   it('only reads, never accepts writes', async () => {
-    const response = await handler()(new Request('app://renderer/index.html', { method: 'POST', body: 'x' }));
+    const response = await handler()(
+      new Request('app://renderer/index.html', { method: 'POST', body: 'x' }),
+    );
     expect(response.status).toBe(405);
   });
   it('answers HEAD without a body', async () => {
@@ -103,7 +127,9 @@ describe('createAppProtocolHandler', () => {
     expect(await response.text()).toBe('');
   });
   it('sends no CSP header when given none (development)', async () => {
-    const response = await createAppProtocolHandler({ rootDir: root, csp: null })(new Request('app://renderer/'));
+    const response = await createAppProtocolHandler({ rootDir: root, csp: null })(
+      new Request('app://renderer/'),
+    );
     expect(response.headers.has('content-security-policy')).toBe(false);
   });
 });

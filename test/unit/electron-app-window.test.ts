@@ -7,7 +7,11 @@
 import { EventEmitter } from 'node:events';
 import type { BrowserWindowConstructorOptions, Display, Rectangle } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
-import { SETTINGS_ROUTE, createAppWindows, type ManagedWindow } from '../../src-main/electron/app-window.ts';
+import {
+  SETTINGS_ROUTE,
+  createAppWindows,
+  type ManagedWindow,
+} from '../../src-main/electron/app-window.ts';
 import type { WindowState } from '../../src-main/electron/window-state.ts';
 import { WINDOW_SIZE, type WindowClass } from '../../src-main/electron/window.ts';
 import { silentLogger } from '../../src-main/core/ports.ts';
@@ -31,7 +35,12 @@ class FakeWindow extends EventEmitter {
     // Electron centres a window created without x/y.
     const width = options.width ?? 800;
     const height = options.height ?? 600;
-    this.bounds = { x: options.x ?? Math.floor((workArea.width - width) / 2), y: options.y ?? workArea.y + Math.floor((workArea.height - height) / 2), width, height };
+    this.bounds = {
+      x: options.x ?? Math.floor((workArea.width - width) / 2),
+      y: options.y ?? workArea.y + Math.floor((workArea.height - height) / 2),
+      width,
+      height,
+    };
     FakeWindow.created.push(this);
   }
   loadURL = async (url: string) => {
@@ -62,7 +71,10 @@ type Fake = FakeWindow & ManagedWindow;
 /** A window-state store that outlives the "app", as window-state.json does. */
 function memoryStore() {
   let saved: unknown;
-  return { load: () => structuredClone(saved), save: vi.fn((state: WindowState) => (saved = structuredClone(state))) };
+  return {
+    load: () => structuredClone(saved),
+    save: vi.fn((state: WindowState) => (saved = structuredClone(state))),
+  };
 }
 
 function start(store = memoryStore(), platform: NodeJS.Platform = 'linux') {
@@ -86,9 +98,17 @@ describe('createAppWindows', () => {
   it('opens the first window at the default size, centred, loading the app, shown once ready', () => {
     const { windows } = start();
     const window = windows.open();
-    expect(window.options).toMatchObject({ width: WINDOW_SIZE.width, height: WINDOW_SIZE.height, show: false });
+    expect(window.options).toMatchObject({
+      width: WINDOW_SIZE.width,
+      height: WINDOW_SIZE.height,
+      show: false,
+    });
     expect(window.options).not.toHaveProperty('x');
-    expect(window.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, preload: '/app/dist/preload/ipc-bridge.cjs' });
+    expect(window.options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      preload: '/app/dist/preload/ipc-bridge.cjs',
+    });
     expect(window.loaded).toEqual([ENTRY]);
     expect(window.calls).toEqual([]);
     window.emit('ready-to-show');
@@ -103,7 +123,10 @@ describe('createAppWindows', () => {
     window.emit('move');
     window.emit('resize');
     window.close();
-    expect(first.store.save).toHaveBeenLastCalledWith({ bounds: { x: 300, y: 120, width: 900, height: 640 }, maximized: false });
+    expect(first.store.save).toHaveBeenLastCalledWith({
+      bounds: { x: 300, y: 120, width: 900, height: 640 },
+      maximized: false,
+    });
 
     const again = start(first.store);
     expect(again.windows.open().options).toMatchObject({ x: 300, y: 120, width: 900, height: 640 });

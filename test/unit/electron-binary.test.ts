@@ -3,7 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildsForHost } from '../../scripts/dist.ts';
-import { downloadHost, downloadTimeoutMs, ensureElectronBinary, findElectronBinary, platformExecutableName, shortInstallerError } from '../../scripts/electron-binary.ts';
+import {
+  downloadHost,
+  downloadTimeoutMs,
+  ensureElectronBinary,
+  findElectronBinary,
+  platformExecutableName,
+  shortInstallerError,
+} from '../../scripts/electron-binary.ts';
 
 const dirs: string[] = [];
 
@@ -28,7 +35,8 @@ describe('findElectronBinary', () => {
     const result = findElectronBinary({ projectRoot: project(), env: {}, platform: 'linux' });
     expect(result).toEqual({
       found: false,
-      reason: 'Electron binary not installed (node_modules/electron/dist missing; `npx install-electron --no` downloads it)',
+      reason:
+        'Electron binary not installed (node_modules/electron/dist missing; `npx install-electron --no` downloads it)',
     });
     if (!result.found) expect(result.reason).not.toContain('\n');
   });
@@ -39,7 +47,10 @@ describe('findElectronBinary', () => {
   });
 
   it('finds the executable path.txt names under node_modules/electron/dist', () => {
-    const root = project({ 'node_modules/electron/path.txt': 'electron', 'node_modules/electron/dist/electron': '' });
+    const root = project({
+      'node_modules/electron/path.txt': 'electron',
+      'node_modules/electron/dist/electron': '',
+    });
     expect(findElectronBinary({ projectRoot: root, env: {}, platform: 'linux' })).toEqual({
       found: true,
       executablePath: path.join(root, 'node_modules', 'electron', 'dist', 'electron'),
@@ -48,29 +59,51 @@ describe('findElectronBinary', () => {
 
   it('finds the macOS app bundle’s executable', () => {
     const name = 'Electron.app/Contents/MacOS/Electron';
-    const root = project({ 'node_modules/electron/path.txt': name, [`node_modules/electron/dist/${name}`]: '' });
+    const root = project({
+      'node_modules/electron/path.txt': name,
+      [`node_modules/electron/dist/${name}`]: '',
+    });
     const result = findElectronBinary({ projectRoot: root, env: {}, platform: 'darwin' });
-    expect(result).toEqual({ found: true, executablePath: path.join(root, 'node_modules', 'electron', 'dist', name) });
+    expect(result).toEqual({
+      found: true,
+      executablePath: path.join(root, 'node_modules', 'electron', 'dist', name),
+    });
   });
 
   it('prefers ELECTRON_OVERRIDE_DIST_PATH, with the platform’s name when there is no path.txt', () => {
     const root = project({ 'custom-dist/electron.exe': '' });
     const override = path.join(root, 'custom-dist');
-    expect(findElectronBinary({ projectRoot: root, env: { ELECTRON_OVERRIDE_DIST_PATH: override }, platform: 'win32' })).toEqual({
+    expect(
+      findElectronBinary({
+        projectRoot: root,
+        env: { ELECTRON_OVERRIDE_DIST_PATH: override },
+        platform: 'win32',
+      }),
+    ).toEqual({
       found: true,
       executablePath: path.join(override, 'electron.exe'),
     });
   });
 
   it('says so when ELECTRON_OVERRIDE_DIST_PATH points nowhere', () => {
-    const root = project({ 'node_modules/electron/path.txt': 'electron', 'node_modules/electron/dist/electron': '' });
-    const result = findElectronBinary({ projectRoot: root, env: { ELECTRON_OVERRIDE_DIST_PATH: path.join(root, 'nope') }, platform: 'linux' });
+    const root = project({
+      'node_modules/electron/path.txt': 'electron',
+      'node_modules/electron/dist/electron': '',
+    });
+    const result = findElectronBinary({
+      projectRoot: root,
+      env: { ELECTRON_OVERRIDE_DIST_PATH: path.join(root, 'nope') },
+      platform: 'linux',
+    });
     expect(result.found).toBe(false);
     if (!result.found) expect(result.reason).toMatch(/ELECTRON_OVERRIDE_DIST_PATH\)$/);
   });
 
   it('is not fooled by a folder where the executable should be', () => {
-    const root = project({ 'node_modules/electron/path.txt': 'electron', 'node_modules/electron/dist/electron/keep': '' });
+    const root = project({
+      'node_modules/electron/path.txt': 'electron',
+      'node_modules/electron/dist/electron/keep': '',
+    });
     expect(findElectronBinary({ projectRoot: root, env: {}, platform: 'linux' }).found).toBe(false);
   });
 });
@@ -90,18 +123,29 @@ describe('the download, in one line', () => {
       '    at node:internal/deps/undici/undici:15270:13',
       '    at async FetchDownloader.download (file:///x/node_modules/@electron/get/dist/FetchDownloader.js:46:30)',
     ].join('\n');
-    expect(shortInstallerError(`Downloading Electron binary...\n${stack}\n`)).toBe('TypeError: fetch failed');
-    expect(shortInstallerError('HTTPError: Response code 404 (Not Found) for https://example.com/v1/x.zip\n    at y')).toBe(
-      'HTTPError: Response code 404 (Not Found) for https://example.com/v1/x.zip',
+    expect(shortInstallerError(`Downloading Electron binary...\n${stack}\n`)).toBe(
+      'TypeError: fetch failed',
     );
+    expect(
+      shortInstallerError(
+        'HTTPError: Response code 404 (Not Found) for https://example.com/v1/x.zip\n    at y',
+      ),
+    ).toBe('HTTPError: Response code 404 (Not Found) for https://example.com/v1/x.zip');
     expect(shortInstallerError('')).toBe('no output');
     expect(shortInstallerError(`Error: ${'x'.repeat(500)}`)).toHaveLength(240);
   });
 
   it('names the host it downloads from: the mirror setting Electron reads, else GitHub', () => {
     expect(downloadHost({})).toBe('github.com');
-    expect(downloadHost({ ELECTRON_MIRROR: 'https://npmmirror.com/mirrors/electron/' })).toBe('npmmirror.com');
-    expect(downloadHost({ ELECTRON_MIRROR: 'https://a.example/', npm_config_electron_mirror: 'https://b.example/' })).toBe('b.example');
+    expect(downloadHost({ ELECTRON_MIRROR: 'https://npmmirror.com/mirrors/electron/' })).toBe(
+      'npmmirror.com',
+    );
+    expect(
+      downloadHost({
+        ELECTRON_MIRROR: 'https://a.example/',
+        npm_config_electron_mirror: 'https://b.example/',
+      }),
+    ).toBe('b.example');
   });
 
   it('waits ELECTRON_DOWNLOAD_TIMEOUT seconds, 300 unless set to a positive number', () => {
@@ -114,7 +158,11 @@ describe('the download, in one line', () => {
   it('downloads nothing when ELECTRON_OVERRIDE_DIST_PATH names the build to use', async () => {
     const root = project({ 'node_modules/electron/install.js': 'throw new Error("must not run")' });
     const lines: string[] = [];
-    const result = await ensureElectronBinary({ projectRoot: root, env: { ELECTRON_OVERRIDE_DIST_PATH: path.join(root, 'nope') }, log: (line) => lines.push(line) });
+    const result = await ensureElectronBinary({
+      projectRoot: root,
+      env: { ELECTRON_OVERRIDE_DIST_PATH: path.join(root, 'nope') },
+      log: (line) => lines.push(line),
+    });
     expect(result.found).toBe(false);
     expect(lines).toEqual([]);
   });

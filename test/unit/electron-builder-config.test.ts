@@ -9,7 +9,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fuseWireFor, fusesModule, libRequire, loadBuilderConfig, loadEffectiveBuilderConfig, type BuilderConfig } from '../../scripts/builder-config.ts';
+import {
+  fuseWireFor,
+  fusesModule,
+  libRequire,
+  loadBuilderConfig,
+  loadEffectiveBuilderConfig,
+  type BuilderConfig,
+} from '../../scripts/builder-config.ts';
 import { SECURITY_NOTES_FILE } from '../../src-main/electron/menu.ts';
 
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,10 +29,16 @@ interface ConfigModule {
 /** What electron-builder 26 maps each `electronFuses` key to (@electron/fuses FuseV1Options). */
 const EXPECTED_FUSES = {
   runAsNode: { option: 'RunAsNode', value: false },
-  enableNodeOptionsEnvironmentVariable: { option: 'EnableNodeOptionsEnvironmentVariable', value: false },
+  enableNodeOptionsEnvironmentVariable: {
+    option: 'EnableNodeOptionsEnvironmentVariable',
+    value: false,
+  },
   enableNodeCliInspectArguments: { option: 'EnableNodeCliInspectArguments', value: false },
   enableCookieEncryption: { option: 'EnableCookieEncryption', value: true },
-  enableEmbeddedAsarIntegrityValidation: { option: 'EnableEmbeddedAsarIntegrityValidation', value: true },
+  enableEmbeddedAsarIntegrityValidation: {
+    option: 'EnableEmbeddedAsarIntegrityValidation',
+    value: true,
+  },
   onlyLoadAppFromAsar: { option: 'OnlyLoadAppFromAsar', value: true },
   grantFileProtocolExtraPrivileges: { option: 'GrantFileProtocolExtraPrivileges', value: false },
 } as const;
@@ -36,15 +49,23 @@ let validate: (config: BuilderConfig) => Promise<void>;
 
 beforeAll(async () => {
   const configModule = libRequire('app-builder-lib/out/util/config/config.js') as ConfigModule;
-  const { DebugLogger } = libRequire('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+  const { DebugLogger } = libRequire('builder-util') as {
+    DebugLogger: new (enabled: boolean) => unknown;
+  };
   ({ config, configFile } = await loadBuilderConfig(projectDir));
-  validate = (candidate) => configModule.validateConfiguration(configModule.doMergeConfigs([structuredClone(candidate)]), new DebugLogger(false));
+  validate = (candidate) =>
+    configModule.validateConfiguration(
+      configModule.doMergeConfigs([structuredClone(candidate)]),
+      new DebugLogger(false),
+    );
 });
 
 describe('electron-builder.yml', () => {
   it('is the configuration electron-builder uses (package.json has no "build" key that would win)', () => {
     expect(configFile).toBe(path.join(projectDir, 'electron-builder.yml'));
-    const packageJson = JSON.parse(readFileSync(path.join(projectDir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    const packageJson = JSON.parse(
+      readFileSync(path.join(projectDir, 'package.json'), 'utf8'),
+    ) as Record<string, unknown>;
     expect(packageJson).not.toHaveProperty('build');
   });
 
@@ -54,13 +75,17 @@ describe('electron-builder.yml', () => {
   });
 
   it('would fail that validation with a misspelt fuse (so the key names above are the real ones)', async () => {
-    await expect(validate({ ...config, electronFuses: { ...config.electronFuses, runAsNod: false } })).rejects.toThrow(/configuration\.electronFuses/);
+    await expect(
+      validate({ ...config, electronFuses: { ...config.electronFuses, runAsNod: false } }),
+    ).rejects.toThrow(/configuration\.electronFuses/);
   });
 });
 
 describe('electronFuses', () => {
   it('sets exactly the hardened values, and leaves loadBrowserProcessSpecificV8Snapshot at its default', () => {
-    const expected = Object.fromEntries(Object.entries(EXPECTED_FUSES).map(([key, { value }]) => [key, value]));
+    const expected = Object.fromEntries(
+      Object.entries(EXPECTED_FUSES).map(([key, { value }]) => [key, value]),
+    );
     expect(config.electronFuses).toEqual(expected);
     expect(config.electronFuses).not.toHaveProperty('loadBrowserProcessSpecificV8Snapshot');
   });
@@ -84,19 +109,40 @@ describe('electronFuses', () => {
 
 describe('extraResources', () => {
   it('ships SECURITY.md beside app.asar, where Help → Security Notes looks for it', () => {
-    expect(config.extraResources).toEqual(expect.arrayContaining([{ from: 'SECURITY.md', to: SECURITY_NOTES_FILE }]));
+    expect(config.extraResources).toEqual(
+      expect.arrayContaining([{ from: 'SECURITY.md', to: SECURITY_NOTES_FILE }]),
+    );
     expect(existsSync(path.join(projectDir, 'SECURITY.md'))).toBe(true);
   });
 });
 
 describe('electron-builder.unsigned.yml (CI installers without certificates)', () => {
-  it('is electron-builder.yml with an ad-hoc macOS signature, no hardened runtime or notarization, and passes validation', { timeout: 30_000 }, async () => {
-    const unsigned = await loadEffectiveBuilderConfig(projectDir, 'electron-builder.unsigned.yml');
-    const mac = unsigned.mac as Record<string, unknown>;
-    expect(mac).toMatchObject({ identity: '-', hardenedRuntime: false, notarize: false, target: 'dmg', icon: 'build/icon.icns' });
-    expect(unsigned.electronFuses).toEqual(config.electronFuses);
-    expect(unsigned.appId).toBe(config.appId);
-    expect(unsigned.files).toEqual(expect.arrayContaining([expect.objectContaining({ filter: expect.arrayContaining(['dist/main/**/*', '!**/*.map']) })]));
-    await expect(validate(unsigned)).resolves.toBeUndefined();
-  });
+  it(
+    'is electron-builder.yml with an ad-hoc macOS signature, no hardened runtime or notarization, and passes validation',
+    { timeout: 30_000 },
+    async () => {
+      const unsigned = await loadEffectiveBuilderConfig(
+        projectDir,
+        'electron-builder.unsigned.yml',
+      );
+      const mac = unsigned.mac as Record<string, unknown>;
+      expect(mac).toMatchObject({
+        identity: '-',
+        hardenedRuntime: false,
+        notarize: false,
+        target: 'dmg',
+        icon: 'build/icon.icns',
+      });
+      expect(unsigned.electronFuses).toEqual(config.electronFuses);
+      expect(unsigned.appId).toBe(config.appId);
+      expect(unsigned.files).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            filter: expect.arrayContaining(['dist/main/**/*', '!**/*.map']),
+          }),
+        ]),
+      );
+      await expect(validate(unsigned)).resolves.toBeUndefined();
+    },
+  );
 });

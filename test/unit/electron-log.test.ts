@@ -4,11 +4,25 @@
  * a token, code or secret in it whatever the log call passed. Real files in a temporary folder,
  * through the real electron-log (Node flavour); no Electron.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { LOG_FILE_MODE, LOG_FILE_NAME, LOG_MAX_BYTES, createFileLog, teeLogger } from '../../src-main/electron/app-log.ts';
+import {
+  LOG_FILE_MODE,
+  LOG_FILE_NAME,
+  LOG_MAX_BYTES,
+  createFileLog,
+  teeLogger,
+} from '../../src-main/electron/app-log.ts';
 import { REDACTED } from '../../src-main/core/redact.ts';
 
 /** A JWT-shaped string, made at run time so no token-like literal is committed. */
@@ -32,9 +46,13 @@ describe('createFileLog', () => {
     logger.error('restoring the session failed', { message: 'invalid_grant' });
     const lines = readFileSync(file, 'utf8').trim().split(/\r?\n/);
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] \[info\] +\[electron\] started \{"provider":"http:\/\/127\.0\.0\.1:4000"\}$/);
+    expect(lines[0]).toMatch(
+      /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] \[info\] +\[electron\] started \{"provider":"http:\/\/127\.0\.0\.1:4000"\}$/,
+    );
     expect(lines[1]).toMatch(/\[warn\] +\[electron\] could not open a link$/);
-    expect(lines[2]).toMatch(/\[error\] +\[electron\] restoring the session failed \{"message":"invalid_grant"\}$/);
+    expect(lines[2]).toMatch(
+      /\[error\] +\[electron\] restoring the session failed \{"message":"invalid_grant"\}$/,
+    );
   });
 
   it('keeps %-templates and objects as written (nothing is formatted by the library)', () => {
@@ -45,36 +63,51 @@ describe('createFileLog', () => {
 
   it('never writes a token, code, verifier or secret field, whatever the call passes', () => {
     const { file, logger } = createFileLog({ dir: freshDir() });
-    logger.info(`callback http://127.0.0.1:53682/callback?code=SPLxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj`, {
-      accessToken: 'opaque-access-token-value',
-      refresh_token: 'opaque-refresh-token-value',
-      code_verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
-      headers: { Authorization: `DPoP ${JWT}` },
-      idToken: JWT,
-      client_secret: 'never-exists',
-      note: `embedded ${JWT} in text`,
-    });
+    logger.info(
+      `callback http://127.0.0.1:53682/callback?code=SPLxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj`,
+      {
+        accessToken: 'opaque-access-token-value',
+        refresh_token: 'opaque-refresh-token-value',
+        code_verifier: 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk',
+        headers: { Authorization: `DPoP ${JWT}` },
+        idToken: JWT,
+        client_secret: 'never-exists',
+        note: `embedded ${JWT} in text`,
+      },
+    );
     logger.error(`Bearer ${JWT}`);
     const text = readFileSync(file, 'utf8');
-    for (const secret of ['SPLxlOBeZQQYbYS6WxSbIA', 'af0ifjsldkj', 'opaque-access-token-value', 'opaque-refresh-token-value', 'dBjftJeZ4CVP', JWT, 'eyJ', 'never-exists']) {
+    for (const secret of [
+      'SPLxlOBeZQQYbYS6WxSbIA',
+      'af0ifjsldkj',
+      'opaque-access-token-value',
+      'opaque-refresh-token-value',
+      'dBjftJeZ4CVP',
+      JWT,
+      'eyJ',
+      'never-exists',
+    ]) {
       expect(text).not.toContain(secret);
     }
     expect(text).toContain(REDACTED);
     expect(text).toContain('http://127.0.0.1:53682/callback?code=');
   });
 
-  it.runIf(posix)('creates the file owner-only (0600), and makes an existing one owner-only too', () => {
-    const dir = freshDir();
-    createFileLog({ dir }).logger.info('first');
-    expect(modeOf(path.join(dir, LOG_FILE_NAME))).toBe(LOG_FILE_MODE);
+  it.runIf(posix)(
+    'creates the file owner-only (0600), and makes an existing one owner-only too',
+    () => {
+      const dir = freshDir();
+      createFileLog({ dir }).logger.info('first');
+      expect(modeOf(path.join(dir, LOG_FILE_NAME))).toBe(LOG_FILE_MODE);
 
-    const other = freshDir();
-    mkdirSync(other, { recursive: true });
-    writeFileSync(path.join(other, LOG_FILE_NAME), 'an old line\n', { mode: 0o644 });
-    chmodSync(path.join(other, LOG_FILE_NAME), 0o644);
-    createFileLog({ dir: other });
-    expect(modeOf(path.join(other, LOG_FILE_NAME))).toBe(LOG_FILE_MODE);
-  });
+      const other = freshDir();
+      mkdirSync(other, { recursive: true });
+      writeFileSync(path.join(other, LOG_FILE_NAME), 'an old line\n', { mode: 0o644 });
+      chmodSync(path.join(other, LOG_FILE_NAME), 0o644);
+      createFileLog({ dir: other });
+      expect(modeOf(path.join(other, LOG_FILE_NAME))).toBe(LOG_FILE_MODE);
+    },
+  );
 
   it(`rotates at its limit (${LOG_MAX_BYTES} bytes by default) into main.old.log: two files at most, the newest lines kept`, () => {
     expect(LOG_MAX_BYTES).toBe(1024 * 1024);
@@ -105,7 +138,10 @@ describe('createFileLog', () => {
 
 describe('the log wiring', () => {
   it('app-log.ts loads only electron-log’s Node flavour: no Electron module, no IPC or remote transport', () => {
-    const source = readFileSync(new URL('../../src-main/electron/app-log.ts', import.meta.url), 'utf8');
+    const source = readFileSync(
+      new URL('../../src-main/electron/app-log.ts', import.meta.url),
+      'utf8',
+    );
     const imports = [...source.matchAll(/^import .* from '([^']+)';$/gm)].map((match) => match[1]);
     expect(imports.filter((name) => name?.includes('electron'))).toEqual(['electron-log/node']);
   });

@@ -19,13 +19,19 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 const fake = vi.hoisted(() => {
   // vi.hoisted runs before the imports above: Node's built-ins come through process.getBuiltinModule.
-  const { EventEmitter } = process.getBuiltinModule('node:events') as { EventEmitter: typeof NodeEventEmitter };
+  const { EventEmitter } = process.getBuiltinModule('node:events') as {
+    EventEmitter: typeof NodeEventEmitter;
+  };
   const fs = process.getBuiltinModule('node:fs') as typeof NodeFs;
   const osModule = process.getBuiltinModule('node:os') as typeof NodeOs;
   const pathModule = process.getBuiltinModule('node:path') as typeof NodePath;
 
   const root = fs.mkdtempSync(pathModule.join(osModule.tmpdir(), 'electron-main-'));
-  const paths: Record<string, string> = { userData: pathModule.join(root, 'profile'), logs: pathModule.join(root, 'logs'), appPath: pathModule.join(root, 'project') };
+  const paths: Record<string, string> = {
+    userData: pathModule.join(root, 'profile'),
+    logs: pathModule.join(root, 'logs'),
+    appPath: pathModule.join(root, 'project'),
+  };
   const workArea = { x: 0, y: 0, width: 1920, height: 1040 };
   const display = { workArea, bounds: workArea };
 
@@ -40,7 +46,12 @@ const fake = vi.hoisted(() => {
     constructor(options: Record<string, unknown>) {
       super();
       this.options = options;
-      this.bounds = { x: (options.x as number) ?? 410, y: (options.y as number) ?? 140, width: options.width as number, height: options.height as number };
+      this.bounds = {
+        x: (options.x as number) ?? 410,
+        y: (options.y as number) ?? 140,
+        width: options.width as number,
+        height: options.height as number,
+      };
       FakeBrowserWindow.windows.push(this);
     }
     loadURL = vi.fn(async (url: string) => {
@@ -98,23 +109,45 @@ const fake = vi.hoisted(() => {
       isAsyncEncryptionAvailable: async () => true,
       getSelectedStorageBackend: () => 'gnome_libsecret',
       encryptStringAsync: async (text: string) => Buffer.from(text),
-      decryptStringAsync: async (data: Buffer) => ({ result: data.toString(), shouldReEncrypt: false }),
+      decryptStringAsync: async (data: Buffer) => ({
+        result: data.toString(),
+        shouldReEncrypt: false,
+      }),
     },
     screen: { getAllDisplays: () => [display], getPrimaryDisplay: () => display },
-    session: { defaultSession: { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), setDevicePermissionHandler: vi.fn() } },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: vi.fn(),
+        setPermissionCheckHandler: vi.fn(),
+        setDevicePermissionHandler: vi.fn(),
+      },
+    },
     shell: { openExternal: vi.fn(async () => {}), openPath: vi.fn(async () => '') },
   };
-  let savedWindowState: unknown = { window: { bounds: { x: 120, y: 80, width: 1000, height: 700 }, maximized: false } };
-  const windowState = { load: () => (savedWindowState as { window: unknown }).window, save: vi.fn((state: unknown) => (savedWindowState = { window: state })) };
+  let savedWindowState: unknown = {
+    window: { bounds: { x: 120, y: 80, width: 1000, height: 700 }, maximized: false },
+  };
+  const windowState = {
+    load: () => (savedWindowState as { window: unknown }).window,
+    save: vi.fn((state: unknown) => (savedWindowState = { window: state })),
+  };
   return { root, paths, module, menus, windowState, FakeBrowserWindow, appEvents };
 });
 
 vi.mock('electron', () => ({ ...fake.module, default: fake.module }));
 vi.mock('../../src-main/electron/session-store.ts', () => {
   const values = new Map<string, unknown>();
-  return { openSessionStore: () => ({ get: (key: string) => values.get(key), set: (key: string, value: unknown) => values.set(key, value), delete: (key: string) => values.delete(key) }) };
+  return {
+    openSessionStore: () => ({
+      get: (key: string) => values.get(key),
+      set: (key: string, value: unknown) => values.set(key, value),
+      delete: (key: string) => values.delete(key),
+    }),
+  };
 });
-vi.mock('../../src-main/electron/window-state-store.ts', () => ({ openWindowStateStore: () => fake.windowState }));
+vi.mock('../../src-main/electron/window-state-store.ts', () => ({
+  openWindowStateStore: () => fake.windowState,
+}));
 
 const ENV = {
   AUTH0_DOMAIN: 'https://tenant.example.com',
@@ -126,7 +159,8 @@ const saved: Record<string, string | undefined> = {};
 
 /** Every item of the application menu, at any depth. */
 function menuItems(): MenuItemConstructorOptions[] {
-  const all = (items: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] => items.flatMap((item) => [item, ...(Array.isArray(item.submenu) ? all(item.submenu) : [])]);
+  const all = (items: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] =>
+    items.flatMap((item) => [item, ...(Array.isArray(item.submenu) ? all(item.submenu) : [])]);
   return all((fake.menus.application as { template: MenuItemConstructorOptions[] }).template);
 }
 
@@ -141,10 +175,19 @@ const window = () => fake.FakeBrowserWindow.windows.at(-1)!;
 /** What start-up did, copied before the first test (mock histories are cleared between tests). */
 /** setAsDefaultProtocolClient calls made during start-up (histories are cleared between tests). */
 const startupProtocolCalls: unknown[][] = [];
-const startup = { setPath: [] as unknown[][], setPathOrder: [] as number[], getPathOrder: [] as number[], about: [] as unknown[][] };
+const startup = {
+  setPath: [] as unknown[][],
+  setPathOrder: [] as number[],
+  getPathOrder: [] as number[],
+  about: [] as unknown[][],
+};
 
 beforeAll(async () => {
-  for (const [name, value] of Object.entries({ ...ENV, APP_USER_DATA_DIR: fake.paths.userData!, VITE_DEV_SERVER_URL: undefined })) {
+  for (const [name, value] of Object.entries({
+    ...ENV,
+    APP_USER_DATA_DIR: fake.paths.userData!,
+    VITE_DEV_SERVER_URL: undefined,
+  })) {
     saved[name] = process.env[name];
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
@@ -185,16 +228,35 @@ describe('main.ts at start-up', () => {
 
   it('sets the application menu, with Settings… on CmdOrCtrl+, and developer tools (unpackaged)', () => {
     const items = menuItems();
-    expect(items.find((item) => item.id === 'settings')).toMatchObject({ label: 'Settings…', accelerator: 'CmdOrCtrl+,' });
-    expect(items.map((item) => item.role)).toEqual(expect.arrayContaining(['copy', 'paste', 'toggleDevTools']));
+    expect(items.find((item) => item.id === 'settings')).toMatchObject({
+      label: 'Settings…',
+      accelerator: 'CmdOrCtrl+,',
+    });
+    expect(items.map((item) => item.role)).toEqual(
+      expect.arrayContaining(['copy', 'paste', 'toggleDevTools']),
+    );
   });
 
   it('fills About with the app’s name and version', () => {
-    expect(startup.about).toEqual([[expect.objectContaining({ applicationName: 'electron-auth0-hello-world', applicationVersion: '0.1.0' })]]);
+    expect(startup.about).toEqual([
+      [
+        expect.objectContaining({
+          applicationName: 'electron-auth0-hello-world',
+          applicationVersion: '0.1.0',
+        }),
+      ],
+    ]);
   });
 
   it('opens the window where it was last time, visible menu bar, on the app’s page', () => {
-    expect(window().options).toMatchObject({ x: 120, y: 80, width: 1000, height: 700, autoHideMenuBar: false, show: false });
+    expect(window().options).toMatchObject({
+      x: 120,
+      y: 80,
+      width: 1000,
+      height: 700,
+      autoHideMenuBar: false,
+      show: false,
+    });
     expect(window().loaded).toEqual(['app://renderer/index.html']);
   });
 
@@ -208,14 +270,20 @@ describe('main.ts at start-up', () => {
     choose('open-logs-folder');
     choose('security-notes');
     await vi.waitFor(() => expect(fake.module.shell.openPath).toHaveBeenCalledTimes(2));
-    expect(fake.module.shell.openPath.mock.calls).toEqual([[fake.paths.logs], [path.join(fake.paths.appPath!, 'SECURITY.md')]]);
+    expect(fake.module.shell.openPath.mock.calls).toEqual([
+      [fake.paths.logs],
+      [path.join(fake.paths.appPath!, 'SECURITY.md')],
+    ]);
     expect(fake.module.shell.openExternal).not.toHaveBeenCalled();
   });
 
   it('saves the window’s place when it closes', () => {
     window().bounds = { x: 300, y: 200, width: 900, height: 650 };
     window().emit('close');
-    expect(fake.windowState.save).toHaveBeenLastCalledWith({ bounds: { x: 300, y: 200, width: 900, height: 650 }, maximized: false });
+    expect(fake.windowState.save).toHaveBeenLastCalledWith({
+      bounds: { x: 300, y: 200, width: 900, height: 650 },
+      maximized: false,
+    });
   });
 });
 
@@ -225,16 +293,27 @@ describe('main.ts and the app link (RFC 8252 §7.1)', () => {
 
   it('listens for open-url from the start and asks to be the scheme handler (Linux: the scheme alone)', () => {
     expect(fake.appEvents.listenerCount('open-url')).toBe(1);
-    expect(fake.module.app.setAsDefaultProtocolClient.mock.calls.length + startupProtocolCalls.length).toBeGreaterThan(0);
-    expect([...startupProtocolCalls, ...fake.module.app.setAsDefaultProtocolClient.mock.calls][0]?.[0]).toBe(SCHEME);
+    expect(
+      fake.module.app.setAsDefaultProtocolClient.mock.calls.length + startupProtocolCalls.length,
+    ).toBeGreaterThan(0);
+    expect(
+      [...startupProtocolCalls, ...fake.module.app.setAsDefaultProtocolClient.mock.calls][0]?.[0],
+    ).toBe(SCHEME);
   });
 
   it('hands an open-url URL and a second instance’s argv link to the core, which drops them with no sign-in waiting (logged without the code)', async () => {
     const event = { preventDefault: vi.fn() };
     fake.appEvents.emit('open-url', event, `${SCHEME}:/callback?code=open-url-code-1&state=s`);
     expect(event.preventDefault).toHaveBeenCalled();
-    fake.appEvents.emit('second-instance', {}, ['/opt/app/app', '--no-sandbox', `${SCHEME}:/callback?code=argv-code-2&state=s`, '--flag'], '/');
-    await vi.waitFor(() => expect(logText().match(/app link dropped/g)?.length ?? 0).toBeGreaterThanOrEqual(2));
+    fake.appEvents.emit(
+      'second-instance',
+      {},
+      ['/opt/app/app', '--no-sandbox', `${SCHEME}:/callback?code=argv-code-2&state=s`, '--flag'],
+      '/',
+    );
+    await vi.waitFor(() =>
+      expect(logText().match(/app link dropped/g)?.length ?? 0).toBeGreaterThanOrEqual(2),
+    );
     expect(logText()).not.toContain('open-url-code-1');
     expect(logText()).not.toContain('argv-code-2');
   });

@@ -40,28 +40,45 @@ describe('rendererSourceFor', () => {
     });
   });
   it('loads the Vite dev server when started by `vite` (unpackaged)', () => {
-    expect(rendererSourceFor({ devServerUrl: 'http://localhost:5173/', isPackaged: false })).toEqual({
+    expect(
+      rendererSourceFor({ devServerUrl: 'http://localhost:5173/', isPackaged: false }),
+    ).toEqual({
       mode: 'development',
       url: 'http://localhost:5173/',
       origin: 'http://localhost:5173',
     });
   });
   it('ignores VITE_DEV_SERVER_URL in a packaged app: an env var cannot point it at another page', () => {
-    expect(rendererSourceFor({ devServerUrl: 'http://localhost:5173/', isPackaged: true }).mode).toBe('production');
+    expect(
+      rendererSourceFor({ devServerUrl: 'http://localhost:5173/', isPackaged: true }).mode,
+    ).toBe('production');
   });
   it('refuses a dev server that is not on loopback, or not http(s)', () => {
-    for (const devServerUrl of ['https://evil.example/', 'http://192.168.1.10:5173/', 'file:///tmp/index.html', 'nonsense']) {
-      expect(rendererSourceFor({ devServerUrl, isPackaged: false }).mode, devServerUrl).toBe('production');
+    for (const devServerUrl of [
+      'https://evil.example/',
+      'http://192.168.1.10:5173/',
+      'file:///tmp/index.html',
+      'nonsense',
+    ]) {
+      expect(rendererSourceFor({ devServerUrl, isPackaged: false }).mode, devServerUrl).toBe(
+        'production',
+      );
     }
-    expect(rendererSourceFor({ devServerUrl: 'http://127.0.0.1:5173/', isPackaged: false }).mode).toBe('development');
-    expect(rendererSourceFor({ devServerUrl: 'http://[::1]:5173/', isPackaged: false }).origin).toBe('http://[::1]:5173');
+    expect(
+      rendererSourceFor({ devServerUrl: 'http://127.0.0.1:5173/', isPackaged: false }).mode,
+    ).toBe('development');
+    expect(
+      rendererSourceFor({ devServerUrl: 'http://[::1]:5173/', isPackaged: false }).origin,
+    ).toBe('http://[::1]:5173');
   });
 });
 
 describe('isAllowedNavigation', () => {
   it('lets the window move inside the app', () => {
     expect(isAllowedNavigation('app://renderer/index.html#/admin', APP_ORIGIN)).toBe(true);
-    expect(isAllowedNavigation('http://localhost:5173/#/profile', 'http://localhost:5173')).toBe(true);
+    expect(isAllowedNavigation('http://localhost:5173/#/profile', 'http://localhost:5173')).toBe(
+      true,
+    );
   });
   it('stops the window from leaving the app’s origin', () => {
     for (const url of [
@@ -86,7 +103,14 @@ describe('isExternalLinkAllowed', () => {
     expect(isExternalLinkAllowed('https://auth0.com/docs')).toBe(true);
   });
   it('never hands other schemes to the OS from a link', () => {
-    for (const url of ['http://example.com/', 'file:///etc/passwd', 'smb://host/share', 'javascript:alert(1)', 'ms-settings:', 'nonsense']) {
+    for (const url of [
+      'http://example.com/',
+      'file:///etc/passwd',
+      'smb://host/share',
+      'javascript:alert(1)',
+      'ms-settings:',
+      'nonsense',
+    ]) {
       expect(isExternalLinkAllowed(url), url).toBe(false);
     }
   });
@@ -98,7 +122,13 @@ describe('isBrowserUrl (what openExternal accepts)', () => {
     expect(isBrowserUrl('https://tenant.us.auth0.com/authorize')).toBe(true);
   });
   it('refuses anything that would launch another handler', () => {
-    for (const url of ['file:///C:/Windows/System32/calc.exe', 'smb://host/share', 'vscode://x', 'javascript:alert(1)', '']) {
+    for (const url of [
+      'file:///C:/Windows/System32/calc.exe',
+      'smb://host/share',
+      'vscode://x',
+      'javascript:alert(1)',
+      '',
+    ]) {
       expect(isBrowserUrl(url), url).toBe(false);
     }
   });
@@ -106,18 +136,26 @@ describe('isBrowserUrl (what openExternal accepts)', () => {
 
 describe('isTrustedSender', () => {
   it('answers the app’s own top frame', () => {
-    expect(isTrustedSender({ url: 'app://renderer/index.html#/profile', parent: null }, APP_ORIGIN)).toBe(true);
+    expect(
+      isTrustedSender({ url: 'app://renderer/index.html#/profile', parent: null }, APP_ORIGIN),
+    ).toBe(true);
   });
   it('refuses a frame that is gone (null), a subframe, or another origin', () => {
     expect(isTrustedSender(null, APP_ORIGIN)).toBe(false);
     expect(isTrustedSender(undefined, APP_ORIGIN)).toBe(false);
-    expect(isTrustedSender({ url: 'app://renderer/index.html', parent: {} }, APP_ORIGIN)).toBe(false);
+    expect(isTrustedSender({ url: 'app://renderer/index.html', parent: {} }, APP_ORIGIN)).toBe(
+      false,
+    );
     expect(isTrustedSender({ url: 'https://evil.example/', parent: null }, APP_ORIGIN)).toBe(false);
     expect(isTrustedSender({ url: 'about:blank', parent: null }, APP_ORIGIN)).toBe(false);
-    expect(isTrustedSender({ url: 'http://localhost:5173/', parent: null }, APP_ORIGIN)).toBe(false);
+    expect(isTrustedSender({ url: 'http://localhost:5173/', parent: null }, APP_ORIGIN)).toBe(
+      false,
+    );
   });
   it('answers the dev server’s page in development', () => {
-    expect(isTrustedSender({ url: 'http://localhost:5173/', parent: null }, 'http://localhost:5173')).toBe(true);
+    expect(
+      isTrustedSender({ url: 'http://localhost:5173/', parent: null }, 'http://localhost:5173'),
+    ).toBe(true);
   });
 });
 
@@ -140,7 +178,9 @@ function expectRestrictive(policy: string): void {
   expect(directives.get('base-uri')).toEqual(["'none'"]);
   for (const [name, sources] of directives) {
     for (const source of sources) {
-      expect(source, `${name} ${source}`).not.toMatch(/^(\*|http:|ws:|ftp:|'unsafe-|'wasm-unsafe-eval'|blob:)/);
+      expect(source, `${name} ${source}`).not.toMatch(
+        /^(\*|http:|ws:|ftp:|'unsafe-|'wasm-unsafe-eval'|blob:)/,
+      );
     }
   }
 }
@@ -171,7 +211,15 @@ describe('isAcceptedElectronVersion (checklist item 16)', () => {
     expect(isAcceptedElectronVersion('v45.5.0', 45)).toBe(true);
   });
   it('refuses older majors, prereleases and nonsense', () => {
-    for (const version of [`${MINIMUM_ELECTRON_MAJOR - 1}.9.9`, '28.3.3', `${MINIMUM_ELECTRON_MAJOR}.0.0-beta.3`, `${MINIMUM_ELECTRON_MAJOR + 1}.0.0-nightly.20260101`, '45', 'latest', '']) {
+    for (const version of [
+      `${MINIMUM_ELECTRON_MAJOR - 1}.9.9`,
+      '28.3.3',
+      `${MINIMUM_ELECTRON_MAJOR}.0.0-beta.3`,
+      `${MINIMUM_ELECTRON_MAJOR + 1}.0.0-nightly.20260101`,
+      '45',
+      'latest',
+      '',
+    ]) {
       expect(isAcceptedElectronVersion(version), version).toBe(false);
     }
   });
@@ -179,11 +227,16 @@ describe('isAcceptedElectronVersion (checklist item 16)', () => {
     const require = createRequire(import.meta.url);
     const installed = (require('electron/package.json') as { version: string }).version;
     expect(isAcceptedElectronVersion(installed), `installed electron ${installed}`).toBe(true);
-    const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> };
+    const packageJson = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { devDependencies: Record<string, string> };
     const range = packageJson.devDependencies.electron ?? '';
     // The lowest version the range admits (^45.5.0 → 45.5.0): npm may never install an older one.
     const lowest = /^[\^~]?(\d+\.\d+\.\d+)$/.exec(range)?.[1];
-    expect(lowest, `package.json electron range "${range}" is ^x.y.z, ~x.y.z or x.y.z`).toBeDefined();
+    expect(
+      lowest,
+      `package.json electron range "${range}" is ^x.y.z, ~x.y.z or x.y.z`,
+    ).toBeDefined();
     expect(isAcceptedElectronVersion(lowest ?? ''), `package.json electron ${range}`).toBe(true);
   });
 });

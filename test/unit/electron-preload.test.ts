@@ -12,7 +12,11 @@ const exposed = vi.hoisted(() => new Map<string, unknown>());
 
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
-  ipcRenderer: { invoke: async () => undefined, on: () => undefined, removeListener: () => undefined },
+  ipcRenderer: {
+    invoke: async () => undefined,
+    on: () => undefined,
+    removeListener: () => undefined,
+  },
 }));
 
 const { createIpcBridge } = await import('../../src-preload/ipc-bridge.ts');
@@ -23,7 +27,9 @@ class FakeIpcRenderer extends EventEmitter {
 
 describe('the IPC bridge', () => {
   it('is exposed as window.auth when the preload runs', () => {
-    expect(Object.keys(exposed.get('auth') as object).sort()).toEqual([...Object.keys(bridgeMethods), 'onOpenSettings', 'onSessionChanged'].sort());
+    expect(Object.keys(exposed.get('auth') as object).sort()).toEqual(
+      [...Object.keys(bridgeMethods), 'onOpenSettings', 'onSessionChanged'].sort(),
+    );
   });
 
   it('invokes each method’s channel from the contract with the caller’s arguments', async () => {
@@ -35,7 +41,14 @@ describe('the IPC bridge', () => {
     await bridge.cancel();
     await bridge.logout();
     await bridge.getMessage('protected');
-    expect(ipc.invoke.mock.calls).toEqual([['session:get'], ['auth:login'], ['auth:signup'], ['auth:cancel'], ['auth:logout'], ['messages:get', 'protected']]);
+    expect(ipc.invoke.mock.calls).toEqual([
+      ['session:get'],
+      ['auth:login'],
+      ['auth:signup'],
+      ['auth:cancel'],
+      ['auth:logout'],
+      ['messages:get', 'protected'],
+    ]);
   });
 
   it('gives session listeners the session, never the IpcRendererEvent, until they unsubscribe', () => {
@@ -43,7 +56,11 @@ describe('the IPC bridge', () => {
     const bridge = createIpcBridge(ipc as never);
     const listener = vi.fn();
     const unsubscribe = bridge.onSessionChanged(listener);
-    const view: SessionView = { status: 'signed-in', persistence: 'encrypted', profile: { sub: 'auth0|alice' } };
+    const view: SessionView = {
+      status: 'signed-in',
+      persistence: 'encrypted',
+      profile: { sub: 'auth0|alice' },
+    };
     ipc.emit('session:changed', { sender: 'ipc event', ports: [] }, view);
     expect(listener).toHaveBeenCalledWith(view);
     expect(listener.mock.calls[0]).toHaveLength(1);

@@ -13,11 +13,27 @@ import { describe, expect, it, vi } from 'vitest';
 import type { SessionView } from '../../src-preload/contract.ts';
 import { requestValidators } from '../../src-preload/contract-validators.ts';
 import { appScheme } from '../../src-main/electron/app-protocol.ts';
-import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady, type PermissionHandlers } from '../../src-main/electron/hardening.ts';
-import { refusedSender, registerBridgeHandlers, sendOpenSettings, sendSessionChanged } from '../../src-main/electron/ipc.ts';
+import {
+  applyWebContentsPolicy,
+  denyAllPermissions,
+  hardenBeforeReady,
+  type PermissionHandlers,
+} from '../../src-main/electron/hardening.ts';
+import {
+  refusedSender,
+  registerBridgeHandlers,
+  sendOpenSettings,
+  sendSessionChanged,
+} from '../../src-main/electron/ipc.ts';
 import { APP_ORIGIN, isTrustedSender } from '../../src-main/electron/policy.ts';
 import { createOpenExternal, createSafeStorageCipher } from '../../src-main/electron/ports.ts';
-import { bringToFront, createAppWindow, showWhenReady, WINDOW_SIZE, type AppWindowOptions } from '../../src-main/electron/window.ts';
+import {
+  bringToFront,
+  createAppWindow,
+  showWhenReady,
+  WINDOW_SIZE,
+  type AppWindowOptions,
+} from '../../src-main/electron/window.ts';
 import { fakeIpcMain } from '../support/fake-ipc-main.ts';
 
 const appFrame = { url: 'app://renderer/index.html', parent: null };
@@ -26,7 +42,11 @@ const signedOut: SessionView = { status: 'signed-out', persistence: 'encrypted' 
 describe('registerBridgeHandlers', () => {
   it('registers exactly one handler per channel of the contract, and removes them all', () => {
     const { ipcMain, handlers } = fakeIpcMain();
-    const unregister = registerBridgeHandlers(ipcMain, { handle: async () => signedOut }, () => true);
+    const unregister = registerBridgeHandlers(
+      ipcMain,
+      { handle: async () => signedOut },
+      () => true,
+    );
     expect([...handlers.keys()].sort()).toEqual(Object.keys(requestValidators).sort());
     unregister();
     expect(handlers.size).toBe(0);
@@ -35,7 +55,9 @@ describe('registerBridgeHandlers', () => {
   it('passes the channel and the renderer’s arguments to the core', async () => {
     const { ipcMain, handlers } = fakeIpcMain();
     const handle = vi.fn(async () => ({ ok: true, data: { text: 'hi' } }));
-    registerBridgeHandlers(ipcMain, { handle }, (frame) => isTrustedSender(frame as never, APP_ORIGIN));
+    registerBridgeHandlers(ipcMain, { handle }, (frame) =>
+      isTrustedSender(frame as never, APP_ORIGIN),
+    );
     const answer = await handlers.get('messages:get')?.({ senderFrame: appFrame }, 'admin');
     expect(handle).toHaveBeenCalledWith('messages:get', ['admin']);
     expect(answer).toEqual({ ok: true, data: { text: 'hi' } });
@@ -44,8 +66,14 @@ describe('registerBridgeHandlers', () => {
   it('answers invalid_request, without asking the core, when the frame is gone or foreign', async () => {
     const { ipcMain, handlers } = fakeIpcMain();
     const handle = vi.fn(async () => signedOut);
-    registerBridgeHandlers(ipcMain, { handle }, (frame) => isTrustedSender(frame as never, APP_ORIGIN));
-    for (const senderFrame of [null, { url: 'https://evil.example/', parent: null }, { url: 'app://renderer/', parent: {} }]) {
+    registerBridgeHandlers(ipcMain, { handle }, (frame) =>
+      isTrustedSender(frame as never, APP_ORIGIN),
+    );
+    for (const senderFrame of [
+      null,
+      { url: 'https://evil.example/', parent: null },
+      { url: 'app://renderer/', parent: {} },
+    ]) {
       expect(await handlers.get('auth:login')?.({ senderFrame })).toEqual(refusedSender);
     }
     expect(refusedSender.error.code).toBe('invalid_request');
@@ -83,7 +111,10 @@ class FakeContents extends EventEmitter {
   setWindowOpenHandler(handler: (details: { url: string }) => { action: string }) {
     this.openHandler = handler;
   }
-  attempt(kind: 'will-navigate' | 'will-frame-navigate' | 'will-redirect' | 'will-attach-webview', url: string): boolean {
+  attempt(
+    kind: 'will-navigate' | 'will-frame-navigate' | 'will-redirect' | 'will-attach-webview',
+    url: string,
+  ): boolean {
     let prevented = false;
     this.emit(kind, { url, preventDefault: () => (prevented = true) });
     return prevented;
@@ -94,7 +125,10 @@ describe('applyWebContentsPolicy', () => {
   function setUp() {
     const contents = new FakeContents();
     const openInBrowser = vi.fn(async () => {});
-    applyWebContentsPolicy(contents as unknown as WebContents, { appOrigin: APP_ORIGIN, openInBrowser });
+    applyWebContentsPolicy(contents as unknown as WebContents, {
+      appOrigin: APP_ORIGIN,
+      openInBrowser,
+    });
     return { contents, openInBrowser };
   }
 
@@ -102,7 +136,12 @@ describe('applyWebContentsPolicy', () => {
     const { contents, openInBrowser } = setUp();
     expect(contents.openHandler?.({ url: 'https://auth0.com/docs' })).toEqual({ action: 'deny' });
     expect(openInBrowser).toHaveBeenCalledWith('https://auth0.com/docs');
-    for (const url of ['http://example.com/', 'file:///etc/passwd', 'app://renderer/index.html', 'javascript:alert(1)']) {
+    for (const url of [
+      'http://example.com/',
+      'file:///etc/passwd',
+      'app://renderer/index.html',
+      'javascript:alert(1)',
+    ]) {
       expect(contents.openHandler?.({ url }), url).toEqual({ action: 'deny' });
     }
     expect(openInBrowser).toHaveBeenCalledTimes(1);
@@ -118,10 +157,17 @@ describe('applyWebContentsPolicy', () => {
 
   it('prevents any frame, subframes included, from navigating away from the app', () => {
     const { contents } = setUp();
-    for (const url of ['https://evil.example/', 'javascript:alert(1)', 'data:text/html,<h1>hi</h1>', 'file:///etc/passwd']) {
+    for (const url of [
+      'https://evil.example/',
+      'javascript:alert(1)',
+      'data:text/html,<h1>hi</h1>',
+      'file:///etc/passwd',
+    ]) {
       expect(contents.attempt('will-frame-navigate', url), url).toBe(true);
     }
-    expect(contents.attempt('will-frame-navigate', 'app://renderer/index.html#/profile')).toBe(false);
+    expect(contents.attempt('will-frame-navigate', 'app://renderer/index.html#/profile')).toBe(
+      false,
+    );
   });
 
   it('refuses to attach a <webview>', () => {
@@ -132,7 +178,9 @@ describe('applyWebContentsPolicy', () => {
 
 describe('denyAllPermissions', () => {
   function setUp() {
-    let request: ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | undefined;
+    let request:
+      | ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void)
+      | undefined;
     let check: ((...args: unknown[]) => boolean) | undefined;
     let device: ((details: unknown) => boolean) | undefined;
     const session = {
@@ -147,7 +195,21 @@ describe('denyAllPermissions', () => {
   it('answers every permission request and check with no', () => {
     const { request, check } = setUp();
     // Permission names from Electron 45's setPermissionRequestHandler / setPermissionCheckHandler.
-    for (const permission of ['media', 'display-capture', 'geolocation', 'notifications', 'clipboard-read', 'clipboard-sanitized-write', 'fullscreen', 'openExternal', 'hid', 'serial', 'usb', 'storage-access', 'unknown']) {
+    for (const permission of [
+      'media',
+      'display-capture',
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'clipboard-sanitized-write',
+      'fullscreen',
+      'openExternal',
+      'hid',
+      'serial',
+      'usb',
+      'storage-access',
+      'unknown',
+    ]) {
       const callback = vi.fn();
       request?.({}, permission, callback);
       expect(callback, permission).toHaveBeenCalledWith(false);
@@ -158,7 +220,9 @@ describe('denyAllPermissions', () => {
   it('grants no HID, serial or USB device, even one the user picked before', () => {
     const { device } = setUp();
     for (const deviceType of ['hid', 'serial', 'usb']) {
-      expect(device?.({ deviceType, origin: 'app://renderer', device: {} }), deviceType).toBe(false);
+      expect(device?.({ deviceType, origin: 'app://renderer', device: {} }), deviceType).toBe(
+        false,
+      );
     }
   });
 });
@@ -175,14 +239,22 @@ describe('hardenBeforeReady', () => {
 });
 
 /** safeStorage's async API as documented: a Buffer out, `{ result, shouldReEncrypt }` back. */
-function fakeSafeStorage(options: { available?: boolean; backend?: ReturnType<SafeStorage['getSelectedStorageBackend']> } = {}) {
+function fakeSafeStorage(
+  options: {
+    available?: boolean;
+    backend?: ReturnType<SafeStorage['getSelectedStorageBackend']>;
+  } = {},
+) {
   return {
     isAsyncEncryptionAvailable: vi.fn(async () => options.available ?? true),
     getSelectedStorageBackend: vi.fn(() => options.backend ?? 'gnome_libsecret'),
     encryptStringAsync: vi.fn(async (text: string) => Buffer.from(`sealed:${text}`, 'utf8')),
     decryptStringAsync: vi.fn(async (data: Buffer) => {
       const text = data.toString('utf8');
-      if (!text.startsWith('sealed:')) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+      if (!text.startsWith('sealed:'))
+        throw new Error(
+          'Error while decrypting the ciphertext provided to safeStorage.decryptString.',
+        );
       return { result: text.slice('sealed:'.length), shouldReEncrypt: false };
     }),
   };
@@ -204,14 +276,26 @@ describe('createSafeStorageCipher', () => {
   it('is available on macOS and Windows when safeStorage says so', async () => {
     expect(await createSafeStorageCipher(fakeSafeStorage(), 'darwin').isAvailable()).toBe(true);
     expect(await createSafeStorageCipher(fakeSafeStorage(), 'win32').isAvailable()).toBe(true);
-    expect(await createSafeStorageCipher(fakeSafeStorage({ available: false }), 'darwin').isAvailable()).toBe(false);
+    expect(
+      await createSafeStorageCipher(fakeSafeStorage({ available: false }), 'darwin').isAvailable(),
+    ).toBe(false);
   });
 
   it('on Linux counts basic_text (a hard-coded key) as no encryption, so nothing is persisted', async () => {
-    expect(await createSafeStorageCipher(fakeSafeStorage({ backend: 'basic_text' }), 'linux').isAvailable()).toBe(false);
-    expect(await createSafeStorageCipher(fakeSafeStorage({ backend: 'unknown' }), 'linux').isAvailable()).toBe(false);
+    expect(
+      await createSafeStorageCipher(
+        fakeSafeStorage({ backend: 'basic_text' }),
+        'linux',
+      ).isAvailable(),
+    ).toBe(false);
+    expect(
+      await createSafeStorageCipher(fakeSafeStorage({ backend: 'unknown' }), 'linux').isAvailable(),
+    ).toBe(false);
     for (const backend of ['gnome_libsecret', 'kwallet', 'kwallet5', 'kwallet6'] as const) {
-      expect(await createSafeStorageCipher(fakeSafeStorage({ backend }), 'linux').isAvailable(), backend).toBe(true);
+      expect(
+        await createSafeStorageCipher(fakeSafeStorage({ backend }), 'linux').isAvailable(),
+        backend,
+      ).toBe(true);
     }
   });
 
@@ -257,7 +341,10 @@ function windowOptions(options: AppWindowOptions): BrowserWindowConstructorOptio
 
 describe('createAppWindow', () => {
   it('writes out every security-relevant web preference (checklist items 2, 3, 4, 6, 8, 9, 11)', () => {
-    const options = windowOptions({ preloadPath: '/app/dist/preload/ipc-bridge.cjs', devTools: false });
+    const options = windowOptions({
+      preloadPath: '/app/dist/preload/ipc-bridge.cjs',
+      devTools: false,
+    });
     expect(options.webPreferences).toEqual({
       preload: '/app/dist/preload/ipc-bridge.cjs',
       contextIsolation: true,
@@ -279,14 +366,23 @@ describe('createAppWindow', () => {
 
   it('enables no extra Blink features and no other preference that weakens the renderer (items 9, 10)', () => {
     const preferences = windowOptions({ preloadPath: 'p', devTools: false }).webPreferences ?? {};
-    for (const key of ['enableBlinkFeatures', 'additionalArguments', 'partition', 'session', 'v8CacheOptions', 'disableHtmlFullscreenWindowResize']) {
+    for (const key of [
+      'enableBlinkFeatures',
+      'additionalArguments',
+      'partition',
+      'session',
+      'v8CacheOptions',
+      'disableHtmlFullscreenWindowResize',
+    ]) {
       expect(preferences, key).not.toHaveProperty(key);
     }
   });
 
   it('offers DevTools only when asked (unpackaged builds)', () => {
     expect(windowOptions({ preloadPath: 'p', devTools: true }).webPreferences?.devTools).toBe(true);
-    expect(windowOptions({ preloadPath: 'p', devTools: false }).webPreferences?.devTools).toBe(false);
+    expect(windowOptions({ preloadPath: 'p', devTools: false }).webPreferences?.devTools).toBe(
+      false,
+    );
   });
 
   it('starts hidden, and can be made narrow enough for the mobile menu', () => {
@@ -300,9 +396,24 @@ describe('createAppWindow', () => {
   });
 
   it('opens where it is told (the restored place), keeping its minimum size and its security preferences', () => {
-    const options = windowOptions({ preloadPath: 'p', devTools: false, bounds: { x: -1800, y: 40, width: 1000, height: 700 } });
-    expect(options).toMatchObject({ x: -1800, y: 40, width: 1000, height: 700, minWidth: WINDOW_SIZE.minWidth, minHeight: WINDOW_SIZE.minHeight });
-    expect(options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });
+    const options = windowOptions({
+      preloadPath: 'p',
+      devTools: false,
+      bounds: { x: -1800, y: 40, width: 1000, height: 700 },
+    });
+    expect(options).toMatchObject({
+      x: -1800,
+      y: 40,
+      width: 1000,
+      height: 700,
+      minWidth: WINDOW_SIZE.minWidth,
+      minHeight: WINDOW_SIZE.minHeight,
+    });
+    expect(options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+    });
     // Without a place: the default size, and no position (Electron centres the window).
     const first = windowOptions({ preloadPath: 'p', devTools: false });
     expect(first).toMatchObject({ width: WINDOW_SIZE.width, height: WINDOW_SIZE.height });
@@ -317,7 +428,11 @@ describe('showWhenReady', () => {
     return {
       calls,
       events,
-      window: { once: (name: string, listener: () => void) => events.once(name, listener), show: () => calls.push('show'), maximize: () => calls.push('maximize') },
+      window: {
+        once: (name: string, listener: () => void) => events.once(name, listener),
+        show: () => calls.push('show'),
+        maximize: () => calls.push('maximize'),
+      },
     };
   }
 
@@ -343,35 +458,55 @@ const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
 function sourceFiles(dir: string): string[] {
   return readdirSync(path.join(projectRoot, dir), { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile() && /\.(ts|tsx|html)$/.test(entry.name))
-    .map((entry) => path.relative(projectRoot, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'));
+    .map((entry) =>
+      path.relative(projectRoot, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'),
+    );
 }
 
 describe('where the app reaches Electron’s dangerous APIs (source scan)', () => {
   const files = ['src-main', 'src-preload', 'src-renderer'].flatMap(sourceFiles);
 
   it('calls shell.openExternal in one place only: createOpenExternal, behind the http(s) check (item 15)', () => {
-    const callers = files.filter((file) => /\bshell\s*\.\s*openExternal\s*\(/.test(readFileSync(path.join(projectRoot, file), 'utf8')));
+    const callers = files.filter((file) =>
+      /\bshell\s*\.\s*openExternal\s*\(/.test(readFileSync(path.join(projectRoot, file), 'utf8')),
+    );
     expect(callers).toEqual(['src-main/electron/ports.ts']);
   });
 
   it('never loads a file:// page and never uses <webview> (items 11, 12, 18)', () => {
     for (const file of files) {
       const text = readFileSync(path.join(projectRoot, file), 'utf8');
-      expect(/\.loadFile\s*\(|\bloadURL\s*\(\s*['"`]file:/.test(text), `${file} loads a file:// page`).toBe(false);
+      expect(
+        /\.loadFile\s*\(|\bloadURL\s*\(\s*['"`]file:/.test(text),
+        `${file} loads a file:// page`,
+      ).toBe(false);
       // Markup or DOM creation, not a mention in a comment (`<webview>` in backticks).
-      expect(/(?<![`'"])<webview[\s>/]|createElement\(\s*['"]webview['"]|\ballowpopups\s*[=>]/i.test(text), `${file} uses <webview>`).toBe(false);
+      expect(
+        /(?<![`'"])<webview[\s>/]|createElement\(\s*['"]webview['"]|\ballowpopups\s*[=>]/i.test(
+          text,
+        ),
+        `${file} uses <webview>`,
+      ).toBe(false);
     }
   });
 
   it('exposes nothing to the page but the preload’s one contextBridge object (item 20)', () => {
-    const exposers = files.filter((file) => /contextBridge\s*\.\s*expose/.test(readFileSync(path.join(projectRoot, file), 'utf8')));
+    const exposers = files.filter((file) =>
+      /contextBridge\s*\.\s*expose/.test(readFileSync(path.join(projectRoot, file), 'utf8')),
+    );
     expect(exposers).toEqual(['src-preload/ipc-bridge.ts']);
   });
 });
 
 describe('bringToFront', () => {
   function fakeWindow(minimized: boolean) {
-    return { isDestroyed: () => false, isMinimized: () => minimized, restore: vi.fn(), show: vi.fn(), focus: vi.fn() };
+    return {
+      isDestroyed: () => false,
+      isMinimized: () => minimized,
+      restore: vi.fn(),
+      show: vi.fn(),
+      focus: vi.fn(),
+    };
   }
 
   it('restores a minimized window, shows and focuses it', () => {

@@ -42,14 +42,26 @@ describe('parseWindowState', () => {
     ['null', null],
     ['an array', [1, 2, 3, 4]],
     ['no maximized flag', { bounds: { x: 0, y: 0, width: 800, height: 600 } }],
-    ['maximized as a string', { bounds: { x: 0, y: 0, width: 800, height: 600 }, maximized: 'true' }],
+    [
+      'maximized as a string',
+      { bounds: { x: 0, y: 0, width: 800, height: 600 }, maximized: 'true' },
+    ],
     ['a fractional size', { bounds: { x: 0, y: 0, width: 800.5, height: 600 }, maximized: false }],
     ['a zero width', { bounds: { x: 0, y: 0, width: 0, height: 600 }, maximized: false }],
     ['a negative height', { bounds: { x: 0, y: 0, width: 800, height: -600 }, maximized: false }],
-    ['a size from no real screen', { bounds: { x: 0, y: 0, width: 10_000_000, height: 600 }, maximized: false }],
-    ['a position far off any desktop', { bounds: { x: 1e9, y: 0, width: 800, height: 600 }, maximized: false }],
+    [
+      'a size from no real screen',
+      { bounds: { x: 0, y: 0, width: 10_000_000, height: 600 }, maximized: false },
+    ],
+    [
+      'a position far off any desktop',
+      { bounds: { x: 1e9, y: 0, width: 800, height: 600 }, maximized: false },
+    ],
     ['NaN', { bounds: { x: Number.NaN, y: 0, width: 800, height: 600 }, maximized: false }],
-    ['numbers as strings', { bounds: { x: '0', y: '0', width: '800', height: '600' }, maximized: false }],
+    [
+      'numbers as strings',
+      { bounds: { x: '0', y: '0', width: '800', height: '600' }, maximized: false },
+    ],
   ])('refuses %s (the window then opens at its default size)', (_name, value) => {
     expect(parseWindowState(value)).toBeUndefined();
   });
@@ -70,36 +82,80 @@ describe('restoreBounds', () => {
   const screens = (...displays: DisplayArea[]) => ({ displays, primary: displays[0]! });
 
   it('opens at the default size, centred by Electron, the first time; no larger than a small primary display', () => {
-    expect(restoreBounds(undefined, screens(laptop), WINDOW_SIZE)).toEqual({ width: WINDOW_SIZE.width, height: WINDOW_SIZE.height, maximized: false });
+    expect(restoreBounds(undefined, screens(laptop), WINDOW_SIZE)).toEqual({
+      width: WINDOW_SIZE.width,
+      height: WINDOW_SIZE.height,
+      maximized: false,
+    });
     const small: DisplayArea = { workArea: { x: 0, y: 0, width: 1024, height: 600 } };
-    expect(restoreBounds(undefined, screens(small, laptop), WINDOW_SIZE)).toEqual({ width: 1024, height: 600, maximized: false });
+    expect(restoreBounds(undefined, screens(small, laptop), WINDOW_SIZE)).toEqual({
+      width: 1024,
+      height: 600,
+      maximized: false,
+    });
   });
 
   it('puts a window that fits back exactly where it was, maximised or not', () => {
-    const state: WindowState = { bounds: { x: -1800, y: 40, width: 1000, height: 700 }, maximized: true };
-    expect(restoreBounds(state, screens(laptop, leftMonitor), WINDOW_SIZE)).toEqual({ ...state.bounds, maximized: true });
+    const state: WindowState = {
+      bounds: { x: -1800, y: 40, width: 1000, height: 700 },
+      maximized: true,
+    };
+    expect(restoreBounds(state, screens(laptop, leftMonitor), WINDOW_SIZE)).toEqual({
+      ...state.bounds,
+      maximized: true,
+    });
   });
 
   it('centres on the primary display a window whose monitor was unplugged', () => {
-    const state: WindowState = { bounds: { x: -1800, y: 40, width: 1000, height: 700 }, maximized: false };
-    expect(restoreBounds(state, screens(laptop), WINDOW_SIZE)).toEqual({ x: 220, y: 112, width: 1000, height: 700, maximized: false });
+    const state: WindowState = {
+      bounds: { x: -1800, y: 40, width: 1000, height: 700 },
+      maximized: false,
+    };
+    expect(restoreBounds(state, screens(laptop), WINDOW_SIZE)).toEqual({
+      x: 220,
+      y: 112,
+      width: 1000,
+      height: 700,
+      maximized: false,
+    });
   });
 
   it('shrinks a window larger than the display it is on, and pulls a half-hidden one fully on screen', () => {
-    const big: WindowState = { bounds: { x: 100, y: 100, width: 2500, height: 1600 }, maximized: false };
-    expect(restoreBounds(big, screens(laptop), WINDOW_SIZE)).toEqual({ ...laptop.workArea, maximized: false });
-    const hanging: WindowState = { bounds: { x: 1300, y: 700, width: 800, height: 600 }, maximized: false };
-    expect(restoreBounds(hanging, screens(laptop), WINDOW_SIZE)).toEqual({ x: 640, y: 300, width: 800, height: 600, maximized: false });
+    const big: WindowState = {
+      bounds: { x: 100, y: 100, width: 2500, height: 1600 },
+      maximized: false,
+    };
+    expect(restoreBounds(big, screens(laptop), WINDOW_SIZE)).toEqual({
+      ...laptop.workArea,
+      maximized: false,
+    });
+    const hanging: WindowState = {
+      bounds: { x: 1300, y: 700, width: 800, height: 600 },
+      maximized: false,
+    };
+    expect(restoreBounds(hanging, screens(laptop), WINDOW_SIZE)).toEqual({
+      x: 640,
+      y: 300,
+      width: 800,
+      height: 600,
+      maximized: false,
+    });
   });
 
   it('grows a window stored below the minimum size back to it', () => {
     const tiny: WindowState = { bounds: { x: 10, y: 30, width: 50, height: 40 }, maximized: false };
     const placement = restoreBounds(tiny, screens(laptop), WINDOW_SIZE);
-    expect([placement.width, placement.height]).toEqual([WINDOW_SIZE.minWidth, WINDOW_SIZE.minHeight]);
+    expect([placement.width, placement.height]).toEqual([
+      WINDOW_SIZE.minWidth,
+      WINDOW_SIZE.minHeight,
+    ]);
   });
 
   it('picks the display that showed most of a window that straddled two', () => {
-    const straddling: WindowState = { bounds: { x: -300, y: 100, width: 1000, height: 600 }, maximized: false };
+    const straddling: WindowState = {
+      bounds: { x: -300, y: 100, width: 1000, height: 600 },
+      maximized: false,
+    };
     const placement = restoreBounds(straddling, screens(laptop, leftMonitor), WINDOW_SIZE);
     expect(inside(placement, laptop.workArea)).toBe(true);
     expect(placement).toMatchObject({ x: 0, y: 100, width: 1000, height: 600 });
@@ -113,7 +169,9 @@ describe('restoreBounds', () => {
     height: fc.integer({ min: 150, max: 5000 }),
   });
   const display = rect.map((workArea): DisplayArea => ({ workArea }));
-  const layout = fc.array(display, { minLength: 1, maxLength: 4 }).map((displays) => ({ displays, primary: displays[0]! }));
+  const layout = fc
+    .array(display, { minLength: 1, maxLength: 4 })
+    .map((displays) => ({ displays, primary: displays[0]! }));
   const state = fc.record({
     bounds: fc.record({
       x: fc.integer({ min: -100_000, max: 100_000 }),
@@ -129,7 +187,8 @@ describe('restoreBounds', () => {
       fc.property(state, layout, (saved, screen) => {
         const placement = restoreBounds(saved, screen, WINDOW_SIZE);
         expect(screen.displays.some((each) => inside(placement, each.workArea))).toBe(true);
-        for (const n of [placement.x, placement.y, placement.width, placement.height]) expect(Number.isInteger(n)).toBe(true);
+        for (const n of [placement.x, placement.y, placement.width, placement.height])
+          expect(Number.isInteger(n)).toBe(true);
         expect(placement.maximized).toBe(saved.maximized);
       }),
     );
@@ -152,7 +211,9 @@ describe('restoreBounds', () => {
         const placement = restoreBounds(saved, screen, WINDOW_SIZE);
         const host = screen.displays.find((each) => inside(placement, each.workArea))!.workArea;
         expect(placement.width).toBeGreaterThanOrEqual(Math.min(WINDOW_SIZE.minWidth, host.width));
-        expect(placement.height).toBeGreaterThanOrEqual(Math.min(WINDOW_SIZE.minHeight, host.height));
+        expect(placement.height).toBeGreaterThanOrEqual(
+          Math.min(WINDOW_SIZE.minHeight, host.height),
+        );
       }),
     );
   });
@@ -163,22 +224,40 @@ describe('restoreBounds', () => {
       return fc
         .record({
           width: fc.integer({ min: Math.min(WINDOW_SIZE.minWidth, work.width), max: work.width }),
-          height: fc.integer({ min: Math.min(WINDOW_SIZE.minHeight, work.height), max: work.height }),
+          height: fc.integer({
+            min: Math.min(WINDOW_SIZE.minHeight, work.height),
+            max: work.height,
+          }),
           maximized: fc.boolean(),
         })
         .chain(({ width, height, maximized }) =>
-          fc.record({ x: fc.integer({ min: work.x, max: work.x + work.width - width }), y: fc.integer({ min: work.y, max: work.y + work.height - height }) }).map(({ x, y }) => ({
-            screen,
-            saved: { bounds: { x, y, width, height }, maximized },
-          })),
+          fc
+            .record({
+              x: fc.integer({ min: work.x, max: work.x + work.width - width }),
+              y: fc.integer({ min: work.y, max: work.y + work.height - height }),
+            })
+            .map(({ x, y }) => ({
+              screen,
+              saved: { bounds: { x, y, width, height }, maximized },
+            })),
         );
     });
     fc.assert(
       fc.property(fitting, ({ saved, screen }) => {
         // Only when it is at least the minimum size and no other display shows more of it.
-        fc.pre(saved.bounds.width >= WINDOW_SIZE.minWidth && saved.bounds.height >= WINDOW_SIZE.minHeight);
-        fc.pre(screen.displays.slice(1).every((each) => !overlaps(each.workArea, screen.displays[0]!.workArea)));
-        expect(restoreBounds(saved, screen, WINDOW_SIZE)).toEqual({ ...saved.bounds, maximized: saved.maximized });
+        fc.pre(
+          saved.bounds.width >= WINDOW_SIZE.minWidth &&
+            saved.bounds.height >= WINDOW_SIZE.minHeight,
+        );
+        fc.pre(
+          screen.displays
+            .slice(1)
+            .every((each) => !overlaps(each.workArea, screen.displays[0]!.workArea)),
+        );
+        expect(restoreBounds(saved, screen, WINDOW_SIZE)).toEqual({
+          ...saved.bounds,
+          maximized: saved.maximized,
+        });
       }),
     );
   });
@@ -220,7 +299,9 @@ describe('trackWindowState', () => {
     }
     expect(save).not.toHaveBeenCalled();
     vi.advanceTimersByTime(WINDOW_STATE_SAVE_DELAY_MS);
-    expect(save.mock.calls).toEqual([[{ bounds: { x: 400, y: 20, width: 1100, height: 760 }, maximized: false }]]);
+    expect(save.mock.calls).toEqual([
+      [{ bounds: { x: 400, y: 20, width: 1100, height: 760 }, maximized: false }],
+    ]);
   });
 
   it('saves the normal bounds with maximized: true after a maximise, so unmaximising restores the old size', () => {
@@ -229,7 +310,9 @@ describe('trackWindowState', () => {
     window.emit('maximize');
     window.emit('resize');
     vi.advanceTimersByTime(WINDOW_STATE_SAVE_DELAY_MS);
-    expect(save.mock.calls).toEqual([[{ bounds: { x: 10, y: 20, width: 1100, height: 760 }, maximized: true }]]);
+    expect(save.mock.calls).toEqual([
+      [{ bounds: { x: 10, y: 20, width: 1100, height: 760 }, maximized: true }],
+    ]);
   });
 
   it('saves at once when the window closes, replacing a pending save, and never after', () => {
@@ -237,7 +320,9 @@ describe('trackWindowState', () => {
     window.bounds.width = 900;
     window.emit('resize');
     window.emit('close');
-    expect(save.mock.calls).toEqual([[{ bounds: { x: 10, y: 20, width: 900, height: 760 }, maximized: false }]]);
+    expect(save.mock.calls).toEqual([
+      [{ bounds: { x: 10, y: 20, width: 900, height: 760 }, maximized: false }],
+    ]);
     window.destroyed = true;
     window.emit('closed');
     vi.advanceTimersByTime(10 * WINDOW_STATE_SAVE_DELAY_MS);
@@ -249,6 +334,8 @@ describe('trackWindowState', () => {
     window.bounds = { x: 200, y: 100, width: 1000, height: 700 };
     window.emit('close');
     const stored = JSON.parse(JSON.stringify(save.mock.calls[0]![0])) as unknown;
-    expect(restoreBounds(parseWindowState(stored), { displays: [laptop], primary: laptop }, WINDOW_SIZE)).toEqual({ ...window.bounds, maximized: false });
+    expect(
+      restoreBounds(parseWindowState(stored), { displays: [laptop], primary: laptop }, WINDOW_SIZE),
+    ).toEqual({ ...window.bounds, maximized: false });
   });
 });

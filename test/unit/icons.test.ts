@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ICNS_TYPES } from '../../scripts/icons.ts';
 
-const build = (name: string) => readFileSync(fileURLToPath(new URL(`../../build/${name}`, import.meta.url)));
+const build = (name: string) =>
+  readFileSync(fileURLToPath(new URL(`../../build/${name}`, import.meta.url)));
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** Width and height from a PNG's IHDR, and whether it has an alpha channel (colour type 6). */
@@ -31,7 +32,10 @@ describe('app icons', () => {
     for (let i = 0; i < count; i++) {
       const entry = 6 + 16 * i;
       const size = ico[entry] || 256;
-      const image = ico.subarray(ico.readUInt32LE(entry + 12), ico.readUInt32LE(entry + 12) + ico.readUInt32LE(entry + 8));
+      const image = ico.subarray(
+        ico.readUInt32LE(entry + 12),
+        ico.readUInt32LE(entry + 12) + ico.readUInt32LE(entry + 8),
+      );
       expect(png(image)).toMatchObject({ width: size, height: size });
       sizes.push(size);
     }
@@ -43,12 +47,15 @@ describe('app icons', () => {
     expect(icns.toString('latin1', 0, 4)).toBe('icns');
     expect(icns.readUInt32BE(4)).toBe(icns.length);
     const found: string[] = [];
-    for (let offset = 8; offset < icns.length; ) {
+    for (let offset = 8; offset < icns.length;) {
       const type = icns.toString('latin1', offset, offset + 4);
       const length = icns.readUInt32BE(offset + 4);
       const expected = ICNS_TYPES.find((entry) => entry.type === type);
       expect(expected, `known type ${type}`).toBeDefined();
-      expect(png(icns.subarray(offset + 8, offset + length))).toMatchObject({ width: expected?.pixels, height: expected?.pixels });
+      expect(png(icns.subarray(offset + 8, offset + length))).toMatchObject({
+        width: expected?.pixels,
+        height: expected?.pixels,
+      });
       found.push(type);
       offset += length;
     }

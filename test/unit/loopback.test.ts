@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { describeDuration, isLoopbackHostHeader, isLoopbackOrigin, LoopbackReceiver } from '../../src-main/core/loopback.ts';
+import {
+  describeDuration,
+  isLoopbackHostHeader,
+  isLoopbackOrigin,
+  LoopbackReceiver,
+} from '../../src-main/core/loopback.ts';
 import { send, type RawResponse } from '../support/http.ts';
 import { occupiedPort } from '../support/ports.ts';
 
@@ -64,15 +69,24 @@ describe('loopback receiver', () => {
     const receiver = await start();
     const port = new URL(receiver.redirectUri).port;
     expect((await send(`${receiver.redirectUri}?code=x`, { method: 'POST' })).status).toBe(405);
-    expect((await send(`${receiver.redirectUri}?code=x`, { headers: { Host: `evil.example:${port}` } })).status).toBe(421);
-    expect((await send(`${receiver.redirectUri}?code=x`, { headers: { Origin: 'http://evil.example' } })).status).toBe(403);
+    expect(
+      (await send(`${receiver.redirectUri}?code=x`, { headers: { Host: `evil.example:${port}` } }))
+        .status,
+    ).toBe(421);
+    expect(
+      (await send(`${receiver.redirectUri}?code=x`, { headers: { Origin: 'http://evil.example' } }))
+        .status,
+    ).toBe(403);
     await send(`${receiver.redirectUri}?code=real`);
     expect((await receiver.arrival).searchParams.get('code')).toBe('real');
   });
 
   it('times out with a clear error in minutes, then tells a late tab what happened instead of vanishing', async () => {
     const receiver = await start({ timeoutMs: 100 });
-    await expect(receiver.arrival).rejects.toMatchObject({ code: 'sign_in_timeout', message: 'No answer from the browser within 1 second. Please try again.' });
+    await expect(receiver.arrival).rejects.toMatchObject({
+      code: 'sign_in_timeout',
+      message: 'No answer from the browser within 1 second. Please try again.',
+    });
     // The person finished in the browser after the app stopped waiting: a page, not "site can't be reached".
     const late = await send(`${receiver.redirectUri}?code=late&state=s`);
     expect(late.status).toBe(410);
@@ -94,14 +108,19 @@ describe('loopback receiver', () => {
     expect(late.body).toContain('Sign-in cancelled');
     expect(late.body).toContain('cancelled in the Hello World app');
     // The outcome page a late tab may land on says the same.
-    expect((await send(new URL('/done', receiver.redirectUri).href)).body).toContain('Sign-in cancelled');
+    expect((await send(new URL('/done', receiver.redirectUri).href)).body).toContain(
+      'Sign-in cancelled',
+    );
   });
 
   it('answers a reload of the "All done" page with the outcome again, and a second callback with "already finished"', async () => {
     const receiver = await start();
     await send(`${receiver.redirectUri}?code=first&state=s`);
     await receiver.arrival;
-    receiver.finish({ ok: true, message: 'You are signed in. You can close this tab and return to the app.' });
+    receiver.finish({
+      ok: true,
+      message: 'You are signed in. You can close this tab and return to the app.',
+    });
     const reload = await send(new URL('/done', receiver.redirectUri).href);
     expect(reload.status).toBe(200);
     expect(reload.body).toContain('All done');
@@ -143,7 +162,9 @@ describe('loopback receiver', () => {
     try {
       const receiver = await start({ ports });
       expect(new URL(receiver.redirectUri).port).toBe(String(ports[2]));
-      await expect(LoopbackReceiver.start({ ports: ports.slice(0, 2), path: '/callback' })).rejects.toMatchObject({
+      await expect(
+        LoopbackReceiver.start({ ports: ports.slice(0, 2), path: '/callback' }),
+      ).rejects.toMatchObject({
         code: 'ports_busy',
         message: expect.stringContaining(`${ports[0]}, ${ports[1]}`),
       });
@@ -178,15 +199,38 @@ describe('the Host and Origin of 127.0.0.1:<port>, as browsers write them', () =
   });
 
   it.each([
-    undefined, '', 'localhost', 'localhost:80', 'evil.example', 'evil.example:80', '127.0.0.1:8080', '127.0.0.1:080', '127.0.0.1:', '[::1]:80',
-    '127.0.0.1.evil.example', 'evil@127.0.0.1', '127.0.0.1:80@evil.example', '127.1', '127.0.0.1 ', 'LOCALHOST',
+    undefined,
+    '',
+    'localhost',
+    'localhost:80',
+    'evil.example',
+    'evil.example:80',
+    '127.0.0.1:8080',
+    '127.0.0.1:080',
+    '127.0.0.1:',
+    '[::1]:80',
+    '127.0.0.1.evil.example',
+    'evil@127.0.0.1',
+    '127.0.0.1:80@evil.example',
+    '127.1',
+    '127.0.0.1 ',
+    'LOCALHOST',
   ])('refuses the Host %j on port 80', (host) => {
     expect(isLoopbackHostHeader(host, 80)).toBe(false);
   });
 
   it.each([
-    undefined, 'null', '', 'https://127.0.0.1', 'https://127.0.0.1:80', 'http://localhost', 'http://127.0.0.1:8080', 'http://127.0.0.1/',
-    'http://evil.example', 'http://127.0.0.1.evil.example', 'http://evil@127.0.0.1',
+    undefined,
+    'null',
+    '',
+    'https://127.0.0.1',
+    'https://127.0.0.1:80',
+    'http://localhost',
+    'http://127.0.0.1:8080',
+    'http://127.0.0.1/',
+    'http://evil.example',
+    'http://127.0.0.1.evil.example',
+    'http://evil@127.0.0.1',
   ])('refuses the Origin %j on port 80', (origin) => {
     expect(isLoopbackOrigin(origin, 80)).toBe(false);
   });
@@ -266,7 +310,9 @@ describe('loopback receiver under attack', () => {
     // Linux: the kernel's own table of listening sockets. 0100007F is 127.0.0.1 in /proc's byte order.
     if (listeners) expect(listeners).toEqual(['0100007F']);
     // The IPv6 loopback and the rest of 127/8 are other addresses: nothing answers there.
-    await expect(send(`http://[::1]:${port}/callback?code=x`)).rejects.toThrow(/ECONNREFUSED|EADDRNOTAVAIL|EAFNOSUPPORT/);
+    await expect(send(`http://[::1]:${port}/callback?code=x`)).rejects.toThrow(
+      /ECONNREFUSED|EADDRNOTAVAIL|EAFNOSUPPORT/,
+    );
     await expect(send(`http://127.0.0.3:${port}/callback?code=x`)).rejects.toThrow(/ECONNREFUSED/);
     // Connecting to this machine's non-loopback interface addresses is deliberately not attempted
     // (this workplace sends test traffic to loopback only); the kernel table above already proves
@@ -287,7 +333,10 @@ describe('loopback receiver under attack', () => {
     const receiver = await start();
     const port = Number(new URL(receiver.redirectUri).port);
     const refusedAll = attack();
-    const answer = await raw(port, `GET /callback?code=evil&state=s HTTP/1.1\r\nHost: ${host(port)}\r\nConnection: close\r\n\r\n`);
+    const answer = await raw(
+      port,
+      `GET /callback?code=evil&state=s HTTP/1.1\r\nHost: ${host(port)}\r\nConnection: close\r\n\r\n`,
+    );
     expect(statusOf(answer)).toBe(421);
     expect(answer.text).not.toContain('code=evil');
     expect(await settled(receiver.arrival)).toBe(false);
@@ -304,32 +353,49 @@ describe('loopback receiver under attack', () => {
     refusedAll();
   });
 
-  it.each(['http://evil.example', 'null', 'http://127.0.0.1', 'http://localhost:1234'])('refuses any Origin header, even %s and its own', async (origin) => {
-    const receiver = await start();
-    const refusedAll = attack(2);
-    expect((await send(`${receiver.redirectUri}?code=x`, { headers: { Origin: origin } })).status).toBe(403);
-    // Even the receiver's own origin: a page's script never belongs in this flow.
-    expect((await send(`${receiver.redirectUri}?code=x`, { headers: { Origin: new URL(receiver.redirectUri).origin } })).status).toBe(403);
-    expect(await settled(receiver.arrival)).toBe(false);
-    refusedAll();
-  });
+  it.each(['http://evil.example', 'null', 'http://127.0.0.1', 'http://localhost:1234'])(
+    'refuses any Origin header, even %s and its own',
+    async (origin) => {
+      const receiver = await start();
+      const refusedAll = attack(2);
+      expect(
+        (await send(`${receiver.redirectUri}?code=x`, { headers: { Origin: origin } })).status,
+      ).toBe(403);
+      // Even the receiver's own origin: a page's script never belongs in this flow.
+      expect(
+        (
+          await send(`${receiver.redirectUri}?code=x`, {
+            headers: { Origin: new URL(receiver.redirectUri).origin },
+          })
+        ).status,
+      ).toBe(403);
+      expect(await settled(receiver.arrival)).toBe(false);
+      refusedAll();
+    },
+  );
 
-  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE'])('accepts GET only: %s is refused and the callback still waits', async (method) => {
-    const receiver = await start();
-    const refusedAll = attack();
-    const answer = await send(`${receiver.redirectUri}?code=evil&state=s`, { method });
-    expect(answer.status).toBe(405);
-    expect(await settled(receiver.arrival)).toBe(false);
-    await send(`${receiver.redirectUri}?code=real`);
-    expect((await receiver.arrival).searchParams.get('code')).toBe('real');
-    refusedAll();
-  });
+  it.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'TRACE'])(
+    'accepts GET only: %s is refused and the callback still waits',
+    async (method) => {
+      const receiver = await start();
+      const refusedAll = attack();
+      const answer = await send(`${receiver.redirectUri}?code=evil&state=s`, { method });
+      expect(answer.status).toBe(405);
+      expect(await settled(receiver.arrival)).toBe(false);
+      await send(`${receiver.redirectUri}?code=real`);
+      expect((await receiver.arrival).searchParams.get('code')).toBe('real');
+      refusedAll();
+    },
+  );
 
   it('gives a CONNECT (proxy tunnel) request nothing', async () => {
     const receiver = await start();
     const port = Number(new URL(receiver.redirectUri).port);
     const refusedAll = attack();
-    const answer = await raw(port, `CONNECT 127.0.0.1:${port} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+    const answer = await raw(
+      port,
+      `CONNECT 127.0.0.1:${port} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`,
+    );
     expect(answer.text.startsWith('HTTP/1.1 2')).toBe(false);
     expect(await settled(receiver.arrival)).toBe(false);
     refusedAll();
@@ -343,23 +409,41 @@ describe('loopback receiver under attack', () => {
     const receiver = await start();
     const port = Number(new URL(receiver.redirectUri).port);
     const refusedAll = attack();
-    const answer = await raw(port, `GET ${target(port)} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+    const answer = await raw(
+      port,
+      `GET ${target(port)} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`,
+    );
     expect(statusOf(answer)).toBe(400);
     expect(await settled(receiver.arrival)).toBe(false);
     refusedAll();
   });
 
   it.each([
-    ['an <img> (no-cors, image)', { 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'image', 'Sec-Fetch-Site': 'cross-site' }],
-    ['a <script>', { 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'script', 'Sec-Fetch-Site': 'cross-site' }],
-    ['an <iframe>', { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'iframe', 'Sec-Fetch-Site': 'cross-site' }],
+    [
+      'an <img> (no-cors, image)',
+      { 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'image', 'Sec-Fetch-Site': 'cross-site' },
+    ],
+    [
+      'a <script>',
+      { 'Sec-Fetch-Mode': 'no-cors', 'Sec-Fetch-Dest': 'script', 'Sec-Fetch-Site': 'cross-site' },
+    ],
+    [
+      'an <iframe>',
+      { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'iframe', 'Sec-Fetch-Site': 'cross-site' },
+    ],
   ])('refuses a sub-resource request another page aims at it: %s', async (_name, headers) => {
     const receiver = await start();
     const refusedAll = attack();
     expect((await send(`${receiver.redirectUri}?code=evil&state=s`, { headers })).status).toBe(403);
     expect(await settled(receiver.arrival)).toBe(false);
     // A top-level navigation (what the provider's redirect is) still gets through.
-    const real = await send(`${receiver.redirectUri}?code=real`, { headers: { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document', 'Sec-Fetch-Site': 'cross-site' } });
+    const real = await send(`${receiver.redirectUri}?code=real`, {
+      headers: {
+        'Sec-Fetch-Mode': 'navigate',
+        'Sec-Fetch-Dest': 'document',
+        'Sec-Fetch-Site': 'cross-site',
+      },
+    });
     expect(real.status).toBe(303);
     expect((await receiver.arrival).searchParams.get('code')).toBe('real');
     refusedAll();
@@ -381,7 +465,10 @@ describe('loopback receiver under attack', () => {
     const port = Number(new URL(receiver.redirectUri).port);
     const refusedAll = attack();
     const before = process.memoryUsage().arrayBuffers;
-    const answer = await raw(port, `GET /callback?code=evil&pad=${'a'.repeat(1_000_000)} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`);
+    const answer = await raw(
+      port,
+      `GET /callback?code=evil&pad=${'a'.repeat(1_000_000)} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`,
+    );
     // Either the 431 arrives or the socket is reset while we are still writing: never a 303.
     if (answer.error === undefined || answer.text) expect(statusOf(answer)).toBe(431);
     expect(answer.text).not.toContain('303');
@@ -397,7 +484,10 @@ describe('loopback receiver under attack', () => {
     const receiver = await start();
     const port = Number(new URL(receiver.redirectUri).port);
     const refusedAll = attack();
-    const answer = await raw(port, `GET /callback?code=evil HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Pad: ${'b'.repeat(65_536)}\r\n\r\n`);
+    const answer = await raw(
+      port,
+      `GET /callback?code=evil HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Pad: ${'b'.repeat(65_536)}\r\n\r\n`,
+    );
     if (answer.error === undefined || answer.text) expect(statusOf(answer)).toBe(431);
     expect(await settled(receiver.arrival)).toBe(false);
     refusedAll();
@@ -410,18 +500,40 @@ describe('loopback receiver under attack', () => {
     const pages: RawResponse[] = [];
     const refusedAll = attack(5);
     // 404 for another path carrying a script in the path and in the query.
-    pages.push(await send(new URL(`/${encodeURIComponent(XSS)}?error=${encodeURIComponent(XSS)}&code=${code}`, receiver.redirectUri).href));
+    pages.push(
+      await send(
+        new URL(
+          `/${encodeURIComponent(XSS)}?error=${encodeURIComponent(XSS)}&code=${code}`,
+          receiver.redirectUri,
+        ).href,
+      ),
+    );
     // Refusals with the payload in the query.
-    pages.push(await send(`${receiver.redirectUri}?code=${code}&error_description=${encodeURIComponent(XSS)}`, { method: 'POST' }));
-    pages.push(await send(`${receiver.redirectUri}?code=${code}&error_description=${encodeURIComponent(XSS)}`, { headers: { Host: `evil.example:${port}` } }));
+    pages.push(
+      await send(
+        `${receiver.redirectUri}?code=${code}&error_description=${encodeURIComponent(XSS)}`,
+        { method: 'POST' },
+      ),
+    );
+    pages.push(
+      await send(
+        `${receiver.redirectUri}?code=${code}&error_description=${encodeURIComponent(XSS)}`,
+        { headers: { Host: `evil.example:${port}` } },
+      ),
+    );
     // The callback itself: a redirect with no body worth reading and no code in its Location.
-    const callback = await send(`${receiver.redirectUri}?code=${code}&state=s&error=${encodeURIComponent(XSS)}&error_description=${encodeURIComponent(XSS)}`);
+    const callback = await send(
+      `${receiver.redirectUri}?code=${code}&state=s&error=${encodeURIComponent(XSS)}&error_description=${encodeURIComponent(XSS)}`,
+    );
     expect(callback.status).toBe(303);
     expect(callback.headers.location).toBe('/done');
     pages.push(callback);
     // The outcome page, with a message that carries the provider's words (attacker-controlled).
     const done = send(new URL('/done', receiver.redirectUri).href);
-    receiver.finish({ ok: false, message: `The identity provider refused the sign-in: access_denied (${XSS}).` });
+    receiver.finish({
+      ok: false,
+      message: `The identity provider refused the sign-in: access_denied (${XSS}).`,
+    });
     pages.push(await done);
     expect(pages.at(-1)!.status).toBe(200);
     expect(pages.at(-1)!.body).toContain('&#60;script&#62;alert(document.domain)&#60;/script&#62;');
@@ -446,20 +558,29 @@ describe('loopback receiver under attack', () => {
     ['the state with a byte less', '&state=s3cr3t-state-valu'],
     ['the state in another case', '&state=S3CR3T-STATE-VALUE'],
     ['the state twice, the wrong one first', '&state=guessed&state=s3cr3t-state-value'],
-  ])('a sign-in receiver answers 400 to a callback with %s, and is not used up', async (_name, query) => {
-    const receiver = await start({ requireState: true });
-    receiver.expectState('s3cr3t-state-value');
-    const refusedAll = attack();
-    const answer = await send(`${receiver.redirectUri}?code=evil${query}`, { headers: { 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Dest': 'document', 'Sec-Fetch-Site': 'cross-site' } });
-    expect(answer.status).toBe(400);
-    expect(answer.body).toContain('not the sign-in the app is waiting for');
-    expect(answer.body).not.toContain('evil');
-    expect(await settled(receiver.arrival)).toBe(false);
-    const real = await send(`${receiver.redirectUri}?code=real&state=s3cr3t-state-value`);
-    expect(real.status).toBe(303);
-    expect((await receiver.arrival).searchParams.get('code')).toBe('real');
-    refusedAll();
-  });
+  ])(
+    'a sign-in receiver answers 400 to a callback with %s, and is not used up',
+    async (_name, query) => {
+      const receiver = await start({ requireState: true });
+      receiver.expectState('s3cr3t-state-value');
+      const refusedAll = attack();
+      const answer = await send(`${receiver.redirectUri}?code=evil${query}`, {
+        headers: {
+          'Sec-Fetch-Mode': 'navigate',
+          'Sec-Fetch-Dest': 'document',
+          'Sec-Fetch-Site': 'cross-site',
+        },
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.body).toContain('not the sign-in the app is waiting for');
+      expect(answer.body).not.toContain('evil');
+      expect(await settled(receiver.arrival)).toBe(false);
+      const real = await send(`${receiver.redirectUri}?code=real&state=s3cr3t-state-value`);
+      expect(real.status).toBe(303);
+      expect((await receiver.arrival).searchParams.get('code')).toBe('real');
+      refusedAll();
+    },
+  );
 
   it('a sign-in receiver takes no callback before it knows its state', async () => {
     const receiver = await start({ requireState: true });

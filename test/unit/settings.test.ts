@@ -8,7 +8,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, validateSettings, type Settings } from '../../src-main/core/config.ts';
 import { JsonFileStore } from '../../src-main/core/node-storage.ts';
-import { NO_FIXED_PORT_WARNING, isAuth0Domain, registrationFor, sendsLogoutReturn } from '../../src-main/core/registration.ts';
+import {
+  NO_FIXED_PORT_WARNING,
+  isAuth0Domain,
+  registrationFor,
+  sendsLogoutReturn,
+} from '../../src-main/core/registration.ts';
 import {
   SAVED_SETTINGS_KEY,
   readManagedSettings,
@@ -27,19 +32,36 @@ const tenant: Settings = {
 
 describe('validateSettings: one parser for the environment and the form', () => {
   it('reports every invalid field at once, by variable for the environment and by label for the form', () => {
-    const bad: Settings = { AUTH0_DOMAIN: 'http://idp.example.com', AUTH0_CLIENT_ID: 'has spaces', API_SERVER_URL: 'nope', AUTH0_CALLBACK_PORTS: '80,x', AUTH0_DPOP: 'yes' };
+    const bad: Settings = {
+      AUTH0_DOMAIN: 'http://idp.example.com',
+      AUTH0_CLIENT_ID: 'has spaces',
+      API_SERVER_URL: 'nope',
+      AUTH0_CALLBACK_PORTS: '80,x',
+      AUTH0_DPOP: 'yes',
+    };
     const asEnv = validateSettings(bad);
     const asForm = validateSettings(bad, 'labels');
     expect(asEnv.ok || asForm.ok).toBe(false);
     if (asEnv.ok || asForm.ok) return;
-    expect(Object.keys(asEnv.errors).sort()).toEqual(['API_SERVER_URL', 'AUTH0_AUDIENCE', 'AUTH0_CALLBACK_PORTS', 'AUTH0_CLIENT_ID', 'AUTH0_DOMAIN', 'AUTH0_DPOP']);
-    expect(asEnv.errors.AUTH0_AUDIENCE).toBe('AUTH0_AUDIENCE: is required when AUTH0_DOMAIN is set.');
+    expect(Object.keys(asEnv.errors).sort()).toEqual([
+      'API_SERVER_URL',
+      'AUTH0_AUDIENCE',
+      'AUTH0_CALLBACK_PORTS',
+      'AUTH0_CLIENT_ID',
+      'AUTH0_DOMAIN',
+      'AUTH0_DPOP',
+    ]);
+    expect(asEnv.errors.AUTH0_AUDIENCE).toBe(
+      'AUTH0_AUDIENCE: is required when AUTH0_DOMAIN is set.',
+    );
     expect(asForm.errors).toEqual({
-      AUTH0_DOMAIN: 'Domain: http: is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https:// for idp.example.com.',
+      AUTH0_DOMAIN:
+        'Domain: http: is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https:// for idp.example.com.',
       AUTH0_CLIENT_ID: 'Client ID must be a client ID (letters, digits, ".", "_", "~", "-").',
       AUTH0_AUDIENCE: 'Audience is required for your tenant.',
       API_SERVER_URL: 'API server URL: "nope" is not a URL.',
-      AUTH0_CALLBACK_PORTS: 'Callback ports: "x" is not a port (1–65535); use a comma list like 3000,3001.',
+      AUTH0_CALLBACK_PORTS:
+        'Callback ports: "x" is not a port (1–65535); use a comma list like 3000,3001.',
       AUTH0_DPOP: 'Use DPoP: "yes" is not true or false.',
     });
     // parseConfig throws the first of them, as it always did.
@@ -48,55 +70,134 @@ describe('validateSettings: one parser for the environment and the form', () => 
   });
 
   it('accepts what the environment accepts, trimming what a person typed', () => {
-    const result = validateSettings({ ...tenant, AUTH0_CLIENT_ID: '  abc123 ', AUTH0_CALLBACK_PORTS: ' 53682, 53683 ' }, 'labels');
-    expect(result.ok && result.config).toMatchObject({ clientId: 'abc123', callbackPorts: [53682, 53683], issuer: new URL('https://dev-x.us.auth0.com/') });
+    const result = validateSettings(
+      { ...tenant, AUTH0_CLIENT_ID: '  abc123 ', AUTH0_CALLBACK_PORTS: ' 53682, 53683 ' },
+      'labels',
+    );
+    expect(result.ok && result.config).toMatchObject({
+      clientId: 'abc123',
+      callbackPorts: [53682, 53683],
+      issuer: new URL('https://dev-x.us.auth0.com/'),
+    });
   });
 });
 
 describe('where each value comes from', () => {
-  const saved = { provider: 'tenant' as const, values: { ...tenant, AUTH0_DOMAIN: 'saved.eu.auth0.com', AUTH0_DPOP: 'true' } };
+  const saved = {
+    provider: 'tenant' as const,
+    values: { ...tenant, AUTH0_DOMAIN: 'saved.eu.auth0.com', AUTH0_DPOP: 'true' },
+  };
 
   it('environment first, then the managed file, then the saved settings; unset ones have no source', () => {
-    const resolved = resolveSettings({ environment: { AUTH0_CLIENT_ID: 'from-env' }, managed: { AUTH0_CLIENT_ID: 'from-file', AUTH0_AUDIENCE: 'managed-api' }, saved });
+    const resolved = resolveSettings({
+      environment: { AUTH0_CLIENT_ID: 'from-env' },
+      managed: { AUTH0_CLIENT_ID: 'from-file', AUTH0_AUDIENCE: 'managed-api' },
+      saved,
+    });
     expect(resolved.provider).toBe('tenant');
-    expect(resolved.settings).toMatchObject({ AUTH0_CLIENT_ID: 'from-env', AUTH0_AUDIENCE: 'managed-api', AUTH0_DOMAIN: 'saved.eu.auth0.com', AUTH0_DPOP: 'true' });
-    expect(resolved.sources).toEqual({ provider: 'saved', AUTH0_CLIENT_ID: 'environment', AUTH0_AUDIENCE: 'managed', AUTH0_DOMAIN: 'saved', API_SERVER_URL: 'saved', AUTH0_DPOP: 'saved' });
+    expect(resolved.settings).toMatchObject({
+      AUTH0_CLIENT_ID: 'from-env',
+      AUTH0_AUDIENCE: 'managed-api',
+      AUTH0_DOMAIN: 'saved.eu.auth0.com',
+      AUTH0_DPOP: 'true',
+    });
+    expect(resolved.sources).toEqual({
+      provider: 'saved',
+      AUTH0_CLIENT_ID: 'environment',
+      AUTH0_AUDIENCE: 'managed',
+      AUTH0_DOMAIN: 'saved',
+      API_SERVER_URL: 'saved',
+      AUTH0_DPOP: 'saved',
+    });
   });
 
   it('nothing anywhere: the built-in demo provider', () => {
-    expect(resolveSettings({ environment: {}, managed: {}, saved: undefined })).toMatchObject({ provider: 'demo', settings: {}, sources: { provider: 'default' } });
+    expect(resolveSettings({ environment: {}, managed: {}, saved: undefined })).toMatchObject({
+      provider: 'demo',
+      settings: {},
+      sources: { provider: 'default' },
+    });
   });
 
   it('a domain from the environment or the managed file fixes the provider to the tenant, even over a saved demo choice', () => {
-    const resolved = resolveSettings({ environment: {}, managed: { AUTH0_DOMAIN: 'corp.eu.auth0.com' }, saved: { provider: 'demo', values: {} } });
-    expect(resolved).toMatchObject({ provider: 'tenant', sources: { provider: 'managed', AUTH0_DOMAIN: 'managed' } });
+    const resolved = resolveSettings({
+      environment: {},
+      managed: { AUTH0_DOMAIN: 'corp.eu.auth0.com' },
+      saved: { provider: 'demo', values: {} },
+    });
+    expect(resolved).toMatchObject({
+      provider: 'tenant',
+      sources: { provider: 'managed', AUTH0_DOMAIN: 'managed' },
+    });
   });
 
   it('the demo provider keeps only the callback ports and DPoP the environment or managed file set, not saved tenant values', () => {
-    const resolved = resolveSettings({ environment: { AUTH0_DPOP: 'false' }, managed: { AUTH0_CALLBACK_PORTS: '53682' }, saved: { provider: 'demo', values: { ...tenant, AUTH0_CALLBACK_PORTS: '1' } } });
+    const resolved = resolveSettings({
+      environment: { AUTH0_DPOP: 'false' },
+      managed: { AUTH0_CALLBACK_PORTS: '53682' },
+      saved: { provider: 'demo', values: { ...tenant, AUTH0_CALLBACK_PORTS: '1' } },
+    });
     expect(resolved.provider).toBe('demo');
     expect(resolved.settings).toEqual({ AUTH0_DPOP: 'false', AUTH0_CALLBACK_PORTS: '53682' });
   });
 
   it('a form cannot change a read-only value: environment and managed values are put back', () => {
-    const resolved = resolveSettings({ environment: { AUTH0_DOMAIN: 'env.auth0.com' }, managed: { AUTH0_AUDIENCE: 'managed-api' }, saved: undefined });
-    const form = withLockedValues({ provider: 'demo', values: { AUTH0_DOMAIN: 'evil.example.com', AUTH0_AUDIENCE: 'x', AUTH0_CLIENT_ID: ' mine ' } }, resolved);
-    expect(form).toEqual({ provider: 'tenant', values: { AUTH0_DOMAIN: 'env.auth0.com', AUTH0_AUDIENCE: 'managed-api', AUTH0_CLIENT_ID: 'mine' } });
+    const resolved = resolveSettings({
+      environment: { AUTH0_DOMAIN: 'env.auth0.com' },
+      managed: { AUTH0_AUDIENCE: 'managed-api' },
+      saved: undefined,
+    });
+    const form = withLockedValues(
+      {
+        provider: 'demo',
+        values: {
+          AUTH0_DOMAIN: 'evil.example.com',
+          AUTH0_AUDIENCE: 'x',
+          AUTH0_CLIENT_ID: ' mine ',
+        },
+      },
+      resolved,
+    );
+    expect(form).toEqual({
+      provider: 'tenant',
+      values: {
+        AUTH0_DOMAIN: 'env.auth0.com',
+        AUTH0_AUDIENCE: 'managed-api',
+        AUTH0_CLIENT_ID: 'mine',
+      },
+    });
   });
 
   it('saved settings round-trip through the store; a record it cannot read is ignored, not trusted', () => {
-    const store = new JsonFileStore(path.join(mkdtempSync(path.join(os.tmpdir(), 'settings-')), 'settings.json'));
+    const store = new JsonFileStore(
+      path.join(mkdtempSync(path.join(os.tmpdir(), 'settings-')), 'settings.json'),
+    );
     expect(readSavedSettings(store)).toBeUndefined();
     writeSavedSettings(store, { provider: 'tenant', values: { ...tenant, AUTH0_DPOP: '' } });
     expect(readSavedSettings(store)).toEqual({ provider: 'tenant', values: tenant });
-    for (const broken of [{ version: 2, provider: 'tenant', values: {} }, { version: 1, provider: 'evil', values: {} }, { version: 1, provider: 'demo', values: { AUTH0_DOMAIN: 5 } }, 'text']) {
+    for (const broken of [
+      { version: 2, provider: 'tenant', values: {} },
+      { version: 1, provider: 'evil', values: {} },
+      { version: 1, provider: 'demo', values: { AUTH0_DOMAIN: 5 } },
+      'text',
+    ]) {
       store.set(SAVED_SETTINGS_KEY, broken);
       const warnings: string[] = [];
-      expect(readSavedSettings(store, { info() {}, warn: (message) => void warnings.push(message), error() {} })).toBeUndefined();
+      expect(
+        readSavedSettings(store, {
+          info() {},
+          warn: (message) => void warnings.push(message),
+          error() {},
+        }),
+      ).toBeUndefined();
       expect(warnings).toEqual(['saved settings unreadable; ignored']);
     }
     // Unknown names in a saved record are dropped.
-    store.set(SAVED_SETTINGS_KEY, { version: 1, provider: 'demo', values: { NODE_OPTIONS: '--inspect', AUTH0_DPOP: 'true' } });
+    store.set(SAVED_SETTINGS_KEY, {
+      version: 1,
+      provider: 'demo',
+      values: { NODE_OPTIONS: '--inspect', AUTH0_DPOP: 'true' },
+    });
     expect(readSavedSettings(store)).toEqual({ provider: 'demo', values: { AUTH0_DPOP: 'true' } });
   });
 
@@ -105,8 +206,20 @@ describe('where each value comes from', () => {
     const file = path.join(dir, 'app-config.json');
     expect(readManagedSettings(file)).toEqual({});
     expect(readManagedSettings(undefined)).toEqual({});
-    writeFileSync(file, JSON.stringify({ AUTH0_DOMAIN: ' corp.eu.auth0.com ', AUTH0_CALLBACK_PORTS: [53682, 53683], AUTH0_DPOP: false, AUTH0_AUDIENCE: '' }));
-    expect(readManagedSettings(file)).toEqual({ AUTH0_DOMAIN: 'corp.eu.auth0.com', AUTH0_CALLBACK_PORTS: '53682,53683', AUTH0_DPOP: 'false' });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        AUTH0_DOMAIN: ' corp.eu.auth0.com ',
+        AUTH0_CALLBACK_PORTS: [53682, 53683],
+        AUTH0_DPOP: false,
+        AUTH0_AUDIENCE: '',
+      }),
+    );
+    expect(readManagedSettings(file)).toEqual({
+      AUTH0_DOMAIN: 'corp.eu.auth0.com',
+      AUTH0_CALLBACK_PORTS: '53682,53683',
+      AUTH0_DPOP: 'false',
+    });
     for (const [text, message] of [
       ['{', `${file}: is not JSON.`],
       ['[]', `${file}: must be a JSON object of settings.`],
@@ -131,15 +244,39 @@ describe('what to register', () => {
   });
 
   it('warns on an Auth0 domain without a fixed callback port (Auth0 matches ports exactly); others get the port-less URIs', () => {
-    expect(registrationFor({ issuer: auth0, callbackPorts: [] })).toEqual({ callbackUrls: [], logoutUrls: [], warning: NO_FIXED_PORT_WARNING });
-    expect(registrationFor({ issuer: other, callbackPorts: [] })).toEqual({ callbackUrls: ['http://127.0.0.1/callback'], logoutUrls: ['http://127.0.0.1/logged-out'] });
+    expect(registrationFor({ issuer: auth0, callbackPorts: [] })).toEqual({
+      callbackUrls: [],
+      logoutUrls: [],
+      warning: NO_FIXED_PORT_WARNING,
+    });
+    expect(registrationFor({ issuer: other, callbackPorts: [] })).toEqual({
+      callbackUrls: ['http://127.0.0.1/callback'],
+      logoutUrls: ['http://127.0.0.1/logged-out'],
+    });
     // The app link's redirect URI, when the settings have a scheme.
-    expect(registrationFor({ issuer: auth0, callbackPorts: [], redirectScheme: 'com.acme.app' })).toEqual({ callbackUrls: [], logoutUrls: [], warning: NO_FIXED_PORT_WARNING, appLinkUrl: 'com.acme.app:/callback' });
+    expect(
+      registrationFor({ issuer: auth0, callbackPorts: [], redirectScheme: 'com.acme.app' }),
+    ).toEqual({
+      callbackUrls: [],
+      logoutUrls: [],
+      warning: NO_FIXED_PORT_WARNING,
+      appLinkUrl: 'com.acme.app:/callback',
+    });
   });
 
   it('knows Auth0 domains and nothing that only looks like one', () => {
-    expect(['https://dev-x.us.auth0.com/', 'https://x.eu.auth0.com/', 'https://AUTH0.COM/'].map((url) => isAuth0Domain(new URL(url)))).toEqual([true, true, true]);
-    expect(['https://auth0.com.evil.example/', 'https://notauth0.com/', 'https://login.example.com/'].map((url) => isAuth0Domain(new URL(url)))).toEqual([false, false, false]);
+    expect(
+      ['https://dev-x.us.auth0.com/', 'https://x.eu.auth0.com/', 'https://AUTH0.COM/'].map((url) =>
+        isAuth0Domain(new URL(url)),
+      ),
+    ).toEqual([true, true, true]);
+    expect(
+      [
+        'https://auth0.com.evil.example/',
+        'https://notauth0.com/',
+        'https://login.example.com/',
+      ].map((url) => isAuth0Domain(new URL(url))),
+    ).toEqual([false, false, false]);
   });
 
   it('logout sends a return URL only when one can have been registered', () => {

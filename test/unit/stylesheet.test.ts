@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
-const css = readFileSync(fileURLToPath(new URL('../../src-renderer/styles/app.css', import.meta.url)), 'utf8');
+const css = readFileSync(
+  fileURLToPath(new URL('../../src-renderer/styles/app.css', import.meta.url)),
+  'utf8',
+);
 
 /** Top-level selectors found while a block is still open, with their line numbers. */
 function rulesInsideOpenBlocks(text: string): string[] {
@@ -34,5 +37,8 @@ it('every rule of app.css is closed before the next top-level rule starts', () =
 });
 
 it('the check finds a rule left open', () => {
-  expect(rulesInsideOpenBlocks('.a {\n  color: red;\n\n.b {\n  color: blue;\n}\n')).toEqual(['4: .b {', 'end of file: 1 block(s) still open']);
+  expect(rulesInsideOpenBlocks('.a {\n  color: red;\n\n.b {\n  color: blue;\n}\n')).toEqual([
+    '4: .b {',
+    'end of file: 1 block(s) still open',
+  ]);
 });

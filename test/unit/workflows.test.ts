@@ -10,7 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { libRequire } from '../../scripts/builder-config.ts';
 import { lintWorkflow } from '../../scripts/lint-workflows.ts';
 
-const text = readFileSync(fileURLToPath(new URL('../../.github/workflows/ci.yml', import.meta.url)), 'utf8');
+const text = readFileSync(
+  fileURLToPath(new URL('../../.github/workflows/ci.yml', import.meta.url)),
+  'utf8',
+);
 
 interface Step {
   name?: string;
@@ -24,20 +27,30 @@ interface Job {
   strategy?: { matrix: { os: string[] } };
   steps: Step[];
 }
-const workflow = (libRequire('js-yaml') as { load(text: string): unknown }).load(text) as { env: Record<string, string>; jobs: Record<string, Job> };
+const workflow = (libRequire('js-yaml') as { load(text: string): unknown }).load(text) as {
+  env: Record<string, string>;
+  jobs: Record<string, Job>;
+};
 
 describe('ci.yml', () => {
-  it('has no actionlint finding, and actionlint does find a broken workflow', { timeout: 60_000 }, async () => {
-    expect(await lintWorkflow(text, '.github/workflows/ci.yml')).toEqual([]);
-    const broken = 'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n';
-    expect((await lintWorkflow(broken)).length).toBeGreaterThan(0);
-  });
+  it(
+    'has no actionlint finding, and actionlint does find a broken workflow',
+    { timeout: 60_000 },
+    async () => {
+      expect(await lintWorkflow(text, '.github/workflows/ci.yml')).toEqual([]);
+      const broken =
+        'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n';
+      expect((await lintWorkflow(broken)).length).toBeGreaterThan(0);
+    },
+  );
 
   it('runs npm test on ubuntu-latest with a display, a Secret Service and Electron’s sandbox allowed', () => {
     const job = workflow.jobs.test as Job;
     expect(job['runs-on']).toBe('ubuntu-latest');
     const runs = job.steps.map((step) => step.run ?? '');
-    const sysctl = runs.findIndex((run) => run.includes('sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0'));
+    const sysctl = runs.findIndex((run) =>
+      run.includes('sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0'),
+    );
     const apt = runs.findIndex((run) => /apt-get install .*xvfb.*gnome-keyring/.test(run));
     const test = runs.findIndex((run) => run.trim() === '.ci/with-keyring npm test');
     expect(sysctl).toBeGreaterThanOrEqual(0);
@@ -50,8 +63,12 @@ describe('ci.yml', () => {
     expect(job.strategy?.matrix.os).toEqual(['ubuntu-latest', 'windows-latest', 'macos-latest']);
     const runs = job.steps.map((step) => step.run ?? '');
     expect(runs).toContain('npm run dist -- --publish never -c electron-builder.unsigned.yml');
-    expect(runs.join('\n')).toMatch(/node scripts\/check-package\.ts release\/linux-unpacked --platform linux/);
-    expect(runs.join('\n')).toMatch(/node scripts\/check-package\.ts release\/win-unpacked --platform win32/);
+    expect(runs.join('\n')).toMatch(
+      /node scripts\/check-package\.ts release\/linux-unpacked --platform linux/,
+    );
+    expect(runs.join('\n')).toMatch(
+      /node scripts\/check-package\.ts release\/win-unpacked --platform win32/,
+    );
     expect(runs.join('\n')).toMatch(/--platform darwin/);
     const upload = job.steps.find((step) => step.uses?.startsWith('actions/upload-artifact@'));
     expect(upload?.with?.path).toMatch(/AppImage[\s\S]*deb[\s\S]*exe[\s\S]*dmg/);
@@ -60,7 +77,9 @@ describe('ci.yml', () => {
   it('caches Electron’s download and electron-builder’s, each where that tool looks', () => {
     expect(workflow.env.electron_config_cache).toMatch(/\.cache\/electron$/);
     expect(workflow.env.ELECTRON_BUILDER_CACHE).toMatch(/\.cache\/electron-builder$/);
-    const cached = workflow.jobs.installers?.steps.find((step) => step.uses?.startsWith('actions/cache@'))?.with?.path;
+    const cached = workflow.jobs.installers?.steps.find((step) =>
+      step.uses?.startsWith('actions/cache@'),
+    )?.with?.path;
     expect(cached).toMatch(/\.cache\/electron\n\.cache\/electron-builder/);
   });
 });

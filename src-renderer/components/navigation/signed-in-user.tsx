@@ -10,7 +10,13 @@ export function displayName(profile: ProfileClaims | undefined): string | undefi
 }
 
 /** "Signed in as Alice Liddell", truncated when long (the full name stays in the tooltip). */
-export function SignedInUser({ className, showLabel = false }: { className: string; showLabel?: boolean }) {
+export function SignedInUser({
+  className,
+  showLabel = false,
+}: {
+  className: string;
+  showLabel?: boolean;
+}) {
   const who = displayName(useSession().session.profile);
   if (!who) return null;
   return (

@@ -19,11 +19,7 @@ export function MobileMenuToggleButton({ open, controls, onToggle, ref }: Props)
       onClick={onToggle}
     >
       <svg width="24" height="24" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-        {open ? (
-          <path d="M6 6l12 12M18 6L6 18" />
-        ) : (
-          <path d="M4 7h16M4 12h16M4 17h16" />
-        )}
+        {open ? <path d="M6 6l12 12M18 6L6 18" /> : <path d="M4 7h16M4 12h16M4 17h16" />}
       </svg>
     </button>
   );
