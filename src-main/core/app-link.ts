@@ -5,11 +5,14 @@
  *
  * Any program can open a URL with our scheme, and on some systems another app can claim the scheme
  * (§8.6), so a delivered URL is an untrusted input: it is taken only while an app-link sign-in is
- * waiting, only once, and only when scheme and path equal the redirect URI exactly. Then the code flow
- * checks it like the loopback callback (`state`, PKCE, `nonce`, `iss`): a URL made by another program
- * carries no valid state, and a code stolen by a scheme squatter is useless without our PKCE verifier.
+ * waiting, only once, only when scheme and path equal the redirect URI exactly, and only when its
+ * `state` is the one of our authorization request (constant-time, like the loopback receiver): any
+ * other program can open a URL of our scheme, and if the first one were taken whatever its state, it
+ * would burn the sign-in and the real link would be dropped. Then the code flow checks it again
+ * (`state`, PKCE, `nonce`, `iss`): a code stolen by a scheme squatter is useless without our verifier.
  */
 import { CoreError } from './errors.ts';
+import { ExpectedState } from './expected-state.ts';
 
 /** Longest URL accepted; authorization responses are far shorter. */
 const MAX_URL_LENGTH = 8192;
@@ -29,6 +32,8 @@ export type Refusal =
   | 'too-long'
   | 'wrong-scheme-or-path'
   | 'fragment'
+  /** Not the answer to our authorization request (or none is known yet): the wait goes on. */
+  | 'wrong-state'
   | 'already-delivered'
   | 'not-waiting';
 
@@ -41,6 +46,7 @@ export class AppLinkReceiver {
   private settle!: { resolve: (url: URL) => void; reject: (error: Error) => void };
   private delivered = false;
   private closed = false;
+  private expectedState: ExpectedState | undefined;
   private readonly timer: NodeJS.Timeout;
 
   constructor(options: AppLinkOptions) {
@@ -68,12 +74,18 @@ export class AppLinkReceiver {
     }
   }
 
+  /** The `state` of the authorization request this receiver waits for; nothing is taken before. */
+  expectState(state: string): void {
+    this.expectedState = new ExpectedState(state);
+  }
+
   /** Offers a URL the OS delivered; takes it (undefined) or says why not. */
   deliver(raw: string): Refusal | undefined {
     if (this.closed) return 'not-waiting';
     if (this.delivered) return 'already-delivered';
     const url = parseAppLink(raw, this.scheme);
     if (typeof url === 'string') return url;
+    if (!this.expectedState?.matches(url.searchParams.get('state'))) return 'wrong-state';
     this.delivered = true;
     clearTimeout(this.timer);
     this.settle.resolve(url);

@@ -18,10 +18,10 @@
  * go back to the app. It never takes a callback again, and it never costs a new sign-in its port:
  * every new receiver first closes all lingering ones.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CoreError } from './errors.ts';
+import { ExpectedState } from './expected-state.ts';
 
 export const LOOPBACK_HOST = '127.0.0.1';
 
@@ -109,8 +109,8 @@ export class LoopbackReceiver {
   private arrived = false;
   private closed = false;
   private readonly requireState: boolean;
-  /** SHA-256 of the expected `state`: compared in constant time whatever the length sent. */
-  private expectedState: Buffer | undefined;
+  /** The expected `state`, compared in constant time whatever the length sent. */
+  private expectedState: ExpectedState | undefined;
   private settleArrival!: { resolve: (url: URL) => void; reject: (error: Error) => void };
   private timer: NodeJS.Timeout | undefined;
   private readonly timeoutMs: number;
@@ -196,7 +196,7 @@ export class LoopbackReceiver {
 
   /** The `state` of the authorization request this receiver waits for (see `requireState`). */
   expectState(state: string): void {
-    this.expectedState = digest(state);
+    this.expectedState = new ExpectedState(state);
   }
 
   /** Closes every receiver that only answers late tabs (before a new one binds, and at quit). */
@@ -301,9 +301,7 @@ export class LoopbackReceiver {
 
   private stateMatches(url: URL): boolean {
     if (!this.requireState) return true;
-    const state = url.searchParams.get('state');
-    if (this.expectedState === undefined || state === null) return false;
-    return timingSafeEqual(digest(state), this.expectedState);
+    return this.expectedState?.matches(url.searchParams.get('state')) ?? false;
   }
 
   /**
@@ -380,10 +378,6 @@ const SAFE_HEADERS = {
 function send(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, { 'Content-Type': 'text/html; charset=utf-8', ...SAFE_HEADERS });
   res.end(html);
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
 }
 
 function listen(server: Server, port: number): Promise<void> {

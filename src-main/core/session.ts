@@ -312,7 +312,8 @@ export class SessionManager {
 
   /**
    * A URL the OS delivered for the app's scheme (the app link). Taken only by a pending app-link
-   * sign-in, once; anything else is dropped and logged (redacted) and changes nothing the user sees.
+   * sign-in, once, with its own `state`; anything else is dropped and logged (redacted), changes
+   * nothing the user sees, and the sign-in goes on waiting for the real one.
    */
   deliverAppLink(url: string): boolean {
     const receiver = this.appLink;
@@ -633,6 +634,7 @@ export class SessionManager {
         forceLogin,
       );
       if (signal.aborted) throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+      receiver.expectState(checks.expectedState);
       pending.url = url.href;
       pending.forcedLogin = forceLogin;
       this.update('signing-in');

@@ -2,8 +2,8 @@
  * The app link (RFC 8252 §7.1 private-use URI scheme redirect) through the real core against the real
  * devstack: Chromium signs in, the provider redirects it to `<scheme>:/callback?…`, and the test hands
  * that URL to the core the way the OS would (Electron's `open-url` / argv). Then every way a delivered
- * URL must be refused: no sign-in waiting, a second delivery, another scheme or path, a wrong state, a
- * forged code; refused URLs are logged redacted and change nothing the user sees.
+ * URL must be refused: no sign-in waiting, a second delivery, another scheme or path, a wrong or no
+ * state (dropped: the sign-in keeps waiting), a forged code; refused URLs are logged redacted and change nothing the user sees.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -191,19 +191,37 @@ describe('the app link', () => {
     await test.core.session.logout();
   });
 
-  it('refuses a URL with a wrong state: the sign-in fails, no token is stored', async () => {
-    const { test } = appLinkCore();
+  it('drops a URL with a wrong or no state, logged redacted: the sign-in keeps waiting and takes the real link', async () => {
+    const { test, lines } = appLinkCore();
     await test.core.restore();
     const { result, authorizationUrl } = await startAppLinkSignIn(test);
     const { appLink } = await signInForAppLink(browser, authorizationUrl, {
       username: bob.email,
       password: bob.password,
     });
+    const eventsBefore = test.events.length;
+    // Any program can open a URL of the app's scheme: with the real code and another state, with no
+    // state, with a made-up code and state. None may use up the sign-in.
     const tampered = new URL(appLink);
     tampered.searchParams.set('state', 'attacker-state');
-    expect(test.core.session.deliverAppLink(tampered.href)).toBe(true);
-    expect(await result).toMatchObject({ ok: false, error: { code: 'callback_invalid' } });
-    expect(await test.storedTokens()).toBeUndefined();
+    const stateless = new URL(appLink);
+    stateless.searchParams.delete('state');
+    const madeUp = `${DEFAULT_REDIRECT_SCHEME}:/callback?code=made-up-code-42&state=made-up&iss=${encodeURIComponent(devstack.issuer)}`;
+    for (const wrong of [tampered.href, stateless.href, madeUp])
+      expect(test.core.session.deliverAppLink(wrong), wrong).toBe(false);
+    expect(test.events.length).toBe(eventsBefore);
+    expect(test.core.view()).toMatchObject({ status: 'signing-in', signIn: { way: 'app-link' } });
+    const log = lines.join('\n');
+    expect(log).toContain('"reason":"wrong-state"');
+    expect(log).not.toContain(new URL(appLink).searchParams.get('code')!);
+    expect(log).not.toContain('made-up-code-42');
+
+    expect(test.core.session.deliverAppLink(appLink)).toBe(true);
+    expect(await result).toMatchObject({
+      ok: true,
+      session: { status: 'signed-in', profile: { email: bob.email } },
+    });
+    await test.core.session.logout();
   });
 
   it('refuses a forged code with the right state: the provider does not know it', async () => {

@@ -33,11 +33,36 @@ describe('parseAppLink: only <scheme>:/callback exactly', () => {
 describe('AppLinkReceiver', () => {
   it('takes one URL, then refuses every other', async () => {
     const receiver = new AppLinkReceiver({ scheme: SCHEME });
+    receiver.expectState('s1');
     expect(receiver.redirectUri).toBe('com.example.app:/callback');
-    expect(receiver.deliver('com.example.app:/other?code=c')).toBe('wrong-scheme-or-path');
-    expect(receiver.deliver('com.example.app:/callback?code=first')).toBeUndefined();
-    expect(receiver.deliver('com.example.app:/callback?code=second')).toBe('already-delivered');
+    expect(receiver.deliver('com.example.app:/other?code=c&state=s1')).toBe('wrong-scheme-or-path');
+    expect(receiver.deliver('com.example.app:/callback?code=first&state=s1')).toBeUndefined();
+    expect(receiver.deliver('com.example.app:/callback?code=second&state=s1')).toBe(
+      'already-delivered',
+    );
     expect((await receiver.arrival).searchParams.get('code')).toBe('first');
+    receiver.close();
+  });
+
+  it.each([
+    ['no state', 'com.example.app:/callback?code=c'],
+    ['an empty state', 'com.example.app:/callback?code=c&state='],
+    ['another state', 'com.example.app:/callback?code=c&state=attacker'],
+    ['a longer state', 'com.example.app:/callback?code=c&state=the-state-x'],
+    ['a prefix of the state', 'com.example.app:/callback?code=c&state=the-stat'],
+    ['the state in another case', 'com.example.app:/callback?code=c&state=THE-STATE'],
+  ])('refuses %s and goes on waiting for the real one', async (_name, raw) => {
+    const receiver = new AppLinkReceiver({ scheme: SCHEME });
+    receiver.expectState('the-state');
+    expect(receiver.deliver(raw)).toBe('wrong-state');
+    expect(receiver.deliver('com.example.app:/callback?code=real&state=the-state')).toBeUndefined();
+    expect((await receiver.arrival).searchParams.get('code')).toBe('real');
+    receiver.close();
+  });
+
+  it('takes nothing before it knows its state', () => {
+    const receiver = new AppLinkReceiver({ scheme: SCHEME });
+    expect(receiver.deliver('com.example.app:/callback?code=c&state=s')).toBe('wrong-state');
     receiver.close();
   });
 
