@@ -4,6 +4,7 @@
  * Every logger the core is given is wrapped in `redactingLogger` (createAuthCore does it), and the
  * Electron console logger and the preview's console logger use it too. It replaces
  * - anything shaped like a JWT / JWS / JWE (`eyJ…`), wherever it appears in a string;
+ * - the user information (`user:password@`) of URLs, such as a proxy URL with Basic credentials;
  * - `Bearer …` / `DPoP …` credentials and secret-bearing URL parameters (`code=`, `*token*=`, …),
  *   also percent-encoded (`%3Fcode%3D…%26state%3D…`, once or more, as in a `redirect_uri`);
  * - secret-named members of JSON (or JS-object) text inside a string (`{"refresh_token":"…"}`,
@@ -50,6 +51,19 @@ const SECRET_MEMBER = new RegExp(
   'gi',
 );
 
+/**
+ * `user:password@` in a URL (a proxy URL with Basic credentials, `HTTPS_PROXY=http://u:p@proxy:3128`;
+ * the user may hold `%40`), and the same URL percent-encoded (`http%3A%2F%2Fu%3Ap%40proxy`): the whole
+ * user information goes.
+ */
+const URL_USERINFO = /(\b[a-z][a-z\d+.-]*:\/\/)[^\s/?#@"'<>]+@/gi;
+const ENCODED_URL_USERINFO = new RegExp(
+  String.raw`(\b[a-z][a-z\d+.-]*${ENCODED('3A')}${ENCODED('2F')}${ENCODED('2F')})(?:(?!${ENCODED('(?:2F|3F|23|40)')})[^\s/?#@"'<>&])+(${ENCODED('40')})`,
+  'gi',
+);
+/** The same without a scheme, as a proxy setting may be written (`u:p@proxy:3128`, curl reads it so). */
+const BARE_USERINFO = /(^|[\s=,;"'([{])[^\s/?#@:"'<>,;=([{]+:[^\s/?#@"'<>]+@(?=[\w[])/g;
+
 const MAX_DEPTH = 12;
 const MAX_STRING = 4096;
 
@@ -58,6 +72,12 @@ export function redactString(text: string): string {
   const clipped = text.length > MAX_STRING ? `${text.slice(0, MAX_STRING)}…` : text;
   return (
     clipped
+      .replace(URL_USERINFO, (_match, scheme: string) => `${scheme}${REDACTED}@`)
+      .replace(
+        ENCODED_URL_USERINFO,
+        (_match, scheme: string, at: string) => `${scheme}${REDACTED}${at}`,
+      )
+      .replace(BARE_USERINFO, (_match, lead: string) => `${lead}${REDACTED}@`)
       .replace(JWT, REDACTED)
       .replace(AUTH_SCHEME, (_match, scheme: string) => `${scheme} ${REDACTED}`)
       // Up to the first quote or backslash, whatever closes the value: a token has neither.

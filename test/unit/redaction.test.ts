@@ -390,3 +390,55 @@ describe('every logger goes through redaction', () => {
     ).toMatch(/createConsoleLogger\(/);
   });
 });
+
+describe('proxy credentials (user:password@ in a proxy URL) never reach a log', () => {
+  const USER = 'alice.proxyuser';
+  const PASSWORD = 'Pr0xy-s3cret';
+  const clean = (text: string) => {
+    expect(text.includes(USER), `leaked the user in ${text}`).toBe(false);
+    expect(text.includes(PASSWORD), `leaked the password in ${text}`).toBe(false);
+  };
+
+  it.each([
+    ['an HTTPS_PROXY value', `HTTPS_PROXY=http://${USER}:${PASSWORD}@proxy.corp:3128`],
+    ['an https:// proxy', `using https://${USER}:${PASSWORD}@proxy.corp:8443/`],
+    ['a user with %40 in it', `proxy http://${USER}%40corp.example:${PASSWORD}@proxy.corp:3128`],
+    ['JSON', JSON.stringify({ proxy: `http://${USER}:${PASSWORD}@proxy.corp:3128` })],
+    ['percent-encoded', `u=${encodeURIComponent(`http://${USER}:${PASSWORD}@proxy.corp:3128`)}`],
+    [
+      'percent-encoded twice',
+      `u=${encodeURIComponent(encodeURIComponent(`http://${USER}:${PASSWORD}@proxy.corp`))}`,
+    ],
+    ['without a scheme, as PROXY may be written', `PROXY=${USER}:${PASSWORD}@proxy.corp:3128`],
+    ['in an error message', `connect ECONNREFUSED for http://${USER}:${PASSWORD}@10.0.0.1:3128`],
+  ])('%s', (_name, text) => {
+    const out = redactString(text);
+    clean(out);
+    expect(out).toContain(REDACTED);
+    // Where the proxy is stays readable: that is what a person needs from the log.
+    expect(out).toMatch(/proxy\.corp|10\.0\.0\.1/);
+    clean(JSON.stringify(redactSecrets({ message: text })));
+  });
+
+  it('redacts a URL object and a field holding a proxy URL', () => {
+    const out = JSON.stringify(
+      redactSecrets({
+        proxy: new URL(`http://${USER}:${PASSWORD}@proxy.corp:3128`),
+        config: { https: { url: `http://${USER}:${PASSWORD}@proxy.corp:3128/` } },
+      }),
+    );
+    clean(out);
+    expect(out).toContain('proxy.corp:3128');
+  });
+
+  it('leaves addresses without credentials alone', () => {
+    for (const text of [
+      'http://proxy.corp:3128',
+      'via proxy proxy.corp:3128',
+      'mail bob@example.com at 10:00',
+      'http://proxy.corp:3128/a@b',
+    ]) {
+      expect(redactString(text)).toBe(text);
+    }
+  });
+});
