@@ -116,7 +116,15 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   /** Requests wait while the core is being swapped. */
   let switching: Promise<void> = Promise.resolve();
 
-  const withProvider = (view: SessionView): SessionView => ({ ...view, provider: active.provider });
+  /**
+   * The one place a session view for the renderer is built: the core's view plus the provider it
+   * talks to. Events, `session:get` and every answer that carries a session go through it, so the
+   * footer never loses its "Identity provider" line.
+   */
+  const present = (view: SessionView, provider = active.provider): SessionView => ({
+    ...view,
+    provider,
+  });
 
   async function activate(next: ResolvedSettings): Promise<Active> {
     const key = JSON.stringify([next.provider, next.settings]);
@@ -150,7 +158,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
         : { kind: 'demo', label: DEMO_LABEL };
     const core = createAuthCore(
       configured.config,
-      { ...options.ports, emit: (view) => options.ports.emit({ ...view, provider }) },
+      { ...options.ports, emit: (view) => options.ports.emit(present(view, provider)) },
       options.session,
     );
     return { core, configured, provider, problem: undefined, key };
@@ -170,8 +178,8 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   active = await activate(resolved);
 
   function view(): SessionView {
-    if (active.core) return withProvider(active.core.view());
-    return withProvider({
+    if (active.core) return present(active.core.view());
+    return present({
       status: 'signed-out',
       persistence: 'encrypted',
       ...(active.problem ? { error: active.problem } : {}),
@@ -304,7 +312,12 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
               message: 'The app is not configured.',
             },
           };
-        return await active.core.handle(request.channel, request.args);
+        // The provider of the core that answers (a sign-in may outlast a switch).
+        const provider = active.provider;
+        return withSessionPresented(
+          await active.core.handle(request.channel, request.args),
+          (view) => present(view, provider),
+        );
       } catch (error) {
         log.error('handler failed', { channel: request.channel, message: messageOf(error) });
         return {
@@ -339,6 +352,15 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
       await active.configured?.stop();
     },
   };
+}
+
+/** An answer that carries a session (`auth:login`, `auth:logout`, …) with that session presented. */
+function withSessionPresented(
+  answer: unknown,
+  present: (view: SessionView) => SessionView,
+): unknown {
+  if (typeof answer !== 'object' || answer === null || !('session' in answer)) return answer;
+  return { ...answer, session: present(answer.session as SessionView) };
 }
 
 function configProblem(error: ConfigError): AppError {

@@ -1,0 +1,46 @@
+/**
+ * The footer's "Identity provider: …" line, which the README promises is always shown: after Log In,
+ * Log Out and a provider switch it still names the provider in use (issue 22, M1: the answers to
+ * login and logout once carried no provider, and the line vanished until a reload).
+ */
+import type { Page } from '@playwright/test';
+import { alice, bob, expect, logIn, test } from './fixtures.ts';
+
+const footerProvider = (page: Page) => page.locator('footer .page-footer__provider');
+
+async function logOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Log Out' }).first().click();
+  await expect(page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
+}
+
+test('the footer names the provider after Log In, after Log Out and after a provider switch', async ({
+  page,
+  app,
+  devstack,
+}) => {
+  await app.restart({ env: {} });
+  await app.open();
+  const demo = 'Identity provider: Built-in demo provider';
+  await expect(footerProvider(page)).toHaveText(demo);
+
+  await logIn(page, app, alice);
+  await expect(footerProvider(page)).toHaveText(demo);
+  await logOut(page);
+  await expect(footerProvider(page)).toHaveText(demo);
+
+  // Switch to another provider from Settings: the footer follows, and keeps following.
+  await page.goto(`${app.preview.url}#/settings`);
+  await page.getByRole('radio', { name: 'Your Auth0 tenant' }).check();
+  await page.getByLabel('Domain').fill(devstack.issuer);
+  await page.getByLabel('Client ID').fill(devstack.clientId);
+  await page.getByLabel('Audience').fill(devstack.audience);
+  await page.getByLabel('API server URL').fill(devstack.apiUrl);
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const host = new URL(devstack.issuer).host;
+  await expect(footerProvider(page)).toHaveText(`Identity provider: ${host}`);
+
+  await logIn(page, app, bob);
+  await expect(footerProvider(page)).toHaveText(`Identity provider: ${host}`);
+  await logOut(page);
+  await expect(footerProvider(page)).toHaveText(`Identity provider: ${host}`);
+});
