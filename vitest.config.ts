@@ -8,6 +8,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // Inlined so a test's fake `electron` reaches it (electron-store imports electron itself).
+          server: { deps: { inline: ['electron-store'] } },
         },
       },
       {

@@ -28,6 +28,7 @@ import {
   type Configured,
   type SettingsChannel,
 } from './index.ts';
+import { keepLoopbackOffProxies } from './no-proxy.ts';
 import type { CorePorts, KeyValueStore } from './ports.ts';
 import { redactingLogger } from './redact.ts';
 import { registrationFor } from './registration.ts';
@@ -52,6 +53,11 @@ export interface CoreHostOptions {
   cwd?: string;
   /** The managed `app-config.json` (next to the app's resources; PREVIEW_APP_CONFIG in the preview). */
   managedConfigFile?: string;
+  /**
+   * A packaged app: the managed file wins over the environment and `.env` (which then only fill in
+   * what it leaves unset), so nothing a user's shell sets overrides the organisation's settings.
+   */
+  managedConfigWins?: boolean;
   /** The demo provider's state folder. */
   devstackDataDir?: string;
   /** The core's ports; `store` holds the vault. */
@@ -96,12 +102,15 @@ const SETTINGS_CHANNELS = new Set<Channel>([
 ]);
 
 export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost> {
+  // Before the first request: no loopback call goes through a proxy the environment names (N8).
+  keepLoopbackOffProxies();
   const log = redactingLogger(options.ports.log ?? { info() {}, warn() {}, error() {} });
   const startDemo = options.startDemo ?? startDemoProvider;
   const layers: SettingsLayers = {
     environment: readSettings(options.env, options.cwd),
     managed: {},
     saved: undefined,
+    order: options.managedConfigWins ? 'managed-first' : 'environment-first',
   };
   let managedProblem: ConfigError | undefined;
   try {

@@ -7,6 +7,8 @@
  * latest `DPoP-Nonce` is kept and put in the next proofs; a `use_dpop_nonce` challenge is answered with
  * one retry carrying the new nonce (§9).
  */
+import http from 'node:http';
+import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import type { ApiMessage, MessageKind, Result } from '../../src-preload/contract.ts';
@@ -46,6 +48,9 @@ export class MessageService {
       // axios would otherwise obey HTTP_PROXY / HTTPS_PROXY and hand the bearer token for a
       // loopback http API, in clear, to whatever proxy the environment names.
       proxy: false,
+      // Fresh agents: from Node 24.5 (Electron's) the global ones obey NODE_USE_ENV_PROXY (no-proxy.ts).
+      httpAgent: new http.Agent({ keepAlive: true }),
+      httpsAgent: new https.Agent({ keepAlive: true }),
       headers: { Accept: 'application/json' },
     });
   }

@@ -6,6 +6,10 @@
  *   3. the settings saved from the Settings page
  *   4. the built-in demo provider
  *
+ * In a packaged app 1 and 2 swap (`order: 'managed-first'`): an organisation's file is the one thing
+ * a user's shell or a writable `<userData>/.env` must not override, so the environment only fills in
+ * what the managed file leaves unset.
+ *
  * Values from every layer go through the same parser (config.ts). The saved settings hold no secret
  * (a public client has none): a provider choice and the five values, as typed.
  */
@@ -28,6 +32,8 @@ export interface SettingsLayers {
   environment: Settings;
   managed: Settings;
   saved: SettingsForm | undefined;
+  /** `managed-first` in a packaged app: the organisation's file wins over the environment. */
+  order?: 'environment-first' | 'managed-first';
 }
 
 /** What the app runs on, after precedence. */
@@ -115,11 +121,12 @@ export function resolveSettings(layers: SettingsLayers): ResolvedSettings {
   const sources: SettingsView['sources'] = { provider: 'default' };
   const saved = layers.saved?.values ?? {};
   for (const name of SETTING_NAMES) {
-    const found: Array<[SettingSource, string | undefined]> = [
+    const fixed: Array<[SettingSource, string | undefined]> = [
       ['environment', layers.environment[name]],
       ['managed', layers.managed[name]],
-      ['saved', saved[name]],
     ];
+    if (layers.order === 'managed-first') fixed.reverse();
+    const found: Array<[SettingSource, string | undefined]> = [...fixed, ['saved', saved[name]]];
     const hit = found.find(([, value]) => value !== undefined && value !== '');
     if (hit) {
       values[name] = hit[1]!;

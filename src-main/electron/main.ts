@@ -33,6 +33,7 @@ import { startCoreHost, type CoreHost } from '../core/host.ts';
 import { createFileLog, teeLogger, type FileLog } from './app-log.ts';
 import { AppLinkInbox, findAppLinks, handlerIsThisApp, protocolClientCall } from './app-link.ts';
 import { createAppProtocolHandler } from './app-protocol.ts';
+import { configSources, userDataOverride } from './config-sources.ts';
 import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady } from './hardening.ts';
 import { createAppWindows, type AppWindows } from './app-window.ts';
 import { registerBridgeHandlers, sendSessionChanged } from './ipc.ts';
@@ -53,9 +54,10 @@ const SHUTDOWN_TIMEOUT_MS = 5000;
 /** vite-plugin-electron's message when the preload was rebuilt in `vite` dev. */
 const PRELOAD_REBUILT = 'electron-vite&type=hot-reload';
 
-// A separate profile (store, single-instance lock, logs) per run: the Electron tests set it per test.
-if (process.env.APP_USER_DATA_DIR)
-  app.setPath('userData', path.resolve(process.env.APP_USER_DATA_DIR));
+// A separate profile (store, single-instance lock, logs) per run: the Electron tests set it per
+// test. A packaged app ignores it (config-sources.ts).
+const userData = userDataOverride({ isPackaged: app.isPackaged, env: process.env });
+if (userData) app.setPath('userData', userData);
 
 const fileLog = openFileLog();
 /** Every line to the console (development) and to the log file in the OS's log folder (app-log.ts). */
@@ -138,16 +140,17 @@ function run(): void {
         createAppProtocolHandler({ rootDir: RENDERER_DIR, csp: cspFor('production') }),
       );
     }
-    // `.env` is a development convenience; a packaged app looks for one in its profile folder.
-    const cwd = app.isPackaged ? app.getPath('userData') : process.cwd();
     if (fileLog) log.info('logging to a file', { file: fileLog.file });
     core = await startCoreHost({
       env: process.env,
-      cwd,
-      // An organisation's installer ships app-config.json beside the app's resources (extraResources).
-      ...(app.isPackaged
-        ? { managedConfigFile: path.join(process.resourcesPath, 'app-config.json') }
-        : {}),
+      // Packaged: the organisation's app-config.json (extraResources) wins; `.env` in the profile
+      // folder fills in only what it leaves unset. Development: the environment and `.env` first.
+      ...configSources({
+        isPackaged: app.isPackaged,
+        userDataDir: app.getPath('userData'),
+        resourcesPath: process.resourcesPath,
+        cwd: process.cwd(),
+      }),
       // The built-in demo provider keeps its state in the profile: sessions survive restarts.
       devstackDataDir: path.join(app.getPath('userData'), 'devstack'),
       settingsStore: openSessionStore('settings'),

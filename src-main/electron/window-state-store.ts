@@ -4,6 +4,7 @@
  */
 import Store from 'electron-store';
 import type { Logger } from '../core/ports.ts';
+import { STORE_FILE_MODE } from './session-store.ts';
 import type { WindowState } from './window-state.ts';
 
 const KEY = 'window';
@@ -19,6 +20,7 @@ export function openWindowStateStore(log: Logger): WindowStateStore {
     name: 'window-state',
     // A corrupted file must not stop the app from starting: the window opens at its default size.
     clearInvalidConfig: true,
+    configFileMode: STORE_FILE_MODE,
   });
   return {
     load: () => store.get(KEY),

@@ -111,6 +111,36 @@ describe('where each value comes from', () => {
     });
   });
 
+  it('packaged (managed-first): the managed file wins over the environment and .env, which only fill in what it leaves unset', () => {
+    const resolved = resolveSettings({
+      environment: {
+        AUTH0_DOMAIN: 'attacker.example.com',
+        AUTH0_CLIENT_ID: 'from-env',
+        API_SERVER_URL: 'https://evil.example',
+      },
+      managed: {
+        AUTH0_DOMAIN: 'corp.eu.auth0.com',
+        AUTH0_AUDIENCE: 'managed-api',
+        API_SERVER_URL: 'https://api.corp.example',
+      },
+      saved,
+      order: 'managed-first',
+    });
+    expect(resolved.provider).toBe('tenant');
+    expect(resolved.settings).toMatchObject({
+      AUTH0_DOMAIN: 'corp.eu.auth0.com',
+      AUTH0_AUDIENCE: 'managed-api',
+      API_SERVER_URL: 'https://api.corp.example',
+      // Left unset by the organisation: the environment fills it in.
+      AUTH0_CLIENT_ID: 'from-env',
+    });
+    expect(resolved.sources).toMatchObject({
+      provider: 'managed',
+      AUTH0_DOMAIN: 'managed',
+      AUTH0_CLIENT_ID: 'environment',
+    });
+  });
+
   it('nothing anywhere: the built-in demo provider', () => {
     expect(resolveSettings({ environment: {}, managed: {}, saved: undefined })).toMatchObject({
       provider: 'demo',
