@@ -190,8 +190,12 @@ export interface SettingsView {
 export interface ConnectionCheckLine {
   name: string;
   passed: boolean;
+  /** Not run because a check it needs failed (discovery): neither passed nor counted as failed. */
+  skipped?: boolean;
   /** Why it passed or failed, in a sentence. */
   detail: string;
+  /** The network error's code behind a failure (ECONNREFUSED, ENOTFOUND, timeout), for small print. */
+  code?: string;
 }
 
 export const MESSAGE_KINDS = ['public', 'protected', 'admin'] as const;

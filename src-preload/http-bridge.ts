@@ -4,8 +4,10 @@
  *
  * - request: `POST {base}/__bridge/{channel}` with `{"args":[...]}`; the answer is the channel's
  *   response type from the contract.
- * - events: one `EventSource` on `{base}/__bridge/events`: `session:changed` (data: a SessionView) and
- *   `app:open-settings` (data: null; the preview sends it when a test stands in for the app menu).
+ * - events: one stream from `{base}/__bridge/events` (server-sent events read with fetch, so it can
+ *   carry the key): `session:changed` (data: a SessionView) and `app:open-settings` (data: null; the
+ *   preview sends it when a test stands in for the app menu).
+ * - every request carries this launch's key in `X-Preview-Key`; nothing relies on a cookie.
  *
  * Like the contract's responses, nothing here throws or rejects: when the host does not answer, the
  * caller gets `{ ok: false, error }` (or, for `getSession`, a signed-out view carrying the error), so
@@ -42,36 +44,46 @@ function isAppError(value: unknown): value is AppError {
   return isObject(value) && typeof value.code === 'string' && typeof value.message === 'string';
 }
 
+/** Where the page keeps the key: this tab's sessionStorage, which no other origin (port) can read. */
+const KEY_ITEM = 'preview-key';
+
 /**
  * The preview answers only a browser that holds this launch's key. The link printed in the terminal
  * carries it in the fragment (`#key=…`: never sent in a request, so never in a server log or a
- * Referer); this takes it out of the address bar and history at once, trades it for the preview's
- * HttpOnly cookie, and says whether the bridge now answers (`false`: show "open the link").
+ * Referer); this takes it out of the address bar and history at once and keeps it in this tab's
+ * sessionStorage (a reload or another page of the app in this tab still has it; no other origin,
+ * and no other port of 127.0.0.1, can read it). No cookie: a cookie would go to every port (N3).
  */
-export async function unlockPreview(base = ''): Promise<boolean> {
-  const key = /^#key=([\w-]+)$/.exec(window.location.hash)?.[1];
-  if (key) {
+export function takePreviewKey(): string | undefined {
+  const fromLink = /^#key=([\w-]+)$/.exec(window.location.hash)?.[1];
+  if (fromLink) {
     window.history.replaceState(
       window.history.state,
       '',
       `${window.location.pathname}${window.location.search}#/`,
     );
     try {
-      await fetch(`${base}/__preview/session`, {
-        method: 'POST',
-        headers: { 'X-Preview-Key': key },
-        credentials: 'same-origin',
-      });
+      window.sessionStorage.setItem(KEY_ITEM, fromLink);
     } catch {
-      // The question below gets the same failure and decides.
+      // Storage switched off: the key lives in this page's memory only (a reload needs the link).
     }
+    return fromLink;
   }
+  try {
+    return window.sessionStorage.getItem(KEY_ITEM) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the preview answers this key (`false`: show "open the link"). */
+export async function keyOpensPreview(key: string, base = ''): Promise<boolean> {
   try {
     const response = await fetch(`${base}/__bridge/${channelOf.getSession}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'X-Preview-Key': key },
       body: JSON.stringify({ args: [] }),
-      credentials: 'same-origin',
+      credentials: 'omit',
     });
     return response.status !== 401;
   } catch {
@@ -80,15 +92,15 @@ export async function unlockPreview(base = ''): Promise<boolean> {
   }
 }
 
-export function createHttpBridge(base = ''): AuthBridge {
+export function createHttpBridge(key: string, base = ''): AuthBridge {
   async function post(channel: Channel, args: unknown[]): Promise<Answer> {
     let response: Response;
     try {
       response = await fetch(`${base}/__bridge/${channel}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
+        headers: { 'Content-Type': 'application/json', 'X-Preview-Key': key },
         body: JSON.stringify({ args }),
-        credentials: 'same-origin',
+        credentials: 'omit',
       });
     } catch {
       return { ok: false, error: { code: 'internal', message: NOT_RESPONDING } };
@@ -125,7 +137,8 @@ export function createHttpBridge(base = ''): AuthBridge {
 
   const sessionListeners = new Set<(session: SessionView) => void>();
   const settingsListeners = new Set<() => void>();
-  let source: EventSource | null = null;
+  /** The open stream's abort switch; null while none is open. */
+  let source: AbortController | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   const subscribed = () => sessionListeners.size + settingsListeners.size > 0;
@@ -140,44 +153,68 @@ export function createHttpBridge(base = ''): AuthBridge {
     if (answer.ok && isSessionView(answer.body)) deliver(answer.body);
   }
 
-  function openEvents(): void {
-    if (typeof EventSource === 'undefined') return;
-    const stream = new EventSource(`${base}/__bridge/events`);
-    source = stream;
-    let dropped = false;
-    stream.addEventListener(events['session:changed'], (event) => {
+  function dispatch(name: string, data: string): void {
+    if (name === events['session:changed']) {
       let session: unknown;
       try {
-        session = JSON.parse((event as MessageEvent<string>).data);
+        session = JSON.parse(data);
       } catch {
         return;
       }
       if (isSessionView(session)) deliver(session);
-    });
-    // A command, not a state: one missed while the stream was down is not replayed.
-    stream.addEventListener(events['app:open-settings'], () => {
+    } else if (name === events['app:open-settings']) {
+      // A command, not a state: one missed while the stream was down is not replayed.
       for (const listener of [...settingsListeners]) listener();
-    });
-    stream.addEventListener('open', () => {
-      if (dropped) {
-        dropped = false;
-        void resync();
-      }
-    });
-    stream.addEventListener('error', () => {
-      dropped = true;
-      // The browser retries by itself unless the host answered with something other than a stream.
-      if (stream.readyState === EventSource.CLOSED && source === stream) {
-        source = null;
-        retryTimer = setTimeout(() => {
-          retryTimer = undefined;
-          if (subscribed() && source === null) {
-            openEvents();
-            void resync();
+    }
+  }
+
+  /**
+   * The event stream, read with fetch so it can carry the key's header (EventSource cannot send
+   * headers): server-sent event frames (`event: …`, `data: …`, a blank line) from the body.
+   */
+  function openEvents(reopened = false): void {
+    const stream = new AbortController();
+    source = stream;
+    void (async () => {
+      try {
+        const response = await fetch(`${base}/__bridge/events`, {
+          headers: { Accept: 'text/event-stream', 'X-Preview-Key': key },
+          credentials: 'omit',
+          cache: 'no-store',
+          signal: stream.signal,
+        });
+        if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
+        if (reopened) void resync();
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            let name = 'message';
+            const data: string[] = [];
+            for (const line of frame.split('\n')) {
+              if (line.startsWith('event:')) name = line.slice(6).trim();
+              else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+            }
+            dispatch(name, data.join('\n'));
           }
-        }, EVENTS_RETRY_MS);
+        }
+      } catch {
+        // Refused, dropped or closed: decided below.
       }
-    });
+      if (source !== stream || stream.signal.aborted) return;
+      // The host went away or answered with something other than a stream: try again in a moment.
+      source = null;
+      retryTimer = setTimeout(() => {
+        retryTimer = undefined;
+        if (subscribed() && source === null) openEvents(true);
+      }, EVENTS_RETRY_MS);
+    })();
   }
 
   /** One event stream for every subscription: opened with the first, closed with the last. */
@@ -187,7 +224,7 @@ export function createHttpBridge(base = ''): AuthBridge {
     return () => {
       listeners.delete(listener);
       if (!subscribed()) {
-        source?.close();
+        source?.abort();
         source = null;
         clearTimeout(retryTimer);
         retryTimer = undefined;

@@ -23,12 +23,14 @@ export class PreviewLockedError extends Error {
 export async function loadBridge(): Promise<AuthBridge> {
   if (window.auth) return window.auth;
   // Loaded on demand so the Electron build never runs (or downloads) the HTTP transport.
-  const { createHttpBridge, unlockPreview } = await import('../src-preload/http-bridge.ts');
+  const { createHttpBridge, keyOpensPreview, takePreviewKey } =
+    await import('../src-preload/http-bridge.ts');
   // A printed link pasted into a tab already on the preview only changes the fragment: start over,
-  // so its key is traded like on a fresh load.
+  // so its key is taken like on a fresh load.
   window.addEventListener('hashchange', () => {
     if (window.location.hash.startsWith('#key=')) window.location.reload();
   });
-  if (!(await unlockPreview())) throw new PreviewLockedError();
-  return createHttpBridge();
+  const key = takePreviewKey();
+  if (!key || !(await keyOpensPreview(key))) throw new PreviewLockedError();
+  return createHttpBridge(key);
 }

@@ -15,9 +15,18 @@
  * Every request has its own 10 s bound (AbortSignal.timeout), so the whole check ends within about
  * 20 s however the servers behave (discovery, then the rest side by side). Nothing here sends a token
  * or a secret; answers are only read for the fields named above.
+ *
+ * A hostile discovery document must not make this an SSRF or port-scan tool (N6): every discovered
+ * endpoint follows the sign-in's rule (endpoint-rules.ts: https; http only when issuer and endpoint
+ * are both loopback) before anything is sent to it; the provider's own words (status,
+ * error_description, key algorithms) are echoed only from the issuer's own host; a network failure at
+ * any other host is one generic "could not be reached". A failed prerequisite (discovery) marks the
+ * lines that need it "skipped", not failed; a network failure at a host the person typed says why in
+ * plain words, with the code (ECONNREFUSED, ENOTFOUND) beside it.
  */
 import type { ConnectionCheckLine } from '../../src-preload/contract.ts';
 import type { AppConfig } from './config.ts';
+import { endpointRefusal } from './endpoint-rules.ts';
 import { PROVIDER_TIMEOUT_SECONDS } from './oidc.ts';
 import { isAuth0Domain } from './registration.ts';
 
@@ -37,7 +46,14 @@ export const CHECK_NAMES = {
 
 type Metadata = Record<string, unknown>;
 
-class CheckFailure extends Error {}
+class CheckFailure extends Error {
+  /** The network error's code (ECONNREFUSED, ENOTFOUND, timeout), shown in small print. */
+  readonly code: string | undefined;
+  constructor(message: string, code?: string) {
+    super(message);
+    this.code = code;
+  }
+}
 
 export interface ConnectionCheckOptions {
   /** Per request, default 10 s. */
@@ -49,7 +65,10 @@ export async function checkConnection(
   options: ConnectionCheckOptions = {},
 ): Promise<ConnectionCheckLine[]> {
   const timeoutMs = options.timeoutMs ?? CHECK_TIMEOUT_MS;
-  const request = (url: URL | string, init: RequestInit = {}) => fetchBounded(url, init, timeoutMs);
+  // The hosts the person typed: a failure there may say why; anywhere else it says only that.
+  const typed = new Set([config.issuer.host, config.apiServerUrl.host]);
+  const request = (url: URL | string, init: RequestInit = {}) =>
+    fetchBounded(url, init, timeoutMs, typed.has(new URL(url).host));
   const api = line(CHECK_NAMES.api, () => checkApi(config.apiServerUrl, request));
   const discovery = await line(CHECK_NAMES.discovery, async () => {
     const metadata = await discover(config.issuer, request);
@@ -62,17 +81,18 @@ export async function checkConnection(
   const needsDiscovery = (name: string): ConnectionCheckLine => ({
     name,
     passed: false,
-    detail: 'Not checked: discovery failed.',
+    skipped: true,
+    detail: 'Skipped: discovery failed.',
   });
   const rest: Array<Promise<ConnectionCheckLine> | ConnectionCheckLine> = metadata
     ? [
-        line(CHECK_NAMES.code, async () => ({ detail: checkCodeFlow(metadata) })),
+        line(CHECK_NAMES.code, async () => ({ detail: checkCodeFlow(config.issuer, metadata) })),
         line(CHECK_NAMES.refresh, () => checkRefresh(config, metadata, request)),
         line(CHECK_NAMES.revocation, async () => ({
-          detail: `Revocation endpoint: ${endpoint(metadata, 'revocation_endpoint', 'no revocation_endpoint: logout could not revoke the refresh token')}.`,
+          detail: `Revocation endpoint: ${endpoint(metadata, 'revocation_endpoint', 'no revocation_endpoint: logout could not revoke the refresh token', config.issuer)}.`,
         })),
         line(CHECK_NAMES.logout, async () => ({ detail: checkLogout(config.issuer, metadata) })),
-        line(CHECK_NAMES.jwks, () => checkJwks(metadata, request)),
+        line(CHECK_NAMES.jwks, () => checkJwks(config.issuer, metadata, request)),
       ]
     : [
         CHECK_NAMES.code,
@@ -93,12 +113,51 @@ async function line<T extends { detail: string }>(
     const result = await run();
     return { ...result, name, passed: true };
   } catch (error) {
-    return { name, passed: false, detail: reasonOf(error) } as ConnectionCheckLine & Partial<T>;
+    const code = error instanceof CheckFailure ? error.code : undefined;
+    return {
+      name,
+      passed: false,
+      detail: reasonOf(error),
+      ...(code ? { code } : {}),
+    } as ConnectionCheckLine & Partial<T>;
   }
 }
 
 function strip(result: ConnectionCheckLine): ConnectionCheckLine {
-  return { name: result.name, passed: result.passed, detail: result.detail };
+  return {
+    name: result.name,
+    passed: result.passed,
+    detail: result.detail,
+    ...(result.skipped ? { skipped: true } : {}),
+    ...(result.code ? { code: result.code } : {}),
+  };
+}
+
+/**
+ * A network failure in a person's words. Only for a host the person typed: anywhere else the
+ * difference between "refused" and "no answer" would tell a hostile discovery document which ports
+ * of another host are open.
+ */
+function networkFailure(host: string, error: unknown, timeoutMs: number, typed: boolean) {
+  if (!typed) return new CheckFailure(`${host} could not be reached.`);
+  if (error instanceof Error && error.name === 'TimeoutError')
+    return new CheckFailure(
+      `${host} could not be reached: timed out after ${timeoutMs / 1000} s.`,
+      'timeout',
+    );
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const code = cause?.code;
+  const why =
+    code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+      ? 'no such host: check the spelling'
+      : code === 'ECONNREFUSED'
+        ? 'connection refused'
+        : code === 'ECONNRESET' || code === 'UND_ERR_SOCKET'
+          ? 'the connection was closed before an answer'
+          : code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)
+            ? 'its certificate is not trusted'
+            : 'no answer';
+  return new CheckFailure(`${host} could not be reached: ${why}.`, code);
 }
 
 type Request = (
@@ -110,6 +169,7 @@ async function fetchBounded(
   url: URL | string,
   init: RequestInit,
   timeoutMs: number,
+  typed: boolean,
 ): Promise<{ status: number; body: unknown; text: string }> {
   const target = new URL(url);
   let response: Response;
@@ -120,12 +180,7 @@ async function fetchBounded(
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    if (error instanceof Error && error.name === 'TimeoutError')
-      throw new CheckFailure(`${target.host} did not answer within ${timeoutMs / 1000} s.`);
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new CheckFailure(
-      `${target.host} could not be reached (${cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : 'network error')}).`,
-    );
+    throw networkFailure(target.host, error, timeoutMs, typed);
   }
   const declared = Number(response.headers.get('content-length') ?? 0);
   if (declared > MAX_ANSWER_BYTES)
@@ -180,16 +235,54 @@ function list(metadata: Metadata, name: string): string[] | undefined {
     : undefined;
 }
 
-function endpoint(metadata: Metadata, name: string, missing: string): string {
+/** A discovered endpoint the sign-in would use: present, and allowed by its rule (endpoint-rules.ts). */
+function endpoint(metadata: Metadata, name: string, missing: string, issuer: URL): string {
   const value = metadata[name];
   if (typeof value !== 'string' || !URL.canParse(value))
     throw new CheckFailure(`The provider has ${missing}.`);
+  const refused = endpointRefusal(issuer, value);
+  if (refused)
+    throw new CheckFailure(
+      `The provider's ${name} ${refused}: the app does not use it, so nothing was sent there.`,
+    );
   return value;
 }
 
-function checkCodeFlow(metadata: Metadata): string {
-  endpoint(metadata, 'authorization_endpoint', 'no authorization_endpoint');
-  endpoint(metadata, 'token_endpoint', 'no token_endpoint');
+/** Whether an answer from `url` may be echoed: only the issuer's own host speaks for the provider. */
+function fromIssuerHost(issuer: URL, url: string): boolean {
+  return new URL(url).host === issuer.host;
+}
+
+/**
+ * Any failure at an endpoint on another host than the issuer's, in one sentence whatever happened
+ * (refused, silent, or an answer that is not the endpoint's): a hostile discovery document learns
+ * nothing about what listens there.
+ */
+function foreignFailure(kind: string, url: string): CheckFailure {
+  return new CheckFailure(
+    `${new URL(url).host} could not be reached, or did not answer as the provider's ${kind}.`,
+  );
+}
+
+async function requestOrForeignFailure(
+  issuer: URL,
+  kind: string,
+  url: string,
+  request: Request,
+  init?: RequestInit,
+): ReturnType<Request> {
+  try {
+    return await request(url, init);
+  } catch (error) {
+    if (!fromIssuerHost(issuer, url) && error instanceof CheckFailure)
+      throw foreignFailure(kind, url);
+    throw error;
+  }
+}
+
+function checkCodeFlow(issuer: URL, metadata: Metadata): string {
+  endpoint(metadata, 'authorization_endpoint', 'no authorization_endpoint', issuer);
+  endpoint(metadata, 'token_endpoint', 'no token_endpoint', issuer);
   const responseTypes = list(metadata, 'response_types_supported') ?? [];
   if (!responseTypes.includes('code'))
     throw new CheckFailure(
@@ -222,9 +315,9 @@ async function checkRefresh(
   const scopes = list(metadata, 'scopes_supported');
   if (scopes && !scopes.includes('offline_access'))
     throw new CheckFailure('The provider does not offer the offline_access scope.');
-  const token = endpoint(metadata, 'token_endpoint', 'no token_endpoint');
+  const token = endpoint(metadata, 'token_endpoint', 'no token_endpoint', config.issuer);
   // A made-up refresh token: the answer says whether this client may use refresh tokens at all.
-  const answer = await request(token, {
+  const answer = await requestOrForeignFailure(config.issuer, 'token endpoint', token, request, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
     body: new URLSearchParams({
@@ -235,12 +328,14 @@ async function checkRefresh(
   });
   const error =
     isObject(answer.body) && typeof answer.body.error === 'string' ? answer.body.error : undefined;
+  if (error === 'invalid_grant')
+    return { detail: 'The token endpoint knows the Client ID and takes refresh tokens.' };
+  // A token endpoint on another host is the discovery document's word, not the provider's: no echo.
+  if (!fromIssuerHost(config.issuer, token)) throw foreignFailure('token endpoint', token);
   const description =
     isObject(answer.body) && typeof answer.body.error_description === 'string'
       ? ` (${answer.body.error_description.slice(0, 200)})`
       : '';
-  if (error === 'invalid_grant')
-    return { detail: 'The token endpoint knows the Client ID and takes refresh tokens.' };
   if (error === 'invalid_client' || (answer.status === 401 && error !== 'invalid_request')) {
     throw new CheckFailure(
       `The token endpoint does not know this Client ID${description}: is it the Native application's?`,
@@ -257,24 +352,34 @@ async function checkRefresh(
 
 function checkLogout(issuer: URL, metadata: Metadata): string {
   if (typeof metadata.end_session_endpoint === 'string')
-    return `End session endpoint: ${metadata.end_session_endpoint}.`;
+    return `End session endpoint: ${endpoint(metadata, 'end_session_endpoint', 'no end_session_endpoint', issuer)}.`;
   if (isAuth0Domain(issuer)) return `Auth0 logout: ${new URL('/v2/logout', issuer).href}.`;
   throw new CheckFailure(
     'The provider has no end_session_endpoint: logout could not end its session.',
   );
 }
 
-async function checkJwks(metadata: Metadata, request: Request): Promise<{ detail: string }> {
-  const uri = endpoint(metadata, 'jwks_uri', 'no jwks_uri');
-  const answer = await request(uri);
-  if (answer.status !== 200) throw new CheckFailure(`${uri} answered HTTP ${answer.status}.`);
+async function checkJwks(
+  issuer: URL,
+  metadata: Metadata,
+  request: Request,
+): Promise<{ detail: string }> {
+  const uri = endpoint(metadata, 'jwks_uri', 'no jwks_uri', issuer);
+  const own = fromIssuerHost(issuer, uri);
+  const answer = await requestOrForeignFailure(issuer, 'JWKS', uri, request);
+  if (answer.status !== 200)
+    throw own
+      ? new CheckFailure(`${uri} answered HTTP ${answer.status}.`)
+      : foreignFailure('JWKS', uri);
   const keys =
     isObject(answer.body) && Array.isArray(answer.body.keys)
       ? answer.body.keys.filter(isObject)
       : undefined;
-  if (!keys) throw new CheckFailure(`${uri} is not a JWKS.`);
+  if (!keys) throw own ? new CheckFailure(`${uri} is not a JWKS.`) : foreignFailure('JWKS', uri);
   const signing = keys.filter((key) => key.use === undefined || key.use === 'sig');
-  if (signing.length === 0) throw new CheckFailure(`${uri} holds no signing key.`);
+  if (signing.length === 0)
+    throw own ? new CheckFailure(`${uri} holds no signing key.`) : foreignFailure('JWKS', uri);
+  if (!own) return { detail: `${signing.length} signing key${signing.length === 1 ? '' : 's'}.` };
   return {
     detail: `${signing.length} signing key${signing.length === 1 ? '' : 's'} (${[...new Set(signing.map((key) => String(key.alg ?? key.kty)))].join(', ')}).`,
   };

@@ -124,6 +124,8 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   let active: Active;
   /** Requests wait while the core is being swapped. */
   let switching: Promise<void> = Promise.resolve();
+  /** Check connection runs one at a time. */
+  let checking = false;
 
   /**
    * The one place a session view for the renderer is built: the core's view plus the provider it
@@ -283,9 +285,23 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
         return { ok: false, error: { code: 'config_invalid', message: result.first.message } };
       config = result.config;
     }
-    const started = performance.now();
-    const checks = await checkConnection(config);
-    return { ok: true, checks, ms: Math.round(performance.now() - started) };
+    // One check at a time (N6): the check is not a tool to fire requests in parallel.
+    if (checking)
+      return {
+        ok: false,
+        error: {
+          code: 'invalid_request',
+          message: 'A connection check is already running: wait for its result.',
+        },
+      };
+    checking = true;
+    try {
+      const started = performance.now();
+      const checks = await checkConnection(config);
+      return { ok: true, checks, ms: Math.round(performance.now() - started) };
+    } finally {
+      checking = false;
+    }
   }
 
   async function handleSettings(channel: SettingsChannel, args: unknown[]): Promise<unknown> {

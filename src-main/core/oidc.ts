@@ -6,6 +6,7 @@
 import * as client from 'openid-client';
 import type { AppConfig } from './config.ts';
 import { isLoopbackHost } from './config.ts';
+import { firstRefusedEndpoint } from './endpoint-rules.ts';
 import { CoreError, providerError } from './errors.ts';
 import type { TokenSet } from './vault.ts';
 
@@ -47,6 +48,19 @@ export function discover(config: AppConfig): Promise<client.Configuration> {
             : [client.enableNonRepudiationChecks],
         },
       )
+      .then((configuration) => {
+        // allowInsecureRequests would take http anywhere: every endpoint gets the issuer's rule.
+        const refused = firstRefusedEndpoint(
+          config.issuer,
+          configuration.serverMetadata() as Record<string, unknown>,
+        );
+        if (refused)
+          throw new CoreError(
+            'provider_error',
+            `The identity provider's ${refused.name} ${refused.reason}: the app does not use it.`,
+          );
+        return configuration;
+      })
       .catch((error: unknown) => {
         discoveries.delete(key);
         throw providerError(error, config.issuer);

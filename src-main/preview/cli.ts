@@ -1,6 +1,7 @@
 /**
  * `npm run preview`: the app in your browser, on the same core as the Electron app. Prints
- * `Preview: http://127.0.0.1:<port>/#key=<key>` (a new key each launch) and opens it.
+ * `Preview: http://127.0.0.1:<port>/#key=<key>` (a new key each launch) and opens it through an
+ * owner-only redirect file, so the key is never on a command line (open-link.ts).
  * PREVIEW_PORT (default: any free port), PREVIEW_DATA_DIR (default: a fresh temporary folder),
  * PREVIEW_EXTERNAL_BROWSER=capture (record sign-in URLs at /__preview/external-urls instead of
  * opening them), PREVIEW_ENCRYPTION=unavailable (behave like a Linux desktop without a keyring:
@@ -8,7 +9,8 @@
  * keys, sessions and sign-ups in <data folder>/devstack so a restart on the same folder stays signed in).
  */
 import { ConfigError } from '../core/config.ts';
-import { createPreviewConsoleLogger, openInSystemBrowser, startPreview } from './server.ts';
+import { openLinkThroughFile, type RedirectFile } from './open-link.ts';
+import { createPreviewConsoleLogger, openFileInSystemBrowser, startPreview } from './server.ts';
 
 const env = process.env;
 const mode = env.PREVIEW_EXTERNAL_BROWSER === 'capture' ? 'capture' : 'system';
@@ -31,10 +33,23 @@ try {
   console.log(`Session data: ${preview.dataDir}`);
   // The link carries this launch's key in its fragment: only a browser that opens it can use the app.
   console.log(`Preview: ${preview.link}`);
+  let redirect: RedirectFile | undefined;
   if (mode === 'system' && env.PREVIEW_OPEN !== '0' && !env.CI) {
-    openInSystemBrowser(preview.link).catch(() => {});
+    // Never the link itself on the opener's command line (every local user can read it there): an
+    // owner-only file that redirects to it, deleted once the key was used or after a minute.
+    const opening = openLinkThroughFile(preview.link, {
+      open: openFileInSystemBrowser,
+      keyUsed: preview.keyUsed,
+    });
+    redirect = opening.redirect;
+    opening.opened.catch((error: unknown) =>
+      console.warn(
+        `${error instanceof Error ? error.message : String(error)} Open the link above yourself.`,
+      ),
+    );
   }
   const shutdown = () => {
+    redirect?.remove();
     preview.close().then(
       () => process.exit(0),
       () => process.exit(1),

@@ -10,10 +10,12 @@
  * Those checks stop web pages, not another program or user on the machine, which can send any
  * header it likes. So each launch makes a secret key, as notebook servers do: the printed link
  * carries it in the fragment (`/#key=…`, never sent to a server, never in a log or a Referer), the
- * page trades it once for an HttpOnly SameSite=Strict cookie (`POST /__preview/session` with the key
- * in `X-Preview-Key`), and every `/__bridge/*` request and the event stream need that cookie. The
- * test-only `/__preview/*` endpoints need the key itself in `X-Preview-Key`. The gate goes by path
- * prefix (`accessFor`), so a new endpoint under either prefix is gated before it is written.
+ * page keeps it in its own tab's sessionStorage and sends it as `X-Preview-Key` on every
+ * `/__bridge/*` request and the event stream (read with fetch, so it can carry the header), and the
+ * test-only `/__preview/*` endpoints need it too. No cookie: browsers send cookies to every port of
+ * 127.0.0.1, so any other local server the user visits would receive an ambient credential (N3);
+ * a header is sent only by the page that holds the key. The gate goes by path prefix (`accessFor`),
+ * so a new endpoint under either prefix is gated before it is written.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -64,7 +66,7 @@ export interface PreviewOptions {
 }
 
 export interface Preview {
-  /** The preview's address without its key: what a page may be reloaded at once it holds the cookie. */
+  /** The preview's address without its key: what a page that holds the key may be reloaded at. */
   url: string;
   /** The link to open (and the one the CLI prints): `url` plus `#key=<key>`. */
   link: string;
@@ -75,6 +77,8 @@ export interface Preview {
   core: CoreHost;
   /** URLs the core asked to open, oldest first. */
   externalUrls: string[];
+  /** Settles at the first request that carries this launch's key (the link was opened and used). */
+  keyUsed: Promise<void>;
   /** Log lines about the provider in use when the preview started. */
   summary: string;
   close(): Promise<void>;
@@ -92,6 +96,8 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
   const key = randomBytes(32).toString('base64url');
   const externalUrls: string[] = [];
   const clients = new Set<ServerResponse>();
+  let markKeyUsed!: () => void;
+  const keyUsed = new Promise<void>((resolve) => (markKeyUsed = resolve));
   const openExternal: OpenExternal =
     options.externalBrowser === 'capture'
       ? async (url) => {
@@ -137,7 +143,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
       origin,
       port,
       key,
-      cookieName,
+      keyUsed: markKeyUsed,
     }).catch(() => {
       if (!res.headersSent)
         sendJson(res, 500, {
@@ -157,8 +163,6 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
   const port = (server.address() as AddressInfo).port;
   // As a browser serialises it: no ":80".
   const origin = new URL(`http://${LOOPBACK_HOST}:${port}`).origin;
-  // Cookies ignore ports: a name per port keeps two previews in one browser from overwriting each other.
-  const cookieName = `preview-key-${port}`;
   // The UI shows "restoring" until this finishes.
   core.restore().catch((error: unknown) =>
     options.log?.error('restoring the session failed', {
@@ -173,6 +177,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     dataDir,
     core,
     externalUrls,
+    keyUsed,
     summary,
     async close() {
       // Close the core first (it may still announce a cancelled sign-in; it stops the demo provider
@@ -198,17 +203,16 @@ interface Context {
   port: number;
   /** This launch's secret. */
   key: string;
-  /** The cookie that carries it once the page has traded the link's key. */
-  cookieName: string;
+  /** Called at each request that carries the key (the first one settles `Preview.keyUsed`). */
+  keyUsed: () => void;
 }
 
-/** Who may use a path: anyone (the page's files), a browser holding the cookie, or a test holding the key. */
-export type Access = 'anyone' | 'cookie' | 'key';
+/** Who may use a path: anyone (the page's files), or only a request carrying the key in `X-Preview-Key`. */
+export type Access = 'anyone' | 'key';
 
 /** Decided by prefix, so an endpoint added under `/__bridge/` or `/__preview/` is gated without a word. */
 export function accessFor(pathname: string): Access {
-  if (pathname.startsWith('/__bridge/')) return 'cookie';
-  if (pathname.startsWith('/__preview/')) return 'key';
+  if (pathname.startsWith('/__bridge/') || pathname.startsWith('/__preview/')) return 'key';
   return 'anyone';
 }
 
@@ -230,13 +234,6 @@ const ROUTES: readonly Route[] = [
     path: `/__bridge/${channel}`,
     handle: (req, res, ctx) => callChannel(channel, req, res, ctx),
   })),
-  // The page trades the key from the link's fragment for the cookie (the key stays valid all launch,
-  // so the link also works in a second window or browser).
-  {
-    method: 'POST',
-    path: '/__preview/session',
-    handle: (_req, res, ctx) => setKeyCookie(res, ctx),
-  },
   // Capture mode only (tests): the URLs the app would have opened, logout URL with id_token_hint included.
   {
     method: 'GET',
@@ -330,11 +327,12 @@ async function handleRequest(
   const site = req.headers['sec-fetch-site'];
   if (access !== 'anyone' && site !== undefined && site !== 'same-origin' && site !== 'none')
     return sendJson(res, 403, { message: 'Cross-site requests are refused.' });
-  // Another program on this machine: only the holder of this launch's key (or its cookie) gets further.
-  if (access === 'cookie' && !sameSecret(cookieValues(req, ctx.cookieName), ctx.key))
-    return sendLocked(res, ctx);
-  if (access === 'key' && !sameSecret(headerValues(req, 'x-preview-key'), ctx.key))
-    return sendLocked(res, ctx);
+  // Another program on this machine: only the holder of this launch's key gets further. A cookie,
+  // whatever it holds, opens nothing.
+  if (access === 'key') {
+    if (!sameSecret(headerValues(req, 'x-preview-key'), ctx.key)) return sendLocked(res);
+    ctx.keyUsed();
+  }
 
   if (access !== 'anyone') {
     const route = ROUTES.find((candidate) => candidate.path === pathname);
@@ -392,36 +390,13 @@ async function callChannel(
   return sendJson(res, 200, await ctx.core.handle(channel, args));
 }
 
-/** What a request without this launch's key or cookie gets; the page shows the message. */
+/** What a request without this launch's key gets; the page shows the message. */
 export const LOCKED_MESSAGE =
   'This preview answers only a browser that opened the link printed in the terminal, and each launch prints a new one: open the line "Preview: http://127.0.0.1:…/#key=…".';
 
-function sendLocked(res: ServerResponse, ctx: Context): void {
+function sendLocked(res: ServerResponse): void {
   const error: AppError = { code: 'preview_locked', message: LOCKED_MESSAGE };
-  sendJson(
-    res,
-    401,
-    { ok: false, error },
-    { 'WWW-Authenticate': `Cookie realm="preview" name="${ctx.cookieName}"` },
-  );
-}
-
-function setKeyCookie(res: ServerResponse, ctx: Context): void {
-  // No Max-Age: a session cookie, gone with the browser; the key dies with this launch anyway.
-  res.writeHead(204, {
-    'Set-Cookie': `${ctx.cookieName}=${ctx.key}; HttpOnly; SameSite=Strict; Path=/`,
-    'Cache-Control': 'no-store',
-  });
-  res.end();
-}
-
-function cookieValues(req: IncomingMessage, name: string): string[] {
-  const values: string[] = [];
-  for (const pair of (req.headers.cookie ?? '').split(';')) {
-    const at = pair.indexOf('=');
-    if (at > 0 && pair.slice(0, at).trim() === name) values.push(pair.slice(at + 1).trim());
-  }
-  return values;
+  sendJson(res, 401, { ok: false, error }, { 'WWW-Authenticate': 'X-Preview-Key realm="preview"' });
 }
 
 function headerValues(req: IncomingMessage, name: string): string[] {
@@ -562,12 +537,24 @@ export function openInSystemBrowser(url: string): Promise<void> {
   const parsed = new URL(url);
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
     return Promise.reject(new Error('Only http(s) URLs are opened.'));
+  return runOpener(parsed.href);
+}
+
+/** Opens a local HTML file (the CLI's owner-only redirect to its link: open-link.ts), as `file://`. */
+export function openFileInSystemBrowser(fileUrl: string): Promise<void> {
+  const parsed = new URL(fileUrl);
+  if (parsed.protocol !== 'file:')
+    return Promise.reject(new Error('Only file:// URLs are opened.'));
+  return runOpener(parsed.href);
+}
+
+function runOpener(target: string): Promise<void> {
   const [command, args] =
     process.platform === 'darwin'
-      ? ['open', [parsed.href]]
+      ? ['open', [target]]
       : process.platform === 'win32'
-        ? ['rundll32', ['url.dll,FileProtocolHandler', parsed.href]]
-        : ['xdg-open', [parsed.href]];
+        ? ['rundll32', ['url.dll,FileProtocolHandler', target]]
+        : ['xdg-open', [target]];
   // Detached, its output ignored and not waited for by this process: without a desktop environment
   // xdg-open runs the browser in the foreground and only exits with it. The promise settles when the
   // opener exits (or cannot start); the core never waits for it before listening for the callback.

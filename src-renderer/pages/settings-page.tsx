@@ -541,29 +541,44 @@ function CheckResults({ state }: { state: CheckState }) {
   if (state.status === 'idle' || state.status === 'checking') return null;
   if (state.status === 'failed')
     return <ErrorAlert title="Could not check" message={state.error.message} />;
-  const failed = state.checks.filter((line) => !line.passed).length;
   return (
     <div className="check-results">
       <p className="check-results__summary" role="status">
-        {failed === 0
-          ? `All ${state.checks.length} checks passed`
-          : `${failed} of ${state.checks.length} checks failed`}{' '}
-        ({(state.ms / 1000).toFixed(1)} s).
+        {checkSummary(state.checks, state.ms)}
       </p>
       <ul className="check-results__list" aria-label="Connection checks">
-        {state.checks.map((line) => (
-          <li
-            key={line.name}
-            className={`check-results__line check-results__line--${line.passed ? 'passed' : 'failed'}`}
-          >
-            <span className={`badge ${line.passed ? 'badge--ok' : 'badge--failed'}`}>
-              {line.passed ? 'Passed' : 'Failed'}
-            </span>
-            <span className="check-results__name">{line.name}</span>
-            <span className="check-results__detail">{line.detail}</span>
-          </li>
-        ))}
+        {state.checks.map((line) => {
+          const outcome = line.passed ? 'passed' : line.skipped ? 'skipped' : 'failed';
+          return (
+            <li key={line.name} className={`check-results__line check-results__line--${outcome}`}>
+              <span
+                className={`badge ${line.passed ? 'badge--ok' : line.skipped ? 'badge--skipped' : 'badge--failed'}`}
+              >
+                {line.passed ? 'Passed' : line.skipped ? 'Skipped' : 'Failed'}
+              </span>
+              <span className="check-results__name">{line.name}</span>
+              <span className="check-results__detail">
+                {line.detail}
+                {line.code ? <small className="check-results__code">{line.code}</small> : null}
+              </span>
+            </li>
+          );
+        })}
       </ul>
     </div>
   );
+}
+
+/**
+ * "All 7 checks passed in 40 ms." / "2 of 7 checks failed in 1.2 s." / "Discovery failed: 5 checks
+ * skipped." A skipped check is not counted as failed; a duration is given only when there is one.
+ */
+export function checkSummary(checks: ConnectionCheckLine[], ms: number): string {
+  const took = ms <= 0 ? '' : ms < 1000 ? ` in ${ms} ms` : ` in ${(ms / 1000).toFixed(1)} s`;
+  const failed = checks.filter((line) => !line.passed && !line.skipped);
+  const skipped = checks.filter((line) => line.skipped).length;
+  if (failed.length === 0 && skipped === 0) return `All ${checks.length} checks passed${took}.`;
+  if (skipped === 0) return `${failed.length} of ${checks.length} checks failed${took}.`;
+  const more = failed.length > 1 ? `; ${failed.length - 1} more failed` : '';
+  return `${failed[0]?.name ?? 'A check'} failed: ${skipped} check${skipped === 1 ? '' : 's'} skipped${more}${took}.`;
 }

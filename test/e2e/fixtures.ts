@@ -5,8 +5,10 @@
  *
  * The preview answers only a browser that opened its printed link (`preview.link`,
  * `http://127.0.0.1:<port>/#key=<key>`, a new key each launch): `app.open()` opens that link first
- * in each launch, then the page asked for. Tests read the test-only endpoints with
- * `app.externalUrls()`, which sends the key as `X-Preview-Key`.
+ * in each launch (the page keeps the key in its tab's sessionStorage and sends it as
+ * `X-Preview-Key`), then the page asked for, in the same tab. This is the one place that knows how
+ * the preview is opened. Tests read the test-only endpoints with `app.externalUrls()`, which sends
+ * the key as `X-Preview-Key`.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -31,7 +33,7 @@ export interface PreviewApp {
   preview: Preview;
   /**
    * Opens the app in the test's page and waits until the session is known: the printed link first
-   * (once per launch: the page trades its key for the preview's cookie), then `hash`.
+   * (once per launch: the page keeps its key for this tab), then `hash`.
    */
   open(hash?: string): Promise<void>;
   /** The URLs the app asked the system browser to open, read from `/__preview/external-urls` with the key. */
@@ -74,7 +76,7 @@ export const test = base.extend<Fixtures, { devstack: Devstack; systemBrowser: B
       });
     let preview = await start({});
     let seen = 0;
-    /** The launch whose link this page has opened (its cookie is in the page's context). */
+    /** The launch whose link this page has opened (its key is in the tab's sessionStorage). */
     let unlocked: Preview | undefined;
     const contexts: SignInResult['context'][] = [];
     const app: PreviewApp = {
@@ -145,6 +147,39 @@ export async function screenshot(page: Page, testInfo: TestInfo, name: string): 
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   await testInfo.attach(name, { path: file, contentType: 'image/png' });
+}
+
+/**
+ * Records every bridge answer and every server-sent event the renderer receives (the event stream is
+ * read with fetch: a copy of its body is kept as it arrives). Returns a function giving all of it.
+ */
+export async function recordBridge(page: Page): Promise<() => Promise<string>> {
+  const received: string[] = [];
+  page.on('response', async (response) => {
+    if (response.url().includes('/__bridge/') && !response.url().endsWith('/events'))
+      received.push(await response.text().catch(() => ''));
+  });
+  await page.addInitScript(`
+    window.__events = [];
+    const originalFetch = window.fetch;
+    window.fetch = async (...args) => {
+      const response = await originalFetch(...args);
+      const url = String(args[0] instanceof Request ? args[0].url : args[0]);
+      if (!url.endsWith('/__bridge/events') || !response.body) return response;
+      const [copy, original] = response.body.tee();
+      void (async () => {
+        const reader = copy.pipeThrough(new TextDecoderStream()).getReader();
+        for (;;) {
+          const { value, done } = await reader.read().catch(() => ({ done: true }));
+          if (done) return;
+          window.__events.push(value);
+        }
+      })();
+      return new Response(original, { status: response.status, headers: response.headers });
+    };
+  `);
+  return async () =>
+    [...received, ...((await page.evaluate('window.__events')) as string[])].join('\n');
 }
 
 /** Logs in from the nav and completes the sign-in in the system browser. */

@@ -14,7 +14,7 @@ import { startDevstack } from '../../devstack/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
 import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
 import { enterSignInCode, signInForAppLink } from '../support/system-browser.ts';
-import { alice, bob, envFor, expect, screenshot, test } from './fixtures.ts';
+import { alice, bob, envFor, expect, recordBridge, screenshot, test } from './fixtures.ts';
 
 const USER_CODE = /^[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}$/;
 
@@ -23,27 +23,6 @@ async function seriousViolations(page: Page) {
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
-
-/** Records every bridge answer and every session event the renderer receives. */
-async function recordBridge(page: Page): Promise<() => Promise<string>> {
-  const received: string[] = [];
-  page.on('response', async (response) => {
-    if (response.url().includes('/__bridge/') && !response.url().endsWith('/events'))
-      received.push(await response.text().catch(() => ''));
-  });
-  await page.addInitScript(`
-    window.__events = [];
-    const Original = window.EventSource;
-    window.EventSource = class extends Original {
-      constructor(url, init) {
-        super(url, init);
-        this.addEventListener('session:changed', (event) => window.__events.push(event.data));
-      }
-    };
-  `);
-  return async () =>
-    [...received, ...((await page.evaluate('window.__events')) as string[])].join('\n');
 }
 
 /** Log In, then "Try another way" → "Sign in with a code"; returns the code and address shown. */

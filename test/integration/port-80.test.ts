@@ -140,10 +140,9 @@ describe.skipIf(unavailable !== undefined)('loopback on port 80', () => {
     );
     writeFileSync(
       path.join(rendererDir, 'assets', 'app.js'),
-      // As the real page does: trade the printed link's key for the cookie, then call the bridge.
+      // As the real page does: take the printed link's key, send it with the bridge call.
       `const key = new URLSearchParams(location.hash.slice(1)).get('key');
-      fetch('/__preview/session', { method: 'POST', headers: { 'X-Preview-Key': key } })
-        .then(() => fetch('/__bridge/session:get', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"args":[]}' }))
+      fetch('/__bridge/session:get', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Preview-Key': key }, body: '{"args":[]}' })
         .then(async (r) => { document.getElementById('out').textContent = r.status + ' ' + (await r.text()); });`,
     );
     const preview = await startPreview({

@@ -5,9 +5,10 @@
  * non-JSON body), path traversal out of the renderer folder, and oversized bodies. Another page or
  * program on this machine must not be able to sign the user in, read messages, or read files.
  *
- * The browser-borne attacks are sent *with* the preview's cookie: a page on another port of
- * 127.0.0.1 is same-site, so the user's browser would attach it; Host, Origin and fetch metadata
- * must stop them on their own.
+ * The browser-borne attacks are sent *with* the key in `X-Preview-Key`, as if a page had it: Host,
+ * Origin and fetch metadata must stop them on their own. (A browser attaches no credential for the
+ * preview by itself: the page keeps the key in its tab and sends it as a header, and no cookie,
+ * which browsers send to every port of 127.0.0.1, carries it; see "no ambient credential".)
  *
  * The core behind it is real: its provider is the test's OpenID Provider (test/support/hostile-provider.ts,
  * which answers discovery so that a sign-in that gets through really starts and is captured), its
@@ -34,8 +35,8 @@ let env: NodeJS.ProcessEnv;
 let port: number;
 let origin: string;
 let rendererDir: string;
-/** What the user's browser holds after opening the printed link. */
-let cookie: string;
+/** What the app's page sends with every request after opening the printed link. */
+let keyHeader: string;
 const tally = { run: 0, refused: 0 };
 
 beforeAll(async () => {
@@ -71,20 +72,8 @@ beforeAll(async () => {
   });
   origin = new URL(preview.url).origin;
   port = Number(new URL(preview.url).port);
-  cookie = await keyCookie(preview);
+  keyHeader = preview.key;
 });
-
-/** Trades the preview's key for its cookie, as the page does with the printed link's fragment. */
-async function keyCookie(target: Preview): Promise<string> {
-  const answer = await fetch(`${new URL(target.url).origin}/__preview/session`, {
-    method: 'POST',
-    headers: { 'X-Preview-Key': target.key },
-  });
-  expect(answer.status).toBe(204);
-  const set = answer.headers.get('set-cookie') ?? '';
-  expect(set).toMatch(/; HttpOnly; SameSite=Strict; Path=\/$/);
-  return set.split(';')[0]!;
-}
 
 afterAll(async () => {
   await preview?.close();
@@ -121,7 +110,7 @@ function raw(request: {
     const headers: Record<string, string | undefined> = {
       Host: `127.0.0.1:${to}`,
       Connection: 'close',
-      Cookie: cookie,
+      'X-Preview-Key': keyHeader,
       ...request.headers,
     };
     if (request.body !== undefined && !request.chunked)
@@ -216,7 +205,7 @@ describe('control: the app itself is served and answered', () => {
     expect(session.status).toBe(200);
     expect(JSON.parse(session.body)).toMatchObject({ status: 'signed-out' });
     const events = await fetch(`${origin}/__bridge/events`, {
-      headers: { Origin: origin, Cookie: cookie },
+      headers: { Origin: origin, 'X-Preview-Key': keyHeader },
     });
     expect(events.headers.get('content-type')).toBe('text/event-stream');
     await events.body?.cancel();
@@ -225,14 +214,14 @@ describe('control: the app itself is served and answered', () => {
   it('a same-origin login really starts a sign-in (so the refusals below are what stops one)', async () => {
     const login = fetch(`${origin}/__bridge/auth:login`, {
       method: 'POST',
-      headers: { ...json, Origin: origin, Cookie: cookie },
+      headers: { ...json, Origin: origin, 'X-Preview-Key': keyHeader },
       body: loginBody,
     });
     await expect.poll(() => preview.externalUrls.length).toBe(1);
     expect(preview.externalUrls[0]).toContain(`${provider.issuer}/authorize?`);
     const cancel = await fetch(`${origin}/__bridge/auth:cancel`, {
       method: 'POST',
-      headers: { ...json, Cookie: cookie },
+      headers: { ...json, 'X-Preview-Key': keyHeader },
       body: loginBody,
     });
     expect(await cancel.json()).toEqual({ ok: true });
@@ -282,47 +271,54 @@ describe("another program on this machine, without this launch's key", () => {
     for (const channel of CHANNELS) expect(paths).toContain(`POST /__bridge/${channel}`);
     expect(paths).toContain('GET /__bridge/events');
     expect(paths).toContain('GET /__preview/external-urls');
-    expect(paths).toContain('POST /__preview/session');
     for (const endpoint of PREVIEW_ENDPOINTS)
       expect(endpoint.access, endpoint.path).not.toBe('anyone');
   });
 
   // Host, Origin and fetch metadata all say "the app's own page": a program can send any header.
   const carriers: Record<string, () => Record<string, string | undefined>> = {
-    'no cookie and no key': () => ({ Cookie: undefined }),
-    'a cookie with a guessed key': () => ({ Cookie: `preview-key-${port}=${'A'.repeat(43)}` }),
-    'the right cookie name for another port': () => ({
-      Cookie: cookie
-        .replace(`preview-key-${port}`, `preview-key-${port + 1}`)
-        .replace(/=.*/, `=${'B'.repeat(43)}`),
+    'no key': () => ({ 'X-Preview-Key': undefined }),
+    'a cookie with a guessed key': () => ({
+      'X-Preview-Key': undefined,
+      Cookie: `preview-key-${port}=${'A'.repeat(43)}`,
     }),
-    'an empty cookie': () => ({ Cookie: `preview-key-${port}=` }),
-    'a guessed X-Preview-Key': () => ({ Cookie: undefined, 'X-Preview-Key': 'C'.repeat(43) }),
+    'the old cookie name for another port': () => ({
+      'X-Preview-Key': undefined,
+      Cookie: `preview-key-${port + 1}=${'B'.repeat(43)}`,
+    }),
+    'an empty X-Preview-Key': () => ({ 'X-Preview-Key': '' }),
+    'a guessed X-Preview-Key': () => ({ 'X-Preview-Key': 'C'.repeat(43) }),
     'the key with one character changed': () => ({
-      Cookie: undefined,
       'X-Preview-Key': preview.key.slice(0, -1) + (preview.key.endsWith('A') ? 'B' : 'A'),
     }),
     'the key as a prefix of a longer value': () => ({
-      Cookie: undefined,
       'X-Preview-Key': `${preview.key}x`,
     }),
   };
   for (const [name, headers] of Object.entries(carriers)) {
     it(`refuses every endpoint of the route table with ${name}`, async () => {
       for (const endpoint of PREVIEW_ENDPOINTS) {
-        // The cookie is for the bridge; the test endpoints want the key itself, so the real cookie alone does not open them.
         const extra = headers();
         expectLocked(await refused(() => raw(requestFor(endpoint, extra)), 401));
       }
     });
   }
 
-  it("refuses the test endpoints with the browser's cookie but without the key header (the cookie opens the bridge only)", async () => {
-    for (const endpoint of PREVIEW_ENDPOINTS.filter(
-      (candidate) => candidate.access === 'key' && candidate.path !== '/__preview/session',
-    )) {
-      expectLocked(await refused(() => raw(requestFor(endpoint, { Cookie: cookie })), 401));
-    }
+  it('no ambient credential: the right key in a cookie (what a browser sends to every port of 127.0.0.1) or as Basic or Bearer credentials opens nothing', async () => {
+    const ambient: Array<Record<string, string | undefined>> = [
+      { Cookie: `preview-key-${port}=${preview.key}` },
+      { Cookie: `preview-key=${preview.key}; X-Preview-Key=${preview.key}` },
+      { Authorization: `Bearer ${preview.key}` },
+      { Authorization: `Basic ${Buffer.from(`preview:${preview.key}`).toString('base64')}` },
+    ];
+    for (const headers of ambient)
+      for (const endpoint of PREVIEW_ENDPOINTS)
+        expectLocked(
+          await refused(
+            () => raw(requestFor(endpoint, { 'X-Preview-Key': undefined, ...headers })),
+            401,
+          ),
+        );
   });
 
   it.each([
@@ -339,13 +335,15 @@ describe("another program on this machine, without this launch's key", () => {
           raw({
             method: 'POST',
             target,
-            headers: { ...json, Cookie: undefined, Origin: origin },
+            headers: { ...json, 'X-Preview-Key': undefined, Origin: origin },
             body: loginBody,
           }),
         401,
       ),
     );
-    expectLocked(await refused(() => raw({ target, headers: { Cookie: undefined } }), 401));
+    expectLocked(
+      await refused(() => raw({ target, headers: { 'X-Preview-Key': undefined } }), 401),
+    );
   });
 
   it('refuses the key in the query string (it would end up in logs and history)', async () => {
@@ -354,7 +352,7 @@ describe("another program on this machine, without this launch's key", () => {
         () =>
           raw({
             target: `/__preview/external-urls?key=${preview.key}`,
-            headers: { Cookie: undefined },
+            headers: { 'X-Preview-Key': undefined },
           }),
         401,
       ),
@@ -365,7 +363,7 @@ describe("another program on this machine, without this launch's key", () => {
           raw({
             method: 'POST',
             target: `/__bridge/auth:login?key=${preview.key}`,
-            headers: { ...json, Cookie: undefined },
+            headers: { ...json, 'X-Preview-Key': undefined },
             body: loginBody,
           }),
         401,
@@ -374,32 +372,31 @@ describe("another program on this machine, without this launch's key", () => {
   });
 
   it('serves the page itself to anyone (it only says to open the printed link), but nothing behind it', async () => {
-    expect((await raw({ target: '/', headers: { Cookie: undefined } })).status).toBe(200);
+    expect((await raw({ target: '/', headers: { 'X-Preview-Key': undefined } })).status).toBe(200);
   });
 
-  it('with the key, a test reads the captured URLs; the exchange sets an HttpOnly, SameSite=Strict cookie for this port', async () => {
+  it('with the key, a test reads the captured URLs; no answer ever sets a cookie', async () => {
     const urls = await raw({
       target: '/__preview/external-urls',
-      headers: { Cookie: undefined, 'X-Preview-Key': preview.key },
+      headers: { 'X-Preview-Key': preview.key },
     });
     expect(urls.status).toBe(200);
     expect(JSON.parse(urls.body)).toEqual([]);
+    expect(urls.headers['set-cookie']).toBeUndefined();
+    // The old exchange for a cookie is gone: unknown, behind the key like every /__preview/ path.
     const exchange = await raw({
       method: 'POST',
       target: '/__preview/session',
-      headers: { Cookie: undefined, 'X-Preview-Key': preview.key },
+      headers: { 'X-Preview-Key': preview.key },
     });
-    expect(exchange.status).toBe(204);
-    expect(exchange.headers['set-cookie']).toBe(
-      `preview-key-${port}=${preview.key}; HttpOnly; SameSite=Strict; Path=/`,
-    );
+    expect(exchange.status).toBe(404);
+    expect(exchange.headers['set-cookie']).toBeUndefined();
   });
 
-  it('a restart makes a new key: the old cookie and the old key are refused on every endpoint, the new ones work', async () => {
+  it('a restart makes a new key: the old key is refused on every endpoint, the new one works', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'preview-restart-'));
     const first = await startPreview({ env, externalBrowser: 'capture', rendererDir, dataDir });
     const firstPort = Number(new URL(first.url).port);
-    const oldCookie = await keyCookie(first);
     const oldKey = first.key;
     expect(first.link).toBe(`http://127.0.0.1:${firstPort}/#key=${oldKey}`);
     expect(oldKey).toMatch(/^[\w-]{43}$/);
@@ -415,19 +412,16 @@ describe("another program on this machine, without this launch's key", () => {
       expect(second.key).not.toBe(oldKey);
       for (const endpoint of PREVIEW_ENDPOINTS) {
         tally.run++;
-        const answer = await raw(
-          requestFor(endpoint, { Cookie: oldCookie, 'X-Preview-Key': oldKey }, firstPort),
-        );
+        const answer = await raw(requestFor(endpoint, { 'X-Preview-Key': oldKey }, firstPort));
         expect(answer.status, endpoint.path).toBe(401);
         expectLocked(answer);
         tally.refused++;
       }
       expect(second.externalUrls).toEqual([]);
-      const newCookie = await keyCookie(second);
       const session = await raw(
         requestFor(
           { method: 'POST', path: '/__bridge/session:get' },
-          { Cookie: newCookie },
+          { 'X-Preview-Key': second.key },
           firstPort,
         ),
       );
@@ -664,7 +658,9 @@ describe('the menu’s Settings… stand-in (test-only, capture mode)', () => {
 
   /** The app's own event stream, recording every app:open-settings frame it receives. */
   async function listen(): Promise<{ count(): number; close(): Promise<void> }> {
-    const response = await fetch(`${origin}/__bridge/events`, { headers: { Cookie: cookie } });
+    const response = await fetch(`${origin}/__bridge/events`, {
+      headers: { 'X-Preview-Key': keyHeader },
+    });
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';
     void (async () => {
@@ -742,7 +738,7 @@ describe('the menu’s Settings… stand-in (test-only, capture mode)', () => {
     });
     try {
       const events = await fetch(`${plain.url}__bridge/events`, {
-        headers: { Cookie: await keyCookie(plain) },
+        headers: { 'X-Preview-Key': plain.key },
       });
       // Even with the key it is not there.
       const answer = await fetch(`${plain.url}${target.slice(1)}`, {
