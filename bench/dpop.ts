@@ -6,7 +6,7 @@
  * `core.messages.get('protected')` through each, interleaved (alternating order) after a warm-up.
  * Prints median and p90 of each, and the extra latency per call. Asserts only that every call worked.
  *
- * Run: npm run bench:dpop  (node bench/dpop.ts)
+ * Run: npm run bench:dpop  (node bench/dpop.ts); BENCH_QUICK=1 for a few samples without warm-up.
  */
 import { rmSync } from 'node:fs';
 import os from 'node:os';
@@ -15,12 +15,22 @@ import type { Browser } from 'playwright-core';
 import { startDevstack, type Devstack } from '../devstack/index.ts';
 import { configFor, createTestCore, signIn, type TestCore } from '../test/support/core-harness.ts';
 import { launchSystemBrowser } from '../test/support/system-browser.ts';
-import { median, ms, printTable, quantile, round, runBench } from './support.ts';
+import { alice } from '../test/support/accounts.ts';
+import {
+  median,
+  ms,
+  printResult,
+  printTable,
+  QUICK,
+  quantile,
+  round,
+  runBench,
+  samples,
+} from './support.ts';
 
-const alice = { email: 'alice@example.com', password: 'wonderland' };
-const WARMUP = 20;
-const SAMPLES = 100;
-const PROOF_SAMPLES = 500;
+const WARMUP = samples(20, 0);
+const SAMPLES = samples(100, 5);
+const PROOF_SAMPLES = samples(500, 20);
 const PROTECTED_TEXT = 'This is a protected message.';
 
 let devstack: Devstack | undefined;
@@ -131,23 +141,21 @@ async function main(): Promise<void> {
   );
   const wall = (performance.now() - started) / 1000;
   console.log(
-    `\n(${WARMUP} warm-up pairs not counted; order alternates each round; wall time ${wall.toFixed(1)} s)\n`,
+    `\n(${QUICK ? 'BENCH_QUICK=1: a few samples, figures not meaningful; ' : ''}${WARMUP} warm-up pairs not counted; order alternates each round; wall time ${wall.toFixed(1)} s)\n`,
   );
-  console.log(
-    JSON.stringify({
-      bench: 'dpop',
-      n: dpopCalls.length,
-      dpopMedianMs: round(median(dpopCalls)),
-      dpopP90Ms: round(quantile(dpopCalls, 0.9)),
-      bearerMedianMs: round(median(bearerCalls)),
-      bearerP90Ms: round(quantile(bearerCalls, 0.9)),
-      extraMedianMs: round(extraMedian),
-      extraP90Ms: round(extraP90),
-      pairedExtraMedianMs: round(median(paired)),
-      proofSignMedianMs: round(median(proofTimes), 3),
-      wallSeconds: round(wall, 1),
-    }),
-  );
+  printResult({
+    bench: 'dpop',
+    n: dpopCalls.length,
+    dpopMedianMs: round(median(dpopCalls)),
+    dpopP90Ms: round(quantile(dpopCalls, 0.9)),
+    bearerMedianMs: round(median(bearerCalls)),
+    bearerP90Ms: round(quantile(bearerCalls, 0.9)),
+    extraMedianMs: round(extraMedian),
+    extraP90Ms: round(extraP90),
+    pairedExtraMedianMs: round(median(paired)),
+    proofSignMedianMs: round(median(proofTimes), 3),
+    wallSeconds: round(wall, 1),
+  });
 }
 
 async function cleanup(): Promise<void> {

@@ -12,7 +12,7 @@
  *   4. Offline packaging: electron-builder --dir --linux on a stand-in electronDist (after the build),
  *      then scripts/check-package.ts's asar list and fuses.
  *
- * Run: npm run bench:electron
+ * Run: npm run bench:electron (BENCH_QUICK=1 changes nothing: it is one run of each already).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
@@ -30,7 +30,7 @@ import {
   standInRelease,
   waitFor,
 } from '../test/support/stand-in-electron.ts';
-import { printTable, runBench } from './support.ts';
+import { printResult, printTable, round, runBench } from './support.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const work = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'bench-electron-')));
@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   if (process.platform === 'win32')
     throw new Error('the stand-in Electron is a shell script: run this on Linux or macOS');
   const rows: string[][] = [];
+  const figures: Record<string, number | string | undefined> = {};
   freshProjectCopy(PROJECT_ROOT, project);
   const version = (
     JSON.parse(
@@ -80,13 +81,17 @@ async function main(): Promise<void> {
       120_000,
       () => `the stand-in to start:\n${dev.output()}`,
     );
+    const launch = performance.now() - started;
     rows.push([
       'electron:dev → Electron started (download from a local mirror included)',
-      seconds(performance.now() - started),
+      seconds(launch),
     ]);
-    const downloaded = /downloaded in (\d+\.\d s)/.exec(dev.output());
-    if (downloaded?.[1])
-      rows.push(['  of which the download and unpacking (as printed)', downloaded[1]]);
+    figures['devLaunchSeconds'] = round(launch / 1000, 1);
+    const downloaded = /downloaded in (\d+\.\d) s/.exec(dev.output());
+    if (downloaded?.[1]) {
+      rows.push(['  of which the download and unpacking (as printed)', `${downloaded[1]} s`]);
+      figures['downloadSeconds'] = Number(downloaded[1]);
+    }
     await dev.exited;
   } finally {
     dev.stop();
@@ -116,6 +121,7 @@ async function main(): Promise<void> {
       'electron:dev, mirror unreachable → fallback line, renderer served',
       seconds(fallback),
     ]);
+    figures['unreachableFallbackSeconds'] = round(fallback / 1000, 1);
   } finally {
     offline.stop();
   }
@@ -126,10 +132,12 @@ async function main(): Promise<void> {
     encoding: 'utf8',
   });
   if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}${build.stderr}`);
+  const preloadBytes = statSync(path.join(project, 'dist', 'preload', 'ipc-bridge.cjs')).size;
   rows.push([
     'preload bundle (dist/preload/ipc-bridge.cjs)',
-    `${statSync(path.join(project, 'dist', 'preload', 'ipc-bridge.cjs')).size.toLocaleString('en-US')} B`,
+    `${preloadBytes.toLocaleString('en-US')} B`,
   ]);
+  figures['preloadBytes'] = preloadBytes;
   standInElectronDist(path.join(work, 'electron-dist'));
   started = performance.now();
   const pack = spawnSync(
@@ -156,10 +164,9 @@ async function main(): Promise<void> {
     },
   );
   if (pack.status !== 0) throw new Error(`electron-builder failed:\n${pack.stdout}${pack.stderr}`);
-  rows.push([
-    'electron-builder --dir --linux, offline (stand-in Electron)',
-    seconds(performance.now() - started),
-  ]);
+  const packaging = performance.now() - started;
+  rows.push(['electron-builder --dir --linux, offline (stand-in Electron)', seconds(packaging)]);
+  figures['offlinePackageSeconds'] = round(packaging / 1000, 1);
 
   const report = await checkPackage({
     projectRoot: project,
@@ -176,6 +183,13 @@ async function main(): Promise<void> {
       .map(([name, state]) => `${name}=${state}`)
       .join(', ')}`,
   );
+  printResult({
+    bench: 'electron',
+    electron: version,
+    ...figures,
+    asarFiles: report.asarFiles.length,
+    fuses: report.fuses,
+  });
 }
 
 await runBench('bench:electron', main, async () => {

@@ -4,7 +4,7 @@
  * fails fast with ECONNREFUSED); per-line timing is not split out: the lines run side by side after
  * discovery. Prints median, p90 and max over a few samples; run after nothing else is busy.
  *
- * Run: node bench/settings.ts
+ * Run: npm run bench:settings (node bench/settings.ts); BENCH_QUICK=1 for a few samples without warm-up.
  */
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -12,9 +12,19 @@ import { startDevstack, type Devstack } from '../devstack/index.ts';
 import { parseConfig } from '../src-main/core/config.ts';
 import { checkConnection } from '../src-main/core/connection-check.ts';
 import { closedPort } from '../test/support/ports.ts';
-import { median, ms, printTable, quantile, runBench } from './support.ts';
+import {
+  median,
+  ms,
+  printResult,
+  printTable,
+  QUICK,
+  quantile,
+  round,
+  runBench,
+  samples,
+} from './support.ts';
 
-const SAMPLES = 15;
+const SAMPLES = samples(15, 2);
 let devstack: Devstack | undefined;
 
 async function sample(
@@ -45,7 +55,7 @@ await runBench(
       API_SERVER_URL: devstack.apiUrl,
     };
     // One unmeasured run: the devstack's first discovery and JWKS answers build caches.
-    await checkConnection(parseConfig(settings));
+    if (!QUICK) await checkConnection(parseConfig(settings));
     const up = await sample(settings);
     const port = await closedPort();
     const down = await sample({
@@ -76,8 +86,16 @@ await runBench(
       ],
     );
     console.log(
-      '\nBound: 10 s per request (AbortSignal.timeout); discovery first, then the other six side by side.',
+      `\n${QUICK ? 'BENCH_QUICK=1: a few samples, figures not meaningful. ' : ''}Bound: 10 s per request (AbortSignal.timeout); discovery first, then the other six side by side.`,
     );
+    const figures = (run: typeof up) => ({
+      passed: run.passed,
+      lines: run.lines,
+      medianMs: round(median(run.times)),
+      p90Ms: round(quantile(run.times, 0.9)),
+      maxMs: round(Math.max(...run.times)),
+    });
+    printResult({ bench: 'settings', n: SAMPLES, devstack: figures(up), down: figures(down) });
   },
   async () => {
     await devstack?.close();

@@ -4,7 +4,7 @@
  * accepts connections and never answers (the preflight's bound), and a provider that answers.
  * Each figure is the whole `session.login()` (or the preflight alone) through the real core.
  *
- * Run: npm run bench:sign-in-edges  (node bench/sign-in-edges.ts)
+ * Run: npm run bench:sign-in-edges  (node bench/sign-in-edges.ts); BENCH_QUICK=1: one run of each.
  */
 import { createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -12,9 +12,9 @@ import { startDevstack, type Devstack } from '../devstack/index.ts';
 import { checkProviderAnswers, PREFLIGHT_TIMEOUT_MS } from '../src-main/core/oidc.ts';
 import { configFor, createTestCore } from '../test/support/core-harness.ts';
 import { closedPort } from '../test/support/ports.ts';
-import { median, ms, printTable, runBench } from './support.ts';
+import { median, ms, printResult, printTable, QUICK, round, runBench, samples } from './support.ts';
 
-const SAMPLES = 5;
+const SAMPLES = samples(5, 1);
 let devstack: Devstack | undefined;
 const sockets = new Set<Socket>();
 const silent = createServer((socket) => {
@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   const hung = await preflight(silentIssuer, false);
 
   console.log(
-    `Sign-in edges: median of ${SAMPLES} runs each; preflight bound ${PREFLIGHT_TIMEOUT_MS} ms\n`,
+    `Sign-in edges: median of ${SAMPLES} runs each; preflight bound ${PREFLIGHT_TIMEOUT_MS} ms${QUICK ? ' (BENCH_QUICK=1: figures not meaningful)' : ''}\n`,
   );
   printTable(
     ['case', 'median', 'max'],
@@ -101,6 +101,19 @@ async function main(): Promise<void> {
       ],
     ],
   );
+  const figures = (times: number[]) => ({
+    medianMs: round(median(times)),
+    maxMs: round(Math.max(...times)),
+  });
+  printResult({
+    bench: 'sign-in-edges',
+    n: SAMPLES,
+    preflightBoundMs: PREFLIGHT_TIMEOUT_MS,
+    loginProviderStopped: figures(loginStopped),
+    preflightAnswering: figures(answering),
+    preflightRefused: figures(refused),
+    preflightSilent: figures(hung),
+  });
 }
 
 await runBench('bench:sign-in-edges', main, async () => {

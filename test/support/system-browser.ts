@@ -87,7 +87,8 @@ export function returnedToApp(authorizationUrl: string): (url: URL) => boolean {
   return (url) => url.origin !== authorization.origin && url.protocol !== 'about:';
 }
 
-const FORM = 'form:has(input[name="username"]):has(input[name="password"])';
+/** The provider's login (or sign-up) form, by the input names every provider page here uses. */
+export const LOGIN_FORM = 'form:has(input[name="username"]):has(input[name="password"])';
 
 /** Visible text of an error/alert element on the page, if any (for error messages only). */
 async function alertText(page: Page): Promise<string> {
@@ -141,7 +142,7 @@ export async function signInWithBrowser(
   };
 
   await page.goto(authorizationUrl, { waitUntil: 'domcontentloaded' }).catch(tolerateAfterReturn);
-  const form = page.locator(FORM);
+  const form = page.locator(LOGIN_FORM);
   // Either the provider shows its form, or (existing session) sends the browser straight back.
   const first = await Promise.race([
     form.waitFor({ state: 'visible' }).then(() => 'form' as const),
@@ -198,7 +199,7 @@ export async function signInForAppLink(
       if (location?.toLowerCase().startsWith(scheme)) resolve(location);
     });
   });
-  const form = page.locator(FORM);
+  const form = page.locator(LOGIN_FORM);
   // The navigation to the scheme itself fails in a browser without a handler: what matters is where it was sent.
   await page.goto(authorizationUrl, { waitUntil: 'domcontentloaded' }).catch(() => undefined);
   const first = await Promise.race([
@@ -256,7 +257,7 @@ export async function enterSignInCode(
   await page.getByRole('button', { name: options.decline ? /^No/ : /^Yes/ }).click();
   // The provider ends on a page telling the user to return to the app (or asks them to log in first).
   const finished = page.getByText(/return to the app|close this (tab|page)/i).first();
-  const form = page.locator(FORM);
+  const form = page.locator(LOGIN_FORM);
   await form.or(finished).first().waitFor();
   if (!options.decline && (await form.isVisible())) {
     await form.locator('input[name="username"]').fill(options.username);
