@@ -31,6 +31,7 @@ import { startDevstack, type Devstack } from '../devstack/index.ts';
 import { startPreview, type Preview } from '../src-main/preview/server.ts';
 import { alice } from '../test/support/accounts.ts';
 import { envFor } from '../test/support/core-harness.ts';
+import { openPrintedLink } from '../test/support/preview-page.ts';
 import { launchSystemBrowser } from '../test/support/system-browser.ts';
 import {
   CallbackCatcher,
@@ -155,8 +156,8 @@ async function main(): Promise<void> {
 
   let page: Page = await appContext.newPage();
   page.setDefaultTimeout(TIMEOUT_MS);
-  // The printed link: the page trades its key for the preview's cookie.
-  await page.goto(preview.link);
+  // The printed link, opened as the e2e fixtures open it.
+  await openPrintedLink(page, preview);
   await page.getByRole('button', { name: 'Log In' }).first().waitFor({ state: 'visible' });
 
   const nextExternalUrl = async (after: number): Promise<string> => {
@@ -214,7 +215,7 @@ async function main(): Promise<void> {
     page.setDefaultTimeout(TIMEOUT_MS);
     await page.addInitScript(watch('__benchNavAt', condition));
     const t0 = now();
-    await page.goto(preview.link, { waitUntil: 'commit' });
+    await openPrintedLink(page, preview, { waitUntil: 'commit' });
     const t1 = await waitSeen(page, '__benchNavAt');
     if (preview.externalUrls.length > 0)
       throw new Error('the restart opened the system browser: the stored session was not used');

@@ -6,9 +6,9 @@
  * The preview answers only a browser that opened its printed link (`preview.link`,
  * `http://127.0.0.1:<port>/#key=<key>`, a new key each launch): `app.open()` opens that link first
  * in each launch (the page keeps the key in its tab's sessionStorage and sends it as
- * `X-Preview-Key`), then the page asked for, in the same tab. This is the one place that knows how
- * the preview is opened. Tests read the test-only endpoints with `app.externalUrls()`, which sends
- * the key as `X-Preview-Key`.
+ * `X-Preview-Key`), then the page asked for, in the same tab. How a launch is opened lives in one
+ * place, `openPrintedLink` (test/support/preview-page.ts), which bench:app uses too. Tests read the
+ * test-only endpoints with `app.externalUrls()`, which sends the key as `X-Preview-Key`.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,7 @@ import type { Browser } from 'playwright-core';
 import { startDevstack, type Devstack } from '../../devstack/index.ts';
 import { startPreview, type Preview, type PreviewOptions } from '../../src-main/preview/server.ts';
 import { envFor } from '../support/core-harness.ts';
+import { openPrintedLink } from '../support/preview-page.ts';
 import {
   signInWithBrowser,
   systemBrowserFixture,
@@ -87,7 +88,7 @@ export const test = base.extend<Fixtures, { devstack: Devstack; systemBrowser: B
         if (unlocked !== preview) {
           // What a user does: open the link the preview printed. The page takes the key out of the
           // address bar and history at once.
-          await page.goto(preview.link);
+          await openPrintedLink(page, preview);
           await expect(page).toHaveURL(`${preview.url}#/`);
           unlocked = preview;
           if (hash === '#/') {
