@@ -5,24 +5,41 @@
  * The app asks the provider for a pair of codes (§3.1–3.2): the device code stays in the main
  * process (it is as good as the tokens it will fetch), the short user code is shown with the page
  * to enter it at. Then the app polls the token endpoint (§3.4–3.5) until the user has approved or
- * declined, or the code expires. openid-client's `pollDeviceAuthorizationGrant` keeps the `interval`,
- * adds 5 s on `slow_down` and honours a 503's `Retry-After`; this module adds what it leaves to the
- * caller: an HTTP 429 with `Retry-After`, the `expires_in` deadline, cancellation, and the errors a
- * person must be told about in their words (`expired_token`, `access_denied`).
+ * declined, or the code expires.
+ *
+ * The polling state is ours (one request per step with oauth4webapi, which openid-client is built on):
+ * the interval, floored at 1 s whatever the provider says, grows by 5 s on `slow_down` "for this and
+ * all subsequent requests" (§3.5), and nothing resets it: an HTTP 429 or 503 with `Retry-After` makes
+ * one wait longer (bounded), never shorter. The wait between polls ends the moment the sign-in is
+ * cancelled or switched to another way, so the UI never lags behind Cancel. Approved tokens get the
+ * same checks as every other way: openid-client's claim checks (oauth4webapi) and the ID token's
+ * signature against the provider's JWKS (non-repudiation, as `discover` sets for the code flow).
  *
  * Same request as the code flow: the same `audience` and scopes (with `offline_access`, so the session
  * survives restarts), and with DPoP the token requests carry proofs, binding the tokens to our key.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import * as oauth from 'oauth4webapi';
 import * as client from 'openid-client';
 import type { SignInCodeView } from '../../src-preload/contract.ts';
 import type { AppConfig } from './config.ts';
 import { isLoopbackHost } from './config.ts';
 import { CoreError, providerError } from './errors.ts';
-import { SCOPE, discover, toTokenSet } from './oidc.ts';
+import {
+  PROVIDER_TIMEOUT_SECONDS,
+  SCOPE,
+  discover,
+  toTokenSet,
+  type TokenResponse,
+} from './oidc.ts';
 import type { TokenSet } from './vault.ts';
 
 /** RFC 8628 §3.2: without `interval` the client waits 5 seconds between polls. */
 const DEFAULT_INTERVAL_SECONDS = 5;
+/** Whatever the provider says (0.1 s would be a request loop): at least this long between polls. */
+export const MIN_INTERVAL_SECONDS = 1;
+/** RFC 8628 §3.5: `slow_down` adds this to the interval, for that and every later request. */
+const SLOW_DOWN_SECONDS = 5;
 /** The longest a code is kept alive for, whatever the provider says (Auth0: 15 minutes). */
 const MAX_LIFETIME_SECONDS = 30 * 60;
 /** The longest wait a `Retry-After` may impose before the next poll. */
@@ -85,18 +102,27 @@ export async function requestSignInCode(config: AppConfig): Promise<SignInCode> 
       ? undefined
       : pageUrl(authorization.verification_uri_complete, config);
   const lifetime = Math.min(Math.max(authorization.expires_in, 1), MAX_LIFETIME_SECONDS);
+  const interval = Math.max(
+    authorization.interval ?? DEFAULT_INTERVAL_SECONDS,
+    MIN_INTERVAL_SECONDS,
+  );
   return {
     view: { userCode, verificationUri, expiresAt: Date.now() + lifetime * 1000, expired: false },
     pageToOpen: complete ?? verificationUri,
-    authorization: { ...authorization, expires_in: lifetime },
+    authorization: { ...authorization, expires_in: lifetime, interval },
   };
 }
 
 export interface PollOptions {
-  /** Aborting stops polling with `sign_in_cancelled`. */
+  /** Aborting stops polling at once, even between polls, with `sign_in_cancelled`. */
   signal: AbortSignal;
   dpop?: client.DPoPHandle;
 }
+
+/** What one poll brought: the tokens, or how long to wait before the next one. */
+type PollAnswer =
+  | { kind: 'tokens'; tokens: TokenSet }
+  | { kind: 'wait'; slowDown: boolean; retryAfterSeconds: number | undefined };
 
 /**
  * Step 2 (RFC 8628 §3.4): polls until the user approved (the tokens), declined (`access_denied`) or
@@ -109,34 +135,119 @@ export async function pollForTokens(
 ): Promise<TokenSet> {
   const configuration = await discover(config);
   const deadline = code.view.expiresAt;
-  let interval = code.authorization.interval ?? DEFAULT_INTERVAL_SECONDS;
+  let interval = Math.max(
+    code.authorization.interval ?? DEFAULT_INTERVAL_SECONDS,
+    MIN_INTERVAL_SECONDS,
+  );
+  let wait = interval;
   for (;;) {
-    const remaining = deadline - Date.now();
-    if (remaining <= 0) throw expired();
-    const expiry = AbortSignal.timeout(remaining);
-    const signal = AbortSignal.any([options.signal, expiry]);
-    try {
-      const response = await client.pollDeviceAuthorizationGrant(
-        configuration,
-        { ...code.authorization, interval },
-        undefined,
-        options.dpop ? { signal, DPoP: options.dpop } : { signal },
-      );
-      return toTokenSet(response);
-    } catch (error) {
-      if (options.signal.aborted)
-        throw new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
-      if (expiry.aborted) throw expired();
-      // HTTP 429 Too Many Requests: wait what Retry-After says (bounded), then poll on; the next call
-      // waits `interval` before its first request, so the wait is the new interval.
-      const retryAfter = tooManyRequests(error);
-      if (retryAfter !== undefined) {
-        interval = Math.max(interval, Math.min(retryAfter, MAX_RETRY_AFTER_SECONDS));
-        continue;
-      }
-      throw pollError(error, config);
-    }
+    await pause(wait, deadline, options.signal);
+    const answer = await pollOnce(config, configuration, code, deadline, options);
+    if (answer.kind === 'tokens') return answer.tokens;
+    // §3.5: slow_down raises the interval for good; a Retry-After only lengthens this one wait.
+    if (answer.slowDown) interval += SLOW_DOWN_SECONDS;
+    wait = Math.max(interval, Math.min(answer.retryAfterSeconds ?? 0, MAX_RETRY_AFTER_SECONDS));
   }
+}
+
+/** Waits `seconds` (less if the code expires first); ends at once on abort. */
+async function pause(seconds: number, deadline: number, signal: AbortSignal): Promise<void> {
+  const remaining = deadline - Date.now();
+  if (remaining <= 0) throw expired();
+  try {
+    await sleep(Math.min(seconds * 1000, remaining), undefined, { signal });
+  } catch (error) {
+    if (signal.aborted) throw cancelled();
+    throw error;
+  }
+  if (Date.now() >= deadline) throw expired();
+}
+
+/** One token request with the device code, and what its answer means for polling. */
+async function pollOnce(
+  config: AppConfig,
+  configuration: client.Configuration,
+  code: SignInCode,
+  deadline: number,
+  options: PollOptions,
+  dpopRetried = false,
+): Promise<PollAnswer> {
+  const as = configuration.serverMetadata();
+  // openid-client's own defaults for the client: ID token `iat`/`exp` tolerate 30 s of clock skew.
+  const clientMetadata: oauth.Client = {
+    ...configuration.clientMetadata(),
+    [oauth.clockTolerance]: 30,
+  };
+  const insecure = isLoopbackHost(config.issuer.hostname);
+  const expiry = AbortSignal.timeout(Math.max(deadline - Date.now(), 1));
+  const signal = AbortSignal.any([
+    options.signal,
+    expiry,
+    AbortSignal.timeout(PROVIDER_TIMEOUT_SECONDS * 1000),
+  ]);
+  let response: Response;
+  try {
+    response = await oauth.deviceCodeGrantRequest(
+      as,
+      clientMetadata,
+      oauth.None(),
+      code.authorization.device_code,
+      {
+        [oauth.allowInsecureRequests]: insecure,
+        signal,
+        ...(options.dpop ? { DPoP: options.dpop } : {}),
+      },
+    );
+    // RFC 6585 429 (and a 503 that says when to come back): not an OAuth answer; wait and poll on.
+    if (
+      response.status === 429 ||
+      (response.status === 503 && response.headers.has('retry-after'))
+    ) {
+      await response.body?.cancel();
+      return {
+        kind: 'wait',
+        slowDown: false,
+        retryAfterSeconds: retryAfterOf(response) ?? DEFAULT_INTERVAL_SECONDS,
+      };
+    }
+    const result = await oauth.processDeviceCodeResponse(as, clientMetadata, response);
+    if (result.id_token) {
+      await oauth.validateApplicationLevelSignature(as, response, {
+        [oauth.allowInsecureRequests]: insecure,
+        signal: AbortSignal.timeout(PROVIDER_TIMEOUT_SECONDS * 1000),
+      });
+    }
+    return { kind: 'tokens', tokens: toTokenSet(withHelpers(result)) };
+  } catch (error) {
+    if (options.signal.aborted) throw cancelled();
+    if (expiry.aborted) throw expired();
+    if (
+      error instanceof oauth.ResponseBodyError &&
+      (error.error === 'authorization_pending' || error.error === 'slow_down')
+    ) {
+      return {
+        kind: 'wait',
+        slowDown: error.error === 'slow_down',
+        retryAfterSeconds: retryAfterOf(error.response),
+      };
+    }
+    // RFC 9449 §8: the proof needs the provider's nonce; the handle has kept it, so ask once more.
+    if (options.dpop && !dpopRetried && oauth.isDPoPNonceError(error))
+      return pollOnce(config, configuration, code, deadline, options, true);
+    throw pollError(error, config);
+  }
+}
+
+/** openid-client's helpers on an oauth4webapi token response, as `toTokenSet` reads them. */
+function withHelpers(result: oauth.TokenEndpointResponse): TokenResponse {
+  return Object.assign(result, {
+    claims: () => oauth.getValidatedIdTokenClaims(result),
+    expiresIn: () => result.expires_in,
+  }) as unknown as TokenResponse;
+}
+
+function cancelled(): CoreError {
+  return new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
 }
 
 function expired(): CoreError {
@@ -160,23 +271,14 @@ function pollError(error: unknown, config: AppConfig): CoreError {
   return providerError(error, config.issuer);
 }
 
-/**
- * The `Retry-After` seconds of a 429 answer, else undefined. openid-client leaves a 429 to the caller:
- * it surfaces as a ResponseBodyError (a JSON error body) or a ClientError whose cause is the Response.
- */
-function tooManyRequests(error: unknown): number | undefined {
-  const response =
-    error instanceof client.ResponseBodyError
-      ? error.response
-      : error instanceof client.ClientError && error.cause instanceof Response
-        ? error.cause
-        : undefined;
-  if (response?.status !== 429) return undefined;
-  const header = response.headers.get('retry-after')?.trim() ?? '';
+/** The seconds a `Retry-After` header asks for (RFC 9110 §10.2.3: seconds or a date), if any. */
+function retryAfterOf(response: Response): number | undefined {
+  const header = response.headers.get('retry-after')?.trim();
+  if (!header) return undefined;
   if (/^\d+$/.test(header)) return Number(header);
   const date = Date.parse(header);
   if (Number.isFinite(date)) return Math.max(0, Math.ceil((date - Date.now()) / 1000));
-  return DEFAULT_INTERVAL_SECONDS;
+  return undefined;
 }
 
 /** The provider's page must be a web page (never `javascript:` or a file), https unless loopback. */

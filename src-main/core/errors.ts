@@ -2,6 +2,7 @@
  * One place that turns whatever went wrong into an `AppError` a person can read. Protocol errors
  * keep the provider's own words (`error`, `error_description`); nothing here ever includes a token.
  */
+import * as oauth from 'oauth4webapi';
 import * as oidc from 'openid-client';
 import type { AppError, ErrorCode } from '../../src-preload/contract.ts';
 
@@ -82,6 +83,17 @@ export function providerError(error: unknown, issuer: URL | string): CoreError {
     return new CoreError('callback_invalid', `The sign-in response was rejected: ${detail}.`, {
       cause: error,
     });
+  }
+  if (
+    error instanceof oauth.OperationProcessingError ||
+    error instanceof oauth.UnsupportedOperationError
+  ) {
+    // The same checks, where the core calls oauth4webapi itself (device-code.ts polling).
+    return new CoreError(
+      'callback_invalid',
+      `The sign-in response was rejected: ${error.message}.`,
+      { cause: error },
+    );
   }
   return new CoreError(
     'internal',

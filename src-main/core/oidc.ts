@@ -274,7 +274,8 @@ export async function buildLogoutUrl(
   return undefined;
 }
 
-type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
+/** A token endpoint answer with openid-client's helpers (`claims()`, `expiresIn()`). */
+export type TokenResponse = client.TokenEndpointResponse & client.TokenEndpointResponseHelpers;
 
 export function toTokenSet(response: TokenResponse, previous?: TokenSet): TokenSet {
   const claims = response.claims();

@@ -160,6 +160,66 @@ test('Cancel on the code screen stops the sign-in quietly', async ({ page, app }
   ).toBeEnabled();
 });
 
+/**
+ * Milliseconds, measured in the page, from the click on the button named `label` to the first DOM
+ * change that leaves no code on screen.
+ */
+async function codeScreenGoneAfter(
+  page: Page,
+  label: string,
+  press: () => Promise<void>,
+): Promise<number> {
+  await expect(page.getByTestId('user-code')).toBeVisible();
+  await page.evaluate(`
+    window.__gone = new Promise((resolve) => {
+      const observer = new MutationObserver(() => {
+        if (!document.querySelector('[data-testid="user-code"]')) {
+          observer.disconnect();
+          resolve(performance.now());
+        }
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+    });
+    document.addEventListener('click', (event) => {
+      if (event.target.closest('button')?.textContent.trim() === ${JSON.stringify(label)})
+        window.__pressed = performance.now();
+    }, { capture: true });
+  `);
+  await press();
+  return (await page.evaluate('window.__gone.then((gone) => gone - window.__pressed)')) as number;
+}
+
+test('Cancel and a switch to the app link end the wait between polls at once: the code screen is gone within 200 ms', async ({
+  page,
+  app,
+}, testInfo) => {
+  await app.open();
+  await switchToCode(page);
+  // The first poll is 5 s away: Cancel lands in the wait.
+  const cancelled = await codeScreenGoneAfter(page, 'Cancel', () =>
+    page.getByRole('button', { name: 'Cancel' }).click(),
+  );
+  testInfo.annotations.push({
+    type: 'Cancel → code screen gone (ms)',
+    description: String(Math.round(cancelled)),
+  });
+  expect(cancelled).toBeLessThan(200);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
+  await switchToCode(page);
+  const switched = await codeScreenGoneAfter(page, 'Use the app link', async () => {
+    await page.getByRole('button', { name: 'Having trouble? Try another way' }).click();
+    await page.getByRole('button', { name: 'Use the app link' }).click();
+  });
+  testInfo.annotations.push({
+    type: 'Use the app link → code screen gone (ms)',
+    description: String(Math.round(switched)),
+  });
+  expect(switched).toBeLessThan(200);
+  await expect(page.getByText('your browser then hands you back to this app')).toBeVisible();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+});
+
 test('an expired code says so and a new one can be had', async ({ page, app }, testInfo) => {
   const shortLived = await startDevstack({ quiet: true, deviceCodeTtl: 3 });
   try {

@@ -3,6 +3,7 @@
  * devstack, with Chromium as the browser where the user types the code; and the polling rules
  * (slow_down, 429 Retry-After) against the hostile test provider, since oidc-provider never sends them.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,11 @@ import {
   discoverPublicClient,
   type TestCore,
 } from '../support/core-harness.ts';
-import { startHostileProvider, type HostileProvider } from '../support/hostile-provider.ts';
+import {
+  startHostileProvider,
+  type HostileProvider,
+  type TokenContext,
+} from '../support/hostile-provider.ts';
 import { send } from '../support/http.ts';
 import { occupiedPort } from '../support/ports.ts';
 import { enterSignInCode, launchSystemBrowser } from '../support/system-browser.ts';
@@ -305,23 +310,69 @@ describe('polling rules (a test provider that answers what oidc-provider never d
 
   const gaps = (times: number[]) => times.slice(1).map((time, i) => (time - times[i]!) / 1000);
 
-  it('waits 5 seconds more after slow_down, then keeps polling until approved', async () => {
+  it("keeps slow_down's +5 s for every later poll, through a 429 with a shorter Retry-After (RFC 8628 §3.5)", async () => {
+    // interval 1 s → slow_down (6 s) → slow_down (11 s) → 429 Retry-After 1 → pending → approved.
     const { result } = await codeSignInAgainst({
       deviceAnswers: [
-        { status: 400, body: { error: 'authorization_pending' } },
         { status: 400, body: { error: 'slow_down' } },
+        { status: 400, body: { error: 'slow_down' } },
+        { status: 429, body: { message: 'Too Many Requests' }, headers: { 'Retry-After': '1' } },
         { status: 400, body: { error: 'authorization_pending' } },
       ],
     });
     expect(result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
-    const [pending, slowDown, after] = gaps(provider.devicePolls);
-    expect(provider.devicePolls).toHaveLength(4);
-    expect(pending).toBeGreaterThanOrEqual(0.9);
-    expect(pending).toBeLessThan(3);
-    // slow_down: interval 1 s + 5 s, from then on (RFC 8628 §3.5).
-    expect(slowDown).toBeGreaterThanOrEqual(5.9);
-    expect(after).toBeGreaterThanOrEqual(5.9);
-  }, 30_000);
+    const measured = gaps(provider.devicePolls);
+    console.log(`device code poll gaps (s): ${measured.map((gap) => gap.toFixed(1)).join(', ')}`);
+    expect(measured).toHaveLength(4);
+    const [afterSlowDown, ...later] = measured;
+    expect(afterSlowDown).toBeGreaterThanOrEqual(5.9);
+    expect(afterSlowDown).toBeLessThan(8);
+    // After the second slow_down: 11 s for this and every later request, the 429 included.
+    expect(later).toHaveLength(3);
+    for (const gap of later) expect(gap).toBeGreaterThanOrEqual(10.9);
+  }, 70_000);
+
+  it('polls no faster than once a second, whatever interval the provider states', async () => {
+    const { result } = await codeSignInAgainst({
+      deviceInterval: 0.2,
+      deviceAnswers: [
+        { status: 400, body: { error: 'authorization_pending' } },
+        { status: 400, body: { error: 'authorization_pending' } },
+      ],
+    });
+    expect(result).toMatchObject({ ok: true });
+    expect(provider.devicePolls).toHaveLength(3);
+    for (const gap of gaps(provider.devicePolls)) expect(gap).toBeGreaterThanOrEqual(0.9);
+  }, 20_000);
+
+  it('Cancel ends the wait between polls at once (interval 5 s)', async () => {
+    provider.use({
+      deviceInterval: 5,
+      deviceAnswers: Array.from({ length: 5 }, () => ({
+        status: 400,
+        body: { error: 'authorization_pending' },
+      })),
+    });
+    const test = createTestCore(
+      configFor({
+        issuer: provider.issuer,
+        clientId: provider.clientId,
+        audience: 'https://api.example',
+        apiUrl: 'http://127.0.0.1:9',
+      }),
+    );
+    cores.push(test);
+    await test.core.restore();
+    const { result } = await startCodeSignIn(test);
+    const started = performance.now();
+    expect(test.core.session.cancel()).toEqual({ ok: true });
+    expect(await result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
+    const ms = performance.now() - started;
+    console.log(`Cancel → sign-in ended: ${ms.toFixed(0)} ms`);
+    // Not after the wait (up to 5 s before): the e2e holds the UI to 200 ms.
+    expect(ms).toBeLessThan(1000);
+    expect(provider.devicePolls).toEqual([]);
+  }, 20_000);
 
   it('waits what Retry-After says after an HTTP 429, then keeps polling', async () => {
     const { result } = await codeSignInAgainst({
@@ -333,6 +384,54 @@ describe('polling rules (a test provider that answers what oidc-provider never d
     expect(provider.devicePolls).toHaveLength(2);
     expect(gaps(provider.devicePolls)[0]).toBeGreaterThanOrEqual(2.9);
   }, 20_000);
+
+  const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const approval = (idToken: (context: TokenContext, p: HostileProvider) => string) => () => {
+    const context: TokenContext = {
+      state: '',
+      nonce: '',
+      redirectUri: '',
+      codeChallenge: '',
+      code: '',
+      issuer: provider.issuer,
+      clientId: provider.clientId,
+      form: new URLSearchParams(),
+    };
+    return provider.validTokenResponse(context, idToken(context, provider));
+  };
+  const claimsOf = (context: TokenContext, p: HostileProvider, extra = {}) =>
+    p.claims(context, { nonce: undefined, ...extra });
+
+  it.each([
+    [
+      'signed with another key under the published kid',
+      approval((c, p) => p.signRs256(claimsOf(c, p), { key: otherKey })),
+    ],
+    ['unsecured (alg: none)', approval((c, p) => p.signNone(claimsOf(c, p)))],
+    [
+      'HMAC-signed with the public key (HS256 alg confusion)',
+      approval((c, p) => p.signHs256WithPublicKey(claimsOf(c, p))),
+    ],
+    [
+      'for another audience',
+      approval((c, p) => p.signRs256(claimsOf(c, p, { aud: 'someone-else' }))),
+    ],
+    [
+      'from another issuer',
+      approval((c, p) => p.signRs256(claimsOf(c, p, { iss: 'https://evil.example' }))),
+    ],
+  ])(
+    'refuses an approval whose ID token is %s: nobody is signed in',
+    async (_name, body) => {
+      const { test, result } = await codeSignInAgainst({
+        deviceAnswers: [{ status: 200, body: body() }],
+      });
+      expect(result).toMatchObject({ ok: false, error: { code: 'callback_invalid' } });
+      expect(test.core.view().status).toBe('signed-out');
+      expect(await test.storedTokens()).toBeUndefined();
+    },
+    20_000,
+  );
 
   it('says the code expired on expired_token, and declined on access_denied', async () => {
     const expiredRun = await (async () => {
