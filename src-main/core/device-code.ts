@@ -179,6 +179,9 @@ async function pollOnce(
     [oauth.clockTolerance]: 30,
   };
   const insecure = isLoopbackHost(config.issuer.hostname);
+  // The same transport as openid-client's own requests, whenever one is set on the configuration.
+  const transport = configuration[client.customFetch];
+  const via = transport ? { [oauth.customFetch]: transport } : {};
   const expiry = AbortSignal.timeout(Math.max(deadline - Date.now(), 1));
   const signal = AbortSignal.any([
     options.signal,
@@ -194,6 +197,7 @@ async function pollOnce(
       code.authorization.device_code,
       {
         [oauth.allowInsecureRequests]: insecure,
+        ...via,
         signal,
         ...(options.dpop ? { DPoP: options.dpop } : {}),
       },
@@ -214,6 +218,7 @@ async function pollOnce(
     if (result.id_token) {
       await oauth.validateApplicationLevelSignature(as, response, {
         [oauth.allowInsecureRequests]: insecure,
+        ...via,
         signal: AbortSignal.timeout(PROVIDER_TIMEOUT_SECONDS * 1000),
       });
     }
