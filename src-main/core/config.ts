@@ -3,6 +3,7 @@
  * `.env`, an organisation's managed `app-config.json`, the Settings page): a bad value is refused with
  * a message that names the setting, so nobody has to guess which of five variables is wrong.
  */
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
@@ -79,9 +80,22 @@ export function isLoopbackHost(hostname: string): boolean {
  * what the environment does not set (the environment wins, as with dotenv).
  */
 export function readSettings(env: NodeJS.ProcessEnv, cwd?: string): Settings {
+  return readNamed(env, cwd, SETTINGS);
+}
+
+/** The update settings from the environment and `.env`, read like {@link readSettings}. */
+export function readUpdateSettings(env: NodeJS.ProcessEnv, cwd?: string): UpdateSettings {
+  return readNamed(env, cwd, UPDATE_SETTING_NAMES);
+}
+
+function readNamed<N extends string>(
+  env: NodeJS.ProcessEnv,
+  cwd: string | undefined,
+  names: readonly N[],
+): Partial<Record<N, string>> {
   const fromFile = cwd ? readEnvFile(path.join(cwd, '.env')) : {};
-  const settings: Settings = {};
-  for (const name of SETTINGS) {
+  const settings: Partial<Record<N, string>> = {};
+  for (const name of names) {
     const value = (env[name] ?? fromFile[name])?.trim();
     if (value) settings[name] = value;
   }
@@ -243,4 +257,70 @@ function parseRedirectScheme(value: string | undefined): string {
     );
   }
   return scheme;
+}
+
+/**
+ * Update settings (issue 20): `AUTO_UPDATE` and `UPDATE_FEED_URL` are an administrator's (the
+ * environment or the managed app-config.json), `UPDATE_PUBLIC_KEY` is the build's (the environment
+ * only for tests and development). Kept apart from SETTING_NAMES: the Settings page shows them, it
+ * never saves them.
+ */
+export const UPDATE_SETTING_NAMES = [
+  'AUTO_UPDATE',
+  'UPDATE_FEED_URL',
+  'UPDATE_PUBLIC_KEY',
+] as const;
+export type UpdateSettingName = (typeof UPDATE_SETTING_NAMES)[number];
+/** What an organisation's app-config.json may set; the public key is the build's alone. */
+export const MANAGED_UPDATE_SETTING_NAMES = ['AUTO_UPDATE', 'UPDATE_FEED_URL'] as const;
+export type UpdateSettings = Partial<Record<UpdateSettingName, string>>;
+
+export interface UpdateConfig {
+  /** `AUTO_UPDATE`, default true: false means the feed is never asked anything. */
+  autoUpdate: boolean;
+  /** `UPDATE_FEED_URL`: the folder holding `latest*.yml` (electron-updater's generic provider). */
+  feedUrl: URL | undefined;
+  /** `UPDATE_PUBLIC_KEY`: the Ed25519 key the feed's metadata must be signed with. */
+  publicKey: KeyObject | undefined;
+}
+
+/** Validates the update settings, or throws the first ConfigError (named after its setting). */
+export function parseUpdateConfig(settings: UpdateSettings): UpdateConfig {
+  const autoUpdate = parseBoolean('AUTO_UPDATE', settings.AUTO_UPDATE, true);
+  const feed = settings.UPDATE_FEED_URL?.trim();
+  const feedUrl = feed ? parseHttpUrl('UPDATE_FEED_URL', feed) : undefined;
+  if (feedUrl?.hash) throw new ConfigError('UPDATE_FEED_URL', 'must not contain a fragment.');
+  const key = settings.UPDATE_PUBLIC_KEY?.trim();
+  return { autoUpdate, feedUrl, publicKey: key ? parseUpdatePublicKey(key) : undefined };
+}
+
+/**
+ * An Ed25519 public key as base64 SPKI DER (one line, what an environment variable holds) or as a
+ * PEM `PUBLIC KEY` block (its line breaks may be written as `\n`).
+ */
+export function parseUpdatePublicKey(value: string): KeyObject {
+  const text = value.trim();
+  let key: KeyObject;
+  try {
+    key = text.includes('-----BEGIN')
+      ? createPublicKey({ key: text.replace(/\\n/g, '\n'), format: 'pem' })
+      : createPublicKey({ key: strictBase64(text), format: 'der', type: 'spki' });
+  } catch {
+    throw new ConfigError(
+      'UPDATE_PUBLIC_KEY',
+      'is not a public key (base64 SPKI DER, or a PEM "PUBLIC KEY" block).',
+    );
+  }
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new ConfigError(
+      'UPDATE_PUBLIC_KEY',
+      `must be an Ed25519 key (this one is ${key.asymmetricKeyType ?? 'unknown'}).`,
+    );
+  return key;
+}
+
+function strictBase64(text: string): Buffer {
+  const compact = text.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) throw new Error('not base64');
+  return Buffer.from(compact, 'base64');
 }

@@ -22,7 +22,12 @@ import {
   type SettingsForm,
   type SettingsView,
 } from '../../src-preload/contract.ts';
-import { ConfigError, type Settings } from './config.ts';
+import {
+  ConfigError,
+  MANAGED_UPDATE_SETTING_NAMES,
+  type Settings,
+  type UpdateSettings,
+} from './config.ts';
 import type { KeyValueStore, Logger } from './ports.ts';
 
 export const SAVED_SETTINGS_KEY = 'settings';
@@ -74,7 +79,7 @@ export function writeSavedSettings(store: KeyValueStore, form: SettingsForm): vo
  * No file: no managed settings. A file that is not such an object is a ConfigError naming it, which
  * the app shows on its "not configured" page (it is the organisation's to fix, not the user's).
  */
-export function readManagedSettings(file: string | undefined): Settings {
+export function readManagedSettings(file: string | undefined): Settings & UpdateSettings {
   if (!file) return {};
   let text: string;
   try {
@@ -94,10 +99,17 @@ export function readManagedSettings(file: string | undefined): Settings {
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     throw new ConfigError(file, 'must be a JSON object of settings.');
-  const settings: Settings = {};
+  const settings: Settings & UpdateSettings = {};
+  // The administrator's update settings (AUTO_UPDATE, UPDATE_FEED_URL) live in the same file.
+  const known: readonly string[] = [...SETTING_NAMES, ...MANAGED_UPDATE_SETTING_NAMES];
   for (const [name, value] of Object.entries(data)) {
-    if (!(SETTING_NAMES as readonly string[]).includes(name))
-      throw new ConfigError(file, `"${name}" is not a setting (${SETTING_NAMES.join(', ')}).`);
+    if (name === 'UPDATE_PUBLIC_KEY')
+      throw new ConfigError(
+        file,
+        '"UPDATE_PUBLIC_KEY" is the build\'s (the key its updates are signed with), not a managed setting.',
+      );
+    if (!known.includes(name))
+      throw new ConfigError(file, `"${name}" is not a setting (${known.join(', ')}).`);
     const text =
       typeof value === 'string'
         ? value
@@ -107,7 +119,7 @@ export function readManagedSettings(file: string | undefined): Settings {
             ? value.join(',')
             : undefined;
     if (text === undefined) throw new ConfigError(name, `in ${file} must be a string.`);
-    if (text.trim()) settings[name as SettingName] = text.trim();
+    if (text.trim()) settings[name as SettingName | keyof UpdateSettings] = text.trim();
   }
   return settings;
 }
