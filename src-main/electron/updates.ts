@@ -27,6 +27,7 @@ import {
 import { UpdateService } from '../core/updates/update-service.ts';
 import { loadUpdateSetup } from '../core/updates/update-setup.ts';
 import type { PendingActivity } from '../core/updates/update-state.ts';
+import type { ConfigSources } from './config-sources.ts';
 
 /** electron-builder's `updaterCacheDirName`: package.json's name in lower case + "-updater". */
 export const UPDATER_CACHE_DIR_NAME = 'electron-auth0-hello-world-updater';
@@ -41,8 +42,8 @@ export interface ElectronUpdatesOptions {
   /** `process.resourcesPath`: where electron-builder puts app-update.yml and app-config.json. */
   resourcesPath: string;
   env: NodeJS.ProcessEnv;
-  /** The managed app-config.json (main.ts passes the same file to the core host). */
-  managedConfigFile?: string;
+  /** Where settings come from: configSources(), as main.ts gives the core host. */
+  sources: ConfigSources;
   /** UPDATE_PUBLIC_KEY as the build was made with it. */
   buildPublicKey?: string;
   /** A sign-in, a sign-in code or a logout the restart must wait for (the session answers). */
@@ -67,10 +68,9 @@ export function createElectronUpdates(options: ElectronUpdatesOptions): UpdateSe
   return new UpdateService({
     setup: loadUpdateSetup({
       env: options.env,
-      managedConfigFile: options.managedConfigFile,
+      ...options.sources,
       appUpdateYml: hasBuiltConfig ? builtConfig : undefined,
       buildPublicKey: options.buildPublicKey,
-      packaged: app.isPackaged,
     }),
     install,
     currentVersion: app.getVersion(),

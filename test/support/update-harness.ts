@@ -95,7 +95,7 @@ export function createTestUpdates(options: TestUpdatesOptions): TestUpdates {
   const service = new UpdateService({
     setup: resolveUpdateSetup(
       { environment: options.environment ?? {}, managed: options.managed ?? {}, build: {} },
-      { packaged: true },
+      { order: 'managed-first' },
     ),
     install,
     currentVersion: options.version,

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { configSources } from '../../src-main/electron/config-sources.ts';
 import {
   createElectronUpdates,
   UPDATER_CACHE_DIR_NAME,
@@ -53,7 +54,12 @@ const start = (
     app,
     resourcesPath: dir,
     env,
-    managedConfigFile: path.join(dir, 'app-config.json'),
+    sources: configSources({
+      isPackaged: app.isPackaged,
+      userDataDir: app.getPath('userData'),
+      resourcesPath: dir,
+      cwd: dir,
+    }),
     buildPublicKey: buildPublicKey ?? undefined,
     pendingActivity: () => undefined,
     log: silent,

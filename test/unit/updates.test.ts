@@ -130,11 +130,11 @@ describe('resolveUpdateSetup: precedence, and what the settings amount to', () =
       managed: { AUTO_UPDATE: 'false', UPDATE_FEED_URL: 'https://org.example/' },
       build,
     };
-    expect(resolveUpdateSetup(layers, { packaged: true })).toEqual({
+    expect(resolveUpdateSetup(layers, { order: 'managed-first' })).toEqual({
       kind: 'off',
       source: 'managed',
     });
-    expect(resolveUpdateSetup(layers, { packaged: false })).toMatchObject({
+    expect(resolveUpdateSetup(layers, { order: 'environment-first' })).toMatchObject({
       kind: 'on',
       feedUrl: new URL('https://env.example/'),
       sources: {
@@ -146,7 +146,7 @@ describe('resolveUpdateSetup: precedence, and what the settings amount to', () =
     expect(
       resolveUpdateSetup(
         { ...layers, managed: { UPDATE_FEED_URL: 'https://org.example/' } },
-        { packaged: true },
+        { order: 'managed-first' },
       ),
     ).toMatchObject({
       kind: 'on',
@@ -159,7 +159,7 @@ describe('resolveUpdateSetup: precedence, and what the settings amount to', () =
     expect(
       resolveUpdateSetup(
         { environment: {}, managed: {}, build: { ...build, UPDATE_FEED_URL: feed } },
-        { packaged: true },
+        { order: 'managed-first' },
       ),
     ).toMatchObject({ kind: 'on', feedUrl: new URL(feed), sources: { UPDATE_FEED_URL: 'build' } });
   });
@@ -174,7 +174,7 @@ describe('resolveUpdateSetup: precedence, and what the settings amount to', () =
     const withBuildKey = on(
       resolveUpdateSetup(
         { environment: { UPDATE_FEED_URL: feed, UPDATE_PUBLIC_KEY: otherDer }, managed: {}, build },
-        { packaged: true },
+        { order: 'managed-first' },
       ),
     );
     expect(withBuildKey.publicKey.equals(publicKey)).toBe(true);
@@ -185,7 +185,7 @@ describe('resolveUpdateSetup: precedence, and what the settings amount to', () =
           managed: {},
           build: {},
         },
-        { packaged: false },
+        { order: 'environment-first' },
       ),
     );
     expect(withoutBuildKey.publicKey.equals(other)).toBe(true);
@@ -199,14 +199,17 @@ describe('resolveUpdateSetup: precedence, and what the settings amount to', () =
           managed: {},
           build: {},
         },
-        { packaged: true },
+        { order: 'managed-first' },
       ),
     ).toEqual({ kind: 'off', source: 'environment' });
   });
 
   it('not set up without a feed or without a key; misconfigured names the setting', () => {
     const resolve = (environment: Record<string, string>, withBuild = {}) =>
-      resolveUpdateSetup({ environment, managed: {}, build: withBuild }, { packaged: true });
+      resolveUpdateSetup(
+        { environment, managed: {}, build: withBuild },
+        { order: 'managed-first' },
+      );
     expect(resolve({}, build)).toEqual({ kind: 'not-set-up', missing: 'UPDATE_FEED_URL' });
     expect(resolve({ UPDATE_FEED_URL: feed })).toEqual({
       kind: 'not-set-up',
@@ -433,8 +436,8 @@ describe('the HTTP executor (fetch-shaped transport)', () => {
   const transport = (answer: (url: string) => Response) => {
     const calls: Call[] = [];
     const fetch: UpdateTransport = async (url, init) => {
-      calls.push({ url, headers: init.headers });
-      return answer(url);
+      calls.push({ url: String(url), headers: init?.headers as Record<string, string> });
+      return answer(String(url));
     };
     return { calls, fetch };
   };
@@ -516,7 +519,7 @@ describe('the HTTP executor (fetch-shaped transport)', () => {
   it('fails a request that receives nothing for its timeout', async () => {
     const fetch: UpdateTransport = (_url, init) =>
       new Promise((_resolve, reject) =>
-        init.signal.addEventListener('abort', () => reject(new Error('aborted'))),
+        init?.signal?.addEventListener('abort', () => reject(new Error('aborted'))),
       );
     const executor = new UpdateHttpExecutor(fetch);
     await expect(

@@ -31,17 +31,13 @@ import {
   type DownloadOptions,
 } from 'builder-util-runtime';
 import { isLoopbackHost } from '../config.ts';
+import type { FetchLike } from '../network/transport.ts';
 
-/** The part of `fetch` the updater uses; a proxy-aware transport with this shape can replace it. */
-export type UpdateTransport = (
-  url: string,
-  init: {
-    method: string;
-    headers: Record<string, string>;
-    redirect: 'manual';
-    signal: AbortSignal;
-  },
-) => Promise<Response>;
+/**
+ * The network transport's fetch (network/transport.ts): `globalThis.fetch` by default; the host
+ * passes its proxy-aware one. Called as `(url, { method, headers, redirect: 'manual', signal })`.
+ */
+export type UpdateTransport = FetchLike;
 
 const MAX_REDIRECTS = 10;
 const DEFAULT_TIMEOUT_MS = 60_000;

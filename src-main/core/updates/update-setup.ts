@@ -49,21 +49,22 @@ export type UpdateSetup =
 
 /**
  * The update settings after precedence, validated by config.ts's parser (messages name the
- * setting). `packaged`: an installed app, where the organisation's file outranks the environment.
+ * setting). `order` as for the sign-in settings (settings.ts): `managed-first` in a packaged app.
  */
 export function resolveUpdateSetup(
   layers: UpdateLayers,
-  options: { packaged: boolean },
+  options: { order: 'environment-first' | 'managed-first' },
 ): UpdateSetup {
-  const administrator: Array<['environment' | 'managed', UpdateSettings]> = options.packaged
-    ? [
-        ['managed', layers.managed],
-        ['environment', layers.environment],
-      ]
-    : [
-        ['environment', layers.environment],
-        ['managed', layers.managed],
-      ];
+  const administrator: Array<['environment' | 'managed', UpdateSettings]> =
+    options.order === 'managed-first'
+      ? [
+          ['managed', layers.managed],
+          ['environment', layers.environment],
+        ]
+      : [
+          ['environment', layers.environment],
+          ['managed', layers.managed],
+        ];
   const sources: Partial<Record<UpdateSettingName, UpdateSettingSource>> = {};
   const pick = (
     name: UpdateSettingName,
@@ -121,16 +122,17 @@ export function readBuildFeed(appUpdateYml: string | undefined): string | undefi
 }
 
 export interface UpdateSetupSources {
-  /** The process environment; `cwd`: where a development `.env` is read from. */
+  /** The process environment; `cwd`: where a `.env` is read from (config-sources.ts). */
   env: NodeJS.ProcessEnv;
   cwd?: string;
   /** The organisation's app-config.json (the same file the sign-in settings come from). */
   managedConfigFile?: string;
+  /** A packaged app: the managed file wins over the environment and `.env`. */
+  managedConfigWins: boolean;
   /** electron-builder's resources/app-update.yml, when the build has a publish feed. */
   appUpdateYml?: string;
   /** The public key the build was made with (UPDATE_PUBLIC_KEY at build time). */
   buildPublicKey?: string;
-  packaged: boolean;
 }
 
 /** Reads every source and resolves them: what a host calls at start. Never throws. */
@@ -151,6 +153,6 @@ export function loadUpdateSetup(sources: UpdateSetupSources): UpdateSetup {
         UPDATE_PUBLIC_KEY: sources.buildPublicKey,
       },
     },
-    { packaged: sources.packaged },
+    { order: sources.managedConfigWins ? 'managed-first' : 'environment-first' },
   );
 }
