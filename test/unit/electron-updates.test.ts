@@ -4,11 +4,11 @@
  * relaunch, once('quit', (event, exitCode))). What it decides before any request: where the
  * settings come from in a packaged app, and what kind of installation this is.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { configSources } from '../../src-main/electron/config-sources.ts';
 import {
   createElectronUpdates,
@@ -20,9 +20,16 @@ const key = generateKeyPairSync('ed25519')
   .publicKey.export({ type: 'spki', format: 'der' })
   .toString('base64');
 const silent = { info() {}, warn() {}, error() {} };
+const made: string[] = [];
+const tmp = (prefix: string) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function fakeApp(packaged: boolean): UpdaterElectronApp {
-  const userData = mkdtempSync(path.join(os.tmpdir(), 'electron-updates-'));
+  const userData = tmp('electron-updates-');
   return {
     isPackaged: packaged,
     getVersion: () => '1.0.0',
@@ -38,7 +45,7 @@ function fakeApp(packaged: boolean): UpdaterElectronApp {
 }
 
 function resources(files: Record<string, string> = {}): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'electron-resources-'));
+  const dir = tmp('electron-resources-');
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
   return dir;
 }

@@ -5,19 +5,26 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { dump, load } from 'js-yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { publicKeyLine, signFeed } from '../../scripts/update-sign.ts';
 import { verifyUpdateInfo } from '../../src-main/core/updates/update-signature.ts';
 
 const script = path.join(import.meta.dirname, '..', '..', 'scripts', 'update-sign.ts');
+const made: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'update-sign-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 const sha512 = (data: Buffer) => createHash('sha512').update(data).digest('base64');
 
 function feedFolder(): { folder: string; app: Buffer } {
-  const folder = mkdtempSync(path.join(os.tmpdir(), 'update-sign-'));
+  const folder = tmp();
   const app = Buffer.from('the new app');
   writeFileSync(path.join(folder, 'App-1.1.0.AppImage'), app);
   writeFileSync(path.join(folder, 'App-Setup-1.1.0.exe.blockmap'), 'new blockmap');
@@ -101,7 +108,7 @@ describe('signFeed', () => {
   });
 
   it('refuses a folder without metadata and a key that is not Ed25519', () => {
-    const empty = mkdtempSync(path.join(os.tmpdir(), 'update-sign-'));
+    const empty = tmp();
     expect(() => signFeed(empty, generateKeyPairSync('ed25519').privateKey)).toThrow(
       'holds no latest*.yml to sign',
     );

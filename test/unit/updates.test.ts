@@ -4,12 +4,12 @@
  * (with a fetch-shaped stand-in transport: no port is opened here).
  */
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { CancellationToken } from 'builder-util-runtime';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   parseUpdateConfig,
   parseUpdatePublicKey,
@@ -34,7 +34,13 @@ import { describeUpdate, type UpdateState } from '../../src-main/core/updates/up
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const publicDer = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
 const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'update-unit-'));
+const made: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'update-unit-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 describe('update settings (config.ts: one parser, messages that name the setting)', () => {
   it('accepts the three settings and defaults AUTO_UPDATE to on', () => {
