@@ -45,6 +45,8 @@ export type ErrorCode =
   | 'invalid_request'
   /** The browser preview was opened without its per-launch key (the link printed in the terminal). */
   | 'preview_locked'
+  /** Save would switch provider or API and the person did not confirm it (outside the renderer). */
+  | 'switch_not_confirmed'
   | 'internal';
 
 export interface AppError {
@@ -184,6 +186,8 @@ export interface SettingsView {
   /** Field messages for `form` (a bad value from the environment or the managed file). */
   errors: FieldErrors;
   registration: Registration;
+  /** `false`: the organisation's app-config.json switched the built-in demo provider off. */
+  demoAllowed?: boolean;
 }
 
 /** One line of Check connection. */

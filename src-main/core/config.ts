@@ -40,6 +40,13 @@ export interface AppConfig {
 /** electron-builder's `appId` in lower case (a unit test holds the two together). */
 export const DEFAULT_REDIRECT_SCHEME = 'com.example.electron-auth0-hello-world';
 
+/**
+ * The schemes this build registers with the OS (electron-builder.yml `protocols`; a unit test holds
+ * the two together). AUTH0_REDIRECT_SCHEME may only name one of them: the app never claims a scheme
+ * its installer did not (N5), which on Windows would register it for another app's links.
+ */
+export const BUILD_REDIRECT_SCHEMES: readonly string[] = [DEFAULT_REDIRECT_SCHEME];
+
 export class ConfigError extends Error {
   readonly setting: string;
   /** The message without the setting's name: "is required.", "\"x\" is not a URL." */
@@ -256,6 +263,11 @@ function parseRedirectScheme(value: string | undefined): string {
       `"${value}" is not a reverse domain name like com.example.app (RFC 8252 §7.1).`,
     );
   }
+  if (!BUILD_REDIRECT_SCHEMES.includes(scheme))
+    throw new ConfigError(
+      'AUTH0_REDIRECT_SCHEME',
+      `"${value}" is not a scheme this build registers (electron-builder.yml protocols: ${BUILD_REDIRECT_SCHEMES.join(', ')}).`,
+    );
   return scheme;
 }
 

@@ -34,17 +34,23 @@ import { redactingLogger } from './redact.ts';
 import { registrationFor } from './registration.ts';
 import type { SessionOptions } from './session.ts';
 import {
+  formRefusal,
+  readManagedPolicy,
   readManagedSettings,
   readSavedSettings,
   resolveSettings,
   withLockedValues,
   writeSavedSettings,
+  type ManagedPolicy,
   type ResolvedSettings,
   type SettingsLayers,
 } from './settings.ts';
 
 export const DEMO_LABEL = 'Built-in demo provider';
 export const NOT_CONFIGURED_LABEL = 'Not configured';
+/** What the app says when an organisation switched the demo provider off and nothing else is set. */
+export const DEMO_SWITCHED_OFF =
+  'Your organisation has switched off the built-in demo provider: in Settings, fill in Your Auth0 tenant (or ask your IT team for the app’s settings).';
 
 export interface CoreHostOptions {
   /** The environment (AUTH0_*, DEVSTACK_*). */
@@ -67,7 +73,17 @@ export interface CoreHostOptions {
   session?: SessionOptions;
   /** Starts the demo provider; default: the devstack (tests may pass another). */
   startDemo?: typeof startDemoProvider;
+  /**
+   * Asks the person, outside the renderer, whether Save may switch to another provider or API (N5):
+   * Electron a main-process dialog, the preview a page of its own. Absent: no confirmation (tests
+   * that drive the core host directly).
+   */
+  confirmSwitch?: (change: ProviderSwitch) => Promise<boolean>;
 }
+
+/** What a Save would switch to, as the confirmation names it. */
+export type ProviderSwitch =
+  { kind: 'demo'; label: string } | { kind: 'tenant'; issuerHost: string; apiOrigin: string };
 
 export interface CoreHost {
   /** One request from the renderer: validated, never throws, never returns a token. */
@@ -113,8 +129,10 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     order: options.managedConfigWins ? 'managed-first' : 'environment-first',
   };
   let managedProblem: ConfigError | undefined;
+  let policy: ManagedPolicy = { allowDemoProvider: true };
   try {
     layers.managed = readManagedSettings(options.managedConfigFile);
+    policy = readManagedPolicy(options.managedConfigFile);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     managedProblem = error;
@@ -140,6 +158,8 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   async function activate(next: ResolvedSettings): Promise<Active> {
     const key = JSON.stringify([next.provider, next.settings]);
     if (managedProblem) return notConfigured(configProblem(managedProblem), key);
+    if (next.provider === 'demo' && !policy.allowDemoProvider)
+      return notConfigured({ code: 'config_invalid', message: DEMO_SWITCHED_OFF }, key);
     let configured: Configured;
     try {
       configured =
@@ -198,14 +218,20 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   }
 
   function settingsView(): SettingsView {
-    const { errors, registration } = formCheck(resolved.form);
+    // Without the demo provider the form starts on the tenant, the only choice there is.
+    const form: SettingsForm =
+      !policy.allowDemoProvider && resolved.form.provider === 'demo'
+        ? { ...resolved.form, provider: 'tenant' }
+        : resolved.form;
+    const { errors, registration } = formCheck(form);
     return {
-      form: resolved.form,
+      form,
       sources: resolved.sources,
       active: active.provider,
       ...(active.problem ? { problem: active.problem } : {}),
       errors,
       registration,
+      ...(policy.allowDemoProvider ? {} : { demoAllowed: false }),
     };
   }
 
@@ -219,13 +245,29 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   }
 
   async function save(requested: SettingsForm): Promise<unknown> {
+    const refused = formRefusal(requested, resolved);
+    if (refused) return { ok: false, error: { code: 'config_invalid', message: refused } };
     const form = withLockedValues(requested, resolved);
+    if (form.provider === 'demo' && !policy.allowDemoProvider)
+      return { ok: false, error: { code: 'config_invalid', message: DEMO_SWITCHED_OFF } };
+    let nextConfig: AppConfig | undefined;
     if (form.provider === 'tenant') {
       const result = validateSettings(form.values, 'labels');
       if (!result.ok)
         return { ok: false, error: { code: 'config_invalid', message: result.first.message } };
+      nextConfig = result.config;
     }
     const next = resolveSettings({ ...layers, saved: form });
+    // Another provider or API: the person confirms it outside the renderer first (N5).
+    const change = switchOf(active, next.provider, nextConfig);
+    if (change && options.confirmSwitch && !(await options.confirmSwitch(change)))
+      return {
+        ok: false,
+        error: {
+          code: 'switch_not_confirmed',
+          message: `The switch was not confirmed: the app still uses ${active.provider.label}.`,
+        },
+      };
     const key = JSON.stringify([next.provider, next.settings]);
     const previous = switching;
     let done!: () => void;
@@ -266,6 +308,8 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   }
 
   async function check(requested: SettingsForm): Promise<unknown> {
+    const refused = formRefusal(requested, resolved);
+    if (refused) return { ok: false, error: { code: 'config_invalid', message: refused } };
     const form = withLockedValues(requested, resolved);
     let config: AppConfig;
     if (form.provider === 'demo') {
@@ -386,6 +430,29 @@ function withSessionPresented(
 ): unknown {
   if (typeof answer !== 'object' || answer === null || !('session' in answer)) return answer;
   return { ...answer, session: present(answer.session as SessionView) };
+}
+
+/** The provider or API a Save would switch to; undefined when both stay what they are. */
+function switchOf(
+  active: { provider: ProviderInfo; configured: Configured | undefined },
+  nextProvider: SettingsForm['provider'],
+  nextConfig: AppConfig | undefined,
+): ProviderSwitch | undefined {
+  if (nextProvider === 'demo')
+    return active.provider.kind === 'demo' ? undefined : { kind: 'demo', label: DEMO_LABEL };
+  if (!nextConfig) return undefined;
+  const current = active.provider.kind === 'tenant' ? active.configured?.config : undefined;
+  if (
+    current &&
+    current.issuer.href === nextConfig.issuer.href &&
+    current.apiServerUrl.origin === nextConfig.apiServerUrl.origin
+  )
+    return undefined;
+  return {
+    kind: 'tenant',
+    issuerHost: nextConfig.issuer.host,
+    apiOrigin: nextConfig.apiServerUrl.origin,
+  };
 }
 
 function configProblem(error: ConfigError): AppError {

@@ -25,6 +25,7 @@ import {
 import {
   ConfigError,
   MANAGED_UPDATE_SETTING_NAMES,
+  parseBoolean,
   type Settings,
   type UpdateSettings,
 } from './config.ts';
@@ -69,7 +70,24 @@ export function readSavedSettings(store: KeyValueStore, log?: Logger): SettingsF
 }
 
 export function writeSavedSettings(store: KeyValueStore, form: SettingsForm): void {
-  store.set(SAVED_SETTINGS_KEY, { version: 1, provider: form.provider, values: pick(form.values) });
+  const { AUTH0_REDIRECT_SCHEME: _scheme, ...values } = pick(form.values);
+  store.set(SAVED_SETTINGS_KEY, { version: 1, provider: form.provider, values });
+}
+
+/** The settings the Settings page may not set: the app link's scheme (build- or managed-only, N5). */
+export const NOT_FROM_THE_FORM = ['AUTH0_REDIRECT_SCHEME'] as const;
+
+/**
+ * Why a form from the renderer is refused: it tries to set the app link's scheme to something other
+ * than what the build or the organisation set. The page never shows that field.
+ */
+export function formRefusal(form: SettingsForm, resolved: ResolvedSettings): string | undefined {
+  for (const name of NOT_FROM_THE_FORM) {
+    const value = form.values[name]?.trim();
+    if (value && value.toLowerCase() !== (resolved.form.values[name] ?? '').toLowerCase())
+      return `App link scheme: set by the app's build or your organisation's app-config.json (${name}), not in Settings.`;
+  }
+  return undefined;
 }
 
 /**
@@ -108,6 +126,8 @@ export function readManagedSettings(file: string | undefined): Settings & Update
         file,
         '"UPDATE_PUBLIC_KEY" is the build\'s (the key its updates are signed with), not a managed setting.',
       );
+    // The organisation's policy (ALLOW_DEMO_PROVIDER) is read by readManagedPolicy.
+    if ((MANAGED_POLICY_NAMES as readonly string[]).includes(name)) continue;
     if (!known.includes(name))
       throw new ConfigError(file, `"${name}" is not a setting (${known.join(', ')}).`);
     const text =
@@ -124,6 +144,31 @@ export function readManagedSettings(file: string | undefined): Settings & Update
   return settings;
 }
 
+/** Keys of app-config.json that are the organisation's policy, not settings (readManagedPolicy). */
+export const MANAGED_POLICY_NAMES = ['ALLOW_DEMO_PROVIDER'] as const;
+
+export interface ManagedPolicy {
+  /** `ALLOW_DEMO_PROVIDER` (default true): false switches the built-in demo provider off. */
+  allowDemoProvider: boolean;
+}
+
+/** The organisation's policy from the same app-config.json; a bad value is a ConfigError naming it. */
+export function readManagedPolicy(file: string | undefined): ManagedPolicy {
+  if (!file) return { allowDemoProvider: true };
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    // Missing or broken: readManagedSettings reports it.
+    return { allowDemoProvider: true };
+  }
+  const value = (data as Record<string, unknown> | null)?.ALLOW_DEMO_PROVIDER;
+  if (value === undefined) return { allowDemoProvider: true };
+  if (typeof value !== 'boolean' && typeof value !== 'string')
+    throw new ConfigError('ALLOW_DEMO_PROVIDER', `in ${file} must be true or false.`);
+  return { allowDemoProvider: parseBoolean('ALLOW_DEMO_PROVIDER', String(value), true) };
+}
+
 /**
  * Precedence, setting by setting. The provider is the tenant when the environment or the managed
  * file names a domain (read-only then), else what was saved, else the demo provider.
@@ -138,7 +183,12 @@ export function resolveSettings(layers: SettingsLayers): ResolvedSettings {
       ['managed', layers.managed[name]],
     ];
     if (layers.order === 'managed-first') fixed.reverse();
-    const found: Array<[SettingSource, string | undefined]> = [...fixed, ['saved', saved[name]]];
+    // The app link's scheme is the build's or the organisation's (N5): never saved from the form,
+    // and in a packaged app not from the environment either.
+    const found: Array<[SettingSource, string | undefined]> =
+      name === 'AUTH0_REDIRECT_SCHEME'
+        ? fixed.filter(([source]) => layers.order !== 'managed-first' || source === 'managed')
+        : [...fixed, ['saved', saved[name]]];
     const hit = found.find(([, value]) => value !== undefined && value !== '');
     if (hit) {
       values[name] = hit[1]!;

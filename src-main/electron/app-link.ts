@@ -80,6 +80,24 @@ export function handlerIsThisApp(handlerName: string, appNames: readonly string[
   });
 }
 
+/** Where the shell remembers the scheme it registered last (in the settings store). */
+export const REGISTERED_SCHEME_KEY = 'appLinkScheme';
+
+/**
+ * Which scheme to give back to the OS and which to claim at start: when the scheme changed since the
+ * last start (a new build, an organisation's app-config.json), the old one is unregistered first,
+ * so the app never stays the handler of a scheme it no longer uses (N5).
+ */
+export function schemeRegistrationPlan(
+  previous: unknown,
+  current: string,
+): { unregister?: string; register: string } {
+  const old = typeof previous === 'string' ? previous.trim().toLowerCase() : '';
+  return old && old !== current.toLowerCase()
+    ? { unregister: old, register: current }
+    : { register: current };
+}
+
 /**
  * URLs that arrive before the core can take them (macOS `open-url` before `ready`, the first
  * launch's argv) wait here, in order, and are handed over once it can.

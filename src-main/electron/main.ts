@@ -31,7 +31,14 @@ import {
 import { DEFAULT_REDIRECT_SCHEME } from '../core/config.ts';
 import { startCoreHost, type CoreHost } from '../core/host.ts';
 import { createFileLog, teeLogger, type FileLog } from './app-log.ts';
-import { AppLinkInbox, findAppLinks, handlerIsThisApp, protocolClientCall } from './app-link.ts';
+import {
+  AppLinkInbox,
+  findAppLinks,
+  handlerIsThisApp,
+  protocolClientCall,
+  REGISTERED_SCHEME_KEY,
+  schemeRegistrationPlan,
+} from './app-link.ts';
 import { createAppProtocolHandler } from './app-protocol.ts';
 import { configSources, userDataOverride } from './config-sources.ts';
 import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady } from './hardening.ts';
@@ -41,6 +48,7 @@ import { aboutPanelOptions, createOpenLocalPath, menuTemplate, securityNotesPath
 import { APP_SCHEME, cspFor, isTrustedSender, rendererSourceFor } from './policy.ts';
 import { createConsoleLogger, createOpenExternal, createSafeStorageCipher } from './ports.ts';
 import { openSessionStore } from './session-store.ts';
+import { SWITCH_BUTTON, switchConfirmation } from './switch-confirmation.ts';
 import { openWindowStateStore } from './window-state-store.ts';
 
 /** electron-builder's productName: what the OS calls the packaged app (its scheme handler). */
@@ -141,6 +149,7 @@ function run(): void {
       );
     }
     if (fileLog) log.info('logging to a file', { file: fileLog.file });
+    const settingsStore = openSessionStore('settings');
     core = await startCoreHost({
       env: process.env,
       // Packaged: the organisation's app-config.json (extraResources) wins; `.env` in the profile
@@ -153,7 +162,7 @@ function run(): void {
       }),
       // The built-in demo provider keeps its state in the profile: sessions survive restarts.
       devstackDataDir: path.join(app.getPath('userData'), 'devstack'),
-      settingsStore: openSessionStore('settings'),
+      settingsStore,
       ports: {
         openExternal,
         cipher: createSafeStorageCipher(safeStorage, process.platform),
@@ -164,9 +173,22 @@ function run(): void {
         appLinkRegistered: () => isAppLinkHandler(redirectScheme()),
         copyText: (text) => clipboard.writeText(text),
       },
+      // A switch of provider or API is confirmed here, in a dialog the renderer cannot click (N5).
+      confirmSwitch: async (change) => {
+        const window = windows?.current();
+        const options = switchConfirmation(change);
+        const answer = await (window
+          ? dialog.showMessageBox(window, options)
+          : dialog.showMessageBox(options));
+        return answer.response === SWITCH_BUTTON;
+      },
     });
     log.info(core.summary);
-    registerAppLinkHandler(redirectScheme());
+    // A scheme registered by an earlier start and no longer used is given back to the OS first.
+    const plan = schemeRegistrationPlan(settingsStore.get(REGISTERED_SCHEME_KEY), redirectScheme());
+    if (plan.unregister) unregisterAppLinkHandler(plan.unregister);
+    registerAppLinkHandler(plan.register);
+    settingsStore.set(REGISTERED_SCHEME_KEY, plan.register);
     for (const url of findAppLinks(process.argv, redirectScheme())) appLinks.push(url);
     appLinks.open((url) => {
       // Taken only while an app-link sign-in waits; anything else is dropped and logged, redacted.
@@ -236,6 +258,19 @@ function run(): void {
         handler: app.getApplicationNameForProtocol(`${scheme}://`),
       });
     }
+  }
+
+  function unregisterAppLinkHandler(scheme: string): void {
+    const call = protocolClientCall({
+      scheme,
+      platform: process.platform,
+      isPackaged: app.isPackaged,
+      execPath: process.execPath,
+      appPath: app.getAppPath(),
+    });
+    const [path, args] = call.path ? [call.path, call.args] : [process.execPath, []];
+    const removed = app.removeAsDefaultProtocolClient(call.scheme, path, args);
+    log.info('gave an old app link scheme back to the OS', { scheme, removed });
   }
 
   function isAppLinkHandler(scheme: string): boolean {

@@ -32,6 +32,8 @@ import { isLoopbackHostHeader, isLoopbackOrigin, LOOPBACK_HOST } from '../core/l
 import { JsonFileStore, KeyFileBesideDataCipher } from '../core/node-storage.ts';
 import type { Cipher, Logger, OpenExternal } from '../core/ports.ts';
 import { redactingLogger } from '../core/redact.ts';
+import { openLinkThroughFile } from './open-link.ts';
+import { CONFIRM_PREFIX, SwitchConfirmations } from './switch-confirmation.ts';
 import type { SessionOptions } from '../core/session.ts';
 
 export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../dist/renderer/', import.meta.url));
@@ -107,6 +109,20 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
           externalUrls.push(url);
           await openInSystemBrowser(url);
         };
+  // A switch of provider or API is confirmed on a page of the host's own (switch-confirmation.ts),
+  // opened in the browser; like the key, its address goes through an owner-only file, not argv.
+  const confirmations = new SwitchConfirmations(
+    options.externalBrowser === 'capture'
+      ? async (url) => void externalUrls.push(url)
+      : async (url) => {
+          externalUrls.push(url);
+          await openLinkThroughFile(url, {
+            open: openFileInSystemBrowser,
+            keyUsed: new Promise<void>(() => {}),
+          }).opened;
+        },
+    () => origin,
+  );
 
   // Settings: the environment (and .env), then PREVIEW_APP_CONFIG (the preview's stand-in for an
   // installer's managed app-config.json), then settings.json in the data folder, then the demo
@@ -129,6 +145,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
       ...(options.log ? { log: options.log } : {}),
     },
     ...(options.session ? { session: options.session } : {}),
+    confirmSwitch: (change) => confirmations.ask(change),
   });
   const stop = () => core.close();
   const summary = core.summary;
@@ -144,6 +161,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
       port,
       key,
       keyUsed: markKeyUsed,
+      confirmations,
     }).catch(() => {
       if (!res.headersSent)
         sendJson(res, 500, {
@@ -182,6 +200,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     async close() {
       // Close the core first (it may still announce a cancelled sign-in; it stops the demo provider
       // too), then the event streams.
+      confirmations.close();
       await core.close();
       for (const client of clients) client.end();
       clients.clear();
@@ -205,6 +224,8 @@ interface Context {
   key: string;
   /** Called at each request that carries the key (the first one settles `Preview.keyUsed`). */
   keyUsed: () => void;
+  /** Provider switches waiting for the person's answer on the host's own page. */
+  confirmations: SwitchConfirmations;
 }
 
 /** Who may use a path: anyone (the page's files), or only a request carrying the key in `X-Preview-Key`. */
@@ -319,6 +340,9 @@ async function handleRequest(
   } catch {
     return sendJson(res, 400, { message: 'Bad request target.' });
   }
+  // The host's own confirmation page: gated by its one-time id, not by the key (switch-confirmation.ts).
+  if (url.pathname.startsWith(CONFIRM_PREFIX))
+    return ctx.confirmations.handle(req, res, url.pathname);
   // Gate on both spellings: "/__bridge%2F…" must not slip past as a file name.
   const access =
     accessFor(url.pathname) !== 'anyone' ? accessFor(url.pathname) : accessFor(pathname);

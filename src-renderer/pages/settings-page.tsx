@@ -179,15 +179,18 @@ export function SettingsPage() {
             <p className="field__source">{sourceNote(sources.provider, 'AUTH0_DOMAIN')}</p>
           ) : null}
           <div className="settings__choices">
-            <Choice
-              value="demo"
-              current={form.provider}
-              onChoose={chooseProvider}
-              label="Built-in demo provider"
-            >
-              A local identity provider and Hello World API on this computer, with demo accounts
-              (alice@example.com / wonderland).
-            </Choice>
+            {/* Switched off by an organisation's app-config.json (ALLOW_DEMO_PROVIDER=false). */}
+            {loaded.demoAllowed === false ? null : (
+              <Choice
+                value="demo"
+                current={form.provider}
+                onChoose={chooseProvider}
+                label="Built-in demo provider"
+              >
+                A local identity provider and Hello World API on this computer, with demo accounts
+                (alice@example.com / wonderland).
+              </Choice>
+            )}
             <Choice
               value="tenant"
               current={form.provider}

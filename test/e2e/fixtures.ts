@@ -48,6 +48,12 @@ export interface PreviewApp {
   ): Promise<SignInResult>;
   /** Starts another preview (e.g. after a restart) with these options. */
   restart(options?: Partial<PreviewOptions>): Promise<void>;
+  /**
+   * Answers the switch confirmation the host opened in the system browser (Settings → Save to
+   * another provider or API): checks the page names `names`, presses Switch or Cancel, returns the
+   * page's URL.
+   */
+  confirmSwitch(names: string[], decision?: 'Switch' | 'Cancel'): Promise<string>;
 }
 
 interface Fixtures {
@@ -77,6 +83,8 @@ export const test = base.extend<Fixtures, { devstack: Devstack; systemBrowser: B
       });
     let preview = await start({});
     let seen = 0;
+    /** Switch confirmations already answered. */
+    const answered = new Set<string>();
     /** The launch whose link this page has opened (its key is in the tab's sessionStorage). */
     let unlocked: Preview | undefined;
     const contexts: SignInResult['context'][] = [];
@@ -128,6 +136,37 @@ export const test = base.extend<Fixtures, { devstack: Devstack; systemBrowser: B
         });
         contexts.push(result.context);
         return result;
+      },
+      async confirmSwitch(names, decision = 'Switch') {
+        // The newest confirmation page the host opened (a logout tab may have been opened before).
+        let url = '';
+        await expect
+          .poll(async () => {
+            const urls = await app.externalUrls();
+            url =
+              urls.findLast(
+                (each) => each.startsWith(`${preview.url}__confirm/`) && !answered.has(each),
+              ) ?? '';
+            seen = urls.length;
+            return url;
+          })
+          .not.toBe('');
+        answered.add(url);
+        const context = await systemBrowser.newContext();
+        contexts.push(context);
+        const tab = await context.newPage();
+        await tab.goto(url);
+        await expect(
+          tab.getByRole('heading', { level: 1, name: 'Switch identity provider?' }),
+        ).toBeVisible();
+        for (const name of names) await expect(tab.getByRole('main')).toContainText(name);
+        await tab
+          .getByRole('button', { name: decision === 'Switch' ? /^Switch to / : 'Cancel' })
+          .click();
+        await expect(tab.getByRole('heading', { level: 1 })).toHaveText(
+          decision === 'Switch' ? 'Switched' : 'Not switched',
+        );
+        return url;
       },
       async restart(options = {}) {
         const dataDir = preview.dataDir;

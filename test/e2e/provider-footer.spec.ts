@@ -37,6 +37,8 @@ test('the footer names the provider after Log In, after Log Out and after a prov
   await page.getByLabel('API server URL').fill(devstack.apiUrl);
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   const host = new URL(devstack.issuer).host;
+  // The switch is confirmed on the host's own page (issue 16, N5).
+  await app.confirmSwitch([host, new URL(devstack.apiUrl).origin]);
   await expect(footerProvider(page)).toHaveText(`Identity provider: ${host}`);
 
   await logIn(page, app, bob);

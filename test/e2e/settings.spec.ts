@@ -76,6 +76,8 @@ test('from the demo provider to a second provider and back: check, save, sign in
 
   await page.getByRole('button', { name: 'Save' }).click();
   const host = new URL(devstack.issuer).host;
+  // N5: the switch is confirmed on the host's own page, naming the issuer host and the API origin.
+  await app.confirmSwitch([host, new URL(devstack.apiUrl).origin]);
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toHaveText(
     `Saved. The app now uses ${host}.`,
   );
@@ -113,6 +115,7 @@ test('from the demo provider to a second provider and back: check, save, sign in
   await expect(page.getByLabel('Domain')).toHaveValue(devstack.issuer);
   await page.getByRole('radio', { name: 'Built-in demo provider' }).check();
   await page.getByRole('button', { name: 'Save' }).click();
+  await app.confirmSwitch(['the built-in demo provider']);
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toHaveText(
     'Saved. The app now uses Built-in demo provider.',
   );
@@ -120,8 +123,10 @@ test('from the demo provider to a second provider and back: check, save, sign in
   await expect(
     page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }),
   ).toBeVisible();
-  // The switch opened no browser tab (this launch opened nothing at all).
-  expect(await app.externalUrls()).toEqual([]);
+  // The switch opened no sign-in or logout tab: nothing but the host's confirmation page.
+  const opened = await app.externalUrls();
+  expect(opened).toHaveLength(1);
+  expect(opened[0]!.startsWith(`${app.preview.url}__confirm/`)).toBe(true);
 });
 
 test('an invalid field is marked with its message, and Save changes nothing while any is', async ({
@@ -238,4 +243,80 @@ test('values from the environment and the managed app-config.json are read-only,
   await page.setViewportSize({ width: 400, height: 800 });
   expect(await seriousViolations(page)).toEqual([]);
   await screenshot(page, testInfo, 'settings-managed-narrow');
+});
+
+test('a switch of provider is confirmed on the host’s own page, which the renderer cannot press; Cancel keeps the provider (N5)', async ({
+  page,
+  app,
+  devstack,
+}, testInfo) => {
+  await app.restart({ env: {} });
+  await app.open('#/settings');
+  await page.getByRole('radio', { name: 'Your Auth0 tenant' }).check();
+  await page.getByLabel('Domain').fill(devstack.issuer);
+  await page.getByLabel('Client ID').fill(devstack.clientId);
+  await page.getByLabel('Audience').fill(devstack.audience);
+  await page.getByLabel('API server URL').fill(devstack.apiUrl);
+  await page.getByRole('button', { name: 'Save' }).click();
+  const url = await app.nextExternalUrl();
+  expect(url.startsWith(`${app.preview.url}__confirm/`)).toBe(true);
+
+  // The renderer (a compromised one, say) knows the address only if it is told, and even then a
+  // script cannot press the buttons: a fetch POST is not a person's form submission.
+  const forged = await page.evaluate(
+    async (target) =>
+      (
+        await fetch(target, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'decision=switch',
+        })
+      ).status,
+    url,
+  );
+  expect(forged).toBe(403);
+  await expect(page.locator('footer')).toContainText('Built-in demo provider');
+
+  // The page, in the person's browser: names the issuer host and the API origin, wide and narrow.
+  const context = await page.context().browser()!.newContext();
+  const tab = await context.newPage();
+  await tab.goto(url);
+  await expect(tab.getByRole('main')).toContainText(new URL(devstack.issuer).host);
+  await expect(tab.getByRole('main')).toContainText(new URL(devstack.apiUrl).origin);
+  await screenshot(tab, testInfo, 'switch-confirmation-wide');
+  await tab.setViewportSize({ width: 400, height: 800 });
+  await screenshot(tab, testInfo, 'switch-confirmation-narrow');
+  await tab.getByRole('button', { name: 'Cancel' }).click();
+  await expect(tab.getByRole('heading', { level: 1 })).toHaveText('Not switched');
+  await context.close();
+
+  // The app says so, and still uses the demo provider; nothing was saved.
+  await expect(page.getByRole('alert')).toContainText('The switch was not confirmed');
+  await expect(page.locator('footer')).toContainText('Built-in demo provider');
+  expect(existsSync(path.join(app.preview.dataDir, 'settings.json'))).toBe(false);
+});
+
+test('an organisation switched the demo provider off: Settings offers only the tenant and says what to do', async ({
+  page,
+  app,
+}, testInfo) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'managed-no-demo-'));
+  const managed = path.join(dir, 'app-config.json');
+  writeFileSync(managed, JSON.stringify({ ALLOW_DEMO_PROVIDER: false }));
+  await app.restart({ env: { PREVIEW_APP_CONFIG: managed } });
+  await app.open('#/settings');
+  await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
+  // (The app-wide "not configured" banner says it too.)
+  await expect(
+    page
+      .getByRole('alert')
+      .filter({ hasText: 'Your organisation has switched off the built-in demo provider' })
+      .first(),
+  ).toBeVisible();
+  await expect(page.getByRole('radio', { name: 'Built-in demo provider' })).toHaveCount(0);
+  await expect(page.getByRole('radio', { name: 'Your Auth0 tenant' })).toBeChecked();
+  await expect(page.getByLabel('Domain')).toBeVisible();
+  await expect(page.locator('footer')).not.toContainText('Built-in demo provider');
+  expect(await seriousViolations(page)).toEqual([]);
+  await screenshot(page, testInfo, 'settings-demo-switched-off');
 });

@@ -32,8 +32,15 @@ describe('configuration', () => {
   it('uses the app id as the app link scheme, or AUTH0_REDIRECT_SCHEME in lower case', () => {
     expect(parseConfig(valid).redirectScheme).toBe(DEFAULT_REDIRECT_SCHEME);
     expect(
-      parseConfig({ ...valid, AUTH0_REDIRECT_SCHEME: 'Com.Acme.Desktop' }).redirectScheme,
-    ).toBe('com.acme.desktop');
+      parseConfig({ ...valid, AUTH0_REDIRECT_SCHEME: DEFAULT_REDIRECT_SCHEME.toUpperCase() })
+        .redirectScheme,
+    ).toBe(DEFAULT_REDIRECT_SCHEME);
+  });
+
+  it('refuses a scheme the build does not register (another app’s scheme), naming electron-builder’s protocols (N5)', () => {
+    expect(errorOf({ ...valid, AUTH0_REDIRECT_SCHEME: 'com.acme.desktop' }).message).toBe(
+      `AUTH0_REDIRECT_SCHEME: "com.acme.desktop" is not a scheme this build registers (electron-builder.yml protocols: ${DEFAULT_REDIRECT_SCHEME}).`,
+    );
   });
 
   it.each([

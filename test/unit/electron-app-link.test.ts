@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_REDIRECT_SCHEME } from '../../src-main/core/config.ts';
+import { BUILD_REDIRECT_SCHEMES, DEFAULT_REDIRECT_SCHEME } from '../../src-main/core/config.ts';
 import {
   AppLinkInbox,
   findAppLinks,
@@ -131,5 +131,12 @@ describe('one scheme everywhere', () => {
         'm',
       ),
     );
+  });
+
+  it('AUTH0_REDIRECT_SCHEME may name only the schemes electron-builder.yml registers (N5)', () => {
+    const yml = readFileSync(new URL('../../electron-builder.yml', import.meta.url), 'utf8');
+    const block = /^protocols:\n((?:[ -].*\n)+)/m.exec(yml)?.[1] ?? '';
+    const schemes = [...block.matchAll(/^\s+-\s+([a-z0-9.+-]+)\s*$/gm)].map((match) => match[1]);
+    expect(schemes).toEqual([...BUILD_REDIRECT_SCHEMES]);
   });
 });

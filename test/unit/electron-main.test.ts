@@ -4,7 +4,7 @@
  * the application menu is set and its Settings…, Open Logs Folder and Security Notes do what they
  * say, the window opens where the store says it was and saves its place at close, and About is filled.
  *
- * The real core runs behind it (configured from the environment, so no devstack starts); the two
+ * The real core runs behind it (configured from saved settings, so no devstack starts); the two
  * electron-store files are replaced by memory (electron-store loads the real `electron` itself).
  * Everything Electron-only (real menus, displays, the log folder) is proved by test/electron/.
  */
@@ -86,6 +86,7 @@ const fake = vi.hoisted(() => {
     on: (event: string, listener: (...args: unknown[]) => void) => appEvents.on(event, listener),
     focus: vi.fn(),
     setAsDefaultProtocolClient: vi.fn(() => true),
+    removeAsDefaultProtocolClient: vi.fn(() => true),
     getApplicationNameForProtocol: vi.fn(() => ''),
     quit: vi.fn(),
     exit: vi.fn(),
@@ -102,7 +103,14 @@ const fake = vi.hoisted(() => {
       setApplicationMenu: (menu: unknown) => (menus.application = menu),
     },
     clipboard: { writeText: vi.fn() },
-    dialog: { showErrorBox: vi.fn() },
+    dialog: {
+      showErrorBox: vi.fn(),
+      // The person's answer to a confirmation: Cancel (1) unless a test says otherwise.
+      showMessageBox: vi.fn(async (..._args: unknown[]) => ({
+        response: 1,
+        checkboxChecked: false,
+      })),
+    },
     ipcMain: { handle: vi.fn(), removeHandler: vi.fn() },
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
     safeStorage: {
@@ -131,20 +139,20 @@ const fake = vi.hoisted(() => {
     load: () => (savedWindowState as { window: unknown }).window,
     save: vi.fn((state: unknown) => (savedWindowState = { window: state })),
   };
-  return { root, paths, module, menus, windowState, FakeBrowserWindow, appEvents };
+  // The profile's electron-store files (session.json, settings.json), in memory: one map, as the
+  // keys never collide. A scheme registered by an earlier start, and the provider saved in Settings.
+  const storeValues = new Map<string, unknown>([['appLinkScheme', 'com.example.old-app-link']]);
+  return { root, paths, module, menus, windowState, FakeBrowserWindow, appEvents, storeValues };
 });
 
 vi.mock('electron', () => ({ ...fake.module, default: fake.module }));
-vi.mock('../../src-main/electron/session-store.ts', () => {
-  const values = new Map<string, unknown>();
-  return {
-    openSessionStore: () => ({
-      get: (key: string) => values.get(key),
-      set: (key: string, value: unknown) => values.set(key, value),
-      delete: (key: string) => values.delete(key),
-    }),
-  };
-});
+vi.mock('../../src-main/electron/session-store.ts', () => ({
+  openSessionStore: () => ({
+    get: (key: string) => fake.storeValues.get(key),
+    set: (key: string, value: unknown) => fake.storeValues.set(key, value),
+    delete: (key: string) => fake.storeValues.delete(key),
+  }),
+}));
 vi.mock('../../src-main/electron/window-state-store.ts', () => ({
   openWindowStateStore: () => fake.windowState,
 }));
@@ -175,6 +183,9 @@ const window = () => fake.FakeBrowserWindow.windows.at(-1)!;
 /** What start-up did, copied before the first test (mock histories are cleared between tests). */
 /** setAsDefaultProtocolClient calls made during start-up (histories are cleared between tests). */
 const startupProtocolCalls: unknown[][] = [];
+const startupUnregisterCalls: unknown[][] = [];
+/** The IPC handlers main.ts registered, by channel. */
+const handlers = new Map<string, (event: unknown, ...args: unknown[]) => Promise<unknown>>();
 const startup = {
   setPath: [] as unknown[][],
   setPathOrder: [] as number[],
@@ -183,8 +194,10 @@ const startup = {
 };
 
 beforeAll(async () => {
+  // The tenant comes from the settings saved in Settings (editable there), not the environment.
+  fake.storeValues.set('settings', { version: 1, provider: 'tenant', values: ENV });
   for (const [name, value] of Object.entries({
-    ...ENV,
+    ...Object.fromEntries(Object.keys(ENV).map((name) => [name, undefined])),
     APP_USER_DATA_DIR: fake.paths.userData!,
     VITE_DEV_SERVER_URL: undefined,
   })) {
@@ -196,6 +209,11 @@ beforeAll(async () => {
   await vi.waitFor(() => expect(fake.FakeBrowserWindow.windows).toHaveLength(1));
   const { app } = fake.module;
   startupProtocolCalls.push(...app.setAsDefaultProtocolClient.mock.calls);
+  startupUnregisterCalls.push(...app.removeAsDefaultProtocolClient.mock.calls);
+  for (const [channel, handler] of fake.module.ipcMain.handle.mock.calls as unknown as Array<
+    [string, (event: unknown, ...args: unknown[]) => Promise<unknown>]
+  >)
+    handlers.set(channel, handler);
   Object.assign(startup, {
     setPath: [...app.setPath.mock.calls],
     setPathOrder: [...app.setPath.mock.invocationCallOrder],
@@ -316,5 +334,78 @@ describe('main.ts and the app link (RFC 8252 §7.1)', () => {
     );
     expect(logText()).not.toContain('open-url-code-1');
     expect(logText()).not.toContain('argv-code-2');
+  });
+});
+
+describe('main.ts and the app link scheme (N5)', () => {
+  it('gives a scheme registered by an earlier start back to the OS, then registers the build’s, and remembers it', () => {
+    expect(startupUnregisterCalls.map((call) => call[0])).toEqual(['com.example.old-app-link']);
+    expect(startupProtocolCalls.map((call) => call[0])).toContain(
+      'com.example.electron-auth0-hello-world',
+    );
+    expect(fake.storeValues.get('appLinkScheme')).toBe('com.example.electron-auth0-hello-world');
+  });
+});
+
+describe('main.ts confirms a provider switch in a main-process dialog (N5)', () => {
+  const appFrame = { senderFrame: { parent: null, url: 'app://renderer/index.html' } };
+  const save = (values: Record<string, string>) =>
+    handlers.get('settings:save')!(appFrame, { provider: 'tenant', values: { ...ENV, ...values } });
+
+  it('names the new issuer host and API origin; Cancel (the default) keeps the provider and saves nothing', async () => {
+    fake.module.dialog.showMessageBox.mockResolvedValueOnce({
+      response: 1,
+      checkboxChecked: false,
+    });
+    const answer = await save({
+      AUTH0_DOMAIN: 'https://other-idp.example.org',
+      API_SERVER_URL: 'https://other-api.example.org:8443/v1',
+    });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'switch_not_confirmed' } });
+    expect(fake.module.dialog.showMessageBox).toHaveBeenCalledTimes(1);
+    const [parent, options] = fake.module.dialog.showMessageBox.mock.calls[0]! as [
+      unknown,
+      { message: string; detail: string; buttons: string[]; defaultId: number; cancelId: number },
+    ];
+    // Modal to the app's window; a dialog the renderer cannot reach.
+    expect(parent).toBe(window());
+    expect(options.message).toContain('other-idp.example.org');
+    expect(options.detail).toContain('Sign in at: other-idp.example.org');
+    expect(options.detail).toContain('API: https://other-api.example.org:8443');
+    expect(options.buttons[options.defaultId]).toBe('Cancel');
+    expect(options.cancelId).toBe(options.defaultId);
+    const settings = (await handlers.get('settings:get')!(appFrame)) as {
+      settings: { active: { label: string } };
+    };
+    expect(settings.settings.active.label).toBe('tenant.example.com');
+  });
+
+  it('Switch goes ahead; a Save that changes neither provider nor API asks nothing', async () => {
+    fake.module.dialog.showMessageBox.mockResolvedValueOnce({
+      response: 0,
+      checkboxChecked: false,
+    });
+    expect(await save({ AUTH0_DOMAIN: 'https://other-idp.example.org' })).toMatchObject({
+      ok: true,
+      settings: { active: { label: 'other-idp.example.org' } },
+    });
+    expect(fake.module.dialog.showMessageBox).toHaveBeenCalledTimes(1);
+    fake.module.dialog.showMessageBox.mockClear();
+    expect(
+      await save({ AUTH0_DOMAIN: 'https://other-idp.example.org', AUTH0_CALLBACK_PORTS: '53682' }),
+    ).toMatchObject({ ok: true });
+    expect(fake.module.dialog.showMessageBox).not.toHaveBeenCalled();
+  });
+
+  it('refuses an app link scheme from the form: it is the build’s or the organisation’s', async () => {
+    expect(
+      await save({
+        AUTH0_DOMAIN: 'https://other-idp.example.org',
+        AUTH0_REDIRECT_SCHEME: 'com.another.app',
+      }),
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'config_invalid', message: expect.stringContaining('App link scheme') },
+    });
   });
 });

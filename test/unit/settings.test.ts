@@ -16,6 +16,7 @@ import {
 } from '../../src-main/core/registration.ts';
 import {
   SAVED_SETTINGS_KEY,
+  formRefusal,
   readManagedSettings,
   readSavedSettings,
   resolveSettings,
@@ -139,6 +140,38 @@ describe('where each value comes from', () => {
       AUTH0_DOMAIN: 'managed',
       AUTH0_CLIENT_ID: 'environment',
     });
+  });
+
+  it('the app link scheme is never taken from saved settings, and in a packaged app not from the environment (N5)', () => {
+    const scheme = 'com.example.electron-auth0-hello-world';
+    const fromSaved = resolveSettings({
+      environment: {},
+      managed: {},
+      saved: { provider: 'tenant', values: { ...tenant, AUTH0_REDIRECT_SCHEME: 'com.other.app' } },
+    });
+    expect(fromSaved.form.values.AUTH0_REDIRECT_SCHEME).toBeUndefined();
+    expect(fromSaved.settings.AUTH0_REDIRECT_SCHEME).toBeUndefined();
+    const packaged = resolveSettings({
+      environment: { AUTH0_REDIRECT_SCHEME: 'com.other.app' },
+      managed: {},
+      saved: undefined,
+      order: 'managed-first',
+    });
+    expect(packaged.settings.AUTH0_REDIRECT_SCHEME).toBeUndefined();
+    const managed = resolveSettings({
+      environment: { AUTH0_REDIRECT_SCHEME: 'com.other.app' },
+      managed: { AUTH0_REDIRECT_SCHEME: scheme },
+      saved: undefined,
+      order: 'managed-first',
+    });
+    expect(managed.sources.AUTH0_REDIRECT_SCHEME).toBe('managed');
+    // The form may not set it: refused with a reason; the same value as in use passes.
+    expect(
+      formRefusal({ provider: 'tenant', values: { AUTH0_REDIRECT_SCHEME: 'com.x.y' } }, managed),
+    ).toMatch(/^App link scheme: set by the app's build or your organisation's app-config\.json/);
+    expect(
+      formRefusal({ provider: 'tenant', values: { AUTH0_REDIRECT_SCHEME: scheme } }, managed),
+    ).toBeUndefined();
   });
 
   it('nothing anywhere: the built-in demo provider', () => {
