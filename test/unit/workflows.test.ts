@@ -24,13 +24,42 @@ interface Step {
 }
 interface Job {
   'runs-on': string;
-  strategy?: { matrix: { os: string[] } };
+  strategy?: { matrix: { os?: string[]; node?: string[] } };
   steps: Step[];
 }
 const workflow = (libRequire('js-yaml') as { load(text: string): unknown }).load(text) as {
   env: Record<string, string>;
   jobs: Record<string, Job>;
 };
+
+const fromRoot = (file: string) =>
+  readFileSync(fileURLToPath(new URL(`../../${file}`, import.meta.url)), 'utf8');
+
+describe('the oldest supported Node, one number everywhere', () => {
+  const oldest = fromRoot('.nvmrc').trim();
+
+  it('is an exact version, at least 22.18.0 (type stripping of node scripts/*.ts on by default)', () => {
+    expect(oldest).toMatch(/^\d+\.\d+\.\d+$/);
+    const [major = 0, minor = 0] = oldest.split('.').map(Number);
+    expect(major > 22 || (major === 22 && minor >= 18)).toBe(true);
+  });
+
+  it('package.json’s engines, the README and .ci/run’s check say the same', () => {
+    const { engines } = JSON.parse(fromRoot('package.json')) as { engines: { node: string } };
+    expect(engines.node).toBe(`>=${oldest}`);
+    expect(fromRoot('README.md')).toContain(`Node.js **${oldest} or newer** (\`.nvmrc\``);
+    // .ci/run compares the running Node with .nvmrc's version, not a number of its own.
+    const run = fromRoot('.ci/run');
+    expect(run).toMatch(/minimum="\$\(tr -d '\[:space:\]' < \.nvmrc\)"/);
+  });
+
+  it('the workflow runs npm test on exactly that version, the newest 22 and the newest 24', () => {
+    const job = workflow.jobs.test as Job;
+    expect(job.strategy?.matrix.node).toEqual([oldest, '22', '24']);
+    const setup = job.steps.find((step) => step.uses?.startsWith('actions/setup-node@'));
+    expect(setup?.with?.['node-version']).toBe('${{ matrix.node }}');
+  });
+});
 
 describe('ci.yml', () => {
   it(
