@@ -165,7 +165,14 @@ function run(): void {
       settingsStore,
       ports: {
         openExternal,
-        cipher: createSafeStorageCipher(safeStorage, process.platform),
+        cipher: createSafeStorageCipher(safeStorage, process.platform, (verdict, facts) =>
+          log.info(
+            verdict.kept
+              ? 'sessions are kept across restarts, encrypted with the OS keychain'
+              : 'sessions are kept in memory only',
+            { keychain: verdict.reason, backend: facts.backend },
+          ),
+        ),
         store: openSessionStore(),
         emit: (view) => sendSessionChanged(windows?.current()?.webContents, view),
         focusApp,

@@ -26,33 +26,119 @@ export function createOpenExternal(shell: Pick<Shell, 'openExternal'>): OpenExte
 
 /** Linux storage backends that are real OS secret stores (not `basic_text`, not `unknown`). */
 const LINUX_KEYRING_BACKENDS = new Set(['gnome_libsecret', 'kwallet', 'kwallet5', 'kwallet6']);
+/**
+ * The version tag Chromium puts before every ciphertext on Linux: `v10` is its POSIX fallback, a key
+ * built into Chromium (what `basic_text` means); `v11` a key from the Secret Service or KWallet;
+ * `v12` one from the desktop's secret portal.
+ */
+const BUILT_IN_KEY_TAG = 'v10';
+
+/** What safeStorage says about the key behind its encryption (readKeychainFacts). */
+export interface KeychainFacts {
+  platform: NodeJS.Platform;
+  /** `isAsyncEncryptionAvailable()`. */
+  available: boolean;
+  /** Linux: `getSelectedStorageBackend()` once the selection has been made ('' if it never was). */
+  backend?: string;
+  /** Linux: the first three bytes of a probe sealed with `encryptStringAsync()`. */
+  ciphertextTag?: string;
+}
+
+/** Whether an encrypted session is kept across restarts, and why, in words for the log. */
+export interface KeychainVerdict {
+  kept: boolean;
+  reason: string;
+}
+
+/**
+ * The decision, a pure function of what safeStorage reported.
+ *
+ * macOS (Keychain) and Windows (DPAPI) always have an OS key once the async encryptor is available.
+ * On Linux the async API answers "available" even with no secret store: Chromium then falls back to
+ * its built-in key (`basic_text`), which is obfuscation, not encryption, so nothing is kept on disk.
+ * Both documented signals must agree: the backend Electron selected, and the key family the async
+ * encryptor actually used (a `v10` ciphertext means the built-in key, whatever the backend says).
+ */
+export function keychainVerdict(facts: KeychainFacts): KeychainVerdict {
+  if (!facts.available) return { kept: false, reason: 'safeStorage encryption is not available' };
+  if (facts.platform === 'darwin') return { kept: true, reason: 'macOS Keychain' };
+  if (facts.platform === 'win32') return { kept: true, reason: 'Windows DPAPI' };
+  const backend = facts.backend || 'unknown';
+  if (backend === 'basic_text')
+    return {
+      kept: false,
+      reason:
+        'no secret store for this desktop (basic_text: a key built into Chromium); sessions stay in memory',
+    };
+  if (!LINUX_KEYRING_BACKENDS.has(backend))
+    return {
+      kept: false,
+      reason: `the secret store could not be determined (backend ${backend}); sessions stay in memory`,
+    };
+  if (facts.ciphertextTag === BUILT_IN_KEY_TAG)
+    return {
+      kept: false,
+      reason: `${backend} gave no key, so safeStorage used the key built into Chromium; sessions stay in memory`,
+    };
+  return { kept: true, reason: backend };
+}
 
 type AsyncSafeStorage = Pick<
   SafeStorage,
   | 'isAsyncEncryptionAvailable'
+  | 'isEncryptionAvailable'
   | 'encryptStringAsync'
   | 'decryptStringAsync'
   | 'getSelectedStorageBackend'
 >;
 
 /**
+ * Asks safeStorage what stands behind its encryption (after the app is ready).
+ *
+ * `getSelectedStorageBackend()` reads a selection that Electron 45 makes only when the synchronous
+ * API initialises (electron_api_safe_storage.cc, EnsureSyncOsCryptInitializedForSyncApi); the async
+ * API never sets it, so read alone it says '' for every Linux user. Both APIs choose from the same
+ * inputs (`--password-store`, then the desktop environment), so this initialises the selection the
+ * check reads with one `isEncryptionAvailable()` call, and cross-checks it with the key the async
+ * encryptor really uses (a probe's version tag).
+ */
+export async function readKeychainFacts(
+  safeStorage: AsyncSafeStorage,
+  platform: NodeJS.Platform,
+): Promise<KeychainFacts> {
+  // Also initialises the async encryptor (lazily, on first use after ready).
+  const available = await safeStorage.isAsyncEncryptionAvailable();
+  if (!available || platform === 'darwin' || platform === 'win32') return { platform, available };
+  // Deprecated in Electron 45, but it is what makes the Linux backend selection the getter reads.
+  safeStorage.isEncryptionAvailable();
+  const backend = safeStorage.getSelectedStorageBackend();
+  const probe = await safeStorage.encryptStringAsync('keychain probe');
+  return {
+    platform,
+    available,
+    backend,
+    ciphertextTag: Buffer.from(probe).subarray(0, 3).toString('latin1'),
+  };
+}
+
+/**
  * `safeStorage` (async API) as the core's Cipher: base64 text in and out of the store.
  *
- * On Linux without a keyring Chromium falls back to `basic_text`, a hard-coded key: that is
- * obfuscation, not encryption, so it counts as unavailable and the core keeps the session in memory
- * only (SessionView.persistence = 'memory').
+ * Available only where keychainVerdict() says the OS keeps the key; elsewhere the core keeps the
+ * session in memory only (SessionView.persistence = 'memory', the notice the UI shows). `onVerdict`
+ * hears the decision once, for the log.
  */
 export function createSafeStorageCipher(
   safeStorage: AsyncSafeStorage,
   platform: NodeJS.Platform,
+  onVerdict?: (verdict: KeychainVerdict, facts: KeychainFacts) => void,
 ): Cipher {
   return {
     async isAvailable() {
-      // Also initialises the async encryptor, so the backend below is known afterwards.
-      if (!(await safeStorage.isAsyncEncryptionAvailable())) return false;
-      if (platform === 'linux')
-        return LINUX_KEYRING_BACKENDS.has(safeStorage.getSelectedStorageBackend());
-      return true;
+      const facts = await readKeychainFacts(safeStorage, platform);
+      const verdict = keychainVerdict(facts);
+      onVerdict?.(verdict, facts);
+      return verdict.kept;
     },
     async encrypt(plaintext) {
       const encrypted = await safeStorage.encryptStringAsync(plaintext);

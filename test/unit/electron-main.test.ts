@@ -115,6 +115,7 @@ const fake = vi.hoisted(() => {
     protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
     safeStorage: {
       isAsyncEncryptionAvailable: async () => true,
+      isEncryptionAvailable: () => true,
       getSelectedStorageBackend: () => 'gnome_libsecret',
       encryptStringAsync: async (text: string) => Buffer.from(text),
       decryptStringAsync: async (data: Buffer) => ({

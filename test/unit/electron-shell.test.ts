@@ -26,7 +26,13 @@ import {
   sendSessionChanged,
 } from '../../src-main/electron/ipc.ts';
 import { APP_ORIGIN, isTrustedSender } from '../../src-main/electron/policy.ts';
-import { createOpenExternal, createSafeStorageCipher } from '../../src-main/electron/ports.ts';
+import {
+  createOpenExternal,
+  createSafeStorageCipher,
+  keychainVerdict,
+  type KeychainFacts,
+  type KeychainVerdict,
+} from '../../src-main/electron/ports.ts';
 import {
   bringToFront,
   createAppWindow,
@@ -238,33 +244,115 @@ describe('hardenBeforeReady', () => {
   });
 });
 
-/** safeStorage's async API as documented: a Buffer out, `{ result, shouldReEncrypt }` back. */
+type Backend = ReturnType<SafeStorage['getSelectedStorageBackend']>;
+
+/**
+ * safeStorage as Electron 45 behaves (electron_api_safe_storage.cc and Chromium's os_crypt_async):
+ * the async API seals with a version-tagged ciphertext (`v11`: a key from the secret store, `v10`:
+ * the key built into Chromium, also macOS's and DPAPI's tag) and resolves "available" once its
+ * encryptor is ready; `getSelectedStorageBackend()` answers '' until the synchronous API has
+ * initialised the Linux selection (`isEncryptionAvailable()`).
+ */
 function fakeSafeStorage(
   options: {
     available?: boolean;
-    backend?: ReturnType<SafeStorage['getSelectedStorageBackend']>;
+    /** The Linux selection the sync API makes (from --password-store or the desktop). */
+    backend?: Backend;
+    /** Whether the secret store gives the async encryptor a key (default: a keyring backend). */
+    secretStoreAnswers?: boolean;
   } = {},
 ) {
+  const backend = options.backend ?? 'gnome_libsecret';
+  const secretStore =
+    options.secretStoreAnswers ?? !['basic_text', 'unknown'].includes(backend as string);
+  const tag = secretStore ? 'v11' : 'v10';
+  let selected = '';
   return {
     isAsyncEncryptionAvailable: vi.fn(async () => options.available ?? true),
-    getSelectedStorageBackend: vi.fn(() => options.backend ?? 'gnome_libsecret'),
-    encryptStringAsync: vi.fn(async (text: string) => Buffer.from(`sealed:${text}`, 'utf8')),
+    isEncryptionAvailable: vi.fn(() => {
+      selected = backend;
+      return secretStore;
+    }),
+    getSelectedStorageBackend: vi.fn(() => selected as Backend),
+    encryptStringAsync: vi.fn(async (text: string) => Buffer.from(`${tag}sealed:${text}`, 'utf8')),
     decryptStringAsync: vi.fn(async (data: Buffer) => {
       const text = data.toString('utf8');
-      if (!text.startsWith('sealed:'))
+      if (!text.startsWith(`${tag}sealed:`))
         throw new Error(
-          'Error while decrypting the ciphertext provided to safeStorage.decryptString.',
+          'Error while decrypting the ciphertext provided to safeStorage.decryptStringAsync.',
         );
-      return { result: text.slice('sealed:'.length), shouldReEncrypt: false };
+      return { result: text.slice(`${tag}sealed:`.length), shouldReEncrypt: false };
     }),
   };
 }
+
+describe('keychainVerdict: is a session kept across restarts?', () => {
+  const table: { facts: KeychainFacts; kept: boolean; reason: RegExp }[] = [
+    {
+      facts: {
+        platform: 'linux',
+        available: true,
+        backend: 'gnome_libsecret',
+        ciphertextTag: 'v11',
+      },
+      kept: true,
+      reason: /^gnome_libsecret$/,
+    },
+    ...(['kwallet', 'kwallet5', 'kwallet6'] as const).map((backend) => ({
+      facts: { platform: 'linux' as const, available: true, backend, ciphertextTag: 'v11' },
+      kept: true,
+      reason: new RegExp(`^${backend}$`),
+    })),
+    {
+      facts: { platform: 'linux', available: true, backend: 'basic_text', ciphertextTag: 'v10' },
+      kept: false,
+      reason: /basic_text: a key built into Chromium/,
+    },
+    {
+      facts: { platform: 'linux', available: true, backend: 'unknown', ciphertextTag: 'v11' },
+      kept: false,
+      reason: /could not be determined \(backend unknown\)/,
+    },
+    {
+      // What Electron 45 answers when only the async API ran: the selection was never made.
+      facts: { platform: 'linux', available: true, backend: '', ciphertextTag: 'v11' },
+      kept: false,
+      reason: /backend unknown/,
+    },
+    {
+      // The desktop names a keyring, but it gave no key: the ciphertext is the built-in key's.
+      facts: {
+        platform: 'linux',
+        available: true,
+        backend: 'gnome_libsecret',
+        ciphertextTag: 'v10',
+      },
+      kept: false,
+      reason: /gnome_libsecret gave no key/,
+    },
+    { facts: { platform: 'darwin', available: true }, kept: true, reason: /macOS Keychain/ },
+    { facts: { platform: 'win32', available: true }, kept: true, reason: /Windows DPAPI/ },
+    ...(['linux', 'darwin', 'win32'] as const).map((platform) => ({
+      facts: { platform, available: false, backend: 'gnome_libsecret', ciphertextTag: 'v11' },
+      kept: false,
+      reason: /not available/,
+    })),
+  ];
+  it.each(table)(
+    '$facts.platform $facts.backend $facts.ciphertextTag (available: $facts.available) → kept: $kept',
+    ({ facts, kept, reason }) => {
+      const verdict = keychainVerdict(facts);
+      expect(verdict.kept).toBe(kept);
+      expect(verdict.reason).toMatch(reason);
+    },
+  );
+});
 
 describe('createSafeStorageCipher', () => {
   it('round-trips through base64 text for the store', async () => {
     const cipher = createSafeStorageCipher(fakeSafeStorage(), 'darwin');
     const sealed = await cipher.encrypt('{"refreshToken":"r1"}');
-    expect(sealed).toBe(Buffer.from('sealed:{"refreshToken":"r1"}').toString('base64'));
+    expect(sealed).toBe(Buffer.from('v11sealed:{"refreshToken":"r1"}').toString('base64'));
     expect(await cipher.decrypt(sealed)).toBe('{"refreshToken":"r1"}');
   });
 
@@ -281,30 +369,35 @@ describe('createSafeStorageCipher', () => {
     ).toBe(false);
   });
 
-  it('on Linux counts basic_text (a hard-coded key) as no encryption, so nothing is persisted', async () => {
-    expect(
-      await createSafeStorageCipher(
-        fakeSafeStorage({ backend: 'basic_text' }),
-        'linux',
-      ).isAvailable(),
-    ).toBe(false);
-    expect(
-      await createSafeStorageCipher(fakeSafeStorage({ backend: 'unknown' }), 'linux').isAvailable(),
-    ).toBe(false);
+  it('on a Linux desktop with a keyring keeps sessions: the backend selection is made before it is read', async () => {
     for (const backend of ['gnome_libsecret', 'kwallet', 'kwallet5', 'kwallet6'] as const) {
-      expect(
-        await createSafeStorageCipher(fakeSafeStorage({ backend }), 'linux').isAvailable(),
-        backend,
-      ).toBe(true);
+      const storage = fakeSafeStorage({ backend });
+      const verdicts: KeychainVerdict[] = [];
+      const cipher = createSafeStorageCipher(storage, 'linux', (verdict) => verdicts.push(verdict));
+      expect(await cipher.isAvailable(), backend).toBe(true);
+      expect(verdicts).toEqual([{ kept: true, reason: backend }]);
+      // Async encryptor first, then the sync selection, then the getter that reads it.
+      const order = (fn: { mock: { invocationCallOrder: number[] } }) =>
+        fn.mock.invocationCallOrder[0] ?? Number.NaN;
+      expect(order(storage.isAsyncEncryptionAvailable)).toBeLessThan(
+        order(storage.isEncryptionAvailable),
+      );
+      expect(order(storage.isEncryptionAvailable)).toBeLessThan(
+        order(storage.getSelectedStorageBackend),
+      );
     }
   });
 
-  it('asks for the Linux backend only after the async encryptor is initialised', async () => {
-    const storage = fakeSafeStorage({ backend: 'basic_text' });
-    await createSafeStorageCipher(storage, 'linux').isAvailable();
-    expect(storage.isAsyncEncryptionAvailable.mock.invocationCallOrder[0]).toBeLessThan(
-      storage.getSelectedStorageBackend.mock.invocationCallOrder[0] ?? 0,
-    );
+  it('on Linux counts basic_text (a hard-coded key), an unknown backend and a silent keyring as no encryption, so nothing is persisted', async () => {
+    for (const options of [
+      { backend: 'basic_text' as const },
+      { backend: 'unknown' as const },
+      { backend: 'gnome_libsecret' as const, secretStoreAnswers: false },
+      { available: false },
+    ]) {
+      const cipher = createSafeStorageCipher(fakeSafeStorage(options), 'linux');
+      expect(await cipher.isAvailable(), JSON.stringify(options)).toBe(false);
+    }
   });
 });
 
