@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type InlineConfig } from 'vite';
+import { defineConfig, type InlineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import electron, { type ElectronOptions } from 'vite-plugin-electron';
-import { ensureElectronBinary, type ElectronBinary } from './scripts/electron-binary.ts';
+import { createElectronDev } from './scripts/electron-dev.ts';
 
 /**
  * Three builds, one command:
@@ -16,10 +16,30 @@ import { ensureElectronBinary, type ElectronBinary } from './scripts/electron-bi
  * (`vite build`). Under `vite --mode electron` (npm run electron:dev) it builds them in watch mode,
  * starts Electron, restarts it when main changes and reloads the window when the preload changes.
  * Plain `vite` stays a renderer-only dev server (the browser preview). Building never needs the
- * Electron binary; only starting it does: when it is missing, Electron's own installer downloads it
- * first (scripts/electron-binary.ts); when that fails, the dev server says why and keeps serving.
+ * Electron binary; only starting it does. How Electron is started (download first, the OS sandbox
+ * or the two fixes for a restricted Linux, Vite serving on when Electron exits, `e + enter` to start
+ * it again) is scripts/electron-dev.ts.
  */
 const projectRoot = fileURLToPath(new URL('.', import.meta.url));
+
+/** Vite's keyboard shortcuts exist only in a terminal, outside CI (its bindCLIShortcuts rule). */
+const shortcuts = Boolean(process.stdin.isTTY) && !process.env.CI;
+const electronDev = createElectronDev({ projectRoot, shortcuts });
+
+/** `e + enter` in the dev server's terminal starts Electron again after it exited. */
+const startElectronAgain: Plugin = {
+  name: 'electron-start-again',
+  apply: 'serve',
+  configureServer(server) {
+    server.httpServer?.once('listening', () =>
+      server.bindCLIShortcuts({
+        customShortcuts: [
+          { key: 'e', description: 'start Electron again', action: () => electronDev.startAgain() },
+        ],
+      }),
+    );
+  },
+};
 
 export default defineConfig(({ command, mode }) => {
   const dev = command === 'serve';
@@ -46,7 +66,7 @@ export default defineConfig(({ command, mode }) => {
   const main: ElectronOptions = {
     // The plugin makes this a library build: ESM (package.json "type": "module"), file [name].js.
     entry: 'src-main/electron/main.ts',
-    onstart: ({ startup }) => serially(() => startElectron(startup)),
+    onstart: ({ startup }) => electronDev.mainBuilt(startup),
     vite: nodeBuild('dist/main', {
       // depd (a dependency of the devstack's Koa) builds functions with eval; it is not ours to change.
       checks: { eval: false },
@@ -55,8 +75,7 @@ export default defineConfig(({ command, mode }) => {
   };
 
   const preload: ElectronOptions = {
-    onstart: ({ startup, reload }) =>
-      serially(async () => (electronIsRunning() ? reload() : startElectron(startup))),
+    onstart: ({ startup, reload }) => electronDev.preloadBuilt(startup, reload),
     vite: nodeBuild('dist/preload', {
       input: { 'ipc-bridge': 'src-preload/ipc-bridge.ts' },
       platform: 'node',
@@ -67,54 +86,14 @@ export default defineConfig(({ command, mode }) => {
   return {
     root: 'src-renderer',
     base: './',
-    plugins: [react(), ...(withElectron ? electron([main, preload]) : [])],
+    plugins: [
+      react(),
+      ...(withElectron ? electron([main, preload]) : []),
+      ...(dev && mode === 'electron' ? [startElectronAgain] : []),
+    ],
     build: {
       outDir: '../dist/renderer',
       emptyOutDir: true,
     },
   };
 });
-
-/**
- * Main and preload finish building in either order, and the first start waits for the download:
- * one start at a time, so the second sees the first one's app (and reloads it) instead of racing it.
- */
-let queue: Promise<void> = Promise.resolve();
-function serially(task: () => Promise<void>): Promise<void> {
-  queue = queue.then(task, task);
-  return queue;
-}
-
-/** One download attempt per dev server: main and preload both ask for Electron when they are built. */
-let binary: Promise<ElectronBinary> | undefined;
-let explained = false;
-
-type Startup = Parameters<NonNullable<ElectronOptions['onstart']>>[0]['startup'];
-
-/**
- * Starts (or restarts) Electron on the project root, where package.json's `main` points at
- * dist/main/main.js. Unlike the plugin's default argv, no `--no-sandbox`: development runs with the
- * same OS sandbox as production. ELECTRON_DEV_NO_SANDBOX=1 is the escape hatch for Linux machines
- * whose chrome-sandbox helper is not set up.
- */
-async function startElectron(startup: Startup): Promise<void> {
-  // Asynchronous, bounded download (the plugin's require('electron') would block the dev server, unbounded).
-  binary ??= ensureElectronBinary({ projectRoot, log: (line) => console.log(line) });
-  const found = await binary;
-  if (!found.found) {
-    if (explained) return;
-    explained = true;
-    const url = process.env.VITE_DEV_SERVER_URL ?? 'the dev server';
-    console.warn(
-      `Electron not started; the renderer is still served at ${url}. The same app in your browser: npm run preview. Retry the download: npx install-electron --no`,
-    );
-    return;
-  }
-  const argv = process.env.ELECTRON_DEV_NO_SANDBOX === '1' ? ['.', '--no-sandbox'] : ['.'];
-  await startup(argv, { cwd: projectRoot });
-}
-
-/** Set by vite-plugin-electron's `startup()` while the Electron child process is alive. */
-function electronIsRunning(): boolean {
-  return Boolean((process as NodeJS.Process & { electronApp?: unknown }).electronApp);
-}

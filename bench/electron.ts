@@ -72,6 +72,8 @@ async function main(): Promise<void> {
       ELECTRON_MIRROR: mirror.url,
       electron_use_remote_checksums: '1',
       STAND_IN_ELECTRON_RECORD: record,
+      // The stand-in has no sandbox to start: never wait for a sandbox fix (root, restricted kernels).
+      ELECTRON_DEV_NO_SANDBOX: '1',
     }),
     await closedPort(),
   );
@@ -92,7 +94,12 @@ async function main(): Promise<void> {
       rows.push(['  of which the download and unpacking (as printed)', `${downloaded[1]} s`]);
       figures['downloadSeconds'] = Number(downloaded[1]);
     }
-    await dev.exited;
+    // The dev server outlives Electron (scripts/electron-dev.ts): wait for its line, then stop it.
+    await waitFor(
+      () => dev.output().includes('Electron exited'),
+      30_000,
+      () => `the exit line:\n${dev.output()}`,
+    );
   } finally {
     dev.stop();
     await mirror.close();

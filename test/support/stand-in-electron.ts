@@ -6,7 +6,8 @@
  * node_modules/electron has never downloaded anything.
  *
  * The stand-in executable is a shell script that records how it was started (its own path, the
- * working directory, then one argument a line) into $STAND_IN_ELECTRON_RECORD and exits 0.
+ * working directory, then one argument a line) into $STAND_IN_ELECTRON_RECORD and exits with
+ * $STAND_IN_ELECTRON_EXIT_CODE (default 0).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -30,7 +31,7 @@ export const STAND_IN_SCRIPT = `#!/bin/sh
 if [ -n "$STAND_IN_ELECTRON_RECORD" ]; then
   { printf '%s\\n' "$0" "$PWD"; for arg in "$@"; do printf '%s\\n' "$arg"; done; } > "$STAND_IN_ELECTRON_RECORD"
 fi
-exit 0
+exit "\${STAND_IN_ELECTRON_EXIT_CODE:-0}"
 `;
 
 export interface ZipEntry {
