@@ -33,9 +33,9 @@ export interface SandboxFacts {
 
 export type SandboxPlan =
   | { kind: 'sandboxed'; args: string[]; line?: string }
-  | { kind: 'unsandboxed'; args: string[]; line: string }
+  | { kind: 'unsandboxed'; args: string[]; line: string; why: string }
   /** `waitable`: a fix can come while this process runs (not so for root). */
-  | { kind: 'blocked'; line: string; waitable: boolean };
+  | { kind: 'blocked'; line: string; waitable: boolean; why: string };
 
 const OPT_IN = 'ELECTRON_DEV_NO_SANDBOX=1';
 
@@ -73,12 +73,14 @@ export function sandboxPlan(facts: SandboxFacts): SandboxPlan {
     return {
       kind: 'unsandboxed',
       args: ['--no-sandbox'],
+      why,
       line: `Electron starts WITHOUT its OS sandbox (${OPT_IN}): ${why}. To keep the sandbox: ${fixes}.`,
     };
   const waitable = facts.uid !== 0;
   return {
     kind: 'blocked',
     waitable,
+    why,
     line: `Electron cannot start its OS sandbox: ${why}. Fix: ${fixes}${waitable ? '; Electron starts as soon as one is done' : ''} (or set ${OPT_IN} to start it without the sandbox).`,
   };
 }

@@ -5,7 +5,9 @@
  * when it is missing, bounded wait). With it: builds the app (`vite build`; skip with --no-build),
  * then runs Playwright, inside `xvfb-run -a` on Linux when there is no display. Without it: runs
  * Playwright anyway with the download's one-line failure as ELECTRON_SKIP_REASON, which every test
- * skips with (exit code 0). Other arguments go to Playwright.
+ * skips with (exit code 0), unless REQUIRE_ELECTRON=1 says the suite must run here (the GitHub
+ * workflow's test job; not implied by CI, since .ci/run's machines cannot download Electron): then it
+ * fails with that line (exit code 1). Other arguments go to Playwright.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -40,6 +42,13 @@ const playwright = [
   'playwright.electron.config.ts',
   ...playwrightArgs,
 ];
+
+if (!binary.found && process.env.REQUIRE_ELECTRON === '1') {
+  console.error(
+    `REQUIRE_ELECTRON=1: the Electron suite must run here, and cannot. ${binary.reason}`,
+  );
+  process.exit(1);
+}
 
 if (!binary.found) {
   process.exit(

@@ -323,8 +323,12 @@ export interface AuthBridge {
   onOpenSettings(listener: () => void): () => void;
 }
 
-/** The bridge methods that subscribe to an event rather than invoke a channel. */
-export type BridgeSubscription = 'onSessionChanged' | 'onOpenSettings';
+/** The bridge methods that subscribe to an event rather than invoke a channel, with their event. */
+export const bridgeSubscriptions = {
+  onSessionChanged: 'session:changed',
+  onOpenSettings: 'app:open-settings',
+} as const satisfies Record<string, EventName>;
+export type BridgeSubscription = keyof typeof bridgeSubscriptions;
 /** The bridge methods that invoke a channel. */
 export type BridgeInvokers = Omit<AuthBridge, BridgeSubscription>;
 
@@ -346,3 +350,8 @@ export const bridgeMethods = {
   checkConnection: 'settings:check',
   saveSettings: 'settings:save',
 } as const satisfies Record<keyof BridgeInvokers, Channel>;
+
+/** Every member of `window.auth`, sorted: the channel invokers and the event subscriptions. */
+export function bridgeKeys(): string[] {
+  return [...Object.keys(bridgeMethods), ...Object.keys(bridgeSubscriptions)].sort();
+}

@@ -15,8 +15,16 @@ import type { Browser } from 'playwright-core';
 import { alice, bob } from '../support/accounts.ts';
 import { send } from '../support/http.ts';
 import { signInWithBrowser, systemBrowserFixture } from '../support/system-browser.ts';
-import { binary, launchDesktop, logIn, type DesktopApp } from './desktop-app.ts';
-import { PROJECT_ROOT } from './paths.ts';
+import {
+  binary,
+  launchArguments,
+  launchDesktop,
+  logIn,
+  rendererSandbox,
+  sandbox,
+  type DesktopApp,
+} from './desktop-app.ts';
+import { expectedPageFacts, isAppUrl } from './expectations.ts';
 
 base.skip(!binary.found, binary.found ? '' : binary.reason);
 
@@ -142,22 +150,7 @@ test('the page has no Node, sees only window.auth, runs from app:// and cannot e
       evalResult,
     };
   });
-  expect(facts).toEqual({
-    origin: 'app://renderer',
-    require: 'undefined',
-    process: 'undefined',
-    auth: [
-      'cancel',
-      'getMessage',
-      'getSession',
-      'login',
-      'logout',
-      'onOpenSettings',
-      'onSessionChanged',
-      'signup',
-    ],
-    evalResult: 'blocked',
-  });
+  expect(facts).toEqual(expectedPageFacts());
 });
 
 test('links open in the system browser, never in the app window', async ({ desktop }) => {
@@ -177,16 +170,15 @@ test('links open in the system browser, never in the app window', async ({ deskt
     (globalThis as unknown as Scope).location.href = 'https://example.com/';
   });
   await page.waitForTimeout(500);
-  expect(new URL(page.url()).protocol).toBe('app:');
+  expect(isAppUrl(page.url())).toBe(true);
   expect(await desktop.openedUrls()).toEqual(['https://example.com/docs']);
 });
 
 test('a second launch does not start another app', async ({ desktop }) => {
   if (!binary.found) return;
-  // Same profile: the single-instance lock is taken, so the second process quits at once.
-  // Playwright launches Electron with --no-sandbox on Linux; the second process must match it.
-  const args = process.platform === 'linux' ? ['--no-sandbox', PROJECT_ROOT] : [PROJECT_ROOT];
-  const second = spawn(binary.executablePath, args, {
+  // Same profile: the single-instance lock is taken, so the second process quits at once. It is
+  // started with the switches Playwright's launch used (--no-sandbox only where the suite has no sandbox).
+  const second = spawn(binary.executablePath, launchArguments(), {
     cwd: desktop.env.APP_USER_DATA_DIR,
     env: desktop.env,
     stdio: 'ignore',
@@ -194,4 +186,15 @@ test('a second launch does not start another app', async ({ desktop }) => {
   const code = await new Promise<number | null>((resolve) => second.on('exit', resolve));
   expect(code).toBe(0);
   await expect(desktop.page.getByRole('button', { name: 'Log In' }).first()).toBeVisible();
+});
+
+test('the window’s renderer is sandboxed: process.sandboxed, and the OS sandbox where the kernel allows it', async ({
+  desktop,
+}) => {
+  const facts = await rendererSandbox(desktop);
+  // Electron's renderer sandbox (app.enableSandbox()): no Node in any renderer, whatever the OS allows.
+  expect(facts.processSandboxed).toBe(true);
+  test.skip(!sandbox.chromiumSandbox, 'line' in sandbox ? sandbox.line : 'no OS sandbox here');
+  if (process.platform === 'linux') expect(facts.seccomp).toBe('2');
+  else expect(facts.osSandboxed).toBe(true);
 });

@@ -166,6 +166,18 @@ async function windowFacts(
   });
 }
 
+/**
+ * Wayland gives no client its window's position (a compositor places windows): Electron on Wayland
+ * cannot restore x/y, only size and maximised state. Electron 45 follows Chromium's
+ * --ozone-platform-hint=auto, so it runs on Wayland wherever WAYLAND_DISPLAY is set; the suite's own
+ * display (xvfb-run) is X11. Position is asserted on X11, macOS and Windows only.
+ */
+function positionIsRestorable(desktop: DesktopApp): boolean {
+  return process.platform !== 'linux' || !desktop.env.WAYLAND_DISPLAY;
+}
+
+const size = ({ width, height }: Bounds) => ({ width, height });
+
 test('the window reopens where it was and at its size', async ({ profile }) => {
   const placed = await withApp(profile, async (desktop) => {
     const { workArea } = await windowFacts(desktop);
@@ -186,7 +198,9 @@ test('the window reopens where it was and at its size', async ({ profile }) => {
   expect(stored.window.bounds).toEqual(placed);
 
   await withApp(profile, async (desktop) => {
-    expect((await windowFacts(desktop)).bounds).toEqual(placed);
+    const { bounds } = await windowFacts(desktop);
+    if (positionIsRestorable(desktop)) expect(bounds).toEqual(placed);
+    else expect(size(bounds)).toEqual(size(placed));
   });
 });
 
@@ -199,6 +213,9 @@ test('a window last seen on a monitor that is gone opens on the primary display'
   writeFileSync(path.join(profile, 'window-state.json'), JSON.stringify(state));
   await withApp(profile, async (desktop) => {
     const { bounds, workArea } = await windowFacts(desktop);
+    expect(bounds.width).toBeLessThanOrEqual(workArea.width);
+    expect(bounds.height).toBeLessThanOrEqual(workArea.height);
+    if (!positionIsRestorable(desktop)) return; // Wayland: the compositor places it
     expect(bounds.x).toBeGreaterThanOrEqual(workArea.x);
     expect(bounds.y).toBeGreaterThanOrEqual(workArea.y);
     expect(bounds.x + bounds.width).toBeLessThanOrEqual(workArea.x + workArea.width);

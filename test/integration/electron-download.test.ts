@@ -216,11 +216,12 @@ describe.skipIf(!canRun)('Electron binary download (stand-in release on a local 
     expect(dev.child.exitCode).toBeNull();
   });
 
-  it('npm run test:electron tries the download before it skips, and every journey says why', async () => {
+  /** `npm run test:electron` in the fresh project with the mirror's port closed, plus `extra` env. */
+  async function testElectronOffline(extra: Record<string, string>) {
     const mirrorPort = await closedPort();
     const run = spawn(process.execPath, ['scripts/test-electron.ts'], {
       cwd: project,
-      env: userEnv({ ELECTRON_MIRROR: `http://127.0.0.1:${mirrorPort}/` }),
+      env: userEnv({ ELECTRON_MIRROR: `http://127.0.0.1:${mirrorPort}/`, ...extra }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(run);
@@ -228,12 +229,38 @@ describe.skipIf(!canRun)('Electron binary download (stand-in release on a local 
     run.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     run.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const code = await new Promise<number | null>((resolve) => run.on('exit', resolve));
-    expect(code, output).toBe(0);
-    const failure = `Electron ${VERSION} download from 127.0.0.1:${mirrorPort} failed after`;
-    expect(output.indexOf(`Electron ${VERSION} is not downloaded yet`)).toBeGreaterThanOrEqual(0);
-    expect(output).toContain(`Electron tests skipped: ${failure}`);
-    expect(output).toMatch(/^\s*\d+ skipped$/m);
-    expect(output).not.toMatch(/^\s*\d+ (passed|failed|flaky)$/m);
+    return {
+      code,
+      output,
+      failure: `Electron ${VERSION} download from 127.0.0.1:${mirrorPort} failed after`,
+    };
+  }
+
+  it.each([{ CI: '' }, { CI: 'true' }])(
+    'npm run test:electron (CI=$CI) tries the download before it skips, and every journey says why',
+    async (ci) => {
+      const { code, output, failure } = await testElectronOffline({
+        ...ci,
+        REQUIRE_ELECTRON: '',
+      });
+      expect(code, output).toBe(0);
+      expect(output.indexOf(`Electron ${VERSION} is not downloaded yet`)).toBeGreaterThanOrEqual(0);
+      expect(output).toContain(`Electron tests skipped: ${failure}`);
+      expect(output).toMatch(/^\s*\d+ skipped$/m);
+      expect(output).not.toMatch(/^\s*\d+ (passed|failed|flaky)$/m);
+    },
+  );
+
+  it('with REQUIRE_ELECTRON=1 a failed download fails npm run test:electron with the download’s line', async () => {
+    const { code, output, failure } = await testElectronOffline({ REQUIRE_ELECTRON: '1' });
+    expect(code, output).toBe(1);
+    expect(output).toMatch(
+      new RegExp(
+        `^REQUIRE_ELECTRON=1: the Electron suite must run here, and cannot\\. ${failure.replaceAll('.', '\\.')} \\d+\\.\\d s: TypeError: fetch failed$`,
+        'm',
+      ),
+    );
+    expect(output).not.toMatch(/skipped/);
   });
 
   it('a download that does not match SHASUMS256.txt is refused, and said so in one line', async () => {

@@ -50,8 +50,18 @@ describe('electron:dev starting Electron', () => {
   it('where the sandbox is blocked, says the fixes once, waits, and starts sandboxed once one is done', async () => {
     const lines: string[] = [];
     const plans: SandboxPlan[] = [
-      { kind: 'blocked', waitable: true, line: 'Electron cannot start its OS sandbox: …' },
-      { kind: 'blocked', waitable: true, line: 'Electron cannot start its OS sandbox: …' },
+      {
+        kind: 'blocked',
+        waitable: true,
+        why: 'restricted',
+        line: 'Electron cannot start its OS sandbox: …',
+      },
+      {
+        kind: 'blocked',
+        waitable: true,
+        why: 'restricted',
+        line: 'Electron cannot start its OS sandbox: …',
+      },
       { kind: 'sandboxed', args: [] },
     ];
     const plan = vi.fn(() => plans.shift() ?? { kind: 'sandboxed' as const, args: [] });
@@ -78,7 +88,7 @@ describe('electron:dev starting Electron', () => {
       projectRoot: '/project',
       env,
       log: (line) => lines.push(line),
-      plan: () => ({ kind: 'blocked', waitable: false, line: 'as root' }),
+      plan: () => ({ kind: 'blocked', waitable: false, why: 'root', line: 'as root' }),
     });
     const { startup, calls } = pluginStartup(0);
     await dev.mainBuilt(startup);
@@ -93,7 +103,12 @@ describe('electron:dev starting Electron', () => {
       projectRoot: '/project',
       env,
       log: (line) => lines.push(line),
-      plan: () => ({ kind: 'unsandboxed', args: ['--no-sandbox'], line: 'WITHOUT its OS sandbox' }),
+      plan: () => ({
+        kind: 'unsandboxed',
+        args: ['--no-sandbox'],
+        why: 'restricted',
+        line: 'WITHOUT its OS sandbox',
+      }),
     });
     const { startup, calls } = pluginStartup(0);
     await dev.mainBuilt(startup);

@@ -85,6 +85,8 @@ describe('ci.yml', () => {
     expect(sysctl).toBeGreaterThanOrEqual(0);
     expect(apt).toBeGreaterThanOrEqual(0);
     expect(test).toBeGreaterThan(Math.max(sysctl, apt));
+    // The Electron suite must run there: no skipping past a failed download or a memory-only store.
+    expect(job.steps[test]?.env?.REQUIRE_ELECTRON).toBe('1');
   });
 
   it('builds unsigned installers on Linux, Windows and macOS, checks them and uploads them', () => {
