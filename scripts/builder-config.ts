@@ -51,7 +51,7 @@ export async function loadBuilderConfig(
  */
 export async function loadEffectiveBuilderConfig(
   projectDir: string,
-  configPath: string,
+  configPath: string | null,
 ): Promise<BuilderConfig> {
   const { getConfig } = libRequire('app-builder-lib/out/util/config/config.js') as {
     getConfig(

@@ -5,20 +5,35 @@
  *
  *   - app.asar holds exactly the three builds and package.json: every file of dist/main, dist/preload
  *     and dist/renderer but source maps, nothing else (no sources, tests, node_modules);
- *   - the packaged package.json starts dist/main/main.js;
+ *   - the packaged package.json starts dist/main/main.js and carries productName (Electron's app.name:
+ *     the About panel, the menu, the macOS keychain prompt);
+ *   - main's bundle handles --smoke-test (the workflow then launches the app with it);
  *   - no default_app.asar and no app/ folder beside app.asar;
  *   - the executable is where its name says, and its fuses read back as electron-builder.yml sets them;
  *   - (Linux, with --desktop-file) the .desktop entry is named after package.json's desktopName and
- *     starts this executable with this icon.
+ *     starts this executable with this icon; (with --appimage-desktop-file) the AppImage's entry
+ *     starts AppRun without --no-sandbox;
+ *   - the configuration electron-builder built with (builder-effective-config.yaml beside the
+ *     unpacked folder): the NSIS include whose customUnInstall removes every app-link scheme from the
+ *     registry, no --no-sandbox for the AppImage, macOS for arm64 and x64.
  *
- *   node scripts/check-package.ts <unpacked folder> [--platform linux|win32|darwin] [--desktop-file <file>]
+ *   node scripts/check-package.ts <unpacked folder> [--platform linux|win32|darwin]
+ *     [--desktop-file <file>] [--appimage-desktop-file <file>]
  *
  * Prints the asar's file list and the fuses; exits 1 listing every problem.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { asarModule, fuseWireFor, fusesModule, loadBuilderConfig } from './builder-config.ts';
+import { SMOKE_TEST_FLAG } from '../src-main/electron/smoke-test.ts';
+import {
+  asarModule,
+  fuseWireFor,
+  fusesModule,
+  libRequire,
+  loadBuilderConfig,
+  type BuilderConfig,
+} from './builder-config.ts';
 
 export interface PackageReport {
   problems: string[];
@@ -46,22 +61,72 @@ export function expectedAsarFiles(projectRoot: string): string[] {
   return [...builds.filter((file) => !file.endsWith('.map')), 'package.json'].sort();
 }
 
-export async function checkPackage(options: {
+/** What builder-effective-config.yaml must say, and the NSIS include it names, as problems. */
+export function effectiveConfigProblems(
+  effective: BuilderConfig & Record<string, unknown>,
+  projectRoot: string,
+): string[] {
+  const problems: string[] = [];
+  const nsis = (effective.nsis ?? {}) as { include?: string };
+  const schemes = ((effective.protocols ?? []) as { schemes?: string[] }[]).flatMap(
+    (protocol) => protocol.schemes ?? [],
+  );
+  if (nsis.include !== 'build/installer.nsh') {
+    problems.push(`nsis.include is ${nsis.include ?? 'unset'}, not build/installer.nsh`);
+  } else {
+    const include = path.join(projectRoot, nsis.include);
+    const text = existsSync(include) ? readFileSync(include, 'utf8') : '';
+    const macro = /!macro customUnInstall\b([\s\S]*?)!macroend/.exec(text)?.[1] ?? '';
+    if (!macro) problems.push(`${nsis.include} has no customUnInstall macro`);
+    for (const scheme of schemes) {
+      if (!macro.includes(`DeleteRegKey HKCU "Software\\Classes\\${scheme}"`))
+        problems.push(`the NSIS uninstaller leaves the ${scheme} scheme in the registry`);
+    }
+  }
+  if (schemes.length === 0) problems.push('no app-link scheme in protocols');
+  const appImageArgs = (effective.appImage as { executableArgs?: unknown } | undefined)
+    ?.executableArgs;
+  if (!Array.isArray(appImageArgs) || appImageArgs.includes('--no-sandbox'))
+    problems.push(
+      `appImage.executableArgs is ${JSON.stringify(appImageArgs ?? null)}: electron-builder then starts the AppImage with --no-sandbox`,
+    );
+  const macTargets = ((effective.mac as { target?: unknown } | undefined)?.target ?? []) as unknown;
+  const macArches = (Array.isArray(macTargets) ? macTargets : [macTargets]).flatMap((target) => {
+    const arch = (target as { arch?: unknown } | null)?.arch;
+    return Array.isArray(arch) ? arch : arch ? [arch] : [];
+  });
+  if (
+    !macArches.includes('universal') &&
+    !(macArches.includes('arm64') && macArches.includes('x64'))
+  )
+    problems.push(
+      `macOS is built for ${macArches.join(', ') || 'this Mac only'}, not arm64 and x64`,
+    );
+  return problems;
+}
+
+/** Where electron-builder put the app's executable and resources in an unpacked folder. */
+export async function packagedLayout(options: {
   projectRoot: string;
   appOutDir: string;
   platform?: NodeJS.Platform;
-  desktopFile?: string;
-}): Promise<PackageReport> {
+}): Promise<{
+  config: BuilderConfig;
+  packageJson: { name: string; productName?: string; desktopName?: string };
+  productName: string;
+  executable: string;
+  resources: string;
+}> {
   const { projectRoot, appOutDir } = options;
   const platform = options.platform ?? process.platform;
-  const problems: string[] = [];
   const { config } = await loadBuilderConfig(projectRoot);
   const packageJson = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as {
     name: string;
+    productName?: string;
     desktopName?: string;
   };
-  const productName = config.productName ?? packageJson.name;
-
+  // As electron-builder's AppInfo: the configuration's, else package.json's, else the package name.
+  const productName = config.productName ?? packageJson.productName ?? packageJson.name;
   const appBundle = path.join(appOutDir, `${productName}.app`);
   const resources =
     platform === 'darwin'
@@ -73,6 +138,24 @@ export async function checkPackage(options: {
       : platform === 'win32'
         ? path.join(appOutDir, `${productName}.exe`)
         : path.join(appOutDir, config.linux?.executableName ?? packageJson.name);
+  return { config, packageJson, productName, executable, resources };
+}
+
+export async function checkPackage(options: {
+  projectRoot: string;
+  appOutDir: string;
+  platform?: NodeJS.Platform;
+  desktopFile?: string;
+  appImageDesktopFile?: string;
+}): Promise<PackageReport> {
+  const { projectRoot, appOutDir } = options;
+  const platform = options.platform ?? process.platform;
+  const problems: string[] = [];
+  const { config, packageJson, productName, executable, resources } = await packagedLayout({
+    projectRoot,
+    appOutDir,
+    platform,
+  });
 
   // app.asar: exactly the builds and package.json.
   const asarPath = path.join(resources, 'app.asar');
@@ -106,12 +189,25 @@ export async function checkPackage(options: {
     if (asarFiles.includes('package.json')) {
       const packaged = JSON.parse(asar.extractFile(asarPath, 'package.json').toString('utf8')) as {
         main?: string;
+        productName?: string;
       };
       if (packaged.main !== 'dist/main/main.js')
         problems.push(
           `the packaged package.json starts ${packaged.main ?? 'nothing'}, not dist/main/main.js`,
         );
+      // Electron's app.name is package.json's productName, else its name.
+      if (packaged.productName !== productName)
+        problems.push(
+          `the packaged package.json's productName is ${packaged.productName ?? 'missing'}, not ${productName} (the app would call itself ${packaged.productName ?? packageJson.name})`,
+        );
     }
+    const mainBundle = asarFiles.filter((file) => /^dist\/main\/.+\.js$/.test(file));
+    if (
+      !mainBundle.some((file) =>
+        asar.extractFile(asarPath, file).toString('utf8').includes(`'${SMOKE_TEST_FLAG}'`),
+      )
+    )
+      problems.push(`main's bundle does not handle ${SMOKE_TEST_FLAG}`);
   }
   for (const stray of ['default_app.asar', 'app']) {
     if (existsSync(path.join(resources, stray)))
@@ -169,6 +265,27 @@ export async function checkPackage(options: {
         problems.push(`desktop entry ${key}=${entry[key] ?? '(missing)'} is not right`);
     }
   }
+  if (options.appImageDesktopFile) {
+    const exec = /^Exec=(.*)$/m.exec(readFileSync(options.appImageDesktopFile, 'utf8'))?.[1];
+    if (exec !== 'AppRun %U')
+      problems.push(
+        `the AppImage's desktop entry starts "${exec ?? '(nothing)'}", not "AppRun %U"`,
+      );
+  }
+
+  // The configuration electron-builder actually built with, written beside the unpacked folder.
+  const effectiveFile = path.join(path.dirname(appOutDir), 'builder-effective-config.yaml');
+  if (!existsSync(effectiveFile)) {
+    problems.push(`no builder-effective-config.yaml beside ${appOutDir}`);
+  } else {
+    const yaml = libRequire('js-yaml') as { load(text: string): unknown };
+    problems.push(
+      ...effectiveConfigProblems(
+        yaml.load(readFileSync(effectiveFile, 'utf8')) as BuilderConfig & Record<string, unknown>,
+        projectRoot,
+      ),
+    );
+  }
   return { problems, asarFiles, executable, fuses };
 }
 
@@ -180,11 +297,12 @@ if (import.meta.filename === process.argv[1]) {
   };
   const appOutDir = args.find(
     (arg, i) =>
-      !arg.startsWith('--') && !['--platform', '--desktop-file'].includes(args[i - 1] ?? ''),
+      !arg.startsWith('--') &&
+      !['--platform', '--desktop-file', '--appimage-desktop-file'].includes(args[i - 1] ?? ''),
   );
   if (!appOutDir) {
     console.error(
-      'usage: node scripts/check-package.ts <unpacked folder> [--platform linux|win32|darwin] [--desktop-file <file>]',
+      'usage: node scripts/check-package.ts <unpacked folder> [--platform linux|win32|darwin] [--desktop-file <file>] [--appimage-desktop-file <file>]',
     );
     process.exit(2);
   }
@@ -193,6 +311,7 @@ if (import.meta.filename === process.argv[1]) {
     appOutDir: path.resolve(appOutDir),
     platform: (option('--platform') as NodeJS.Platform | undefined) ?? process.platform,
     desktopFile: option('--desktop-file'),
+    appImageDesktopFile: option('--appimage-desktop-file'),
   });
   console.log(`executable: ${report.executable}`);
   console.log(

@@ -8,13 +8,15 @@
  *    instead of downloading it a second time into its own cache, and drops the default_app.asar that an
  *    unpacked Electron carries (scripts/electron-builder-after-extract.js).
  *
- * Building for another OS or architecture (`--win` on Linux, `--arm64` on x64, …) or with your own
- * `-c.electronDist` skips step 2: electron-builder downloads that Electron itself. Arguments go to
+ * Building for another OS or architecture (`--win` on Linux, `--arm64` on x64, macOS's arm64 + x64
+ * targets, …) or with your own `-c.electronDist` skips step 2: electron-builder downloads that
+ * Electron itself. Arguments go to
  * electron-builder (`npm run dist -- --dir`, `-- --publish never`, `-- -c electron-builder.unsigned.yml`).
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadEffectiveBuilderConfig } from './builder-config.ts';
 import { ensureElectronBinary } from './electron-binary.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -33,12 +35,52 @@ const PLATFORM_FLAGS: Record<string, NodeJS.Platform> = {
 };
 const ARCH_FLAGS = ['--x64', '--ia32', '--armv7l', '--arm64', '--universal'];
 
-/** Whether these electron-builder arguments build for this machine's OS and architecture only. */
-export function buildsForHost(cliArgs: string[], platform: NodeJS.Platform, arch: string): boolean {
+/**
+ * Whether these electron-builder arguments build for this machine's OS and architecture only.
+ * `configArches`: the architectures the configuration's targets name for this OS (electron-builder.yml
+ * builds macOS for arm64 and x64); architecture flags on the command line replace them.
+ */
+export function buildsForHost(
+  cliArgs: string[],
+  platform: NodeJS.Platform,
+  arch: string,
+  configArches: readonly string[] = [],
+): boolean {
   if (cliArgs.some((arg) => /^(-c|--config)\.electronDist(=|$)/.test(arg))) return false;
   const platforms = cliArgs.map((arg) => PLATFORM_FLAGS[arg]).filter(Boolean);
-  const arches = cliArgs.filter((arg) => ARCH_FLAGS.includes(arg)).map((arg) => arg.slice(2));
+  const cliArches = cliArgs.filter((arg) => ARCH_FLAGS.includes(arg)).map((arg) => arg.slice(2));
+  const arches = cliArches.length > 0 ? cliArches : configArches;
   return platforms.every((p) => p === platform) && arches.every((a) => a === arch);
+}
+
+const PLATFORM_KEYS: Partial<Record<NodeJS.Platform, string>> = {
+  darwin: 'mac',
+  win32: 'win',
+  linux: 'linux',
+};
+
+/** The architectures named by a configuration's targets for `platform` (none named: the host's). */
+export function configuredArches(
+  config: Record<string, unknown>,
+  platform: NodeJS.Platform,
+): string[] {
+  const key = PLATFORM_KEYS[platform];
+  const target = key ? (config[key] as { target?: unknown } | undefined)?.target : undefined;
+  const entries = Array.isArray(target) ? target : target ? [target] : [];
+  return entries.flatMap((entry) => {
+    const arch =
+      typeof entry === 'object' && entry ? (entry as { arch?: unknown }).arch : undefined;
+    return (Array.isArray(arch) ? arch : arch ? [arch] : []).map(String);
+  });
+}
+
+/** The configuration file named by `-c <file>` / `--config <file>` / `--config=<file>`, if any. */
+export function configFileArgument(cliArgs: string[]): string | null {
+  for (const [i, arg] of cliArgs.entries()) {
+    if (arg === '-c' || arg === '--config') return cliArgs[i + 1] ?? null;
+    if (arg.startsWith('--config=')) return arg.slice('--config='.length);
+  }
+  return null;
 }
 
 function run(command: string, commandArgs: string[]): number {
@@ -58,7 +100,10 @@ if (import.meta.filename === process.argv[1]) {
   if (built !== 0) process.exit(built);
 
   const builderArgs = [...args];
-  if (buildsForHost(args, process.platform, process.arch)) {
+  const config = await loadEffectiveBuilderConfig(root, configFileArgument(args));
+  if (
+    buildsForHost(args, process.platform, process.arch, configuredArches(config, process.platform))
+  ) {
     const binary = await ensureElectronBinary({ projectRoot: root });
     if (!binary.found) {
       console.error(`npm run dist: cannot package without Electron for this OS. ${binary.reason}`);

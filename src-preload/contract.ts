@@ -59,7 +59,8 @@ export interface AppError {
 
 export type Result<T extends object = object> = ({ ok: true } & T) | { ok: false; error: AppError };
 
-export type SessionStatus = 'restoring' | 'signed-out' | 'signing-in' | 'signed-in';
+export const SESSION_STATUSES = ['restoring', 'signed-out', 'signing-in', 'signed-in'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 /**
  * How a pending sign-in comes back to the app: `browser` (the default, RFC 8252 §7.3 loopback

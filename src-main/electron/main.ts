@@ -14,6 +14,8 @@
  * docs require, everything that must happen before `ready` runs synchronously at the top level, and
  * `whenReady()` is never awaited at the top level.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   app,
@@ -48,11 +50,14 @@ import { aboutPanelOptions, createOpenLocalPath, menuTemplate, securityNotesPath
 import { APP_SCHEME, cspFor, isTrustedSender, rendererSourceFor } from './policy.ts';
 import { createConsoleLogger, createOpenExternal, createSafeStorageCipher } from './ports.ts';
 import { openSessionStore } from './session-store.ts';
+import { smokeTest, wantsSmokeTest } from './smoke-test.ts';
 import { SWITCH_BUTTON, switchConfirmation } from './switch-confirmation.ts';
 import { openWindowStateStore } from './window-state-store.ts';
 
-/** electron-builder's productName: what the OS calls the packaged app (its scheme handler). */
+/** package.json's productName: what the OS calls the packaged app (its scheme handler). */
 const PRODUCT_NAME = 'Electron Auth0 Hello World';
+/** electron-builder.yml's appId: the Windows AppUserModelID its installer gives the shortcuts. */
+const APP_ID = 'com.example.electron-auth0-hello-world';
 /** dist/main at run time (also inside app.asar): the renderer and preload are its siblings. */
 const BUILD_DIR = import.meta.dirname;
 const RENDERER_DIR = path.join(BUILD_DIR, '..', 'renderer');
@@ -62,16 +67,30 @@ const SHUTDOWN_TIMEOUT_MS = 5000;
 /** vite-plugin-electron's message when the preload was rebuilt in `vite` dev. */
 const PRELOAD_REBUILT = 'electron-vite&type=hot-reload';
 
+/** `--smoke-test` (smoke-test.ts): start, check the window and the bridge, say so, quit. */
+const smokeTesting = wantsSmokeTest(process.argv);
+
 // A separate profile (store, single-instance lock, logs) per run: the Electron tests set it per
-// test. A packaged app ignores it (config-sources.ts).
+// test. A packaged app ignores it (config-sources.ts). A smoke test gets a fresh temporary one, so it
+// never touches (or waits on) the user's.
 const userData = userDataOverride({ isPackaged: app.isPackaged, env: process.env });
 if (userData) app.setPath('userData', userData);
+else if (smokeTesting) {
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'smoke-test-'));
+  app.setPath('userData', profile);
+  app.on('quit', () => rmSync(profile, { recursive: true, force: true }));
+}
+// Windows groups taskbar buttons by AppUserModelID: the installer's shortcuts carry the appId, so
+// the window must too, before it exists, or a pinned shortcut and the window are two buttons.
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
 const fileLog = openFileLog();
-/** Every line to the console (development) and to the log file in the OS's log folder (app-log.ts). */
-const log = fileLog
-  ? teeLogger(createConsoleLogger('electron'), fileLog.logger)
-  : createConsoleLogger('electron');
+/**
+ * Every line to the console (development) and to the log file in the OS's log folder (app-log.ts).
+ * A smoke test keeps stdout for its one line: its console lines go to stderr.
+ */
+const consoleLog = createConsoleLogger('electron', { stderrOnly: smokeTesting });
+const log = fileLog ? teeLogger(consoleLog, fileLog.logger) : consoleLog;
 const source = rendererSourceFor({
   devServerUrl: process.env.VITE_DEV_SERVER_URL,
   isPackaged: app.isPackaged,
@@ -191,11 +210,14 @@ function run(): void {
       },
     });
     log.info(core.summary);
-    // A scheme registered by an earlier start and no longer used is given back to the OS first.
-    const plan = schemeRegistrationPlan(settingsStore.get(REGISTERED_SCHEME_KEY), redirectScheme());
-    if (plan.unregister) unregisterAppLinkHandler(plan.unregister);
-    registerAppLinkHandler(plan.register);
-    settingsStore.set(REGISTERED_SCHEME_KEY, plan.register);
+    // A scheme registered by an earlier start and no longer used is given back to the OS first; a smoke
+    // test leaves the OS's scheme handlers alone.
+    if (!smokeTesting) {
+      const plan = schemeRegistrationPlan(settingsStore.get(REGISTERED_SCHEME_KEY), redirectScheme());
+      if (plan.unregister) unregisterAppLinkHandler(plan.unregister);
+      registerAppLinkHandler(plan.register);
+      settingsStore.set(REGISTERED_SCHEME_KEY, plan.register);
+    }
     for (const url of findAppLinks(process.argv, redirectScheme())) appLinks.push(url);
     appLinks.open((url) => {
       // Taken only while an app-link sign-in waits; anything else is dropped and logged, redacted.
@@ -242,7 +264,19 @@ function run(): void {
       platform: process.platform,
       log,
     });
-    windows.open();
+    const window = windows.open();
+    if (smokeTesting) {
+      smokeTest(window.webContents, { appOrigin: source.origin }).then(
+        (line) => {
+          process.stdout.write(`${line}\n`);
+          app.quit();
+        },
+        (error: unknown) => {
+          process.stderr.write(`smoke test FAILED: ${messageOf(error)}\n`);
+          void shutdown().finally(() => app.exit(1));
+        },
+      );
+    }
   }
 
   function registerAppLinkHandler(scheme: string): void {
@@ -306,7 +340,9 @@ function run(): void {
     // A bad setting does not come here (the app runs "not configured" and Settings says which one).
     const title = 'The app could not start';
     log.error(title, { message: messageOf(error) });
-    dialog.showErrorBox(title, messageOf(error));
+    // A smoke test has nobody to close a dialog: its one line goes to stderr instead.
+    if (smokeTesting) process.stderr.write(`smoke test FAILED: ${title}: ${messageOf(error)}\n`);
+    else dialog.showErrorBox(title, messageOf(error));
     void shutdown().finally(() => app.exit(1));
   }
 }

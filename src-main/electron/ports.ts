@@ -157,13 +157,19 @@ export function createSafeStorageCipher(
  * One line per event on stdout/stderr. The core never passes a token in `fields`, and in case one
  * slips through every line goes through redaction (core/redact.ts) first.
  */
-export function createConsoleLogger(prefix = 'app'): Logger {
+export function createConsoleLogger(
+  prefix = 'app',
+  options: { stderrOnly?: boolean } = {},
+): Logger {
   const line = (message: string, fields?: Record<string, unknown>) =>
     fields && Object.keys(fields).length > 0
       ? `[${prefix}] ${message} ${JSON.stringify(fields)}`
       : `[${prefix}] ${message}`;
   return redactingLogger({
-    info: (message, fields) => console.info(line(message, fields)),
+    info: (message, fields) =>
+      options.stderrOnly
+        ? console.warn(line(message, fields))
+        : console.info(line(message, fields)),
     warn: (message, fields) => console.warn(line(message, fields)),
     error: (message, fields) => console.error(line(message, fields)),
   });

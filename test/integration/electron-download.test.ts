@@ -154,6 +154,7 @@ describe.skipIf(!canRun)('Electron binary download (stand-in release on a local 
     const dev = electronDev(
       userEnv({
         ELECTRON_MIRROR: mirror.url,
+        electron_use_remote_checksums: '1',
         STAND_IN_ELECTRON_RECORD: record,
         STAND_IN_ELECTRON_EXIT_CODE: '1',
         ELECTRON_DEV_NO_SANDBOX: '1',
@@ -163,7 +164,7 @@ describe.skipIf(!canRun)('Electron binary download (stand-in release on a local 
     const exitedLine = `Electron exited (code 1); Vite keeps serving http://localhost:${port}/. Start Electron again: save a file under src-main/ or src-preload/.`;
     await waitFor(
       () => dev.output().includes(exitedLine),
-      60_000,
+      40_000,
       () => `the exit line; output so far:\n${dev.output()}`,
     );
     const page = await fetch(`http://127.0.0.1:${port}/`);
@@ -179,14 +180,14 @@ describe.skipIf(!canRun)('Electron binary download (stand-in release on a local 
       writeFileSync(mainFile, `${source}\n// touched by the test\n`);
       await waitFor(
         () => existsSync(record) && dev.output().split(exitedLine).length === 3,
-        60_000,
+        40_000,
         () => `a second start; output so far:\n${dev.output()}`,
       );
     } finally {
       writeFileSync(mainFile, source);
     }
     expect(dev.child.exitCode).toBeNull();
-  });
+  }, 120_000);
 
   it('with the mirror unreachable, electron:dev says why in one line and keeps serving the renderer, within seconds', async () => {
     const started = Date.now();

@@ -68,6 +68,7 @@ beforeAll(async () => {
     appOutDir,
     platform: 'linux',
     desktopFile: path.join(work, 'release', 'electron-auth0-hello-world.desktop'),
+    appImageDesktopFile: path.join(work, 'release', 'electron-auth0-hello-world.AppImage.desktop'),
   });
 }, 240_000);
 
@@ -92,6 +93,27 @@ describe.skipIf(!canRun)('npm run dist -- --dir --linux, offline, on a stand-in 
       ),
     ).toEqual([]);
     expect(report.asarFiles.filter((file) => file.endsWith('.map'))).toEqual([]);
+  });
+
+  it('the packaged package.json names the product, so the app is "Electron Auth0 Hello World" (About, menu, keychain prompt)', async () => {
+    const { asarModule } = await import('../../scripts/builder-config.ts');
+    const packaged = JSON.parse(
+      asarModule()
+        .extractFile(path.join(appOutDir, 'resources', 'app.asar'), 'package.json')
+        .toString('utf8'),
+    ) as { productName?: string; name: string };
+    expect(packaged.productName).toBe('Electron Auth0 Hello World');
+  });
+
+  it('main handles --smoke-test, the NSIS uninstaller removes the scheme, the AppImage keeps the sandbox', () => {
+    // All three are part of "passes the package check"; these say which problem each would be.
+    const joined = report.problems.join('\n');
+    expect(joined).not.toMatch(/--smoke-test|registry|no-sandbox|AppRun/);
+    const appImageEntry = readFileSync(
+      path.join(work, 'release', 'electron-auth0-hello-world.AppImage.desktop'),
+      'utf8',
+    );
+    expect(appImageEntry).toMatch(/^Exec=AppRun %U$/m);
   });
 
   it('the fuses read back as electron-builder.yml sets them', () => {

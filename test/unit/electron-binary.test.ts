@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildsForHost } from '../../scripts/dist.ts';
+import { buildsForHost, configFileArgument, configuredArches } from '../../scripts/dist.ts';
+import { loadEffectiveBuilderConfig } from '../../scripts/builder-config.ts';
 import {
   downloadHost,
   downloadTimeoutMs,
@@ -11,6 +13,8 @@ import {
   platformExecutableName,
   shortInstallerError,
 } from '../../scripts/electron-binary.ts';
+
+const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 const dirs: string[] = [];
 
@@ -176,5 +180,21 @@ describe('npm run dist packages the Electron on disk only when it builds for thi
     expect(buildsForHost(['-m'], 'darwin', 'arm64')).toBe(true);
     expect(buildsForHost(['--arm64'], 'linux', 'x64')).toBe(false);
     expect(buildsForHost(['-c.electronDist=/opt/electron'], 'linux', 'x64')).toBe(false);
+  });
+
+  it('on a Mac, the configured arm64 + x64 DMGs need two Electrons: electron-builder fetches them', async () => {
+    const config = await loadEffectiveBuilderConfig(PROJECT_ROOT, null);
+    const mac = configuredArches(config, 'darwin');
+    expect(mac).toEqual(['arm64', 'x64']);
+    expect(buildsForHost([], 'darwin', 'arm64', mac)).toBe(false);
+    expect(buildsForHost(['--arm64'], 'darwin', 'arm64', mac)).toBe(true); // the flag narrows it
+    // Linux and Windows targets name no architecture: this machine's, from node_modules/electron.
+    expect(configuredArches(config, 'linux')).toEqual([]);
+    expect(buildsForHost([], 'linux', 'x64', configuredArches(config, 'linux'))).toBe(true);
+    const unsigned = await loadEffectiveBuilderConfig(
+      PROJECT_ROOT,
+      configFileArgument(['--publish', 'never', '-c', 'electron-builder.unsigned.yml']),
+    );
+    expect(configuredArches(unsigned, 'darwin')).toEqual(['arm64', 'x64']);
   });
 });

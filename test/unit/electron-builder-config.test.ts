@@ -17,6 +17,7 @@ import {
   loadEffectiveBuilderConfig,
   type BuilderConfig,
 } from '../../scripts/builder-config.ts';
+import { effectiveConfigProblems } from '../../scripts/check-package.ts';
 import { SECURITY_NOTES_FILE } from '../../src-main/electron/menu.ts';
 
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -107,6 +108,39 @@ describe('electronFuses', () => {
   });
 });
 
+describe('what the installers must do (scripts/check-package.ts reads it back from each build)', () => {
+  it('electron-builder.yml and the unsigned variant pass: NSIS removes the scheme, the AppImage keeps the sandbox, macOS arm64 + x64', async () => {
+    for (const file of ['electron-builder.yml', 'electron-builder.unsigned.yml']) {
+      const effective = await loadEffectiveBuilderConfig(projectDir, file);
+      expect(effectiveConfigProblems(effective, projectDir), file).toEqual([]);
+    }
+  });
+
+  it('names each problem: no include, a scheme the uninstaller leaves, --no-sandbox, one Mac architecture', async () => {
+    const effective = await loadEffectiveBuilderConfig(projectDir, null);
+    expect(effectiveConfigProblems({ ...effective, nsis: {} }, projectDir)).toEqual([
+      'nsis.include is unset, not build/installer.nsh',
+    ]);
+    expect(
+      effectiveConfigProblems(
+        { ...effective, protocols: [{ name: 'x', schemes: ['com.example.other'] }] },
+        projectDir,
+      ),
+    ).toEqual(['the NSIS uninstaller leaves the com.example.other scheme in the registry']);
+    expect(
+      effectiveConfigProblems({ ...effective, appImage: { executableArgs: null } }, projectDir),
+    ).toEqual([
+      'appImage.executableArgs is null: electron-builder then starts the AppImage with --no-sandbox',
+    ]);
+    expect(
+      effectiveConfigProblems(
+        { ...effective, mac: { ...(effective.mac as object), target: 'dmg' } },
+        projectDir,
+      ),
+    ).toEqual(['macOS is built for this Mac only, not arm64 and x64']);
+  });
+});
+
 describe('extraResources', () => {
   it('ships SECURITY.md beside app.asar, where Help → Security Notes looks for it', () => {
     expect(config.extraResources).toEqual(
@@ -130,7 +164,7 @@ describe('electron-builder.unsigned.yml (CI installers without certificates)', (
         identity: '-',
         hardenedRuntime: false,
         notarize: false,
-        target: 'dmg',
+        target: [{ target: 'dmg', arch: ['arm64', 'x64'] }],
         icon: 'build/icon.icns',
       });
       expect(unsigned.electronFuses).toEqual(config.electronFuses);

@@ -10,153 +10,26 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { EventEmitter as NodeEventEmitter } from 'node:events';
-import type * as NodeFs from 'node:fs';
-import type * as NodeOs from 'node:os';
-import type * as NodePath from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { fakeElectron as fake } from '../support/fake-electron.ts';
 
-const fake = vi.hoisted(() => {
-  // vi.hoisted runs before the imports above: Node's built-ins come through process.getBuiltinModule.
-  const { EventEmitter } = process.getBuiltinModule('node:events') as {
-    EventEmitter: typeof NodeEventEmitter;
-  };
-  const fs = process.getBuiltinModule('node:fs') as typeof NodeFs;
-  const osModule = process.getBuiltinModule('node:os') as typeof NodeOs;
-  const pathModule = process.getBuiltinModule('node:path') as typeof NodePath;
+vi.mock('electron', async () => (await import('../support/fake-electron.ts')).electronModule());
 
-  const root = fs.mkdtempSync(pathModule.join(osModule.tmpdir(), 'electron-main-'));
-  const paths: Record<string, string> = {
-    userData: pathModule.join(root, 'profile'),
-    logs: pathModule.join(root, 'logs'),
-    appPath: pathModule.join(root, 'project'),
-  };
-  const workArea = { x: 0, y: 0, width: 1920, height: 1040 };
-  const display = { workArea, bounds: workArea };
-
-  class FakeBrowserWindow extends EventEmitter {
-    static windows: FakeBrowserWindow[] = [];
-    static getAllWindows = () => FakeBrowserWindow.windows.filter((each) => !each.destroyed);
-    options: Record<string, unknown>;
-    loaded: string[] = [];
-    destroyed = false;
-    bounds: { x: number; y: number; width: number; height: number };
-    webContents = { send: vi.fn(), isDestroyed: () => this.destroyed, reload: vi.fn() };
-    constructor(options: Record<string, unknown>) {
-      super();
-      this.options = options;
-      this.bounds = {
-        x: (options.x as number) ?? 410,
-        y: (options.y as number) ?? 140,
-        width: options.width as number,
-        height: options.height as number,
-      };
-      FakeBrowserWindow.windows.push(this);
-    }
-    loadURL = vi.fn(async (url: string) => {
-      this.loaded.push(url);
-    });
-    show = vi.fn();
-    focus = vi.fn();
-    maximize = vi.fn();
-    restore = vi.fn();
-    isMinimized = () => false;
-    isMaximized = () => false;
-    isDestroyed = () => this.destroyed;
-    getNormalBounds = () => ({ ...this.bounds });
-  }
-
-  const appEvents = new EventEmitter();
-  const app = {
-    isPackaged: false,
-    name: 'electron-auth0-hello-world',
-    setPath: vi.fn((name: string, value: string) => (paths[name] = value)),
-    getPath: vi.fn((name: string) => {
-      const value = paths[name];
-      if (!value) throw new Error(`Failed to get '${name}' path`);
-      return value;
+vi.mock('../../src-main/electron/session-store.ts', async () => {
+  const { fakeElectron } = await import('../support/fake-electron.ts');
+  return {
+    openSessionStore: () => ({
+      get: (key: string) => fakeElectron.storeValues.get(key),
+      set: (key: string, value: unknown) => fakeElectron.storeValues.set(key, value),
+      delete: (key: string) => fakeElectron.storeValues.delete(key),
     }),
-    getAppPath: () => paths.appPath,
-    getVersion: () => '0.1.0',
-    setAboutPanelOptions: vi.fn(),
-    requestSingleInstanceLock: () => true,
-    enableSandbox: vi.fn(),
-    whenReady: () => Promise.resolve(),
-    on: (event: string, listener: (...args: unknown[]) => void) => appEvents.on(event, listener),
-    focus: vi.fn(),
-    setAsDefaultProtocolClient: vi.fn(() => true),
-    removeAsDefaultProtocolClient: vi.fn(() => true),
-    getApplicationNameForProtocol: vi.fn(() => ''),
-    quit: vi.fn(),
-    exit: vi.fn(),
   };
-  const menus = { built: [] as MenuItemConstructorOptions[][], application: undefined as unknown };
-  const module = {
-    app,
-    BrowserWindow: FakeBrowserWindow,
-    Menu: {
-      buildFromTemplate: (template: MenuItemConstructorOptions[]) => {
-        menus.built.push(template);
-        return { template };
-      },
-      setApplicationMenu: (menu: unknown) => (menus.application = menu),
-    },
-    clipboard: { writeText: vi.fn() },
-    dialog: {
-      showErrorBox: vi.fn(),
-      // The person's answer to a confirmation: Cancel (1) unless a test says otherwise.
-      showMessageBox: vi.fn(async (..._args: unknown[]) => ({
-        response: 1,
-        checkboxChecked: false,
-      })),
-    },
-    ipcMain: { handle: vi.fn(), removeHandler: vi.fn() },
-    protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
-    safeStorage: {
-      isAsyncEncryptionAvailable: async () => true,
-      isEncryptionAvailable: () => true,
-      getSelectedStorageBackend: () => 'gnome_libsecret',
-      encryptStringAsync: async (text: string) => Buffer.from(text),
-      decryptStringAsync: async (data: Buffer) => ({
-        result: data.toString(),
-        shouldReEncrypt: false,
-      }),
-    },
-    screen: { getAllDisplays: () => [display], getPrimaryDisplay: () => display },
-    session: {
-      defaultSession: {
-        setPermissionRequestHandler: vi.fn(),
-        setPermissionCheckHandler: vi.fn(),
-        setDevicePermissionHandler: vi.fn(),
-      },
-    },
-    shell: { openExternal: vi.fn(async () => {}), openPath: vi.fn(async () => '') },
-  };
-  let savedWindowState: unknown = {
-    window: { bounds: { x: 120, y: 80, width: 1000, height: 700 }, maximized: false },
-  };
-  const windowState = {
-    load: () => (savedWindowState as { window: unknown }).window,
-    save: vi.fn((state: unknown) => (savedWindowState = { window: state })),
-  };
-  // The profile's electron-store files (session.json, settings.json), in memory: one map, as the
-  // keys never collide. A scheme registered by an earlier start, and the provider saved in Settings.
-  const storeValues = new Map<string, unknown>([['appLinkScheme', 'com.example.old-app-link']]);
-  return { root, paths, module, menus, windowState, FakeBrowserWindow, appEvents, storeValues };
 });
-
-vi.mock('electron', () => ({ ...fake.module, default: fake.module }));
-vi.mock('../../src-main/electron/session-store.ts', () => ({
-  openSessionStore: () => ({
-    get: (key: string) => fake.storeValues.get(key),
-    set: (key: string, value: unknown) => fake.storeValues.set(key, value),
-    delete: (key: string) => fake.storeValues.delete(key),
-  }),
-}));
-vi.mock('../../src-main/electron/window-state-store.ts', () => ({
-  openWindowStateStore: () => fake.windowState,
-}));
+vi.mock('../../src-main/electron/window-state-store.ts', async () => {
+  const { fakeElectron } = await import('../support/fake-electron.ts');
+  return { openWindowStateStore: () => fakeElectron.windowState };
+});
 
 const ENV = {
   AUTH0_DOMAIN: 'https://tenant.example.com',
@@ -260,7 +133,7 @@ describe('main.ts at start-up', () => {
     expect(startup.about).toEqual([
       [
         expect.objectContaining({
-          applicationName: 'electron-auth0-hello-world',
+          applicationName: 'Electron Auth0 Hello World',
           applicationVersion: '0.1.0',
         }),
       ],

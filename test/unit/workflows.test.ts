@@ -105,6 +105,33 @@ describe('ci.yml', () => {
     expect(upload?.with?.path).toMatch(/AppImage[\s\S]*deb[\s\S]*exe[\s\S]*dmg/);
   });
 
+  it('launches each unpacked packaged app with --smoke-test, Linux, Windows and macOS, after checking it', () => {
+    const job = workflow.jobs.installers as Job;
+    const names = job.steps.map((step) => step.name ?? '');
+    const check = names.findIndex((name) => name.startsWith('Check what was packaged'));
+    const smoke = names.findIndex((name) => name.startsWith('Launch the packaged app'));
+    expect(smoke).toBeGreaterThan(check);
+    const run = job.steps[smoke]?.run ?? '';
+    expect(run).toContain('node scripts/smoke-test.ts release/linux-unpacked --platform linux');
+    expect(run).toContain('node scripts/smoke-test.ts release/win-unpacked --platform win32');
+    expect(run).toMatch(/node scripts\/smoke-test\.ts "\$app" --platform darwin/);
+    // Linux: a display for xvfb-run, and the sandbox allowed, before the app starts.
+    const linuxSetup = job.steps.findIndex((step) =>
+      (step.run ?? '').includes('sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0'),
+    );
+    expect(linuxSetup).toBeGreaterThanOrEqual(0);
+    expect(linuxSetup).toBeLessThan(smoke);
+    // Both Mac architectures are checked.
+    expect(job.steps[check]?.run).toMatch(/release\/mac-arm64[\s\S]*release\/mac --platform/);
+  });
+
+  it('signs pull-request macOS builds ad hoc (electron-builder skips every signature in a PR otherwise)', () => {
+    const build = (workflow.jobs.installers as Job).steps.find((step) =>
+      (step.run ?? '').startsWith('npm run dist'),
+    );
+    expect(build?.env?.CSC_FOR_PULL_REQUEST).toBe('true');
+  });
+
   it('caches Electron’s download and electron-builder’s, each where that tool looks', () => {
     expect(workflow.env.electron_config_cache).toMatch(/\.cache\/electron$/);
     expect(workflow.env.ELECTRON_BUILDER_CACHE).toMatch(/\.cache\/electron-builder$/);
