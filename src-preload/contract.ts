@@ -94,6 +94,8 @@ export interface SignInView {
   code?: SignInCodeView;
   /** Why the default way is not available (e.g. every callback port is taken). */
   notice?: AppError;
+  /** Why "Use the app link" is not offered here (the OS does not hand the scheme to this app). */
+  appLinkMissing?: string;
 }
 
 /** What the renderer may know about the session. */

@@ -166,6 +166,9 @@ export class SessionManager {
     const pending = this.pendingSignIn;
     if (this.status === 'signing-in' && pending) {
       view.signIn = { way: pending.way, otherWays: this.otherWays(pending, false) };
+      const appLinkMissing =
+        this.ports.appLinkRegistered?.() === true ? undefined : this.ports.appLinkMissing?.();
+      if (appLinkMissing) view.signIn.appLinkMissing = appLinkMissing;
       if (pending.way === 'code' && pending.code) view.signIn.code = { ...pending.code };
       if (pending.notice) view.signIn.notice = pending.notice;
     }

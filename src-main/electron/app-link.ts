@@ -11,6 +11,8 @@
  *   switches around it, so every argument is searched, never "the last one".
  */
 
+import { execFile } from 'node:child_process';
+
 /** Longest URL taken from the command line; authorization responses are far shorter. */
 const MAX_URL_LENGTH = 8192;
 
@@ -98,6 +100,64 @@ export function schemeRegistrationPlan(
     : { register: current };
 }
 
+/** Whether the app link can be offered, and if not, a reason a person can act on. */
+export interface AppLinkHandler {
+  registered: boolean;
+  /** Why not (only when not registered). */
+  reason?: string;
+}
+
+/**
+ * Linux: the app link works only where the desktop hands `<scheme>:` URLs to a `.desktop` file of
+ * this app (electron-builder writes one, declaring the scheme, into the deb; an AppImage has one only
+ * once integrated into the desktop; development has none). The desktop's own answer is
+ * `xdg-mime query default x-scheme-handler/<scheme>`; it must name this app's desktop file
+ * (package.json's desktopName, which Electron exports as CHROME_DESKTOP).
+ */
+export function linuxAppLinkHandler(input: {
+  scheme: string;
+  /** This app's desktop file name (`electron-auth0-hello-world.desktop`), if it has one. */
+  desktopFile: string | undefined;
+  /** What xdg-mime printed, trimmed; or why it could not be asked. */
+  query: { output: string } | { error: string };
+}): AppLinkHandler {
+  const links = `${input.scheme}: links`;
+  if (!input.desktopFile)
+    return { registered: false, reason: `this build names no desktop file to open ${links}` };
+  if ('error' in input.query)
+    return {
+      registered: false,
+      reason: `the desktop could not be asked which program opens ${links} (xdg-mime: ${input.query.error})`,
+    };
+  const handler = input.query.output.trim();
+  if (handler === input.desktopFile) return { registered: true };
+  if (!handler)
+    return {
+      registered: false,
+      reason: `no program on this desktop opens ${links}: ${input.desktopFile} is installed by the app's deb package (or an AppImage integrated into the desktop), not in development`,
+    };
+  return {
+    registered: false,
+    reason: `${links} open ${handler} here, not this app (${input.desktopFile})`,
+  };
+}
+
+/** macOS and Windows: the OS's name for the scheme's handler must be this app's. */
+export function namedAppLinkHandler(input: {
+  scheme: string;
+  handlerName: string;
+  appNames: readonly string[];
+}): AppLinkHandler {
+  if (handlerIsThisApp(input.handlerName, input.appNames)) return { registered: true };
+  const handler = input.handlerName.trim();
+  return {
+    registered: false,
+    reason: handler
+      ? `${input.scheme}: links open ${handler} here, not this app (in development the OS names Electron)`
+      : `no program on this computer opens ${input.scheme}: links (the installed app registers itself)`,
+  };
+}
+
 /**
  * URLs that arrive before the core can take them (macOS `open-url` before `ready`, the first
  * launch's argv) wait here, in order, and are handed over once it can.
@@ -117,4 +177,19 @@ export class AppLinkInbox {
     // Bounded: a flood of links before start must not grow memory; only a sign-in's link matters.
     else if (this.waiting.length < 8) this.waiting.push(url);
   }
+}
+
+/** Asks the desktop which .desktop file opens `<scheme>:` URLs (at most 2 s). */
+export function queryXdgMimeDefault(
+  scheme: string,
+): Promise<{ output: string } | { error: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'xdg-mime',
+      ['query', 'default', `x-scheme-handler/${scheme}`],
+      { timeout: 2000, windowsHide: true },
+      (error, stdout) =>
+        resolve(error ? { error: error.message.split('\n')[0] ?? 'failed' } : { output: stdout }),
+    );
+  });
 }

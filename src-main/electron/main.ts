@@ -36,10 +36,13 @@ import { createFileLog, teeLogger, type FileLog } from './app-log.ts';
 import {
   AppLinkInbox,
   findAppLinks,
-  handlerIsThisApp,
+  linuxAppLinkHandler,
+  namedAppLinkHandler,
   protocolClientCall,
+  queryXdgMimeDefault,
   REGISTERED_SCHEME_KEY,
   schemeRegistrationPlan,
+  type AppLinkHandler,
 } from './app-link.ts';
 import { createAppProtocolHandler } from './app-protocol.ts';
 import { configSources, userDataOverride } from './config-sources.ts';
@@ -196,7 +199,8 @@ function run(): void {
         emit: (view) => sendSessionChanged(windows?.current()?.webContents, view),
         focusApp,
         log,
-        appLinkRegistered: () => isAppLinkHandler(redirectScheme()),
+        appLinkRegistered: () => appLinkHandler().registered,
+        appLinkMissing: () => appLinkHandler().reason,
         copyText: (text) => clipboard.writeText(text),
       },
       // A switch of provider or API is confirmed here, in a dialog the renderer cannot click (N5).
@@ -218,6 +222,7 @@ function run(): void {
       registerAppLinkHandler(plan.register);
       settingsStore.set(REGISTERED_SCHEME_KEY, plan.register);
     }
+    await checkAppLinkHandler(redirectScheme());
     for (const url of findAppLinks(process.argv, redirectScheme())) appLinks.push(url);
     appLinks.open((url) => {
       // Taken only while an app-link sign-in waits; anything else is dropped and logged, redacted.
@@ -291,14 +296,7 @@ function run(): void {
     const [path, args] = call.path ? [call.path, call.args] : [process.execPath, []];
     // electronegativity-ignore: PROTOCOL_HANDLER_JS_CHECK — the app link's private-use scheme (RFC 8252 §7.1); a URL it brings is only handed to the core, which takes it only while an app-link sign-in waits, once, exact scheme + path, then state/PKCE/nonce/iss; test/integration/app-link.test.ts, test/unit/electron-app-link.test.ts
     const registered = app.setAsDefaultProtocolClient(call.scheme, path, args);
-    if (!isAppLinkHandler(scheme)) {
-      // Expected in unpackaged development on macOS and Linux: the OS names Electron (or nothing).
-      log.info('the app link is not offered: the OS does not route the scheme to this app', {
-        scheme,
-        registered,
-        handler: app.getApplicationNameForProtocol(`${scheme}://`),
-      });
-    }
+    log.info('asked to open the app link', { scheme, registered });
   }
 
   function unregisterAppLinkHandler(scheme: string): void {
@@ -314,11 +312,37 @@ function run(): void {
     log.info('gave an old app link scheme back to the OS', { scheme, removed });
   }
 
-  function isAppLinkHandler(scheme: string): boolean {
-    return handlerIsThisApp(app.getApplicationNameForProtocol(`${scheme}://`), [
-      app.name,
-      PRODUCT_NAME,
-    ]);
+  /**
+   * Whether the OS hands the scheme's URLs to this app (the app link is offered only then), and if
+   * not why: Linux asks the desktop (xdg-mime must name this app's .desktop file), macOS and Windows
+   * compare the OS's name for the handler. Checked at start, and again in the background when asked
+   * after 10 s (an installed desktop file then counts without a restart).
+   */
+  let appLinkState: { scheme: string; handler: AppLinkHandler; at: number } | undefined;
+  async function checkAppLinkHandler(scheme: string): Promise<void> {
+    const handler =
+      process.platform === 'linux'
+        ? linuxAppLinkHandler({
+            scheme,
+            desktopFile: process.env.CHROME_DESKTOP,
+            query: await queryXdgMimeDefault(scheme),
+          })
+        : namedAppLinkHandler({
+            scheme,
+            handlerName: app.getApplicationNameForProtocol(`${scheme}://`),
+            appNames: [app.name, PRODUCT_NAME],
+          });
+    if (!handler.registered && appLinkState?.handler.reason !== handler.reason)
+      log.info('the app link is not offered', { scheme, reason: handler.reason });
+    appLinkState = { scheme, handler, at: Date.now() };
+  }
+  function appLinkHandler(): AppLinkHandler {
+    const scheme = redirectScheme();
+    if (!appLinkState || appLinkState.scheme !== scheme || Date.now() - appLinkState.at > 10_000)
+      void checkAppLinkHandler(scheme);
+    return appLinkState?.scheme === scheme
+      ? appLinkState.handler
+      : { registered: false, reason: 'not checked yet' };
   }
 
   async function shutdown(): Promise<void> {

@@ -17,9 +17,10 @@ const WAY_HINTS: Record<OtherSignInWay, string> = {
   code: 'Enter a short code on a sign-in page, in any browser, even on another device.',
 };
 
-/** The ways offered now, as buttons. */
+/** The ways offered now, as buttons; and why the app link is not among them, when the OS says. */
 function WayButtons({ ways }: { ways: readonly OtherSignInWay[] }) {
-  const { switchWay } = useSession();
+  const { switchWay, session } = useSession();
+  const appLinkMissing = ways.includes('app-link') ? undefined : session.signIn?.appLinkMissing;
   return (
     <ul className="sign-in-ways__list">
       {ways.map((way) => (
@@ -34,6 +35,13 @@ function WayButtons({ ways }: { ways: readonly OtherSignInWay[] }) {
           <span className="sign-in-ways__hint">{WAY_HINTS[way]}</span>
         </li>
       ))}
+      {appLinkMissing ? (
+        <li className="sign-in-ways__item">
+          <span className="sign-in-ways__hint">
+            {WAY_LABELS['app-link']} is not available here: {appLinkMissing}.
+          </span>
+        </li>
+      ) : null}
     </ul>
   );
 }

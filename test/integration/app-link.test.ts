@@ -42,10 +42,11 @@ function recordingLogger(lines: string[]): Logger {
   return { info: record, warn: record, error: record };
 }
 
-function appLinkCore(options: { registered?: boolean; dir?: string } = {}) {
+function appLinkCore(options: { registered?: boolean; missing?: string; dir?: string } = {}) {
   const lines: string[] = [];
   const test = newCore(configFor(devstack, { AUTH0_DPOP: 'true' }), {
     appLinkRegistered: options.registered ?? true,
+    ...(options.missing ? { appLinkMissing: options.missing } : {}),
     log: recordingLogger(lines),
     ...(options.dir ? { dir: options.dir } : {}),
   });
@@ -127,13 +128,18 @@ describe('the app link', () => {
     expect(await restarted.test.storedTokens()).toBeUndefined();
   });
 
-  it('is not offered, and cannot be chosen, where the OS does not route the scheme to this app', async () => {
-    const { test } = appLinkCore({ registered: false });
+  it('is not offered, and cannot be chosen, where the OS does not route the scheme to this app; the sign-in says why', async () => {
+    const missing = `no program on this desktop opens ${DEFAULT_REDIRECT_SCHEME}: links`;
+    const { test } = appLinkCore({ registered: false, missing });
     await test.core.restore();
     const opened = test.nextOpened();
     const result = test.core.session.login();
     await opened;
-    expect(test.core.view().signIn).toMatchObject({ way: 'browser', otherWays: ['code'] });
+    expect(test.core.view().signIn).toMatchObject({
+      way: 'browser',
+      otherWays: ['code'],
+      appLinkMissing: missing,
+    });
     expect(test.core.session.useWay('app-link')).toMatchObject({
       ok: false,
       error: { code: 'way_unavailable' },

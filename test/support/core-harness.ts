@@ -76,6 +76,8 @@ export interface TestCoreOptions extends SessionOptions {
   dir?: string;
   /** The OS routes the app's scheme to this app (the app link is offered). Default false. */
   appLinkRegistered?: boolean;
+  /** Why it does not (the port's appLinkMissing). Default: none given. */
+  appLinkMissing?: string;
   /** Wraps the vault's cipher (e.g. to slow it down or make it fail, as a busy or locked keychain would). */
   wrapCipher?: (cipher: Cipher) => Cipher;
   log?: Logger;
@@ -101,6 +103,7 @@ export function createTestCore(config: AppConfig, options: TestCoreOptions = {})
       store,
       emit: (view) => events.push(view),
       appLinkRegistered: () => options.appLinkRegistered ?? false,
+      appLinkMissing: () => options.appLinkMissing,
       ...(options.log ? { log: options.log } : {}),
     },
     options,

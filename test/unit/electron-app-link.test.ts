@@ -10,6 +10,8 @@ import {
   AppLinkInbox,
   findAppLinks,
   handlerIsThisApp,
+  linuxAppLinkHandler,
+  namedAppLinkHandler,
   protocolClientCall,
 } from '../../src-main/electron/app-link.ts';
 import { APP_LINK_SCHEME } from '../../devstack/index.ts';
@@ -96,6 +98,75 @@ describe('handlerIsThisApp: the app link is offered only where the OS names this
     expect(handlerIsThisApp('Electron', names)).toBe(false);
     expect(handlerIsThisApp('', names)).toBe(false);
     expect(handlerIsThisApp('Evil Electron Auth0 Hello World Helper', names)).toBe(false);
+  });
+});
+
+describe('linuxAppLinkHandler: offered only where xdg-mime names this app’s desktop file, else why', () => {
+  const desktopFile = 'electron-auth0-hello-world.desktop';
+  it('yes when the desktop hands the scheme to our .desktop file (the deb installed it)', () => {
+    expect(
+      linuxAppLinkHandler({ scheme: SCHEME, desktopFile, query: { output: `${desktopFile}\n` } }),
+    ).toEqual({ registered: true });
+  });
+  it.each([
+    {
+      name: 'no handler (development, a bare AppImage)',
+      desktopFile,
+      query: { output: '' },
+      reason: `no program on this desktop opens ${SCHEME}: links: ${desktopFile} is installed by the app's deb package (or an AppImage integrated into the desktop), not in development`,
+    },
+    {
+      name: 'another program',
+      desktopFile,
+      query: { output: 'electron.desktop\n' },
+      reason: `${SCHEME}: links open electron.desktop here, not this app (${desktopFile})`,
+    },
+    {
+      name: 'xdg-mime missing',
+      desktopFile,
+      query: { error: 'spawn xdg-mime ENOENT' },
+      reason: `the desktop could not be asked which program opens ${SCHEME}: links (xdg-mime: spawn xdg-mime ENOENT)`,
+    },
+    {
+      name: 'no desktop file named (CHROME_DESKTOP unset)',
+      desktopFile: undefined,
+      query: { output: `${desktopFile}\n` },
+      reason: `this build names no desktop file to open ${SCHEME}: links`,
+    },
+  ])('no, saying why: $name', ({ desktopFile: file, query, reason }) => {
+    expect(linuxAppLinkHandler({ scheme: SCHEME, desktopFile: file, query })).toEqual({
+      registered: false,
+      reason,
+    });
+  });
+  it('a display name that merely looks like ours is not enough (only the desktop file counts)', () => {
+    expect(
+      linuxAppLinkHandler({
+        scheme: SCHEME,
+        desktopFile,
+        query: { output: 'Electron Auth0 Hello World' },
+      }).registered,
+    ).toBe(false);
+  });
+});
+
+describe('namedAppLinkHandler (macOS, Windows)', () => {
+  const appNames = ['Electron Auth0 Hello World'];
+  it('yes for this app, else says which program (or none) the OS names', () => {
+    expect(
+      namedAppLinkHandler({
+        scheme: SCHEME,
+        handlerName: 'Electron Auth0 Hello World.app',
+        appNames,
+      }),
+    ).toEqual({ registered: true });
+    expect(namedAppLinkHandler({ scheme: SCHEME, handlerName: 'Electron', appNames })).toEqual({
+      registered: false,
+      reason: `${SCHEME}: links open Electron here, not this app (in development the OS names Electron)`,
+    });
+    expect(namedAppLinkHandler({ scheme: SCHEME, handlerName: '', appNames }).reason).toMatch(
+      /^no program on this computer opens/,
+    );
   });
 });
 
