@@ -222,7 +222,8 @@ function run(): void {
       registerAppLinkHandler(plan.register);
       settingsStore.set(REGISTERED_SCHEME_KEY, plan.register);
     }
-    await checkAppLinkHandler(redirectScheme());
+    // In the background: the window does not wait for the desktop's answer (xdg-mime takes ~0.5 s).
+    void checkAppLinkHandler(redirectScheme());
     for (const url of findAppLinks(process.argv, redirectScheme())) appLinks.push(url);
     appLinks.open((url) => {
       // Taken only while an app-link sign-in waits; anything else is dropped and logged, redacted.
@@ -340,9 +341,8 @@ function run(): void {
     const scheme = redirectScheme();
     if (!appLinkState || appLinkState.scheme !== scheme || Date.now() - appLinkState.at > 10_000)
       void checkAppLinkHandler(scheme);
-    return appLinkState?.scheme === scheme
-      ? appLinkState.handler
-      : { registered: false, reason: 'not checked yet' };
+    // Not answered yet: not offered, and nothing to say about it.
+    return appLinkState?.scheme === scheme ? appLinkState.handler : { registered: false };
   }
 
   async function shutdown(): Promise<void> {
