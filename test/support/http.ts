@@ -22,7 +22,10 @@ export function send(url: string | URL, init: RawRequest = {}): Promise<RawRespo
   return new Promise((resolve, reject) => {
     const req = request(
       url,
-      { method: init.method ?? 'GET', headers: init.headers ?? {} },
+      // A connection of its own, as an attacker's client or a browser's new navigation may open:
+      // no socket kept alive from an earlier request, which a receiver that has just answered may
+      // be closing (Node before 22.23 reported that race as "socket hang up").
+      { method: init.method ?? 'GET', headers: init.headers ?? {}, agent: false },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
