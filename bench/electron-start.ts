@@ -17,7 +17,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { _electron as electron } from '@playwright/test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ensureElectronBinary } from '../scripts/electron-binary.ts';
 import { startPreview } from '../src-main/preview/server.ts';
 import { appEnvironment, electronSwitches, sandbox } from '../test/electron/desktop-app.ts';
@@ -45,6 +45,14 @@ function printResult(result: Record<string, unknown>): void {
   console.log(JSON.stringify({ bench: NAME, ...result, quick: QUICK }));
 }
 
+/** Resolves once the navigation's first button (signed out or restored) is visible. */
+function navPainted(page: Page): Promise<void> {
+  return page
+    .getByRole('button', { name: NAV_BUTTON })
+    .first()
+    .waitFor({ state: 'visible', timeout: TIMEOUT_MS });
+}
+
 export async function electronStart(executablePath: string): Promise<Sample> {
   const profile = mkdtempSync(path.join(os.tmpdir(), 'bench-electron-start-'));
   const t0 = performance.now();
@@ -67,10 +75,7 @@ export async function electronStart(executablePath: string): Promise<Sample> {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     const window = performance.now() - t0;
-    await page
-      .getByRole('button', { name: NAV_BUTTON })
-      .first()
-      .waitFor({ state: 'visible', timeout: TIMEOUT_MS });
+    await navPainted(page);
     return { window, nav: performance.now() - t0 };
   } finally {
     await app.close();
@@ -90,10 +95,7 @@ export async function previewStart(): Promise<Sample> {
     const page = await browser.newPage();
     const window = performance.now() - t0;
     await page.goto(preview.link, { waitUntil: 'commit' });
-    await page
-      .getByRole('button', { name: NAV_BUTTON })
-      .first()
-      .waitFor({ state: 'visible', timeout: TIMEOUT_MS });
+    await navPainted(page);
     return { window, nav: performance.now() - t0 };
   } finally {
     await browser?.close();

@@ -5,6 +5,13 @@
  * test file (vitest isolates modules per file); use it from `vi.mock('electron', …)`:
  *
  *   vi.mock('electron', async () => (await import('../support/fake-electron.ts')).electronModule());
+ *   vi.mock('../../src-main/electron/session-store.ts', async () =>
+ *     (await import('../support/fake-electron.ts')).sessionStoreModule());
+ *   vi.mock('../../src-main/electron/window-state-store.ts', async () =>
+ *     (await import('../support/fake-electron.ts')).windowStateStoreModule());
+ *
+ * (electron-store loads the real `electron` itself, so its two files are replaced by memory.) With
+ * MAIN_TEST_ENV in the environment the core is configured for a tenant, so no devstack starts.
  *
  * A window's webContents runs `window.auth.getSession()` (what --smoke-test asks the page) through the
  * handler main.ts registered for `session:get`, with the window's URL as the sender frame: the same
@@ -183,3 +190,28 @@ export const fakeElectron = {
 export function electronModule() {
   return { ...module, default: module };
 }
+
+/** session-store.ts, in memory. */
+export function sessionStoreModule() {
+  const values = storeValues;
+  return {
+    openSessionStore: () => ({
+      get: (key: string) => values.get(key),
+      set: (key: string, value: unknown) => values.set(key, value),
+      delete: (key: string) => values.delete(key),
+    }),
+  };
+}
+
+/** window-state-store.ts, as fakeElectron.windowState. */
+export function windowStateStoreModule() {
+  return { openWindowStateStore: () => windowState };
+}
+
+/** A configured tenant (nothing is contacted at start-up), so main.ts starts no devstack. */
+export const MAIN_TEST_ENV = {
+  AUTH0_DOMAIN: 'https://tenant.example.com',
+  AUTH0_CLIENT_ID: 'native-client',
+  AUTH0_AUDIENCE: 'https://api.example.com',
+  API_SERVER_URL: 'https://api.example.com',
+};

@@ -12,30 +12,17 @@ import { EventEmitter } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadBuilderConfig } from '../../scripts/builder-config.ts';
 import { smokeTest, SMOKE_TEST_FLAG } from '../../src-main/electron/smoke-test.ts';
-import { fakeElectron as fake } from '../support/fake-electron.ts';
+import { fakeElectron as fake, MAIN_TEST_ENV } from '../support/fake-electron.ts';
 
 vi.mock('electron', async () => (await import('../support/fake-electron.ts')).electronModule());
-vi.mock('../../src-main/electron/session-store.ts', () => {
-  const values = new Map<string, unknown>();
-  return {
-    openSessionStore: () => ({
-      get: (key: string) => values.get(key),
-      set: (key: string, value: unknown) => values.set(key, value),
-      delete: (key: string) => values.delete(key),
-    }),
-  };
-});
-vi.mock('../../src-main/electron/window-state-store.ts', async () => {
-  const { fakeElectron } = await import('../support/fake-electron.ts');
-  return { openWindowStateStore: () => fakeElectron.windowState };
-});
+vi.mock('../../src-main/electron/session-store.ts', async () =>
+  (await import('../support/fake-electron.ts')).sessionStoreModule(),
+);
+vi.mock('../../src-main/electron/window-state-store.ts', async () =>
+  (await import('../support/fake-electron.ts')).windowStateStoreModule(),
+);
 
-const ENV = {
-  AUTH0_DOMAIN: 'https://tenant.example.com',
-  AUTH0_CLIENT_ID: 'native-client',
-  AUTH0_AUDIENCE: 'https://api.example.com',
-  API_SERVER_URL: 'https://api.example.com',
-};
+const ENV = MAIN_TEST_ENV;
 const saved: Record<string, string | undefined> = {};
 const platform = Object.getOwnPropertyDescriptor(process, 'platform');
 const argv = process.argv;

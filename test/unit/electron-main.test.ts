@@ -12,31 +12,18 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { fakeElectron as fake } from '../support/fake-electron.ts';
+import { fakeElectron as fake, MAIN_TEST_ENV } from '../support/fake-electron.ts';
 
 vi.mock('electron', async () => (await import('../support/fake-electron.ts')).electronModule());
 
-vi.mock('../../src-main/electron/session-store.ts', async () => {
-  const { fakeElectron } = await import('../support/fake-electron.ts');
-  return {
-    openSessionStore: () => ({
-      get: (key: string) => fakeElectron.storeValues.get(key),
-      set: (key: string, value: unknown) => fakeElectron.storeValues.set(key, value),
-      delete: (key: string) => fakeElectron.storeValues.delete(key),
-    }),
-  };
-});
-vi.mock('../../src-main/electron/window-state-store.ts', async () => {
-  const { fakeElectron } = await import('../support/fake-electron.ts');
-  return { openWindowStateStore: () => fakeElectron.windowState };
-});
+vi.mock('../../src-main/electron/session-store.ts', async () =>
+  (await import('../support/fake-electron.ts')).sessionStoreModule(),
+);
+vi.mock('../../src-main/electron/window-state-store.ts', async () =>
+  (await import('../support/fake-electron.ts')).windowStateStoreModule(),
+);
 
-const ENV = {
-  AUTH0_DOMAIN: 'https://tenant.example.com',
-  AUTH0_CLIENT_ID: 'native-client',
-  AUTH0_AUDIENCE: 'https://api.example.com',
-  API_SERVER_URL: 'https://api.example.com',
-};
+const ENV = MAIN_TEST_ENV;
 const saved: Record<string, string | undefined> = {};
 
 /** Every item of the application menu, at any depth. */
