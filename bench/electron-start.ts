@@ -22,13 +22,12 @@ import { ensureElectronBinary } from '../scripts/electron-binary.ts';
 import { startPreview } from '../src-main/preview/server.ts';
 import { appEnvironment, electronSwitches, sandbox } from '../test/electron/desktop-app.ts';
 import { launchSystemBrowser } from '../test/support/system-browser.ts';
-import { median, printTable, runBench } from './support.ts';
+import { median, printResult, printTable, QUICK, runBench, samples, skipBench } from './support.ts';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const NAME = 'electron-start';
-const QUICK = process.env.BENCH_QUICK === '1';
-const SAMPLES = QUICK ? 2 : 5;
-const WARM_UPS = QUICK ? 0 : 1;
+const SAMPLES = samples(5, 2);
+const WARM_UPS = samples(1, 0);
 const TIMEOUT_MS = 60_000;
 /** The navigation's first button, signed out or restored. */
 const NAV_BUTTON = /^Log (In|Out)$/;
@@ -38,11 +37,6 @@ interface Sample {
   window: number;
   /** Launch → the navigation is painted (ms). */
   nav: number;
-}
-
-/** The one JSON line this benchmark ends with (bench/support.ts's contract for bench:smoke). */
-function printResult(result: Record<string, unknown>): void {
-  console.log(JSON.stringify({ bench: NAME, ...result, quick: QUICK }));
 }
 
 /** Resolves once the navigation's first button (signed out or restored) is visible. */
@@ -116,8 +110,7 @@ const msText = (value: number) => `${value.toFixed(0)} ms`;
 async function main(): Promise<void> {
   const binary = await ensureElectronBinary({ projectRoot: PROJECT_ROOT });
   if (!binary.found) {
-    console.log(`bench:${NAME} skipped: ${binary.reason}`);
-    printResult({ skipped: binary.reason });
+    skipBench(NAME, binary.reason);
     return;
   }
   if (!existsSync(path.join(PROJECT_ROOT, 'dist', 'main', 'main.js')))
@@ -136,6 +129,7 @@ async function main(): Promise<void> {
     ],
   );
   printResult({
+    bench: NAME,
     samples: SAMPLES,
     electron: { windowMs: figure(app, 'window'), navMs: figure(app, 'nav') },
     preview: { windowMs: figure(browser, 'window'), navMs: figure(browser, 'nav') },
