@@ -13,12 +13,12 @@
  *   - (Linux, with --desktop-file) the .desktop entry is named after package.json's desktopName and
  *     starts this executable with this icon; (with --appimage-desktop-file) the AppImage's entry
  *     starts AppRun without --no-sandbox;
- *   - the configuration electron-builder built with (builder-effective-config.yaml beside the
- *     unpacked folder): the NSIS include whose customUnInstall removes every app-link scheme from the
- *     registry, no --no-sandbox for the AppImage, macOS for arm64 and x64.
+ *   - the configuration electron-builder built with (`--config`, as given to `npm run dist -- -c`),
+ *     evaluated as electron-builder does: the NSIS include whose customUnInstall removes every
+ *     app-link scheme from the registry, no --no-sandbox for the AppImage, macOS for arm64 and x64.
  *
  *   node scripts/check-package.ts <unpacked folder> [--platform linux|win32|darwin]
- *     [--desktop-file <file>] [--appimage-desktop-file <file>]
+ *     [--config <file>] [--desktop-file <file>] [--appimage-desktop-file <file>]
  *
  * Prints the asar's file list and the fuses; exits 1 listing every problem.
  */
@@ -30,8 +30,8 @@ import {
   asarModule,
   fuseWireFor,
   fusesModule,
-  libRequire,
   loadBuilderConfig,
+  loadEffectiveBuilderConfig,
   type BuilderConfig,
 } from './builder-config.ts';
 
@@ -147,6 +147,8 @@ export async function checkPackage(options: {
   platform?: NodeJS.Platform;
   desktopFile?: string;
   appImageDesktopFile?: string;
+  /** The configuration file `npm run dist` was given (`-c`); default: electron-builder.yml. */
+  configFile?: string | null;
 }): Promise<PackageReport> {
   const { projectRoot, appOutDir } = options;
   const platform = options.platform ?? process.platform;
@@ -202,11 +204,8 @@ export async function checkPackage(options: {
         );
     }
     const mainBundle = asarFiles.filter((file) => /^dist\/main\/.+\.js$/.test(file));
-    if (
-      !mainBundle.some((file) =>
-        asar.extractFile(asarPath, file).toString('utf8').includes(`'${SMOKE_TEST_FLAG}'`),
-      )
-    )
+    const flag = new RegExp(`(["'\`])${SMOKE_TEST_FLAG}\\1`);
+    if (!mainBundle.some((file) => flag.test(asar.extractFile(asarPath, file).toString('utf8'))))
       problems.push(`main's bundle does not handle ${SMOKE_TEST_FLAG}`);
   }
   for (const stray of ['default_app.asar', 'app']) {
@@ -273,19 +272,15 @@ export async function checkPackage(options: {
       );
   }
 
-  // The configuration electron-builder actually built with, written beside the unpacked folder.
-  const effectiveFile = path.join(path.dirname(appOutDir), 'builder-effective-config.yaml');
-  if (!existsSync(effectiveFile)) {
-    problems.push(`no builder-effective-config.yaml beside ${appOutDir}`);
-  } else {
-    const yaml = libRequire('js-yaml') as { load(text: string): unknown };
-    problems.push(
-      ...effectiveConfigProblems(
-        yaml.load(readFileSync(effectiveFile, 'utf8')) as BuilderConfig & Record<string, unknown>,
-        projectRoot,
-      ),
-    );
-  }
+  // The configuration the build used (electron-builder writes builder-effective-config.yaml only in
+  // an interactive terminal, never in CI, so it is evaluated again here the way electron-builder does).
+  problems.push(
+    ...effectiveConfigProblems(
+      (await loadEffectiveBuilderConfig(projectRoot, options.configFile ?? null)) as BuilderConfig &
+        Record<string, unknown>,
+      projectRoot,
+    ),
+  );
   return { problems, asarFiles, executable, fuses };
 }
 
@@ -298,11 +293,13 @@ if (import.meta.filename === process.argv[1]) {
   const appOutDir = args.find(
     (arg, i) =>
       !arg.startsWith('--') &&
-      !['--platform', '--desktop-file', '--appimage-desktop-file'].includes(args[i - 1] ?? ''),
+      !['--platform', '--desktop-file', '--appimage-desktop-file', '--config'].includes(
+        args[i - 1] ?? '',
+      ),
   );
   if (!appOutDir) {
     console.error(
-      'usage: node scripts/check-package.ts <unpacked folder> [--platform linux|win32|darwin] [--desktop-file <file>] [--appimage-desktop-file <file>]',
+      'usage: node scripts/check-package.ts <unpacked folder> [--platform linux|win32|darwin] [--config <electron-builder file>] [--desktop-file <file>] [--appimage-desktop-file <file>]',
     );
     process.exit(2);
   }
@@ -312,6 +309,7 @@ if (import.meta.filename === process.argv[1]) {
     platform: (option('--platform') as NodeJS.Platform | undefined) ?? process.platform,
     desktopFile: option('--desktop-file'),
     appImageDesktopFile: option('--appimage-desktop-file'),
+    configFile: option('--config') ?? null,
   });
   console.log(`executable: ${report.executable}`);
   console.log(
