@@ -131,6 +131,7 @@ export const SETTING_NAMES = [
   'AUTH0_CALLBACK_PORTS',
   'AUTH0_DPOP',
   'AUTH0_REDIRECT_SCHEME',
+  'AUTH0_RESOURCE_PARAMETER',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -143,7 +144,15 @@ export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
   AUTH0_CALLBACK_PORTS: 'Callback ports',
   AUTH0_DPOP: 'Use DPoP',
   AUTH0_REDIRECT_SCHEME: 'App link scheme',
+  AUTH0_RESOURCE_PARAMETER: 'Audience parameter',
 };
+
+/**
+ * How the Audience is sent to the provider (`AUTH0_RESOURCE_PARAMETER`): Auth0's `audience`, RFC 8707's
+ * `resource`, or both. Default: `audience` on an Auth0 domain, `both` elsewhere.
+ */
+export const RESOURCE_PARAMETERS = ['audience', 'resource', 'both'] as const;
+export type ResourceParameter = (typeof RESOURCE_PARAMETERS)[number];
 
 /** `demo`: the built-in demo provider (the devstack); `tenant`: the settings' own provider. */
 export type ProviderKind = 'demo' | 'tenant';
@@ -219,6 +228,13 @@ export interface ApiMessage {
  */
 export type ProviderLogoutResult = 'opened' | 'unreachable' | 'none';
 
+/**
+ * How the refresh token's revocation went at Log Out, when the person must know: `refused` the
+ * provider would not revoke it for a public client (RFC 7009 §2.1), so it stays valid there until
+ * it expires.
+ */
+export type RevocationResult = 'refused';
+
 /** Every request channel: name → the arguments it takes (validated in main: contract-validators.ts). */
 export interface ChannelRequests {
   'session:get': [];
@@ -251,11 +267,16 @@ export interface ChannelResponses {
   /** Opens the pending sign-in's page again. */
   'auth:reopen': Result;
   /** Always succeeds locally; says whether the provider's session could be ended too. */
-  'auth:logout': Result<{ session: SessionView; providerLogout: ProviderLogoutResult }>;
+  'auth:logout': Result<{
+    session: SessionView;
+    providerLogout: ProviderLogoutResult;
+    revocation?: RevocationResult;
+  }>;
   /** Tries again to end the provider's session after a logout that could not reach it. */
   'auth:end-provider-session': Result<{
     session: SessionView;
     providerLogout: ProviderLogoutResult;
+    revocation?: RevocationResult;
   }>;
   /**
    * Switches the pending sign-in to another way (cancelling the current one; `code` again: a new

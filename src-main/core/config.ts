@@ -8,9 +8,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseEnv } from 'node:util';
 import {
+  RESOURCE_PARAMETERS,
   SETTING_LABELS,
   SETTING_NAMES,
   type FieldErrors,
+  type ResourceParameter,
   type SettingName,
 } from '../../src-preload/contract.ts';
 
@@ -19,8 +21,14 @@ export interface AppConfig {
   issuer: URL;
   /** The Native application's client ID; there is no client secret (RFC 8252 §8.5). */
   clientId: string;
-  /** Sent as Auth0's `audience` parameter so the access token is a JWT for the API. */
+  /** The API's identifier: the access token is a JWT whose `aud` names it. */
   audience: string;
+  /**
+   * How the audience is named in authorization, token and refresh requests: Auth0's `audience`,
+   * RFC 8707's `resource` (providers that follow the RFC put something else in `aud` without it), or
+   * both. Default: `audience` on an Auth0 domain, `both` elsewhere.
+   */
+  resourceParameter: ResourceParameter;
   /** Base URL of the Hello World API (`/api/messages/{public,protected,admin}`). */
   apiServerUrl: URL;
   /** Loopback ports to try in order; empty: an OS-assigned port (RFC 8252 §7.3). */
@@ -75,6 +83,11 @@ export type SettingsValidation =
       errors: FieldErrors;
       /** The first error, as parseConfig would throw it. */ first: ConfigError;
     };
+
+/** Auth0's own tenant domains (`dev-x.us.auth0.com`, `x.eu.auth0.com`), which match ports exactly. */
+export function isAuth0Domain(issuer: URL): boolean {
+  return /(^|\.)auth0\.com$/i.test(issuer.hostname);
+}
 
 /** True for hosts that never leave this machine: plain http is only acceptable there. */
 export function isLoopbackHost(hostname: string): boolean {
@@ -180,6 +193,9 @@ export function validateSettings(
   const redirectScheme = field('AUTH0_REDIRECT_SCHEME', () =>
     parseRedirectScheme(settings.AUTH0_REDIRECT_SCHEME),
   );
+  const resourceParameter = field('AUTH0_RESOURCE_PARAMETER', () =>
+    parseResourceParameter(settings.AUTH0_RESOURCE_PARAMETER, issuer),
+  );
   if (
     first ||
     !issuer ||
@@ -188,13 +204,23 @@ export function validateSettings(
     !apiServerUrl ||
     !callbackPorts ||
     dpop === undefined ||
-    !redirectScheme
+    !redirectScheme ||
+    !resourceParameter
   ) {
     return { ok: false, errors, first: first ?? new ConfigError('AUTH0_DOMAIN', 'is invalid.') };
   }
   return {
     ok: true,
-    config: { issuer, clientId, audience, apiServerUrl, callbackPorts, dpop, redirectScheme },
+    config: {
+      issuer,
+      clientId,
+      audience,
+      resourceParameter,
+      apiServerUrl,
+      callbackPorts,
+      dpop,
+      redirectScheme,
+    },
   };
 }
 
@@ -335,4 +361,23 @@ function strictBase64(text: string): Buffer {
   const compact = text.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) throw new Error('not base64');
   return Buffer.from(compact, 'base64');
+}
+
+/**
+ * `audience` | `resource` | `both` (any case). Unset: `audience` for an Auth0 domain (Auth0 reads only
+ * that), `both` elsewhere (a provider following RFC 8707 reads `resource`; `audience` is harmless).
+ */
+function parseResourceParameter(
+  value: string | undefined,
+  issuer: URL | undefined,
+): ResourceParameter {
+  if (value === undefined || value === '')
+    return issuer && isAuth0Domain(issuer) ? 'audience' : 'both';
+  const choice = value.trim().toLowerCase();
+  if ((RESOURCE_PARAMETERS as readonly string[]).includes(choice))
+    return choice as ResourceParameter;
+  throw new ConfigError(
+    'AUTH0_RESOURCE_PARAMETER',
+    `"${value}" is not one of ${RESOURCE_PARAMETERS.join(', ')}.`,
+  );
 }

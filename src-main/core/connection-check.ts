@@ -7,7 +7,9 @@
  *   Refresh tokens            the token endpoint knows the client and takes refresh tokens: a made-up
  *                             refresh token must be refused as `invalid_grant` (not `invalid_client`
  *                             or `unauthorized_client`); nothing is issued
- *   Revocation                a revocation endpoint (RFC 7009), so logout can revoke
+ *   Revocation                a revocation endpoint (RFC 7009) that revokes for a public client: a
+ *                             made-up token must be answered 200, not 401 (client authentication
+ *                             required: Log Out could not end a refresh token there)
  *   Logout                    an end_session_endpoint, or Auth0's /v2/logout
  *   Signing keys (JWKS)       the JWKS answers with at least one signing key
  *   Hello World API           GET {API}/api/messages/public answers { text }
@@ -78,31 +80,39 @@ export async function checkConnection(
     };
   });
   const metadata = discovery.metadata;
-  const needsDiscovery = (name: string): ConnectionCheckLine => ({
-    name,
-    passed: false,
-    skipped: true,
-    detail: 'Skipped: discovery failed.',
-  });
-  const rest: Array<Promise<ConnectionCheckLine> | ConnectionCheckLine> = metadata
-    ? [
-        line(CHECK_NAMES.code, async () => ({ detail: checkCodeFlow(config.issuer, metadata) })),
-        line(CHECK_NAMES.refresh, () => checkRefresh(config, metadata, request)),
-        line(CHECK_NAMES.revocation, async () => ({
-          detail: `Revocation endpoint: ${endpoint(metadata, 'revocation_endpoint', 'no revocation_endpoint: logout could not revoke the refresh token', config.issuer)}.`,
-        })),
-        line(CHECK_NAMES.logout, async () => ({ detail: checkLogout(config.issuer, metadata) })),
-        line(CHECK_NAMES.jwks, () => checkJwks(config.issuer, metadata, request)),
-      ]
-    : [
-        CHECK_NAMES.code,
-        CHECK_NAMES.refresh,
-        CHECK_NAMES.revocation,
-        CHECK_NAMES.logout,
-        CHECK_NAMES.jwks,
-      ].map(needsDiscovery);
+  const needsDiscovery = (name: string) => skipped(name, 'Skipped: discovery failed.');
+  const refresh = metadata
+    ? line(CHECK_NAMES.refresh, () => checkRefresh(config, metadata, request))
+    : undefined;
+  const rest: Array<Promise<ConnectionCheckLine> | ConnectionCheckLine> =
+    metadata && refresh
+      ? [
+          line(CHECK_NAMES.code, async () => ({
+            detail: `${checkCodeFlow(config.issuer, metadata)} ${AUDIENCE_SENT_AS[config.resourceParameter]}`,
+          })),
+          refresh,
+          // A client the token endpoint does not know is refused everywhere: one reason, on one line.
+          refresh.then((result) =>
+            result.detail.startsWith(UNKNOWN_CLIENT)
+              ? skipped(CHECK_NAMES.revocation, 'Skipped: the Client ID is not known.')
+              : line(CHECK_NAMES.revocation, () => checkRevocation(config, metadata, request)),
+          ),
+          line(CHECK_NAMES.logout, async () => ({ detail: checkLogout(config.issuer, metadata) })),
+          line(CHECK_NAMES.jwks, () => checkJwks(config.issuer, metadata, request)),
+        ]
+      : [
+          CHECK_NAMES.code,
+          CHECK_NAMES.refresh,
+          CHECK_NAMES.revocation,
+          CHECK_NAMES.logout,
+          CHECK_NAMES.jwks,
+        ].map(needsDiscovery);
   const lines = await Promise.all([...rest, api]);
   return [strip(discovery), ...lines.map(strip)];
+}
+
+function skipped(name: string, detail: string): ConnectionCheckLine {
+  return { name, passed: false, skipped: true, detail };
 }
 
 async function line<T extends { detail: string }>(
@@ -337,9 +347,7 @@ async function checkRefresh(
       ? ` (${answer.body.error_description.slice(0, 200)})`
       : '';
   if (error === 'invalid_client' || (answer.status === 401 && error !== 'invalid_request')) {
-    throw new CheckFailure(
-      `The token endpoint does not know this Client ID${description}: is it the Native application's?`,
-    );
+    throw new CheckFailure(`${UNKNOWN_CLIENT}${description}: is it the Native application's?`);
   }
   if (error === 'unauthorized_client')
     throw new CheckFailure(
@@ -347,6 +355,63 @@ async function checkRefresh(
     );
   throw new CheckFailure(
     `The token endpoint answered HTTP ${answer.status}${error ? ` ${error}` : ''}${description}.`,
+  );
+}
+
+const UNKNOWN_CLIENT = 'The token endpoint does not know this Client ID';
+
+/** How the sign-in names the API (AUTH0_RESOURCE_PARAMETER), said on the code flow's line. */
+const AUDIENCE_SENT_AS: Record<AppConfig['resourceParameter'], string> = {
+  audience: 'The Audience is sent as audience (Auth0).',
+  resource: 'The Audience is sent as resource (RFC 8707).',
+  both: 'The Audience is sent as both audience (Auth0) and resource (RFC 8707).',
+};
+
+/**
+ * The revocation endpoint, asked to revoke a made-up token as this public client: RFC 7009 §2.2 has it
+ * answer 200 (an unknown token is no error). A provider that requires client authentication for
+ * revocation answers 401 instead, and then Log Out cannot end a real refresh token there either.
+ */
+async function checkRevocation(
+  config: AppConfig,
+  metadata: Metadata,
+  request: Request,
+): Promise<{ detail: string }> {
+  const revocation = endpoint(
+    metadata,
+    'revocation_endpoint',
+    'no revocation_endpoint: logout could not revoke the refresh token',
+    config.issuer,
+  );
+  const answer = await requestOrForeignFailure(
+    config.issuer,
+    'revocation endpoint',
+    revocation,
+    request,
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      body: new URLSearchParams({
+        token: 'connection-check-not-a-token',
+        token_type_hint: 'refresh_token',
+        client_id: config.clientId,
+      }).toString(),
+    },
+  );
+  if (answer.status === 200)
+    return {
+      detail: `Revocation endpoint: ${revocation}; it revokes tokens for this public client.`,
+    };
+  if (!fromIssuerHost(config.issuer, revocation))
+    throw foreignFailure('revocation endpoint', revocation);
+  const error =
+    isObject(answer.body) && typeof answer.body.error === 'string' ? answer.body.error : undefined;
+  if (answer.status === 401 || error === 'invalid_client' || error === 'unauthorized_client')
+    throw new CheckFailure(
+      'The provider refuses to revoke tokens for a public client: Log Out cannot end the refresh token there.',
+    );
+  throw new CheckFailure(
+    `The revocation endpoint answered HTTP ${answer.status}${error ? ` ${error}` : ''}.`,
   );
 }
 

@@ -15,7 +15,7 @@
  * same checks as every other way: openid-client's claim checks (oauth4webapi) and the ID token's
  * signature against the provider's JWKS (non-repudiation, as `discover` sets for the code flow).
  *
- * Same request as the code flow: the same `audience` and scopes (with `offline_access`, so the session
+ * Same request as the code flow: the same audience (`audience` and/or `resource`) and scopes (with `offline_access`, so the session
  * survives restarts), and with DPoP the token requests carry proofs, binding the tokens to our key.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -27,6 +27,7 @@ import { isLoopbackHost } from './config.ts';
 import { CoreError, providerError } from './errors.ts';
 import {
   PROVIDER_TIMEOUT_SECONDS,
+  audienceParameters,
   SCOPE,
   discover,
   toTokenSet,
@@ -70,7 +71,7 @@ export async function requestSignInCode(config: AppConfig): Promise<SignInCode> 
   try {
     authorization = await client.initiateDeviceAuthorization(configuration, {
       scope: SCOPE,
-      audience: config.audience,
+      ...audienceParameters(config),
     });
   } catch (error) {
     if (
@@ -198,6 +199,7 @@ async function pollOnce(
       {
         [oauth.allowInsecureRequests]: insecure,
         ...via,
+        additionalParameters: audienceParameters(config),
         signal,
         ...(options.dpop ? { DPoP: options.dpop } : {}),
       },

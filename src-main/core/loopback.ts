@@ -72,9 +72,12 @@ export interface LoopbackOptions {
   purpose?: string;
   /**
    * Take only a callback whose `state` is the one given to `expectState()` (none is taken before
-   * that). Without it (the logout receiver) the first GET of `path` is taken.
+   * that). Without it the first GET of `path` is taken (the return from a logout page that cannot
+   * carry a state: Auth0's `/v2/logout`).
    */
   requireState?: boolean;
+  /** What a request of `path` without the expected state is told (default: the sign-in's words). */
+  wrongStatePage?: LatePage;
   /**
    * What a tab that comes back after the wait ended (cancelled, timed out) is told. Default: the
    * sign-in's words. Other receivers (the logout's) pass their own.
@@ -115,6 +118,7 @@ export class LoopbackReceiver {
   private timer: NodeJS.Timeout | undefined;
   private readonly timeoutMs: number;
   private readonly latePages: Record<EndReason, LatePage>;
+  private readonly wrongStatePage: LatePage;
   /** Set once the wait is over: the server then only tells late tabs what happened. */
   private ended: { reason: EndReason | 'finished'; lingerTimer: NodeJS.Timeout } | undefined;
 
@@ -144,6 +148,11 @@ export class LoopbackReceiver {
         title: 'Sign-in timed out',
         message: `The ${APP_NAME} app stopped waiting for this sign-in after ${describeDuration(timeoutMs)}. Go back to the app and press Log In to start again. You can close this tab.`,
       },
+    };
+    this.wrongStatePage = options.wrongStatePage ?? {
+      title: 'Not this sign-in',
+      message:
+        'This is not the sign-in the app is waiting for. Finish signing in in the tab the app opened.',
     };
     this.timer = setTimeout(() => {
       this.fail(
@@ -264,15 +273,7 @@ export class LoopbackReceiver {
       if (!this.stateMatches(url)) {
         // Not the answer to our request (a page navigating a tab here, a stale or foreign
         // callback): it uses nothing up, and the real callback is still awaited.
-        send(
-          res,
-          400,
-          page(
-            'Not this sign-in',
-            'This is not the sign-in the app is waiting for. Finish signing in in the tab the app opened.',
-            false,
-          ),
-        );
+        send(res, 400, page(this.wrongStatePage.title, this.wrongStatePage.message, false));
         return;
       }
       this.arrived = true;

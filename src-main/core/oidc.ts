@@ -5,7 +5,7 @@
  */
 import * as client from 'openid-client';
 import type { AppConfig } from './config.ts';
-import { isLoopbackHost } from './config.ts';
+import { isAuth0Domain, isLoopbackHost } from './config.ts';
 import { firstRefusedEndpoint } from './endpoint-rules.ts';
 import { CoreError, providerError } from './errors.ts';
 import type { TokenSet } from './vault.ts';
@@ -17,6 +17,18 @@ export const PROVIDER_TIMEOUT_SECONDS = 10;
 export const PREFLIGHT_TIMEOUT_MS = 2_000;
 
 export type AuthorizationMode = 'login' | 'signup';
+
+/**
+ * The API named the way the provider reads it (`AUTH0_RESOURCE_PARAMETER`): Auth0's `audience`,
+ * RFC 8707's `resource` (§2.1 on the authorization request, §2.2 on token and refresh requests), or
+ * both. Sent on every request that asks for tokens, so each access token carries the same `aud`.
+ */
+export function audienceParameters(config: AppConfig): Record<string, string> {
+  const parameters: Record<string, string> = {};
+  if (config.resourceParameter !== 'resource') parameters.audience = config.audience;
+  if (config.resourceParameter !== 'audience') parameters.resource = config.audience;
+  return parameters;
+}
 
 /** What must survive between building the authorization URL and the callback. Never leaves memory. */
 export interface AuthorizationChecks {
@@ -126,7 +138,7 @@ export async function buildAuthorizationRequest(
   const parameters: Record<string, string> = {
     redirect_uri: redirectUri,
     scope: SCOPE,
-    audience: config.audience,
+    ...audienceParameters(config),
     code_challenge: await client.calculatePKCECodeChallenge(checks.pkceCodeVerifier),
     code_challenge_method: 'S256',
     state: checks.expectedState,
@@ -158,7 +170,7 @@ export async function exchangeCode(
       configuration,
       callbackUrl,
       { ...checks, idTokenExpected: true },
-      undefined,
+      audienceParameters(config),
       dpop ? { DPoP: dpop } : undefined,
     );
     return toTokenSet(response);
@@ -192,7 +204,7 @@ export async function refreshTokens(
     const response = await client.refreshTokenGrant(
       configuration,
       current.refreshToken,
-      undefined,
+      audienceParameters(config),
       dpop ? { DPoP: dpop } : undefined,
     );
     next = toTokenSet(response, current);
@@ -236,40 +248,97 @@ function identityChanged(cause: unknown): CoreError {
 }
 
 /**
+ * What became of a revocation: `revoked` (RFC 7009 §2.2: also for a token the provider no longer
+ * knows), `refused` (the provider demands client authentication, which a public client cannot give:
+ * the refresh token stays valid until it expires), `unsupported` (no revocation endpoint).
+ */
+export type RevocationOutcome = 'revoked' | 'refused' | 'unsupported';
+
+/**
  * RFC 7009 revocation of the refresh token (the provider drops the whole grant with it). RFC 9449
  * defines no proof for revocation: a public client revokes a DPoP-bound refresh token the same way.
+ * Throws (as `providerError`) only when the provider could not be asked or answered something else.
  */
-export async function revokeRefreshToken(config: AppConfig, refreshToken: string): Promise<void> {
+export async function revokeRefreshToken(
+  config: AppConfig,
+  refreshToken: string,
+): Promise<RevocationOutcome> {
   const configuration = await discover(config);
-  if (!configuration.serverMetadata().revocation_endpoint) return;
+  if (!configuration.serverMetadata().revocation_endpoint) return 'unsupported';
   try {
     await client.tokenRevocation(configuration, refreshToken, { token_type_hint: 'refresh_token' });
+    return 'revoked';
   } catch (error) {
+    if (refusesPublicClient(error)) return 'refused';
     throw providerError(error, config.issuer);
   }
 }
 
 /**
- * The provider's logout URL (OpenID RP-Initiated Logout), or Auth0's `/v2/logout` for tenants
- * whose discovery has no `end_session_endpoint`; undefined when the provider offers neither.
+ * RFC 7009 §2.1: the provider may require client authentication for revocation; it then answers 401
+ * (`invalid_client`, RFC 6749 §5.2), with or without a JSON body or a `WWW-Authenticate` challenge.
  */
-export async function buildLogoutUrl(
+function refusesPublicClient(error: unknown): boolean {
+  if (error instanceof client.ResponseBodyError)
+    return (
+      error.status === 401 ||
+      error.error === 'invalid_client' ||
+      error.error === 'unauthorized_client'
+    );
+  if (error instanceof client.WWWAuthenticateChallengeError) return error.status === 401;
+  if (error instanceof client.ClientError && error.cause instanceof Response)
+    return error.cause.status === 401;
+  return false;
+}
+
+/**
+ * Where the provider ends its session: an `end_session_endpoint` (OpenID RP-Initiated Logout 1.0),
+ * Auth0's `/v2/logout` for tenants whose discovery has none, or nowhere.
+ */
+export type LogoutEndpoint = 'rp-initiated' | 'auth0' | undefined;
+
+export async function logoutEndpointOf(config: AppConfig): Promise<LogoutEndpoint> {
+  const configuration = await discover(config);
+  if (configuration.serverMetadata().end_session_endpoint) return 'rp-initiated';
+  if (isAuth0Domain(config.issuer)) return 'auth0';
+  return undefined;
+}
+
+/** The URL to open in the browser, and the `state` its return must carry (none: the provider echoes none). */
+export interface LogoutRequest {
+  url: URL;
+  state: string | undefined;
+}
+
+/**
+ * The provider's logout URL. With a return URL on an `end_session_endpoint` it carries a fresh random
+ * `state` (RP-Initiated Logout §2, §3: the provider hands it back on the redirect), so the app can tell
+ * the provider's return from any other request to the same address; Auth0's `/v2/logout` has no such
+ * parameter. Undefined when the provider offers no logout at all.
+ */
+export async function buildLogoutRequest(
   config: AppConfig,
   idToken: string | undefined,
   postLogoutRedirectUri: string | undefined,
-): Promise<URL | undefined> {
-  const configuration = await discover(config);
-  if (configuration.serverMetadata().end_session_endpoint) {
+): Promise<LogoutRequest | undefined> {
+  const endpoint = await logoutEndpointOf(config);
+  if (endpoint === 'rp-initiated') {
+    const configuration = await discover(config);
     const parameters: Record<string, string> = { client_id: config.clientId };
     if (idToken) parameters.id_token_hint = idToken;
-    if (postLogoutRedirectUri) parameters.post_logout_redirect_uri = postLogoutRedirectUri;
-    return client.buildEndSessionUrl(configuration, parameters);
+    let state: string | undefined;
+    if (postLogoutRedirectUri) {
+      parameters.post_logout_redirect_uri = postLogoutRedirectUri;
+      state = client.randomState();
+      parameters.state = state;
+    }
+    return { url: client.buildEndSessionUrl(configuration, parameters), state };
   }
-  if (/\.auth0\.com$/i.test(config.issuer.hostname)) {
+  if (endpoint === 'auth0') {
     const url = new URL('/v2/logout', config.issuer);
     url.searchParams.set('client_id', config.clientId);
     if (postLogoutRedirectUri) url.searchParams.set('returnTo', postLogoutRedirectUri);
-    return url;
+    return { url, state: undefined };
   }
   return undefined;
 }

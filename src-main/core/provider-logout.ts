@@ -7,33 +7,73 @@
  * and until the provider's session has been ended the next sign-in sends `prompt=login` (OpenID
  * Connect Core §3.1.2.1), so on a shared computer Log In never signs the same person straight back in.
  *
+ * The marker is cleared only by what proves the provider's session is over: the provider's return
+ * from its logout page carrying the random `state` sent with that request (constant-time compare, like
+ * the sign-in's), or a sign-in that asked for the password. Any web page can send a tab to
+ * `127.0.0.1:<port>/logged-out`, and any local program can send that GET, while the "Sign out?" page
+ * is still open: without the state that is nobody's proof. Where the provider echoes no state (Auth0's
+ * `/v2/logout`), its return proves nothing either, so the marker stays until the password was asked.
+ *
  * The "ask for the password" marker is persisted (it holds no secret, only which state the logout is
  * in), so it survives a restart. The tokens a retry needs (refresh token to revoke, ID token as the
  * logout hint) stay in memory only and are forgotten when the app quits.
  */
-import type { ProviderLogoutResult } from '../../src-preload/contract.ts';
+import type { ProviderLogoutResult, RevocationResult } from '../../src-preload/contract.ts';
 import type { AppConfig } from './config.ts';
 import { CoreError, toAppError } from './errors.ts';
 import type { LoopbackReceiver } from './loopback.ts';
-import { buildLogoutUrl, checkProviderAnswers, revokeRefreshToken } from './oidc.ts';
+import {
+  buildLogoutRequest,
+  checkProviderAnswers,
+  logoutEndpointOf,
+  revokeRefreshToken,
+} from './oidc.ts';
 import type { KeyValueStore, Logger, OpenExternal } from './ports.ts';
 import { LOGGED_OUT_PATH, sendsLogoutReturn } from './registration.ts';
 
 export type { ProviderLogoutResult };
 
-export const PROVIDER_LOGOUT_KEY = 'providerLogout';
+/** What Log Out (or its retry) could do at the provider. */
+export interface ProviderLogoutOutcome {
+  providerLogout: ProviderLogoutResult;
+  /** The provider would not revoke the refresh token for a public client: it stays valid there. */
+  revocation?: RevocationResult;
+}
+
+/**
+ * Where the markers are kept: one per provider (issuer and client), so that switching providers in
+ * Settings neither clears nor borrows another provider's marker.
+ */
+export const PROVIDER_LOGOUT_KEY = 'providerLogouts';
+/** The one marker of earlier versions (before markers were per provider): it counts for every provider. */
+const LEGACY_PROVIDER_LOGOUT_KEY = 'providerLogout';
 export { LOGGED_OUT_PATH };
 
 /** What is persisted: which state the provider's session is in after a logout. Never a token. */
 type Marker = { state: 'ending' | 'unreachable'; since: number };
+
+/** The key a provider's marker is kept under (an object key, so dots in the issuer do no harm). */
+export function providerLogoutKeyOf(config: Pick<AppConfig, 'issuer' | 'clientId'>): string {
+  return `${config.issuer.href} ${config.clientId}`;
+}
+
+function asMarker(value: unknown): Marker | undefined {
+  const marker = value as Partial<Marker> | undefined;
+  return marker && (marker.state === 'ending' || marker.state === 'unreachable')
+    ? { state: marker.state, since: Number(marker.since) || 0 }
+    : undefined;
+}
 
 export interface ProviderLogoutDeps {
   config: AppConfig;
   store: KeyValueStore;
   openExternal: OpenExternal;
   log: Logger;
-  /** Starts a loopback receiver for the provider's post-logout redirect. */
-  startReceiver(path: string): Promise<LoopbackReceiver>;
+  /**
+   * Starts a loopback receiver for the provider's post-logout redirect; `requireState`: it takes only
+   * a return carrying the state given to its `expectState()`.
+   */
+  startReceiver(path: string, requireState: boolean): Promise<LoopbackReceiver>;
   /** Called when the marker changes, so the session can tell the renderer. */
   changed(): void;
   /**
@@ -49,6 +89,8 @@ export class ProviderLogout {
   private leftover: { refreshToken?: string | undefined; idToken?: string | undefined } | undefined;
   /** The marker as last read or written (`null`: not read yet). */
   private memo: Marker | undefined | null = null;
+  /** The last attempt's revocation was refused (RFC 7009 §2.1: the provider wants client authentication). */
+  private revocationRefused = false;
 
   constructor(deps: ProviderLogoutDeps) {
     this.deps = deps;
@@ -70,21 +112,35 @@ export class ProviderLogout {
     this.clear();
   }
 
+  /**
+   * Settings switched the app to another provider. The app's session here ends without the browser,
+   * so this provider's own session may live on in the browser: the next sign-in here, after a switch
+   * back, asks for the password.
+   */
+  switchedAway(): void {
+    this.save('ending');
+  }
+
   /** Ends the provider's session for these tokens (from Log Out). */
   async end(tokens: {
     refreshToken?: string | undefined;
     idToken?: string | undefined;
-  }): Promise<ProviderLogoutResult> {
+  }): Promise<ProviderLogoutOutcome> {
     this.leftover = { refreshToken: tokens.refreshToken, idToken: tokens.idToken };
+    this.revocationRefused = false;
     // Persisted before anything can fail: the next sign-in asks for the password until we know better.
     this.save('ending');
-    return this.attempt();
+    return this.outcome(await this.attempt());
   }
 
   /** Try again after `unreachable` (from the UI's "Try again"). */
-  async retry(): Promise<ProviderLogoutResult> {
-    if (!this.marker()) return 'none';
-    return this.attempt();
+  async retry(): Promise<ProviderLogoutOutcome> {
+    if (!this.marker()) return { providerLogout: 'none' };
+    return this.outcome(await this.attempt());
+  }
+
+  private outcome(providerLogout: ProviderLogoutResult): ProviderLogoutOutcome {
+    return this.revocationRefused ? { providerLogout, revocation: 'refused' } : { providerLogout };
   }
 
   private async attempt(): Promise<ProviderLogoutResult> {
@@ -100,8 +156,14 @@ export class ProviderLogout {
     const refreshToken = this.leftover?.refreshToken;
     if (refreshToken) {
       try {
-        await revokeRefreshToken(config, refreshToken);
+        const revocation = await revokeRefreshToken(config, refreshToken);
+        // Refused is final: asking again without client authentication gets the same answer.
         this.leftover = { ...this.leftover, refreshToken: undefined };
+        this.revocationRefused = revocation === 'refused';
+        if (this.revocationRefused)
+          log.warn(
+            'the provider refuses to revoke tokens for a public client: the refresh token stays valid until it expires',
+          );
       } catch (error) {
         const appError = toAppError(error);
         log.warn('refresh token revocation failed', { error: appError.code });
@@ -114,45 +176,36 @@ export class ProviderLogout {
   private async openLogoutPage(): Promise<ProviderLogoutResult> {
     const { config, log } = this.deps;
     let receiver: LoopbackReceiver | undefined;
-    // The logout return rule (registration.ts): no return URL where none can have been registered
-    // (an Auth0 domain without fixed callback ports); the provider's own page then ends the tab.
-    if (sendsLogoutReturn(config)) {
-      try {
-        receiver = await this.deps.startReceiver(LOGGED_OUT_PATH);
-      } catch {
-        // No free port: the provider's logout still runs, it just cannot bring the tab back to us.
-      }
-    }
     try {
-      const url = await buildLogoutUrl(config, this.leftover?.idToken, receiver?.redirectUri);
-      if (!url) {
-        await receiver?.close();
+      const endpoint = await logoutEndpointOf(config);
+      if (!endpoint) {
         // The provider offers no logout page: revocation was all there is. The marker stays until the
         // next sign-in, which asks for the password.
         this.save('ending');
         return 'none';
       }
-      if (receiver) {
-        const arrived = receiver;
-        arrived.arrival.then(
-          () => {
-            // The provider sent the browser back to us: its session has been ended.
-            this.leftover = undefined;
-            this.clear();
-            arrived.finish({
-              ok: true,
-              message: `You have been logged out. You can close this tab.`,
-            });
-          },
-          () => {},
-        );
+      // The logout return rule (registration.ts): no return URL where none can have been registered
+      // (an Auth0 domain without fixed callback ports); the provider's own page then ends the tab.
+      if (sendsLogoutReturn(config)) {
+        try {
+          receiver = await this.deps.startReceiver(LOGGED_OUT_PATH, endpoint === 'rp-initiated');
+        } catch {
+          // No free port: the provider's logout still runs, it just cannot bring the tab back to us.
+        }
       }
+      const request = await buildLogoutRequest(
+        config,
+        this.leftover?.idToken,
+        receiver?.redirectUri,
+      );
+      if (!request) throw new CoreError('provider_error', 'The provider offers no logout page.');
+      if (receiver) this.awaitReturn(receiver, request.state);
       this.save('ending');
       // Not awaited: an opener may return only when the browser exits (xdg-open without a desktop
       // environment runs it in the foreground), and Log Out must not wait for that. A failure still
       // counts, when it comes.
       // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — a URL the core built from the provider's discovery document, never renderer input; the port opens only http(s) (createOpenExternal)
-      this.deps.openExternal(url.href).catch(async (error: unknown) => {
+      this.deps.openExternal(request.url.href).catch(async (error: unknown) => {
         await receiver?.close();
         log.warn('provider logout page could not be opened', { error: toAppError(error).code });
         this.failed();
@@ -166,6 +219,26 @@ export class ProviderLogout {
     }
   }
 
+  /**
+   * The provider's return to the logout receiver. With a `state` the receiver takes only the return
+   * carrying it, and that return proves the provider's session is over: the marker goes. Without one
+   * (Auth0's `/v2/logout`) anybody could have sent the same GET: the tab is told it is logged out, the
+   * marker stays until a sign-in asked for the password.
+   */
+  private awaitReturn(receiver: LoopbackReceiver, state: string | undefined): void {
+    if (state) receiver.expectState(state);
+    receiver.arrival.then(
+      () => {
+        if (state) {
+          this.leftover = undefined;
+          this.clear();
+        }
+        receiver.finish({ ok: true, message: 'You have been logged out. You can close this tab.' });
+      },
+      () => {},
+    );
+  }
+
   private failed(): ProviderLogoutResult {
     this.save('unreachable');
     return 'unreachable';
@@ -176,21 +249,32 @@ export class ProviderLogout {
     this.memo = undefined;
     if (!this.deps.persist()) return undefined;
     try {
-      const value = this.deps.store.get(PROVIDER_LOGOUT_KEY) as Partial<Marker> | undefined;
-      if (value && (value.state === 'ending' || value.state === 'unreachable'))
-        this.memo = { state: value.state, since: Number(value.since) || 0 };
+      this.memo =
+        asMarker(this.storedMarkers()[providerLogoutKeyOf(this.deps.config)]) ??
+        asMarker(this.deps.store.get(LEGACY_PROVIDER_LOGOUT_KEY));
     } catch {
       // Unreadable: treat as absent.
     }
     return this.memo;
   }
 
+  /** Every provider's marker, as stored (anything unreadable counts as none). */
+  private storedMarkers(): Record<string, unknown> {
+    const value = this.deps.store.get(PROVIDER_LOGOUT_KEY);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? { ...(value as Record<string, unknown>) }
+      : {};
+  }
+
   private save(state: Marker['state']): void {
     const before = this.marker()?.state;
-    this.memo = { state, since: Date.now() };
+    const marker: Marker = { state, since: Date.now() };
+    this.memo = marker;
     if (this.deps.persist()) {
       try {
-        this.deps.store.set(PROVIDER_LOGOUT_KEY, this.memo);
+        const markers = this.storedMarkers();
+        markers[providerLogoutKeyOf(this.deps.config)] = marker;
+        this.deps.store.set(PROVIDER_LOGOUT_KEY, markers);
       } catch (error) {
         this.deps.log.error('could not save the provider logout state', {
           reason: error instanceof Error ? error.name : 'unknown',
@@ -205,7 +289,11 @@ export class ProviderLogout {
     this.memo = undefined;
     if (this.deps.persist()) {
       try {
-        this.deps.store.delete(PROVIDER_LOGOUT_KEY);
+        const markers = this.storedMarkers();
+        delete markers[providerLogoutKeyOf(this.deps.config)];
+        if (Object.keys(markers).length > 0) this.deps.store.set(PROVIDER_LOGOUT_KEY, markers);
+        else this.deps.store.delete(PROVIDER_LOGOUT_KEY);
+        this.deps.store.delete(LEGACY_PROVIDER_LOGOUT_KEY);
       } catch {
         // Nothing readable to delete.
       }

@@ -8,16 +8,14 @@
  * the page warns. The same holds for the logout return URL, hence the rule below.
  */
 import type { Registration } from '../../src-preload/contract.ts';
+import { isAuth0Domain } from './config.ts';
 import { LOOPBACK_HOST } from './loopback.ts';
 
 /** The loopback receiver's paths: the sign-in callback and the return from the provider's logout. */
 export const CALLBACK_PATH = '/callback';
 export const LOGGED_OUT_PATH = '/logged-out';
 
-/** Auth0's own tenant domains (`dev-x.us.auth0.com`, `x.eu.auth0.com`), which match ports exactly. */
-export function isAuth0Domain(issuer: URL): boolean {
-  return /(^|\.)auth0\.com$/i.test(issuer.hostname);
-}
+export { isAuth0Domain };
 
 export const NO_FIXED_PORT_WARNING =
   'Auth0 matches callback ports exactly: set one or more Callback ports and register a callback and a logout URL for each, or sign-in will fail with "Callback URL mismatch".';

@@ -8,7 +8,6 @@ import type {
   AppError,
   OtherSignInWay,
   ProfileClaims,
-  ProviderLogoutResult,
   Result,
   SessionStatus,
   SessionView,
@@ -32,7 +31,7 @@ import {
   type AuthorizationMode,
 } from './oidc.ts';
 import { silentLogger, type CorePorts } from './ports.ts';
-import { ProviderLogout } from './provider-logout.ts';
+import { ProviderLogout, type ProviderLogoutOutcome } from './provider-logout.ts';
 import { CALLBACK_PATH, LOGGED_OUT_PATH } from './registration.ts';
 import { TokenVault, vaultOwnerOf, type TokenSet } from './vault.ts';
 
@@ -150,7 +149,7 @@ export class SessionManager {
       store: ports.store,
       openExternal: ports.openExternal,
       log: this.log,
-      startReceiver: (path) => this.startLogoutReceiver(path),
+      startReceiver: (path, requireState) => this.startLogoutReceiver(path, requireState),
       changed: () => {
         if (this.status === 'signed-out') this.ports.emit(this.view());
       },
@@ -332,12 +331,15 @@ export class SessionManager {
   /**
    * For a switch to another provider (Settings → Save): forgets the session locally and revokes its
    * refresh token at this provider (best effort), without opening a browser: the person is on the
-   * Settings page, not logging out, and a logout tab from the old provider would only confuse.
+   * Settings page, not logging out, and a logout tab from the old provider would only confuse. This
+   * provider's browser session is not ended, so it is marked: a switch back asks for the password.
    */
   async endForSwitch(): Promise<void> {
     const tokens = this.tokens;
     this.pendingSignIn?.abort.abort();
     this.endSession(undefined);
+    // The browser may still be signed in here: after a switch back, Log In asks for the password.
+    this.providerLogout.switchedAway();
     if (!tokens?.refreshToken) return;
     try {
       await revokeRefreshToken(this.config, tokens.refreshToken);
@@ -353,20 +355,20 @@ export class SessionManager {
    * answer says whether that second half could run: `unreachable` means the provider still has a
    * session, and the next sign-in will ask for the password.
    */
-  async logout(): Promise<Result<{ session: SessionView; providerLogout: ProviderLogoutResult }>> {
+  async logout(): Promise<Result<{ session: SessionView } & ProviderLogoutOutcome>> {
     const tokens = this.tokens;
     this.pendingSignIn?.abort.abort();
     this.endSession(undefined);
-    const providerLogout = tokens ? await this.providerLogout.end(tokens) : 'none';
-    return { ok: true, session: this.view(), providerLogout };
+    const outcome: ProviderLogoutOutcome = tokens
+      ? await this.providerLogout.end(tokens)
+      : { providerLogout: 'none' };
+    return { ok: true, session: this.view(), ...outcome };
   }
 
   /** Try again to end the provider's session after a logout that could not reach it. */
-  async endProviderSession(): Promise<
-    Result<{ session: SessionView; providerLogout: ProviderLogoutResult }>
-  > {
-    const providerLogout = await this.providerLogout.retry();
-    return { ok: true, session: this.view(), providerLogout };
+  async endProviderSession(): Promise<Result<{ session: SessionView } & ProviderLogoutOutcome>> {
+    const outcome = await this.providerLogout.retry();
+    return { ok: true, session: this.view(), ...outcome };
   }
 
   /** A valid access token for an API call, refreshed (single-flight) when it expires soon. */
@@ -687,7 +689,7 @@ export class SessionManager {
       ports: this.config.callbackPorts,
       path,
       // The sign-in receiver takes only the callback answering its own request (expectState).
-      requireState: path === CALLBACK_PATH,
+      requireState: true,
       timeoutMs: this.options.signInTimeoutMs,
       ...(signal ? { signal } : {}),
       ...extra,
@@ -696,8 +698,14 @@ export class SessionManager {
     return receiver;
   }
 
-  /** The receiver for the provider's post-logout redirect; a tab that comes back late is still told it is logged out. */
-  private async startLogoutReceiver(path: string): Promise<LoopbackReceiver> {
+  /**
+   * The receiver for the provider's post-logout redirect (`requireState`: only the return carrying the
+   * logout request's state); a tab that comes back late is still told it is logged out.
+   */
+  private async startLogoutReceiver(
+    path: string,
+    requireState: boolean,
+  ): Promise<LoopbackReceiver> {
     const loggedOut = {
       title: 'You are logged out',
       message: 'The sign-in service has ended your session. You can close this tab.',
@@ -706,6 +714,12 @@ export class SessionManager {
     const starting = this.startReceiver(path, undefined, {
       timeoutMs: this.options.logoutTimeoutMs,
       latePages: { cancelled: loggedOut, timeout: loggedOut },
+      requireState,
+      wrongStatePage: {
+        title: 'Not this logout',
+        message:
+          'This is not the logout the app is waiting for. Finish logging out in the tab the app opened.',
+      },
     });
     this.logoutReceivers.add(starting);
     let receiver: LoopbackReceiver;

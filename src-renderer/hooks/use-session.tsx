@@ -4,6 +4,8 @@ import type {
   AppError,
   AuthBridge,
   OtherSignInWay,
+  ProviderLogoutResult,
+  RevocationResult,
   SessionView,
 } from '../../src-preload/contract.ts';
 import { navigate } from './use-route.ts';
@@ -52,6 +54,27 @@ const PROVIDER_LOGOUT_OPENED: Notice = {
   message:
     'We opened your web browser to end your session at the sign-in service too. You can close that tab once it says you are logged out.',
 };
+
+/** The one line Log Out adds when the provider would not revoke the refresh token (RFC 7009 §2.1). */
+const REVOCATION_REFUSED =
+  'The sign-in service refuses to revoke tokens for this app, so its refresh token stays valid there until it expires.';
+
+/** What to tell the person after Log Out (or its retry); 'unreachable' shows from the session itself. */
+function logoutNotice(result: {
+  providerLogout: ProviderLogoutResult;
+  revocation?: RevocationResult;
+}): Notice | null {
+  const refused = result.revocation === 'refused';
+  if (result.providerLogout === 'opened')
+    return refused
+      ? {
+          ...PROVIDER_LOGOUT_OPENED,
+          message: `${PROVIDER_LOGOUT_OPENED.message} ${REVOCATION_REFUSED}`,
+        }
+      : PROVIDER_LOGOUT_OPENED;
+  if (refused) return { title: 'You are logged out of this app', message: REVOCATION_REFUSED };
+  return null;
+}
 
 const SessionContext = createContext<SessionState | null>(null);
 
@@ -178,7 +201,7 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
     if (result.ok) {
       accept(result.session);
       // 'unreachable' is shown from the session itself (providerSession), with a retry.
-      if (result.providerLogout === 'opened') setNotice(PROVIDER_LOGOUT_OPENED);
+      setNotice(logoutNotice(result));
       navigate('/');
     } else {
       setAlert(result.error);
@@ -195,7 +218,7 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
       return false;
     }
     accept(result.session);
-    if (result.providerLogout === 'opened') setNotice(PROVIDER_LOGOUT_OPENED);
+    setNotice(logoutNotice(result));
     return result.providerLogout !== 'unreachable';
   }, [bridge, accept]);
 

@@ -12,7 +12,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDevstack, type Devstack } from '../../devstack/index.ts';
 import { checkProviderAnswers } from '../../src-main/core/oidc.ts';
-import { PROVIDER_LOGOUT_KEY } from '../../src-main/core/provider-logout.ts';
+import { PROVIDER_LOGOUT_KEY, providerLogoutKeyOf } from '../../src-main/core/provider-logout.ts';
 import { JsonFileStore } from '../../src-main/core/node-storage.ts';
 import { REOPEN_GUARD_MS } from '../../src-main/core/session.ts';
 import { alice } from '../support/accounts.ts';
@@ -195,7 +195,12 @@ describe('Log Out while the provider cannot be reached', () => {
     expect(test.opened).toHaveLength(1);
     // The marker is persisted and holds no secret.
     const stored = new JsonFileStore(path.join(dir, 'session.json')).get(PROVIDER_LOGOUT_KEY);
-    expect(stored).toMatchObject({ state: 'unreachable' });
+    expect(stored).toEqual({
+      [providerLogoutKeyOf(configFor(provider))]: {
+        state: 'unreachable',
+        since: expect.any(Number),
+      },
+    });
     expect(JSON.stringify(stored)).not.toContain(refreshToken);
     // Trying again while it is still down says so again.
     expect(await test.core.handle('auth:end-provider-session', [])).toMatchObject({
@@ -274,6 +279,52 @@ describe('Log Out while the provider cannot be reached', () => {
     expect(new URL(await opened).pathname).toMatch(/session\/end/);
     expect(test.core.view().providerSession).toBeUndefined();
     await context.close();
+  });
+});
+
+describe("a forged return from the provider's logout page", () => {
+  it('a program or page that sends the logout return before the provider does ends nothing: the next Log In shows the password form', async () => {
+    const test = newCore(configFor(devstack));
+    await test.core.restore();
+    const first = await signIn(test, browser, alice);
+    expect(first.formShown).toBe(true);
+    const opened = test.nextOpened();
+    expect(await test.core.session.logout()).toMatchObject({ providerLogout: 'opened' });
+    const logoutUrl = new URL(await opened);
+    // The logout request carries a fresh random state for the way back (RP-Initiated Logout §2).
+    expect(logoutUrl.searchParams.get('state')).toMatch(/^[\w-]{32,}$/);
+    const back = new URL(logoutUrl.searchParams.get('post_logout_redirect_uri')!);
+
+    // The person leaves the provider's "Sign out?" page open. Meanwhile another local program sends
+    // the return (no state, a made-up one, an empty one), and a page in the same browser sends a tab.
+    const forged: Array<[string, number, string]> = [];
+    for (const query of ['', '?state=forged', '?state=']) {
+      const answer = await send(`${back.href}${query}`);
+      forged.push([`program ${query || '(no state)'}`, answer.status, answer.body]);
+    }
+    const tab = await first.context.newPage();
+    const navigation = await tab.goto(`${back.href}?state=guessed`);
+    forged.push(['browser tab', navigation?.status() ?? 0, await tab.locator('body').innerText()]);
+    await tab.close();
+
+    // The same browser, whose provider session was never ended: Log In must still ask for the password.
+    const next = test.nextOpened();
+    const login = test.core.session.login();
+    const url = await next;
+    const second = await signInWithBrowser(browser, url, {
+      username: alice.email,
+      password: alice.password,
+      context: first.context,
+    });
+    expect(second.formShown).toBe(true);
+    expect(new URL(url).searchParams.get('prompt')).toBe('login');
+    expect(await login).toMatchObject({ ok: true, session: { status: 'signed-in' } });
+    // Each forged return was refused, and said so.
+    for (const [who, status, body] of forged) {
+      expect(status, who).toBe(400);
+      expect(body, who).toContain('Not this logout');
+    }
+    await first.context.close();
   });
 });
 

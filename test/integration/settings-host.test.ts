@@ -12,7 +12,7 @@ import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRememberedPorts, startDevstack, type Devstack } from '../../devstack/index.ts';
-import type { SessionView, SettingsForm } from '../../src-preload/contract.ts';
+import type { ConnectionCheckLine, SessionView, SettingsForm } from '../../src-preload/contract.ts';
 import { CHECK_NAMES } from '../../src-main/core/connection-check.ts';
 import { startCoreHost, type CoreHost, type CoreHostOptions } from '../../src-main/core/host.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
@@ -152,12 +152,16 @@ describe('Check connection', () => {
 
     const unknownClient = (await test.host.handle('settings:check', [
       tenantForm(second, { AUTH0_CLIENT_ID: 'not-this-client' }),
-    ])) as { checks: Array<{ name: string; passed: boolean; detail: string }> };
+    ])) as { checks: ConnectionCheckLine[] };
     expect(unknownClient.checks.find((line) => line.name === CHECK_NAMES.refresh)).toMatchObject({
       passed: false,
       detail: expect.stringContaining('does not know this Client ID'),
     });
-    expect(unknownClient.checks.filter((line) => !line.passed)).toHaveLength(1);
+    expect(unknownClient.checks.filter((line) => !line.passed && !line.skipped)).toHaveLength(1);
+    // Revocation would be refused for the same reason: one reason, on one line.
+    expect(unknownClient.checks.find((line) => line.name === CHECK_NAMES.revocation)).toMatchObject(
+      { skipped: true, detail: 'Skipped: the Client ID is not known.' },
+    );
   });
 
   it('refuses to check a form the parser refuses, naming the field', async () => {
@@ -260,6 +264,51 @@ describe('Save switches the running app to another provider', () => {
       ok: true,
       settings: { form: { provider: 'demo', values: { AUTH0_DOMAIN: second.issuer } } },
     });
+  });
+
+  it('away and back: the old provider, whose browser session a switch does not end, asks for the password again', async () => {
+    const third = await startDevstack({ quiet: true });
+    const test = await startHost({ env: {} });
+    try {
+      expect(await test.host.handle('settings:save', [tenantForm(second)])).toMatchObject({
+        ok: true,
+        session: { provider: { kind: 'tenant' } },
+      });
+      // Alice signs in at the first provider; the browser keeps that provider's session.
+      const first = test.host.handle('auth:login', []);
+      await expect.poll(() => test.opened.length).toBe(1);
+      const signedIn = await signInWithBrowser(browser, test.opened[0]!, {
+        username: alice.email,
+        password: alice.password,
+      });
+      expect(signedIn.formShown).toBe(true);
+      expect(await first).toMatchObject({ ok: true, session: { status: 'signed-in' } });
+
+      // Settings: another provider, then back. No browser tab opens on either switch.
+      for (const to of [third, second])
+        expect(await test.host.handle('settings:save', [tenantForm(to)])).toMatchObject({
+          ok: true,
+          session: { status: 'signed-out' },
+        });
+      expect(test.opened).toHaveLength(1);
+
+      // Log In in the same browser: the provider's session lives, yet the password is asked.
+      const again = test.host.handle('auth:login', []);
+      await expect.poll(() => test.opened.length).toBe(2);
+      const url = test.opened[1]!;
+      expect(new URL(url).origin).toBe(second.issuer);
+      const afterSwitch = await signInWithBrowser(browser, url, {
+        username: alice.email,
+        password: alice.password,
+        context: signedIn.context,
+      });
+      expect(afterSwitch.formShown).toBe(true);
+      expect(new URL(url).searchParams.get('prompt')).toBe('login');
+      expect(await again).toMatchObject({ ok: true, session: { status: 'signed-in' } });
+      await signedIn.context.close();
+    } finally {
+      await third.close();
+    }
   });
 
   it('saves nothing and keeps the session when a field is invalid', async () => {

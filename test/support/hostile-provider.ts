@@ -47,6 +47,11 @@ export interface Scenario {
   deviceInterval?: number;
   /** Answers to successive device code polls, in order; once used up, valid tokens. */
   deviceAnswers?: DeviceAnswer[];
+  /**
+   * The revocation endpoint's answer (RFC 7009); default 200. A provider that requires client
+   * authentication for revocation answers a public client 401 `invalid_client`.
+   */
+  revocation?: DeviceAnswer;
 }
 
 /** One answer of the token endpoint to a device code poll. */
@@ -69,6 +74,11 @@ export interface HostileProvider {
   tokenRequests: number;
   /** When each device code poll arrived (ms since the epoch), since the last `use`. */
   devicePolls: number[];
+  /** The form of each revocation request, since the last `use`. */
+  revocations: URLSearchParams[];
+  /** The form of each token request (any grant) and device authorization request, since the last `use`. */
+  tokenForms: URLSearchParams[];
+  deviceAuthorizations: URLSearchParams[];
   /** Follows an authorization URL like a browser and returns the redirect it answers with. */
   authorize(authorizationUrl: string): Promise<URL>;
   /** ID token claims that pass every check for `context`, with `overrides` applied. */
@@ -134,6 +144,7 @@ export async function startHostileProvider(): Promise<HostileProvider> {
           'urn:ietf:params:oauth:grant-type:device_code',
         ],
         device_authorization_endpoint: `${issuer}/device/auth`,
+        revocation_endpoint: `${issuer}/revoke`,
         token_endpoint_auth_methods_supported: ['none'],
         authorization_response_iss_parameter_supported: true,
         scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
@@ -158,22 +169,35 @@ export async function startHostileProvider(): Promise<HostileProvider> {
       return void res.end();
     }
     if (url.pathname === '/device/auth' && req.method === 'POST') {
-      req.resume();
-      return json(res, 200, {
-        device_code: `hostile-device-${random()}`,
-        user_code: 'WXYZ-BCDF',
-        verification_uri: `${issuer}/device`,
-        expires_in: 120,
-        interval: scenario.deviceInterval ?? 1,
+      onForm(req, (form) => {
+        provider.deviceAuthorizations.push(form);
+        json(res, 200, {
+          device_code: `hostile-device-${random()}`,
+          user_code: 'WXYZ-BCDF',
+          verification_uri: `${issuer}/device`,
+          expires_in: 120,
+          interval: scenario.deviceInterval ?? 1,
+        });
       });
+      return;
+    }
+    if (url.pathname === '/revoke' && req.method === 'POST') {
+      onForm(req, (form) => {
+        provider.revocations.push(form);
+        const answer = scenario.revocation ?? { status: 200 };
+        res.writeHead(answer.status, {
+          'Content-Type': 'application/json',
+          'Cache-Control': 'no-store',
+          ...answer.headers,
+        });
+        res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+      });
+      return;
     }
     if (url.pathname === '/token' && req.method === 'POST') {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
+      onForm(req, (form) => {
         provider.tokenRequests++;
-        const form = new URLSearchParams(body);
+        provider.tokenForms.push(form);
         if (form.get('grant_type') === 'urn:ietf:params:oauth:grant-type:device_code') {
           provider.devicePolls.push(Date.now());
           const answer = scenario.deviceAnswers?.shift();
@@ -242,6 +266,9 @@ export async function startHostileProvider(): Promise<HostileProvider> {
     publicKeyPem,
     tokenRequests: 0,
     devicePolls: [],
+    revocations: [],
+    tokenForms: [],
+    deviceAuthorizations: [],
     use(next) {
       scenario = {
         ...next,
@@ -249,6 +276,9 @@ export async function startHostileProvider(): Promise<HostileProvider> {
       };
       seen = undefined;
       provider.devicePolls = [];
+      provider.revocations = [];
+      provider.tokenForms = [];
+      provider.deviceAuthorizations = [];
     },
     async authorize(authorizationUrl) {
       const response = await fetch(authorizationUrl, { redirect: 'manual' });
@@ -304,6 +334,14 @@ export async function startHostileProvider(): Promise<HostileProvider> {
       }),
   };
   return provider;
+}
+
+/** Calls `then` with the request's form body once it has all arrived. */
+function onForm(req: IncomingMessage, then: (form: URLSearchParams) => void): void {
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk: string) => (body += chunk));
+  req.on('end', () => then(new URLSearchParams(body)));
 }
 
 function json(res: ServerResponse, status: number, value: unknown): void {

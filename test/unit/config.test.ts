@@ -61,6 +61,33 @@ describe('configuration', () => {
     },
   );
 
+  it('names the API as `audience` on an Auth0 domain and as both elsewhere, unless AUTH0_RESOURCE_PARAMETER says', () => {
+    expect(parseConfig(valid).resourceParameter).toBe('audience');
+    expect(
+      parseConfig({ ...valid, AUTH0_DOMAIN: 'https://sso.example.org' }).resourceParameter,
+    ).toBe('both');
+    expect(parseConfig({ ...valid, AUTH0_DOMAIN: 'http://127.0.0.1:4000' }).resourceParameter).toBe(
+      'both',
+    );
+    for (const [value, parsed] of [
+      ['resource', 'resource'],
+      ['Both', 'both'],
+      [' AUDIENCE ', 'audience'],
+    ] as const)
+      expect(parseConfig({ ...valid, AUTH0_RESOURCE_PARAMETER: value }).resourceParameter).toBe(
+        parsed,
+      );
+  });
+
+  it.each(['resources', 'aud', 'audience,resource', 'none'])(
+    'refuses %j as AUTH0_RESOURCE_PARAMETER, naming the setting and the choices',
+    (value) => {
+      expect(errorOf({ ...valid, AUTH0_RESOURCE_PARAMETER: value }).message).toBe(
+        `AUTH0_RESOURCE_PARAMETER: "${value}" is not one of audience, resource, both.`,
+      );
+    },
+  );
+
   it('turns a bare Auth0 domain into an https issuer', () => {
     const config = parseConfig(valid);
     expect(config.issuer.href).toBe('https://dev-x.us.auth0.com/');
