@@ -144,7 +144,7 @@ export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
   AUTH0_CALLBACK_PORTS: 'Callback ports',
   AUTH0_DPOP: 'Use DPoP',
   AUTH0_REDIRECT_SCHEME: 'App link scheme',
-  AUTH0_RESOURCE_PARAMETER: 'Audience parameter',
+  AUTH0_RESOURCE_PARAMETER: 'Resource parameter',
 };
 
 /**

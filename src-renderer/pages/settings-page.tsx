@@ -224,6 +224,12 @@ export function SettingsPage() {
                 source={sources.AUTH0_DPOP}
                 onChange={(on) => setValue('AUTH0_DPOP', on ? 'true' : 'false')}
               />
+              <ResourceParameterField
+                value={form.values.AUTH0_RESOURCE_PARAMETER ?? ''}
+                error={errors.AUTH0_RESOURCE_PARAMETER}
+                source={sources.AUTH0_RESOURCE_PARAMETER}
+                onChange={(value) => setValue('AUTH0_RESOURCE_PARAMETER', value)}
+              />
             </fieldset>
             <RegistrationUrls registration={registration} />
             <section className="settings__group" aria-labelledby="check-title">
@@ -440,6 +446,60 @@ function DpopField({
           </p>
         ) : null}
       </div>
+    </div>
+  );
+}
+
+/** How the Audience is sent (AUTH0_RESOURCE_PARAMETER); empty: the parser's default for the Domain. */
+function ResourceParameterField({
+  value,
+  error,
+  source,
+  onChange,
+}: {
+  value: string;
+  error: string | undefined;
+  source: SettingSource | undefined;
+  onChange(value: string): void;
+}) {
+  const id = 'setting-AUTH0_RESOURCE_PARAMETER';
+  const note = sourceNote(source, 'AUTH0_RESOURCE_PARAMETER');
+  const described = [`${id}-hint`, note ? `${id}-source` : '', error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <div className="field">
+      <label className="field__label" htmlFor={id}>
+        {SETTING_LABELS.AUTH0_RESOURCE_PARAMETER}
+      </label>
+      <select
+        id={id}
+        className="field__input"
+        value={value.trim().toLowerCase()}
+        disabled={isLocked(source)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={described}
+        onChange={(event) => onChange(event.target.value)}
+      >
+        <option value="">Default: audience on an Auth0 domain, both elsewhere</option>
+        <option value="audience">audience (Auth0)</option>
+        <option value="resource">resource (RFC 8707)</option>
+        <option value="both">both</option>
+      </select>
+      <p className="field__hint" id={`${id}-hint`}>
+        How the Audience is sent when asking for tokens. Providers that follow RFC 8707 read
+        resource.
+      </p>
+      {note ? (
+        <p className="field__source" id={`${id}-source`}>
+          {note}
+        </p>
+      ) : null}
+      {error ? (
+        <p className="field__error" id={`${id}-error`}>
+          {error}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -1,11 +1,76 @@
 /**
- * A provider nobody here wrote (issue 16, Glewlwyd's behaviour played by the hostile test provider):
- * it refuses to revoke tokens for a public client. Through the preview, in Chromium: Log Out says so
- * in one line instead of claiming everything was ended.
+ * A provider nobody here wrote (issue 16, Glewlwyd's behaviour): it names the API with RFC 8707's
+ * `resource`, and it refuses to revoke tokens for a public client (played by the hostile test
+ * provider). Through the preview, in Chromium: Settings shows and saves the Resource parameter, Check
+ * connection says how the Audience is sent, the sign-in sends it so; Log Out says in one line that the
+ * refresh token stays valid where revocation is refused.
  */
 import { send } from '../support/http.ts';
 import { startHostileProvider } from '../support/hostile-provider.ts';
-import { envFor, expect, screenshot, test } from './fixtures.ts';
+import { signInWithBrowser } from '../support/system-browser.ts';
+import { alice, envFor, expect, screenshot, test } from './fixtures.ts';
+
+test('Settings → Resource parameter: shown, checked, saved, and the sign-in names the API as resource', async ({
+  page,
+  app,
+  devstack,
+  systemBrowser,
+}, testInfo) => {
+  await app.restart({ env: {} });
+  await app.open();
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Settings' })
+    .click();
+  await expect(page.getByText('Loading settings…')).toHaveCount(0);
+  await page.getByRole('radio', { name: 'Your Auth0 tenant' }).check();
+  await page.getByLabel('Domain').fill(devstack.issuer);
+  await page.getByLabel('Client ID').fill(devstack.clientId);
+  await page.getByLabel('Audience', { exact: true }).fill(devstack.audience);
+  await page.getByLabel('API server URL').fill(devstack.apiUrl);
+  const choice = page.getByLabel('Resource parameter');
+  await expect(choice).toHaveValue('');
+  await expect(choice.locator('option:checked')).toHaveText(
+    'Default: audience on an Auth0 domain, both elsewhere',
+  );
+  await choice.selectOption('resource');
+
+  await page.getByRole('button', { name: 'Check connection' }).click();
+  const lines = page.getByRole('list', { name: 'Connection checks' }).getByRole('listitem');
+  await expect(lines.filter({ hasText: 'Authorization code' })).toContainText(
+    'The Audience is sent as resource (RFC 8707).',
+  );
+  await expect(lines.filter({ hasText: 'Revocation' })).toContainText(
+    'it revokes tokens for this public client',
+  );
+  for (const size of [
+    { label: 'wide', width: 1280, height: 2100 },
+    { label: 'narrow', width: 400, height: 2800 },
+  ]) {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    await screenshot(page, testInfo, `settings-resource-parameter-${size.label}`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
+
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('button', { name: 'Log In' })
+    .click();
+  const url = new URL(await app.nextExternalUrl());
+  expect(url.searchParams.get('resource')).toBe(devstack.audience);
+  expect(url.searchParams.get('audience')).toBeNull();
+  const { context } = await signInWithBrowser(systemBrowser, url.href, {
+    username: alice.email,
+    password: alice.password,
+  });
+  await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
+  // The API takes the token: its aud is the API's.
+  await page.getByRole('link', { name: 'Admin' }).click();
+  await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
+  await context.close();
+});
 
 test('Log Out against a provider that refuses to revoke the refresh token says it stays valid, in one line', async ({
   page,
