@@ -1,7 +1,10 @@
 // The Hello World message API with the exact contract of Auth0's "Hello World API" samples,
 // protected by Auth0's own middleware (express-oauth2-jwt-bearer).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { lookup as dnsLookup } from 'node:dns';
 import { STATUS_CODES, createServer } from 'node:http';
+import { Agent as HttpsAgent, createServer as createTlsServer } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import express from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
@@ -12,7 +15,13 @@ import {
   claimCheck,
 } from 'express-oauth2-jwt-bearer';
 import { ADMIN_PERMISSION } from './accounts.ts';
-import { LOOPBACK_HOST, closeServer, listenOnLoopback } from './net.ts';
+import {
+  LOOPBACK_HOST,
+  closeServer,
+  listenOnLoopback,
+  type DevstackServer,
+  type ServerTls,
+} from './net.ts';
 
 export const MESSAGES = Object.freeze({
   public: 'This is a public message.',
@@ -34,6 +43,11 @@ export interface MessageApiOptions {
   requireDpopNonce?: boolean;
   /** 32 bytes the nonces are derived from (kept by a devstack with a dataDir); default: random. */
   dpopNonceSecret?: Buffer;
+  /**
+   * The devstack's own provider over HTTPS: trust this CA (PEM) for its discovery and keys, and reach
+   * these host names of it on 127.0.0.1 (they may resolve nowhere else, e.g. only through a proxy).
+   */
+  issuerTrust?: { ca: string; hosts: readonly string[] };
 }
 
 export interface MessageApiServer {
@@ -203,6 +217,7 @@ export function createMessageApi({
   clockTolerance = 5,
   requireDpopNonce = false,
   dpopNonceSecret,
+  issuerTrust,
 }: MessageApiOptions): express.Express {
   if (dpopNonceSecret !== undefined && dpopNonceSecret.length !== 32)
     throw new TypeError('dpopNonceSecret must be 32 bytes');
@@ -214,6 +229,7 @@ export function createMessageApi({
     tokenSigningAlg: 'RS256',
     clockTolerance,
     dpop: { enabled: true, required: false },
+    ...(issuerTrust === undefined ? {} : { agent: issuerAgent(issuerTrust) }),
   });
   const validateAccessToken: RequestHandler[] = [
     ...(requireDpopNonce ? [dpopNonces(dpopNonceSecret)] : []),
@@ -250,14 +266,38 @@ export function createMessageApi({
   return app;
 }
 
-/** Serve the API on 127.0.0.1 (port 0 = any free port). */
+/** An agent for the devstack's own HTTPS provider: its CA only, its names on 127.0.0.1. */
+function issuerAgent(trust: { ca: string; hosts: readonly string[] }): HttpsAgent {
+  const names = new Set(trust.hosts.map((host) => host.toLowerCase()));
+  const lookup = ((hostname, options, callback) => {
+    if (!names.has(hostname.toLowerCase())) {
+      dnsLookup(hostname, options, callback);
+    } else if (options.all) {
+      (callback as (error: null, addresses: Array<{ address: string; family: number }>) => void)(
+        null,
+        [{ address: LOOPBACK_HOST, family: 4 }],
+      );
+    } else {
+      callback(null, LOOPBACK_HOST, 4);
+    }
+  }) as LookupFunction;
+  return new HttpsAgent({ ca: trust.ca, lookup });
+}
+
+/** Serve the API on 127.0.0.1 (port 0 = any free port); over HTTPS with `tls` (its URL names `tls.host`). */
 export async function startMessageApi(
-  options: MessageApiOptions & { port?: number },
+  options: MessageApiOptions & { port?: number; tls?: ServerTls },
 ): Promise<MessageApiServer> {
-  const server = createServer(createMessageApi(options));
+  const app = createMessageApi(options);
+  const tls = options.tls;
+  const server: DevstackServer =
+    tls === undefined ? createServer(app) : createTlsServer({ cert: tls.cert, key: tls.key }, app);
   const port = await listenOnLoopback(server, options.port ?? 0, 'Hello World API');
   return {
-    url: `http://${LOOPBACK_HOST}:${port}`,
+    url:
+      tls === undefined
+        ? `http://${LOOPBACK_HOST}:${port}`
+        : `https://${tls.host ?? LOOPBACK_HOST}:${port}`,
     port,
     close: () => closeServer(server),
   };

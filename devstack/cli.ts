@@ -6,12 +6,16 @@
 //                      keys, sessions, grants, refresh tokens and sign-ups (password hashes only), so a
 //                      restart forgets nothing. Default: none, everything in memory (a restart forgets
 //                      every session and sign-up).
+//   DEVSTACK_TLS       1: serve the provider and the API over HTTPS with a throw-away CA made at start
+//                      (printed: its ca.pem, to trust with NODE_EXTRA_CA_CERTS, and the Chromium flag);
+//                      the CA can vouch for the devstack's own names only, and is deleted at stop
 //   AUTH0_DOMAIN       when set to a real tenant (not loopback), only the API starts, validating that
 //                      tenant's tokens (AUTH0_AUDIENCE, default https://hello-world.example.com)
 import {
   AUDIENCE,
   DEMO_ACCOUNTS,
   LOOPBACK_HOST,
+  OpensslMissingError,
   PortInUseError,
   issuerFromDomain,
   startDevstack,
@@ -35,6 +39,13 @@ function portFromEnv(name: string, fallback: number): number {
     );
   }
   return port;
+}
+
+function tlsFromEnv(): boolean {
+  const raw = process.env['DEVSTACK_TLS']?.trim().toLowerCase() ?? '';
+  if (raw === '' || raw === '0' || raw === 'false') return false;
+  if (raw === '1' || raw === 'true') return true;
+  throw new UsageError(`DEVSTACK_TLS must be 1 or 0, got "${raw}"`);
 }
 
 function isLoopbackIssuer(issuer: string): boolean {
@@ -61,8 +72,10 @@ async function main(): Promise<() => Promise<void>> {
   const apiPort = portFromEnv('DEVSTACK_API_PORT', 6060);
   const domain = process.env['AUTH0_DOMAIN']?.trim();
   const dataDir = process.env['DEVSTACK_DATA_DIR']?.trim() || undefined;
+  const tls = tlsFromEnv();
 
   if (domain && !isLoopbackIssuer(issuerFromDomain(domain))) {
+    if (tls) throw new UsageError('DEVSTACK_TLS=1 serves the local provider; unset AUTH0_DOMAIN');
     const issuer = issuerFromDomain(domain);
     const audience = process.env['AUTH0_AUDIENCE']?.trim() || AUDIENCE;
     const api = await startMessageApi({ issuer, audience, port: apiPort });
@@ -84,7 +97,18 @@ async function main(): Promise<() => Promise<void>> {
     idpPort,
     apiPort,
     ...(dataDir === undefined ? {} : { dataDir }),
+    tls,
   });
+  const tlsLines =
+    devstack.tls === undefined
+      ? []
+      : [
+          '  HTTPS with a throw-away CA made for this run (deleted at stop; it can vouch for 127.0.0.1 and localhost only):',
+          `    CA certificate   ${devstack.tls.caPath}`,
+          `    Node, the app    NODE_EXTRA_CA_CERTS=${devstack.tls.caPath}`,
+          `    Chromium         --ignore-certificate-errors-spki-list=${devstack.tls.spkiHash}`,
+          '',
+        ];
   console.log(
     [
       'Devstack running on loopback: local identity provider + Hello World API',
@@ -94,6 +118,7 @@ async function main(): Promise<() => Promise<void>> {
       `  Audience         ${devstack.audience}`,
       `  Hello World API  ${devstack.apiUrl}`,
       '',
+      ...tlsLines,
       '  App settings for these ports:',
       `    AUTH0_DOMAIN=${devstack.issuer}`,
       `    AUTH0_CLIENT_ID=${devstack.clientId}`,
@@ -118,7 +143,7 @@ function describe(error: unknown): string {
     const setting = PORT_SETTINGS[error.role as keyof typeof PORT_SETTINGS] ?? 'the port setting';
     return `${error.message}; stop whatever uses it or set ${setting} to another port (0 = any free port)`;
   }
-  if (error instanceof UsageError) return error.message;
+  if (error instanceof UsageError || error instanceof OpensslMissingError) return error.message;
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -2,8 +2,9 @@
 import { AUDIENCE, CLIENT_ID, DEMO_ACCOUNTS } from './accounts.ts';
 import { startMessageApi, type MessageApiServer } from './api.ts';
 import { CLOCK_TOLERANCE, startIdentityProvider } from './provider.ts';
-import { PortInUseError } from './net.ts';
+import { LOOPBACK_HOST, PortInUseError } from './net.ts';
 import { openDevstackState, rememberPorts } from './state.ts';
+import { makeDevstackCertificates, type DevstackCertificates } from './tls.ts';
 
 export {
   ADMIN_PERMISSION,
@@ -28,6 +29,7 @@ export type { IdentityProvider, IdentityProviderOptions, ProviderPersistence } f
 export { STATE_FILES, readRememberedPorts } from './state.ts';
 export type { RememberedPorts } from './state.ts';
 export { LOOPBACK_HOST, PortInUseError } from './net.ts';
+export { OpensslMissingError } from './tls.ts';
 
 export interface DevstackOptions {
   /**
@@ -59,6 +61,23 @@ export interface DevstackOptions {
   deviceCodeTtl?: number;
   /** Seconds between the app's polls for a sign-in code (RFC 8628 `interval`), default 5. */
   deviceCodeInterval?: number;
+  /**
+   * Serve the provider and the API over HTTPS (DEVSTACK_TLS=1) with a throw-away CA made at start
+   * (tls.ts; `Devstack.tls` says where its certificate is). `idpHost` / `apiHost` name them in the
+   * issuer and the API's URL (default 127.0.0.1) and in the certificate; such a name must reach
+   * 127.0.0.1 for the client (a hosts entry, or a proxy that resolves it), the API reaches its
+   * provider under it directly.
+   */
+  tls?: boolean | { idpHost?: string; apiHost?: string };
+}
+
+/** Where a devstack over HTTPS keeps what clients must trust. */
+export interface DevstackTls {
+  /** The throw-away CA's certificate (PEM), and its path: `NODE_EXTRA_CA_CERTS=<caPath>`. */
+  caPem: string;
+  caPath: string;
+  /** base64 SHA-256 of the server key: Chromium's `--ignore-certificate-errors-spki-list=<spkiHash>`. */
+  spkiHash: string;
 }
 
 export interface DevstackAccount {
@@ -68,14 +87,16 @@ export interface DevstackAccount {
 }
 
 export interface Devstack {
-  /** `http://127.0.0.1:<real port>`, no trailing slash. */
+  /** `http://127.0.0.1:<real port>` (`https://<idpHost>:<port>` with `tls`), no trailing slash. */
   issuer: string;
   clientId: string;
   audience: string;
-  /** `http://127.0.0.1:<real port>` */
+  /** `http://127.0.0.1:<real port>` (`https://<apiHost>:<port>` with `tls`) */
   apiUrl: string;
   /** The state folder (resolved), or undefined when everything is in memory. */
   dataDir: string | undefined;
+  /** With `tls`: the CA to trust. */
+  tls: DevstackTls | undefined;
   accounts: ReadonlyArray<DevstackAccount>;
   /** Requests seen at the provider's token endpoint, by grant_type (success or failure). */
   tokenRequests(grantType: string): number;
@@ -97,9 +118,21 @@ export async function startDevstack(options: DevstackOptions = {}): Promise<Devs
     options.dataDir === undefined
       ? undefined
       : await openDevstackState(options.dataDir, { clockTolerance: CLOCK_TOLERANCE, warn });
+  const hosts = options.tls === true ? {} : options.tls || undefined;
+  const certificates: DevstackCertificates | undefined =
+    hosts === undefined
+      ? undefined
+      : await makeDevstackCertificates(
+          [hosts.idpHost, hosts.apiHost].filter((host): host is string => host !== undefined),
+        );
+  const serverTls = (host: string | undefined) =>
+    certificates === undefined
+      ? {}
+      : { tls: { cert: certificates.cert, key: certificates.key, ...(host ? { host } : {}) } };
   const idp = await onFirstFreePort(options.idpPort, (port) =>
     startIdentityProvider({
       port,
+      ...serverTls(hosts?.idpHost),
       accessTokenTtl: options.accessTokenTtl,
       quiet: options.quiet,
       requireDpopNonce: options.requireDpopNonce ?? true,
@@ -119,7 +152,10 @@ export async function startDevstack(options: DevstackOptions = {}): Promise<Devs
             },
           }),
     }),
-  );
+  ).catch(async (error: unknown) => {
+    await certificates?.dispose();
+    throw error;
+  });
   let api: MessageApiServer | undefined;
   try {
     // Provider and API share one process clock: no skew to allow, an expired token is refused at once.
@@ -128,6 +164,10 @@ export async function startDevstack(options: DevstackOptions = {}): Promise<Devs
         issuer: idp.issuer,
         audience: AUDIENCE,
         port,
+        ...serverTls(hosts?.apiHost),
+        ...(certificates === undefined
+          ? {}
+          : { issuerTrust: { ca: certificates.caPem, hosts: [hosts?.idpHost ?? LOOPBACK_HOST] } }),
         clockTolerance: 0,
         requireDpopNonce: options.requireDpopNonce ?? true,
         ...(state === undefined ? {} : { dpopNonceSecret: state.secrets.apiDpopNonceSecret }),
@@ -137,6 +177,7 @@ export async function startDevstack(options: DevstackOptions = {}): Promise<Devs
   } catch (error) {
     await api?.close();
     await idp.close();
+    await certificates?.dispose();
     throw error;
   }
   const messageApi = api;
@@ -147,11 +188,21 @@ export async function startDevstack(options: DevstackOptions = {}): Promise<Devs
     audience: AUDIENCE,
     apiUrl: messageApi.url,
     dataDir: state?.dir,
+    tls:
+      certificates === undefined
+        ? undefined
+        : {
+            caPem: certificates.caPem,
+            caPath: certificates.caPath,
+            spkiHash: certificates.spkiHash,
+          },
     accounts: DEMO.map((account) => ({ ...account, permissions: [...account.permissions] })),
     tokenRequests: (grantType) => idp.tokenRequests(grantType),
     close: () => {
       // Servers first (no new changes), then whatever is still being written.
-      closing ??= Promise.all([messageApi.close(), idp.close()]).then(() => state?.flush());
+      closing ??= Promise.all([messageApi.close(), idp.close()])
+        .then(() => state?.flush())
+        .then(() => certificates?.dispose());
       return closing;
     },
   };

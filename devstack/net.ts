@@ -1,5 +1,16 @@
-import type { Server } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+
+/** The devstack's servers: plain HTTP, or HTTPS with DEVSTACK_TLS (tls.ts). */
+export type DevstackServer = HttpServer | HttpsServer;
+
+/** A server certificate and key (PEM), and the host name the server is known by (default 127.0.0.1). */
+export interface ServerTls {
+  cert: string;
+  key: string;
+  host?: string;
+}
 
 /** The one host literal used everywhere (issuer, API, redirect URIs): never `localhost`. */
 export const LOOPBACK_HOST = '127.0.0.1';
@@ -18,7 +29,7 @@ export class PortInUseError extends Error {
 
 /** Listen on 127.0.0.1:port (0 = any free port) and resolve with the real port. */
 export async function listenOnLoopback(
-  server: Server,
+  server: DevstackServer,
   port: number,
   role: string,
 ): Promise<number> {
@@ -41,7 +52,7 @@ export async function listenOnLoopback(
 }
 
 /** Stop accepting connections and drop idle/keep-alive ones (a browser keeps sockets open). */
-export async function closeServer(server: Server): Promise<void> {
+export async function closeServer(server: DevstackServer): Promise<void> {
   if (!server.listening) return;
   await new Promise<void>((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()));

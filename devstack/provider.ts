@@ -1,6 +1,6 @@
 // Local OpenID Provider (oidc-provider 9) shaped like an Auth0 tenant for one native, public client.
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
@@ -15,7 +15,13 @@ import type {
 } from 'oidc-provider';
 import { APP_LINK_SCHEME, AUDIENCE, AccountStore, CLIENT_ID } from './accounts.ts';
 import type { AccountPersistence, StoredAccount } from './accounts.ts';
-import { LOOPBACK_HOST, closeServer, listenOnLoopback } from './net.ts';
+import {
+  LOOPBACK_HOST,
+  closeServer,
+  listenOnLoopback,
+  type DevstackServer,
+  type ServerTls,
+} from './net.ts';
 import {
   PAGE_HEADERS,
   PRODUCT_NAME,
@@ -59,6 +65,11 @@ export interface IdentityProviderOptions {
   deviceCodeTtl?: number;
   /** Seconds the app must wait between polls (RFC 8628 `interval`); default 5. */
   deviceCodeInterval?: number;
+  /**
+   * Serve HTTPS with this certificate (tls.ts); the issuer is `https://<host>:<port>`, `host` default
+   * 127.0.0.1 (another name must reach 127.0.0.1: a hosts entry, or a proxy's own resolver).
+   */
+  tls?: ServerTls;
 }
 
 /** What a provider that survives restarts reuses: its keys, its stored models, its sign-ups. */
@@ -526,9 +537,14 @@ export async function startIdentityProvider(
   ]);
 
   // Listen first: the issuer must name the real port.
-  const server: Server = createServer();
+  const tls = options.tls;
+  const server: DevstackServer =
+    tls === undefined ? createServer() : createTlsServer({ cert: tls.cert, key: tls.key });
   const port = await listenOnLoopback(server, options.port ?? 0, 'identity provider');
-  const issuer = `http://${LOOPBACK_HOST}:${port}`;
+  const issuer =
+    tls === undefined
+      ? `http://${LOOPBACK_HOST}:${port}`
+      : `https://${tls.host ?? LOOPBACK_HOST}:${port}`;
 
   const provider = new Provider(
     issuer,

@@ -20,11 +20,16 @@ export function chromiumExecutablePath(): string {
   return process.env['PLAYWRIGHT_CHROMIUM_EXECUTABLE'] ?? '/usr/bin/chromium';
 }
 
-/** Launch Chromium headless (PLAYWRIGHT_CHROMIUM_EXECUTABLE overrides /usr/bin/chromium). */
-export async function launchSystemBrowser(options: { headless?: boolean } = {}): Promise<Browser> {
+/**
+ * Launch Chromium headless (PLAYWRIGHT_CHROMIUM_EXECUTABLE overrides /usr/bin/chromium). `args` are
+ * added to CHROMIUM_ARGS (e.g. a proxy, or a certificate to trust).
+ */
+export async function launchSystemBrowser(
+  options: { headless?: boolean; args?: readonly string[] } = {},
+): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumExecutablePath(),
-    args: [...CHROMIUM_ARGS],
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
     headless: options.headless ?? true,
   });
 }
