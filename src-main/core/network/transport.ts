@@ -23,8 +23,13 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-/** Why a request could not be made, in words a person can act on. `code` is stable for mapping. */
-export class NetworkError extends Error {
+/**
+ * Why a request could not be made, in words a person can act on. `code` is stable for mapping.
+ * A TypeError, as the Fetch standard rejects for a network error: openid-client passes a TypeError
+ * from `customFetch` through unchanged (anything else it wraps as ClientError "something went wrong"),
+ * and axios's fetch adapter keeps its message.
+ */
+export class NetworkError extends TypeError {
   readonly code:
     | 'plaintext_proxy_refused'
     | 'proxy_auth_required'
