@@ -162,6 +162,8 @@ export interface ProviderInfo {
   kind: ProviderKind | 'none';
   /** Its host (`dev-x.us.auth0.com`), or "Built-in demo provider", or "Not configured". */
   label: string;
+  /** Where the choice comes from: `saved` is the Settings page's (a failed Log In points there). */
+  source?: SettingSource;
 }
 
 /** The Settings page's form: which provider, and the tenant's settings as typed (DPoP: "true"/"false"). */
@@ -186,6 +188,9 @@ export interface Registration {
   warning?: string;
 }
 
+/** The fields that can hold the built-in demo provider's own addresses (its issuer, its API). */
+export type DemoAddressField = Extract<SettingName, 'AUTH0_DOMAIN' | 'API_SERVER_URL'>;
+
 export interface SettingsView {
   /** The values in use (or saved), as the form shows them. */
   form: SettingsForm;
@@ -200,6 +205,16 @@ export interface SettingsView {
   registration: Registration;
   /** `false`: the organisation's app-config.json switched the built-in demo provider off. */
   demoAllowed?: boolean;
+  /**
+   * Fields of a "Your Auth0 tenant" form that hold the running built-in demo provider's addresses
+   * (the page suggests choosing that provider instead).
+   */
+  demoAddresses?: DemoAddressField[];
+  /**
+   * False while a value from the environment or the managed file is one the app cannot use (or the
+   * managed file itself is broken): nothing saved here could fix that, so the page offers no Save.
+   */
+  canSave: boolean;
 }
 
 /** One line of Check connection. */
@@ -294,7 +309,7 @@ export interface ChannelResponses {
   'messages:get': Result<{ data: ApiMessage }>;
   'settings:get': Result<{ settings: SettingsView }>;
   /** The form checked by the same parser as the environment, and what to register for it. */
-  'settings:validate': Result<{ errors: FieldErrors; registration: Registration }>;
+  'settings:validate': Result<Pick<SettingsView, 'errors' | 'registration' | 'demoAddresses'>>;
   /** Runs without signing in; `ms`: how long the whole check took. */
   'settings:check': Result<{ checks: ConnectionCheckLine[]; ms: number }>;
   /** Saves, ends the session (revoked at the old provider) and switches the running app to the new one. */

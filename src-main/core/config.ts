@@ -234,15 +234,25 @@ export function parseBoolean(name: string, value: string | undefined, fallback: 
 }
 
 /** `dev-x.us.auth0.com` → `https://dev-x.us.auth0.com/`; full URLs are kept as given. */
-function parseIssuer(value: string): URL {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}/`;
-  const url = parseHttpUrl('AUTH0_DOMAIN', withScheme);
+export function parseIssuer(value: string): URL {
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+  let url: URL;
+  try {
+    url = parseHttpUrl('AUTH0_DOMAIN', hasScheme ? value : `https://${value}/`);
+  } catch (error) {
+    // Never echo text the person did not type (the "https://" and "/" added to a bare domain).
+    if (hasScheme || !(error instanceof ConfigError)) throw error;
+    throw new ConfigError(
+      'AUTH0_DOMAIN',
+      `"${value}" is not a domain like dev-x.us.auth0.com, or an https:// URL.`,
+    );
+  }
   if (url.search || url.hash)
     throw new ConfigError('AUTH0_DOMAIN', 'must not contain a query or fragment.');
   return url;
 }
 
-function parseHttpUrl(name: string, value: string): URL {
+export function parseHttpUrl(name: string, value: string): URL {
   let url: URL;
   try {
     url = new URL(value);
@@ -258,7 +268,11 @@ function parseHttpUrl(name: string, value: string): URL {
       `http: is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https:// for ${url.host}.`,
     );
   }
-  throw new ConfigError(name, `must be an https:// URL (got ${url.protocol}).`);
+  // "localhost:3000" parses with the scheme "localhost:": say what is wanted, not what the parser saw.
+  throw new ConfigError(
+    name,
+    'must start with https:// (http:// only for 127.0.0.1, ::1 or localhost), like https://api.example.com.',
+  );
 }
 
 function parsePorts(value: string): number[] {
@@ -269,7 +283,7 @@ function parsePorts(value: string): number[] {
     if (!/^\d+$/.test(text) || !Number.isInteger(port) || port < 1 || port > 65535) {
       throw new ConfigError(
         'AUTH0_CALLBACK_PORTS',
-        `"${text}" is not a port (1–65535); use a comma list like 3000,3001.`,
+        `"${text}" is not a port (1–65535); use a comma list like 53682, 53683.`,
       );
     }
     return port;

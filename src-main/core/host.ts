@@ -9,17 +9,21 @@
  * app: it runs "not configured", every session request answers with the reason, and the Settings
  * page says which setting is wrong and where it comes from.
  */
-import type {
-  AppError,
-  Channel,
-  ProviderInfo,
-  SessionView,
-  SettingsForm,
-  SettingsView,
+import {
+  SETTING_LABELS,
+  SETTING_NAMES,
+  type AppError,
+  type Channel,
+  type ProviderInfo,
+  type SessionView,
+  type SettingName,
+  type SettingsForm,
+  type SettingsView,
 } from '../../src-preload/contract.ts';
 import { parseRequest } from '../../src-preload/contract-validators.ts';
 import { ConfigError, readSettings, validateSettings, type AppConfig } from './config.ts';
 import { checkConnection } from './connection-check.ts';
+import { demoAddressesIn, pointsAtDemo } from './demo-addresses.ts';
 import {
   configureTenant,
   createAuthCore,
@@ -35,6 +39,7 @@ import { registrationFor } from './registration.ts';
 import type { SessionOptions } from './session.ts';
 import {
   formRefusal,
+  isLocked,
   readManagedPolicy,
   readManagedSettings,
   readSavedSettings,
@@ -140,6 +145,15 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   layers.saved = readSavedSettings(options.settingsStore, log);
   let resolved = resolveSettings(layers);
   let active: Active;
+  /**
+   * The built-in demo provider left running after a switch to settings that point at it (its
+   * addresses typed as a tenant): stopping it would break the provider just chosen. Stopped at the
+   * next switch that no longer points at it, and at close.
+   */
+  let keptDemo: Configured | undefined;
+  /** The demo provider running now, whether it is the active one or one kept for the active settings. */
+  const runningDemo = (): Configured | undefined =>
+    active.provider.kind === 'demo' ? active.configured : keptDemo;
   /** Requests wait while the core is being swapped. */
   let switching: Promise<void> = Promise.resolve();
   /** Check connection runs one at a time. */
@@ -157,7 +171,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
 
   async function activate(next: ResolvedSettings): Promise<Active> {
     const key = JSON.stringify([next.provider, next.settings]);
-    if (managedProblem) return notConfigured(configProblem(managedProblem), key);
+    if (managedProblem) return notConfigured(managedFileProblem(managedProblem), key);
     if (next.provider === 'demo' && !policy.allowDemoProvider)
       return notConfigured({ code: 'config_invalid', message: DEMO_SWITCHED_OFF }, key);
     let configured: Configured;
@@ -173,7 +187,8 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
               cipher: options.ports.cipher,
             });
     } catch (error) {
-      if (error instanceof ConfigError) return notConfigured(configProblem(error), key);
+      if (error instanceof ConfigError)
+        return notConfigured(configProblem(error, next.sources), key);
       // The demo provider could not start (not a port clash: those fall back): say so, keep running.
       return notConfigured(
         {
@@ -185,8 +200,8 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     }
     const provider: ProviderInfo =
       next.provider === 'tenant'
-        ? { kind: 'tenant', label: configured.config.issuer.host }
-        : { kind: 'demo', label: DEMO_LABEL };
+        ? { kind: 'tenant', label: configured.config.issuer.host, source: next.sources.provider }
+        : { kind: 'demo', label: DEMO_LABEL, source: next.sources.provider };
     const core = createAuthCore(
       configured.config,
       { ...options.ports, emit: (view) => options.ports.emit(present(view, provider)) },
@@ -223,25 +238,29 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
       !policy.allowDemoProvider && resolved.form.provider === 'demo'
         ? { ...resolved.form, provider: 'tenant' }
         : resolved.form;
-    const { errors, registration } = formCheck(form);
     return {
       form,
       sources: resolved.sources,
       active: active.provider,
       ...(active.problem ? { problem: active.problem } : {}),
-      errors,
-      registration,
+      ...formCheck(form),
+      canSave: !managedProblem && !hasUnusableLockedValue(resolved),
       ...(policy.allowDemoProvider ? {} : { demoAllowed: false }),
     };
   }
 
   /** The same parser as the environment; field messages by label. The demo needs no fields. */
-  function formCheck(form: SettingsForm): Pick<SettingsView, 'errors' | 'registration'> {
+  function formCheck(
+    form: SettingsForm,
+  ): Pick<SettingsView, 'errors' | 'registration' | 'demoAddresses'> {
     if (form.provider === 'demo')
       return { errors: {}, registration: { callbackUrls: [], logoutUrls: [] } };
+    const demo = runningDemo();
+    const demoAddresses = demo ? demoAddressesIn(form, demo.config) : [];
+    const advice = demoAddresses.length > 0 ? { demoAddresses } : {};
     const result = validateSettings(form.values, 'labels');
-    if (result.ok) return { errors: {}, registration: registrationFor(result.config) };
-    return { errors: result.errors, registration: partialRegistration(form) };
+    if (result.ok) return { errors: {}, registration: registrationFor(result.config), ...advice };
+    return { errors: result.errors, registration: partialRegistration(form), ...advice };
   }
 
   async function save(requested: SettingsForm): Promise<unknown> {
@@ -276,14 +295,22 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     try {
       if (key !== active.key || !active.core) {
         const old = active;
+        const demo = runningDemo();
         // Ends the session here and at the old provider (best effort, bounded by its 10 s timeout).
         await old.core?.session.endForSwitch();
         await old.core?.close();
-        await old.configured
-          ?.stop()
-          .catch((error: unknown) =>
-            log.warn('stopping the old provider failed', { message: messageOf(error) }),
-          );
+        const keep = demo && nextConfig && pointsAtDemo(nextConfig, demo.config) ? demo : undefined;
+        for (const provider of new Set([old.configured, keptDemo])) {
+          if (provider === undefined || provider === keep) continue;
+          await provider
+            .stop()
+            .catch((error: unknown) =>
+              log.warn('stopping the old provider failed', { message: messageOf(error) }),
+            );
+        }
+        keptDemo = keep;
+        if (keep)
+          log.info('the built-in demo provider keeps running: the new settings point at it');
         writeSavedSettings(options.settingsStore, form);
         layers.saved = form;
         resolved = next;
@@ -419,6 +446,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
       await switching;
       await active.core?.close();
       await active.configured?.stop();
+      await keptDemo?.stop();
     },
   };
 }
@@ -455,11 +483,44 @@ function switchOf(
   };
 }
 
-function configProblem(error: ConfigError): AppError {
+/**
+ * A value the app cannot use, said once with where it comes from and what to do there (issue 22,
+ * M4): a value from the environment or the managed file cannot be fixed on the Settings page.
+ */
+function configProblem(error: ConfigError, sources: SettingsView['sources']): AppError {
+  const name = error.setting;
+  const setting = (SETTING_NAMES as readonly string[]).includes(name)
+    ? (name as SettingName)
+    : undefined;
+  // DEVSTACK_* and the like are environment variables too.
+  const source = setting ? sources[setting] : 'environment';
+  const label = setting ? SETTING_LABELS[setting] : name;
+  const what =
+    source === 'environment'
+      ? `${name} is set in the environment: change it there and restart the app.`
+      : source === 'managed'
+        ? `${name} is set in app-config.json, which your organisation installed with the app: ask them to change it, then restart the app.`
+        : source === 'saved'
+          ? `Correct ${label} in Settings and save.`
+          : `Fill in ${label} in Settings and save.`;
+  return { code: 'config_invalid', message: `${error.message} ${what}` };
+}
+
+/** The managed app-config.json itself is unusable (not JSON, an unknown key, …). */
+function managedFileProblem(error: ConfigError): AppError {
   return {
     code: 'config_invalid',
-    message: `The app is not configured correctly: ${error.message}`,
+    message: `${error.message} This file was installed with the app by your organisation: ask them to fix it, then restart the app.`,
   };
+}
+
+/** True when a value from the environment or the managed file fails the parser: no Save can fix that. */
+function hasUnusableLockedValue(resolved: ResolvedSettings): boolean {
+  const result = validateSettings(resolved.form.values, 'labels');
+  return (
+    !result.ok &&
+    SETTING_NAMES.some((name) => isLocked(resolved.sources[name]) && result.errors[name])
+  );
 }
 
 /** While the form is partly invalid: the URLs for the ports typed so far, when those parse. */

@@ -1,10 +1,12 @@
 import type { MouseEvent, ReactNode } from 'react';
+import { useFocusRule } from '../hooks/use-focus-rule.ts';
 import { MobileNavBar } from './navigation/mobile/mobile-nav-bar.tsx';
 import { NavBar } from './navigation/desktop/nav-bar.tsx';
 import { PageFooter } from './page-footer.tsx';
 import { SessionNotices } from './session-notices.tsx';
 
 export function PageLayout({ children }: { children: ReactNode }) {
+  useFocusRule();
   return (
     <div className="page-layout">
       <a className="skip-link" href="#main-content" onClick={skipToMain}>

@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'react';
-import type { AppError, SessionView } from '../../src-preload/contract.ts';
+import type { AppError, ProviderInfo, SessionView } from '../../src-preload/contract.ts';
+import { FOCUS_TARGET } from '../hooks/use-focus-rule.ts';
+import { hrefFor } from '../hooks/use-route.ts';
 import { useSession } from '../hooks/use-session.tsx';
 import { ErrorAlert } from './error-alert.tsx';
 import { ChooseWay, SignInCode, TryAnotherWay } from './sign-in-ways.tsx';
+import { stillFailing } from './still-failing.ts';
 
 const ALERT_TITLES: Partial<Record<AppError['code'], string>> = {
   provider_unreachable: 'Cannot reach the sign-in service',
@@ -35,10 +38,17 @@ export function SessionNotices() {
           title={ALERT_TITLES[alert.code]}
           message={alert.message}
           onDismiss={dismissAlert}
-        />
+          focusTarget
+        >
+          {pointsToSettings(alert, session.provider) ? (
+            <p className="callout__message">
+              Check the Domain in <a href={hrefFor('/settings')}>Settings</a>.
+            </p>
+          ) : null}
+        </ErrorAlert>
       ) : null}
       {notice ? (
-        <div className="callout callout--info" role="status">
+        <div className="callout callout--info" role="status" {...FOCUS_TARGET}>
           <InfoIcon />
           <div className="callout__body">
             <p className="callout__title">{notice.title}</p>
@@ -72,6 +82,18 @@ export function SessionNotices() {
   );
 }
 
+/**
+ * A provider the person saved in Settings that cannot be reached, or answers wrongly: the likely
+ * cause is a value typed there (issue 22, M7), so the alert points there.
+ */
+function pointsToSettings(alert: AppError, provider: ProviderInfo | undefined): boolean {
+  return (
+    (alert.code === 'provider_unreachable' || alert.code === 'provider_error') &&
+    provider?.kind === 'tenant' &&
+    provider.source === 'saved'
+  );
+}
+
 /** The pending sign-in, by the way it is taking: the browser (or app link), a code, or a choice. */
 function SigningIn({ session }: { session: SessionView }) {
   const { cancel } = useSession();
@@ -84,7 +106,7 @@ function SigningIn({ session }: { session: SessionView }) {
       <section className="callout callout--progress" aria-labelledby="getting-code-title">
         <span className="page-loader__spinner" aria-hidden="true" />
         <div className="callout__body" role="status">
-          <h2 className="callout__title" id="getting-code-title">
+          <h2 className="callout__title" id="getting-code-title" {...FOCUS_TARGET}>
             Getting a sign-in code…
           </h2>
         </div>
@@ -121,7 +143,7 @@ function SigningInBanner() {
       <span className="page-loader__spinner" aria-hidden="true" />
       <div className="callout__body">
         <div role="status">
-          <h2 className="callout__title" id="signing-in-title">
+          <h2 className="callout__title" id="signing-in-title" {...FOCUS_TARGET}>
             Finish signing in in your browser
           </h2>
           <p className="callout__message">{signingInMessage(session)}</p>
@@ -153,7 +175,7 @@ function SigningInBanner() {
 function ProviderSessionNotEnded() {
   const { endProviderSession } = useSession();
   const [trying, setTrying] = useState(false);
-  const [stillUnreachable, setStillUnreachable] = useState(false);
+  const [stillUnreachableAt, setStillUnreachableAt] = useState<number | null>(null);
   return (
     <div className="callout callout--warning" role="alert">
       <svg className="callout__icon" viewBox="0 0 20 20" aria-hidden="true" focusable="false">
@@ -166,20 +188,23 @@ function ProviderSessionNotEnded() {
           You are signed out of this app, but the sign-in service could not be reached to end your
           session there. Until it is ended, the next Log In will ask for your password.
         </p>
-        {stillUnreachable && !trying ? (
+        {stillUnreachableAt !== null && !trying ? (
           <p className="callout__message">
-            The sign-in service still cannot be reached. Check your connection.
+            {stillFailing('Still cannot reach the sign-in service', stillUnreachableAt)}
           </p>
         ) : null}
+        {/* Busy, not disabled: focus stays on it while it tries (the focus rule). */}
         <button
           type="button"
           className="button button--secondary-light callout__action"
-          disabled={trying}
+          aria-disabled={trying ? true : undefined}
+          {...FOCUS_TARGET}
           onClick={() => {
+            if (trying) return;
             setTrying(true);
             void endProviderSession().then((ended) => {
               setTrying(false);
-              setStillUnreachable(!ended);
+              setStillUnreachableAt(ended ? null : Date.now());
             });
           }}
         >

@@ -115,6 +115,9 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
       // Cancelling one's own sign-in is not a failure.
       setAlert(null);
       setNotice(CANCELLED);
+    } else if (next.error?.code === 'config_invalid' && next.provider?.kind === 'none') {
+      // A setting the app cannot use is said once, by the page (Not configured, Settings).
+      setAlert(null);
     } else {
       setAlert(next.error ?? null);
       if (next.error) setNotice(null);

@@ -78,8 +78,9 @@ test('from the demo provider to a second provider and back: check, save, sign in
   const host = new URL(devstack.issuer).host;
   // N5: the switch is confirmed on the host's own page, naming the issuer host and the API origin.
   await app.confirmSwitch([host, new URL(devstack.apiUrl).origin]);
+  // Saved, and checked once more right away on the provider now in use.
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toHaveText(
-    `Saved. The app now uses ${host}.`,
+    `Saved. The app now uses ${host}. Check connection passed.`,
   );
   await expect(footer(page)).toContainText(`Identity provider: ${host}`);
   // The saved file holds the choice and the values: nothing secret.
@@ -116,8 +117,9 @@ test('from the demo provider to a second provider and back: check, save, sign in
   await page.getByRole('radio', { name: 'Built-in demo provider' }).check();
   await page.getByRole('button', { name: 'Save' }).click();
   await app.confirmSwitch(['the built-in demo provider']);
+  // Signed in before: the Save says it signed the person out.
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toHaveText(
-    'Saved. The app now uses Built-in demo provider.',
+    'Saved. You were signed out: the app now uses the built-in demo provider. Check connection passed.',
   );
   await expect(footer(page)).toContainText('Identity provider: Built-in demo provider');
   await expect(
@@ -129,7 +131,7 @@ test('from the demo provider to a second provider and back: check, save, sign in
   expect(opened[0]!.startsWith(`${app.preview.url}__confirm/`)).toBe(true);
 });
 
-test('an invalid field is marked with its message, and Save changes nothing while any is', async ({
+test('an invalid field is marked with its message once left, and Save changes nothing while any is', async ({
   page,
   app,
 }, testInfo) => {
@@ -138,22 +140,35 @@ test('an invalid field is marked with its message, and Save changes nothing whil
   await page.getByRole('radio', { name: 'Your Auth0 tenant' }).check();
   const domain = page.getByLabel('Domain');
   await domain.fill('http://idp.example.com');
+  await domain.press('Tab');
   await expect(domain).toHaveAttribute('aria-invalid', 'true');
   await expect(domain).toHaveAccessibleDescription(
     /Domain: http: is only allowed for loopback hosts \(127\.0\.0\.1, ::1, localhost\); use https:\/\/ for idp\.example\.com\./,
   );
-  await expect(page.getByLabel('Client ID')).toHaveAttribute('aria-invalid', 'true');
+  // Client ID has focus now but was not left yet: not marked.
+  await expect(page.getByLabel('Client ID')).not.toHaveAttribute('aria-invalid');
   await page.getByLabel('Callback ports').fill('3000,x');
+  await page.getByLabel('Callback ports').blur();
   await expect(
-    page.getByText('Callback ports: "x" is not a port (1–65535); use a comma list like 3000,3001.'),
+    page.getByText(
+      'Callback ports: "x" is not a port (1–65535); use a comma list like 53682, 53683.',
+    ),
   ).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Save' })).toBeDisabled();
-  await expect(page.getByRole('button', { name: 'Check connection' })).toBeDisabled();
-  await expect(page.getByText('Fix the marked fields to save.')).toBeVisible();
+  const save = page.getByRole('button', { name: 'Save', exact: true });
+  await expect(save).toHaveAttribute('aria-disabled', 'true');
+  await expect(save).toHaveAccessibleDescription(
+    'Save needs a valid Domain, Client ID, Audience, API server URL and Callback ports.',
+  );
+  await expect(page.getByRole('button', { name: 'Check connection' })).toHaveAttribute(
+    'aria-disabled',
+    'true',
+  );
   expect(await seriousViolations(page)).toEqual([]);
   await screenshot(page, testInfo, 'settings-invalid');
-  // Enter in a field does not get round the disabled button.
+  // Enter in a field does not get round it: every message shows, focus goes to the first field.
   await domain.press('Enter');
+  await expect(page.getByLabel('Client ID')).toHaveAttribute('aria-invalid', 'true');
+  await expect(domain).toBeFocused();
   expect(existsSync(path.join(app.preview.dataDir, 'settings.json'))).toBe(false);
   await expect(page.locator('footer')).toContainText('Built-in demo provider');
 

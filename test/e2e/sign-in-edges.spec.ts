@@ -210,7 +210,11 @@ test('Log Out with the provider stopped says so and offers Try again; the next L
   await screenshot(page, testInfo, 'logout-provider-unreachable');
   expect(await seriousViolations(page), 'logout unreachable').toEqual([]);
   await warning.getByRole('button', { name: 'Try again' }).click();
-  await expect(warning).toContainText('still cannot be reached');
+  // The retry visibly happened: when, and that it failed again (issue 22, M2).
+  await expect(warning).toContainText(
+    /Still cannot reach the sign-in service \(tried at \d{1,2}:\d{2}( [AP]M)?\)\./,
+  );
+  await expect(warning.getByRole('button', { name: 'Try again' })).toBeFocused();
 
   // The provider is back, with its sessions: the same browser is still signed in there.
   provider = await start();

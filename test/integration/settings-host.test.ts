@@ -333,10 +333,14 @@ describe('Save switches the running app to another provider', () => {
       ok: false,
       error: {
         code: 'config_invalid',
-        message: 'Callback ports: "x" is not a port (1–65535); use a comma list like 3000,3001.',
+        message: 'Callback ports: "x" is not a port (1–65535); use a comma list like 53682, 53683.',
       },
     });
-    expect(free.host.view().provider).toEqual({ kind: 'demo', label: 'Built-in demo provider' });
+    expect(free.host.view().provider).toEqual({
+      kind: 'demo',
+      label: 'Built-in demo provider',
+      source: 'default',
+    });
     expect(() => readFileSync(path.join(free.dir, 'settings.json'))).toThrow(/ENOENT/);
   });
 });
@@ -360,6 +364,8 @@ describe('where values come from', () => {
     expect(test.host.view().provider).toEqual({
       kind: 'tenant',
       label: new URL(second.issuer).host,
+      // Not the Settings page's: a failed Log In does not point there.
+      source: 'managed',
     });
     const answer = (await test.host.handle('settings:get', [])) as {
       settings: { sources: object; registration: object };
@@ -409,6 +415,10 @@ describe('where values come from', () => {
         message: expect.stringContaining('AUTH0_DOMAIN: http: is only allowed for loopback'),
       },
     });
+    // Said once, with where it comes from and what to do there (issue 22, M4).
+    expect(badEnv.host.view().error?.message).toMatch(
+      /AUTH0_DOMAIN is set in the environment: change it there and restart the app\.$/,
+    );
     expect(await badEnv.host.handle('auth:login', [])).toMatchObject({
       ok: false,
       error: { code: 'config_invalid' },
@@ -419,6 +429,8 @@ describe('where values come from', () => {
       settings: {
         errors: { AUTH0_DOMAIN: expect.stringMatching(/^Domain: /) },
         problem: { code: 'config_invalid' },
+        // No Save that can never work: the environment's value wins over anything saved.
+        canSave: false,
       },
     });
 
@@ -429,6 +441,10 @@ describe('where values come from', () => {
     expect(badFile.host.view()).toMatchObject({
       provider: { kind: 'none' },
       error: { message: expect.stringContaining(`${managed}: is not JSON.`) },
+    });
+    expect(await badFile.host.handle('settings:get', [])).toMatchObject({
+      ok: true,
+      settings: { canSave: false },
     });
   });
 });

@@ -62,12 +62,33 @@ describe('validateSettings: one parser for the environment and the form', () => 
       AUTH0_AUDIENCE: 'Audience is required for your tenant.',
       API_SERVER_URL: 'API server URL: "nope" is not a URL.',
       AUTH0_CALLBACK_PORTS:
-        'Callback ports: "x" is not a port (1–65535); use a comma list like 3000,3001.',
+        'Callback ports: "x" is not a port (1–65535); use a comma list like 53682, 53683.',
       AUTH0_DPOP: 'Use DPoP: "yes" is not true or false.',
     });
     // parseConfig throws the first of them, as it always did.
     expect(() => parseConfig(bad)).toThrow(asEnv.first.message);
     expect(asEnv.first.setting).toBe('AUTH0_DOMAIN');
+  });
+
+  it('messages quote only what the person typed, and say what is wanted', () => {
+    const result = validateSettings(
+      { ...tenant, AUTH0_DOMAIN: 'my tenant', API_SERVER_URL: 'localhost:3000' },
+      'labels',
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    // Not "https://my tenant/" (the scheme and slash the parser added) nor "got localhost:".
+    expect(result.errors.AUTH0_DOMAIN).toBe(
+      'Domain: "my tenant" is not a domain like dev-x.us.auth0.com, or an https:// URL.',
+    );
+    expect(result.errors.API_SERVER_URL).toBe(
+      'API server URL must start with https:// (http:// only for 127.0.0.1, ::1 or localhost), like https://api.example.com.',
+    );
+    // A full URL that does not parse is quoted as typed.
+    const typed = validateSettings({ ...tenant, AUTH0_DOMAIN: 'https://my tenant' }, 'labels');
+    expect(!typed.ok && typed.errors.AUTH0_DOMAIN).toBe(
+      'Domain: "https://my tenant" is not a URL.',
+    );
   });
 
   it('accepts what the environment accepts, trimming what a person typed', () => {
