@@ -1,9 +1,11 @@
 // The identity provider's own pages: login, sign-up, logout, errors.
 // Plain HTML with inline CSS, no external assets; every interpolated value goes through escapeHtml.
 import { createHash } from 'node:crypto';
+import { APP_NAME } from '../src-preload/app-name.ts';
 import { APP_LINK_SCHEME, DEMO_ACCOUNTS, MIN_PASSWORD_LENGTH } from './accounts.ts';
 
-export const PRODUCT_NAME = 'Hello World Desktop';
+/** The app's one name: what its client is registered under here (shown on every page). */
+export const PRODUCT_NAME = APP_NAME;
 
 const HTML_ESCAPES: Record<string, string> = {
   '&': '&amp;',

@@ -92,7 +92,20 @@ export async function keyOpensPreview(key: string, base = ''): Promise<boolean> 
   }
 }
 
-export function createHttpBridge(key: string, base = ''): AuthBridge {
+/**
+ * `onLocked` runs once when the preview refuses this key (401): it was restarted with a new key, so
+ * nothing this page sends will work again (issue 22, L13: the page used to keep failing quietly).
+ */
+export function createHttpBridge(key: string, base = '', onLocked?: () => void): AuthBridge {
+  let locked = false;
+  function refused(status: number): void {
+    if (status !== 401 || locked) return;
+    locked = true;
+    source?.abort();
+    clearTimeout(retryTimer);
+    onLocked?.();
+  }
+
   async function post(channel: Channel, args: unknown[]): Promise<Answer> {
     let response: Response;
     try {
@@ -105,6 +118,7 @@ export function createHttpBridge(key: string, base = ''): AuthBridge {
     } catch {
       return { ok: false, error: { code: 'internal', message: NOT_RESPONDING } };
     }
+    refused(response.status);
     let body: unknown;
     try {
       body = await response.json();
@@ -183,6 +197,7 @@ export function createHttpBridge(key: string, base = ''): AuthBridge {
           cache: 'no-store',
           signal: stream.signal,
         });
+        refused(response.status);
         if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
         if (reopened) void resync();
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -207,7 +222,7 @@ export function createHttpBridge(key: string, base = ''): AuthBridge {
       } catch {
         // Refused, dropped or closed: decided below.
       }
-      if (source !== stream || stream.signal.aborted) return;
+      if (source !== stream || stream.signal.aborted || locked) return;
       // The host went away or answered with something other than a stream: try again in a moment.
       source = null;
       retryTimer = setTimeout(() => {

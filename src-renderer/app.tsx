@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { ComponentType } from 'react';
+import { APP_NAME } from '../src-preload/app-name.ts';
 import type { AuthBridge } from '../src-preload/contract.ts';
 import { ErrorBoundary } from './components/error-boundary.tsx';
 import { PageLayout } from './components/page-layout.tsx';
@@ -49,7 +50,7 @@ function CurrentPage() {
   const firstRender = useRef(true);
 
   useEffect(() => {
-    document.title = `${title} · Hello World`;
+    document.title = `${title} · ${APP_NAME}`;
   }, [title]);
 
   // After a navigation, take keyboard and screen-reader users to the new page's heading.

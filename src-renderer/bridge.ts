@@ -32,5 +32,8 @@ export async function loadBridge(): Promise<AuthBridge> {
   });
   const key = takePreviewKey();
   if (!key || !(await keyOpensPreview(key))) throw new PreviewLockedError();
-  return createHttpBridge(key);
+  return createHttpBridge(key, '', () => window.dispatchEvent(new Event(PREVIEW_RESTARTED)));
 }
+
+/** Dispatched on `window` when the preview refuses this page's key: it was restarted meanwhile. */
+export const PREVIEW_RESTARTED = 'preview-restarted';

@@ -43,7 +43,8 @@ export function providerError(error: unknown, issuer: URL | string): CoreError {
   if (isNetworkFailure(error) || isNetworkFailure((error as { cause?: unknown })?.cause)) {
     return new CoreError(
       'provider_unreachable',
-      `The identity provider at ${String(issuer)} could not be reached. Check your connection and try again.`,
+      // "Sign-in service": the one name the UI uses for the identity provider (issue 22, L5).
+      `The sign-in service at ${String(issuer)} could not be reached. Check your connection and try again.`,
       { cause: error },
     );
   }
@@ -57,7 +58,7 @@ export function providerError(error: unknown, issuer: URL | string): CoreError {
     }
     return new CoreError(
       'provider_error',
-      `The identity provider refused the sign-in: ${describe(error.error, error.error_description)}.`,
+      `The sign-in service refused the sign-in: ${describe(error.error, error.error_description)}.`,
       { cause: error },
     );
   }
@@ -70,7 +71,7 @@ export function providerError(error: unknown, issuer: URL | string): CoreError {
     }
     return new CoreError(
       'provider_error',
-      `The identity provider answered with an error: ${describe(error.error, error.error_description)}.`,
+      `The sign-in service answered with an error: ${describe(error.error, error.error_description)}.`,
       { status: error.status, cause: error },
     );
   }
@@ -97,7 +98,7 @@ export function providerError(error: unknown, issuer: URL | string): CoreError {
   }
   return new CoreError(
     'internal',
-    `Something went wrong talking to the identity provider: ${error instanceof Error ? error.message : String(error)}`,
+    `Something went wrong talking to the sign-in service: ${error instanceof Error ? error.message : String(error)}`,
     { cause: error },
   );
 }

@@ -21,6 +21,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CoreError } from './errors.ts';
+import { APP_NAME } from '../../src-preload/app-name.ts';
 import { ExpectedState } from './expected-state.ts';
 
 export const LOOPBACK_HOST = '127.0.0.1';
@@ -48,8 +49,8 @@ export function isLoopbackOrigin(value: string | undefined, port: number): boole
 const DONE_PATH = '/done';
 /** How long an ended receiver keeps answering late tabs (it holds no secret, only the outcome). */
 export const LINGER_MS = 60 * 60_000;
-/** The app's name as the browser tab shows it. */
-export const APP_NAME = 'Hello World';
+/** The app's name as the browser tab shows it: the one name (src-preload/app-name.ts). */
+export { APP_NAME };
 /** Longest request target accepted; authorization responses are far shorter. */
 const MAX_URL_LENGTH = 8192;
 /**
@@ -83,6 +84,11 @@ export interface LoopbackOptions {
    * sign-in's words. Other receivers (the logout's) pass their own.
    */
   latePages?: Partial<Record<EndReason, LatePage>>;
+  /**
+   * Pages for other paths a tab may come back to on this port, e.g. a logout tab that returns after a
+   * new sign-in took the port: a page saying what happened, never "Not found". They take nothing.
+   */
+  otherPages?: Readonly<Record<string, LatePage>>;
 }
 
 export interface Outcome {
@@ -90,7 +96,14 @@ export interface Outcome {
   message: string;
 }
 
-export type EndReason = 'cancelled' | 'timeout';
+/** `switched`: the person chose another way to sign in ("Try another way"), see SWITCHED_WAY. */
+export type EndReason = 'cancelled' | 'timeout' | 'switched';
+
+/**
+ * The abort reason a sign-in gives its way's signal when the person picks another way: a tab that
+ * comes back to this receiver then hears that, not that the sign-in "was cancelled".
+ */
+export const SWITCHED_WAY = 'switched-way';
 
 export interface LatePage {
   title: string;
@@ -119,6 +132,7 @@ export class LoopbackReceiver {
   private readonly timeoutMs: number;
   private readonly latePages: Record<EndReason, LatePage>;
   private readonly wrongStatePage: LatePage;
+  private readonly otherPages: Readonly<Record<string, LatePage>>;
   /** Set once the wait is over: the server then only tells late tabs what happened. */
   private ended: { reason: EndReason | 'finished'; lingerTimer: NodeJS.Timeout } | undefined;
 
@@ -139,20 +153,25 @@ export class LoopbackReceiver {
 
     const timeoutMs = options.timeoutMs ?? 5 * 60_000;
     this.timeoutMs = timeoutMs;
+    this.otherPages = options.otherPages ?? {};
     this.latePages = {
       cancelled: options.latePages?.cancelled ?? {
         title: 'Sign-in cancelled',
-        message: `This sign-in was cancelled in the ${APP_NAME} app, so it cannot finish here. Go back to the app and press Log In to start again. You can close this tab.`,
+        message: `This sign-in was cancelled in ${APP_NAME}, so it cannot finish here. Go back to the app and press Log In to start again. You can close this tab.`,
+      },
+      switched: options.latePages?.switched ?? {
+        title: 'Signing in another way',
+        message: `You chose another way to sign in, in ${APP_NAME}: continue there. This tab is no longer needed; you can close it.`,
       },
       timeout: options.latePages?.timeout ?? {
         title: 'Sign-in timed out',
-        message: `The ${APP_NAME} app stopped waiting for this sign-in after ${describeDuration(timeoutMs)}. Go back to the app and press Log In to start again. You can close this tab.`,
+        message: `${APP_NAME} stopped waiting for this sign-in after ${describeDuration(timeoutMs)}. Go back to the app and press Log In to start again. You can close this tab.`,
       },
     };
     this.wrongStatePage = options.wrongStatePage ?? {
       title: 'Not this sign-in',
       message:
-        'This is not the sign-in the app is waiting for. Finish signing in in the tab the app opened.',
+        'This is not the sign-in the app is waiting for. Finish signing in from the tab the app opened.',
     };
     this.timer = setTimeout(() => {
       this.fail(
@@ -166,7 +185,10 @@ export class LoopbackReceiver {
     this.timer.unref();
     if (options.signal) {
       const onAbort = () =>
-        this.fail(new CoreError('sign_in_cancelled', 'Sign-in was cancelled.'), 'cancelled');
+        this.fail(
+          new CoreError('sign_in_cancelled', 'Sign-in was cancelled.'),
+          options.signal?.reason === SWITCHED_WAY ? 'switched' : 'cancelled',
+        );
       if (options.signal.aborted) onAbort();
       else options.signal.addEventListener('abort', onAbort, { once: true });
     }
@@ -297,6 +319,13 @@ export class LoopbackReceiver {
       else this.outcomeWaiters.push(respond);
       return;
     }
+    const other = Object.hasOwn(this.otherPages, url.pathname)
+      ? this.otherPages[url.pathname]
+      : undefined;
+    if (other) {
+      send(res, 200, page(other.title, other.message, false, 'notice'));
+      return;
+    }
     send(res, 404, page('Not found', 'There is nothing here.', false));
   }
 
@@ -329,7 +358,7 @@ export class LoopbackReceiver {
           410,
           page(
             'Already finished',
-            `This page was already used to finish a sign-in. Go back to the ${APP_NAME} app. You can close this tab.`,
+            `This page was already used to finish a sign-in. Go back to ${APP_NAME}. You can close this tab.`,
             this.outcome.ok,
           ),
         );
@@ -419,5 +448,5 @@ function page(
 main{max-width:28rem;margin:1.5rem;padding:2rem;border-radius:8px;background:#fff;border-top:4px solid ${accent};box-shadow:0 12px 40px rgba(0,0,0,.12);text-align:center}
 .app{margin:0 0 .75rem;color:#5c6070;font-size:.875rem;font-weight:600;letter-spacing:.02em}
 h1{font-size:1.4rem;margin:0 0 .5rem}</style></head>
-<body><main><p class="app">${APP_NAME} · desktop app</p><h1>${escapeHtml(title)}</h1><p id="message">${escapeHtml(message)}</p></main></body></html>`;
+<body><main><p class="app">${APP_NAME}</p><h1>${escapeHtml(title)}</h1><p id="message">${escapeHtml(message)}</p></main></body></html>`;
 }

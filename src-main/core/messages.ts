@@ -112,7 +112,7 @@ export class MessageService {
     } catch (error) {
       throw new CoreError(
         'api_unreachable',
-        `The message API at ${this.apiServerUrl.origin} could not be reached${axios.isAxiosError(error) && error.code === 'ECONNABORTED' ? ' in time' : ''}. Is it running?`,
+        `The message API at ${this.apiServerUrl.origin} could not be reached${axios.isAxiosError(error) && error.code === 'ECONNABORTED' ? ' in time' : ''}. Check your connection, or try again in a moment.`,
         { cause: error },
       );
     }

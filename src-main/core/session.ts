@@ -19,7 +19,7 @@ import type { AppConfig } from './config.ts';
 import { DPoPKeyStore, type DPoPKey } from './dpop.ts';
 import { pollForTokens, requestSignInCode } from './device-code.ts';
 import { CoreError, toAppError } from './errors.ts';
-import { LoopbackReceiver, type LoopbackOptions, type Outcome } from './loopback.ts';
+import { LoopbackReceiver, SWITCHED_WAY, type LoopbackOptions, type Outcome } from './loopback.ts';
 import {
   buildAuthorizationRequest,
   checkProviderAnswers,
@@ -54,6 +54,13 @@ export interface ApiCredential {
 }
 
 export { CALLBACK_PATH, LOGGED_OUT_PATH };
+
+/** A logout tab back after Log In had already started a new sign-in on its port. */
+const LOGOUT_TAB_AFTER_SIGN_IN = {
+  title: 'Logging out finished here',
+  message:
+    'The app started a new sign-in before this tab came back. Finish signing in from the tab the app opened for it; you can close this one.',
+};
 /**
  * A second Log In within this long of opening the sign-in page is the same person's double-click: it
  * joins the pending sign-in without opening the page again (one tab, not two).
@@ -266,7 +273,8 @@ export class SessionManager {
       };
     }
     pending.next = way;
-    pending.wayAbort?.abort();
+    // A tab that still comes back to the loopback hears that another way was chosen (loopback.ts).
+    pending.wayAbort?.abort(SWITCHED_WAY);
     return { ok: true };
   }
 
@@ -580,9 +588,13 @@ export class SessionManager {
   /** The default way: the system browser comes back to a one-shot loopback receiver (RFC 8252 §7.3). */
   private async signInWithLoopback(pending: PendingSignIn, signal: AbortSignal): Promise<TokenSet> {
     // A logout receiver may hold the only callback port (one fixed port is the usual Auth0 set-up):
-    // the sign-in needs it more than a logout tab the user may never finish.
-    await this.closeLogoutReceivers();
-    const receiver = await this.startReceiver(CALLBACK_PATH, signal);
+    // the sign-in needs it more than a logout tab the user may never finish. With OS-assigned ports
+    // there is no contest: the logout tab can still come back to its own port.
+    if (this.config.callbackPorts.length > 0) await this.closeLogoutReceivers();
+    // A logout tab that comes back to the port this sign-in took is told what happened.
+    const receiver = await this.startReceiver(CALLBACK_PATH, signal, {
+      otherPages: { [LOGGED_OUT_PATH]: LOGOUT_TAB_AFTER_SIGN_IN },
+    });
     try {
       pending.expiresAt = Date.now() + this.options.signInTimeoutMs;
       const dpop = this.config.dpop ? await this.dpop() : undefined;

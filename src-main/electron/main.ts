@@ -30,6 +30,7 @@ import {
   session,
   shell,
 } from 'electron';
+import { APP_NAME } from '../../src-preload/app-name.ts';
 import { DEFAULT_REDIRECT_SCHEME } from '../core/config.ts';
 import { startCoreHost, type CoreHost } from '../core/host.ts';
 import { createFileLog, teeLogger, type FileLog } from './app-log.ts';
@@ -57,8 +58,8 @@ import { smokeTest, wantsSmokeTest } from './smoke-test.ts';
 import { SWITCH_BUTTON, switchConfirmation } from './switch-confirmation.ts';
 import { openWindowStateStore } from './window-state-store.ts';
 
-/** package.json's productName: what the OS calls the packaged app (its scheme handler). */
-const PRODUCT_NAME = 'Electron Auth0 Hello World';
+/** package.json's productName (src-preload/app-name.ts): what the OS calls the packaged app. */
+const PRODUCT_NAME = APP_NAME;
 /** electron-builder.yml's appId: the Windows AppUserModelID its installer gives the shortcuts. */
 const APP_ID = 'com.example.electron-auth0-hello-world';
 /** dist/main at run time (also inside app.asar): the renderer and preload are its siblings. */

@@ -12,8 +12,9 @@ import type {
   BrowserWindow as ElectronBrowserWindow,
   BrowserWindowConstructorOptions,
 } from 'electron';
+import { APP_NAME } from '../../src-preload/app-name.ts';
 
-/** Below 640 px wide the renderer switches to its narrow-window menu; the minimum lets one see it. */
+/** Below 1040 px wide the renderer switches to its narrow-window menu; 1100 opens with the full nav. */
 export const WINDOW_SIZE = { width: 1100, height: 760, minWidth: 360, minHeight: 480 } as const;
 
 /** What `createAppWindow` needs of Electron's BrowserWindow class. */
@@ -38,7 +39,7 @@ export function createAppWindow<W>(BrowserWindow: WindowClass<W>, options: AppWi
   return new BrowserWindow({
     ...WINDOW_SIZE,
     ...options.bounds,
-    title: 'Hello World',
+    title: APP_NAME,
     // Shown on 'ready-to-show' (showWhenReady) so the user never sees an empty frame.
     show: false,
     // The application menu (menu.ts) stays visible on Windows and Linux: Settings, Edit and Help are

@@ -1,3 +1,4 @@
+import { APP_NAME } from '../../src-preload/app-name.ts';
 import { BrandLogo } from './navigation/brand-logo.tsx';
 
 export function HeroBanner() {
@@ -6,7 +7,7 @@ export function HeroBanner() {
       <div className="hero-banner__logo">
         <BrandLogo size={72} />
       </div>
-      <h1 className="hero-banner__headline">Hello, Electron World!</h1>
+      <h1 className="hero-banner__headline">{APP_NAME}</h1>
       <p className="hero-banner__description">
         This desktop app signs you in the way a native app should: in your own{' '}
         <strong>system browser</strong>, with the authorization code flow and <strong>PKCE</strong>.

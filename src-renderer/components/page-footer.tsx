@@ -1,3 +1,4 @@
+import { hrefFor } from '../hooks/use-route.ts';
 import { useSession } from '../hooks/use-session.tsx';
 
 export function PageFooter() {
@@ -6,7 +7,11 @@ export function PageFooter() {
     <footer className="page-footer">
       {provider ? (
         <p className="page-footer__provider">
-          Identity provider: <strong>{provider.label}</strong>
+          {/* Where it is chosen is one click away (issue 22, L11). */}
+          Identity provider:{' '}
+          <a href={hrefFor('/settings')} className="page-footer__settings-link">
+            <strong>{provider.label}</strong>
+          </a>
         </p>
       ) : null}
       <p>

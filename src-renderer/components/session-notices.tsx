@@ -1,10 +1,16 @@
 import { useEffect, useState } from 'react';
 import type { AppError, ProviderInfo, SessionView } from '../../src-preload/contract.ts';
 import { FOCUS_TARGET } from '../hooks/use-focus-rule.ts';
-import { hrefFor } from '../hooks/use-route.ts';
+import { hrefFor, useRoute } from '../hooks/use-route.ts';
 import { useSession } from '../hooks/use-session.tsx';
 import { ErrorAlert } from './error-alert.tsx';
-import { ChooseWay, SignInCode, TryAnotherWay } from './sign-in-ways.tsx';
+import {
+  CancelSignIn,
+  ChooseWay,
+  SignInCode,
+  SignInCodeBar,
+  TryAnotherWay,
+} from './sign-in-ways.tsx';
 import { stillFailing } from './still-failing.ts';
 
 const ALERT_TITLES: Partial<Record<AppError['code'], string>> = {
@@ -27,13 +33,15 @@ const ALERT_TITLES: Partial<Record<AppError['code'], string>> = {
 /** What the session says right now, above every page: sign-in in progress, errors, notices, persistence. */
 export function SessionNotices() {
   const { session, alert, dismissAlert, notice, dismissNotice } = useSession();
+  const notEnded = session.status === 'signed-out' && session.providerSession === 'not-ended';
+  // One problem, one alert (issue 22, L5): a Log In that cannot reach the sign-in service while the
+  // warning about its session says so already is told inside that warning.
+  const alertInWarning = notEnded && alert?.code === 'provider_unreachable';
   return (
     <div className="session-notices">
       {session.status === 'signing-in' ? <SigningIn session={session} /> : null}
-      {session.status === 'signed-out' && session.providerSession === 'not-ended' ? (
-        <ProviderSessionNotEnded />
-      ) : null}
-      {alert ? (
+      {notEnded ? <ProviderSessionNotEnded loginUnreachable={alertInWarning} /> : null}
+      {alert && !alertInWarning ? (
         <ErrorAlert
           title={ALERT_TITLES[alert.code]}
           message={alert.message}
@@ -96,9 +104,13 @@ function pointsToSettings(alert: AppError, provider: ProviderInfo | undefined): 
 
 /** The pending sign-in, by the way it is taking: the browser (or app link), a code, or a choice. */
 function SigningIn({ session }: { session: SessionView }) {
-  const { cancel } = useSession();
+  const route = useRoute();
+  // The code panel in full on the page where the sign-in started (or where it was asked back).
+  const [fullOn, setFullOn] = useState(route);
   const signIn = session.signIn;
   if (signIn?.way === 'code' && signIn.code) {
+    if (route !== fullOn)
+      return <SignInCodeBar code={signIn.code} onShow={() => setFullOn(route)} />;
     return <SignInCode key={signIn.code.userCode} code={signIn.code} ways={signIn.otherWays} />;
   }
   if (signIn?.way === 'code') {
@@ -110,13 +122,7 @@ function SigningIn({ session }: { session: SessionView }) {
             Getting a sign-in code…
           </h2>
         </div>
-        <button
-          type="button"
-          className="button button--secondary-light"
-          onClick={() => void cancel()}
-        >
-          Cancel
-        </button>
+        <CancelSignIn />
       </section>
     );
   }
@@ -134,45 +140,54 @@ function signingInMessage(session: SessionView): string {
   return `We opened the ${page} in your web browser. ${action}; this window updates by itself.`;
 }
 
-/** "Finish signing in in your browser": reopen the page (it often opens behind the app), time left, Cancel. */
+/** The banner's heading, by flow: "Finish signing in with your browser" / "… signing up …". */
+export function signingInTitle(flow: SessionView['flow']): string {
+  return flow === 'signup'
+    ? 'Finish signing up with your browser'
+    : 'Finish signing in with your browser';
+}
+
+/**
+ * The waiting banner: what to do, the time left, Reopen and Cancel, then the other ways. The order
+ * on screen is the order for the keyboard (issue 22, L10), and it stacks at every width, so it
+ * needs no breakpoint (L8: at 200 % zoom one used to miss by a fraction of a pixel).
+ */
 function SigningInBanner() {
-  const { session, cancel, reopen } = useSession();
+  const { session, reopen } = useSession();
   const timeLeft = useTimeLeft(session.expiresAt);
+  const page = session.flow === 'signup' ? 'sign-up page' : 'sign-in page';
   return (
-    <section className="callout callout--progress" aria-labelledby="signing-in-title">
+    <section
+      className="callout callout--progress sign-in-banner"
+      aria-labelledby="signing-in-title"
+    >
       <span className="page-loader__spinner" aria-hidden="true" />
       <div className="callout__body">
         <div role="status">
           <h2 className="callout__title" id="signing-in-title" {...FOCUS_TARGET}>
-            Finish signing in in your browser
+            {signingInTitle(session.flow)}
           </h2>
           <p className="callout__message">{signingInMessage(session)}</p>
         </div>
         {timeLeft ? <p className="callout__meta">{timeLeft}</p> : null}
+        <div className="callout__actions">
+          <button
+            type="button"
+            className="button button--secondary-light"
+            onClick={() => void reopen()}
+          >
+            Reopen {page}
+          </button>
+          <CancelSignIn />
+        </div>
         <TryAnotherWay ways={session.signIn?.otherWays ?? []} />
-      </div>
-      <div className="callout__actions">
-        <button
-          type="button"
-          className="button button--secondary-light"
-          onClick={() => void reopen()}
-        >
-          Reopen sign-in page
-        </button>
-        <button
-          type="button"
-          className="button button--secondary-light"
-          onClick={() => void cancel()}
-        >
-          Cancel
-        </button>
       </div>
     </section>
   );
 }
 
 /** After a Log Out that could not reach the sign-in service: say so, and offer to try again. */
-function ProviderSessionNotEnded() {
+function ProviderSessionNotEnded({ loginUnreachable }: { loginUnreachable: boolean }) {
   const { endProviderSession } = useSession();
   const [trying, setTrying] = useState(false);
   const [stillUnreachableAt, setStillUnreachableAt] = useState<number | null>(null);
@@ -188,6 +203,11 @@ function ProviderSessionNotEnded() {
           You are signed out of this app, but the sign-in service could not be reached to end your
           session there. Until it is ended, the next Log In will ask for your password.
         </p>
+        {loginUnreachable ? (
+          <p className="callout__message">
+            Log In could not reach it either: check your connection, then try again.
+          </p>
+        ) : null}
         {stillUnreachableAt !== null && !trying ? (
           <p className="callout__message">
             {stillFailing('Still cannot reach the sign-in service', stillUnreachableAt)}

@@ -5,6 +5,7 @@
  */
 import { useEffect, useId, useState } from 'react';
 import type { OtherSignInWay, SignInCodeView } from '../../src-preload/contract.ts';
+import { FOCUS_TARGET } from '../hooks/use-focus-rule.ts';
 import { useSession } from '../hooks/use-session.tsx';
 
 const WAY_LABELS: Record<OtherSignInWay, string> = {
@@ -16,6 +17,16 @@ const WAY_HINTS: Record<OtherSignInWay, string> = {
   'app-link': 'Your browser hands the sign-in back to this app instead of to a local address.',
   code: 'Enter a short code on a sign-in page, in any browser, even on another device.',
 };
+
+/** Cancel for the pending sign-in, whichever way it takes. */
+export function CancelSignIn() {
+  const { cancel } = useSession();
+  return (
+    <button type="button" className="button button--secondary-light" onClick={() => void cancel()}>
+      Cancel
+    </button>
+  );
+}
 
 /** The ways offered now, as buttons; and why the app link is not among them, when the OS says. */
 function WayButtons({ ways }: { ways: readonly OtherSignInWay[] }) {
@@ -46,7 +57,7 @@ function WayButtons({ ways }: { ways: readonly OtherSignInWay[] }) {
   );
 }
 
-/** Under "Finish signing in in your browser": a disclosure with the other ways. */
+/** Under "Finish signing in with your browser": a disclosure with the other ways. */
 export function TryAnotherWay({ ways }: { ways: readonly OtherSignInWay[] }) {
   const [open, setOpen] = useState(false);
   const panelId = useId();
@@ -77,11 +88,10 @@ export function ChooseWay({
   reason: string | undefined;
   ways: readonly OtherSignInWay[];
 }) {
-  const { cancel } = useSession();
   return (
     <section className="callout callout--progress sign-in-panel" aria-labelledby="choose-way-title">
       <div className="callout__body">
-        <h2 className="callout__title" id="choose-way-title">
+        <h2 className="callout__title" id="choose-way-title" {...FOCUS_TARGET}>
           Choose another way to sign in
         </h2>
         <p className="callout__message">
@@ -89,13 +99,7 @@ export function ChooseWay({
         </p>
         <WayButtons ways={ways} />
       </div>
-      <button
-        type="button"
-        className="button button--secondary-light"
-        onClick={() => void cancel()}
-      >
-        Cancel
-      </button>
+      <CancelSignIn />
     </section>
   );
 }
@@ -116,7 +120,7 @@ export function SignInCode({
   code: SignInCodeView;
   ways: readonly OtherSignInWay[];
 }) {
-  const { cancel, switchWay, bridge } = useSession();
+  const { switchWay, bridge } = useSession();
   const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle');
   const [opening, setOpening] = useState<'idle' | 'failed'>('idle');
   const [now, setNow] = useState(() => Date.now());
@@ -172,8 +176,8 @@ export function SignInCode({
             <button
               type="button"
               className="button button--secondary-light"
-              onClick={() => void openPage()}
-              disabled={code.expired}
+              onClick={() => void (code.expired ? undefined : openPage())}
+              aria-disabled={code.expired ? true : undefined}
             >
               Open the page
             </button>
@@ -192,6 +196,7 @@ export function SignInCode({
             }
             aria-label={`Your sign-in code: ${code.userCode.split('').join(' ')}`}
             data-testid="user-code"
+            {...FOCUS_TARGET}
           >
             {code.userCode}
           </p>
@@ -199,8 +204,8 @@ export function SignInCode({
             <button
               type="button"
               className="button button--secondary-light"
-              onClick={() => void copyCode()}
-              disabled={code.expired}
+              onClick={() => void (code.expired ? undefined : copyCode())}
+              aria-disabled={code.expired ? true : undefined}
             >
               {copy === 'copied' ? 'Copied' : 'Copy code'}
             </button>
@@ -219,7 +224,7 @@ export function SignInCode({
         </li>
       </ol>
       <p className="sign-in-code__warning">
-        <strong>Enter this code only if you just started signing in in this app.</strong> Never
+        <strong>Enter this code only if you started signing in to this app just now.</strong> Never
         enter a code that someone sent you: whoever made it would get into your account.
       </p>
       <div className="sign-in-code__footer">
@@ -229,13 +234,34 @@ export function SignInCode({
           </span>
         )}
         {otherWays.length > 0 ? <TryAnotherWay ways={otherWays} /> : null}
-        <button
-          type="button"
-          className="button button--secondary-light"
-          onClick={() => void cancel()}
-        >
-          Cancel
+        <CancelSignIn />
+      </div>
+    </section>
+  );
+}
+
+/**
+ * The pending code on any other page than the one it was asked for on: one line instead of the
+ * whole panel (issue 22, L8: the panel covered every page). "Show the steps" brings the panel back.
+ */
+export function SignInCodeBar({ code, onShow }: { code: SignInCodeView; onShow(): void }) {
+  const titleId = useId();
+  return (
+    <section className="callout callout--progress sign-in-code-bar" aria-labelledby={titleId}>
+      <div className="callout__body">
+        <h2 className="callout__title" id={titleId}>
+          Signing in with a code
+        </h2>
+        <p className="callout__message">
+          {code.expired ? 'The code expired.' : 'Your code:'}{' '}
+          <span className="sign-in-code-bar__code">{code.userCode}</span>
+        </p>
+      </div>
+      <div className="callout__actions">
+        <button type="button" className="button button--secondary-light" onClick={onShow}>
+          Show the steps
         </button>
+        <CancelSignIn />
       </div>
     </section>
   );

@@ -6,9 +6,18 @@ export type MessageState =
   | { status: 'idle' }
   | { status: 'loading' }
   | { status: 'loaded'; data: ApiMessage }
-  | { status: 'failed'; error: AppError };
+  | {
+      status: 'failed';
+      error: AppError;
+      /** Try again was pressed and its answer is not in yet: the failure stays on screen meanwhile. */
+      retrying: boolean;
+      /** When Try again failed again (epoch ms), so the page can say it did try. */
+      failedAgainAt?: number;
+    };
 
-type Outcome = Extract<MessageState, { status: 'loaded' | 'failed' }>;
+type Outcome =
+  | { status: 'loaded'; data: ApiMessage }
+  | { status: 'failed'; error: AppError; failedAgainAt?: number };
 
 /**
  * Asks the main process for one of the Hello World API's messages when the page opens (and again
@@ -38,10 +47,16 @@ export function useApiMessage(
       }))
       .then((result) => {
         if (!current) return;
-        const outcome: Outcome = result.ok
-          ? { status: 'loaded', data: result.data }
-          : { status: 'failed', error: result.error };
-        setAnswer({ request, outcome });
+        setAnswer((previous) => {
+          const again =
+            previous?.request.startsWith(`${kind}#`) && previous.outcome.status === 'failed';
+          const outcome: Outcome = result.ok
+            ? { status: 'loaded', data: result.data }
+            : again
+              ? { status: 'failed', error: result.error, failedAgainAt: Date.now() }
+              : { status: 'failed', error: result.error };
+          return { request, outcome };
+        });
       });
     return () => {
       current = false;
@@ -51,7 +66,11 @@ export function useApiMessage(
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
   let state: MessageState;
   if (!enabled) state = { status: 'idle' };
-  else if (answer?.request !== request) state = { status: 'loading' };
-  else state = answer.outcome;
+  else if (answer?.request === request)
+    state =
+      answer.outcome.status === 'failed' ? { ...answer.outcome, retrying: false } : answer.outcome;
+  else if (answer?.request.startsWith(`${kind}#`) && answer.outcome.status === 'failed')
+    state = { status: 'failed', error: answer.outcome.error, retrying: true };
+  else state = { status: 'loading' };
   return { state, reload };
 }

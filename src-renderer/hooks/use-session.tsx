@@ -8,6 +8,7 @@ import type {
   RevocationResult,
   SessionView,
 } from '../../src-preload/contract.ts';
+import { focusElement } from './use-focus-rule.ts';
 import { navigate } from './use-route.ts';
 import type { RoutePath } from './use-route.ts';
 
@@ -76,6 +77,31 @@ function logoutNotice(result: {
   return null;
 }
 
+const ALREADY_SIGNING_IN_WITH_CODE: Notice = {
+  title: 'You are already signing in',
+  message: 'Finish with the code shown here, or press Cancel to start again.',
+};
+
+const ALREADY_CHOOSING: Notice = {
+  title: 'You are already signing in',
+  message: 'Choose one of the ways shown here, or press Cancel to start again.',
+};
+
+/** Sign Up while a Log In waits (or the other way round): the waiting one is brought forward. */
+function otherFlowWaiting(waiting: 'login' | 'signup'): Notice {
+  return waiting === 'login'
+    ? {
+        title: 'A sign-in is already waiting',
+        message:
+          'We brought its page forward in your browser. To create an account instead, press Cancel, then Sign Up.',
+      }
+    : {
+        title: 'A sign-up is already waiting',
+        message:
+          'We brought its page forward in your browser. To log in to an existing account instead, press Cancel, then Log In.',
+      };
+}
+
 const SessionContext = createContext<SessionState | null>(null);
 
 const RESTORING: SessionView = { status: 'restoring', persistence: 'encrypted' };
@@ -106,7 +132,11 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
   // what the person dismissed.
   const lastError = useRef<AppError | undefined>(undefined);
 
+  /** The session as last accepted, for callbacks that must not be re-made on every change. */
+  const current = useRef<SessionView>(RESTORING);
+
   const accept = useCallback((next: SessionView) => {
+    current.current = next;
     setSession(next);
     // A new session error replaces the alert: it is the latest truth about the session.
     if (sameError(next.error, lastError.current)) return;
@@ -149,6 +179,22 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
     async (flow: 'login' | 'signup', returnTo?: RoutePath) => {
       setAlert(null);
       setNotice(null);
+      // Pressed again while a sign-in waits (issue 22, L2): say what happens instead of nothing.
+      const waiting = current.current;
+      if (waiting.status === 'signing-in') {
+        const way = waiting.signIn?.way;
+        if (way === 'code' || way === 'choose') {
+          // Nothing to bring forward: the way to finish is on this screen.
+          setNotice(way === 'code' ? ALREADY_SIGNING_IN_WITH_CODE : ALREADY_CHOOSING);
+          focusElement(
+            document.querySelector('[data-testid="user-code"]') ??
+              document.querySelector('#choose-way-title'),
+          );
+          return;
+        }
+        // The pending one's page comes forward (the core reopens it): say it is not a new one.
+        if (waiting.flow && waiting.flow !== flow) setNotice(otherFlowWaiting(waiting.flow));
+      }
       // A second Log In while one waits joins it (the app reopens its page): same answer for both.
       const result = await settle(() => (flow === 'login' ? bridge.login() : bridge.signup()), {
         ok: false as const,

@@ -4,7 +4,8 @@ import { AuthenticationGuard } from '../components/authentication-guard.tsx';
 import { CodeSnippet } from '../components/code-snippet.tsx';
 import { ErrorAlert } from '../components/error-alert.tsx';
 import { PageLoader } from '../components/page-loader.tsx';
-import { useApiMessage } from '../hooks/use-api-message.ts';
+import { stillFailing } from '../components/still-failing.ts';
+import { useApiMessage, type MessageState } from '../hooks/use-api-message.ts';
 import { useSession } from '../hooks/use-session.tsx';
 
 interface Props {
@@ -42,7 +43,7 @@ function Message({ kind, snippetTitle, requiresSignIn }: Omit<Props, 'title' | '
     case 'loaded':
       return <CodeSnippet title={snippetTitle} code={JSON.stringify(state.data, null, 2)} />;
     case 'failed':
-      return <MessageError kind={kind} error={state.error} reload={reload} />;
+      return <MessageError kind={kind} state={state} reload={reload} />;
   }
 }
 
@@ -52,13 +53,14 @@ function Message({ kind, snippetTitle, requiresSignIn }: Omit<Props, 'title' | '
  */
 function MessageError({
   kind,
-  error,
+  state,
   reload,
 }: {
   kind: MessageKind;
-  error: AppError;
+  state: Extract<MessageState, { status: 'failed' }>;
   reload(): void;
 }) {
+  const { error, retrying, failedAgainAt } = state;
   if (kind === 'admin' && error.status === 403) {
     return (
       <ErrorAlert
@@ -70,13 +72,28 @@ function MessageError({
   const detail = error.status ? `${error.message} (HTTP ${error.status})` : error.message;
   return (
     <ErrorAlert title="The message could not be loaded" message={detail}>
+      {failedAgainAt !== undefined && !retrying ? (
+        <p className="callout__message">
+          {stillFailing(STILL[error.code] ?? 'It failed again', failedAgainAt)}
+        </p>
+      ) : null}
+      {/* Busy, not removed: focus stays on Try again while it tries (the focus rule). */}
       <button
         type="button"
         className="button button--secondary-light callout__action"
-        onClick={reload}
+        aria-disabled={retrying ? true : undefined}
+        onClick={() => {
+          if (!retrying) reload();
+        }}
       >
-        Try again
+        {retrying ? 'Trying again…' : 'Try again'}
       </button>
     </ErrorAlert>
   );
 }
+
+/** What a Try again that failed again could not do, by the error's code. */
+const STILL: Partial<Record<AppError['code'], string>> = {
+  api_unreachable: 'Still cannot reach the message API',
+  provider_unreachable: 'Still cannot reach the sign-in service',
+};

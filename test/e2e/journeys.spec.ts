@@ -14,12 +14,12 @@ test('alice logs in, sees her profile, protected and admin messages, and logs ou
   app,
 }, testInfo) => {
   await app.open();
-  await expect(page.getByRole('heading', { name: 'Hello, Electron World!' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Electron Auth0 Hello World' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Protected' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0);
 
   await page.getByRole('button', { name: 'Log In' }).click();
-  await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+  await expect(page.getByText('Finish signing in with your browser')).toBeVisible();
   await screenshot(page, testInfo, 'signing-in');
   const { context, page: browserTab } = await app.finishSignIn(alice);
   await expect(browserTab.getByText('You can close this tab and return to the app')).toBeVisible();
@@ -49,7 +49,7 @@ test('alice logs in, sees her profile, protected and admin messages, and logs ou
   await expect(
     page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }),
   ).toBeVisible();
-  await expect(page.getByRole('heading', { name: 'Hello, Electron World!' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Electron Auth0 Hello World' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Protected' })).toHaveCount(0);
   await expect(page.getByRole('link', { name: 'Admin' })).toHaveCount(0);
 
@@ -82,7 +82,10 @@ test('bob sees the protected message but "Permission denied" on the Admin page',
 test('Sign Up creates a new account and signs it in', async ({ page, app }) => {
   await app.open();
   await page.getByRole('button', { name: 'Sign Up' }).first().click();
-  await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+  // Says sign-up, not sign-in (issue 22, L1).
+  const banner = page.getByRole('region', { name: 'Finish signing up with your browser' });
+  await expect(banner).toBeVisible();
+  await expect(banner.getByRole('button', { name: 'Reopen sign-up page' })).toBeVisible();
   const email = `e2e-${Date.now()}@example.com`;
   await app.finishSignIn(
     { email, password: 'correct horse battery', name: 'Eve Tester' },
@@ -99,7 +102,7 @@ test('a pending sign-in can be cancelled', async ({ page, app }) => {
   await page.getByRole('button', { name: 'Log In' }).click();
   const url = await app.nextExternalUrl();
   await page.getByRole('button', { name: 'Cancel' }).click();
-  await expect(page.getByText('Finish signing in in your browser')).toHaveCount(0);
+  await expect(page.getByText('Finish signing in with your browser')).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Log In' })).toBeEnabled();
   // The loopback receiver takes nothing any more: a tab coming back now is only told what happened.
   const redirectUri = new URL(url).searchParams.get('redirect_uri')!;

@@ -11,7 +11,7 @@ import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
 import { alice, expect, logIn, recordBridge, screenshot, test } from './fixtures.ts';
 
 const PAGES = [
-  { hash: '#/', name: 'home', heading: 'Hello, Electron World!' },
+  { hash: '#/', name: 'home', heading: 'Electron Auth0 Hello World' },
   { hash: '#/profile', name: 'profile', heading: 'Profile Page' },
   { hash: '#/public', name: 'public', heading: 'Public Page' },
   { hash: '#/protected', name: 'protected', heading: 'Protected Page' },

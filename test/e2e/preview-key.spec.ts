@@ -98,7 +98,7 @@ test('npm run preview prints a link with a new key each launch; only that link o
 
     // The printed link opens the app; the key is gone from the address bar (and so from history).
     await page.goto(first);
-    await expect(page.getByRole('heading', { name: 'Hello, Electron World!' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Electron Auth0 Hello World' })).toBeVisible();
     await expect(page).toHaveURL(`${origin}#/`);
     await expect(page.getByRole('button', { name: 'Log In' })).toBeVisible();
     // The tab keeps the key (sessionStorage) on reload and on other pages of the same launch.
@@ -118,7 +118,7 @@ test('npm run preview prints a link with a new key each launch; only that link o
     await screenshot(other, testInfo, 'preview-open-the-printed-link');
     // The same link works in a second browser too: the key is good for the whole launch.
     await other.goto(first);
-    await expect(other.getByRole('heading', { name: 'Hello, Electron World!' })).toBeVisible();
+    await expect(other.getByRole('heading', { name: 'Electron Auth0 Hello World' })).toBeVisible();
 
     // Restart on the same port: a new key. The page still open with the old key says what to do.
     await stop(running);
@@ -138,7 +138,7 @@ test('npm run preview prints a link with a new key each launch; only that link o
     expect(page.url()).not.toContain('key=');
     // The new one does.
     await page.goto(second);
-    await expect(page.getByRole('heading', { name: 'Hello, Electron World!' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Electron Auth0 Hello World' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Log In' })).toBeVisible();
   } finally {
     await stranger.close();
@@ -249,7 +249,7 @@ test('npm run preview opens its link through an owner-only file: the opener’s 
 
     // The browser opens the file, which sends it to the link: the app opens.
     await page.goto(args[0]!);
-    await expect(page.getByRole('heading', { name: 'Hello, Electron World!' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Electron Auth0 Hello World' })).toBeVisible();
     await expect(page.getByRole('button', { name: 'Log In' })).toBeVisible();
     // The key was used: the file is gone.
     await expect.poll(() => existsSync(file)).toBe(false);

@@ -51,4 +51,8 @@ test('the footer names the provider after Log In, after Log Out and after a prov
   await expect(footerProvider(page)).toHaveText(`Identity provider: ${host}`);
   await logOut(page);
   await expect(footerProvider(page)).toHaveText(`Identity provider: ${host}`);
+
+  // The provider's name leads to where it is chosen (L11).
+  await footerProvider(page).getByRole('link', { name: host }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
 });

@@ -52,7 +52,7 @@ test('a double-click on Log In opens one tab and shows no alert; Log In again an
   await app.open();
   await page.getByRole('button', { name: 'Log In' }).dblclick();
   const url = await app.nextExternalUrl();
-  const banner = page.getByRole('region', { name: 'Finish signing in in your browser' });
+  const banner = page.getByRole('region', { name: 'Finish signing in with your browser' });
   await expect(banner).toBeVisible();
   await expect(banner).toContainText('About 5 minutes left');
   // A moment later: still one tab, nothing red.
@@ -94,9 +94,9 @@ test('Cancel is a neutral notice, not an error; the tab finished later says the 
   await page.getByRole('button', { name: 'Log In' }).click();
   const url = await app.nextExternalUrl();
   await page.getByRole('button', { name: 'Cancel' }).click();
-  await expect(page.getByRole('region', { name: 'Finish signing in in your browser' })).toHaveCount(
-    0,
-  );
+  await expect(
+    page.getByRole('region', { name: 'Finish signing in with your browser' }),
+  ).toHaveCount(0);
   await expect(page.getByRole('status').filter({ hasText: 'Sign-in cancelled' })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await screenshot(page, testInfo, 'cancelled-notice');
@@ -108,7 +108,7 @@ test('Cancel is a neutral notice, not an error; the tab finished later says the 
     password: alice.password,
   });
   await expect(tab.getByRole('heading', { name: 'Sign-in cancelled' })).toBeVisible();
-  await expect(tab.locator('body')).toContainText('cancelled in the Hello World app');
+  await expect(tab.locator('body')).toContainText('cancelled in Electron Auth0 Hello World');
   await expect(tab.locator('body')).toContainText(
     'Go back to the app and press Log In to start again',
   );
@@ -129,7 +129,7 @@ test.describe('with a short sign-in time limit', () => {
     await page.getByRole('button', { name: 'Log In' }).click();
     const url = await app.nextExternalUrl();
     await expect(
-      page.getByRole('region', { name: 'Finish signing in in your browser' }),
+      page.getByRole('region', { name: 'Finish signing in with your browser' }),
     ).toContainText('Less than a minute left');
     await expect(page.getByRole('alert')).toContainText('Sign-in timed out', { timeout: 10_000 });
     await expect(page.getByRole('alert')).toContainText(
@@ -158,7 +158,7 @@ test('reloading the "All done" tab shows it again, naming the app', async ({
   await expect(tab.getByRole('heading', { name: 'All done' })).toBeVisible();
   await tab.reload();
   await expect(tab.getByRole('heading', { name: 'All done' })).toBeVisible();
-  await expect(tab.locator('body')).toContainText('Hello World · desktop app');
+  await expect(tab.locator('body')).toContainText('Electron Auth0 Hello World');
   await screenshotTab(tab, testInfo, 'late-tab-all-done-reload');
 });
 
@@ -181,6 +181,9 @@ test('Log In with the provider stopped after the app started: a fast, clear erro
   await expect(page.getByRole('alert')).toContainText('Cannot reach the sign-in service');
   expect(Date.now() - started).toBeLessThan(4_000);
   await expect(page.getByRole('alert')).toContainText('could not be reached');
+  // One name for the service in title and message (L5).
+  await expect(page.getByRole('alert')).toContainText('The sign-in service at');
+  await expect(page.getByRole('alert')).not.toContainText('identity provider');
   expect(await app.externalUrls()).toHaveLength(1);
   await screenshot(page, testInfo, 'provider-stopped-after-start');
 });
@@ -215,6 +218,15 @@ test('Log Out with the provider stopped says so and offers Try again; the next L
     /Still cannot reach the sign-in service \(tried at \d{1,2}:\d{2}( [AP]M)?\)\./,
   );
   await expect(warning.getByRole('button', { name: 'Try again' })).toBeFocused();
+  // Log In while it is still down: one alert for one problem, with one name for the service (L5).
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('button', { name: 'Log In' })
+    .click();
+  await expect(warning).toContainText(
+    'Log In could not reach it either: check your connection, then try again.',
+  );
+  await expect(page.getByRole('alert')).toHaveCount(1);
 
   // The provider is back, with its sessions: the same browser is still signed in there.
   provider = await start();
@@ -277,11 +289,13 @@ test('with the API down the alert says it plainly first, the technical sentence 
   const alert = page.getByRole('alert');
   await expect(alert.locator('.callout__title')).toHaveText('The message could not be loaded');
   await expect(alert.locator('.callout__message')).toContainText('could not be reached');
+  // Words for the person using the app, not for whoever runs the server (L5).
+  await expect(alert).not.toContainText('Is it running');
   await expect(alert.getByRole('button', { name: 'Try again' })).toBeVisible();
   await screenshot(page, testInfo, 'api-down-edges');
 });
 
-test('the nav shows who is signed in; at 200% zoom it collapses to the Menu and "Hello World" stays on one line', async ({
+test('the nav shows who is signed in; at 200% zoom it collapses to the Menu and the app’s name stays on one line', async ({
   page,
   app,
 }, testInfo) => {
@@ -306,8 +320,8 @@ test('the nav shows who is signed in; at 200% zoom it collapses to the Menu and 
   await screenshot(page, testInfo, 'nav-zoom-200-menu-open');
   expect(await seriousViolations(page), 'nav at 200%').toEqual([]);
 
-  // Just above the breakpoint the desktop nav fits on one row.
-  await page.setViewportSize({ width: 900, height: 600 });
+  // Just above the breakpoint the desktop nav, the app's whole name included, fits on one row.
+  await page.setViewportSize({ width: 1040, height: 600 });
   await expect(page.locator('.nav-bar')).toBeVisible();
   const navBox = (await page.locator('.nav-bar').boundingBox())!;
   expect(navBox.height).toBeLessThanOrEqual(64);
@@ -315,9 +329,9 @@ test('the nav shows who is signed in; at 200% zoom it collapses to the Menu and 
   // Every item of the nav is inside the window (nothing pushed off to the right).
   for (const item of await page.locator('.nav-bar > *').all()) {
     const itemBox = (await item.boundingBox())!;
-    expect(itemBox.x + itemBox.width).toBeLessThanOrEqual(900);
+    expect(itemBox.x + itemBox.width).toBeLessThanOrEqual(1040);
   }
-  await screenshot(page, testInfo, 'nav-signed-in-900');
+  await screenshot(page, testInfo, 'nav-signed-in-1040');
 });
 
 test('Sign Up refuses a password of only spaces before anything is sent', async ({
@@ -343,7 +357,7 @@ test('Sign Up refuses a password of only spaces before anything is sent', async 
   await screenshotTab(tab, testInfo, 'sign-up-spaces-refused');
   // The app is still waiting for this sign-up; nothing failed there.
   await expect(
-    page.getByRole('region', { name: 'Finish signing in in your browser' }),
+    page.getByRole('region', { name: 'Finish signing up with your browser' }),
   ).toBeVisible();
   await page.getByRole('button', { name: 'Cancel' }).click();
   await context.close();

@@ -31,7 +31,7 @@ async function switchToCode(page: Page): Promise<{ userCode: string; address: st
     .getByRole('navigation', { name: 'Main' })
     .getByRole('button', { name: 'Log In' })
     .click();
-  await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+  await expect(page.getByText('Finish signing in with your browser')).toBeVisible();
   const more = page.getByRole('button', { name: 'Having trouble? Try another way' });
   await expect(more).toHaveAttribute('aria-expanded', 'false');
   await more.click();
@@ -61,9 +61,9 @@ test('alice signs in with a code typed at the provider; the session survives a r
   const { userCode, address } = await switchToCode(page);
   expect(address).toBe(`${devstack.issuer}/device`);
   await expect(
-    page.getByText('Enter this code only if you just started signing in in this app.'),
+    page.getByText('Enter this code only if you started signing in to this app just now.'),
   ).toBeVisible();
-  await expect(page.getByText('Finish signing in in your browser')).toHaveCount(0);
+  await expect(page.getByText('Finish signing in with your browser')).toHaveCount(0);
 
   // Copy code puts exactly the code on the clipboard.
   await page.getByRole('button', { name: 'Copy code' }).click();
@@ -270,7 +270,7 @@ test('bob signs in through the app link handed over by the OS; a stray or replay
     .getByRole('navigation', { name: 'Main' })
     .getByRole('button', { name: 'Log In' })
     .click();
-  await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+  await expect(page.getByText('Finish signing in with your browser')).toBeVisible();
   const loopbackUrl = await app.nextExternalUrl();
   await page.getByRole('button', { name: 'Having trouble? Try another way' }).click();
   await screenshot(page, testInfo, 'try-another-way');
@@ -290,7 +290,7 @@ test('bob signs in through the app link handed over by the OS; a stray or replay
   const query = new URL(appLink).search;
   expect(await openUrl(app, `com.example.other-app:/callback${query}`)).toBe(202);
   expect(await openUrl(app, `com.example.electron-auth0-hello-world:/elsewhere${query}`)).toBe(202);
-  await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+  await expect(page.getByText('Finish signing in with your browser')).toBeVisible();
   expect(await openUrl(app, appLink)).toBe(202);
   await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
   await context.close();

@@ -90,7 +90,7 @@ test('Sign Up creates a new account in the browser and signs it in', async ({
   const { page } = desktop;
   const before = (await desktop.openedUrls()).length;
   await page.getByRole('button', { name: 'Sign Up' }).first().click();
-  await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+  await expect(page.getByText('Finish signing up with your browser')).toBeVisible();
   const signupUrl = await desktop.nextOpenedUrl(before);
   expect(new URL(signupUrl).searchParams.get('screen_hint')).toBe('signup');
   const email = `electron-${Date.now()}@example.com`;
@@ -113,11 +113,11 @@ test('cancelling a sign-in ends it and closes the loopback redirect listener', a
   const { page } = desktop;
   await page.getByRole('button', { name: 'Log In' }).first().click();
   const authorizationUrl = new URL(await desktop.nextOpenedUrl(0));
-  await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+  await expect(page.getByText('Finish signing in with your browser')).toBeVisible();
 
   await page.getByRole('button', { name: 'Cancel' }).click();
 
-  await expect(page.getByText('Finish signing in in your browser')).toBeHidden();
+  await expect(page.getByText('Finish signing in with your browser')).toBeHidden();
   await expect(page.getByRole('button', { name: 'Log In' }).first()).toBeEnabled();
   const redirectUri = authorizationUrl.searchParams.get('redirect_uri');
   expect(redirectUri).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);

@@ -33,7 +33,7 @@ test('alice signs in with a code typed at the provider; messages; restart; logou
       .getByRole('navigation', { name: 'Main' })
       .getByRole('button', { name: 'Log In' })
       .click();
-    await expect(page.getByText('Finish signing in in your browser')).toBeVisible();
+    await expect(page.getByText('Finish signing in with your browser')).toBeVisible();
     await page.getByRole('button', { name: 'Having trouble? Try another way' }).click();
     await page.getByRole('button', { name: 'Sign in with a code' }).click();
     await expect(page.getByRole('heading', { name: 'Sign in with a code' })).toBeVisible();

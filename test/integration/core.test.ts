@@ -452,7 +452,7 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
       ok: false,
       error: {
         code: 'api_unreachable',
-        message: `The message API at http://127.0.0.1:${port} could not be reached. Is it running?`,
+        message: `The message API at http://127.0.0.1:${port} could not be reached. Check your connection, or try again in a moment.`,
       },
     });
   });

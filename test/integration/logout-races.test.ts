@@ -248,6 +248,27 @@ describe('the vault cannot be written', () => {
   });
 });
 
+describe('OS-assigned callback ports (the default)', () => {
+  it('Log In before the logout tab came back: the logout tab still reaches the app, not "This site can\'t be reached"', async () => {
+    const test = newCore(configFor(devstack));
+    await test.core.restore();
+    const first = await signIn(test, browser, alice);
+    await first.context.close();
+    const logoutOpened = test.nextOpened();
+    await test.core.session.logout();
+    const back = new URL(await logoutOpened).searchParams.get('post_logout_redirect_uri')!;
+
+    // Log In at once, before the provider sent the logout tab back.
+    const signInOpened = test.nextOpened();
+    const login = test.core.session.login();
+    await signInOpened;
+    const answer = await send(back);
+    expect(answer.status).toBeLessThan(400);
+    await test.core.session.cancel();
+    expect(await login).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
+  });
+});
+
 describe('one fixed callback port (the usual Auth0 set-up)', () => {
   it('Log Out without following the logout page, then Log In at once: the sign-in gets the port and completes', async () => {
     const port = await closedPort();
@@ -270,6 +291,12 @@ describe('one fixed callback port (the usual Auth0 set-up)', () => {
       `http://127.0.0.1:${port}/callback`,
     );
     await second.context.close();
+    // The logout tab comes back now, to the port the sign-in took: told what happened (issue 22,
+    // L6), not "Not found"; and it took nothing (still signed in).
+    const lateLogout = await send(`http://127.0.0.1:${port}/logged-out`);
+    expect(lateLogout.status).toBe(200);
+    expect(lateLogout.body).toContain('The app started a new sign-in before this tab came back.');
+    expect(test.core.view().status).toBe('signed-in');
   });
 
   it('the logout receiver stops waiting after a short time (then only answers late tabs, and yields the port to any new receiver)', async () => {

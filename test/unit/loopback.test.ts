@@ -6,6 +6,7 @@ import {
   isLoopbackHostHeader,
   isLoopbackOrigin,
   LoopbackReceiver,
+  SWITCHED_WAY,
 } from '../../src-main/core/loopback.ts';
 import { send, type RawResponse } from '../support/http.ts';
 import { occupiedPort } from '../support/ports.ts';
@@ -106,11 +107,23 @@ describe('loopback receiver', () => {
     const late = await send(`${receiver.redirectUri}?code=late&state=s`);
     expect(late.status).toBe(410);
     expect(late.body).toContain('Sign-in cancelled');
-    expect(late.body).toContain('cancelled in the Hello World app');
+    expect(late.body).toContain('cancelled in Electron Auth0 Hello World');
     // The outcome page a late tab may land on says the same.
     expect((await send(new URL('/done', receiver.redirectUri).href)).body).toContain(
       'Sign-in cancelled',
     );
+  });
+
+  it('after "Try another way", a tab that comes back hears another way was chosen, not that the sign-in was cancelled', async () => {
+    const abort = new AbortController();
+    const receiver = await start({ signal: abort.signal });
+    abort.abort(SWITCHED_WAY);
+    await expect(receiver.arrival).rejects.toMatchObject({ code: 'sign_in_cancelled' });
+    const late = await send(`${receiver.redirectUri}?code=late&state=s`);
+    expect(late.status).toBe(410);
+    expect(late.body).toContain('Signing in another way');
+    expect(late.body).toContain('You chose another way to sign in');
+    expect(late.body).not.toContain('cancelled');
   });
 
   it('answers a reload of the "All done" page with the outcome again, and a second callback with "already finished"', async () => {
@@ -126,7 +139,7 @@ describe('loopback receiver', () => {
     expect(reload.body).toContain('All done');
     expect(reload.body).toContain('You are signed in.');
     // Names the app, and is light like the provider's pages the person came from.
-    expect(reload.body).toContain('Hello World · desktop app');
+    expect(reload.body).toContain('<p class="app">Electron Auth0 Hello World</p>');
     expect(reload.body).toContain('background:#f3f4f8');
     const again = await send(`${receiver.redirectUri}?code=second&state=s`);
     expect(again.status).toBe(410);

@@ -1,3 +1,4 @@
+import { APP_NAME } from '../../../../src-preload/app-name.ts';
 import { hrefFor } from '../../../hooks/use-route.ts';
 import { BrandLogo } from '../brand-logo.tsx';
 
@@ -5,7 +6,7 @@ export function MobileNavBarBrand({ onNavigate }: { onNavigate: () => void }) {
   return (
     <a className="mobile-nav-bar__brand" href={hrefFor('/')} onClick={onNavigate}>
       <BrandLogo size={26} />
-      <span>Hello World</span>
+      <span>{APP_NAME}</span>
     </a>
   );
 }

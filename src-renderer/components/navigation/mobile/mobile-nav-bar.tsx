@@ -15,6 +15,12 @@ export function MobileNavBar() {
   const menuId = useId();
   const toggleRef = useRef<HTMLButtonElement>(null);
   const close = useCallback(() => setOpenOn(null), []);
+  // The pressed item is hidden with the menu: focus goes to the Menu button, so the next Tab is the
+  // first item after the menu (the focus rule). A tab's page then takes it to its heading.
+  const closeFromItem = useCallback(() => {
+    toggleRef.current?.focus();
+    setOpenOn(null);
+  }, []);
 
   useEffect(() => {
     if (!open) return;
@@ -41,8 +47,8 @@ export function MobileNavBar() {
           />
         </div>
         <div id={menuId} className="mobile-nav-bar__menu" hidden={!open}>
-          <MobileNavBarTabs onNavigate={close} />
-          <MobileNavBarButtons onAction={close} />
+          <MobileNavBarTabs onNavigate={closeFromItem} />
+          <MobileNavBarButtons onAction={closeFromItem} />
         </div>
       </nav>
     </div>
