@@ -268,7 +268,10 @@ export function parseHttpUrl(name: string, value: string): URL {
       `http: is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https:// for ${url.host}.`,
     );
   }
-  // "localhost:3000" parses with the scheme "localhost:": say what is wanted, not what the parser saw.
+  // "localhost:3000" parses with the scheme "localhost:": say what is wanted, not what the parser
+  // saw. A scheme the person did type ("ftp://…") is named.
+  if (value.includes('://'))
+    throw new ConfigError(name, `must be an https:// URL (got ${url.protocol}).`);
   throw new ConfigError(
     name,
     'must start with https:// (http:// only for 127.0.0.1, ::1 or localhost), like https://api.example.com.',
