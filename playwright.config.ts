@@ -8,6 +8,8 @@ import { CHROMIUM_ARGS, chromiumExecutablePath } from './test/support/system-bro
  */
 export default defineConfig({
   testDir: 'test/e2e',
+  // Marks the run's start for scripts/readme-screenshots.ts (README's pictures from this run only).
+  globalSetup: './test/e2e/global-setup.ts',
   testMatch: '**/*.spec.ts',
   outputDir: 'test-results/e2e',
   // Two cores: one worker keeps the devstack, the preview and two Chromiums from fighting.

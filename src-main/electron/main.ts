@@ -218,7 +218,10 @@ function run(): void {
     // A scheme registered by an earlier start and no longer used is given back to the OS first; a smoke
     // test leaves the OS's scheme handlers alone.
     if (!smokeTesting) {
-      const plan = schemeRegistrationPlan(settingsStore.get(REGISTERED_SCHEME_KEY), redirectScheme());
+      const plan = schemeRegistrationPlan(
+        settingsStore.get(REGISTERED_SCHEME_KEY),
+        redirectScheme(),
+      );
       if (plan.unregister) unregisterAppLinkHandler(plan.unregister);
       registerAppLinkHandler(plan.register);
       settingsStore.set(REGISTERED_SCHEME_KEY, plan.register);

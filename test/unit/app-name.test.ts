@@ -13,8 +13,12 @@ import { send } from '../support/http.ts';
 const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
 
 describe('the app’s one name', () => {
-  it('is electron-builder’s productName and the renderer’s first title', () => {
-    expect(/^productName: (.+)$/m.exec(read('electron-builder.yml'))?.[1]).toBe(APP_NAME);
+  it('is package.json’s productName and the renderer’s first title', () => {
+    expect((JSON.parse(read('package.json')) as { productName?: string }).productName).toBe(
+      APP_NAME,
+    );
+    // electron-builder.yml does not override it (the packaged package.json carries the one name).
+    expect(read('electron-builder.yml')).not.toMatch(/^productName:/m);
     expect(/<title>([^<]*)<\/title>/.exec(read('src-renderer/index.html'))?.[1]).toBe(APP_NAME);
   });
 
