@@ -256,13 +256,16 @@ describe('OS-assigned callback ports (the default)', () => {
     await first.context.close();
     const logoutOpened = test.nextOpened();
     await test.core.session.logout();
-    const back = new URL(await logoutOpened).searchParams.get('post_logout_redirect_uri')!;
+    // Where the provider sends the tab back, with the logout request's state (N1: required).
+    const logoutUrl = new URL(await logoutOpened);
+    const back = new URL(logoutUrl.searchParams.get('post_logout_redirect_uri')!);
+    back.searchParams.set('state', logoutUrl.searchParams.get('state')!);
 
     // Log In at once, before the provider sent the logout tab back.
     const signInOpened = test.nextOpened();
     const login = test.core.session.login();
     await signInOpened;
-    const answer = await send(back);
+    const answer = await send(back.href);
     expect(answer.status).toBeLessThan(400);
     await test.core.session.cancel();
     expect(await login).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });

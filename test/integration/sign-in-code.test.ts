@@ -109,15 +109,16 @@ describe('sign in with a code against the devstack', () => {
     await test.core.restore();
     const { result, authorizationUrl, code } = await startCodeSignIn(test);
 
-    // The loopback way was cancelled: even the browser's real callback (its state) no longer signs in,
-    // the tab is told the sign-in was cancelled there.
+    // The loopback way was ended: even the browser's real callback (its state) no longer signs in,
+    // and the tab is told another way was chosen (issue 22, L7), not that the sign-in was cancelled.
     const authorization = new URL(authorizationUrl);
     const late = new URL(authorization.searchParams.get('redirect_uri')!);
     late.searchParams.set('code', 'a-code-the-app-no-longer-takes');
     late.searchParams.set('state', authorization.searchParams.get('state')!);
     const answer = await send(late);
     expect(answer.status).not.toBe(303);
-    expect(answer.body).toMatch(/cancelled/i);
+    expect(answer.body).toMatch(/chose another way to sign in/i);
+    expect(answer.body).not.toMatch(/cancelled/i);
 
     expect(code.userCode).toMatch(/^[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}$/);
     expect(code.verificationUri).toBe(`${devstack.issuer}/device`);
