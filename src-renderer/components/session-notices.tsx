@@ -180,7 +180,8 @@ function SigningInBanner() {
           </button>
           <CancelSignIn />
         </div>
-        <TryAnotherWay ways={session.signIn?.otherWays ?? []} />
+        {/* Keyed by the way: after a switch the list starts closed again, as for a new sign-in. */}
+        <TryAnotherWay key={session.signIn?.way} ways={session.signIn?.otherWays ?? []} />
       </div>
     </section>
   );

@@ -25,12 +25,21 @@ async function focusLost(page: Page): Promise<string[]> {
   return (await page.evaluate('window.__focusLost')) as string[];
 }
 
-/** Presses Tab (or Shift+Tab) until `target` has focus: how a keyboard user gets there. */
+/**
+ * Presses Tab (or Shift+Tab) until `target` has focus: how a keyboard user gets there. The watch is
+ * armed once a key was pressed (before that, a freshly opened page rightly has focus on itself).
+ */
 async function tabTo(page: Page, target: Locator, back = false): Promise<void> {
-  await page.evaluate('window.__focusWatchArmed = true');
   for (let presses = 0; presses < 60; presses += 1) {
-    if (await target.evaluate((element) => element === element.ownerDocument.activeElement)) return;
+    const focused = await target.evaluate(
+      (element) => element === element.ownerDocument.activeElement,
+    );
+    if (focused) {
+      await page.evaluate('window.__focusWatchArmed = true');
+      return;
+    }
     await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    await page.evaluate('window.__focusWatchArmed = true');
   }
   throw new Error(`Tab never reached ${target.toString()}`);
 }
@@ -159,6 +168,8 @@ test('Settings by keyboard: Check connection takes focus to its results; Save, "
   await press(page, page.getByRole('button', { name: 'Save', exact: true }));
   await expect(page.getByText(/Save anyway\?$/)).toBeFocused();
   await press(page, page.getByRole('button', { name: 'Save anyway' }));
+  // N5: the switch is confirmed on the host's own page (the person's browser), not by this page.
+  await app.confirmSwitch([new URL(devstack.issuer).host]);
   await expect(page.getByRole('button', { name: 'Save', exact: true })).toBeFocused();
   await expect(page.locator('#settings-save-status')).toContainText('Saved.');
 });

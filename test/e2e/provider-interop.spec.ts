@@ -52,6 +52,7 @@ test('Settings → Resource parameter: shown, checked, saved, and the sign-in na
   }
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.getByRole('button', { name: 'Save' }).click();
+  await app.confirmSwitch([new URL(devstack.issuer).host]);
   await expect(page.getByRole('status').filter({ hasText: 'Saved.' })).toBeVisible();
 
   await page

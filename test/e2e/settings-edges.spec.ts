@@ -110,6 +110,8 @@ test('H1: saving the demo provider’s own addresses as a tenant leaves it runni
   await page.getByRole('button', { name: 'Check connection' }).click();
   await expect(page.getByText(/^All 7 checks passed/)).toBeVisible();
   await saveButton(page).click();
+  // N5: the switch is confirmed on the host's own page first.
+  await app.confirmSwitch([demo.host]);
   // Was: the switch stopped the demo provider these addresses name, and every check then failed.
   await expect(saveStatus(page)).toHaveText(
     `Saved. The app now uses ${demo.host}. Check connection passed.`,
@@ -142,6 +144,7 @@ test('H1 + M7: Save asks "Save anyway?" before an unchecked provider, shows the 
   await screenshots(page, testInfo, 'settings-save-anyway');
 
   await page.getByRole('button', { name: 'Save anyway' }).click();
+  await app.confirmSwitch([`127.0.0.1:${port}`]);
   await expect(saveStatus(page)).toHaveText('Saved. The app now uses 127.0.0.1:' + port + '.');
   const failed = page.getByRole('alert').filter({ hasText: 'Saved, but Check connection failed' });
   await expect(failed).toContainText('Discovery:');

@@ -273,6 +273,8 @@ test('a switch of provider is confirmed on the host’s own page, which the rend
   await page.getByLabel('Audience').fill(devstack.audience);
   await page.getByLabel('API server URL').fill(devstack.apiUrl);
   await page.getByRole('button', { name: 'Save' }).click();
+  // Not checked yet: the page asks first (issue 22, M7), then the host asks for the switch.
+  await page.getByRole('button', { name: 'Save anyway' }).click();
   const url = await app.nextExternalUrl();
   expect(url.startsWith(`${app.preview.url}__confirm/`)).toBe(true);
 
