@@ -5,9 +5,7 @@
  * redirects in place of the browser); the devstack, with Chromium as the browser, shows that the access
  * token's `aud` is the API's whichever way it is named.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_NAMES, checkConnection } from '../../src-main/core/connection-check.ts';
 import { RESOURCE_PARAMETERS } from '../../src-preload/contract.ts';
 import { alice } from '../support/accounts.ts';
@@ -18,32 +16,20 @@ import {
   type HostileProvider,
   type Scenario,
 } from '../support/hostile-provider.ts';
-import { launchSystemBrowser } from '../support/system-browser.ts';
-import { watchVaults } from '../support/vault-watch.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
 
+const stack = useIntegrationStack({ devstack: { deviceCodeInterval: 1 } });
 let provider: HostileProvider;
-let devstack: Devstack;
-let browser: Browser;
+/** Cores signed in at the hostile provider (its made-up tokens are not looked for on disk). */
 const cores: TestCore[] = [];
-const vaults = watchVaults();
 
 beforeAll(async () => {
-  [provider, devstack, browser] = await Promise.all([
-    startHostileProvider(),
-    startDevstack({ quiet: true, deviceCodeInterval: 1 }),
-    launchSystemBrowser(),
-  ]);
-});
-
-afterEach(async () => {
-  await vaults.rememberStored();
+  provider = await startHostileProvider();
 });
 
 afterAll(async () => {
   await Promise.all(cores.map((test) => test.core.close()));
-  await vaults.closeAndCheck();
-  await browser?.close();
-  await Promise.all([provider?.close(), devstack?.close()]);
+  await provider?.close();
 });
 
 const API = 'https://api.example';
@@ -138,23 +124,23 @@ describe('the API named as `audience`, `resource` (RFC 8707) or both: AUTH0_RESO
   it.each(RESOURCE_PARAMETERS)(
     'the devstack takes %s: the access token names the API in aud, the API answers, a refresh keeps it',
     async (choice) => {
-      const test = vaults.newCore(configFor(devstack, { AUTH0_RESOURCE_PARAMETER: choice }), {
+      const test = stack.newCore(configFor(stack.devstack, { AUTH0_RESOURCE_PARAMETER: choice }), {
         clockSkewSeconds: 7200,
       });
       await test.core.restore();
-      const { result, url, context } = await signIn(test, browser, alice);
+      const { result, url, context } = await signIn(test, stack.browser, alice);
       await context.close();
       expect(result).toMatchObject({ ok: true });
       expect(new URL(url).searchParams.get('resource')).toBe(
-        choice === 'audience' ? null : devstack.audience,
+        choice === 'audience' ? null : stack.devstack.audience,
       );
       const first = (await test.storedTokens())!;
-      expect(claimsOf(first.accessToken)).toMatchObject({ aud: devstack.audience });
+      expect(claimsOf(first.accessToken)).toMatchObject({ aud: stack.devstack.audience });
       // The API checks aud: the admin message needs the token to be for it.
       expect(await test.core.messages.get('admin')).toMatchObject({ ok: true });
       const refreshed = (await test.storedTokens())!;
       expect(refreshed.refreshToken).not.toBe(first.refreshToken);
-      expect(claimsOf(refreshed.accessToken)).toMatchObject({ aud: devstack.audience });
+      expect(claimsOf(refreshed.accessToken)).toMatchObject({ aud: stack.devstack.audience });
       await test.core.session.logout();
     },
     30_000,
@@ -212,7 +198,7 @@ describe('Check connection says what Log Out can end there', () => {
         issuer: provider.issuer,
         clientId: provider.clientId,
         audience: API,
-        apiUrl: devstack.apiUrl,
+        apiUrl: stack.devstack.apiUrl,
       },
       settings,
     );

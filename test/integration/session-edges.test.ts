@@ -8,9 +8,8 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { describe, expect, it } from 'vitest';
+import { startDevstack } from '../../devstack/index.ts';
 import { checkProviderAnswers } from '../../src-main/core/oidc.ts';
 import { PROVIDER_LOGOUT_KEY, providerLogoutKeyOf } from '../../src-main/core/provider-logout.ts';
 import { JsonFileStore } from '../../src-main/core/node-storage.ts';
@@ -19,27 +18,11 @@ import { alice } from '../support/accounts.ts';
 import { configFor, signIn } from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
 import { closedPort } from '../support/ports.ts';
-import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
-import { watchVaults } from '../support/vault-watch.ts';
+import { signInWithBrowser } from '../support/system-browser.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
 
-let devstack: Devstack;
-let browser: Browser;
-const vaults = watchVaults();
-const { newCore } = vaults;
-
-beforeAll(async () => {
-  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
-});
-
-afterEach(async () => {
-  await vaults.rememberStored();
-});
-
-afterAll(async () => {
-  await vaults.closeAndCheck();
-  await browser?.close();
-  await devstack?.close();
-});
+const stack = useIntegrationStack();
+const { newCore } = stack;
 
 /** Two free ports and a state folder, so a devstack can be stopped and started again as the same provider. */
 async function restartableDevstack() {
@@ -103,11 +86,11 @@ describe('the provider stops while the app runs', () => {
   it('the check before opening the browser gives up on a provider that accepts but never answers', async () => {
     const silent = await silentServer();
     try {
-      const config = configFor({ ...devstack, issuer: `http://127.0.0.1:${silent.port}` });
+      const config = configFor({ ...stack.devstack, issuer: `http://127.0.0.1:${silent.port}` });
       await expect(checkProviderAnswers(config, 300)).rejects.toMatchObject({
         code: 'provider_unreachable',
       });
-      await expect(checkProviderAnswers(configFor(devstack))).resolves.toBeUndefined();
+      await expect(checkProviderAnswers(configFor(stack.devstack))).resolves.toBeUndefined();
     } finally {
       await silent.close();
     }
@@ -116,7 +99,7 @@ describe('the provider stops while the app runs', () => {
 
 describe('a second Log In while one waits', () => {
   it('joins the pending sign-in: a double-click opens one tab, a later click reopens the same page, one session results', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
     const opened = test.nextOpened();
     const first = test.core.session.login();
@@ -139,7 +122,7 @@ describe('a second Log In while one waits', () => {
       expiresAt: expect.any(Number),
     });
 
-    const { context } = await signInWithBrowser(browser, url, {
+    const { context } = await signInWithBrowser(stack.browser, url, {
       username: alice.email,
       password: alice.password,
     });
@@ -157,7 +140,7 @@ describe('a second Log In while one waits', () => {
   });
 
   it('says in the view when the app stops waiting, in about the configured time', async () => {
-    const test = newCore(configFor(devstack), { signInTimeoutMs: 5 * 60_000 });
+    const test = newCore(configFor(stack.devstack), { signInTimeoutMs: 5 * 60_000 });
     await test.core.restore();
     const opened = test.nextOpened();
     const before = Date.now();
@@ -178,7 +161,7 @@ describe('Log Out while the provider cannot be reached', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'session-edges-core-'));
     const test = newCore(configFor(provider), { dir });
     await test.core.restore();
-    const first = await signIn(test, browser, alice);
+    const first = await signIn(test, stack.browser, alice);
     expect(first.result).toMatchObject({ ok: true });
     expect(first.formShown).toBe(true);
     const refreshToken = (await test.storedTokens())!.refreshToken!;
@@ -218,7 +201,7 @@ describe('Log Out while the provider cannot be reached', () => {
     const opened = again.nextOpened();
     const login = again.core.session.login();
     const url = await opened;
-    const second = await signInWithBrowser(browser, url, {
+    const second = await signInWithBrowser(stack.browser, url, {
       username: alice.email,
       password: alice.password,
       context: first.context,
@@ -242,7 +225,7 @@ describe('Log Out while the provider cannot be reached', () => {
     let provider = await start();
     const test = newCore(configFor(provider));
     await test.core.restore();
-    const { context } = await signIn(test, browser, alice);
+    const { context } = await signIn(test, stack.browser, alice);
     await provider.close();
     expect(await test.core.session.logout()).toMatchObject({ providerLogout: 'unreachable' });
 
@@ -267,9 +250,9 @@ describe('Log Out while the provider cannot be reached', () => {
   });
 
   it("an ordinary Log Out opens the provider's logout page and says so", async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
-    const { context } = await signIn(test, browser, alice);
+    const { context } = await signIn(test, stack.browser, alice);
     const opened = test.nextOpened();
     expect(await test.core.session.logout()).toMatchObject({
       ok: true,
@@ -284,9 +267,9 @@ describe('Log Out while the provider cannot be reached', () => {
 
 describe("a forged return from the provider's logout page", () => {
   it('a program or page that sends the logout return before the provider does ends nothing: the next Log In shows the password form', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
-    const first = await signIn(test, browser, alice);
+    const first = await signIn(test, stack.browser, alice);
     expect(first.formShown).toBe(true);
     const opened = test.nextOpened();
     expect(await test.core.session.logout()).toMatchObject({ providerLogout: 'opened' });
@@ -311,7 +294,7 @@ describe("a forged return from the provider's logout page", () => {
     const next = test.nextOpened();
     const login = test.core.session.login();
     const url = await next;
-    const second = await signInWithBrowser(browser, url, {
+    const second = await signInWithBrowser(stack.browser, url, {
       username: alice.email,
       password: alice.password,
       context: first.context,
@@ -330,7 +313,7 @@ describe("a forged return from the provider's logout page", () => {
 
 describe('a browser tab that comes back after the app stopped waiting', () => {
   it('after the timeout, a correct password ends on a page that says what happened, not a dead page', async () => {
-    const test = newCore(configFor(devstack), { signInTimeoutMs: 1_500 });
+    const test = newCore(configFor(stack.devstack), { signInTimeoutMs: 1_500 });
     await test.core.restore();
     const opened = test.nextOpened();
     const login = test.core.session.login();
@@ -339,7 +322,7 @@ describe('a browser tab that comes back after the app stopped waiting', () => {
       ok: false,
       error: { code: 'sign_in_timeout', message: expect.stringContaining('2 seconds') },
     });
-    const { page, context } = await signInWithBrowser(browser, url, {
+    const { page, context } = await signInWithBrowser(stack.browser, url, {
       username: alice.email,
       password: alice.password,
     });
@@ -352,9 +335,9 @@ describe('a browser tab that comes back after the app stopped waiting', () => {
   });
 
   it('after the "All done" page, a reload shows it again', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
-    const { page, context, result } = await signIn(test, browser, alice);
+    const { page, context, result } = await signIn(test, stack.browser, alice);
     expect(result).toMatchObject({ ok: true });
     await page.getByRole('heading', { name: 'All done' }).waitFor();
     await page.reload();
