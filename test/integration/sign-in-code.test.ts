@@ -8,16 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_CODE_GRANT, startDevstack, type Devstack } from '../../devstack/index.ts';
 import type { SessionView } from '../../src-preload/contract.ts';
 import { alice, bob } from '../support/accounts.ts';
-import { configFor, createTestCore, type TestCore } from '../support/core-harness.ts';
-import {
-  startHostileProvider,
-  type HostileProvider,
-  type TokenContext,
-} from '../support/hostile-provider.ts';
+import { configFor, type TestCore } from '../support/core-harness.ts';
+import { type HostileProvider, type TokenContext } from '../support/hostile-provider.ts';
 import { send } from '../support/http.ts';
 import { occupiedPort } from '../support/ports.ts';
 import { enterSignInCode } from '../support/system-browser.ts';
-import { providerAccepts, useIntegrationStack } from '../support/integration-stack.ts';
+import {
+  providerAccepts,
+  useHostileProvider,
+  useIntegrationStack,
+} from '../support/integration-stack.ts';
 
 const stack = useIntegrationStack({ devstack: { deviceCodeInterval: 1 } });
 const { newCore } = stack;
@@ -255,27 +255,11 @@ describe('sign in with a code against the devstack', () => {
 });
 
 describe('polling rules (a test provider that answers what oidc-provider never does)', () => {
-  let provider: HostileProvider;
-  const cores: TestCore[] = [];
-  beforeAll(async () => {
-    provider = await startHostileProvider();
-  });
-  afterAll(async () => {
-    await Promise.all(cores.map((test) => test.core.close()));
-    await provider?.close();
-  });
+  const hostile = useHostileProvider();
 
   async function codeSignInAgainst(answers: Parameters<HostileProvider['use']>[0]) {
-    provider.use(answers);
-    const test = createTestCore(
-      configFor({
-        issuer: provider.issuer,
-        clientId: provider.clientId,
-        audience: 'https://api.example',
-        apiUrl: 'http://127.0.0.1:9',
-      }),
-    );
-    cores.push(test);
+    hostile.provider.use(answers);
+    const test = hostile.newCore();
     await test.core.restore();
     const { result } = await startCodeSignIn(test);
     return { test, result: await result };
@@ -294,7 +278,7 @@ describe('polling rules (a test provider that answers what oidc-provider never d
       ],
     });
     expect(result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
-    const measured = gaps(provider.devicePolls);
+    const measured = gaps(hostile.provider.devicePolls);
     console.log(`device code poll gaps (s): ${measured.map((gap) => gap.toFixed(1)).join(', ')}`);
     expect(measured).toHaveLength(4);
     const [afterSlowDown, ...later] = measured;
@@ -314,27 +298,19 @@ describe('polling rules (a test provider that answers what oidc-provider never d
       ],
     });
     expect(result).toMatchObject({ ok: true });
-    expect(provider.devicePolls).toHaveLength(3);
-    for (const gap of gaps(provider.devicePolls)) expect(gap).toBeGreaterThanOrEqual(0.9);
+    expect(hostile.provider.devicePolls).toHaveLength(3);
+    for (const gap of gaps(hostile.provider.devicePolls)) expect(gap).toBeGreaterThanOrEqual(0.9);
   }, 20_000);
 
   it('Cancel ends the wait between polls at once (interval 5 s)', async () => {
-    provider.use({
+    hostile.provider.use({
       deviceInterval: 5,
       deviceAnswers: Array.from({ length: 5 }, () => ({
         status: 400,
         body: { error: 'authorization_pending' },
       })),
     });
-    const test = createTestCore(
-      configFor({
-        issuer: provider.issuer,
-        clientId: provider.clientId,
-        audience: 'https://api.example',
-        apiUrl: 'http://127.0.0.1:9',
-      }),
-    );
-    cores.push(test);
+    const test = hostile.newCore();
     await test.core.restore();
     const { result } = await startCodeSignIn(test);
     const started = performance.now();
@@ -344,7 +320,7 @@ describe('polling rules (a test provider that answers what oidc-provider never d
     console.log(`Cancel → sign-in ended: ${ms.toFixed(0)} ms`);
     // Not after the wait (up to 5 s before): the e2e holds the UI to 200 ms.
     expect(ms).toBeLessThan(1000);
-    expect(provider.devicePolls).toEqual([]);
+    expect(hostile.provider.devicePolls).toEqual([]);
   }, 20_000);
 
   it('waits what Retry-After says after an HTTP 429, then keeps polling', async () => {
@@ -354,8 +330,8 @@ describe('polling rules (a test provider that answers what oidc-provider never d
       ],
     });
     expect(result).toMatchObject({ ok: true });
-    expect(provider.devicePolls).toHaveLength(2);
-    expect(gaps(provider.devicePolls)[0]).toBeGreaterThanOrEqual(2.9);
+    expect(hostile.provider.devicePolls).toHaveLength(2);
+    expect(gaps(hostile.provider.devicePolls)[0]).toBeGreaterThanOrEqual(2.9);
   }, 20_000);
 
   const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
@@ -366,11 +342,11 @@ describe('polling rules (a test provider that answers what oidc-provider never d
       redirectUri: '',
       codeChallenge: '',
       code: '',
-      issuer: provider.issuer,
-      clientId: provider.clientId,
+      issuer: hostile.provider.issuer,
+      clientId: hostile.provider.clientId,
       form: new URLSearchParams(),
     };
-    return provider.validTokenResponse(context, idToken(context, provider));
+    return hostile.provider.validTokenResponse(context, idToken(context, hostile.provider));
   };
   const claimsOf = (context: TokenContext, p: HostileProvider, extra = {}) =>
     p.claims(context, { nonce: undefined, ...extra });
@@ -408,16 +384,8 @@ describe('polling rules (a test provider that answers what oidc-provider never d
 
   it('says the code expired on expired_token, and declined on access_denied', async () => {
     const expiredRun = await (async () => {
-      provider.use({ deviceAnswers: [{ status: 400, body: { error: 'expired_token' } }] });
-      const test = createTestCore(
-        configFor({
-          issuer: provider.issuer,
-          clientId: provider.clientId,
-          audience: 'https://api.example',
-          apiUrl: 'http://127.0.0.1:9',
-        }),
-      );
-      cores.push(test);
+      hostile.provider.use({ deviceAnswers: [{ status: 400, body: { error: 'expired_token' } }] });
+      const test = hostile.newCore();
       await test.core.restore();
       const { result } = await startCodeSignIn(test);
       const view = await viewWhere(test, (each) => each.signIn?.code?.expired === true);

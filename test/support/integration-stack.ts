@@ -12,7 +12,16 @@ import * as client from 'openid-client';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startDevstack, type Devstack, type DevstackOptions } from '../../devstack/index.ts';
-import { discoverPublicClient, type DevstackLike } from './core-harness.ts';
+import type { AppConfig } from '../../src-main/core/config.ts';
+import {
+  configFor,
+  createTestCore,
+  discoverPublicClient,
+  type DevstackLike,
+  type TestCore,
+  type TestCoreOptions,
+} from './core-harness.ts';
+import { startHostileProvider, type HostileProvider } from './hostile-provider.ts';
 import { launchSystemBrowser } from './system-browser.ts';
 import { watchVaults, type VaultWatch } from './vault-watch.ts';
 
@@ -83,4 +92,58 @@ export async function providerAccepts(
   } catch (error) {
     return error instanceof client.ResponseBodyError ? error.error : String(error);
   }
+}
+
+/** The API the app names as audience at the hostile provider; its message API is a closed port. */
+export const HOSTILE_API = 'https://api.example';
+
+export interface HostileProviderFixture {
+  /** The hostile test provider (test/support/hostile-provider.ts), answering per its last `use`. */
+  readonly provider: HostileProvider;
+  /** The app's settings for the hostile provider, with `settings`. */
+  config(settings?: Record<string, string>): AppConfig;
+  /** A harness core against the hostile provider, closed after the last test of the scope. */
+  newCore(settings?: Record<string, string>, options?: TestCoreOptions): TestCore;
+}
+
+/**
+ * Registers, in the file or `describe` it is called in, a hostile provider started before the first
+ * test and closed with every core made against it after the last. Its made-up tokens are not looked
+ * for on disk (that is the devstack's vault check, in useIntegrationStack).
+ */
+export function useHostileProvider(): HostileProviderFixture {
+  let provider: HostileProvider | undefined;
+  const cores: TestCore[] = [];
+  beforeAll(async () => {
+    provider = await startHostileProvider();
+  });
+  afterAll(async () => {
+    await Promise.all(cores.map((test) => test.core.close()));
+    await provider?.close();
+  });
+  const running = (): HostileProvider => {
+    if (!provider) throw new Error('the hostile provider is not running (used outside a test?)');
+    return provider;
+  };
+  const config = (settings: Record<string, string> = {}): AppConfig =>
+    configFor(
+      {
+        issuer: running().issuer,
+        clientId: running().clientId,
+        audience: HOSTILE_API,
+        apiUrl: 'http://127.0.0.1:9',
+      },
+      settings,
+    );
+  return {
+    get provider() {
+      return running();
+    },
+    config,
+    newCore(settings = {}, options = {}) {
+      const test = createTestCore(config(settings), options);
+      cores.push(test);
+      return test;
+    },
+  };
 }
