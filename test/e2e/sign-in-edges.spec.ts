@@ -5,14 +5,13 @@
  * down, who is signed in, and the nav at 200% zoom. Screenshots of each state land in
  * test-results/screenshots/; axe checks each new view.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import type { Page as BrowserTab } from 'playwright-core';
-import { startDevstack } from '../../devstack/index.ts';
 import { closedPort } from '../support/ports.ts';
+import { restartableDevstack } from '../support/restartable-devstack.ts';
 import { signInWithBrowser } from '../support/system-browser.ts';
 import { alice, bob, envFor, expect, logIn, SCREENSHOTS, screenshot, test } from './fixtures.ts';
 
@@ -36,13 +35,6 @@ async function screenshotTab(
 }
 
 /** A devstack that can be stopped and started again as the same provider (same ports, same sessions). */
-async function restartableDevstack() {
-  const idpPort = await closedPort();
-  let apiPort = await closedPort();
-  while (apiPort === idpPort) apiPort = await closedPort();
-  const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'e2e-edges-')), 'devstack');
-  return () => startDevstack({ quiet: true, idpPort, apiPort, dataDir });
-}
 
 test('a double-click on Log In opens one tab and shows no alert; Log In again and "Reopen sign-in page" open the same page', async ({
   page,
@@ -166,7 +158,7 @@ test('Log In with the provider stopped after the app started: a fast, clear erro
   page,
   app,
 }, testInfo) => {
-  const start = await restartableDevstack();
+  const start = await restartableDevstack('e2e-edges-');
   const provider = await start();
   await app.restart({ env: envFor(provider) });
   await app.open();
@@ -193,7 +185,7 @@ test('Log Out with the provider stopped says so and offers Try again; the next L
   app,
   systemBrowser,
 }, testInfo) => {
-  const start = await restartableDevstack();
+  const start = await restartableDevstack('e2e-edges-');
   let provider = await start();
   await app.restart({ env: envFor(provider) });
   await app.open();

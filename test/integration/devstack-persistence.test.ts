@@ -5,11 +5,10 @@
  * survive too, as password hashes only, in owner-only files.
  * (Without a data folder a restart forgets everything: core-expiry.test.ts, "restarted provider".)
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { STATE_FILES, startDevstack, type Devstack } from '../../devstack/index.ts';
+import { STATE_FILES } from '../../devstack/index.ts';
 import { alice } from '../support/accounts.ts';
 import {
   configFor,
@@ -18,8 +17,8 @@ import {
   type TestCore,
   type TestCoreOptions,
 } from '../support/core-harness.ts';
-import { closedPort } from '../support/ports.ts';
 import { useIntegrationStack } from '../support/integration-stack.ts';
+import { restartableDevstack, type RestartableDevstack } from '../support/restartable-devstack.ts';
 
 const PROTECTED = { ok: true, data: { text: 'This is a protected message.' } };
 /** The app's default on the devstack: DPoP-bound tokens, nonces required by the provider and the API. */
@@ -28,21 +27,14 @@ const DPOP = { AUTH0_DPOP: 'true' };
 /** Started on two free ports and a state folder of its own, so that it can be started again as the same provider. */
 const stack = useIntegrationStack({
   devstack: async () => {
-    dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'devstack-state-')), 'devstack');
-    idpPort = await closedPort();
-    do apiPort = await closedPort();
-    while (apiPort === idpPort);
+    start = await restartableDevstack();
+    dataDir = start.dataDir;
     return start();
   },
 });
+let start: RestartableDevstack;
 let dataDir: string;
-let idpPort: number;
-let apiPort: number;
 const passwords: string[] = [alice.password];
-
-function start(): Promise<Devstack> {
-  return startDevstack({ quiet: true, idpPort, apiPort, dataDir });
-}
 
 /** Stops the devstack and starts it again on the same ports and folder. */
 async function restart(): Promise<void> {

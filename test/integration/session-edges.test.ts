@@ -9,7 +9,6 @@ import { createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { startDevstack } from '../../devstack/index.ts';
 import { checkProviderAnswers } from '../../src-main/core/oidc.ts';
 import { PROVIDER_LOGOUT_KEY, providerLogoutKeyOf } from '../../src-main/core/provider-logout.ts';
 import { JsonFileStore } from '../../src-main/core/node-storage.ts';
@@ -17,21 +16,12 @@ import { REOPEN_GUARD_MS } from '../../src-main/core/session.ts';
 import { alice } from '../support/accounts.ts';
 import { configFor, signIn } from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
-import { closedPort } from '../support/ports.ts';
 import { signInWithBrowser } from '../support/system-browser.ts';
 import { useIntegrationStack } from '../support/integration-stack.ts';
+import { restartableDevstack } from '../support/restartable-devstack.ts';
 
 const stack = useIntegrationStack();
 const { newCore } = stack;
-
-/** Two free ports and a state folder, so a devstack can be stopped and started again as the same provider. */
-async function restartableDevstack() {
-  const idpPort = await closedPort();
-  let apiPort = await closedPort();
-  while (apiPort === idpPort) apiPort = await closedPort();
-  const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'session-edges-')), 'devstack');
-  return () => startDevstack({ quiet: true, idpPort, apiPort, dataDir });
-}
 
 /** A server that accepts connections and never answers: a hung provider. */
 async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
@@ -53,7 +43,7 @@ async function silentServer(): Promise<{ port: number; close(): Promise<void> }>
 
 describe('the provider stops while the app runs', () => {
   it('Log In fails fast with "could not be reached" and opens no browser tab', async () => {
-    const start = await restartableDevstack();
+    const start = await restartableDevstack('session-edges-');
     const provider = await start();
     const test = newCore(configFor(provider));
     await test.core.restore();
@@ -156,7 +146,7 @@ describe('a second Log In while one waits', () => {
 
 describe('Log Out while the provider cannot be reached', () => {
   it('signs out of the app, says the provider session was not ended, and the next Log In asks for the password until it is', async () => {
-    const start = await restartableDevstack();
+    const start = await restartableDevstack('session-edges-');
     let provider = await start();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'session-edges-core-'));
     const test = newCore(configFor(provider), { dir });
@@ -221,7 +211,7 @@ describe('Log Out while the provider cannot be reached', () => {
   });
 
   it('"Try again" ends the provider session once it answers: the logout page opens and its return clears the marker', async () => {
-    const start = await restartableDevstack();
+    const start = await restartableDevstack('session-edges-');
     let provider = await start();
     const test = newCore(configFor(provider));
     await test.core.restore();
