@@ -137,6 +137,17 @@ function harness(
 
 const shownWays = (shown: WayState[]) => shown.map((way) => way.way);
 
+/** The browser way, then a code the person asked for, which expired. */
+async function codeExpired(): Promise<ReturnType<typeof harness>> {
+  const test = harness();
+  await vi.waitFor(() => expect(test.opened).toHaveLength(1));
+  switchWay(test.attempt, 'code');
+  await vi.waitFor(() => expect(test.polls).toHaveLength(1));
+  test.polls[0]!.expire();
+  await vi.waitFor(() => expect(test.shown.at(-1)).toMatchObject({ code: { expired: true } }));
+  return test;
+}
+
 describe('the ways of one sign-in', () => {
   it('the browser way: one request per receiver, its page opened, the state expected, the tokens back', async () => {
     const test = harness();
@@ -214,17 +225,11 @@ describe('the ways of one sign-in', () => {
   });
 
   it('a code that expires stays on screen marked expired, without its page; a new one replaces it', async () => {
-    const test = harness();
-    await vi.waitFor(() => expect(test.opened).toHaveLength(1));
-    switchWay(test.attempt, 'code');
-    await vi.waitFor(() => expect(test.polls).toHaveLength(1));
-    test.polls[0]!.expire();
-    await vi.waitFor(() =>
-      expect(test.shown.at(-1)).toEqual({
-        way: 'code',
-        code: { ...codeNumber(1).view, expired: true },
-      }),
-    );
+    const test = await codeExpired();
+    expect(test.shown.at(-1)).toEqual({
+      way: 'code',
+      code: { ...codeNumber(1).view, expired: true },
+    });
     switchWay(test.attempt, 'code');
     await vi.waitFor(() => expect(test.polls).toHaveLength(2));
     // Asked for a new code: the expired one stays until the new one arrives.
@@ -247,12 +252,7 @@ describe('the ways of one sign-in', () => {
   });
 
   it('Cancel while a code waits for a choice after it expired ends the sign-in', async () => {
-    const test = harness();
-    await vi.waitFor(() => expect(test.opened).toHaveLength(1));
-    switchWay(test.attempt, 'code');
-    await vi.waitFor(() => expect(test.polls).toHaveLength(1));
-    test.polls[0]!.expire();
-    await vi.waitFor(() => expect(test.shown.at(-1)).toMatchObject({ code: { expired: true } }));
+    const test = await codeExpired();
     test.attempt.abort.abort();
     await expect(test.run).rejects.toMatchObject({ code: 'sign_in_cancelled' });
   });
