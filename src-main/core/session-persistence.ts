@@ -48,12 +48,12 @@ export class SessionPersistence {
     superseded: () => Error,
   ): Promise<void> {
     if (!wanted()) {
-      await this.revokeUnwanted(tokens);
+      await this.revoke(tokens, 'arrived after the session ended');
       throw superseded();
     }
     await this.save(tokens, wanted);
     if (!wanted()) {
-      await this.revokeUnwanted(tokens);
+      await this.revoke(tokens, 'arrived after the session ended');
       throw superseded();
     }
   }
@@ -75,14 +75,15 @@ export class SessionPersistence {
     }
   }
 
-  /** Tokens that arrived after the session ended: the provider should forget them (best effort). */
-  private async revokeUnwanted(tokens: TokenSet): Promise<void> {
+  /** Asks the provider to forget a refresh token nobody will hold any more (best effort, logged). */
+  async revoke(tokens: TokenSet, why: string): Promise<void> {
     if (!tokens.refreshToken) return;
     try {
       await revokeRefreshToken(this.deps.config, tokens.refreshToken);
-      this.deps.log.info('revoked a refresh token that arrived after the session ended');
+      this.deps.log.info('revoked a refresh token', { why });
     } catch (error) {
       this.deps.log.warn('refresh token revocation failed (best effort)', {
+        why,
         error: toAppError(error).code,
       });
     }

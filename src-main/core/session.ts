@@ -10,7 +10,7 @@ import type { OtherSignInWay, Result, SessionView } from '../../src-preload/cont
 import type { AppConfig } from './config.ts';
 import { DPoPKeyStore, type DPoPKey } from './dpop.ts';
 import { CoreError, toAppError } from './errors.ts';
-import { dpopHandle, refreshTokens, revokeRefreshToken } from './oidc.ts';
+import { dpopHandle, refreshTokens } from './oidc.ts';
 import { silentLogger, type CorePorts } from './ports.ts';
 import { ProviderLogout, type ProviderLogoutOutcome } from './provider-logout.ts';
 import { CALLBACK_PATH, LOGGED_OUT_PATH } from './registration.ts';
@@ -221,14 +221,7 @@ export class SessionManager {
     this.endSession(undefined);
     // The browser may still be signed in here: after a switch back, Log In asks for the password.
     this.providerLogout.switchedAway();
-    if (!tokens?.refreshToken) return;
-    try {
-      await revokeRefreshToken(this.config, tokens.refreshToken);
-    } catch (error) {
-      this.log.warn('refresh token revocation at the old provider failed (best effort)', {
-        error: toAppError(error).code,
-      });
-    }
+    if (tokens) await this.persistence.revoke(tokens, 'switched to another provider');
   }
 
   /**

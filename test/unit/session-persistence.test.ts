@@ -82,7 +82,7 @@ describe('persistUnlessSuperseded', () => {
   });
 
   it('a failed save keeps the session in memory and removes the record left on disk', async () => {
-    const { store, vault, persistence, failures } = setup();
+    const { store, vault, failures } = setup();
     await vault.save(tokens);
     const broken: KeyValueStore = {
       get: (key) => store.get(key),
