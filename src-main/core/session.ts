@@ -162,13 +162,13 @@ export class SessionManager {
       } catch (error) {
         // invalid_grant has already signed the user out with its reason. If the provider is merely
         // unreachable, the refresh token may still be good: stay signed in and try again on use.
-        if (!tokensOf(this.state)) return;
+        if (!this.tokens) return;
         this.log.warn('refresh at start failed; will retry on use', {
           error: toAppError(error).code,
         });
       }
     }
-    const tokens = tokensOf(this.state);
+    const tokens = this.tokens;
     if (tokens) this.moveTo({ status: 'signed-in', tokens });
   }
 
@@ -216,7 +216,7 @@ export class SessionManager {
    * provider's browser session is not ended, so it is marked: a switch back asks for the password.
    */
   async endForSwitch(): Promise<void> {
-    const tokens = tokensOf(this.state);
+    const tokens = this.tokens;
     this.signIns.abort();
     this.endSession(undefined);
     // The browser may still be signed in here: after a switch back, Log In asks for the password.
@@ -230,7 +230,7 @@ export class SessionManager {
    * session, and the next sign-in will ask for the password.
    */
   async logout(): Promise<Result<{ session: SessionView } & ProviderLogoutOutcome>> {
-    const tokens = tokensOf(this.state);
+    const tokens = this.tokens;
     this.signIns.abort();
     this.endSession(undefined);
     const outcome: ProviderLogoutOutcome = tokens
@@ -264,7 +264,7 @@ export class SessionManager {
 
   /** Like accessTokenAfterRejection(), with the scheme. */
   async apiCredentialAfterRejection(rejected: string): Promise<ApiCredential> {
-    const tokens = tokensOf(this.state);
+    const tokens = this.tokens;
     if (tokens && tokens.accessToken !== rejected) return credentialOf(tokens);
     if (!tokens) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
     return credentialOf(await this.refresh());
@@ -278,6 +278,11 @@ export class SessionManager {
   async close(): Promise<void> {
     this.signIns.abort();
     await this.receivers.closeAll();
+  }
+
+  /** The tokens the session holds now (read at start, or signed in); they never leave main. */
+  private get tokens(): TokenSet | undefined {
+    return tokensOf(this.state);
   }
 
   /** The one move between states: stores the new state and tells the renderer. */
@@ -301,10 +306,10 @@ export class SessionManager {
   }
 
   private async refreshOnce(): Promise<TokenSet> {
-    const current = tokensOf(this.state);
+    const current = this.tokens;
     if (!current) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
     const epoch = this.epoch;
-    const wanted = () => this.epoch === epoch && tokensOf(this.state) === current;
+    const wanted = () => this.epoch === epoch && this.tokens === current;
     let next: TokenSet;
     try {
       // A DPoP-bound refresh token needs a proof even if DPoP has been switched off since sign-in.
@@ -314,7 +319,7 @@ export class SessionManager {
       if (
         error instanceof CoreError &&
         error.code === 'session_expired' &&
-        tokensOf(this.state) === current
+        this.tokens === current
       ) {
         this.log.warn('refresh token rejected; signed out');
         this.endSession(error.toAppError());
