@@ -69,6 +69,18 @@ describe('the session without a provider', () => {
     });
   });
 
+  it('holds the tokens in memory only as the main process sees them (secrets-at-rest.test.ts reads them so)', async () => {
+    const { session, vault } = setup();
+    const held = () => (session as unknown as { tokens?: TokenSet }).tokens;
+    await session.restore();
+    expect(held()).toBeUndefined();
+    await vault.save(fresh);
+    await session.restore();
+    expect(held()).toEqual(fresh);
+    await session.endForSwitch();
+    expect(held()).toBeUndefined();
+  });
+
   it('restoring again after a sign-out takes the tokens saved since', async () => {
     const { session, vault } = setup();
     await session.restore();
