@@ -5,29 +5,39 @@
  * edits the form.
  */
 import * as client from 'openid-client';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterEach, describe, expect, it } from 'vitest';
-import { MIN_PASSWORD_LENGTH } from '../../devstack/index.ts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { MIN_PASSWORD_LENGTH, startDevstack, type Devstack } from '../../devstack/index.ts';
 import { alice } from '../support/accounts.ts';
 import { discoverPublicClient } from '../support/core-harness.ts';
 import { closedPort } from '../support/ports.ts';
-import { useIntegrationStack } from '../support/integration-stack.ts';
+import { launchSystemBrowser } from '../support/system-browser.ts';
 
-const stack = useIntegrationStack();
+let devstack: Devstack;
+let browser: Browser;
 let context: BrowserContext | undefined;
+
+beforeAll(async () => {
+  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
+});
 
 afterEach(async () => {
   await context?.close();
   context = undefined;
 });
 
+afterAll(async () => {
+  await browser?.close();
+  await devstack?.close();
+});
+
 /** Opens the provider's sign-up page for a fresh authorization request, as the app's Sign Up does. */
 async function signUpPage(): Promise<Page> {
-  const configuration = await discoverPublicClient(stack.devstack);
+  const configuration = await discoverPublicClient(devstack);
   const url = client.buildAuthorizationUrl(configuration, {
     redirect_uri: `http://127.0.0.1:${await closedPort()}/callback`,
     scope: 'openid profile email offline_access',
-    audience: stack.devstack.audience,
+    audience: devstack.audience,
     code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
     code_challenge_method: 'S256',
     state: client.randomState(),
@@ -35,7 +45,7 @@ async function signUpPage(): Promise<Page> {
     screen_hint: 'signup',
     prompt: 'login',
   });
-  context = await stack.browser.newContext();
+  context = await browser.newContext();
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   await page.goto(url.href);
