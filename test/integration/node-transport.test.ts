@@ -35,7 +35,11 @@ import {
 import { closedPort } from '../support/ports.ts';
 import { startTestProxy, type TestProxy } from '../support/proxy.ts';
 
-const JWT = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXRva2Vu';
+// JWT-shaped, built at run time so no token-like literal is committed.
+const JWT = [{ alg: 'ES256' }, { sub: 'alice' }]
+  .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+  .concat(Buffer.from('signature').toString('base64url'))
+  .join('.');
 const REFRESH = 'opaque-refresh-9c1e2b4d';
 const HOSTS = {
   'idp.corp.test': '127.0.0.1',
