@@ -37,11 +37,17 @@ export interface AuthorizationChecks {
   expectedNonce: string;
 }
 
-const discoveries = new Map<string, Promise<client.Configuration>>();
+/**
+ * Discoveries by the config they were made for. Per config object, not per issuer: the configuration
+ * keeps the provider's signing keys, and a provider started again at the same address (the built-in
+ * demo provider after a switch away and back, or an app restart) signs with new ones. Each core is
+ * made for a config of its own, so its cache goes with it.
+ */
+const discoveries = new WeakMap<AppConfig, Promise<client.Configuration>>();
 
-/** Discovery, cached per issuer + client; a failed discovery is not cached. */
+/** Discovery, cached for this config (one per core); a failed discovery is not cached. */
 export function discover(config: AppConfig): Promise<client.Configuration> {
-  const key = `${config.issuer.href} ${config.clientId}`;
+  const key = config;
   let pending = discoveries.get(key);
   if (!pending) {
     pending = client

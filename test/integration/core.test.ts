@@ -176,6 +176,39 @@ describe('sign-in through the system browser', () => {
   });
 });
 
+describe('a provider started again at the same address', () => {
+  // The built-in demo provider keeps its keys in memory: stopped and started again on port 4000 (a
+  // switch away and back, an app restart in the preview) it signs with a new key. Was: discovery and
+  // the provider's keys were cached per issuer for the whole process, so within a minute of the last
+  // sign-in the next one was rejected ("no applicable keys found") in the browser tab.
+  it('signs in against its new keys, not the ones the last sign-in fetched', async () => {
+    const port = await closedPort();
+    const first = await startDevstack({ quiet: true, idpPort: port, apiPort: 0 });
+    try {
+      const before = newCore(configFor(first));
+      const { context } = await signIn(before, browser, alice);
+      await context.close();
+      expect(before.core.view()).toMatchObject({ status: 'signed-in' });
+    } finally {
+      await first.close();
+    }
+    const second = await startDevstack({ quiet: true, idpPort: port, apiPort: 0 });
+    try {
+      expect(second.issuer).toBe(first.issuer);
+      const after = newCore(configFor(second));
+      const { context, result } = await signIn(after, browser, alice);
+      await context.close();
+      expect(result).toMatchObject({ ok: true });
+      expect(after.core.view()).toMatchObject({
+        status: 'signed-in',
+        profile: { email: 'alice@example.com' },
+      });
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe('sessions that last', () => {
   it('restores the session in a new core over the same vault, without a browser', async () => {
     const first = newCore(configFor(devstack));
