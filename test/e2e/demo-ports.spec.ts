@@ -3,25 +3,14 @@
  * app starts on other ports, a user signs in, and after a restart on the same data folder (the ports
  * still held) the demo provider comes back on the ports it remembered: still signed in.
  */
-import type { Server } from 'node:net';
-import { occupiedPort } from '../support/ports.ts';
+import { heldPort } from '../support/ports.ts';
 import { alice, expect, logIn, screenshot, test } from './fixtures.ts';
-
-/** Holds `port`; when another program on this machine already holds it, it is held anyway. */
-async function hold(port: number): Promise<Server | undefined> {
-  try {
-    return await occupiedPort(port);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return undefined;
-    throw error;
-  }
-}
 
 test('with ports 4000 and 6060 taken the app starts on the demo provider, and a restart keeps the session', async ({
   page,
   app,
 }, testInfo) => {
-  const held = [await hold(4000), await hold(6060)];
+  const held = [await heldPort(4000), await heldPort(6060)];
   try {
     // No AUTH0_* settings: the preview starts its own demo provider.
     await app.restart({ env: {} });

@@ -12,8 +12,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page as BrowserTab } from 'playwright-core';
 import { startDevstack, type Devstack } from '../../devstack/index.ts';
 import { startPreview, type Preview, type PreviewOptions } from '../../src-main/preview/server.ts';
 import { envFor } from '../support/core-harness.ts';
@@ -181,12 +182,27 @@ export const test = base.extend<Fixtures, { devstack: Devstack; systemBrowser: B
   },
 });
 
-/** Saves a full-page screenshot under test-results/screenshots/ and attaches it to the report. */
-export async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+/**
+ * Saves a full-page screenshot under test-results/screenshots/ and attaches it to the report: of the
+ * app's page, or of a tab in the system browser.
+ */
+export async function screenshot(
+  page: Pick<Page | BrowserTab, 'screenshot'>,
+  testInfo: TestInfo,
+  name: string,
+): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   await testInfo.attach(name, { path: file, contentType: 'image/png' });
+}
+
+/** The page's serious and critical axe-core violations, each with the elements it was found on. */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
 /**

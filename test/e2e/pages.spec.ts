@@ -4,11 +4,18 @@
  * Also: the narrow-window menu, and the renderer never seeing a token.
  */
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
 import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
-import { alice, expect, logIn, recordBridge, screenshot, test } from './fixtures.ts';
+import {
+  alice,
+  expect,
+  logIn,
+  recordBridge,
+  screenshot,
+  seriousViolations,
+  test,
+} from './fixtures.ts';
 
 const PAGES = [
   { hash: '#/', name: 'home', heading: 'Electron Auth0 Hello World' },
@@ -23,13 +30,6 @@ const SIZES = [
   { label: 'wide', width: 1280, height: 800 },
   { label: 'narrow', width: 400, height: 800 },
 ] as const;
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
 async function visitAll(
   page: Page,

@@ -20,10 +20,9 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { closedPort } from '../support/ports.ts';
-import { envFor, expect, screenshot, test } from './fixtures.ts';
+import { envFor, expect, screenshot, seriousViolations, test } from './fixtures.ts';
 
 interface RunningPreview {
   child: ChildProcess;
@@ -111,10 +110,7 @@ test('npm run preview prints a link with a new key each launch; only that link o
     await other.goto(origin);
     await expectLockedPage(other);
     await expect(other.getByText(`Preview: http://127.0.0.1:${port}/#key=…`)).toBeVisible();
-    const violations = (await new AxeBuilder({ page: other }).analyze()).violations.filter(
-      (v) => v.impact === 'serious' || v.impact === 'critical',
-    );
-    expect(violations.map((v) => v.id)).toEqual([]);
+    expect(await seriousViolations(other)).toEqual([]);
     await screenshot(other, testInfo, 'preview-open-the-printed-link');
     // The same link works in a second browser too: the key is good for the whole launch.
     await other.goto(first);

@@ -4,17 +4,9 @@
  * only once left (M5), a saved provider that does not answer (M7), and the small things around them
  * (L3, L4, L9).
  */
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { closedPort } from '../support/ports.ts';
-import { alice, expect, logIn, screenshot, test } from './fixtures.ts';
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help}`);
-}
+import { alice, expect, logIn, screenshot, seriousViolations, test } from './fixtures.ts';
 
 async function screenshots(page: Page, testInfo: Parameters<typeof screenshot>[1], name: string) {
   // From the top, so the sticky nav bar sits at the top of the picture.

@@ -7,10 +7,9 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { closedPort } from '../support/ports.ts';
-import { bob, expect, logIn, screenshot, test } from './fixtures.ts';
+import { bob, expect, logIn, screenshot, seriousViolations, test } from './fixtures.ts';
 
 async function openSettings(page: Page): Promise<void> {
   await page
@@ -19,13 +18,6 @@ async function openSettings(page: Page): Promise<void> {
     .click();
   await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible();
   await expect(page.getByText('Loading settings…')).toHaveCount(0);
-}
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help}`);
 }
 
 const footer = (page: Page) => page.locator('footer');

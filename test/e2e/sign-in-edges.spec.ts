@@ -5,44 +5,19 @@
  * down, who is signed in, and the nav at 200% zoom. Screenshots of each state land in
  * test-results/screenshots/; axe checks each new view.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
-import type { Page as BrowserTab } from 'playwright-core';
-import { startDevstack } from '../../devstack/index.ts';
 import { closedPort } from '../support/ports.ts';
+import { restartableDevstack } from '../support/restartable-devstack.ts';
 import { signInWithBrowser } from '../support/system-browser.ts';
-import { alice, bob, envFor, expect, logIn, SCREENSHOTS, screenshot, test } from './fixtures.ts';
-
-async function seriousViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
-
-/** A screenshot of the system browser's tab (the loopback's late-tab pages). */
-async function screenshotTab(
-  tab: BrowserTab,
-  testInfo: Parameters<Parameters<typeof test>[2]>[1],
-  name: string,
-): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  const file = path.join(SCREENSHOTS, `${name}.png`);
-  await tab.screenshot({ path: file, fullPage: true });
-  await testInfo.attach(name, { path: file, contentType: 'image/png' });
-}
-
-/** A devstack that can be stopped and started again as the same provider (same ports, same sessions). */
-async function restartableDevstack() {
-  const idpPort = await closedPort();
-  let apiPort = await closedPort();
-  while (apiPort === idpPort) apiPort = await closedPort();
-  const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'e2e-edges-')), 'devstack');
-  return () => startDevstack({ quiet: true, idpPort, apiPort, dataDir });
-}
+import {
+  alice,
+  bob,
+  envFor,
+  expect,
+  logIn,
+  screenshot,
+  seriousViolations,
+  test,
+} from './fixtures.ts';
 
 test('a double-click on Log In opens one tab and shows no alert; Log In again and "Reopen sign-in page" open the same page', async ({
   page,
@@ -112,7 +87,7 @@ test('Cancel is a neutral notice, not an error; the tab finished later says the 
   await expect(tab.locator('body')).toContainText(
     'Go back to the app and press Log In to start again',
   );
-  await screenshotTab(tab, testInfo, 'late-tab-cancelled');
+  await screenshot(tab, testInfo, 'late-tab-cancelled');
   await expect(page.getByRole('button', { name: 'Log In' })).toBeVisible();
   await context.close();
 });
@@ -143,7 +118,7 @@ test.describe('with a short sign-in time limit', () => {
     await expect(tab.locator('body')).toContainText(
       'stopped waiting for this sign-in after 4 seconds',
     );
-    await screenshotTab(tab, testInfo, 'late-tab-timeout');
+    await screenshot(tab, testInfo, 'late-tab-timeout');
     await context.close();
   });
 });
@@ -159,14 +134,14 @@ test('reloading the "All done" tab shows it again, naming the app', async ({
   await tab.reload();
   await expect(tab.getByRole('heading', { name: 'All done' })).toBeVisible();
   await expect(tab.locator('body')).toContainText('Electron Auth0 Hello World');
-  await screenshotTab(tab, testInfo, 'late-tab-all-done-reload');
+  await screenshot(tab, testInfo, 'late-tab-all-done-reload');
 });
 
 test('Log In with the provider stopped after the app started: a fast, clear error and no browser tab', async ({
   page,
   app,
 }, testInfo) => {
-  const start = await restartableDevstack();
+  const start = await restartableDevstack('e2e-edges-');
   const provider = await start();
   await app.restart({ env: envFor(provider) });
   await app.open();
@@ -193,7 +168,7 @@ test('Log Out with the provider stopped says so and offers Try again; the next L
   app,
   systemBrowser,
 }, testInfo) => {
-  const start = await restartableDevstack();
+  const start = await restartableDevstack('e2e-edges-');
   let provider = await start();
   await app.restart({ env: envFor(provider) });
   await app.open();
@@ -354,7 +329,7 @@ test('Sign Up refuses a password of only spaces before anything is sent', async 
     true,
   );
   await expect(tab.getByRole('heading', { name: 'Create your account' })).toBeVisible();
-  await screenshotTab(tab, testInfo, 'sign-up-spaces-refused');
+  await screenshot(tab, testInfo, 'sign-up-spaces-refused');
   // The app is still waiting for this sign-up; nothing failed there.
   await expect(
     page.getByRole('region', { name: 'Finish signing up with your browser' }),

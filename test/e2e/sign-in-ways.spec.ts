@@ -8,22 +8,23 @@
  * (axe, screenshots); no bridge answer or session event ever carries a token or the device code.
  */
 import path from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { startDevstack } from '../../devstack/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
 import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
 import { enterSignInCode, signInForAppLink } from '../support/system-browser.ts';
-import { alice, bob, envFor, expect, recordBridge, screenshot, test } from './fixtures.ts';
+import {
+  alice,
+  bob,
+  envFor,
+  expect,
+  recordBridge,
+  screenshot,
+  seriousViolations,
+  test,
+} from './fixtures.ts';
 
 const USER_CODE = /^[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}$/;
-
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
 
 /** Log In, then "Try another way" → "Sign in with a code"; returns the code and address shown. */
 async function switchToCode(page: Page): Promise<{ userCode: string; address: string }> {

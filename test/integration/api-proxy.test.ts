@@ -9,19 +9,14 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevstack, type Devstack } from '../../devstack/index.ts';
 import { alice } from '../support/accounts.ts';
 import { configFor, signIn } from '../support/core-harness.ts';
-import { launchSystemBrowser } from '../support/system-browser.ts';
-import { watchVaults } from '../support/vault-watch.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
 
-let devstack: Devstack;
-let browser: Browser;
+const stack = useIntegrationStack();
 let trap: Server;
 const caught: string[] = [];
-const vaults = watchVaults();
 const PROXY_VARIABLES = [
   'HTTP_PROXY',
   'http_proxy',
@@ -33,7 +28,6 @@ const PROXY_VARIABLES = [
 const saved = Object.fromEntries(PROXY_VARIABLES.map((name) => [name, process.env[name]]));
 
 beforeAll(async () => {
-  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
   trap = createServer((req, res) => {
     caught.push(
       `${req.method} ${req.url} authorization=${req.headers.authorization ? 'present' : 'absent'}`,
@@ -50,17 +44,14 @@ afterAll(async () => {
     if (saved[name] === undefined) delete process.env[name];
     else process.env[name] = saved[name];
   }
-  await vaults.closeAndCheck();
   await new Promise((resolve) => trap?.close(resolve));
-  await browser?.close();
-  await devstack?.close();
 });
 
 describe('a proxy in the environment', () => {
   it('never sees an API call or the token: every message comes straight from API_SERVER_URL', async () => {
-    const test = vaults.newCore(configFor(devstack));
+    const test = stack.newCore(configFor(stack.devstack));
     await test.core.restore();
-    const { result, context } = await signIn(test, browser, alice);
+    const { result, context } = await signIn(test, stack.browser, alice);
     expect(result.ok).toBe(true);
     await context.close();
 

@@ -5,52 +5,28 @@
  * URL must be refused: no sign-in waiting, a second delivery, another scheme or path, a wrong or no
  * state (dropped: the sign-in keeps waiting), a forged code; refused URLs are logged redacted and change nothing the user sees.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { APP_LINK_REDIRECT_URI, startDevstack, type Devstack } from '../../devstack/index.ts';
+import { describe, expect, it } from 'vitest';
+import { APP_LINK_REDIRECT_URI } from '../../devstack/index.ts';
 import { DEFAULT_REDIRECT_SCHEME } from '../../src-main/core/config.ts';
-import type { Logger } from '../../src-main/core/ports.ts';
 import type { SessionView } from '../../src-preload/contract.ts';
 import { alice, bob } from '../support/accounts.ts';
 import { configFor, type TestCore } from '../support/core-harness.ts';
-import { launchSystemBrowser, signInForAppLink } from '../support/system-browser.ts';
-import { watchVaults } from '../support/vault-watch.ts';
+import { signInForAppLink } from '../support/system-browser.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
+import { recordingLogger } from '../support/recording-logger.ts';
 
-let devstack: Devstack;
-let browser: Browser;
-const vaults = watchVaults();
-const { newCore } = vaults;
-
-beforeAll(async () => {
-  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
-});
-
-afterEach(async () => {
-  await vaults.rememberStored();
-});
-
-afterAll(async () => {
-  await vaults.closeAndCheck();
-  await browser?.close();
-  await devstack?.close();
-});
-
-/** Every log line, as the host would print it (after the core's redaction). */
-function recordingLogger(lines: string[]): Logger {
-  const record = (message: string, fields?: Record<string, unknown>) =>
-    lines.push(`${message} ${JSON.stringify(fields ?? {})}`);
-  return { info: record, warn: record, error: record };
-}
+const stack = useIntegrationStack();
+const { newCore } = stack;
 
 function appLinkCore(options: { registered?: boolean; missing?: string; dir?: string } = {}) {
-  const lines: string[] = [];
-  const test = newCore(configFor(devstack, { AUTH0_DPOP: 'true' }), {
+  const log = recordingLogger();
+  const test = newCore(configFor(stack.devstack, { AUTH0_DPOP: 'true' }), {
     appLinkRegistered: options.registered ?? true,
     ...(options.missing ? { appLinkMissing: options.missing } : {}),
-    log: recordingLogger(lines),
+    log,
     ...(options.dir ? { dir: options.dir } : {}),
   });
-  return { test, lines };
+  return { test, lines: log.lines };
 }
 
 async function waitForView(
@@ -93,7 +69,7 @@ describe('the app link', () => {
     expect(authorization.searchParams.get('redirect_uri')).toBe(APP_LINK_REDIRECT_URI);
     expect(authorization.searchParams.get('code_challenge_method')).toBe('S256');
 
-    const { appLink } = await signInForAppLink(browser, authorizationUrl, {
+    const { appLink } = await signInForAppLink(stack.browser, authorizationUrl, {
       username: alice.email,
       password: alice.password,
     });
@@ -168,7 +144,7 @@ describe('the app link', () => {
     const { test } = appLinkCore();
     await test.core.restore();
     const { result, authorizationUrl } = await startAppLinkSignIn(test);
-    const { appLink } = await signInForAppLink(browser, authorizationUrl, {
+    const { appLink } = await signInForAppLink(stack.browser, authorizationUrl, {
       username: bob.email,
       password: bob.password,
     });
@@ -201,7 +177,7 @@ describe('the app link', () => {
     const { test, lines } = appLinkCore();
     await test.core.restore();
     const { result, authorizationUrl } = await startAppLinkSignIn(test);
-    const { appLink } = await signInForAppLink(browser, authorizationUrl, {
+    const { appLink } = await signInForAppLink(stack.browser, authorizationUrl, {
       username: bob.email,
       password: bob.password,
     });
@@ -212,7 +188,7 @@ describe('the app link', () => {
     tampered.searchParams.set('state', 'attacker-state');
     const stateless = new URL(appLink);
     stateless.searchParams.delete('state');
-    const madeUp = `${DEFAULT_REDIRECT_SCHEME}:/callback?code=made-up-code-42&state=made-up&iss=${encodeURIComponent(devstack.issuer)}`;
+    const madeUp = `${DEFAULT_REDIRECT_SCHEME}:/callback?code=made-up-code-42&state=made-up&iss=${encodeURIComponent(stack.devstack.issuer)}`;
     for (const wrong of [tampered.href, stateless.href, madeUp])
       expect(test.core.session.deliverAppLink(wrong), wrong).toBe(false);
     expect(test.events.length).toBe(eventsBefore);
@@ -238,7 +214,7 @@ describe('the app link', () => {
     const forged = new URL(`${DEFAULT_REDIRECT_SCHEME}:/callback`);
     forged.searchParams.set('code', 'forged-authorization-code');
     forged.searchParams.set('state', state);
-    forged.searchParams.set('iss', devstack.issuer);
+    forged.searchParams.set('iss', stack.devstack.issuer);
     expect(test.core.session.deliverAppLink(forged.href)).toBe(true);
     expect(await result).toMatchObject({ ok: false, error: { code: 'callback_invalid' } });
     expect(await test.storedTokens()).toBeUndefined();
@@ -248,7 +224,7 @@ describe('the app link', () => {
     const { test } = appLinkCore();
     await test.core.restore();
     const { result, authorizationUrl } = await startAppLinkSignIn(test);
-    const { appLink } = await signInForAppLink(browser, authorizationUrl, {
+    const { appLink } = await signInForAppLink(stack.browser, authorizationUrl, {
       username: bob.email,
       password: bob.password,
     });

@@ -12,47 +12,33 @@
  */
 import { createServer, type Server } from 'node:http';
 import * as client from 'openid-client';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevstack, type Devstack } from '../../devstack/index.ts';
 import { alice, bob } from '../support/accounts.ts';
-import {
-  configFor,
-  createTestCore,
-  discoverPublicClient,
-  type TestCore,
-} from '../support/core-harness.ts';
+import { configFor, discoverPublicClient, type TestCore } from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
 import { closedPort } from '../support/ports.ts';
-import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
+import { signInWithBrowser } from '../support/system-browser.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
 
 const XSS = '<script>alert(document.cookie)</script><img src=x onerror=alert(1)>';
 
-let devstack: Devstack;
-let browser: Browser;
+const stack = useIntegrationStack();
 let port: number;
-const cores: TestCore[] = [];
 const tally = { run: 0, refused: 0 };
 /** The attacker's own authorization response: a valid code for the victim's redirect URI, bob's session. */
 let attacker: { code: string; state: string; iss: string };
 
 beforeAll(async () => {
-  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
   port = await closedPort();
   attacker = await attackerAuthorizationResponse();
 });
 
-afterAll(async () => {
-  await Promise.all(cores.map((test) => test.core.close()));
-  await browser?.close();
-  await devstack?.close();
+afterAll(() => {
   console.info(`callback attacks: ${tally.run} attack cases run, ${tally.refused} refused`);
 });
 
 function victimCore(): TestCore {
-  const test = createTestCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: String(port) }));
-  cores.push(test);
-  return test;
+  return stack.newCore(configFor(stack.devstack, { AUTH0_CALLBACK_PORTS: String(port) }));
 }
 
 /**
@@ -61,12 +47,12 @@ function victimCore(): TestCore {
  * listens there. He never exchanges it: he wants to plant it in the victim's app.
  */
 async function attackerAuthorizationResponse() {
-  const configuration = await discoverPublicClient(devstack);
+  const configuration = await discoverPublicClient(stack.devstack);
   const state = client.randomState();
   const url = client.buildAuthorizationUrl(configuration, {
     redirect_uri: `http://127.0.0.1:${port}/callback`,
     scope: 'openid profile email offline_access',
-    audience: devstack.audience,
+    audience: stack.devstack.audience,
     code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
     code_challenge_method: 'S256',
     state,
@@ -79,7 +65,7 @@ async function attackerAuthorizationResponse() {
   });
   await new Promise<void>((resolve) => catcher.listen(port, '127.0.0.1', () => resolve()));
   try {
-    const { context } = await signInWithBrowser(browser, url.href, {
+    const { context } = await signInWithBrowser(stack.browser, url.href, {
       username: bob.email,
       password: bob.password,
     });
@@ -92,7 +78,7 @@ async function attackerAuthorizationResponse() {
   }
   const code = caught?.searchParams.get('code');
   if (!code) throw new Error('the attacker did not get a code');
-  return { code, state, iss: caught!.searchParams.get('iss') ?? devstack.issuer };
+  return { code, state, iss: caught!.searchParams.get('iss') ?? stack.devstack.issuer };
 }
 
 /** Starts the victim's login and returns the redirect URI and state of its authorization request. */
@@ -149,13 +135,13 @@ describe("code injection: the attacker's own valid code before the real callback
     tally.run++;
     const test = victimCore();
     await test.core.restore();
-    const before = devstack.tokenRequests('authorization_code');
+    const before = stack.devstack.tokenRequests('authorization_code');
     const { result, redirectUri } = await startLogin(test);
     expect(redirectUri).toBe(`http://127.0.0.1:${port}/callback`);
     const injected = await send(callbackUrl(redirectUri, attacker));
     expect(injected.status).toBe(400);
     expect(injected.body).toContain('not the sign-in the app is waiting for');
-    expect(devstack.tokenRequests('authorization_code')).toBe(before);
+    expect(stack.devstack.tokenRequests('authorization_code')).toBe(before);
     // Nothing was used up: the app still waits for its own callback (here: the user cancels).
     expect(test.core.view()).toMatchObject({ status: 'signing-in', flow: 'login' });
     expect(test.core.session.cancel()).toEqual({ ok: true });
@@ -168,11 +154,11 @@ describe("code injection: the attacker's own valid code before the real callback
     tally.run++;
     const test = victimCore();
     await test.core.restore();
-    const before = devstack.tokenRequests('authorization_code');
+    const before = stack.devstack.tokenRequests('authorization_code');
     const { result, authorization, redirectUri } = await startLogin(test);
     // The user's browser visits a hostile site (another site: evil.example, served by the test) whose
     // script sends the tab to the app's callback with the attacker's code and a made-up state.
-    const context = await browser.newContext();
+    const context = await stack.browser.newContext();
     const planted = callbackUrl(redirectUri, { ...attacker, state: 'guessed-state' });
     await context.route('http://evil.example/**', (route) =>
       route.fulfill({
@@ -191,11 +177,11 @@ describe("code injection: the attacker's own valid code before the real callback
     await expect
       .poll(() => evil.textContent('body'))
       .toContain('not the sign-in the app is waiting for');
-    expect(devstack.tokenRequests('authorization_code')).toBe(before);
+    expect(stack.devstack.tokenRequests('authorization_code')).toBe(before);
     expect(test.core.view()).toMatchObject({ status: 'signing-in' });
 
     // Then the user signs in, in the same browser: the app takes its own callback.
-    await signInWithBrowser(browser, authorization.href, {
+    await signInWithBrowser(stack.browser, authorization.href, {
       username: alice.email,
       password: alice.password,
       context,
@@ -205,7 +191,7 @@ describe("code injection: the attacker's own valid code before the real callback
       session: { status: 'signed-in', profile: { email: alice.email } },
     });
     expect((await test.storedTokens())?.claims.email).toBe(alice.email);
-    expect(devstack.tokenRequests('authorization_code')).toBe(before + 1);
+    expect(stack.devstack.tokenRequests('authorization_code')).toBe(before + 1);
     await context.close();
     tally.refused++;
     await portReleased();
@@ -215,12 +201,12 @@ describe("code injection: the attacker's own valid code before the real callback
     tally.run++;
     const test = victimCore();
     await test.core.restore();
-    const before = devstack.tokenRequests('authorization_code');
+    const before = stack.devstack.tokenRequests('authorization_code');
     const { result, redirectUri, state } = await startLogin(test);
     expect((await send(callbackUrl(redirectUri, { ...attacker, state }))).status).toBe(303);
     await expectNobodySignedIn(test, await result);
     // This time the code did reach the provider, which refused it for the victim's verifier.
-    expect(devstack.tokenRequests('authorization_code')).toBe(before + 1);
+    expect(stack.devstack.tokenRequests('authorization_code')).toBe(before + 1);
     if (!(await result).ok)
       expect(((await result) as { error: { message: string } }).error.message).toMatch(
         /refused the sign-in code/,
@@ -238,12 +224,12 @@ describe("replay: the victim's real callback used again", () => {
     const test = victimCore();
     await test.core.restore();
     const { result, authorization } = await startLogin(test);
-    const context = await browser.newContext();
+    const context = await stack.browser.newContext();
     const callbacks: string[] = [];
     context.on('request', (req) => {
       if (req.url().startsWith(`http://127.0.0.1:${port}/callback?`)) callbacks.push(req.url());
     });
-    await signInWithBrowser(browser, authorization.href, {
+    await signInWithBrowser(stack.browser, authorization.href, {
       username: alice.email,
       password: alice.password,
       context,
@@ -280,14 +266,14 @@ describe("replay: the victim's real callback used again", () => {
     tally.run++;
     const test = victimCore();
     await test.core.restore();
-    const before = devstack.tokenRequests('authorization_code');
+    const before = stack.devstack.tokenRequests('authorization_code');
     const { result, redirectUri } = await startLogin(test);
     expect(redirectUri).toBe(new URL(used.url).origin + new URL(used.url).pathname);
     expect((await send(used.url)).status).toBe(400);
     expect(test.core.view()).toMatchObject({ status: 'signing-in' });
     test.core.session.cancel();
     await expectNobodySignedIn(test, await result, 'sign_in_cancelled');
-    expect(devstack.tokenRequests('authorization_code')).toBe(before);
+    expect(stack.devstack.tokenRequests('authorization_code')).toBe(before);
     tally.refused++;
     await portReleased();
   });
@@ -298,7 +284,7 @@ describe("replay: the victim's real callback used again", () => {
     await test.core.restore();
     const { result, redirectUri, state } = await startLogin(test);
     expect(
-      (await send(callbackUrl(redirectUri, { code: used.code, state, iss: devstack.issuer })))
+      (await send(callbackUrl(redirectUri, { code: used.code, state, iss: stack.devstack.issuer })))
         .status,
     ).toBe(303);
     await expectNobodySignedIn(test, await result);
@@ -318,7 +304,7 @@ describe('what the receiver shows the browser', () => {
         error: 'access_denied',
         error_description: XSS,
         state,
-        iss: devstack.issuer,
+        iss: stack.devstack.issuer,
         code: 'SECRET-CODE-xyz',
       }),
     );

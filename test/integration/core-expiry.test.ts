@@ -4,37 +4,20 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { describe, expect, it } from 'vitest';
+import { startDevstack } from '../../devstack/index.ts';
 import { alice } from '../support/accounts.ts';
-import { configFor, createTestCore, signIn, type TestCore } from '../support/core-harness.ts';
-import { launchSystemBrowser } from '../support/system-browser.ts';
+import { configFor, signIn, type TestCore, type TestCoreOptions } from '../support/core-harness.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
 
 const TTL_SECONDS = 2;
 
-let devstack: Devstack;
-let browser: Browser;
-const cores: TestCore[] = [];
+const stack = useIntegrationStack({ devstack: { accessTokenTtl: TTL_SECONDS } });
 
-beforeAll(async () => {
-  [devstack, browser] = await Promise.all([
-    startDevstack({ quiet: true, accessTokenTtl: TTL_SECONDS }),
-    launchSystemBrowser(),
-  ]);
-});
-
-afterAll(async () => {
-  for (const test of cores) await test.core.close();
-  await browser?.close();
-  await devstack?.close();
-});
-
-async function signedInCore(options: Parameters<typeof createTestCore>[1] = {}): Promise<TestCore> {
-  const test = createTestCore(configFor(devstack), options);
-  cores.push(test);
+async function signedInCore(options: TestCoreOptions = {}): Promise<TestCore> {
+  const test = stack.newCore(configFor(stack.devstack), options);
   await test.core.restore();
-  const { result, context } = await signIn(test, browser, alice);
+  const { result, context } = await signIn(test, stack.browser, alice);
   await context.close();
   expect(result.ok).toBe(true);
   return test;
@@ -46,24 +29,24 @@ describe('expired access tokens', () => {
   it('refreshes an expired access token before calling the API', async () => {
     const test = await signedInCore({ clockSkewSeconds: 0 });
     await pastExpiry();
-    const before = devstack.tokenRequests('refresh_token');
+    const before = stack.devstack.tokenRequests('refresh_token');
     expect(await test.core.messages.get('protected')).toEqual({
       ok: true,
       data: { text: 'This is a protected message.' },
     });
-    expect(devstack.tokenRequests('refresh_token') - before).toBe(1);
+    expect(stack.devstack.tokenRequests('refresh_token') - before).toBe(1);
   });
 
   it('retries once with a fresh token when the API answers 401', async () => {
     // A negative skew makes the core use a token past its expiry, so the API is the one to refuse it.
     const test = await signedInCore({ clockSkewSeconds: -60 });
     await pastExpiry();
-    const before = devstack.tokenRequests('refresh_token');
+    const before = stack.devstack.tokenRequests('refresh_token');
     expect(await test.core.messages.get('protected')).toEqual({
       ok: true,
       data: { text: 'This is a protected message.' },
     });
-    expect(devstack.tokenRequests('refresh_token') - before).toBe(1);
+    expect(stack.devstack.tokenRequests('refresh_token') - before).toBe(1);
   });
 });
 
@@ -72,8 +55,7 @@ describe('a saved session that can no longer be used', () => {
     const test = await signedInCore();
     const file = path.join(test.dir, 'session.json');
     writeFileSync(file, readFileSync(file, 'utf8').slice(0, 50));
-    const next = createTestCore(configFor(devstack), { dir: test.dir });
-    cores.push(next);
+    const next = stack.newCore(configFor(stack.devstack), { dir: test.dir });
     await next.core.restore();
     expect(next.core.view()).toMatchObject({
       status: 'signed-out',
@@ -84,19 +66,18 @@ describe('a saved session that can no longer be used', () => {
 
   it('signs the user out with a reason when a restarted provider rejects the stored refresh token', async () => {
     const test = await signedInCore();
-    const { port: idpPort } = new URL(devstack.issuer);
-    const { port: apiPort } = new URL(devstack.apiUrl);
-    await devstack.close();
+    const { port: idpPort } = new URL(stack.devstack.issuer);
+    const { port: apiPort } = new URL(stack.devstack.apiUrl);
+    await stack.devstack.close();
     // Same addresses, fresh memory: every grant, and so every refresh token, is gone.
-    devstack = await startDevstack({
+    stack.devstack = await startDevstack({
       quiet: true,
       accessTokenTtl: TTL_SECONDS,
       idpPort: Number(idpPort),
       apiPort: Number(apiPort),
     });
     await pastExpiry();
-    const next = createTestCore(configFor(devstack), { dir: test.dir });
-    cores.push(next);
+    const next = stack.newCore(configFor(stack.devstack), { dir: test.dir });
     await next.core.restore();
     expect(next.core.view()).toMatchObject({
       status: 'signed-out',

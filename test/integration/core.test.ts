@@ -3,46 +3,16 @@
  * filling the provider's forms as the user's system browser would. Nothing here is mocked but the
  * Electron edge (storage and openExternal use their Node implementations).
  */
-import * as client from 'openid-client';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { describe, expect, it } from 'vitest';
 import { alice, bob } from '../support/accounts.ts';
 import { configFor, discoverPublicClient, signIn, type TestCore } from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
 import { closedPort, occupiedPort } from '../support/ports.ts';
-import { launchSystemBrowser } from '../support/system-browser.ts';
-import { watchVaults } from '../support/vault-watch.ts';
+import { providerAccepts, useIntegrationStack } from '../support/integration-stack.ts';
 
-let devstack: Devstack;
-let browser: Browser;
 /** Every core and every token any test obtained: none may ever be found in clear in any vault folder. */
-const vaults = watchVaults();
-const { newCore, remember } = vaults;
-
-beforeAll(async () => {
-  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
-});
-
-afterEach(async () => {
-  await vaults.rememberStored();
-});
-
-afterAll(async () => {
-  await vaults.closeAndCheck();
-  await browser?.close();
-  await devstack?.close();
-});
-
-/** Asks the provider directly whether it still honours a refresh token. */
-async function providerAccepts(refreshToken: string): Promise<boolean | string> {
-  try {
-    await client.refreshTokenGrant(await discoverPublicClient(devstack), refreshToken);
-    return true;
-  } catch (error) {
-    return error instanceof client.ResponseBodyError ? error.error : String(error);
-  }
-}
+const stack = useIntegrationStack();
+const { newCore, remember } = stack;
 
 /** Starts a login and answers its loopback receiver with `params` instead of the browser. */
 async function forgedCallback(
@@ -55,7 +25,7 @@ async function forgedCallback(
   const redirectUri = authorizationUrl.searchParams.get('redirect_uri')!;
   const callback = new URL(redirectUri);
   for (const [key, value] of Object.entries(
-    params({ state: authorizationUrl.searchParams.get('state')!, iss: devstack.issuer }),
+    params({ state: authorizationUrl.searchParams.get('state')!, iss: stack.devstack.issuer }),
   )) {
     callback.searchParams.set(key, value);
   }
@@ -65,13 +35,13 @@ async function forgedCallback(
 
 describe('sign-in through the system browser', () => {
   it('signs alice in with PKCE S256, state, nonce and the audience, and shows her profile from the ID token', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
     expect(test.core.view().status).toBe('signed-out');
 
-    const { result, url, page } = await signIn(test, browser, alice);
+    const { result, url, page } = await signIn(test, stack.browser, alice);
     const authorization = new URL(url);
-    expect(authorization.origin).toBe(devstack.issuer);
+    expect(authorization.origin).toBe(stack.devstack.issuer);
     expect(Object.fromEntries(authorization.searchParams)).toMatchObject({
       client_id: 'electron-hello-world',
       response_type: 'code',
@@ -123,9 +93,9 @@ describe('sign-in through the system browser', () => {
   });
 
   it('gives bob the protected message but "Permission denied" for the admin one', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
-    const { result, context } = await signIn(test, browser, bob);
+    const { result, context } = await signIn(test, stack.browser, bob);
     expect(result.ok).toBe(true);
     expect(test.core.view().profile?.email).toBe('bob@example.com');
     expect(await test.core.messages.get('protected')).toEqual({
@@ -140,12 +110,12 @@ describe('sign-in through the system browser', () => {
   });
 
   it('signs up a new account and signs it in', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
     const email = `new-${Date.now()}@example.com`;
     const { result, url, context } = await signIn(
       test,
-      browser,
+      stack.browser,
       { email, password: 'a-long-password', name: 'New Person' },
       'signup',
     );
@@ -158,7 +128,7 @@ describe('sign-in through the system browser', () => {
   });
 
   it('opens one flow at a time: a second login or signup while one is pending joins it, no error', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
     const opened = test.nextOpened();
     const first = test.core.session.login();
@@ -211,12 +181,12 @@ describe('a provider started again at the same address', () => {
 
 describe('sessions that last', () => {
   it('restores the session in a new core over the same vault, without a browser', async () => {
-    const first = newCore(configFor(devstack));
+    const first = newCore(configFor(stack.devstack));
     await first.core.restore();
-    const { context } = await signIn(first, browser, alice);
+    const { context } = await signIn(first, stack.browser, alice);
     await context.close();
 
-    const second = newCore(configFor(devstack), { dir: first.dir });
+    const second = newCore(configFor(stack.devstack), { dir: first.dir });
     await second.core.restore();
     expect(second.opened).toEqual([]);
     expect(second.core.view()).toMatchObject({
@@ -231,51 +201,54 @@ describe('sessions that last', () => {
   });
 
   it('refreshes an access token that expires within the clock skew, rotating the refresh token', async () => {
-    const signedIn = newCore(configFor(devstack));
+    const signedIn = newCore(configFor(stack.devstack));
     await signedIn.core.restore();
-    const { context } = await signIn(signedIn, browser, alice);
+    const { context } = await signIn(signedIn, stack.browser, alice);
     await context.close();
     const before = (await signedIn.storedTokens())!;
 
     // A clock skew longer than the token's lifetime: every use counts as "about to expire".
-    const test = newCore(configFor(devstack), { dir: signedIn.dir, clockSkewSeconds: 7200 });
+    const test = newCore(configFor(stack.devstack), { dir: signedIn.dir, clockSkewSeconds: 7200 });
     await test.core.restore();
-    const refreshesBefore = devstack.tokenRequests('refresh_token');
+    const refreshesBefore = stack.devstack.tokenRequests('refresh_token');
     expect(await test.core.messages.get('protected')).toEqual({
       ok: true,
       data: { text: 'This is a protected message.' },
     });
     const after = (await test.storedTokens())!;
     remember(after);
-    expect(devstack.tokenRequests('refresh_token')).toBeGreaterThan(refreshesBefore);
+    expect(stack.devstack.tokenRequests('refresh_token')).toBeGreaterThan(refreshesBefore);
     expect(after.accessToken).not.toBe(before.accessToken);
     expect(after.refreshToken).not.toBe(before.refreshToken);
     // Rotation: the provider no longer honours the old refresh token.
-    expect(await providerAccepts(before.refreshToken!)).toBe('invalid_grant');
+    expect(await providerAccepts(stack.devstack, before.refreshToken!)).toBe('invalid_grant');
   });
 
   it('makes exactly one refresh request for 100 concurrent calls with an expiring token', async () => {
-    const signedIn = newCore(configFor(devstack));
+    const signedIn = newCore(configFor(stack.devstack));
     await signedIn.core.restore();
-    const { context } = await signIn(signedIn, browser, alice);
+    const { context } = await signIn(signedIn, stack.browser, alice);
     await context.close();
     // A core whose clock skew outlasts the token: to it, the access token is always expiring.
-    const expiring = newCore(configFor(devstack), { dir: signedIn.dir, clockSkewSeconds: 7200 });
+    const expiring = newCore(configFor(stack.devstack), {
+      dir: signedIn.dir,
+      clockSkewSeconds: 7200,
+    });
     await expiring.core.restore();
-    const counted = devstack.tokenRequests('refresh_token');
+    const counted = stack.devstack.tokenRequests('refresh_token');
     const results = await Promise.all(
       Array.from({ length: 100 }, () => expiring.core.messages.get('protected')),
     );
     expect(results.every((r) => r.ok)).toBe(true);
-    expect(devstack.tokenRequests('refresh_token') - counted).toBe(1);
+    expect(stack.devstack.tokenRequests('refresh_token') - counted).toBe(1);
   });
 });
 
 describe('logging out', () => {
   it('empties the vault, revokes the refresh token and ends the provider session in the browser', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
-    const { context, page } = await signIn(test, browser, alice);
+    const { context, page } = await signIn(test, stack.browser, alice);
     const stored = (await test.storedTokens())!;
 
     const opened = test.nextOpened();
@@ -286,10 +259,10 @@ describe('logging out', () => {
       ok: false,
       error: { code: 'not_signed_in' },
     });
-    expect(await providerAccepts(stored.refreshToken!)).toBe('invalid_grant');
+    expect(await providerAccepts(stack.devstack, stored.refreshToken!)).toBe('invalid_grant');
 
     const logoutUrl = new URL(await opened);
-    const metadata = (await discoverPublicClient(devstack)).serverMetadata();
+    const metadata = (await discoverPublicClient(stack.devstack)).serverMetadata();
     expect(`${logoutUrl.origin}${logoutUrl.pathname}`).toBe(metadata.end_session_endpoint);
     expect(logoutUrl.searchParams.get('id_token_hint')).toBe(stored.idToken);
     expect(logoutUrl.searchParams.get('post_logout_redirect_uri')).toMatch(
@@ -343,7 +316,7 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
       'callback_invalid',
     ],
   ])('callback with %s', async (_name, params, code) => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
     const { result } = await forgedCallback(test, params);
     expect(result).toMatchObject({ ok: false, error: { code } });
@@ -353,7 +326,7 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
   });
 
   it('does not accept a second callback after the first', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
     const { redirectUri } = await forgedCallback(test, (e) => ({
       code: 'forged-code',
@@ -368,9 +341,9 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
   });
 
   it('answers 400 to a callback with a wrong or no state and goes on waiting for its own', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
-    const before = devstack.tokenRequests('authorization_code');
+    const before = stack.devstack.tokenRequests('authorization_code');
     const opened = test.nextOpened();
     const login = test.core.session.login();
     const authorization = new URL(await opened);
@@ -384,16 +357,17 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
       'error=access_denied&state=nope',
     ]) {
       expect(
-        (await send(`${redirectUri}?${query}&iss=${encodeURIComponent(devstack.issuer)}`)).status,
+        (await send(`${redirectUri}?${query}&iss=${encodeURIComponent(stack.devstack.issuer)}`))
+          .status,
       ).toBe(400);
     }
     expect(test.core.view()).toMatchObject({ status: 'signing-in', flow: 'login' });
-    expect(devstack.tokenRequests('authorization_code')).toBe(before);
+    expect(stack.devstack.tokenRequests('authorization_code')).toBe(before);
     // Its own state (with a forged code) is taken, and ends the sign-in.
     expect(
       (
         await send(
-          `${redirectUri}?code=forged&state=${state}&iss=${encodeURIComponent(devstack.issuer)}`,
+          `${redirectUri}?code=forged&state=${state}&iss=${encodeURIComponent(stack.devstack.issuer)}`,
         )
       ).status,
     ).toBe(303);
@@ -401,7 +375,7 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
   });
 
   it('answers 404 to another path and goes on waiting; cancel ends it', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
     const opened = test.nextOpened();
     const login = test.core.session.login();
@@ -425,7 +399,7 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
   });
 
   it('times out', async () => {
-    const test = newCore(configFor(devstack), { signInTimeoutMs: 300 });
+    const test = newCore(configFor(stack.devstack), { signInTimeoutMs: 300 });
     await test.core.restore();
     expect(await test.core.session.login()).toMatchObject({
       ok: false,
@@ -441,7 +415,7 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
     const busy = [await occupiedPort(), await occupiedPort()];
     const ports = busy.map((s) => (s.address() as { port: number }).port);
     try {
-      const test = newCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: ports.join(',') }));
+      const test = newCore(configFor(stack.devstack, { AUTH0_CALLBACK_PORTS: ports.join(',') }));
       await test.core.restore();
       const pending = test.core.session.login();
       while (test.core.view().signIn?.way !== 'choose')
@@ -464,7 +438,7 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
 
   it('fails clearly when the provider is unreachable', async () => {
     const port = await closedPort();
-    const test = newCore(configFor({ ...devstack, issuer: `http://127.0.0.1:${port}` }));
+    const test = newCore(configFor({ ...stack.devstack, issuer: `http://127.0.0.1:${port}` }));
     await test.core.restore();
     const result = await test.core.session.login();
     expect(result).toMatchObject({
@@ -479,7 +453,7 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
 
   it('fails clearly when the message API is unreachable', async () => {
     const port = await closedPort();
-    const test = newCore(configFor({ ...devstack, apiUrl: `http://127.0.0.1:${port}` }));
+    const test = newCore(configFor({ ...stack.devstack, apiUrl: `http://127.0.0.1:${port}` }));
     await test.core.restore();
     expect(await test.core.messages.get('public')).toEqual({
       ok: false,
@@ -491,7 +465,7 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
   });
 
   it('refuses unknown channels and invalid arguments without throwing', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     expect(await test.core.handle('auth:steal-tokens', [])).toMatchObject({
       ok: false,
       error: { code: 'invalid_request' },

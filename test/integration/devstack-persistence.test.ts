@@ -5,72 +5,54 @@
  * survive too, as password hashes only, in owner-only files.
  * (Without a data folder a restart forgets everything: core-expiry.test.ts, "restarted provider".)
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STATE_FILES, startDevstack, type Devstack } from '../../devstack/index.ts';
+import { describe, expect, it } from 'vitest';
+import { STATE_FILES } from '../../devstack/index.ts';
 import { alice } from '../support/accounts.ts';
 import {
   configFor,
-  createTestCore,
   filesUnder,
   signIn,
   type TestCore,
+  type TestCoreOptions,
 } from '../support/core-harness.ts';
-import { closedPort } from '../support/ports.ts';
-import { launchSystemBrowser } from '../support/system-browser.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
+import { restartableDevstack, type RestartableDevstack } from '../support/restartable-devstack.ts';
 
 const PROTECTED = { ok: true, data: { text: 'This is a protected message.' } };
 /** The app's default on the devstack: DPoP-bound tokens, nonces required by the provider and the API. */
 const DPOP = { AUTH0_DPOP: 'true' };
 
-let browser: Browser;
-let devstack: Devstack;
+/** Started on two free ports and a state folder of its own, so that it can be started again as the same provider. */
+const stack = useIntegrationStack({
+  devstack: async () => {
+    start = await restartableDevstack();
+    dataDir = start.dataDir;
+    return start();
+  },
+});
+let start: RestartableDevstack;
 let dataDir: string;
-let idpPort: number;
-let apiPort: number;
-const cores: TestCore[] = [];
 const passwords: string[] = [alice.password];
-
-function start(): Promise<Devstack> {
-  return startDevstack({ quiet: true, idpPort, apiPort, dataDir });
-}
 
 /** Stops the devstack and starts it again on the same ports and folder. */
 async function restart(): Promise<void> {
-  const issuer = devstack.issuer;
-  await devstack.close();
-  devstack = await start();
-  expect(devstack.issuer).toBe(issuer);
+  const issuer = stack.devstack.issuer;
+  await stack.devstack.close();
+  stack.devstack = await start();
+  expect(stack.devstack.issuer).toBe(issuer);
 }
 
-function newCore(options: Parameters<typeof createTestCore>[1] = {}): TestCore {
-  const test = createTestCore(configFor(devstack, DPOP), options);
-  cores.push(test);
-  return test;
+function newCore(options: TestCoreOptions = {}): TestCore {
+  return stack.newCore(configFor(stack.devstack, DPOP), options);
 }
-
-beforeAll(async () => {
-  dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'devstack-state-')), 'devstack');
-  idpPort = await closedPort();
-  do apiPort = await closedPort();
-  while (apiPort === idpPort);
-  [devstack, browser] = await Promise.all([start(), launchSystemBrowser()]);
-});
-
-afterAll(async () => {
-  for (const test of cores) await test.core.close();
-  await browser?.close();
-  await devstack?.close();
-});
 
 describe('a devstack restarted on its data folder', () => {
   it('still honours a saved session: restored without a browser, refreshed, and the API accepts it', async () => {
     const first = newCore();
     await first.core.restore();
-    const { result, context } = await signIn(first, browser, alice);
+    const { result, context } = await signIn(first, stack.browser, alice);
     await context.close();
     expect(result.ok).toBe(true);
     expect(await first.core.messages.get('protected')).toEqual(PROTECTED);
@@ -89,7 +71,7 @@ describe('a devstack restarted on its data folder', () => {
     });
     expect(next.core.view().error).toBeUndefined();
     expect(next.opened).toEqual([]);
-    expect(devstack.tokenRequests('refresh_token')).toBeGreaterThanOrEqual(1);
+    expect(stack.devstack.tokenRequests('refresh_token')).toBeGreaterThanOrEqual(1);
     const after = (await next.storedTokens())!;
     expect(after.refreshToken).toEqual(expect.any(String));
     expect(after.refreshToken).not.toBe(before.refreshToken);
@@ -112,7 +94,7 @@ describe('a devstack restarted on its data folder', () => {
     passwords.push(newcomer.password);
     const first = newCore();
     await first.core.restore();
-    const signup = await signIn(first, browser, newcomer, 'signup');
+    const signup = await signIn(first, stack.browser, newcomer, 'signup');
     await signup.context.close();
     expect(signup.result.ok).toBe(true);
 
@@ -120,7 +102,7 @@ describe('a devstack restarted on its data folder', () => {
 
     const next = newCore();
     await next.core.restore();
-    const login = await signIn(next, browser, newcomer);
+    const login = await signIn(next, stack.browser, newcomer);
     await login.context.close();
     expect(login.result.ok).toBe(true);
     expect(login.formShown).toBe(true);
@@ -132,7 +114,7 @@ describe('a devstack restarted on its data folder', () => {
   });
 
   it('keeps its state owner-only, and no password in clear', async () => {
-    await devstack.close();
+    await stack.devstack.close();
     expect(statSync(dataDir).mode & 0o777).toBe(0o700);
     // No temporary file left behind: exactly the three state files.
     expect(readdirSync(dataDir).sort()).toEqual(Object.values(STATE_FILES).sort());
@@ -159,6 +141,6 @@ describe('a devstack restarted on its data folder', () => {
     ]);
     const everything = filesUnder(dataDir);
     for (const password of passwords) expect(everything).not.toContain(password);
-    devstack = await start();
+    stack.devstack = await start();
   });
 });

@@ -9,21 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureFromEnvironment } from '../../src-main/core/index.ts';
-import { occupiedPort } from '../support/ports.ts';
-
-/** Holds `port` for the test; when another program on this machine already holds it, it is held anyway. */
-async function hold(port: number): Promise<Server | undefined> {
-  try {
-    return await occupiedPort(port);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return undefined;
-    throw error;
-  }
-}
+import { heldPort } from '../support/ports.ts';
 
 const held: Array<Server | undefined> = [];
 beforeAll(async () => {
-  held.push(await hold(4000), await hold(6060));
+  held.push(await heldPort(4000), await heldPort(6060));
 });
 afterAll(async () => {
   await Promise.all(

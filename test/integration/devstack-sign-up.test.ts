@@ -5,39 +5,29 @@
  * edits the form.
  */
 import * as client from 'openid-client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { MIN_PASSWORD_LENGTH, startDevstack, type Devstack } from '../../devstack/index.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MIN_PASSWORD_LENGTH } from '../../devstack/index.ts';
 import { alice } from '../support/accounts.ts';
 import { discoverPublicClient } from '../support/core-harness.ts';
 import { closedPort } from '../support/ports.ts';
-import { launchSystemBrowser } from '../support/system-browser.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
 
-let devstack: Devstack;
-let browser: Browser;
+const stack = useIntegrationStack();
 let context: BrowserContext | undefined;
-
-beforeAll(async () => {
-  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
-});
 
 afterEach(async () => {
   await context?.close();
   context = undefined;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await devstack?.close();
-});
-
 /** Opens the provider's sign-up page for a fresh authorization request, as the app's Sign Up does. */
 async function signUpPage(): Promise<Page> {
-  const configuration = await discoverPublicClient(devstack);
+  const configuration = await discoverPublicClient(stack.devstack);
   const url = client.buildAuthorizationUrl(configuration, {
     redirect_uri: `http://127.0.0.1:${await closedPort()}/callback`,
     scope: 'openid profile email offline_access',
-    audience: devstack.audience,
+    audience: stack.devstack.audience,
     code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
     code_challenge_method: 'S256',
     state: client.randomState(),
@@ -45,7 +35,7 @@ async function signUpPage(): Promise<Page> {
     screen_hint: 'signup',
     prompt: 'login',
   });
-  context = await browser.newContext();
+  context = await stack.browser.newContext();
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   await page.goto(url.href);

@@ -10,13 +10,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as client from 'openid-client';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_PERMISSION, AUDIENCE, CLIENT_ID, startDevstack } from '../../devstack/index.ts';
 import type { Devstack } from '../../devstack/index.ts';
 import { alice, bob } from '../support/accounts.ts';
 import { discoverPublicClient } from '../support/core-harness.ts';
-import { SignInError, launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
+import { SignInError, signInWithBrowser } from '../support/system-browser.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
 
 const CLI = fileURLToPath(new URL('../../devstack/cli.ts', import.meta.url));
 const SCOPE = 'openid profile email offline_access';
@@ -109,7 +110,7 @@ interface Authorization {
 
 async function authorization(
   config: client.Configuration,
-  stack: Devstack,
+  devstack: Devstack,
   extra: Record<string, string> = {},
 ): Promise<Authorization> {
   const verifier = client.randomPKCECodeVerifier();
@@ -118,7 +119,7 @@ async function authorization(
   const url = client.buildAuthorizationUrl(config, {
     redirect_uri: catcher.redirectUri,
     scope: SCOPE,
-    audience: stack.audience,
+    audience: devstack.audience,
     code_challenge: await client.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
     state,
@@ -130,7 +131,7 @@ async function authorization(
 
 /** Sign in through Chromium and exchange the code, as the app will. */
 async function signIn(
-  stack: Devstack,
+  devstack: Devstack,
   config: client.Configuration,
   account: { email: string; password: string },
   options: {
@@ -140,9 +141,9 @@ async function signIn(
     name?: string;
   } = {},
 ) {
-  const request = await authorization(config, stack, options.extra);
+  const request = await authorization(config, devstack, options.extra);
   const before = catcher.received.length;
-  const browsing = await signInWithBrowser(browser, request.url.href, {
+  const browsing = await signInWithBrowser(stack.browser, request.url.href, {
     username: account.email,
     password: account.password,
     ...(options.mode ? { mode: options.mode } : {}),
@@ -161,47 +162,40 @@ async function signIn(
   return { tokens, callback, ...browsing };
 }
 
-let devstack: Devstack;
-let browser: Browser;
+const stack = useIntegrationStack();
 let catcher: LoopbackCatcher;
 let config: client.Configuration;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  [devstack, browser, catcher] = await Promise.all([
-    startDevstack({ quiet: true }),
-    launchSystemBrowser(),
-    startLoopbackCatcher(),
-  ]);
-  config = await discoverPublicClient(devstack);
+  catcher = await startLoopbackCatcher();
+  config = await discoverPublicClient(stack.devstack);
 });
 
 afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
   await catcher?.close();
-  await devstack?.close();
 });
 
 describe('devstack identity provider', () => {
   it('publishes discovery for a loopback issuer with PKCE S256, RFC 9207 iss, logout and revocation', async () => {
-    expect(devstack.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/u);
-    expect(devstack.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/u);
-    expect(devstack.clientId).toBe(CLIENT_ID);
-    expect(devstack.audience).toBe(AUDIENCE);
-    expect(devstack.accounts.map((account) => account.email)).toEqual([
+    expect(stack.devstack.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/u);
+    expect(stack.devstack.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/u);
+    expect(stack.devstack.clientId).toBe(CLIENT_ID);
+    expect(stack.devstack.audience).toBe(AUDIENCE);
+    expect(stack.devstack.accounts.map((account) => account.email)).toEqual([
       'alice@example.com',
       'bob@example.com',
     ]);
 
-    const response = await fetch(`${devstack.issuer}/.well-known/openid-configuration`);
+    const response = await fetch(`${stack.devstack.issuer}/.well-known/openid-configuration`);
     expect(response.status).toBe(200);
     const metadata = (await response.json()) as Record<string, unknown>;
-    expect(metadata['issuer']).toBe(devstack.issuer);
+    expect(metadata['issuer']).toBe(stack.devstack.issuer);
     expect(metadata['code_challenge_methods_supported']).toEqual(['S256']);
     expect(metadata['authorization_response_iss_parameter_supported']).toBe(true);
-    expect(metadata['end_session_endpoint']).toBe(`${devstack.issuer}/session/end`);
-    expect(metadata['revocation_endpoint']).toBe(`${devstack.issuer}/token/revocation`);
+    expect(metadata['end_session_endpoint']).toBe(`${stack.devstack.issuer}/session/end`);
+    expect(metadata['revocation_endpoint']).toBe(`${stack.devstack.issuer}/token/revocation`);
     expect(metadata['scopes_supported']).toEqual(expect.arrayContaining(SCOPE.split(' ')));
     expect(metadata['grant_types_supported']).toEqual(
       expect.arrayContaining(['authorization_code', 'refresh_token']),
@@ -217,11 +211,11 @@ describe('devstack identity provider', () => {
         'updated_at',
       ]),
     );
-    expect(config.serverMetadata().issuer).toBe(devstack.issuer);
+    expect(config.serverMetadata().issuer).toBe(stack.devstack.issuer);
   });
 
   it('refuses an unknown audience with invalid_target (redirected to the app with iss)', async () => {
-    const request = await authorization(config, devstack, {
+    const request = await authorization(config, stack.devstack, {
       audience: 'https://unknown.example.com',
     });
     const response = await fetch(request.url, { redirect: 'manual' });
@@ -229,36 +223,36 @@ describe('devstack identity provider', () => {
     const location = new URL(response.headers.get('location') ?? '');
     expect(`${location.origin}${location.pathname}`).toBe(catcher.redirectUri);
     expect(location.searchParams.get('error')).toBe('invalid_target');
-    expect(location.searchParams.get('iss')).toBe(devstack.issuer);
+    expect(location.searchParams.get('iss')).toBe(stack.devstack.issuer);
   });
 });
 
 describe('Hello World API contract', () => {
   it('serves the public message and answers JSON errors', async () => {
-    expect(await callApi(devstack, '/api/messages/public')).toEqual({
+    expect(await callApi(stack.devstack, '/api/messages/public')).toEqual({
       status: 200,
       contentType: 'application/json; charset=utf-8',
       body: '{"text":"This is a public message."}',
     });
-    expect(await callApi(devstack, '/api/messages/protected')).toEqual({
+    expect(await callApi(stack.devstack, '/api/messages/protected')).toEqual({
       status: 401,
       contentType: 'application/json; charset=utf-8',
       body: '{"message":"Requires authentication"}',
     });
-    expect(await callApi(devstack, '/api/messages/admin')).toMatchObject({
+    expect(await callApi(stack.devstack, '/api/messages/admin')).toMatchObject({
       status: 401,
       body: '{"message":"Requires authentication"}',
     });
-    expect(await callApi(devstack, '/api/messages/protected', 'not.a.jwt')).toMatchObject({
+    expect(await callApi(stack.devstack, '/api/messages/protected', 'not.a.jwt')).toMatchObject({
       status: 401,
       body: '{"message":"Bad credentials"}',
     });
-    expect(await callApi(devstack, '/api/messages/nothing')).toEqual({
+    expect(await callApi(stack.devstack, '/api/messages/nothing')).toEqual({
       status: 404,
       contentType: 'application/json; charset=utf-8',
       body: '{"message":"Not Found"}',
     });
-    expect(await callApi(devstack, '/api/messages/public', undefined, 'POST')).toMatchObject({
+    expect(await callApi(stack.devstack, '/api/messages/public', undefined, 'POST')).toMatchObject({
       status: 404,
       body: '{"message":"Not Found"}',
     });
@@ -270,13 +264,13 @@ describe('sign-in through the system browser', () => {
   let aliceContext: BrowserContext;
 
   it('signs alice in (code + PKCE, iss checked) and her access token opens protected and admin', async () => {
-    const result = await signIn(devstack, config, alice);
+    const result = await signIn(stack.devstack, config, alice);
     aliceTokens = result.tokens;
     aliceContext = result.context;
 
     expect(result.formShown).toBe(true);
     expect(result.finalUrl).toBe(`http://127.0.0.1:${catcher.port}/done`);
-    expect(result.callback.searchParams.get('iss')).toBe(devstack.issuer);
+    expect(result.callback.searchParams.get('iss')).toBe(stack.devstack.issuer);
     expect(result.tokens.token_type.toLowerCase()).toBe('bearer');
     expect(result.tokens.refresh_token).toEqual(expect.any(String));
     expect(result.tokens.expires_in).toBeGreaterThan(3500);
@@ -284,7 +278,7 @@ describe('sign-in through the system browser', () => {
     const accessToken = decodeJwt(result.tokens.access_token);
     expect(accessToken.header).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
     expect(accessToken.payload).toMatchObject({
-      iss: devstack.issuer,
+      iss: stack.devstack.issuer,
       aud: AUDIENCE,
       client_id: CLIENT_ID,
       permissions: [ADMIN_PERMISSION],
@@ -294,7 +288,7 @@ describe('sign-in through the system browser', () => {
 
     const claims = result.tokens.claims();
     expect(claims).toMatchObject({
-      iss: devstack.issuer,
+      iss: stack.devstack.issuer,
       aud: CLIENT_ID,
       name: 'Alice Liddell',
       nickname: 'alice',
@@ -309,13 +303,15 @@ describe('sign-in through the system browser', () => {
     ).toContain('>AL</text>');
     expect(claims?.['updated_at']).toEqual(expect.any(String));
 
-    expect(await callApi(devstack, '/api/messages/protected', result.tokens.access_token)).toEqual({
+    expect(
+      await callApi(stack.devstack, '/api/messages/protected', result.tokens.access_token),
+    ).toEqual({
       status: 200,
       contentType: 'application/json; charset=utf-8',
       body: '{"text":"This is a protected message."}',
     });
     expect(
-      await callApi(devstack, '/api/messages/admin', result.tokens.access_token),
+      await callApi(stack.devstack, '/api/messages/admin', result.tokens.access_token),
     ).toMatchObject({
       status: 200,
       body: '{"text":"This is an admin message."}',
@@ -323,12 +319,14 @@ describe('sign-in through the system browser', () => {
   });
 
   it('gives bob protected but not admin (403 Permission denied); revocation works', async () => {
-    const { tokens } = await signIn(devstack, config, bob);
+    const { tokens } = await signIn(stack.devstack, config, bob);
     expect(decodeJwt(tokens.access_token).payload['permissions']).toEqual([]);
-    expect(await callApi(devstack, '/api/messages/protected', tokens.access_token)).toMatchObject({
+    expect(
+      await callApi(stack.devstack, '/api/messages/protected', tokens.access_token),
+    ).toMatchObject({
       status: 200,
     });
-    expect(await callApi(devstack, '/api/messages/admin', tokens.access_token)).toEqual({
+    expect(await callApi(stack.devstack, '/api/messages/admin', tokens.access_token)).toEqual({
       status: 403,
       contentType: 'application/json; charset=utf-8',
       body: '{"message":"Permission denied"}',
@@ -346,9 +344,9 @@ describe('sign-in through the system browser', () => {
   });
 
   it('keeps the browser on the login page with an error for a wrong password', async () => {
-    const request = await authorization(config, devstack);
+    const request = await authorization(config, stack.devstack);
     const before = catcher.received.length;
-    const failure = await signInWithBrowser(browser, request.url.href, {
+    const failure = await signInWithBrowser(stack.browser, request.url.href, {
       username: alice.email,
       password: 'not-her-password',
     }).then(
@@ -358,7 +356,7 @@ describe('sign-in through the system browser', () => {
     expect(failure).toBeInstanceOf(SignInError);
     const { page, context } = failure as SignInError;
     contexts.push(context);
-    expect(new URL(page.url()).origin).toBe(devstack.issuer);
+    expect(new URL(page.url()).origin).toBe(stack.devstack.issuer);
     await expect(page.locator('[role="alert"]').innerText()).resolves.toBe(
       'Wrong email or password.',
     );
@@ -371,7 +369,7 @@ describe('sign-in through the system browser', () => {
       email: `carol-${randomBytes(4).toString('hex')}@example.com`,
       password: 'looking-glass',
     };
-    const signup = await signIn(devstack, config, newcomer, {
+    const signup = await signIn(stack.devstack, config, newcomer, {
       extra: { screen_hint: 'signup', prompt: 'login' },
       mode: 'signup',
       name: 'Carol Tester',
@@ -388,14 +386,14 @@ describe('sign-in through the system browser', () => {
     });
     expect(decodeJwt(signup.tokens.access_token).payload['permissions']).toEqual([]);
     expect(
-      await callApi(devstack, '/api/messages/admin', signup.tokens.access_token),
+      await callApi(stack.devstack, '/api/messages/admin', signup.tokens.access_token),
     ).toMatchObject({ status: 403 });
 
     // The same email cannot sign up twice (shown on the page). A short or all-spaces password is
     // refused by the browser first: devstack-sign-up.test.ts.
-    const again = await authorization(config, devstack, { screen_hint: 'signup' });
+    const again = await authorization(config, stack.devstack, { screen_hint: 'signup' });
     for (const [password, message] of [['looking-glass', /already exists/u]] as const) {
-      const failure = await signInWithBrowser(browser, again.url.href, {
+      const failure = await signInWithBrowser(stack.browser, again.url.href, {
         username: newcomer.email,
         password,
         mode: 'signup',
@@ -410,12 +408,12 @@ describe('sign-in through the system browser', () => {
       );
     }
 
-    const login = await signIn(devstack, config, newcomer);
+    const login = await signIn(stack.devstack, config, newcomer);
     expect(login.tokens.claims()?.sub).toBe(signup.tokens.claims()?.sub);
   });
 
   it('rotates refresh tokens on every use and refuses a used one (counted by tokenRequests)', async () => {
-    const before = devstack.tokenRequests('refresh_token');
+    const before = stack.devstack.tokenRequests('refresh_token');
     const first = aliceTokens.refresh_token!;
     const refreshed = await client.refreshTokenGrant(config, first);
     expect(refreshed.refresh_token).toEqual(expect.any(String));
@@ -426,7 +424,9 @@ describe('sign-in through the system browser', () => {
       permissions: [ADMIN_PERMISSION],
     });
     expect(refreshed.claims()?.sub).toBe(aliceTokens.claims()?.sub);
-    expect(await callApi(devstack, '/api/messages/admin', refreshed.access_token)).toMatchObject({
+    expect(
+      await callApi(stack.devstack, '/api/messages/admin', refreshed.access_token),
+    ).toMatchObject({
       status: 200,
     });
 
@@ -443,21 +443,21 @@ describe('sign-in through the system browser', () => {
     );
     expect((after as client.ResponseBodyError).error).toBe('invalid_grant');
 
-    expect(devstack.tokenRequests('refresh_token') - before).toBe(3); // failures count too
-    expect(devstack.tokenRequests('authorization_code')).toBeGreaterThanOrEqual(4);
+    expect(stack.devstack.tokenRequests('refresh_token') - before).toBe(3); // failures count too
+    expect(stack.devstack.tokenRequests('authorization_code')).toBeGreaterThanOrEqual(4);
   });
 
   it('ends the provider session with RP-initiated logout to a loopback post_logout_redirect_uri', async () => {
     // alice's browser still has a provider session: a new request comes straight back, no form.
-    const sso = await authorization(config, devstack);
-    const again = await signInWithBrowser(browser, sso.url.href, {
+    const sso = await authorization(config, stack.devstack);
+    const again = await signInWithBrowser(stack.browser, sso.url.href, {
       username: alice.email,
       password: alice.password,
       context: aliceContext,
     });
     expect(again.formShown).toBe(false);
     // ...unless the app asks for prompt=login: then the form shows despite the session.
-    const forced = await authorization(config, devstack, { prompt: 'login' });
+    const forced = await authorization(config, stack.devstack, { prompt: 'login' });
     await again.page.goto(forced.url.href);
     await expect(again.page.locator('input[name="password"]').isVisible()).resolves.toBe(true);
     await again.page.close();
@@ -476,10 +476,10 @@ describe('sign-in through the system browser', () => {
     expect(landed.searchParams.get('state')).toBe(state);
 
     // Session gone: the next authorization request shows the login form again.
-    const next = await authorization(config, devstack);
+    const next = await authorization(config, stack.devstack);
     await page.goto(next.url.href);
     await expect(page.locator('input[name="username"]').isVisible()).resolves.toBe(true);
-    expect(new URL(page.url()).origin).toBe(devstack.issuer);
+    expect(new URL(page.url()).origin).toBe(stack.devstack.issuer);
   });
 });
 
@@ -555,7 +555,7 @@ describe('cli', () => {
   it('fails with one clear line when a port is busy', async () => {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      DEVSTACK_IDP_PORT: new URL(devstack.issuer).port,
+      DEVSTACK_IDP_PORT: new URL(stack.devstack.issuer).port,
       DEVSTACK_API_PORT: '0',
     };
     delete env['AUTH0_DOMAIN'];

@@ -10,9 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import * as client from 'openid-client';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DPoPKey, DPOP_KEY_RECORD, jwkThumbprint } from '../../src-main/core/dpop.ts';
 import { configureFromEnvironment, createAuthCore } from '../../src-main/core/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
@@ -27,42 +25,32 @@ import {
   signIn,
   type TestCore,
 } from '../support/core-harness.ts';
-import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
-import { watchVaults } from '../support/vault-watch.ts';
+import { signInWithBrowser } from '../support/system-browser.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
 
-let devstack: Devstack;
-let browser: Browser;
-const vaults = watchVaults();
-const { newCore, remember } = vaults;
+const stack = useIntegrationStack();
+const { newCore, remember } = stack;
 
 /** Requests the Hello World API received (this process hosts it), by path. */
 const apiRequests = new Map<string, number>();
 const countApiRequest = (message: unknown) => {
   const { request } = message as { request: IncomingMessage };
-  if (devstack && request.headers.host === new URL(devstack.apiUrl).host) {
-    const pathname = new URL(request.url ?? '/', devstack.apiUrl).pathname;
+  if (stack.devstack && request.headers.host === new URL(stack.devstack.apiUrl).host) {
+    const pathname = new URL(request.url ?? '/', stack.devstack.apiUrl).pathname;
     apiRequests.set(pathname, (apiRequests.get(pathname) ?? 0) + 1);
   }
 };
 
-beforeAll(async () => {
-  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
+beforeAll(() => {
   subscribe('http.server.request.start', countApiRequest);
 });
 
-afterEach(async () => {
-  await vaults.rememberStored();
-});
-
-afterAll(async () => {
+afterAll(() => {
   unsubscribe('http.server.request.start', countApiRequest);
-  await vaults.closeAndCheck();
-  await browser?.close();
-  await devstack?.close();
 });
 
 function dpopConfig() {
-  return configFor(devstack, { AUTH0_DPOP: 'true' });
+  return configFor(stack.devstack, { AUTH0_DPOP: 'true' });
 }
 
 function claimsOf(jwt: string): Record<string, unknown> {
@@ -77,7 +65,7 @@ async function signedIn(
 ): Promise<{ test: TestCore; tokens: TokenSet; key: DPoPKey }> {
   const test = newCore(dpopConfig());
   await test.core.restore();
-  const { result, context } = await signIn(test, browser, account);
+  const { result, context } = await signIn(test, stack.browser, account);
   await context.close();
   expect(result.ok).toBe(true);
   const tokens = (await test.storedTokens())!;
@@ -87,7 +75,7 @@ async function signedIn(
 
 /** A refresh grant at the provider, as whoever holds `keyPair` (none: a plain bearer request). */
 async function refreshAs(refreshToken: string, keyPair?: client.CryptoKeyPair): Promise<string> {
-  const configuration = await discoverPublicClient(devstack);
+  const configuration = await discoverPublicClient(stack.devstack);
   try {
     const options = keyPair ? { DPoP: client.getDPoPHandle(configuration, keyPair) } : undefined;
     const response = await client.refreshTokenGrant(
@@ -117,7 +105,7 @@ interface ApiAnswer {
 }
 
 async function callApi(pathname: string, headers: Record<string, string>): Promise<ApiAnswer> {
-  const response = await fetch(new URL(pathname, devstack.apiUrl), { headers });
+  const response = await fetch(new URL(pathname, stack.devstack.apiUrl), { headers });
   return {
     status: response.status,
     body: await response.text(),
@@ -132,7 +120,7 @@ async function callWithOwnKey(
   accessToken: string,
   key: DPoPKey,
 ): Promise<ApiAnswer> {
-  const url = new URL(pathname, devstack.apiUrl);
+  const url = new URL(pathname, stack.devstack.apiUrl);
   let answer = await callApi(pathname, {
     Authorization: `DPoP ${accessToken}`,
     DPoP: await key.proof('GET', url, { accessToken }),
@@ -157,8 +145,8 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     const key = await test.core.session.dpopKey();
     expect(key.thumbprint).toMatch(/^[\w-]{43}$/);
 
-    const codeRequests = devstack.tokenRequests('authorization_code');
-    const { result, url, context } = await signIn(test, browser, alice);
+    const codeRequests = stack.devstack.tokenRequests('authorization_code');
+    const { result, url, context } = await signIn(test, stack.browser, alice);
     await context.close();
     expect(result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
     expect(test.core.view().profile).toMatchObject({
@@ -168,7 +156,7 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     // The code is bound to the key (RFC 9449 §10), and the provider's nonce challenge was answered:
     // the first proof (no nonce) got use_dpop_nonce, openid-client retried once with the nonce.
     expect(new URL(url).searchParams.get('dpop_jkt')).toBe(key.thumbprint);
-    expect(devstack.tokenRequests('authorization_code') - codeRequests).toBe(2);
+    expect(stack.devstack.tokenRequests('authorization_code') - codeRequests).toBe(2);
 
     // The access token is bound: cnf.jkt is the key's thumbprint; the refresh token is bound too.
     const tokens = (await test.storedTokens())!;
@@ -190,9 +178,9 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     });
 
     // A forced refresh (as after a 401) with the bound refresh token: rotated, and still bound.
-    const refreshes = devstack.tokenRequests('refresh_token');
+    const refreshes = stack.devstack.tokenRequests('refresh_token');
     await test.core.session.accessTokenAfterRejection(tokens.accessToken);
-    expect(devstack.tokenRequests('refresh_token')).toBeGreaterThan(refreshes);
+    expect(stack.devstack.tokenRequests('refresh_token')).toBeGreaterThan(refreshes);
     const refreshed = (await test.storedTokens())!;
     remember(refreshed);
     expect(refreshed.accessToken).not.toBe(tokens.accessToken);
@@ -254,7 +242,7 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
       body: '{"message":"Bad credentials"}',
       challenge: expect.stringContaining('error="invalid_dpop_proof"'),
     };
-    const protectedUrl = new URL('/api/messages/protected', devstack.apiUrl);
+    const protectedUrl = new URL('/api/messages/protected', stack.devstack.apiUrl);
     const nonce = (
       await callApi('/api/messages/protected', {
         Authorization: `DPoP ${accessToken}`,
@@ -309,7 +297,7 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
 
     // A clock skew longer than the token's lifetime: restore() must refresh, with a proof from the stored key.
     const restarted = newCore(dpopConfig(), { dir: test.dir, clockSkewSeconds: 7200 });
-    const refreshes = devstack.tokenRequests('refresh_token');
+    const refreshes = stack.devstack.tokenRequests('refresh_token');
     await restarted.core.restore();
     expect(restarted.opened).toEqual([]);
     expect(restarted.core.view()).toMatchObject({
@@ -317,7 +305,7 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
       persistence: 'encrypted',
       profile: { email: 'alice@example.com' },
     });
-    expect(devstack.tokenRequests('refresh_token')).toBeGreaterThan(refreshes);
+    expect(stack.devstack.tokenRequests('refresh_token')).toBeGreaterThan(refreshes);
     expect((await restarted.core.session.dpopKey()).thumbprint).toBe(key.thumbprint);
     const after = (await restarted.storedTokens())!;
     remember(after);
@@ -372,7 +360,7 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     await core.restore();
     const login = core.session.login();
     await expect.poll(() => opened.length).toBe(1);
-    const { context } = await signInWithBrowser(browser, opened[0]!, {
+    const { context } = await signInWithBrowser(stack.browser, opened[0]!, {
       username: alice.email,
       password: alice.password,
     });
@@ -410,7 +398,7 @@ describe('the AUTH0_DPOP setting', () => {
     });
     await localOff.stop();
     expect(localOff.config.dpop).toBe(false);
-    const tenant = envFor(devstack);
+    const tenant = envFor(stack.devstack);
     expect((await configureFromEnvironment(tenant)).config.dpop).toBe(false);
     expect((await configureFromEnvironment({ ...tenant, AUTH0_DPOP: 'true' })).config.dpop).toBe(
       true,
@@ -421,9 +409,9 @@ describe('the AUTH0_DPOP setting', () => {
   });
 
   it('a bearer (AUTH0_DPOP=false) session on the same devstack keeps plain bearer tokens', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
-    const { result, context } = await signIn(test, browser, bob);
+    const { result, context } = await signIn(test, stack.browser, bob);
     await context.close();
     expect(result.ok).toBe(true);
     const tokens = (await test.storedTokens())!;

@@ -7,48 +7,31 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { readdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { SessionOptions } from '../../src-main/core/session.ts';
-import { configFor, createTestCore, type TestCore } from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
+import { useHostileProvider } from '../support/integration-stack.ts';
 import {
-  startHostileProvider,
   type HostileProvider,
   type Scenario,
   type TokenContext,
 } from '../support/hostile-provider.ts';
 
-let provider: HostileProvider;
-const cores: TestCore[] = [];
+const hostile = useHostileProvider();
 const tally = { run: 0, refused: 0 };
 
-beforeAll(async () => {
-  provider = await startHostileProvider();
-});
-
-afterAll(async () => {
-  await Promise.all(cores.map((test) => test.core.close()));
-  await provider?.close();
+afterAll(() => {
   console.info(`forged provider: ${tally.run} attack cases run, ${tally.refused} refused`);
 });
 
 /** One sign-in through the real core, with the hostile provider answering per `scenario`. */
 async function signInAgainst(scenario: Scenario, options: SessionOptions = {}) {
-  provider.use(scenario);
-  const test = createTestCore(
-    configFor({
-      issuer: provider.issuer,
-      clientId: provider.clientId,
-      audience: 'https://api.example',
-      apiUrl: 'http://127.0.0.1:9',
-    }),
-    options,
-  );
-  cores.push(test);
+  hostile.provider.use(scenario);
+  const test = hostile.newCore({}, options);
   await test.core.restore();
   const opened = test.nextOpened();
   const result = test.core.session.login();
-  const callback = await provider.authorize(await opened);
+  const callback = await hostile.provider.authorize(await opened);
   // No Origin or fetch metadata: as the browser's top-level redirect arrives.
   expect((await send(callback)).status).toBe(303);
   return { test, result: await result };
@@ -174,7 +157,7 @@ describe('a forged identity provider', () => {
     'refuses %s: no session, nothing stored, a clear error',
     async (_name, scenario, reason) => {
       tally.run++;
-      const tokenRequestsBefore = provider.tokenRequests;
+      const tokenRequestsBefore = hostile.provider.tokenRequests;
       const { test, result } = await signInAgainst(scenario);
       expect(result.ok).toBe(false);
       if (result.ok) return;
@@ -194,7 +177,7 @@ describe('a forged identity provider', () => {
       });
       // A mix-up is caught on the authorization response, before the code is sent anywhere.
       if (scenario.responseIss !== undefined)
-        expect(provider.tokenRequests).toBe(tokenRequestsBefore);
+        expect(hostile.provider.tokenRequests).toBe(tokenRequestsBefore);
       tally.refused++;
     },
   );
@@ -236,9 +219,9 @@ describe('a forged identity provider at refresh (OpenID Connect Core §12.2: sam
     const { test, result } = await signInAgainst({}, refreshing);
     expect(result.ok).toBe(true);
     const before = (await test.storedTokens())!;
-    const requests = provider.tokenRequests;
+    const requests = hostile.provider.tokenRequests;
     const accessToken = await test.core.session.accessToken();
-    expect(provider.tokenRequests).toBe(requests + 1);
+    expect(hostile.provider.tokenRequests).toBe(requests + 1);
     expect(accessToken).not.toBe(before.accessToken);
     expect(test.core.view()).toMatchObject({ status: 'signed-in', profile: { sub: 'mallory' } });
     expect((await test.storedTokens())!.accessToken).toBe(accessToken);
@@ -250,11 +233,11 @@ describe('a forged identity provider at refresh (OpenID Connect Core §12.2: sam
       tally.run++;
       const { test, result } = await signInAgainst(scenario, refreshing);
       expect(result).toMatchObject({ ok: true, session: { profile: { sub: 'mallory' } } });
-      const requests = provider.tokenRequests;
+      const requests = hostile.provider.tokenRequests;
       await expect(test.core.session.accessToken()).rejects.toMatchObject({
         code: 'session_expired',
       });
-      expect(provider.tokenRequests).toBe(requests + 1);
+      expect(hostile.provider.tokenRequests).toBe(requests + 1);
       expect(test.core.view()).toMatchObject({
         status: 'signed-out',
         error: {

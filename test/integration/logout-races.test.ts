@@ -14,47 +14,19 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import * as client from 'openid-client';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { describe, expect, it } from 'vitest';
 import type { Cipher, Logger } from '../../src-main/core/ports.ts';
 import type { TokenSet } from '../../src-main/core/vault.ts';
 import { alice } from '../support/accounts.ts';
-import { configFor, discoverPublicClient, signIn, type TestCore } from '../support/core-harness.ts';
+import { configFor, signIn, type TestCore } from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
 import { closedPort } from '../support/ports.ts';
-import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
-import { watchVaults } from '../support/vault-watch.ts';
+import { signInWithBrowser } from '../support/system-browser.ts';
+import { providerAccepts, useIntegrationStack } from '../support/integration-stack.ts';
+import { recordingLogger } from '../support/recording-logger.ts';
 
-let devstack: Devstack;
-let browser: Browser;
-const vaults = watchVaults();
-const { newCore, remember } = vaults;
-
-beforeAll(async () => {
-  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
-});
-
-afterEach(async () => {
-  await vaults.rememberStored();
-});
-
-afterAll(async () => {
-  await vaults.closeAndCheck();
-  await browser?.close();
-  await devstack?.close();
-});
-
-/** Asks the provider directly whether it still honours a refresh token. */
-async function providerAccepts(refreshToken: string): Promise<boolean | string> {
-  try {
-    await client.refreshTokenGrant(await discoverPublicClient(devstack), refreshToken);
-    return true;
-  } catch (error) {
-    return error instanceof client.ResponseBodyError ? error.error : String(error);
-  }
-}
+const stack = useIntegrationStack();
+const { newCore, remember } = stack;
 
 /**
  * The vault's real cipher, made slow or failing on demand (a keychain can take its time or refuse),
@@ -84,19 +56,11 @@ class KeychainControl {
   });
 }
 
-/** A logger that keeps every line. */
-function recordingLog(): Logger & { lines: string[] } {
-  const lines: string[] = [];
-  const record = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
-  return { lines, info: record('info'), warn: record('warn'), error: record('error') };
-}
-
 /** A signed-in vault folder (alice), made by a core of its own. */
 async function signedInFolder(): Promise<string> {
-  const first = newCore(configFor(devstack));
+  const first = newCore(configFor(stack.devstack));
   await first.core.restore();
-  const { result, context } = await signIn(first, browser, alice);
+  const { result, context } = await signIn(first, stack.browser, alice);
   expect(result.ok).toBe(true);
   await context.close();
   return first.dir;
@@ -108,7 +72,7 @@ async function expiringCore(
   keychain: KeychainControl,
   log?: Logger,
 ): Promise<TestCore> {
-  const test = newCore(configFor(devstack), {
+  const test = newCore(configFor(stack.devstack), {
     dir,
     clockSkewSeconds: 7200,
     wrapCipher: keychain.wrap,
@@ -121,7 +85,7 @@ async function expiringCore(
 
 /** A new start of the app over the same folder. */
 async function restartOver(dir: string): Promise<TestCore> {
-  const again = newCore(configFor(devstack), { dir });
+  const again = newCore(configFor(stack.devstack), { dir });
   await again.core.restore();
   return again;
 }
@@ -132,12 +96,12 @@ describe('Log Out while a refresh is being written to the vault (slow keychain, 
     const test = await expiringCore(await signedInFolder(), keychain);
     keychain.delayMs = 300;
     const encrypting = keychain.nextEncrypt();
-    const refreshes = devstack.tokenRequests('refresh_token');
+    const refreshes = stack.devstack.tokenRequests('refresh_token');
     const message = test.core.messages.get('protected');
     // The provider has answered and the rotated tokens are being encrypted: now the user logs out.
     const rotated = await encrypting;
     remember(rotated);
-    expect(devstack.tokenRequests('refresh_token')).toBe(refreshes + 1);
+    expect(stack.devstack.tokenRequests('refresh_token')).toBe(refreshes + 1);
     const [answer, logout] = await Promise.all([message, test.core.session.logout()]);
     // Let any write that was still on its way land before judging.
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -146,7 +110,7 @@ describe('Log Out while a refresh is being written to the vault (slow keychain, 
     expect(answer).toMatchObject({ ok: false, error: { code: 'not_signed_in' } });
     expect(test.core.view().status).toBe('signed-out');
     expect(await test.storedTokens()).toBeUndefined();
-    expect(await providerAccepts(rotated.refreshToken!)).toBe('invalid_grant');
+    expect(await providerAccepts(stack.devstack, rotated.refreshToken!)).toBe('invalid_grant');
     // The next start is signed out too.
     const again = await restartOver(test.dir);
     expect(again.core.view().status).toBe('signed-out');
@@ -159,13 +123,13 @@ describe('Cancel or Log Out while a new sign-in is being written to the vault (s
     '%s wins: no session in memory or on disk, and the new refresh token is revoked',
     async (action) => {
       const keychain = new KeychainControl();
-      const test = newCore(configFor(devstack), { wrapCipher: keychain.wrap });
+      const test = newCore(configFor(stack.devstack), { wrapCipher: keychain.wrap });
       await test.core.restore();
       keychain.delayMs = 300;
       const encrypting = keychain.nextEncrypt();
       const opened = test.nextOpened();
       const login = test.core.session.login();
-      const browsing = signInWithBrowser(browser, await opened, {
+      const browsing = signInWithBrowser(stack.browser, await opened, {
         username: alice.email,
         password: alice.password,
       });
@@ -185,7 +149,7 @@ describe('Cancel or Log Out while a new sign-in is being written to the vault (s
         error: { code: 'not_signed_in' },
       });
       expect(await test.storedTokens()).toBeUndefined();
-      expect(await providerAccepts(issued.refreshToken!)).toBe('invalid_grant');
+      expect(await providerAccepts(stack.devstack, issued.refreshToken!)).toBe('invalid_grant');
       expect((await restartOver(test.dir)).core.view().status).toBe('signed-out');
     },
   );
@@ -194,7 +158,7 @@ describe('Cancel or Log Out while a new sign-in is being written to the vault (s
 describe('the vault cannot be written', () => {
   it('a failed save removes the previous record (its refresh token was retired by the rotation) and says the session is in memory', async () => {
     const keychain = new KeychainControl();
-    const log = recordingLog();
+    const log = recordingLogger();
     const test = await expiringCore(await signedInFolder(), keychain, log);
     const before = (await test.storedTokens())!;
     expect(before).toBeDefined();
@@ -205,7 +169,7 @@ describe('the vault cannot be written', () => {
       data: { text: 'This is a protected message.' },
     });
     expect(test.core.view()).toMatchObject({ status: 'signed-in', persistence: 'memory' });
-    expect(await providerAccepts(before.refreshToken!)).toBe('invalid_grant');
+    expect(await providerAccepts(stack.devstack, before.refreshToken!)).toBe('invalid_grant');
     // What is on disk would only sign the next start in with a retired token: it is gone.
     expect(await test.storedTokens()).toBeUndefined();
     expect(log.lines.some((line) => line.startsWith('error could not save the session'))).toBe(
@@ -214,10 +178,10 @@ describe('the vault cannot be written', () => {
   });
 
   it('a failed delete at Log Out is logged and told to the user', async () => {
-    const log = recordingLog();
-    const test = newCore(configFor(devstack), { log });
+    const log = recordingLogger();
+    const test = newCore(configFor(stack.devstack), { log });
     await test.core.restore();
-    const { context } = await signIn(test, browser, alice);
+    const { context } = await signIn(test, stack.browser, alice);
     await context.close();
     // The store writes a temporary file and renames it: a directory in its place makes every write fail, even as root.
     mkdirSync(path.join(test.dir, `session.json.${process.pid}.tmp`));
@@ -250,9 +214,9 @@ describe('the vault cannot be written', () => {
 
 describe('OS-assigned callback ports (the default)', () => {
   it('Log In before the logout tab came back: the logout tab still reaches the app, not "This site can\'t be reached"', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
-    const first = await signIn(test, browser, alice);
+    const first = await signIn(test, stack.browser, alice);
     await first.context.close();
     const logoutOpened = test.nextOpened();
     await test.core.session.logout();
@@ -275,9 +239,9 @@ describe('OS-assigned callback ports (the default)', () => {
 describe('one fixed callback port (the usual Auth0 set-up)', () => {
   it('Log Out without following the logout page, then Log In at once: the sign-in gets the port and completes', async () => {
     const port = await closedPort();
-    const test = newCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: String(port) }));
+    const test = newCore(configFor(stack.devstack, { AUTH0_CALLBACK_PORTS: String(port) }));
     await test.core.restore();
-    const first = await signIn(test, browser, alice);
+    const first = await signIn(test, stack.browser, alice);
     expect(first.result.ok).toBe(true);
     await first.context.close();
 
@@ -288,7 +252,7 @@ describe('one fixed callback port (the usual Auth0 set-up)', () => {
       `http://127.0.0.1:${port}/logged-out`,
     );
 
-    const second = await signIn(test, browser, alice);
+    const second = await signIn(test, stack.browser, alice);
     expect(second.result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
     expect(new URL(second.url).searchParams.get('redirect_uri')).toBe(
       `http://127.0.0.1:${port}/callback`,
@@ -304,11 +268,11 @@ describe('one fixed callback port (the usual Auth0 set-up)', () => {
 
   it('the logout receiver stops waiting after a short time (then only answers late tabs, and yields the port to any new receiver)', async () => {
     const port = await closedPort();
-    const test = newCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: String(port) }), {
+    const test = newCore(configFor(stack.devstack, { AUTH0_CALLBACK_PORTS: String(port) }), {
       logoutTimeoutMs: 500,
     });
     await test.core.restore();
-    const { context } = await signIn(test, browser, alice);
+    const { context } = await signIn(test, stack.browser, alice);
     await context.close();
     const logoutOpened = test.nextOpened();
     await test.core.session.logout();

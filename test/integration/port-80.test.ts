@@ -11,22 +11,14 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { describe, expect, it } from 'vitest';
 import { LoopbackReceiver } from '../../src-main/core/loopback.ts';
 import { startPreview } from '../../src-main/preview/server.ts';
 import { alice } from '../support/accounts.ts';
-import {
-  configFor,
-  createTestCore,
-  envFor,
-  signIn,
-  type TestCore,
-} from '../support/core-harness.ts';
+import { configFor, envFor, signIn } from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
 import { occupiedPort } from '../support/ports.ts';
-import { launchSystemBrowser } from '../support/system-browser.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
 
 /** Why port 80 cannot be used here, or undefined when it can. */
 async function port80Unavailable(): Promise<string | undefined> {
@@ -61,29 +53,15 @@ async function port80Released(): Promise<void> {
 const unavailable = await port80Unavailable();
 if (unavailable) console.warn(`port 80 cases skipped: ${unavailable}`);
 
-let devstack: Devstack;
-let browser: Browser;
-const cores: TestCore[] = [];
-
-beforeAll(async () => {
-  if (unavailable) return;
-  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
-});
-
-afterAll(async () => {
-  await Promise.all(cores.map((test) => test.core.close()));
-  await browser?.close();
-  await devstack?.close();
-});
+const stack = useIntegrationStack({ skip: unavailable !== undefined });
 
 describe.skipIf(unavailable !== undefined)('loopback on port 80', () => {
   it('signs alice in with the callback on port 80 (the browser sends Host: 127.0.0.1)', async () => {
-    const test = createTestCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: '80' }), {
+    const test = stack.newCore(configFor(stack.devstack, { AUTH0_CALLBACK_PORTS: '80' }), {
       signInTimeoutMs: 20_000,
     });
-    cores.push(test);
     await test.core.restore();
-    const { result, url, page, context } = await signIn(test, browser, alice);
+    const { result, url, page, context } = await signIn(test, stack.browser, alice);
     expect(result).toMatchObject({
       ok: true,
       session: { status: 'signed-in', profile: { email: alice.email } },
@@ -97,8 +75,7 @@ describe.skipIf(unavailable !== undefined)('loopback on port 80', () => {
   });
 
   it('refuses a foreign Host on port 80 and takes the explicit ":80" form', async () => {
-    const test = createTestCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: '80' }));
-    cores.push(test);
+    const test = stack.newCore(configFor(stack.devstack, { AUTH0_CALLBACK_PORTS: '80' }));
     await test.core.restore();
     const opened = test.nextOpened();
     const login = test.core.session.login();
@@ -120,7 +97,7 @@ describe.skipIf(unavailable !== undefined)('loopback on port 80', () => {
     expect(
       (
         await send(
-          `http://127.0.0.1/callback?code=forged&state=${state}&iss=${encodeURIComponent(devstack.issuer)}`,
+          `http://127.0.0.1/callback?code=forged&state=${state}&iss=${encodeURIComponent(stack.devstack.issuer)}`,
           { headers: { Host: '127.0.0.1:80' } },
         )
       ).status,
@@ -146,7 +123,7 @@ describe.skipIf(unavailable !== undefined)('loopback on port 80', () => {
         .then(async (r) => { document.getElementById('out').textContent = r.status + ' ' + (await r.text()); });`,
     );
     const preview = await startPreview({
-      env: envFor(devstack),
+      env: envFor(stack.devstack),
       port: 80,
       externalBrowser: 'capture',
       rendererDir,
@@ -154,7 +131,7 @@ describe.skipIf(unavailable !== undefined)('loopback on port 80', () => {
     });
     try {
       expect(new URL(preview.url).origin).toBe('http://127.0.0.1');
-      const context = await browser.newContext();
+      const context = await stack.browser.newContext();
       const page = await context.newPage();
       const bridge = page.waitForRequest((request) =>
         request.url().endsWith('/__bridge/session:get'),

@@ -11,13 +11,12 @@
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { startPreview, type Preview } from '../../src-main/preview/server.ts';
 import { alice } from '../support/accounts.ts';
 import { envFor } from '../support/core-harness.ts';
-import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
+import { signInWithBrowser } from '../support/system-browser.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
 
 const linux = process.platform === 'linux';
 if (!linux)
@@ -25,16 +24,10 @@ if (!linux)
     `preview opener cases skipped: the preview uses xdg-open only on Linux (this is ${process.platform})`,
   );
 
-let devstack: Devstack;
-let browser: Browser;
+const stack = useIntegrationStack({ skip: !linux });
 const originalPath = process.env.PATH;
 const pids: number[] = [];
 let preview: Preview | undefined;
-
-beforeAll(async () => {
-  if (!linux) return;
-  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
-});
 
 afterEach(async () => {
   process.env.PATH = originalPath;
@@ -47,11 +40,6 @@ afterEach(async () => {
       // already gone
     }
   }
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await devstack?.close();
 });
 
 /** Puts an `xdg-open` first on PATH whose body is `behaviour`; returns the file it logs "<pid> <url>" lines to. */
@@ -95,7 +83,7 @@ async function systemPreview(): Promise<Preview> {
   mkdirSync(rendererDir);
   writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>app</title>');
   preview = await startPreview({
-    env: envFor(devstack),
+    env: envFor(stack.devstack),
     externalBrowser: 'system',
     rendererDir,
     dataDir: mkdtempSync(path.join(os.tmpdir(), 'opener-data-')),
@@ -123,7 +111,7 @@ describe.skipIf(!linux)("the preview's browser opener", () => {
     await expect.poll(() => openerCalls(log).length, { timeout: 10_000 }).toBe(1);
     const [opened] = openerCalls(log);
     pids.push(opened!.pid);
-    const { context } = await signInWithBrowser(browser, opened!.url, {
+    const { context } = await signInWithBrowser(stack.browser, opened!.url, {
       username: alice.email,
       password: alice.password,
     });

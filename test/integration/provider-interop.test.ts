@@ -5,46 +5,17 @@
  * redirects in place of the browser); the devstack, with Chromium as the browser, shows that the access
  * token's `aud` is the API's whichever way it is named.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { describe, expect, it } from 'vitest';
 import { CHECK_NAMES, checkConnection } from '../../src-main/core/connection-check.ts';
 import { RESOURCE_PARAMETERS } from '../../src-preload/contract.ts';
 import { alice } from '../support/accounts.ts';
-import { configFor, createTestCore, signIn, type TestCore } from '../support/core-harness.ts';
+import { configFor, signIn, type TestCore } from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
-import {
-  startHostileProvider,
-  type HostileProvider,
-  type Scenario,
-} from '../support/hostile-provider.ts';
-import { launchSystemBrowser } from '../support/system-browser.ts';
-import { watchVaults } from '../support/vault-watch.ts';
+import { type Scenario } from '../support/hostile-provider.ts';
+import { useHostileProvider, useIntegrationStack } from '../support/integration-stack.ts';
 
-let provider: HostileProvider;
-let devstack: Devstack;
-let browser: Browser;
-const cores: TestCore[] = [];
-const vaults = watchVaults();
-
-beforeAll(async () => {
-  [provider, devstack, browser] = await Promise.all([
-    startHostileProvider(),
-    startDevstack({ quiet: true, deviceCodeInterval: 1 }),
-    launchSystemBrowser(),
-  ]);
-});
-
-afterEach(async () => {
-  await vaults.rememberStored();
-});
-
-afterAll(async () => {
-  await Promise.all(cores.map((test) => test.core.close()));
-  await vaults.closeAndCheck();
-  await browser?.close();
-  await Promise.all([provider?.close(), devstack?.close()]);
-});
+const stack = useIntegrationStack({ devstack: { deviceCodeInterval: 1 } });
+const hostile = useHostileProvider();
 
 const API = 'https://api.example';
 
@@ -54,26 +25,14 @@ async function signedInAgainst(
   settings: Record<string, string> = {},
   options: { clockSkewSeconds?: number } = {},
 ): Promise<TestCore> {
-  provider.use(scenario);
-  const test = createTestCore(
-    configFor(
-      {
-        issuer: provider.issuer,
-        clientId: provider.clientId,
-        audience: API,
-        apiUrl: 'http://127.0.0.1:9',
-      },
-      settings,
-    ),
-    options,
-  );
-  cores.push(test);
+  hostile.provider.use(scenario);
+  const test = hostile.newCore(settings, options);
   await test.core.restore();
   const opened = test.nextOpened();
   const result = test.core.session.login();
   const authorizationUrl = await opened;
   authorizations.push(new URL(authorizationUrl).searchParams);
-  expect((await send(await provider.authorize(authorizationUrl))).status).toBe(303);
+  expect((await send(await hostile.provider.authorize(authorizationUrl))).status).toBe(303);
   expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
   return test;
 }
@@ -107,22 +66,26 @@ describe('the API named as `audience`, `resource` (RFC 8707) or both: AUTH0_RESO
       await test.core.session.accessToken();
       const sent = {
         authorization: authorizations.at(-1)!,
-        'code exchange': provider.tokenForms.find(
+        'code exchange': hostile.provider.tokenForms.find(
           (form) => form.get('grant_type') === 'authorization_code',
         )!,
-        refresh: provider.tokenForms.find((form) => form.get('grant_type') === 'refresh_token')!,
+        refresh: hostile.provider.tokenForms.find(
+          (form) => form.get('grant_type') === 'refresh_token',
+        )!,
       };
       await test.core.session.logout();
       // Sign in with a code: the device authorization request and each poll.
-      provider.use({ deviceAnswers: [{ status: 400, body: { error: 'authorization_pending' } }] });
+      hostile.provider.use({
+        deviceAnswers: [{ status: 400, body: { error: 'authorization_pending' } }],
+      });
       const opened = test.nextOpened();
       const login = test.core.session.login();
       await opened;
       expect(test.core.session.useWay('code').ok).toBe(true);
       expect(await login).toMatchObject({ ok: true });
       Object.assign(sent, {
-        'device authorization': provider.deviceAuthorizations[0]!,
-        'device code poll': provider.tokenForms.at(-1)!,
+        'device authorization': hostile.provider.deviceAuthorizations[0]!,
+        'device code poll': hostile.provider.tokenForms.at(-1)!,
       });
       for (const [request, form] of Object.entries(sent)) {
         expect(form, request).toBeDefined();
@@ -138,23 +101,23 @@ describe('the API named as `audience`, `resource` (RFC 8707) or both: AUTH0_RESO
   it.each(RESOURCE_PARAMETERS)(
     'the devstack takes %s: the access token names the API in aud, the API answers, a refresh keeps it',
     async (choice) => {
-      const test = vaults.newCore(configFor(devstack, { AUTH0_RESOURCE_PARAMETER: choice }), {
+      const test = stack.newCore(configFor(stack.devstack, { AUTH0_RESOURCE_PARAMETER: choice }), {
         clockSkewSeconds: 7200,
       });
       await test.core.restore();
-      const { result, url, context } = await signIn(test, browser, alice);
+      const { result, url, context } = await signIn(test, stack.browser, alice);
       await context.close();
       expect(result).toMatchObject({ ok: true });
       expect(new URL(url).searchParams.get('resource')).toBe(
-        choice === 'audience' ? null : devstack.audience,
+        choice === 'audience' ? null : stack.devstack.audience,
       );
       const first = (await test.storedTokens())!;
-      expect(claimsOf(first.accessToken)).toMatchObject({ aud: devstack.audience });
+      expect(claimsOf(first.accessToken)).toMatchObject({ aud: stack.devstack.audience });
       // The API checks aud: the admin message needs the token to be for it.
       expect(await test.core.messages.get('admin')).toMatchObject({ ok: true });
       const refreshed = (await test.storedTokens())!;
       expect(refreshed.refreshToken).not.toBe(first.refreshToken);
-      expect(claimsOf(refreshed.accessToken)).toMatchObject({ aud: devstack.audience });
+      expect(claimsOf(refreshed.accessToken)).toMatchObject({ aud: stack.devstack.audience });
       await test.core.session.logout();
     },
     30_000,
@@ -188,10 +151,10 @@ describe('a provider that refuses to revoke tokens for a public client (RFC 7009
         session: { status: 'signed-out' },
       });
       // It was asked, for the refresh token, as a public client (no secret).
-      expect(provider.revocations).toHaveLength(1);
-      expect(provider.revocations[0]!.get('token')).toBe(refreshToken);
-      expect(provider.revocations[0]!.get('token_type_hint')).toBe('refresh_token');
-      expect(provider.revocations[0]!.has('client_secret')).toBe(false);
+      expect(hostile.provider.revocations).toHaveLength(1);
+      expect(hostile.provider.revocations[0]!.get('token')).toBe(refreshToken);
+      expect(hostile.provider.revocations[0]!.get('token_type_hint')).toBe('refresh_token');
+      expect(hostile.provider.revocations[0]!.has('client_secret')).toBe(false);
       expect(await test.storedTokens()).toBeUndefined();
     },
   );
@@ -201,7 +164,7 @@ describe('a provider that refuses to revoke tokens for a public client (RFC 7009
     const result = await test.core.session.logout();
     expect(result).toMatchObject({ ok: true, providerLogout: 'none' });
     expect(result).not.toHaveProperty('revocation');
-    expect(provider.revocations).toHaveLength(1);
+    expect(hostile.provider.revocations).toHaveLength(1);
   });
 });
 
@@ -209,10 +172,10 @@ describe('Check connection says what Log Out can end there', () => {
   const configOf = (settings: Record<string, string> = {}) =>
     configFor(
       {
-        issuer: provider.issuer,
-        clientId: provider.clientId,
+        issuer: hostile.provider.issuer,
+        clientId: hostile.provider.clientId,
         audience: API,
-        apiUrl: devstack.apiUrl,
+        apiUrl: stack.devstack.apiUrl,
       },
       settings,
     );
@@ -220,7 +183,7 @@ describe('Check connection says what Log Out can end there', () => {
     (await checkConnection(configOf(settings))).find((line) => line.name === name)!;
 
   it("a provider that answers 401 to a public client's revocation fails the Revocation line with the reason", async () => {
-    provider.use({ revocation: { status: 401, body: { error: 'invalid_client' } } });
+    hostile.provider.use({ revocation: { status: 401, body: { error: 'invalid_client' } } });
     expect(await lineOf(CHECK_NAMES.revocation)).toEqual({
       name: CHECK_NAMES.revocation,
       passed: false,
@@ -228,16 +191,16 @@ describe('Check connection says what Log Out can end there', () => {
         'The provider refuses to revoke tokens for a public client: Log Out cannot end the refresh token there.',
     });
     // Asked with a made-up token, as this public client, nothing else.
-    expect(provider.revocations).toHaveLength(1);
-    expect(Object.fromEntries(provider.revocations[0]!)).toEqual({
+    expect(hostile.provider.revocations).toHaveLength(1);
+    expect(Object.fromEntries(hostile.provider.revocations[0]!)).toEqual({
       token: 'connection-check-not-a-token',
       token_type_hint: 'refresh_token',
-      client_id: provider.clientId,
+      client_id: hostile.provider.clientId,
     });
   });
 
   it('a provider that revokes passes it, and the code flow line says how the Audience is sent', async () => {
-    provider.use({});
+    hostile.provider.use({});
     expect(await lineOf(CHECK_NAMES.revocation)).toMatchObject({
       passed: true,
       detail: expect.stringContaining('it revokes tokens for this public client'),

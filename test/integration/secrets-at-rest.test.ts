@@ -12,36 +12,30 @@
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { SessionView } from '../../src-preload/contract.ts';
 import { createAuthCore, type AuthCore } from '../../src-main/core/index.ts';
 import { startPreview } from '../../src-main/preview/server.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
-import type { Cipher, Logger } from '../../src-main/core/ports.ts';
+import type { Cipher } from '../../src-main/core/ports.ts';
 import type { SessionOptions } from '../../src-main/core/session.ts';
 import { TokenVault, VAULT_KEY, vaultOwnerOf, type TokenSet } from '../../src-main/core/vault.ts';
 import { alice } from '../support/accounts.ts';
 import { configFor, filesUnder } from '../support/core-harness.ts';
-import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
+import { recordingLogger } from '../support/recording-logger.ts';
+import { signInWithBrowser } from '../support/system-browser.ts';
 
-let devstack: Devstack;
-let browser: Browser;
+const stack = useIntegrationStack();
+/** Cores built here as a host builds one (not by the harness): each test checks their folders itself. */
 const cores: AuthCore[] = [];
 const tally = { run: 0, refused: 0 };
 
-beforeAll(async () => {
-  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
-});
-
 afterAll(async () => {
   await Promise.all(cores.map((core) => core.close()));
-  await browser?.close();
-  await devstack?.close();
   console.info(
     `secrets at rest and in logs: ${tally.run} attack cases run, ${tally.refused} refused`,
   );
@@ -75,13 +69,11 @@ function hostCore(
   const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'secrets-'));
   const store = new JsonFileStore(path.join(dir, 'session.json'));
   const cipher = options.cipher ?? new KeyFileBesideDataCipher(dir);
-  const lines: string[] = [];
   const events: SessionView[] = [];
-  const write = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
-  const log: Logger = { info: write('info'), warn: write('warn'), error: write('error') };
+  const log = recordingLogger();
+  const { lines } = log;
   let next: ((url: string) => void) | undefined;
-  const config = configFor(devstack, options.settings);
+  const config = configFor(stack.devstack, options.settings);
   const core = createAuthCore(
     config,
     {
@@ -115,7 +107,7 @@ function hostCore(
     async signIn() {
       const opened = new Promise<string>((resolve) => (next = resolve));
       const result = core.session.login();
-      const { context } = await signInWithBrowser(browser, await opened, {
+      const { context } = await signInWithBrowser(stack.browser, await opened, {
         username: alice.email,
         password: alice.password,
       });
@@ -149,7 +141,7 @@ describe('logs and events during a whole session', () => {
       expect(await host.core.handle('messages:get', [kind])).toMatchObject({ ok: true });
       for (const secret of secretsOf(await host.stored())) seen.add(secret);
     }
-    expect(devstack.tokenRequests('refresh_token')).toBeGreaterThan(0);
+    expect(stack.devstack.tokenRequests('refresh_token')).toBeGreaterThan(0);
     expect(seen.size).toBeGreaterThan(6); // rotated tokens were collected too
     // Failures log too: an API answer for a permission the core cannot get, then logout.
     expect(await host.core.handle('auth:logout', [])).toMatchObject({
@@ -223,7 +215,7 @@ describe('storage', () => {
         await preview.core.restore();
         const login = preview.core.core!.session.login();
         await expect.poll(() => preview.externalUrls.length).toBe(1);
-        const { context } = await signInWithBrowser(browser, preview.externalUrls[0]!, {
+        const { context } = await signInWithBrowser(stack.browser, preview.externalUrls[0]!, {
           username: alice.email,
           password: alice.password,
         });

@@ -8,9 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevstack, type Devstack } from '../../devstack/index.ts';
+import { describe, expect, it } from 'vitest';
 import { checkProviderAnswers } from '../../src-main/core/oidc.ts';
 import { PROVIDER_LOGOUT_KEY, providerLogoutKeyOf } from '../../src-main/core/provider-logout.ts';
 import { JsonFileStore } from '../../src-main/core/node-storage.ts';
@@ -18,37 +16,12 @@ import { REOPEN_GUARD_MS } from '../../src-main/core/session.ts';
 import { alice } from '../support/accounts.ts';
 import { configFor, signIn } from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
-import { closedPort } from '../support/ports.ts';
-import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
-import { watchVaults } from '../support/vault-watch.ts';
+import { signInWithBrowser } from '../support/system-browser.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
+import { restartableDevstack } from '../support/restartable-devstack.ts';
 
-let devstack: Devstack;
-let browser: Browser;
-const vaults = watchVaults();
-const { newCore } = vaults;
-
-beforeAll(async () => {
-  [devstack, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
-});
-
-afterEach(async () => {
-  await vaults.rememberStored();
-});
-
-afterAll(async () => {
-  await vaults.closeAndCheck();
-  await browser?.close();
-  await devstack?.close();
-});
-
-/** Two free ports and a state folder, so a devstack can be stopped and started again as the same provider. */
-async function restartableDevstack() {
-  const idpPort = await closedPort();
-  let apiPort = await closedPort();
-  while (apiPort === idpPort) apiPort = await closedPort();
-  const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'session-edges-')), 'devstack');
-  return () => startDevstack({ quiet: true, idpPort, apiPort, dataDir });
-}
+const stack = useIntegrationStack();
+const { newCore } = stack;
 
 /** A server that accepts connections and never answers: a hung provider. */
 async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
@@ -70,7 +43,7 @@ async function silentServer(): Promise<{ port: number; close(): Promise<void> }>
 
 describe('the provider stops while the app runs', () => {
   it('Log In fails fast with "could not be reached" and opens no browser tab', async () => {
-    const start = await restartableDevstack();
+    const start = await restartableDevstack('session-edges-');
     const provider = await start();
     const test = newCore(configFor(provider));
     await test.core.restore();
@@ -103,11 +76,11 @@ describe('the provider stops while the app runs', () => {
   it('the check before opening the browser gives up on a provider that accepts but never answers', async () => {
     const silent = await silentServer();
     try {
-      const config = configFor({ ...devstack, issuer: `http://127.0.0.1:${silent.port}` });
+      const config = configFor({ ...stack.devstack, issuer: `http://127.0.0.1:${silent.port}` });
       await expect(checkProviderAnswers(config, 300)).rejects.toMatchObject({
         code: 'provider_unreachable',
       });
-      await expect(checkProviderAnswers(configFor(devstack))).resolves.toBeUndefined();
+      await expect(checkProviderAnswers(configFor(stack.devstack))).resolves.toBeUndefined();
     } finally {
       await silent.close();
     }
@@ -116,7 +89,7 @@ describe('the provider stops while the app runs', () => {
 
 describe('a second Log In while one waits', () => {
   it('joins the pending sign-in: a double-click opens one tab, a later click reopens the same page, one session results', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
     const opened = test.nextOpened();
     const first = test.core.session.login();
@@ -139,7 +112,7 @@ describe('a second Log In while one waits', () => {
       expiresAt: expect.any(Number),
     });
 
-    const { context } = await signInWithBrowser(browser, url, {
+    const { context } = await signInWithBrowser(stack.browser, url, {
       username: alice.email,
       password: alice.password,
     });
@@ -157,7 +130,7 @@ describe('a second Log In while one waits', () => {
   });
 
   it('says in the view when the app stops waiting, in about the configured time', async () => {
-    const test = newCore(configFor(devstack), { signInTimeoutMs: 5 * 60_000 });
+    const test = newCore(configFor(stack.devstack), { signInTimeoutMs: 5 * 60_000 });
     await test.core.restore();
     const opened = test.nextOpened();
     const before = Date.now();
@@ -173,12 +146,12 @@ describe('a second Log In while one waits', () => {
 
 describe('Log Out while the provider cannot be reached', () => {
   it('signs out of the app, says the provider session was not ended, and the next Log In asks for the password until it is', async () => {
-    const start = await restartableDevstack();
+    const start = await restartableDevstack('session-edges-');
     let provider = await start();
     const dir = mkdtempSync(path.join(os.tmpdir(), 'session-edges-core-'));
     const test = newCore(configFor(provider), { dir });
     await test.core.restore();
-    const first = await signIn(test, browser, alice);
+    const first = await signIn(test, stack.browser, alice);
     expect(first.result).toMatchObject({ ok: true });
     expect(first.formShown).toBe(true);
     const refreshToken = (await test.storedTokens())!.refreshToken!;
@@ -218,7 +191,7 @@ describe('Log Out while the provider cannot be reached', () => {
     const opened = again.nextOpened();
     const login = again.core.session.login();
     const url = await opened;
-    const second = await signInWithBrowser(browser, url, {
+    const second = await signInWithBrowser(stack.browser, url, {
       username: alice.email,
       password: alice.password,
       context: first.context,
@@ -238,11 +211,11 @@ describe('Log Out while the provider cannot be reached', () => {
   });
 
   it('"Try again" ends the provider session once it answers: the logout page opens and its return clears the marker', async () => {
-    const start = await restartableDevstack();
+    const start = await restartableDevstack('session-edges-');
     let provider = await start();
     const test = newCore(configFor(provider));
     await test.core.restore();
-    const { context } = await signIn(test, browser, alice);
+    const { context } = await signIn(test, stack.browser, alice);
     await provider.close();
     expect(await test.core.session.logout()).toMatchObject({ providerLogout: 'unreachable' });
 
@@ -267,9 +240,9 @@ describe('Log Out while the provider cannot be reached', () => {
   });
 
   it("an ordinary Log Out opens the provider's logout page and says so", async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
-    const { context } = await signIn(test, browser, alice);
+    const { context } = await signIn(test, stack.browser, alice);
     const opened = test.nextOpened();
     expect(await test.core.session.logout()).toMatchObject({
       ok: true,
@@ -284,9 +257,9 @@ describe('Log Out while the provider cannot be reached', () => {
 
 describe("a forged return from the provider's logout page", () => {
   it('a program or page that sends the logout return before the provider does ends nothing: the next Log In shows the password form', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
-    const first = await signIn(test, browser, alice);
+    const first = await signIn(test, stack.browser, alice);
     expect(first.formShown).toBe(true);
     const opened = test.nextOpened();
     expect(await test.core.session.logout()).toMatchObject({ providerLogout: 'opened' });
@@ -311,7 +284,7 @@ describe("a forged return from the provider's logout page", () => {
     const next = test.nextOpened();
     const login = test.core.session.login();
     const url = await next;
-    const second = await signInWithBrowser(browser, url, {
+    const second = await signInWithBrowser(stack.browser, url, {
       username: alice.email,
       password: alice.password,
       context: first.context,
@@ -330,7 +303,7 @@ describe("a forged return from the provider's logout page", () => {
 
 describe('a browser tab that comes back after the app stopped waiting', () => {
   it('after the timeout, a correct password ends on a page that says what happened, not a dead page', async () => {
-    const test = newCore(configFor(devstack), { signInTimeoutMs: 1_500 });
+    const test = newCore(configFor(stack.devstack), { signInTimeoutMs: 1_500 });
     await test.core.restore();
     const opened = test.nextOpened();
     const login = test.core.session.login();
@@ -339,7 +312,7 @@ describe('a browser tab that comes back after the app stopped waiting', () => {
       ok: false,
       error: { code: 'sign_in_timeout', message: expect.stringContaining('2 seconds') },
     });
-    const { page, context } = await signInWithBrowser(browser, url, {
+    const { page, context } = await signInWithBrowser(stack.browser, url, {
       username: alice.email,
       password: alice.password,
     });
@@ -352,9 +325,9 @@ describe('a browser tab that comes back after the app stopped waiting', () => {
   });
 
   it('after the "All done" page, a reload shows it again', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
-    const { page, context, result } = await signIn(test, browser, alice);
+    const { page, context, result } = await signIn(test, stack.browser, alice);
     expect(result).toMatchObject({ ok: true });
     await page.getByRole('heading', { name: 'All done' }).waitFor();
     await page.reload();

@@ -9,7 +9,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as client from 'openid-client';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRememberedPorts, startDevstack, type Devstack } from '../../devstack/index.ts';
 import type { ConnectionCheckLine, SessionView, SettingsForm } from '../../src-preload/contract.ts';
@@ -20,20 +19,15 @@ import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
 import { alice, bob } from '../support/accounts.ts';
 import { discoverPublicClient } from '../support/core-harness.ts';
 import { closedPort } from '../support/ports.ts';
-import { launchSystemBrowser, signInWithBrowser } from '../support/system-browser.ts';
+import { signInWithBrowser } from '../support/system-browser.ts';
+import { useIntegrationStack } from '../support/integration-stack.ts';
 
-let second: Devstack;
-let browser: Browser;
+/** A second provider, besides the demo provider each host starts for itself. */
+const stack = useIntegrationStack();
 const hosts: CoreHost[] = [];
-
-beforeAll(async () => {
-  [second, browser] = await Promise.all([startDevstack({ quiet: true }), launchSystemBrowser()]);
-});
 
 afterAll(async () => {
   for (const host of hosts) await host.close().catch(() => {});
-  await browser?.close();
-  await second?.close();
 });
 
 function tenantForm(devstack: Devstack, values: SettingsForm['values'] = {}): SettingsForm {
@@ -93,7 +87,7 @@ async function startHost(
       const before = opened.length;
       const result = host.handle('auth:login', []);
       await expect.poll(() => opened.length).toBeGreaterThan(before);
-      await signInWithBrowser(browser, opened.at(-1)!, {
+      await signInWithBrowser(stack.browser, opened.at(-1)!, {
         username: account.email,
         password: account.password,
         mode: 'login',
@@ -111,7 +105,7 @@ describe('Check connection', () => {
   });
 
   it('passes every line against the devstack, without signing in or opening a browser', async () => {
-    const answer = (await test.host.handle('settings:check', [tenantForm(second)])) as {
+    const answer = (await test.host.handle('settings:check', [tenantForm(stack.devstack)])) as {
       ok: true;
       checks: Array<{ name: string; passed: boolean; detail: string }>;
       ms: number;
@@ -128,7 +122,7 @@ describe('Check connection', () => {
   it('fails each line with its reason against a provider that is not there, a wrong issuer and an unknown client', async () => {
     const port = await closedPort();
     const down = (await test.host.handle('settings:check', [
-      tenantForm(second, {
+      tenantForm(stack.devstack, {
         AUTH0_DOMAIN: `http://127.0.0.1:${port}`,
         API_SERVER_URL: `http://127.0.0.1:${port}`,
       }),
@@ -140,18 +134,18 @@ describe('Check connection', () => {
     );
 
     // The same provider under another name: its discovery names 127.0.0.1, not localhost.
-    const renamed = second.issuer.replace('127.0.0.1', 'localhost');
+    const renamed = stack.devstack.issuer.replace('127.0.0.1', 'localhost');
     const wrongIssuer = (await test.host.handle('settings:check', [
-      tenantForm(second, { AUTH0_DOMAIN: renamed }),
+      tenantForm(stack.devstack, { AUTH0_DOMAIN: renamed }),
     ])) as { checks: Array<{ name: string; passed: boolean; detail: string }> };
     expect(wrongIssuer.checks[0]).toMatchObject({
       passed: false,
-      detail: expect.stringContaining(`says its issuer is ${second.issuer}`),
+      detail: expect.stringContaining(`says its issuer is ${stack.devstack.issuer}`),
     });
     expect(wrongIssuer.checks.at(-1)).toMatchObject({ name: CHECK_NAMES.api, passed: true });
 
     const unknownClient = (await test.host.handle('settings:check', [
-      tenantForm(second, { AUTH0_CLIENT_ID: 'not-this-client' }),
+      tenantForm(stack.devstack, { AUTH0_CLIENT_ID: 'not-this-client' }),
     ])) as { checks: ConnectionCheckLine[] };
     expect(unknownClient.checks.find((line) => line.name === CHECK_NAMES.refresh)).toMatchObject({
       passed: false,
@@ -167,7 +161,7 @@ describe('Check connection', () => {
   it('refuses to check a form the parser refuses, naming the field', async () => {
     expect(
       await test.host.handle('settings:check', [
-        tenantForm(second, { AUTH0_DOMAIN: 'http://idp.example.com' }),
+        tenantForm(stack.devstack, { AUTH0_DOMAIN: 'http://idp.example.com' }),
       ]),
     ).toMatchObject({
       ok: false,
@@ -192,7 +186,7 @@ describe('Save switches the running app to another provider', () => {
     const demoIssuer = test.host.config!.issuer.href;
     const openedBefore = test.opened.length;
 
-    const saved = (await test.host.handle('settings:save', [tenantForm(second)])) as {
+    const saved = (await test.host.handle('settings:save', [tenantForm(stack.devstack)])) as {
       ok: true;
       session: SessionView;
     };
@@ -200,7 +194,7 @@ describe('Save switches the running app to another provider', () => {
       ok: true,
       session: {
         status: 'signed-out',
-        provider: { kind: 'tenant', label: new URL(second.issuer).host },
+        provider: { kind: 'tenant', label: new URL(stack.devstack.issuer).host },
       },
     });
     expect(saved.session.error).toBeUndefined();
@@ -209,7 +203,9 @@ describe('Save switches the running app to another provider', () => {
     expect(await test.storedTokens()).toBeUndefined();
     // The settings file holds the choice and the values, never a token.
     const settingsFile = readFileSync(path.join(test.dir, 'settings.json'), 'utf8');
-    expect(JSON.parse(settingsFile)).toEqual({ settings: { version: 1, ...tenantForm(second) } });
+    expect(JSON.parse(settingsFile)).toEqual({
+      settings: { version: 1, ...tenantForm(stack.devstack) },
+    });
     expect(settingsFile).not.toContain(demoTokens!.refreshToken!);
 
     // The demo provider stopped; started again on its folder and ports, it refuses the old refresh token.
@@ -252,17 +248,17 @@ describe('Save switches the running app to another provider', () => {
     // And back to the demo provider.
     expect(
       await restarted.host.handle('settings:save', [
-        { provider: 'demo', values: tenantForm(second).values },
+        { provider: 'demo', values: tenantForm(stack.devstack).values },
       ]),
     ).toMatchObject({
       ok: true,
       session: { status: 'signed-out', provider: { kind: 'demo' } },
     });
-    expect(restarted.host.config!.issuer.href).not.toBe(`${second.issuer}/`);
+    expect(restarted.host.config!.issuer.href).not.toBe(`${stack.devstack.issuer}/`);
     // The tenant's values stay saved for the next time someone chooses it.
     expect((await restarted.host.handle('settings:get', [])) as object).toMatchObject({
       ok: true,
-      settings: { form: { provider: 'demo', values: { AUTH0_DOMAIN: second.issuer } } },
+      settings: { form: { provider: 'demo', values: { AUTH0_DOMAIN: stack.devstack.issuer } } },
     });
   });
 
@@ -270,14 +266,14 @@ describe('Save switches the running app to another provider', () => {
     const third = await startDevstack({ quiet: true });
     const test = await startHost({ env: {} });
     try {
-      expect(await test.host.handle('settings:save', [tenantForm(second)])).toMatchObject({
+      expect(await test.host.handle('settings:save', [tenantForm(stack.devstack)])).toMatchObject({
         ok: true,
         session: { provider: { kind: 'tenant' } },
       });
       // Alice signs in at the first provider; the browser keeps that provider's session.
       const first = test.host.handle('auth:login', []);
       await expect.poll(() => test.opened.length).toBe(1);
-      const signedIn = await signInWithBrowser(browser, test.opened[0]!, {
+      const signedIn = await signInWithBrowser(stack.browser, test.opened[0]!, {
         username: alice.email,
         password: alice.password,
       });
@@ -285,7 +281,7 @@ describe('Save switches the running app to another provider', () => {
       expect(await first).toMatchObject({ ok: true, session: { status: 'signed-in' } });
 
       // Settings: another provider, then back. No browser tab opens on either switch.
-      for (const to of [third, second])
+      for (const to of [third, stack.devstack])
         expect(await test.host.handle('settings:save', [tenantForm(to)])).toMatchObject({
           ok: true,
           session: { status: 'signed-out' },
@@ -296,8 +292,8 @@ describe('Save switches the running app to another provider', () => {
       const again = test.host.handle('auth:login', []);
       await expect.poll(() => test.opened.length).toBe(2);
       const url = test.opened[1]!;
-      expect(new URL(url).origin).toBe(second.issuer);
-      const afterSwitch = await signInWithBrowser(browser, url, {
+      expect(new URL(url).origin).toBe(stack.devstack.issuer);
+      const afterSwitch = await signInWithBrowser(stack.browser, url, {
         username: alice.email,
         password: alice.password,
         context: signedIn.context,
@@ -314,20 +310,20 @@ describe('Save switches the running app to another provider', () => {
   it('saves nothing and keeps the session when a field is invalid', async () => {
     const test = await startHost({
       env: {
-        AUTH0_DOMAIN: second.issuer,
-        AUTH0_CLIENT_ID: second.clientId,
-        AUTH0_AUDIENCE: second.audience,
-        API_SERVER_URL: second.apiUrl,
+        AUTH0_DOMAIN: stack.devstack.issuer,
+        AUTH0_CLIENT_ID: stack.devstack.clientId,
+        AUTH0_AUDIENCE: stack.devstack.audience,
+        API_SERVER_URL: stack.devstack.apiUrl,
       },
     });
     expect(
       await test.host.handle('settings:validate', [
-        tenantForm(second, { AUTH0_CALLBACK_PORTS: '3000,x', AUTH0_DPOP: 'maybe' }),
+        tenantForm(stack.devstack, { AUTH0_CALLBACK_PORTS: '3000,x', AUTH0_DPOP: 'maybe' }),
       ]),
     ).toMatchObject({ ok: true, errors: {} });
     const free = await startHost();
     const answer = await free.host.handle('settings:save', [
-      tenantForm(second, { AUTH0_CALLBACK_PORTS: '3000,x' }),
+      tenantForm(stack.devstack, { AUTH0_CALLBACK_PORTS: '3000,x' }),
     ]);
     expect(answer).toMatchObject({
       ok: false,
@@ -352,18 +348,18 @@ describe('where values come from', () => {
     writeFileSync(
       managed,
       JSON.stringify({
-        AUTH0_DOMAIN: second.issuer,
-        AUTH0_CLIENT_ID: second.clientId,
+        AUTH0_DOMAIN: stack.devstack.issuer,
+        AUTH0_CLIENT_ID: stack.devstack.clientId,
         AUTH0_CALLBACK_PORTS: [53682, 53683],
       }),
     );
     const test = await startHost({
       managedConfigFile: managed,
-      env: { AUTH0_AUDIENCE: second.audience, API_SERVER_URL: second.apiUrl },
+      env: { AUTH0_AUDIENCE: stack.devstack.audience, API_SERVER_URL: stack.devstack.apiUrl },
     });
     expect(test.host.view().provider).toEqual({
       kind: 'tenant',
-      label: new URL(second.issuer).host,
+      label: new URL(stack.devstack.issuer).host,
       // Not the Settings page's: a failed Log In does not point there.
       source: 'managed',
     });
@@ -391,11 +387,14 @@ describe('where values come from', () => {
     expect(saved).toMatchObject({
       ok: true,
       settings: {
-        form: { provider: 'tenant', values: { AUTH0_DOMAIN: second.issuer, AUTH0_DPOP: 'false' } },
+        form: {
+          provider: 'tenant',
+          values: { AUTH0_DOMAIN: stack.devstack.issuer, AUTH0_DPOP: 'false' },
+        },
         sources: { AUTH0_DPOP: 'saved' },
       },
     });
-    expect(test.host.config!.issuer.href).toBe(`${second.issuer}/`);
+    expect(test.host.config!.issuer.href).toBe(`${stack.devstack.issuer}/`);
   });
 
   it('a bad value from the environment or the managed file leaves the app running, not configured, saying which', async () => {

@@ -4,50 +4,31 @@
  * (slow_down, 429 Retry-After) against the hostile test provider, since oidc-provider never sends them.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import * as client from 'openid-client';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEVICE_CODE_GRANT, startDevstack, type Devstack } from '../../devstack/index.ts';
 import type { SessionView } from '../../src-preload/contract.ts';
 import { alice, bob } from '../support/accounts.ts';
-import {
-  configFor,
-  createTestCore,
-  discoverPublicClient,
-  type TestCore,
-} from '../support/core-harness.ts';
-import {
-  startHostileProvider,
-  type HostileProvider,
-  type TokenContext,
-} from '../support/hostile-provider.ts';
+import { configFor, type TestCore } from '../support/core-harness.ts';
+import { type HostileProvider, type TokenContext } from '../support/hostile-provider.ts';
 import { send } from '../support/http.ts';
 import { occupiedPort } from '../support/ports.ts';
-import { enterSignInCode, launchSystemBrowser } from '../support/system-browser.ts';
-import { watchVaults } from '../support/vault-watch.ts';
+import { enterSignInCode } from '../support/system-browser.ts';
+import {
+  providerAccepts,
+  useHostileProvider,
+  useIntegrationStack,
+} from '../support/integration-stack.ts';
 
-let devstack: Devstack;
+const stack = useIntegrationStack({ devstack: { deviceCodeInterval: 1 } });
+const { newCore } = stack;
 let shortLived: Devstack;
-let browser: Browser;
-const vaults = watchVaults();
-const { newCore } = vaults;
 
 beforeAll(async () => {
-  [devstack, shortLived, browser] = await Promise.all([
-    startDevstack({ quiet: true, deviceCodeInterval: 1 }),
-    startDevstack({ quiet: true, deviceCodeInterval: 1, deviceCodeTtl: 3 }),
-    launchSystemBrowser(),
-  ]);
-});
-
-afterEach(async () => {
-  await vaults.rememberStored();
+  shortLived = await startDevstack({ quiet: true, deviceCodeInterval: 1, deviceCodeTtl: 3 });
 });
 
 afterAll(async () => {
-  await vaults.closeAndCheck();
-  await browser?.close();
-  await Promise.all([devstack?.close(), shortLived?.close()]);
+  await shortLived?.close();
 });
 
 /** Resolves with the first session view (already emitted or coming) that satisfies `predicate`. */
@@ -94,18 +75,9 @@ async function startCodeSignIn(test: TestCore) {
   return { result, authorizationUrl, code: shown.signIn!.code! };
 }
 
-async function providerAccepts(refreshToken: string): Promise<boolean | string> {
-  try {
-    await client.refreshTokenGrant(await discoverPublicClient(devstack), refreshToken);
-    return true;
-  } catch (error) {
-    return error instanceof client.ResponseBodyError ? error.error : String(error);
-  }
-}
-
 describe('sign in with a code against the devstack', () => {
   it('switches from the browser way to a code, closes the loopback receiver, and signs alice in once she enters the code', async () => {
-    const test = newCore(configFor(devstack, { AUTH0_DPOP: 'true' }));
+    const test = newCore(configFor(stack.devstack, { AUTH0_DPOP: 'true' }));
     await test.core.restore();
     const { result, authorizationUrl, code } = await startCodeSignIn(test);
 
@@ -121,11 +93,11 @@ describe('sign in with a code against the devstack', () => {
     expect(answer.body).not.toMatch(/cancelled/i);
 
     expect(code.userCode).toMatch(/^[B-DF-HJ-NP-TV-XZ]{4}-[B-DF-HJ-NP-TV-XZ]{4}$/);
-    expect(code.verificationUri).toBe(`${devstack.issuer}/device`);
+    expect(code.verificationUri).toBe(`${stack.devstack.issuer}/device`);
     expect(code.expiresAt).toBeGreaterThan(Date.now());
     expect(code.expired).toBe(false);
 
-    await enterSignInCode(browser, code.verificationUri, code.userCode.toLowerCase(), {
+    await enterSignInCode(stack.browser, code.verificationUri, code.userCode.toLowerCase(), {
       username: alice.email,
       password: alice.password,
     });
@@ -133,7 +105,7 @@ describe('sign in with a code against the devstack', () => {
       ok: true,
       session: { status: 'signed-in', profile: { email: alice.email } },
     });
-    expect(devstack.tokenRequests(DEVICE_CODE_GRANT)).toBeGreaterThanOrEqual(1);
+    expect(stack.devstack.tokenRequests(DEVICE_CODE_GRANT)).toBeGreaterThanOrEqual(1);
 
     // Same audience and scopes as the code flow, with a refresh token, bound to the DPoP key.
     const stored = (await test.storedTokens())!;
@@ -143,7 +115,7 @@ describe('sign in with a code against the devstack', () => {
       Buffer.from(stored.accessToken.split('.')[1]!, 'base64url').toString(),
     ) as Record<string, unknown>;
     expect(claims).toMatchObject({
-      aud: devstack.audience,
+      aud: stack.devstack.audience,
       scope: expect.stringContaining('offline_access'),
       permissions: ['read:admin-messages'],
     });
@@ -161,7 +133,7 @@ describe('sign in with a code against the devstack', () => {
 
     // A restart restores the session; logout revokes the refresh token at the provider.
     await test.core.close();
-    const restarted = newCore(configFor(devstack, { AUTH0_DPOP: 'true' }), { dir: test.dir });
+    const restarted = newCore(configFor(stack.devstack, { AUTH0_DPOP: 'true' }), { dir: test.dir });
     await restarted.core.restore();
     expect(restarted.core.view()).toMatchObject({
       status: 'signed-in',
@@ -170,15 +142,15 @@ describe('sign in with a code against the devstack', () => {
     expect(await restarted.core.messages.get('protected')).toMatchObject({ ok: true });
     await restarted.core.session.logout();
     expect(restarted.core.view().status).toBe('signed-out');
-    expect(await providerAccepts(stored.refreshToken!)).not.toBe(true);
+    expect(await providerAccepts(stack.devstack, stored.refreshToken!)).not.toBe(true);
     expect(await restarted.storedTokens()).toBeUndefined();
   });
 
   it('says the sign-in was declined when the user presses "No, cancel" at the provider', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
     const { result, code } = await startCodeSignIn(test);
-    await enterSignInCode(browser, code.verificationUri, code.userCode, {
+    await enterSignInCode(stack.browser, code.verificationUri, code.userCode, {
       username: bob.email,
       password: bob.password,
       decline: true,
@@ -196,21 +168,21 @@ describe('sign in with a code against the devstack', () => {
   });
 
   it('stops polling when cancelled, and the code it showed no longer signs anyone in', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
     const { result, code } = await startCodeSignIn(test);
-    const pollsBefore = devstack.tokenRequests(DEVICE_CODE_GRANT);
-    await until(() => devstack.tokenRequests(DEVICE_CODE_GRANT) > pollsBefore);
+    const pollsBefore = stack.devstack.tokenRequests(DEVICE_CODE_GRANT);
+    await until(() => stack.devstack.tokenRequests(DEVICE_CODE_GRANT) > pollsBefore);
     expect(test.core.session.cancel()).toEqual({ ok: true });
     expect(await result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
-    const polls = devstack.tokenRequests(DEVICE_CODE_GRANT);
+    const polls = stack.devstack.tokenRequests(DEVICE_CODE_GRANT);
     // Entering the old code afterwards signs nobody in: the app is not polling any more.
-    await enterSignInCode(browser, code.verificationUri, code.userCode, {
+    await enterSignInCode(stack.browser, code.verificationUri, code.userCode, {
       username: bob.email,
       password: bob.password,
     });
     await new Promise((resolve) => setTimeout(resolve, 2500));
-    expect(devstack.tokenRequests(DEVICE_CODE_GRANT)).toBe(polls);
+    expect(stack.devstack.tokenRequests(DEVICE_CODE_GRANT)).toBe(polls);
     expect(test.core.view().status).toBe('signed-out');
     expect(await test.storedTokens()).toBeUndefined();
   });
@@ -245,7 +217,7 @@ describe('sign in with a code against the devstack', () => {
     const held = await occupiedPort();
     try {
       const port = (held.address() as { port: number }).port;
-      const test = newCore(configFor(devstack, { AUTH0_CALLBACK_PORTS: String(port) }));
+      const test = newCore(configFor(stack.devstack, { AUTH0_CALLBACK_PORTS: String(port) }));
       await test.core.restore();
       const opened: string[] = [];
       const result = test.core.session.login();
@@ -256,7 +228,7 @@ describe('sign in with a code against the devstack', () => {
       const shown = await viewWhere(test, (view) => view.signIn?.code !== undefined);
       expect(shown.signIn!.notice).toBeUndefined();
       await enterSignInCode(
-        browser,
+        stack.browser,
         shown.signIn!.code!.verificationUri,
         shown.signIn!.code!.userCode,
         { username: alice.email, password: alice.password },
@@ -269,7 +241,7 @@ describe('sign in with a code against the devstack', () => {
   });
 
   it('opens the provider page that carries the code, in the system browser', async () => {
-    const test = newCore(configFor(devstack));
+    const test = newCore(configFor(stack.devstack));
     await test.core.restore();
     const { result, code } = await startCodeSignIn(test);
     const opened = test.nextOpened();
@@ -283,27 +255,11 @@ describe('sign in with a code against the devstack', () => {
 });
 
 describe('polling rules (a test provider that answers what oidc-provider never does)', () => {
-  let provider: HostileProvider;
-  const cores: TestCore[] = [];
-  beforeAll(async () => {
-    provider = await startHostileProvider();
-  });
-  afterAll(async () => {
-    await Promise.all(cores.map((test) => test.core.close()));
-    await provider?.close();
-  });
+  const hostile = useHostileProvider();
 
   async function codeSignInAgainst(answers: Parameters<HostileProvider['use']>[0]) {
-    provider.use(answers);
-    const test = createTestCore(
-      configFor({
-        issuer: provider.issuer,
-        clientId: provider.clientId,
-        audience: 'https://api.example',
-        apiUrl: 'http://127.0.0.1:9',
-      }),
-    );
-    cores.push(test);
+    hostile.provider.use(answers);
+    const test = hostile.newCore();
     await test.core.restore();
     const { result } = await startCodeSignIn(test);
     return { test, result: await result };
@@ -322,7 +278,7 @@ describe('polling rules (a test provider that answers what oidc-provider never d
       ],
     });
     expect(result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
-    const measured = gaps(provider.devicePolls);
+    const measured = gaps(hostile.provider.devicePolls);
     console.log(`device code poll gaps (s): ${measured.map((gap) => gap.toFixed(1)).join(', ')}`);
     expect(measured).toHaveLength(4);
     const [afterSlowDown, ...later] = measured;
@@ -342,27 +298,19 @@ describe('polling rules (a test provider that answers what oidc-provider never d
       ],
     });
     expect(result).toMatchObject({ ok: true });
-    expect(provider.devicePolls).toHaveLength(3);
-    for (const gap of gaps(provider.devicePolls)) expect(gap).toBeGreaterThanOrEqual(0.9);
+    expect(hostile.provider.devicePolls).toHaveLength(3);
+    for (const gap of gaps(hostile.provider.devicePolls)) expect(gap).toBeGreaterThanOrEqual(0.9);
   }, 20_000);
 
   it('Cancel ends the wait between polls at once (interval 5 s)', async () => {
-    provider.use({
+    hostile.provider.use({
       deviceInterval: 5,
       deviceAnswers: Array.from({ length: 5 }, () => ({
         status: 400,
         body: { error: 'authorization_pending' },
       })),
     });
-    const test = createTestCore(
-      configFor({
-        issuer: provider.issuer,
-        clientId: provider.clientId,
-        audience: 'https://api.example',
-        apiUrl: 'http://127.0.0.1:9',
-      }),
-    );
-    cores.push(test);
+    const test = hostile.newCore();
     await test.core.restore();
     const { result } = await startCodeSignIn(test);
     const started = performance.now();
@@ -372,7 +320,7 @@ describe('polling rules (a test provider that answers what oidc-provider never d
     console.log(`Cancel → sign-in ended: ${ms.toFixed(0)} ms`);
     // Not after the wait (up to 5 s before): the e2e holds the UI to 200 ms.
     expect(ms).toBeLessThan(1000);
-    expect(provider.devicePolls).toEqual([]);
+    expect(hostile.provider.devicePolls).toEqual([]);
   }, 20_000);
 
   it('waits what Retry-After says after an HTTP 429, then keeps polling', async () => {
@@ -382,8 +330,8 @@ describe('polling rules (a test provider that answers what oidc-provider never d
       ],
     });
     expect(result).toMatchObject({ ok: true });
-    expect(provider.devicePolls).toHaveLength(2);
-    expect(gaps(provider.devicePolls)[0]).toBeGreaterThanOrEqual(2.9);
+    expect(hostile.provider.devicePolls).toHaveLength(2);
+    expect(gaps(hostile.provider.devicePolls)[0]).toBeGreaterThanOrEqual(2.9);
   }, 20_000);
 
   const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
@@ -394,11 +342,11 @@ describe('polling rules (a test provider that answers what oidc-provider never d
       redirectUri: '',
       codeChallenge: '',
       code: '',
-      issuer: provider.issuer,
-      clientId: provider.clientId,
+      issuer: hostile.provider.issuer,
+      clientId: hostile.provider.clientId,
       form: new URLSearchParams(),
     };
-    return provider.validTokenResponse(context, idToken(context, provider));
+    return hostile.provider.validTokenResponse(context, idToken(context, hostile.provider));
   };
   const claimsOf = (context: TokenContext, p: HostileProvider, extra = {}) =>
     p.claims(context, { nonce: undefined, ...extra });
@@ -436,16 +384,8 @@ describe('polling rules (a test provider that answers what oidc-provider never d
 
   it('says the code expired on expired_token, and declined on access_denied', async () => {
     const expiredRun = await (async () => {
-      provider.use({ deviceAnswers: [{ status: 400, body: { error: 'expired_token' } }] });
-      const test = createTestCore(
-        configFor({
-          issuer: provider.issuer,
-          clientId: provider.clientId,
-          audience: 'https://api.example',
-          apiUrl: 'http://127.0.0.1:9',
-        }),
-      );
-      cores.push(test);
+      hostile.provider.use({ deviceAnswers: [{ status: 400, body: { error: 'expired_token' } }] });
+      const test = hostile.newCore();
       await test.core.restore();
       const { result } = await startCodeSignIn(test);
       const view = await viewWhere(test, (each) => each.signIn?.code?.expired === true);

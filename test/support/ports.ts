@@ -20,3 +20,16 @@ export async function closedPort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/**
+ * Holds 127.0.0.1:`port` busy; when another program on this machine already holds it, it is busy
+ * anyway and there is nothing to close (undefined).
+ */
+export async function heldPort(port: number): Promise<Server | undefined> {
+  try {
+    return await occupiedPort(port);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') return undefined;
+    throw error;
+  }
+}

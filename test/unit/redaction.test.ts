@@ -19,6 +19,7 @@ import {
 import { createConsoleLogger } from '../../src-main/electron/ports.ts';
 import { createPreviewConsoleLogger } from '../../src-main/preview/server.ts';
 import { configFor } from '../support/core-harness.ts';
+import { recordingLogger } from '../support/recording-logger.ts';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const ACCESS = `${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })}.${b64({ sub: 'alice', scope: 'openid' })}.c2lnbmF0dXJlLWFjY2Vzcw`;
@@ -293,17 +294,10 @@ describe('JSON-shaped and percent-encoded secrets, and fields named code, state,
   });
 });
 
-/** A logger that keeps every line it is given, as the host would write it. */
-function capture(): { logger: Logger; lines: string[] } {
-  const lines: string[] = [];
-  const write = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    void lines.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
-  return { logger: { info: write('info'), warn: write('warn'), error: write('error') }, lines };
-}
-
 describe('every logger goes through redaction', () => {
   it('redactingLogger: whatever a caller passes, the wrapped logger receives no token', () => {
-    const { logger, lines } = capture();
+    const logger = recordingLogger();
+    const { lines } = logger;
     const safe = redactingLogger(logger);
     for (const [message, fields] of CARELESS_CALLS) {
       safe.info(message, fields);
@@ -315,7 +309,8 @@ describe('every logger goes through redaction', () => {
   });
 
   it('the core wraps the logger its host gives it: a token in any core log call never reaches the host', async () => {
-    const { logger, lines } = capture();
+    const logger = recordingLogger();
+    const { lines } = logger;
     const core = createAuthCore(
       configFor({
         issuer: 'http://127.0.0.1:9',

@@ -1,0 +1,116 @@
+/**
+ * The one save step every sign-in and every refresh takes (session-persistence.ts): tokens land on
+ * disk only while still wanted, and a failed save keeps the session in memory and removes the
+ * record left on disk. No provider: the tokens here carry no refresh token to revoke.
+ */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { AppError } from '../../src-preload/contract.ts';
+import type { AppConfig } from '../../src-main/core/config.ts';
+import { CoreError } from '../../src-main/core/errors.ts';
+import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
+import type { Cipher, KeyValueStore } from '../../src-main/core/ports.ts';
+import { SessionPersistence } from '../../src-main/core/session-persistence.ts';
+import { TokenVault, VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
+
+const owner = {
+  issuer: 'http://127.0.0.1:4000/',
+  clientId: 'electron-hello-world',
+  audience: 'https://hello-world.example.com',
+  apiOrigin: 'http://127.0.0.1:6060',
+};
+const tokens: TokenSet = {
+  accessToken: 'ACCESS',
+  accessTokenExpiresAt: Date.now() + 3600_000,
+  idToken: 'ID',
+  claims: { sub: 'alice' },
+};
+const superseded = () => new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+
+function setup(options: { cipher?: (dir: string) => Cipher; store?: KeyValueStore } = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'session-persistence-'));
+  const store = options.store ?? new JsonFileStore(path.join(dir, 'session.json'));
+  const cipher = options.cipher?.(dir) ?? new KeyFileBesideDataCipher(dir);
+  const vault = new TokenVault(store, cipher, owner);
+  const failures: Array<AppError | undefined> = [];
+  const persistence = new SessionPersistence({
+    vault,
+    config: {} as AppConfig,
+    log: { info() {}, warn() {}, error() {} },
+    saveFailed: (failure) => failures.push(failure),
+  });
+  return { store, vault, persistence, failures };
+}
+
+describe('persistUnlessSuperseded', () => {
+  it('saves tokens that are still wanted', async () => {
+    const { vault, persistence } = setup();
+    await persistence.persistUnlessSuperseded(tokens, () => true, superseded);
+    expect(await vault.load()).toMatchObject({ kind: 'loaded', tokens });
+    expect(persistence.mode).toBe('encrypted');
+  });
+
+  it('writes nothing and throws when the session ended before the save', async () => {
+    const { store, persistence } = setup();
+    await expect(
+      persistence.persistUnlessSuperseded(tokens, () => false, superseded),
+    ).rejects.toMatchObject({ code: 'sign_in_cancelled' });
+    expect(store.get(VAULT_KEY)).toBeUndefined();
+  });
+
+  it('writes nothing and throws when the session ended during the (slow) encryption', async () => {
+    let wanted = true;
+    const { store, persistence } = setup({
+      cipher: (dir) => {
+        const real = new KeyFileBesideDataCipher(dir);
+        return {
+          isAvailable: () => real.isAvailable(),
+          decrypt: (text) => real.decrypt(text),
+          encrypt: async (text) => {
+            wanted = false; // Log Out while the keychain works
+            return real.encrypt(text);
+          },
+        };
+      },
+    });
+    await expect(
+      persistence.persistUnlessSuperseded(tokens, () => wanted, superseded),
+    ).rejects.toMatchObject({ code: 'sign_in_cancelled' });
+    expect(store.get(VAULT_KEY)).toBeUndefined();
+  });
+
+  it('a failed save keeps the session in memory and removes the record left on disk', async () => {
+    const { store, vault, failures } = setup();
+    await vault.save(tokens);
+    const broken: KeyValueStore = {
+      get: (key) => store.get(key),
+      delete: (key) => store.delete(key),
+      set: () => {
+        throw new Error('disk full');
+      },
+    };
+    const failing = setup({ store: broken });
+    await failing.persistence.persistUnlessSuperseded(tokens, () => true, superseded);
+    expect(failing.persistence.mode).toBe('memory');
+    expect(failing.failures).toEqual([undefined]);
+    expect(store.get(VAULT_KEY)).toBeUndefined();
+    expect(failures).toEqual([]);
+  });
+
+  it('when the record cannot be removed either, says so', async () => {
+    const broken: KeyValueStore = {
+      get: () => undefined,
+      set: () => {
+        throw new Error('read-only');
+      },
+      delete: () => {
+        throw new Error('read-only');
+      },
+    };
+    const { persistence, failures } = setup({ store: broken });
+    await persistence.persistUnlessSuperseded(tokens, () => true, superseded);
+    expect(failures).toEqual([expect.objectContaining({ code: 'storage_unwritable' })]);
+  });
+});
