@@ -187,13 +187,17 @@ export const test = base.extend<Fixtures, { devstack: Devstack; systemBrowser: B
  * app's page, or of a tab in the system browser.
  */
 export async function screenshot(
-  page: Pick<Page | BrowserTab, 'screenshot'>,
+  page: Pick<Page | BrowserTab, 'screenshot' | 'evaluate'>,
   testInfo: TestInfo,
   name: string,
 ): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const file = path.join(SCREENSHOTS, `${name}.png`);
+  // From the top: a full-page picture of a scrolled page paints the sticky nav bar mid-page.
+  const scrolled = (await page.evaluate('window.scrollY')) as number;
+  if (scrolled > 0) await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: file, fullPage: true });
+  if (scrolled > 0) await page.evaluate(`window.scrollTo(0, ${scrolled})`);
   await testInfo.attach(name, { path: file, contentType: 'image/png' });
 }
 
