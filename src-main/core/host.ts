@@ -14,6 +14,8 @@ import {
   SETTING_NAMES,
   type AppError,
   type Channel,
+  type ChannelArgs,
+  type ChannelResponses,
   type ProviderInfo,
   type SessionView,
   type SettingName,
@@ -29,7 +31,9 @@ import {
   createAuthCore,
   startDemoProvider,
   type AuthCore,
+  type ChannelResponse,
   type Configured,
+  type SessionChannel,
   type SettingsChannel,
 } from './index.ts';
 import { keepLoopbackOffProxies } from './no-proxy.ts';
@@ -92,7 +96,7 @@ export type ProviderSwitch =
 
 export interface CoreHost {
   /** One request from the renderer: validated, never throws, never returns a token. */
-  handle(channel: unknown, args: unknown): Promise<unknown>;
+  handle(channel: unknown, args: unknown): Promise<ChannelResponse>;
   /** The session as the renderer may see it, with the provider in use. */
   view(): SessionView;
   /** The running core; undefined while not configured. */
@@ -115,12 +119,10 @@ interface Active {
   key: string;
 }
 
-const SETTINGS_CHANNELS = new Set<Channel>([
-  'settings:get',
-  'settings:validate',
-  'settings:check',
-  'settings:save',
-]);
+/** The host's own handlers: one per Settings channel, each answering that channel's response type. */
+type SettingsHandlers = {
+  [C in SettingsChannel]: (...args: ChannelArgs<C>) => Promise<ChannelResponses[C]>;
+};
 
 export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost> {
   // Before the first request: no loopback call goes through a proxy the environment names (N8).
@@ -263,7 +265,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     return { errors: result.errors, registration: partialRegistration(form), ...advice };
   }
 
-  async function save(requested: SettingsForm): Promise<unknown> {
+  async function save(requested: SettingsForm): Promise<ChannelResponses['settings:save']> {
     const refused = formRefusal(requested, resolved);
     if (refused) return { ok: false, error: { code: 'config_invalid', message: refused } };
     const form = withLockedValues(requested, resolved);
@@ -334,7 +336,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     return { ok: true, settings: settingsView(), session: view() };
   }
 
-  async function check(requested: SettingsForm): Promise<unknown> {
+  async function check(requested: SettingsForm): Promise<ChannelResponses['settings:check']> {
     const refused = formRefusal(requested, resolved);
     if (refused) return { ok: false, error: { code: 'config_invalid', message: refused } };
     const form = withLockedValues(requested, resolved);
@@ -375,29 +377,31 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     }
   }
 
-  async function handleSettings(channel: SettingsChannel, args: unknown[]): Promise<unknown> {
-    switch (channel) {
-      case 'settings:get':
-        await switching;
-        return { ok: true, settings: settingsView() };
-      case 'settings:validate': {
-        const form = withLockedValues(args[0] as SettingsForm, resolved);
-        return { ok: true, ...formCheck(form) };
-      }
-      case 'settings:check':
-        return check(args[0] as SettingsForm);
-      case 'settings:save':
-        return save(args[0] as SettingsForm);
-    }
-  }
+  const settingsHandlers: SettingsHandlers = {
+    'settings:get': async () => {
+      await switching;
+      return { ok: true, settings: settingsView() };
+    },
+    'settings:validate': async (form) => ({
+      ok: true,
+      ...formCheck(withLockedValues(form, resolved)),
+    }),
+    'settings:check': check,
+    'settings:save': save,
+  };
 
   return {
     async handle(channel, args) {
       const request = parseRequest(channel, args);
       if (!request.ok) return { ok: false, error: request.error };
       try {
-        if (SETTINGS_CHANNELS.has(request.channel))
-          return await handleSettings(request.channel as SettingsChannel, request.args);
+        if (isSettingsChannel(request.channel)) {
+          // The validators checked these arguments against the same channel's declared ones.
+          const handler = settingsHandlers[request.channel] as (
+            ...args: unknown[]
+          ) => Promise<ChannelResponses[SettingsChannel]>;
+          return await handler(...request.args);
+        }
         await switching;
         if (request.channel === 'session:get') return view();
         if (!active.core)
@@ -451,13 +455,17 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   };
 }
 
+function isSettingsChannel(channel: Channel): channel is SettingsChannel {
+  return channel.startsWith('settings:');
+}
+
 /** An answer that carries a session (`auth:login`, `auth:logout`, …) with that session presented. */
 function withSessionPresented(
-  answer: unknown,
+  answer: ChannelResponses[SessionChannel],
   present: (view: SessionView) => SessionView,
-): unknown {
-  if (typeof answer !== 'object' || answer === null || !('session' in answer)) return answer;
-  return { ...answer, session: present(answer.session as SessionView) };
+): ChannelResponses[SessionChannel] {
+  if (!('session' in answer)) return answer;
+  return { ...answer, session: present(answer.session) };
 }
 
 /** The provider or API a Save would switch to; undefined when both stay what they are. */

@@ -23,7 +23,7 @@ export { ConfigError } from './config.ts';
 
 export interface AuthCore {
   /** Runs one request from the renderer: validates channel + args, never throws, never returns a token. */
-  handle(channel: unknown, args: unknown): Promise<unknown>;
+  handle(channel: unknown, args: unknown): Promise<ChannelResponses[SessionChannel]>;
   /** What the renderer may see right now. */
   view(): SessionView;
   /** Reads the vault at start: signed in again without a browser when it can be. */
@@ -37,6 +37,8 @@ export interface AuthCore {
 /** The Settings page's channels: the host answers them (host.ts), not a core bound to one provider. */
 export type SettingsChannel = Extract<Channel, `settings:${string}`>;
 export type SessionChannel = Exclude<Channel, SettingsChannel>;
+/** What any channel answers (a host's `handle` answers every channel of the contract). */
+export type ChannelResponse = ChannelResponses[Channel];
 
 type Handlers = {
   [C in SessionChannel]: (...args: never[]) => Promise<ChannelResponses[C]> | ChannelResponses[C];
@@ -76,7 +78,7 @@ export function createAuthCore(
       try {
         const handler = handlers[request.channel as SessionChannel] as (
           ...args: unknown[]
-        ) => unknown;
+        ) => Promise<ChannelResponses[SessionChannel]> | ChannelResponses[SessionChannel];
         return await handler(...request.args);
       } catch (error) {
         // Handlers answer with data; this is the last line so the renderer still gets an answer.

@@ -60,7 +60,7 @@ describe('registerBridgeHandlers', () => {
 
   it('passes the channel and the renderer’s arguments to the core', async () => {
     const { ipcMain, handlers } = fakeIpcMain();
-    const handle = vi.fn(async () => ({ ok: true, data: { text: 'hi' } }));
+    const handle = vi.fn(async () => ({ ok: true as const, data: { text: 'hi' } }));
     registerBridgeHandlers(ipcMain, { handle }, (frame) =>
       isTrustedSender(frame as never, APP_ORIGIN),
     );
