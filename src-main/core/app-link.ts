@@ -68,7 +68,7 @@ export class AppLinkReceiver {
     }, timeoutMs);
     this.timer.unref();
     if (options.signal) {
-      const onAbort = () => this.fail(new CoreError('sign_in_cancelled', 'Sign-in was cancelled.'));
+      const onAbort = () => this.fail(new CoreError('sign_in_cancelled'));
       if (options.signal.aborted) onAbort();
       else options.signal.addEventListener('abort', onAbort, { once: true });
     }
@@ -94,7 +94,7 @@ export class AppLinkReceiver {
 
   /** Stops waiting; a pending arrival is rejected as cancelled. */
   close(): void {
-    this.fail(new CoreError('sign_in_cancelled', 'Sign-in was cancelled.'));
+    this.fail(new CoreError('sign_in_cancelled'));
   }
 
   private fail(error: CoreError): void {

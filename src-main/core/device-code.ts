@@ -254,7 +254,7 @@ function withHelpers(result: oauth.TokenEndpointResponse): TokenResponse {
 }
 
 function cancelled(): CoreError {
-  return new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+  return new CoreError('sign_in_cancelled');
 }
 
 function expired(): CoreError {

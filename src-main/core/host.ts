@@ -26,18 +26,17 @@ import { parseRequest } from '../../src-preload/contract-validators.ts';
 import { ConfigError, readSettings, validateSettings, type AppConfig } from './config.ts';
 import { checkConnection } from './connection-check.ts';
 import { demoAddressesIn, pointsAtDemo } from './demo-addresses.ts';
+import { ERROR_SENTENCES } from './errors.ts';
 import {
-  configureTenant,
   createAuthCore,
-  startDemoProvider,
   type AuthCore,
   type ChannelResponse,
-  type Configured,
   type SessionChannel,
   type SettingsChannel,
-} from './index.ts';
+} from './auth-core.ts';
 import { keepLoopbackOffProxies } from './no-proxy.ts';
 import type { CorePorts, KeyValueStore } from './ports.ts';
+import { configureTenant, startDemoProvider, type Configured } from './providers.ts';
 import { redactingLogger } from './redact.ts';
 import { registrationFor } from './registration.ts';
 import type { SessionOptions } from './session.ts';
@@ -420,13 +419,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
         );
       } catch (error) {
         log.error('handler failed', { channel: request.channel, message: messageOf(error) });
-        return {
-          ok: false,
-          error: {
-            code: 'internal',
-            message: 'Something went wrong in the app. Please try again.',
-          },
-        };
+        return { ok: false, error: { code: 'internal', message: ERROR_SENTENCES.internal } };
       }
     },
     view,

@@ -186,7 +186,7 @@ export class LoopbackReceiver {
     if (options.signal) {
       const onAbort = () =>
         this.fail(
-          new CoreError('sign_in_cancelled', 'Sign-in was cancelled.'),
+          new CoreError('sign_in_cancelled'),
           options.signal?.reason === SWITCHED_WAY ? 'switched' : 'cancelled',
         );
       if (options.signal.aborted) onAbort();
@@ -255,7 +255,7 @@ export class LoopbackReceiver {
     clearTimeout(this.timer);
     if (this.ended) clearTimeout(this.ended.lingerTimer);
     lingering.delete(this);
-    this.settleArrival.reject(new CoreError('sign_in_cancelled', 'Sign-in was cancelled.'));
+    this.settleArrival.reject(new CoreError('sign_in_cancelled'));
     for (const waiter of this.outcomeWaiters.splice(0))
       waiter({ ok: false, message: 'The app stopped waiting for this sign-in.' });
     await new Promise<void>((resolve) => {

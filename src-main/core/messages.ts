@@ -13,6 +13,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import type { ApiMessage, MessageKind, Result } from '../../src-preload/contract.ts';
 import { CoreError, toAppError } from './errors.ts';
+import type { Logger } from './ports.ts';
 import type { ApiCredential, SessionManager } from './session.ts';
 
 export const API_TIMEOUT_MS = 10_000;
@@ -33,10 +34,13 @@ export class MessageService {
   private readonly apiServerUrl: URL;
   /** The API's latest DPoP-Nonce (RFC 9449 §9): one API, one nonce. */
   private dpopNonce: string | undefined;
+  /** Where an unexpected error's own message goes (the person reads the code's sentence). */
+  private readonly log: Pick<Logger, 'error'> | undefined;
 
-  constructor(apiServerUrl: URL, session: SessionManager) {
+  constructor(apiServerUrl: URL, session: SessionManager, log?: Pick<Logger, 'error'>) {
     this.apiServerUrl = apiServerUrl;
     this.session = session;
+    this.log = log;
     this.http = axios.create({
       baseURL: apiServerUrl.href,
       timeout: API_TIMEOUT_MS,
@@ -69,7 +73,7 @@ export class MessageService {
       }
       return toResult(answer);
     } catch (error) {
-      return { ok: false, error: toAppError(error) };
+      return { ok: false, error: toAppError(error, this.log) };
     }
   }
 

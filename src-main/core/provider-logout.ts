@@ -149,7 +149,7 @@ export class ProviderLogout {
       await checkProviderAnswers(config);
     } catch (error) {
       log.warn('provider logout: the provider could not be reached', {
-        error: toAppError(error).code,
+        error: toAppError(error, log).code,
       });
       return this.failed();
     }
@@ -165,7 +165,7 @@ export class ProviderLogout {
             'the provider refuses to revoke tokens for a public client: the refresh token stays valid until it expires',
           );
       } catch (error) {
-        const appError = toAppError(error);
+        const appError = toAppError(error, log);
         log.warn('refresh token revocation failed', { error: appError.code });
         if (appError.code === 'provider_unreachable') return this.failed();
       }
@@ -207,13 +207,15 @@ export class ProviderLogout {
       // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — a URL the core built from the provider's discovery document, never renderer input; the port opens only http(s) (createOpenExternal)
       this.deps.openExternal(request.url.href).catch(async (error: unknown) => {
         await receiver?.close();
-        log.warn('provider logout page could not be opened', { error: toAppError(error).code });
+        log.warn('provider logout page could not be opened', {
+          error: toAppError(error, log).code,
+        });
         this.failed();
       });
       return 'opened';
     } catch (error) {
       await receiver?.close();
-      const appError = error instanceof CoreError ? error.toAppError() : toAppError(error);
+      const appError = toAppError(error, log);
       log.warn('provider logout could not be started', { error: appError.code });
       return this.failed();
     }
