@@ -10,7 +10,8 @@
  */
 import { ConfigError } from '../core/config.ts';
 import { openLinkThroughFile, type RedirectFile } from './open-link.ts';
-import { createPreviewConsoleLogger, openFileInSystemBrowser, startPreview } from './server.ts';
+import { openFileInSystemBrowser } from './opener.ts';
+import { createPreviewConsoleLogger, startPreview } from './server.ts';
 
 const env = process.env;
 const mode = env.PREVIEW_EXTERNAL_BROWSER === 'capture' ? 'capture' : 'system';
