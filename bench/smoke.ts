@@ -74,7 +74,10 @@ export function judge(script: string, exit: number | string, stdout: string): Ou
   return { status: 'ok', result: result as Record<string, unknown> };
 }
 
-/** Runs `npm run <script>` (stdout shown and kept, stderr shown), killing its process group after the timeout. */
+/**
+ * Runs `npm run <script>` (stdout shown and kept, stderr shown), killing its process group after
+ * the timeout.
+ */
 function run(script: string): Promise<{ exit: number | string; stdout: string }> {
   const env = { ...process.env };
   if (full) delete env['BENCH_QUICK'];

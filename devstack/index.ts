@@ -208,7 +208,10 @@ export async function startDevstack(options: DevstackOptions = {}): Promise<Devs
   };
 }
 
-/** Starts a server on the first of `ports` that is free; a taken port moves on, the last one's error is thrown. */
+/**
+ * Starts a server on the first of `ports` that is free; a taken port moves on, the last one's error
+ * is thrown.
+ */
 async function onFirstFreePort<T>(
   ports: number | readonly number[] | undefined,
   start: (port: number) => Promise<T>,

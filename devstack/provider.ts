@@ -37,7 +37,10 @@ import {
 } from './pages.ts';
 import { createCookieKeys, createNonceSecret, createSigningKey } from './state.ts';
 
-/** Registered with port-less loopback URIs: any port matches (RFC 8252 §7.3, oidc-provider does this for native clients). */
+/**
+ * Registered with port-less loopback URIs: any port matches (RFC 8252 §7.3, oidc-provider does this
+ * for native clients).
+ */
 export const REDIRECT_URI = `http://${LOOPBACK_HOST}/callback`;
 /** The app link (RFC 8252 §7.1): a private-use scheme redirect, matched exactly. */
 export const APP_LINK_REDIRECT_URI = `${APP_LINK_SCHEME}:/callback`;

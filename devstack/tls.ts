@@ -30,7 +30,10 @@ export interface DevstackCertificates {
   key: string;
   /** The names the server certificate is valid for (DNS names and IP addresses). */
   names: string[];
-  /** base64 SHA-256 of the server certificate's public key (Chromium's `--ignore-certificate-errors-spki-list`). */
+  /**
+   * base64 SHA-256 of the server certificate's public key (Chromium's
+   * `--ignore-certificate-errors-spki-list`).
+   */
   spkiHash: string;
   /** Removes the folder holding `ca.pem`. */
   dispose(): Promise<void>;

@@ -63,7 +63,10 @@ export async function loadEffectiveBuilderConfig(
   return getConfig(projectDir, configPath, null);
 }
 
-/** The @electron/fuses wire config electron-builder flips in the packaged binary for `electronFuses` (index → on/off). */
+/**
+ * The @electron/fuses wire config electron-builder flips in the packaged binary for `electronFuses`
+ * (index → on/off).
+ */
 export async function fuseWireFor(electronFuses: FuseOptions): Promise<Record<string, unknown>> {
   const { PlatformPackager } = libRequire('app-builder-lib') as {
     PlatformPackager: {

@@ -1,7 +1,8 @@
 /**
  * Checks what electron-builder packaged, on an unpacked app folder (`release/linux-unpacked`,
- * `release/win-unpacked`, `release/mac` or `release/mac-arm64`: the folder holding the .app), the same way here (on a stand-in
- * Electron, test/integration/package.test.ts) and in CI (on the real installers' folders):
+ * `release/win-unpacked`, `release/mac` or `release/mac-arm64`: the folder holding the .app), the
+ * same way here (on a stand-in Electron, test/integration/package.test.ts) and in CI (on the real
+ * installers' folders):
  *
  *   - app.asar holds exactly the three builds and package.json: every file of dist/main, dist/preload
  *     and dist/renderer but source maps, nothing else (no sources, tests, node_modules);

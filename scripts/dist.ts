@@ -109,7 +109,8 @@ if (import.meta.filename === process.argv[1]) {
       console.error(`npm run dist: cannot package without Electron for this OS. ${binary.reason}`);
       process.exit(1);
     }
-    // The folder holding the executable: dist/ (dist/Electron.app/… on macOS), or ELECTRON_OVERRIDE_DIST_PATH.
+    // The folder holding the executable: dist/ (dist/Electron.app/… on macOS), or
+    // ELECTRON_OVERRIDE_DIST_PATH.
     const distDir =
       process.env.ELECTRON_OVERRIDE_DIST_PATH?.trim() ||
       path.join(root, 'node_modules', 'electron', 'dist');

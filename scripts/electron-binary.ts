@@ -84,7 +84,10 @@ export function downloadTimeoutMs(env: NodeJS.ProcessEnv): number {
   );
 }
 
-/** Where @electron/get will download from: its mirror setting (npm config or ELECTRON_MIRROR), else GitHub. */
+/**
+ * Where @electron/get will download from: its mirror setting (npm config or ELECTRON_MIRROR), else
+ * GitHub.
+ */
 export function downloadHost(env: NodeJS.ProcessEnv): string {
   const mirror =
     env.npm_config_electron_mirror ||

@@ -132,7 +132,10 @@ function readEnvFile(file: string): Record<string, string> {
   return parseEnv(text) as Record<string, string>;
 }
 
-/** Validates settings into an AppConfig, or throws the first ConfigError. Assumes AUTH0_DOMAIN is set (else: the devstack). */
+/**
+ * Validates settings into an AppConfig, or throws the first ConfigError. Assumes AUTH0_DOMAIN is
+ * set (else: the devstack).
+ */
 export function parseConfig(settings: Settings): AppConfig {
   const result = validateSettings(settings);
   if (!result.ok) throw result.first;

@@ -15,8 +15,9 @@
  * same checks as every other way: openid-client's claim checks (oauth4webapi) and the ID token's
  * signature against the provider's JWKS (non-repudiation, as `discover` sets for the code flow).
  *
- * Same request as the code flow: the same audience (`audience` and/or `resource`) and scopes (with `offline_access`, so the session
- * survives restarts), and with DPoP the token requests carry proofs, binding the tokens to our key.
+ * Same request as the code flow: the same audience (`audience` and/or `resource`) and scopes (with
+ * `offline_access`, so the session survives restarts), and with DPoP the token requests carry
+ * proofs, binding the tokens to our key.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import * as oauth from 'oauth4webapi';

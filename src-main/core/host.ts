@@ -184,7 +184,8 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
               ...(options.devstackDataDir === undefined
                 ? {}
                 : { devstackDataDir: options.devstackDataDir }),
-              // Without OS encryption the demo provider keeps nothing on disk either (no live refresh token in clear).
+              // Without OS encryption the demo provider keeps nothing on disk either (no live
+              // refresh token in clear).
               cipher: options.ports.cipher,
             });
     } catch (error) {

@@ -114,9 +114,11 @@ export class MessageService {
         nonce: typeof nonce === 'string' && nonce.length > 0 ? nonce : undefined,
       };
     } catch (error) {
+      const inTime = axios.isAxiosError(error) && error.code === 'ECONNABORTED' ? ' in time' : '';
       throw new CoreError(
         'api_unreachable',
-        `The message API at ${this.apiServerUrl.origin} could not be reached${axios.isAxiosError(error) && error.code === 'ECONNABORTED' ? ' in time' : ''}. Check your connection, or try again in a moment.`,
+        `The message API at ${this.apiServerUrl.origin} could not be reached${inTime}. ` +
+          'Check your connection, or try again in a moment.',
         { cause: error },
       );
     }

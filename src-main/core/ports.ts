@@ -44,7 +44,10 @@ export interface CorePorts {
    * only then). Absent: never.
    */
   appLinkRegistered?(): boolean;
-  /** Why the app link is not offered, in words for the sign-in screen (when appLinkRegistered is not true). */
+  /**
+   * Why the app link is not offered, in words for the sign-in screen (when appLinkRegistered is not
+   * true).
+   */
   appLinkMissing?(): string | undefined;
   /** Writes text to the OS clipboard (Electron: `clipboard`). Absent: the host has none of its own. */
   copyText?(text: string): void;

@@ -46,7 +46,10 @@ export interface SettingsLayers {
 export interface ResolvedSettings {
   form: SettingsForm;
   sources: SettingsView['sources'];
-  /** `demo`: the devstack, with `settings` carrying AUTH0_CALLBACK_PORTS / AUTH0_DPOP / AUTH0_REDIRECT_SCHEME if set. */
+  /**
+   * `demo`: the devstack, with `settings` carrying AUTH0_CALLBACK_PORTS / AUTH0_DPOP /
+   * AUTH0_REDIRECT_SCHEME if set.
+   */
   provider: SettingsForm['provider'];
   settings: Settings;
 }

@@ -375,7 +375,10 @@ function run(): void {
   }
 }
 
-/** The log file in `app.getPath('logs')`; without one (a read-only profile) the app logs to the console only. */
+/**
+ * The log file in `app.getPath('logs')`; without one (a read-only profile) the app logs to the
+ * console only.
+ */
 function openFileLog(): FileLog | undefined {
   try {
     return createFileLog({ dir: app.getPath('logs'), scope: 'electron' });

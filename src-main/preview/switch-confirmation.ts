@@ -18,6 +18,16 @@ export const CONFIRM_PREFIX = '/__confirm/';
 export const CONFIRM_TIMEOUT_MS = 120_000;
 const MAX_FORM_BYTES = 1024;
 
+/** The page's own look: readable, the Switch button the primary one. */
+const PAGE_STYLE = [
+  'body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;',
+  'color:#1f2430}',
+  'dt{font-weight:600}',
+  'dd{margin:0 0 .5rem;font-family:ui-monospace,monospace;overflow-wrap:anywhere}',
+  'button{font:inherit;padding:.5rem 1rem;margin:.5rem .5rem 0 0;border-radius:6px;',
+  'border:1px solid #4f5664;background:#fff;color:#1f2430;cursor:pointer}',
+  'button[value=switch]{background:#3f3cbb;border-color:#3f3cbb;color:#fff}',
+].join('');
 const PAGE_CSP =
   "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -156,7 +166,7 @@ function send(res: ServerResponse, status: number, title: string, body: string):
   res.end(`<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)} · ${APP_NAME}</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1f2430}dt{font-weight:600}dd{margin:0 0 .5rem;font-family:ui-monospace,monospace;overflow-wrap:anywhere}button{font:inherit;padding:.5rem 1rem;margin:.5rem .5rem 0 0;border-radius:6px;border:1px solid #4f5664;background:#fff;color:#1f2430;cursor:pointer}button[value=switch]{background:#3f3cbb;border-color:#3f3cbb;color:#fff}</style>
+<style>${PAGE_STYLE}</style>
 </head>
 <body><main>${body}</main></body>
 </html>

@@ -132,7 +132,8 @@ export function SignInCode({
   }, []);
 
   async function copyCode(): Promise<void> {
-    // Main copies the code it holds (Electron); a host without a clipboard of its own (the preview) lets the page copy.
+    // Main copies the code it holds (Electron); a host without a clipboard of its own (the preview)
+    // lets the page copy.
     const answer = await bridge.copyCode().catch(() => ({ ok: false as const }));
     if (answer.ok) return setCopy('copied');
     try {

@@ -630,7 +630,10 @@ interface FieldProps {
   error: string | undefined;
   source: SettingSource | undefined;
   onChange(value: string): void;
-  /** The field was left: from now on its message shows (not before: "required" on an untouched field is noise). */
+  /**
+   * The field was left: from now on its message shows (not before: "required" on an untouched field
+   * is noise).
+   */
   onLeave(): void;
   /** Not an error: something to know about this value (e.g. it is the demo provider's address). */
   advice?: ReactNode;

@@ -31,7 +31,10 @@ interface RunningPreview {
   output: () => string;
 }
 
-/** Starts `node src-main/preview/cli.ts` and waits for its `Preview:` line (an undefined value unsets a variable). */
+/**
+ * Starts `node src-main/preview/cli.ts` and waits for its `Preview:` line (an undefined value
+ * unsets a variable).
+ */
 async function runPreviewCli(env: NodeJS.ProcessEnv): Promise<RunningPreview> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   for (const [name, value] of Object.entries(childEnv))

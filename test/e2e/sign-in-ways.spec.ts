@@ -107,7 +107,8 @@ test('alice signs in with a code typed at the provider; the session survives a r
   await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
   await context.close();
 
-  // The tokens, as only the main process can read them; none of them, and no device code, ever crossed the bridge.
+  // The tokens, as only the main process can read them; none of them, and no device code, ever
+  // crossed the bridge.
   const record = new JsonFileStore(path.join(app.preview.dataDir, 'session.json')).get(
     VAULT_KEY,
   ) as { ciphertext: string };

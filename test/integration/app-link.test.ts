@@ -1,9 +1,10 @@
 /**
- * The app link (RFC 8252 §7.1 private-use URI scheme redirect) through the real core against the real
- * devstack: Chromium signs in, the provider redirects it to `<scheme>:/callback?…`, and the test hands
- * that URL to the core the way the OS would (Electron's `open-url` / argv). Then every way a delivered
- * URL must be refused: no sign-in waiting, a second delivery, another scheme or path, a wrong or no
- * state (dropped: the sign-in keeps waiting), a forged code; refused URLs are logged redacted and change nothing the user sees.
+ * The app link (RFC 8252 §7.1 private-use URI scheme redirect) through the real core against the
+ * real devstack: Chromium signs in, the provider redirects it to `<scheme>:/callback?…`, and the
+ * test hands that URL to the core the way the OS would (Electron's `open-url` / argv). Then every
+ * way a delivered URL must be refused: no sign-in waiting, a second delivery, another scheme or
+ * path, a wrong or no state (dropped: the sign-in keeps waiting), a forged code; refused URLs are
+ * logged redacted and change nothing the user sees.
  */
 import { describe, expect, it } from 'vitest';
 import { APP_LINK_REDIRECT_URI } from '../../devstack/index.ts';

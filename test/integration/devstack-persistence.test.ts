@@ -24,7 +24,10 @@ const PROTECTED = { ok: true, data: { text: 'This is a protected message.' } };
 /** The app's default on the devstack: DPoP-bound tokens, nonces required by the provider and the API. */
 const DPOP = { AUTH0_DPOP: 'true' };
 
-/** Started on two free ports and a state folder of its own, so that it can be started again as the same provider. */
+/**
+ * Started on two free ports and a state folder of its own, so that it can be started again as the
+ * same provider.
+ */
 const stack = useIntegrationStack({
   devstack: async () => {
     start = await restartableDevstack();

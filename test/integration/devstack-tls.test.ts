@@ -74,7 +74,10 @@ function transportWith(options: Parameters<typeof createNodeTransport>[0]): Node
   return transport;
 }
 
-/** Sign alice in as the app will: discovery, PKCE, the browser, the code exchange, a refresh, a protected message. */
+/**
+ * Sign alice in as the app will: discovery, PKCE, the browser, the code exchange, a refresh, a
+ * protected message.
+ */
 async function signInAndCall(devstack: Devstack, transport: NodeTransport, browser: Browser) {
   const config = await client.discovery(
     new URL(devstack.issuer),

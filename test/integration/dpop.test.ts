@@ -114,7 +114,10 @@ async function callApi(pathname: string, headers: Record<string, string>): Promi
   };
 }
 
-/** What an attacker with the token and their own key does: DPoP with their proof, answering the nonce challenge. */
+/**
+ * What an attacker with the token and their own key does: DPoP with their proof, answering the
+ * nonce challenge.
+ */
 async function callWithOwnKey(
   pathname: string,
   accessToken: string,
@@ -295,7 +298,8 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
   it('keeps the key across a restart: a new core over the same vault refreshes with the bound refresh token', async () => {
     const { test, tokens, key } = await signedIn(alice);
 
-    // A clock skew longer than the token's lifetime: restore() must refresh, with a proof from the stored key.
+    // A clock skew longer than the token's lifetime: restore() must refresh, with a proof from the
+    // stored key.
     const restarted = newCore(dpopConfig(), { dir: test.dir, clockSkewSeconds: 7200 });
     const refreshes = stack.devstack.tokenRequests('refresh_token');
     await restarted.core.restore();

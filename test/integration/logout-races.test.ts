@@ -183,7 +183,8 @@ describe('the vault cannot be written', () => {
     await test.core.restore();
     const { context } = await signIn(test, stack.browser, alice);
     await context.close();
-    // The store writes a temporary file and renames it: a directory in its place makes every write fail, even as root.
+    // The store writes a temporary file and renames it: a directory in its place makes every write
+    // fail, even as root.
     mkdirSync(path.join(test.dir, `session.json.${process.pid}.tmp`));
 
     const result = await test.core.session.logout();

@@ -108,7 +108,8 @@ describe.skipIf(unavailable !== undefined)('loopback on port 80', () => {
   });
 
   it('serves the preview on port 80 to its own page in Chromium (Origin: http://127.0.0.1)', async () => {
-    // A tiny renderer: its script calls the bridge the way the real one does (POST, JSON, Origin set by the browser).
+    // A tiny renderer: its script calls the bridge the way the real one does (POST, JSON, Origin
+    // set by the browser).
     const rendererDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'preview-80-')), 'renderer');
     mkdirSync(path.join(rendererDir, 'assets'), { recursive: true });
     writeFileSync(

@@ -42,7 +42,10 @@ afterEach(async () => {
   }
 });
 
-/** Puts an `xdg-open` first on PATH whose body is `behaviour`; returns the file it logs "<pid> <url>" lines to. */
+/**
+ * Puts an `xdg-open` first on PATH whose body is `behaviour`; returns the file it logs "<pid>
+ * <url>" lines to.
+ */
 function standInOpener(behaviour: string): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'opener-'));
   const log = path.join(dir, 'opened.log');

@@ -44,7 +44,10 @@ export function configFor(
   return parseConfig(envFor(devstack, overrides));
 }
 
-/** The provider's configuration as the app's public client (PKCE, no secret) discovers it over loopback http. */
+/**
+ * The provider's configuration as the app's public client (PKCE, no secret) discovers it over
+ * loopback http.
+ */
 export function discoverPublicClient(
   devstack: Pick<DevstackLike, 'issuer' | 'clientId'>,
 ): Promise<client.Configuration> {

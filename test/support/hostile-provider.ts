@@ -83,7 +83,10 @@ export interface HostileProvider {
   authorize(authorizationUrl: string): Promise<URL>;
   /** ID token claims that pass every check for `context`, with `overrides` applied. */
   claims(context: TokenContext, overrides?: Record<string, unknown>): Record<string, unknown>;
-  /** Signs `claims` with the published key (RS256), or with `options.key` while claiming the published kid. */
+  /**
+   * Signs `claims` with the published key (RS256), or with `options.key` while claiming the
+   * published kid.
+   */
   signRs256(claims: Record<string, unknown>, options?: { key?: KeyObject; kid?: string }): string;
   /** An unsecured JWT: `alg: none`, empty signature. */
   signNone(claims: Record<string, unknown>): string;

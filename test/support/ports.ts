@@ -4,7 +4,10 @@
  */
 import { createServer, type AddressInfo, type Server } from 'node:net';
 
-/** A TCP server listening on 127.0.0.1:`port` (0: a free port the OS picks), so that port is busy until it is closed. */
+/**
+ * A TCP server listening on 127.0.0.1:`port` (0: a free port the OS picks), so that port is busy
+ * until it is closed.
+ */
 export function occupiedPort(port = 0): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -13,7 +16,10 @@ export function occupiedPort(port = 0): Promise<Server> {
   });
 }
 
-/** A port on 127.0.0.1 that was free a moment ago and that nothing listens on now: connections are refused. */
+/**
+ * A port on 127.0.0.1 that was free a moment ago and that nothing listens on now: connections are
+ * refused.
+ */
 export async function closedPort(): Promise<number> {
   const server = await occupiedPort();
   const { port } = server.address() as AddressInfo;

@@ -34,7 +34,10 @@ export async function launchSystemBrowser(
   });
 }
 
-/** The Playwright suites' `systemBrowser` worker fixture: one system browser per worker, closed at its end. */
+/**
+ * The Playwright suites' `systemBrowser` worker fixture: one system browser per worker, closed at
+ * its end.
+ */
 export const systemBrowserFixture: [WorkerFixture<Browser, object>, { scope: 'worker' }] = [
   // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture dependencies from this pattern
   async ({}, use) => {
@@ -48,7 +51,10 @@ export const systemBrowserFixture: [WorkerFixture<Browser, object>, { scope: 'wo
 export interface SignInOptions {
   username: string;
   password: string;
-  /** 'signup' also fills the optional `name` input when the page has one. The URL decides which page shows. */
+  /**
+   * 'signup' also fills the optional `name` input when the page has one. The URL decides which page
+   * shows.
+   */
   mode?: 'login' | 'signup';
   name?: string;
   /** Reuse a browser context (its cookies are the provider session); default: a fresh one. */
@@ -205,7 +211,8 @@ export async function signInForAppLink(
     });
   });
   const form = page.locator(LOGIN_FORM);
-  // The navigation to the scheme itself fails in a browser without a handler: what matters is where it was sent.
+  // The navigation to the scheme itself fails in a browser without a handler: what matters is where
+  // it was sent.
   await page.goto(authorizationUrl, { waitUntil: 'domcontentloaded' }).catch(() => undefined);
   const first = await Promise.race([
     form.waitFor({ state: 'visible' }).then(() => 'form' as const),

@@ -13,7 +13,10 @@ export interface VaultWatch {
   remember(tokens: TokenSet): void;
   /** For afterEach: remembers the tokens every watched core holds in its vault now. */
   rememberStored(): Promise<void>;
-  /** For afterAll: closes every watched core, then expects no remembered token in clear in their vault folders. */
+  /**
+   * For afterAll: closes every watched core, then expects no remembered token in clear in their
+   * vault folders.
+   */
   closeAndCheck(): Promise<void>;
 }
 

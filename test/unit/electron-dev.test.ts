@@ -33,7 +33,10 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** vite-plugin-electron's startup(): spawns "Electron" (here: node exiting with `code`), exit → process.exit. */
+/**
+ * vite-plugin-electron's startup(): spawns "Electron" (here: node exiting with `code`), exit →
+ * process.exit.
+ */
 function pluginStartup(code: number) {
   const calls: { argv: string[]; options?: SpawnOptions }[] = [];
   const startup = async (argv: string[] = ['.', '--no-sandbox'], options?: SpawnOptions) => {

@@ -1,7 +1,8 @@
 /**
- * Property-based attacks (fast-check) on the renderer → main boundary, through the core host's handler
- * table (`host.handle`: the session's channels and the Settings page's) and through the Electron IPC registration (`registerBridgeHandlers` with a
- * fake ipcMain that behaves as documented: one handler per channel, arguments structured-cloned).
+ * Property-based attacks (fast-check) on the renderer → main boundary, through the core host's
+ * handler table (`host.handle`: the session's channels and the Settings page's) and through the
+ * Electron IPC registration (`registerBridgeHandlers` with a fake ipcMain that behaves as
+ * documented: one handler per channel, arguments structured-cloned).
  *
  * The core is real, signed in from a vault prepared with the test cipher (known token strings), and
  * configured against a trap server on 127.0.0.1 that counts every connection: an invalid request

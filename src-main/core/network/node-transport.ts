@@ -241,7 +241,10 @@ export function createNodeTransport(options: NodeTransportOptions): NodeTranspor
   };
 }
 
-/** A request as the transport handles it: the body read once (so the policy can read it, and a redirect resend it). */
+/**
+ * A request as the transport handles it: the body read once (so the policy can read it, and a
+ * redirect resend it).
+ */
 interface Outgoing {
   url: URL;
   method: string;
@@ -275,7 +278,10 @@ async function outgoing(
   };
 }
 
-/** The next hop of a followed redirect (Fetch standard §4.4: 303 → GET; credentials stay with their origin). */
+/**
+ * The next hop of a followed redirect (Fetch standard §4.4: 303 → GET; credentials stay with their
+ * origin).
+ */
 function redirected(request: Outgoing, status: number, next: URL): Outgoing {
   const toGet =
     (status === 303 && request.method !== 'HEAD') ||

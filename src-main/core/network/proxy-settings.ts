@@ -220,10 +220,11 @@ export function proxyHopsFor(url: URL, config: ProxyConfig): ProxyHop[] {
 }
 
 /**
- * Reads a PAC-format answer (`session.resolveProxy`): `DIRECT`, `PROXY host:port`, `HTTPS host:port`,
- * `SOCKS host:port` (version 4, as Chromium reads it), `SOCKS4`/`SOCKS5 host:port`, separated by `;`, tried in order. A SOCKS proxy sees
- * a plain-HTTP request as clearly as an HTTP proxy does, so it counts as a proxy like the others.
- * Unreadable entries are dropped; an answer with none left means direct (Chromium's reading too).
+ * Reads a PAC-format answer (`session.resolveProxy`): `DIRECT`, `PROXY host:port`,
+ * `HTTPS host:port`, `SOCKS host:port` (version 4, as Chromium reads it), `SOCKS4`/`SOCKS5 host:port`,
+ * separated by `;`, tried in order. A SOCKS proxy sees a plain-HTTP request as clearly as an HTTP
+ * proxy does, so it counts as a proxy like the others. Unreadable entries are dropped; an answer
+ * with none left means direct (Chromium's reading too).
  */
 export function parsePacResult(text: string): ProxyHop[] {
   const hops: ProxyHop[] = [];

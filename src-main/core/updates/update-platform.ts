@@ -23,7 +23,10 @@ import type { UpdateHttpExecutor } from './update-http.ts';
 
 export type InstallKind = 'appimage' | 'nsis' | 'mac' | 'package-manager' | 'not-installed';
 
-/** How this installation can be updated. `env`: the process environment (the AppImage runtime sets APPIMAGE). */
+/**
+ * How this installation can be updated. `env`: the process environment (the AppImage runtime sets
+ * APPIMAGE).
+ */
 export function installKindFor(options: {
   platform: NodeJS.Platform;
   packaged: boolean;

@@ -10,9 +10,9 @@
  * isAdminRightsRequired), `packages` (NSIS web installers), `blockMaps` (the sha512 of every
  * `*.blockmap` in the feed folder, added by `update:sign`, so a differential download never plans
  * from a blockmap the release job did not publish), and the channel file's own name, so Windows
- * metadata cannot be served as Linux metadata. Not signed: `stagingPercentage`, `releaseDate`, `releaseName`, `releaseNotes`,
- * `minimumSystemVersion`: a feed host may hold a signed release back or let it out sooner, not
- * change it (the app shows none of the release texts).
+ * metadata cannot be served as Linux metadata. Not signed: `stagingPercentage`, `releaseDate`,
+ * `releaseName`, `releaseNotes`, `minimumSystemVersion`: a feed host may hold a signed release back
+ * or let it out sooner, not change it (the app shows none of the release texts).
  *
  * The signature is stored in the yml itself (`signature: ed25519:<base64>`), over a
  * domain-separated, canonical JSON text of those fields (keys sorted at every level), so re-dumping

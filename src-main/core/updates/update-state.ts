@@ -36,7 +36,10 @@ export type UpdateState =
       checkedAt: string;
       /** What the feed offers when that is not this version. */
       latest?: string;
-      /** Why `latest` is not offered: older than this version, not yet for this installation, or not for this OS version. */
+      /**
+       * Why `latest` is not offered: older than this version, not yet for this installation, or not
+       * for this OS version.
+       */
       heldBack?: 'older' | 'staged' | 'system';
     }
   | { kind: 'available'; version: string }

@@ -1,6 +1,9 @@
 import type { RoutePath } from '../../hooks/use-route.ts';
 
-/** The nav tabs, as in Auth0's Hello World samples (Protected and Admin only for signed-in users), and Settings. */
+/**
+ * The nav tabs, as in Auth0's Hello World samples (Protected and Admin only for signed-in users),
+ * and Settings.
+ */
 export const NAV_TABS: readonly { label: string; path: RoutePath; signedInOnly: boolean }[] = [
   { label: 'Profile', path: '/profile', signedInOnly: false },
   { label: 'Public', path: '/public', signedInOnly: false },
