@@ -14,7 +14,7 @@ import { ProfilePage } from './pages/profile-page.tsx';
 import { ProtectedPage } from './pages/protected-page.tsx';
 import { NotConfiguredPage } from './pages/not-configured-page.tsx';
 import { PublicPage } from './pages/public-page.tsx';
-import { SettingsPage } from './pages/settings-page.tsx';
+import { SettingsPage } from './pages/settings/settings-page.tsx';
 
 const PAGES: Record<string, { title: string; Page: ComponentType }> = {
   '/': { title: 'Home', Page: HomePage },

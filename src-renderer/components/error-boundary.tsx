@@ -1,5 +1,6 @@
 import { Component } from 'react';
 import type { ErrorInfo, ReactNode } from 'react';
+import { Callout } from './callout.tsx';
 
 interface State {
   failed: boolean;
@@ -22,13 +23,11 @@ export class ErrorBoundary extends Component<{ children: ReactNode }, State> {
     return (
       <div className="content-layout">
         <h1 className="content__title">Something went wrong</h1>
-        <div className="callout callout--error" role="alert">
-          <div className="callout__body">
-            <p className="callout__message">
-              This page could not be shown. Your session is not affected.
-            </p>
-          </div>
-        </div>
+        <Callout kind="error" role="alert">
+          <p className="callout__message">
+            This page could not be shown. Your session is not affected.
+          </p>
+        </Callout>
         <p>
           <a className="button button--primary" href="#/">
             Back to the home page

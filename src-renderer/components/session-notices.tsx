@@ -3,6 +3,7 @@ import type { AppError, ProviderInfo, SessionView } from '../../src-preload/cont
 import { FOCUS_TARGET } from '../hooks/use-focus-rule.ts';
 import { hrefFor, useRoute } from '../hooks/use-route.ts';
 import { useSession } from '../hooks/use-session.tsx';
+import { Callout } from './callout.tsx';
 import { ErrorAlert } from './error-alert.tsx';
 import {
   CancelSignIn,
@@ -56,23 +57,16 @@ export function SessionNotices() {
         </ErrorAlert>
       ) : null}
       {notice ? (
-        <div className="callout callout--info" role="status" {...FOCUS_TARGET}>
-          <InfoIcon />
-          <div className="callout__body">
-            <p className="callout__title">{notice.title}</p>
-            <p className="callout__message">{notice.message}</p>
-          </div>
-          <button
-            type="button"
-            className="callout__dismiss"
-            aria-label="Dismiss"
-            onClick={dismissNotice}
-          >
-            <svg viewBox="0 0 20 20" width="18" height="18" aria-hidden="true" focusable="false">
-              <path d="M5 5l10 10M15 5L5 15" />
-            </svg>
-          </button>
-        </div>
+        <Callout
+          kind="info"
+          role="status"
+          {...FOCUS_TARGET}
+          icon={<InfoIcon />}
+          title={notice.title}
+          onDismiss={dismissNotice}
+        >
+          <p className="callout__message">{notice.message}</p>
+        </Callout>
       ) : null}
       {session.persistence === 'memory' && session.status !== 'restoring' ? (
         <div className="callout callout--info">
