@@ -8,6 +8,7 @@
  */
 import type { SafeStorage, Shell } from 'electron';
 import type { Cipher, Logger, OpenExternal } from '../core/ports.ts';
+import { CoreError } from '../core/errors.ts';
 import { redactingLogger } from '../core/redact.ts';
 import { isBrowserUrl } from './policy.ts';
 
@@ -20,7 +21,10 @@ export function createOpenExternal(shell: Pick<Shell, 'openExternal'>): OpenExte
   return async (url) => {
     if (!isBrowserUrl(url)) throw new Error('Only http(s) URLs are opened in the browser.');
     // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — the one call site of shell.openExternal, reached only after isBrowserUrl (http/https); test/unit/electron-shell.test.ts "refuses other schemes without touching the OS"
-    await shell.openExternal(url);
+    await shell.openExternal(url).catch((error: unknown) => {
+      // Said in our words (toAppError shows no foreign message); the OS's reason stays the cause.
+      throw new CoreError('internal', 'Could not open your web browser.', { cause: error });
+    });
   };
 }
 

@@ -1,5 +1,6 @@
 /** Opens a URL in the user's default browser, without a shell: the preview's `openExternal`. */
 import { spawn } from 'node:child_process';
+import { CoreError } from '../core/errors.ts';
 
 /** Opens an http(s) URL in the user's default browser. */
 export function openInSystemBrowser(url: string): Promise<void> {
@@ -33,13 +34,20 @@ function runOpener(target: string): Promise<void> {
       stdio: 'ignore',
       windowsHide: true,
     });
+    // Our own sentence (a CoreError), so the UI says it; the OS's words go to the log only as cause.
     opener.once('error', (error) =>
-      reject(new Error(`Could not open the browser (${command}): ${error.message}`)),
+      reject(
+        new CoreError('internal', `Could not open the browser (${command} could not start).`, {
+          cause: error,
+        }),
+      ),
     );
     opener.once('exit', (code, signal) => {
       if (code === 0) return resolve();
       const ended = signal ?? `exit code ${code}`;
-      reject(new Error(`Could not open the browser (${command} ended with ${ended}).`));
+      reject(
+        new CoreError('internal', `Could not open the browser (${command} ended with ${ended}).`),
+      );
     });
     opener.unref();
   });
