@@ -4,6 +4,7 @@
  * Electron edge (storage and openExternal use their Node implementations).
  */
 import { describe, expect, it } from 'vitest';
+import { startDevstack } from '../../devstack/index.ts';
 import { alice, bob } from '../support/accounts.ts';
 import { configFor, discoverPublicClient, signIn, type TestCore } from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
@@ -156,7 +157,7 @@ describe('a provider started again at the same address', () => {
     const first = await startDevstack({ quiet: true, idpPort: port, apiPort: 0 });
     try {
       const before = newCore(configFor(first));
-      const { context } = await signIn(before, browser, alice);
+      const { context } = await signIn(before, stack.browser, alice);
       await context.close();
       expect(before.core.view()).toMatchObject({ status: 'signed-in' });
     } finally {
@@ -166,7 +167,7 @@ describe('a provider started again at the same address', () => {
     try {
       expect(second.issuer).toBe(first.issuer);
       const after = newCore(configFor(second));
-      const { context, result } = await signIn(after, browser, alice);
+      const { context, result } = await signIn(after, stack.browser, alice);
       await context.close();
       expect(result).toMatchObject({ ok: true });
       expect(after.core.view()).toMatchObject({
