@@ -32,7 +32,7 @@ import { startDevstack, type Devstack } from '../devstack/index.ts';
 import { createAuthCore, type AuthCore } from '../src-main/core/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../src-main/core/node-storage.ts';
 import { PROVIDER_TIMEOUT_SECONDS, SCOPE } from '../src-main/core/oidc.ts';
-import type { Cipher, KeyValueStore } from '../src-main/core/ports.ts';
+import type { Cipher, KeyValueStore } from '../src-main/core/platform.ts';
 import { VAULT_KEY } from '../src-main/core/vault.ts';
 import { configFor, createTestCore, type TestCore } from '../test/support/core-harness.ts';
 import { closedPort } from '../test/support/ports.ts';

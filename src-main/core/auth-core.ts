@@ -14,7 +14,7 @@ import { parseRequest } from '../../src-preload/contract-validators.ts';
 import type { AppConfig } from './config.ts';
 import { ERROR_SENTENCES, toAppError } from './errors.ts';
 import { MessageService } from './messages.ts';
-import type { CorePorts } from './ports.ts';
+import type { CorePlatform } from './platform.ts';
 import { redactingLogger } from './redact.ts';
 import { SessionManager, type SessionOptions } from './session.ts';
 
@@ -43,13 +43,13 @@ type Handlers = {
 
 export function createAuthCore(
   config: AppConfig,
-  hostPorts: CorePorts,
+  hostPlatform: CorePlatform,
   options: SessionOptions = {},
 ): AuthCore {
   // Every core log line passes through redaction (redact.ts): whatever a call passes, no token is logged.
-  const ports: CorePorts = { ...hostPorts, log: redactingLogger(hostPorts.log) };
-  const session = new SessionManager(config, ports, options);
-  const messages = new MessageService(config.apiServerUrl, session, ports.log);
+  const platform: CorePlatform = { ...hostPlatform, log: redactingLogger(hostPlatform.log) };
+  const session = new SessionManager(config, platform, options);
+  const messages = new MessageService(config.apiServerUrl, session, platform.log);
   // The handler table: one entry per channel of the contract (the type makes a missing one an error).
   const handlers: Handlers = {
     'session:get': () => session.view(),
@@ -79,9 +79,9 @@ export function createAuthCore(
         return await handler(...request.args);
       } catch (error) {
         // Handlers answer with data; this is the last line so the renderer still gets an answer.
-        ports.log?.error('handler failed', {
+        platform.log?.error('handler failed', {
           channel: request.channel,
-          error: toAppError(error, ports.log).code,
+          error: toAppError(error, platform.log).code,
         });
         return { ok: false, error: { code: 'internal', message: ERROR_SENTENCES.internal } };
       }

@@ -3,14 +3,14 @@
  *
  * One ES256 (P-256) key pair per installation, not per session: a public client's refresh token is
  * bound to it (RFC 9449 §5), so it must outlive restarts, and it outlives logout too. Its private key
- * reaches the store only encrypted through the Cipher port (a record of its own next to the session);
+ * reaches the store only encrypted through the platform's Cipher (a record of its own next to the session);
  * without real OS encryption it lives in memory only, like the session. In memory the private key is
  * a non-extractable CryptoKey: nothing in the process can export it again, and it never appears in a
  * log line, an event or a response to the renderer.
  */
 import type { webcrypto } from 'node:crypto';
 import { z } from 'zod';
-import type { Cipher, KeyValueStore, Logger } from './ports.ts';
+import type { Cipher, KeyValueStore, Logger } from './platform.ts';
 
 /** The store key of the encrypted key record. */
 export const DPOP_KEY_RECORD = 'dpop-key';

@@ -6,7 +6,7 @@
 import * as oauth from 'oauth4webapi';
 import * as oidc from 'openid-client';
 import type { AppError, ErrorCode } from '../../src-preload/contract.ts';
-import type { Logger } from './ports.ts';
+import type { Logger } from './platform.ts';
 
 /**
  * The sentence a person reads for each error code when nothing more particular is said: the one

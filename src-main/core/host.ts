@@ -35,7 +35,7 @@ import {
   type SettingsChannel,
 } from './auth-core.ts';
 import { keepLoopbackOffProxies } from './no-proxy.ts';
-import type { CorePorts, KeyValueStore } from './ports.ts';
+import type { CorePlatform, KeyValueStore } from './platform.ts';
 import { configureTenant, startDemoProvider, type Configured } from './providers.ts';
 import { redactingLogger } from './redact.ts';
 import { registrationFor } from './registration.ts';
@@ -74,8 +74,8 @@ export interface CoreHostOptions {
   managedConfigWins?: boolean;
   /** The demo provider's state folder. */
   devstackDataDir?: string;
-  /** The core's ports; `store` holds the vault. */
-  ports: CorePorts;
+  /** The core's platform; `store` holds the vault. */
+  platform: CorePlatform;
   /** Where the Settings page's settings are saved (no secrets in them). */
   settingsStore: KeyValueStore;
   session?: SessionOptions;
@@ -126,7 +126,7 @@ type SettingsHandlers = {
 export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost> {
   // Before the first request: no loopback call goes through a proxy the environment names (N8).
   keepLoopbackOffProxies();
-  const log = redactingLogger(options.ports.log ?? { info() {}, warn() {}, error() {} });
+  const log = redactingLogger(options.platform.log ?? { info() {}, warn() {}, error() {} });
   const startDemo = options.startDemo ?? startDemoProvider;
   const layers: SettingsLayers = {
     environment: readSettings(options.env, options.cwd),
@@ -186,7 +186,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
                 : { devstackDataDir: options.devstackDataDir }),
               // Without OS encryption the demo provider keeps nothing on disk either (no live
               // refresh token in clear).
-              cipher: options.ports.cipher,
+              cipher: options.platform.cipher,
             });
     } catch (error) {
       if (error instanceof ConfigError)
@@ -206,7 +206,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
         : { kind: 'demo', label: DEMO_LABEL, source: next.sources.provider };
     const core = createAuthCore(
       configured.config,
-      { ...options.ports, emit: (view) => options.ports.emit(present(view, provider)) },
+      { ...options.platform, emit: (view) => options.platform.emit(present(view, provider)) },
       options.session,
     );
     return { core, configured, provider, problem: undefined, key };
@@ -324,7 +324,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
           .catch((error: unknown) =>
             log.error('restoring the session failed', { message: messageOf(error) }),
           );
-        options.ports.emit(view());
+        options.platform.emit(view());
       } else {
         writeSavedSettings(options.settingsStore, form);
         layers.saved = form;

@@ -16,6 +16,6 @@ export {
   type Configured,
 } from './providers.ts';
 export { ConfigError, type AppConfig } from './config.ts';
-export type { CorePorts } from './ports.ts';
+export type { CorePlatform } from './platform.ts';
 /** Channels the bridges must expose; re-exported for the hosts. */
 export { CHANNELS } from '../../src-preload/contract-validators.ts';

@@ -13,7 +13,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import type { ApiMessage, MessageKind, Result } from '../../src-preload/contract.ts';
 import { CoreError, toAppError } from './errors.ts';
-import type { Logger } from './ports.ts';
+import type { Logger } from './platform.ts';
 import type { ApiCredential, SessionManager } from './session.ts';
 
 export const API_TIMEOUT_MS = 10_000;

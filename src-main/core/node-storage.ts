@@ -1,11 +1,11 @@
 /**
- * Node implementations of the storage ports, for the browser preview and the tests. The Electron
+ * Node implementations of the platform's storage, for the browser preview and the tests. The Electron
  * app uses safeStorage and electron-store instead.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Cipher, KeyValueStore } from './ports.ts';
+import type { Cipher, KeyValueStore } from './platform.ts';
 
 /**
  * AES-256-GCM with a random key kept in a file BESIDE the data (`vault.key`). This keeps tokens

@@ -28,7 +28,7 @@ import {
   logoutEndpointOf,
   revokeRefreshToken,
 } from './oidc.ts';
-import type { KeyValueStore, Logger, OpenExternal } from './ports.ts';
+import type { KeyValueStore, Logger, OpenExternal } from './platform.ts';
 import { LOGGED_OUT_PATH, sendsLogoutReturn } from './registration.ts';
 
 export type { ProviderLogoutResult };

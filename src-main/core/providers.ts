@@ -3,7 +3,7 @@
  * (the devstack, started here). Each comes with its config, how to stop it and a summary for the log.
  */
 import { ConfigError, parseConfig, readSettings, type AppConfig, type Settings } from './config.ts';
-import type { Cipher } from './ports.ts';
+import type { Cipher } from './platform.ts';
 
 /** A provider the core can run on, and how to stop what was started for it (the demo provider). */
 export interface Configured {

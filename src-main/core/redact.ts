@@ -16,7 +16,7 @@
  *
  * So error codes must be logged under another name than `code` (`error`), or they are redacted too.
  */
-import type { Logger } from './ports.ts';
+import type { Logger } from './platform.ts';
 
 export const REDACTED = '[redacted]';
 

@@ -8,7 +8,7 @@ import type { AppError, SessionView } from '../../src-preload/contract.ts';
 import type { AppConfig } from './config.ts';
 import { toAppError } from './errors.ts';
 import { revokeRefreshToken } from './oidc.ts';
-import type { Logger } from './ports.ts';
+import type { Logger } from './platform.ts';
 import type { TokenSet, TokenVault } from './vault.ts';
 
 export interface PersistenceDeps {

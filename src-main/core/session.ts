@@ -11,7 +11,7 @@ import type { AppConfig } from './config.ts';
 import { DPoPKeyStore, type DPoPKey } from './dpop.ts';
 import { CoreError, toAppError } from './errors.ts';
 import { dpopHandle, refreshTokens } from './oidc.ts';
-import { silentLogger, type CorePorts } from './ports.ts';
+import { silentLogger, type CorePlatform } from './platform.ts';
 import { ProviderLogout, type ProviderLogoutOutcome } from './provider-logout.ts';
 import { CALLBACK_PATH, LOGGED_OUT_PATH } from './registration.ts';
 import { SessionPersistence } from './session-persistence.ts';
@@ -46,7 +46,7 @@ const NOT_SIGNED_IN = 'You need to log in to see this.';
 
 export class SessionManager {
   private readonly config: AppConfig;
-  private readonly ports: CorePorts;
+  private readonly platform: CorePlatform;
   private readonly vault: TokenVault;
   /** This installation's DPoP key: survives restarts and logout (the refresh token is bound to it). */
   private readonly keys: DPoPKeyStore;
@@ -69,14 +69,14 @@ export class SessionManager {
   private epoch = 0;
   private readonly signIns: SignIns;
 
-  constructor(config: AppConfig, ports: CorePorts, options: SessionOptions = {}) {
+  constructor(config: AppConfig, platform: CorePlatform, options: SessionOptions = {}) {
     this.config = config;
-    this.ports = ports;
-    this.log = ports.log ?? silentLogger;
-    this.vault = new TokenVault(ports.store, ports.cipher, vaultOwnerOf(config));
+    this.platform = platform;
+    this.log = platform.log ?? silentLogger;
+    this.vault = new TokenVault(platform.store, platform.cipher, vaultOwnerOf(config));
     this.keys = new DPoPKeyStore(
-      ports.store,
-      ports.cipher,
+      platform.store,
+      platform.cipher,
       () => this.vault.persistent(),
       this.log,
     );
@@ -94,18 +94,18 @@ export class SessionManager {
     this.receivers = new SessionReceivers({ callbackPorts: config.callbackPorts, ...this.options });
     this.providerLogout = new ProviderLogout({
       config,
-      store: ports.store,
-      openExternal: ports.openExternal,
+      store: platform.store,
+      openExternal: platform.openExternal,
       log: this.log,
       startReceiver: (path, requireState) => this.receivers.startLogout(path, requireState),
       changed: () => {
-        if (this.state.status === 'signed-out') this.ports.emit(this.view());
+        if (this.state.status === 'signed-out') this.platform.emit(this.view());
       },
       persist: () => this.persistence.mode === 'encrypted',
     });
     this.signIns = new SignIns({
       config,
-      ports,
+      platform,
       log: this.log,
       signInTimeoutMs: this.options.signInTimeoutMs,
       receivers: this.receivers,
@@ -121,13 +121,14 @@ export class SessionManager {
 
   view(): SessionView {
     const { status } = this.state;
-    const registered = this.ports.appLinkRegistered?.() === true;
+    const registered = this.platform.appLinkRegistered?.() === true;
     return viewOf(this.state, {
       persistence: this.persistence.mode,
       providerSessionNotEnded: status === 'signed-out' && this.providerLogout.unreachable(),
       appLink: {
         registered,
-        missing: status === 'signing-in' && !registered ? this.ports.appLinkMissing?.() : undefined,
+        missing:
+          status === 'signing-in' && !registered ? this.platform.appLinkMissing?.() : undefined,
       },
     });
   }
@@ -288,7 +289,7 @@ export class SessionManager {
   /** The one move between states: stores the new state and tells the renderer. */
   private moveTo(next: SessionState): void {
     this.state = next;
-    this.ports.emit(this.view());
+    this.platform.emit(this.view());
   }
 
   /** Tokens read at start or refreshed replace the ones held, in the same state (no move, no emit). */

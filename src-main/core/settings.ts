@@ -29,7 +29,7 @@ import {
   type Settings,
   type UpdateSettings,
 } from './config.ts';
-import type { KeyValueStore, Logger } from './ports.ts';
+import type { KeyValueStore, Logger } from './platform.ts';
 
 export const SAVED_SETTINGS_KEY = 'settings';
 

@@ -22,7 +22,7 @@ import type { SignInCode } from './device-code.ts';
 import { CoreError, toAppError } from './errors.ts';
 import { SWITCHED_WAY, type Outcome } from './loopback.ts';
 import type { AuthorizationMode } from './oidc.ts';
-import type { Logger } from './ports.ts';
+import type { Logger } from './platform.ts';
 import type { CodeWayState, RedirectWay, WayState } from './session-state.ts';
 import type { TokenSet } from './vault.ts';
 

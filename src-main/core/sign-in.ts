@@ -18,7 +18,7 @@ import {
   exchangeCode,
   type AuthorizationMode,
 } from './oidc.ts';
-import type { CorePorts, Logger } from './ports.ts';
+import type { CorePlatform, Logger } from './platform.ts';
 import type { ProviderLogout } from './provider-logout.ts';
 import type { SessionPersistence } from './session-persistence.ts';
 import type { SessionReceivers } from './session-receivers.ts';
@@ -43,7 +43,7 @@ export const REOPEN_GUARD_MS = 1_000;
 /** What the sign-ins use of their session. */
 export interface SignInHost {
   readonly config: AppConfig;
-  readonly ports: CorePorts;
+  readonly platform: CorePlatform;
   readonly log: Logger;
   readonly signInTimeoutMs: number;
   readonly receivers: SessionReceivers;
@@ -114,7 +114,7 @@ export class SignIns {
     if (!this.attempt || !page) return invalidRequest('No sign-in code is shown.');
     try {
       // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — the provider's verification page, checked to be http(s) (device-code.ts pageUrl), never renderer input
-      await this.host.ports.openExternal(page);
+      await this.host.platform.openExternal(page);
       return { ok: true };
     } catch (error) {
       this.host.log.warn('could not open the sign-in code page', { error: toAppError(error).code });
@@ -133,12 +133,12 @@ export class SignIns {
     const way = this.shownWay();
     const code = way?.way === 'code' ? way.code : undefined;
     if (!this.attempt || !code || code.expired) return invalidRequest('No sign-in code is shown.');
-    if (!this.host.ports.copyText)
+    if (!this.host.platform.copyText)
       return {
         ok: false,
         error: { code: 'way_unavailable', message: 'This app has no clipboard of its own here.' },
       };
-    this.host.ports.copyText(code.userCode);
+    this.host.platform.copyText(code.userCode);
     return { ok: true };
   }
 
@@ -207,7 +207,7 @@ export class SignIns {
   private async openSignInPage(attempt: SignInAttempt, url: string): Promise<void> {
     attempt.openedAt = Date.now();
     // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — a URL the core built from the provider's discovery document, never renderer input; the port opens only http(s) (createOpenExternal)
-    await this.host.ports.openExternal(url);
+    await this.host.platform.openExternal(url);
   }
 
   private async runSignIn(attempt: SignInAttempt): Promise<Result<{ session: SessionView }>> {
@@ -234,7 +234,7 @@ export class SignIns {
       this.attempt = undefined;
       this.host.moveTo({ status: 'signed-in', tokens: arrived.tokens });
       this.host.log.info('signed in', { flow, way: attempt.way });
-      this.host.ports.focusApp?.();
+      this.host.platform.focusApp?.();
       return { ok: true, session: this.host.view() };
     } catch (failure) {
       const error = toAppError(failure);
@@ -319,7 +319,7 @@ export class SignIns {
   }
 
   private appLinkRegistered(): boolean {
-    return this.host.ports.appLinkRegistered?.() === true;
+    return this.host.platform.appLinkRegistered?.() === true;
   }
 }
 

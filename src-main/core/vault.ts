@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { AppError } from '../../src-preload/contract.ts';
 import type { AppConfig } from './config.ts';
-import type { Cipher, KeyValueStore } from './ports.ts';
+import type { Cipher, KeyValueStore } from './platform.ts';
 
 /**
  * What a stored session belongs to: the tenant, the application, the API its access token is for

@@ -16,7 +16,7 @@
 import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import electronLog from 'electron-log/node';
-import type { Logger } from '../core/ports.ts';
+import type { Logger } from '../core/platform.ts';
 import { redactingLogger } from '../core/redact.ts';
 
 export const LOG_FILE_NAME = 'main.log';

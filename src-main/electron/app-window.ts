@@ -7,7 +7,7 @@
  * fakes that emit Electron's documented events (test/unit/electron-app-window.test.ts).
  */
 import type { App, BrowserWindow, Screen, WebContents } from 'electron';
-import type { Logger } from '../core/ports.ts';
+import type { Logger } from '../core/platform.ts';
 import { sendOpenSettings } from './ipc.ts';
 import {
   parseWindowState,

@@ -6,7 +6,7 @@
  * Type-only Electron imports: the objects arrive as arguments, so tests can pass fakes.
  */
 import type { App, Protocol, Session, WebContents } from 'electron';
-import type { Logger } from '../core/ports.ts';
+import type { Logger } from '../core/platform.ts';
 import { appScheme } from './app-protocol.ts';
 import { isAllowedNavigation, isExternalLinkAllowed } from './policy.ts';
 

@@ -5,7 +5,7 @@
  *                  and the per-webContents security policy (hardening.ts)
  *   on ready       permissions denied, app:// served (production), the core host started on the
  *                  settings (environment > managed app-config.json > saved > the demo devstack)
- *                  with Electron ports, IPC handlers registered, application menu set (menu.ts),
+ *                  with the Electron platform, IPC handlers registered, application menu set (menu.ts),
  *                  session restored, window opened where it was last time (app-window.ts,
  *                  window-state.ts)
  *   on quit        core closed (pending sign-in, loopback receiver), devstack stopped
@@ -52,7 +52,7 @@ import { createAppWindows, type AppWindows } from './app-window.ts';
 import { registerBridgeHandlers, sendSessionChanged } from './ipc.ts';
 import { aboutPanelOptions, createOpenLocalPath, menuTemplate, securityNotesPath } from './menu.ts';
 import { APP_SCHEME, cspFor, isTrustedSender, rendererSourceFor } from './policy.ts';
-import { createConsoleLogger, createOpenExternal, createSafeStorageCipher } from './ports.ts';
+import { createConsoleLogger, createOpenExternal, createSafeStorageCipher } from './platform.ts';
 import { openSessionStore } from './session-store.ts';
 import { smokeTest, wantsSmokeTest } from './smoke-test.ts';
 import { SWITCH_BUTTON, switchConfirmation } from './switch-confirmation.ts';
@@ -186,7 +186,7 @@ function run(): void {
       // The built-in demo provider keeps its state in the profile: sessions survive restarts.
       devstackDataDir: path.join(app.getPath('userData'), 'devstack'),
       settingsStore,
-      ports: {
+      platform: {
         openExternal,
         cipher: createSafeStorageCipher(safeStorage, process.platform, (verdict, facts) =>
           log.info(

@@ -5,7 +5,7 @@
  * Both owner-only (0600).
  */
 import Store from 'electron-store';
-import type { KeyValueStore } from '../core/ports.ts';
+import type { KeyValueStore } from '../core/platform.ts';
 
 /** electron-store files are written owner-only (conf's `configFileMode`). */
 export const STORE_FILE_MODE = 0o600;

@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { App } from 'electron';
 import type { AppUpdater } from 'electron-updater';
 import { getAppCacheDir } from 'electron-updater/out/AppAdapter.js';
-import type { Logger } from '../core/ports.ts';
+import type { Logger } from '../core/platform.ts';
 import { UpdateHttpExecutor, type UpdateTransport } from '../core/updates/update-http.ts';
 import {
   channelFileFor,

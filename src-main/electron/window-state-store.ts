@@ -3,7 +3,7 @@
  * atomically). Plain numbers, nothing secret. What is read back is validated by `parseWindowState`.
  */
 import Store from 'electron-store';
-import type { Logger } from '../core/ports.ts';
+import type { Logger } from '../core/platform.ts';
 import { STORE_FILE_MODE } from './session-store.ts';
 import type { WindowState } from './window-state.ts';
 

@@ -29,7 +29,7 @@ import path from 'node:path';
 import { startCoreHost, type CoreHost } from '../core/host.ts';
 import { LOOPBACK_HOST } from '../core/loopback.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../core/node-storage.ts';
-import type { Cipher, Logger, OpenExternal } from '../core/ports.ts';
+import type { Cipher, Logger, OpenExternal } from '../core/platform.ts';
 import { redactingLogger } from '../core/redact.ts';
 import type { SessionOptions } from '../core/session.ts';
 import { judgeRequest, type Launch } from './access.ts';
@@ -135,7 +135,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     ...(env.PREVIEW_APP_CONFIG ? { managedConfigFile: path.resolve(env.PREVIEW_APP_CONFIG) } : {}),
     devstackDataDir: path.join(dataDir, 'devstack'),
     settingsStore: new JsonFileStore(path.join(dataDir, 'settings.json')),
-    ports: {
+    platform: {
       openExternal,
       cipher:
         options.encryption === 'unavailable' ? NO_ENCRYPTION : new KeyFileBesideDataCipher(dataDir),

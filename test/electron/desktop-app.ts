@@ -184,7 +184,7 @@ export async function keychainInUse(
   desktop: DesktopApp,
 ): Promise<{ backend: string; keyTag: string }> {
   return desktop.app.evaluate(async ({ safeStorage }) => {
-    safeStorage.isEncryptionAvailable(); // makes the selection the getter reads (see ports.ts)
+    safeStorage.isEncryptionAvailable(); // makes the selection the getter reads (see electron/platform.ts)
     const probe = await safeStorage.encryptStringAsync('which key');
     return {
       backend: safeStorage.getSelectedStorageBackend(),

@@ -202,7 +202,7 @@ async function tenantHost(opened: string[] = []) {
       API_SERVER_URL: issuer,
     },
     settingsStore: new JsonFileStore(path.join(dir, 'settings.json')),
-    ports: {
+    platform: {
       openExternal: async (url) => void opened.push(url),
       cipher: {
         isAvailable: async () => false,

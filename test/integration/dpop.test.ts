@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DPoPKey, DPOP_KEY_RECORD, jwkThumbprint } from '../../src-main/core/dpop.ts';
 import { configureFromEnvironment, createAuthCore } from '../../src-main/core/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
-import type { Cipher } from '../../src-main/core/ports.ts';
+import type { Cipher } from '../../src-main/core/platform.ts';
 import type { TokenSet } from '../../src-main/core/vault.ts';
 import { alice, bob } from '../support/accounts.ts';
 import {

@@ -15,7 +15,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Cipher, Logger } from '../../src-main/core/ports.ts';
+import type { Cipher, Logger } from '../../src-main/core/platform.ts';
 import type { TokenSet } from '../../src-main/core/vault.ts';
 import { alice } from '../support/accounts.ts';
 import { configFor, signIn, type TestCore } from '../support/core-harness.ts';

@@ -20,7 +20,7 @@ import type { SessionView } from '../../src-preload/contract.ts';
 import { createAuthCore, type AuthCore } from '../../src-main/core/index.ts';
 import { startPreview } from '../../src-main/preview/server.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
-import type { Cipher } from '../../src-main/core/ports.ts';
+import type { Cipher } from '../../src-main/core/platform.ts';
 import type { SessionOptions } from '../../src-main/core/session.ts';
 import { TokenVault, VAULT_KEY, vaultOwnerOf, type TokenSet } from '../../src-main/core/vault.ts';
 import { alice } from '../support/accounts.ts';

@@ -64,7 +64,7 @@ async function startHost(
     env: { DEVSTACK_IDP_PORT: '0', DEVSTACK_API_PORT: '0' },
     devstackDataDir: path.join(dir, 'devstack'),
     settingsStore: new JsonFileStore(path.join(dir, 'settings.json')),
-    ports: {
+    platform: {
       openExternal: async (url) => void opened.push(url),
       cipher,
       store,

@@ -11,7 +11,7 @@ import type { SessionView } from '../../src-preload/contract.ts';
 import { parseConfig, type AppConfig } from '../../src-main/core/config.ts';
 import { createAuthCore, type AuthCore } from '../../src-main/core/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
-import type { Cipher, Logger } from '../../src-main/core/ports.ts';
+import type { Cipher, Logger } from '../../src-main/core/platform.ts';
 import type { SessionOptions } from '../../src-main/core/session.ts';
 import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
 import { signInWithBrowser } from './system-browser.ts';

@@ -15,7 +15,7 @@ const opened: string[] = [];
 const host = await startCoreHost({
   env: process.env,
   settingsStore: new JsonFileStore(path.join(dir, 'settings.json')),
-  ports: {
+  platform: {
     openExternal: async (url) => void opened.push(url),
     cipher: new KeyFileBesideDataCipher(dir),
     store: new JsonFileStore(path.join(dir, 'session.json')),

@@ -1,4 +1,4 @@
-import type { Logger } from '../../src-main/core/ports.ts';
+import type { Logger } from '../../src-main/core/platform.ts';
 
 /** A logger that keeps every line it is given as the host would write it: `level message {fields}`. */
 export function recordingLogger(): Logger & { lines: string[] } {

@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { UpdateSettings } from '../../src-main/core/config.ts';
-import type { Logger } from '../../src-main/core/ports.ts';
+import type { Logger } from '../../src-main/core/platform.ts';
 import { INSTALLATION_ID_FILE } from '../../src-main/core/updates/rollout.ts';
 import { UpdateHttpExecutor } from '../../src-main/core/updates/update-http.ts';
 import {

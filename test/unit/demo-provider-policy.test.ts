@@ -28,7 +28,7 @@ async function hostWith(file: string) {
       demoStarts.push(args);
       throw new Error('the demo provider must not start');
     },
-    ports: {
+    platform: {
       openExternal: async () => {},
       cipher: {
         isAvailable: async () => false,

@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import * as client from 'openid-client';
 import { describe, expect, it } from 'vitest';
 import { DPoPKey, DPoPKeyStore, DPOP_KEY_RECORD, jwkThumbprint } from '../../src-main/core/dpop.ts';
-import type { Cipher, KeyValueStore, Logger } from '../../src-main/core/ports.ts';
+import type { Cipher, KeyValueStore, Logger } from '../../src-main/core/platform.ts';
 
 function decode(part: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;

@@ -14,7 +14,7 @@ import {
 } from '../../src-main/electron/app-window.ts';
 import type { WindowState } from '../../src-main/electron/window-state.ts';
 import { WINDOW_SIZE, type WindowClass } from '../../src-main/electron/window.ts';
-import { silentLogger } from '../../src-main/core/ports.ts';
+import { silentLogger } from '../../src-main/core/platform.ts';
 
 const ENTRY = 'app://renderer/index.html';
 const workArea: Rectangle = { x: 0, y: 25, width: 1440, height: 875 };

@@ -63,7 +63,7 @@ describe('a packaged app’s core host', () => {
       ...configSources({ isPackaged: true, userDataDir: dir, resourcesPath: dir, cwd: dir }),
       ...(isPackaged ? {} : override),
       settingsStore: new JsonFileStore(path.join(dir, 'settings.json')),
-      ports: {
+      platform: {
         openExternal: async () => {},
         cipher: {
           isAvailable: async () => false,

@@ -32,7 +32,7 @@ import {
   keychainVerdict,
   type KeychainFacts,
   type KeychainVerdict,
-} from '../../src-main/electron/ports.ts';
+} from '../../src-main/electron/platform.ts';
 import {
   bringToFront,
   createAppWindow,
@@ -563,7 +563,7 @@ describe('where the app reaches Electron’s dangerous APIs (source scan)', () =
     const callers = files.filter((file) =>
       /\bshell\s*\.\s*openExternal\s*\(/.test(readFileSync(path.join(projectRoot, file), 'utf8')),
     );
-    expect(callers).toEqual(['src-main/electron/ports.ts']);
+    expect(callers).toEqual(['src-main/electron/platform.ts']);
   });
 
   it('never loads a file:// page and never uses <webview> (items 11, 12, 18)', () => {

@@ -104,7 +104,7 @@ beforeAll(async () => {
       API_SERVER_URL: trapUrl,
     },
     settingsStore: new JsonFileStore(path.join(dir, 'settings.json')),
-    ports: {
+    platform: {
       openExternal: async (url) => void opened.push(url),
       cipher,
       store,

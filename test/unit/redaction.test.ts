@@ -9,14 +9,14 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAuthCore } from '../../src-main/core/index.ts';
-import type { Logger } from '../../src-main/core/ports.ts';
+import type { Logger } from '../../src-main/core/platform.ts';
 import {
   REDACTED,
   redactingLogger,
   redactSecrets,
   redactString,
 } from '../../src-main/core/redact.ts';
-import { createConsoleLogger } from '../../src-main/electron/ports.ts';
+import { createConsoleLogger } from '../../src-main/electron/platform.ts';
 import { createPreviewConsoleLogger } from '../../src-main/preview/server.ts';
 import { configFor } from '../support/core-harness.ts';
 import { recordingLogger } from '../support/recording-logger.ts';

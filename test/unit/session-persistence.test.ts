@@ -11,7 +11,7 @@ import type { AppError } from '../../src-preload/contract.ts';
 import type { AppConfig } from '../../src-main/core/config.ts';
 import { CoreError } from '../../src-main/core/errors.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
-import type { Cipher, KeyValueStore } from '../../src-main/core/ports.ts';
+import type { Cipher, KeyValueStore } from '../../src-main/core/platform.ts';
 import { SessionPersistence } from '../../src-main/core/session-persistence.ts';
 import { TokenVault, VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
-import type { Cipher } from '../../src-main/core/ports.ts';
+import type { Cipher } from '../../src-main/core/platform.ts';
 import { TokenVault, VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
 
 const owner = {

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UUID } from 'builder-util-runtime';
-import type { Logger } from '../ports.ts';
+import type { Logger } from '../platform.ts';
 
 export const INSTALLATION_ID_FILE = '.updaterId';
 

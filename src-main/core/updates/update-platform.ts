@@ -18,7 +18,7 @@ import updater from 'electron-updater';
 import type { AppUpdater } from 'electron-updater';
 import type { AppAdapter } from 'electron-updater/out/AppAdapter.js';
 import { dump } from 'js-yaml';
-import type { Logger } from '../ports.ts';
+import type { Logger } from '../platform.ts';
 import type { UpdateHttpExecutor } from './update-http.ts';
 
 export type InstallKind = 'appimage' | 'nsis' | 'mac' | 'package-manager' | 'not-installed';

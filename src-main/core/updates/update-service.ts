@@ -19,7 +19,7 @@ import type { KeyObject } from 'node:crypto';
 import type { AppUpdater } from 'electron-updater';
 import { CancellationToken, type ProgressInfo, type UpdateInfo } from 'builder-util-runtime';
 import semver from 'semver';
-import { silentLogger, type Logger } from '../ports.ts';
+import { silentLogger, type Logger } from '../platform.ts';
 import { decideRollout, readOrCreateInstallationId } from './rollout.ts';
 import type { UpdateHttpExecutor } from './update-http.ts';
 import type { InstallKind } from './update-platform.ts';

@@ -1,5 +1,5 @@
 /**
- * The core's ports implemented with Electron: the system browser (`shell.openExternal`), the OS
+ * The core's platform implemented with Electron: the system browser (`shell.openExternal`), the OS
  * keychain (`safeStorage`, async API), and a console logger. The store is in `session-store.ts`
  * (electron-store reads `app` when it loads).
  *
@@ -7,7 +7,7 @@
  * follow the documented behaviour.
  */
 import type { SafeStorage, Shell } from 'electron';
-import type { Cipher, Logger, OpenExternal } from '../core/ports.ts';
+import type { Cipher, Logger, OpenExternal } from '../core/platform.ts';
 import { CoreError } from '../core/errors.ts';
 import { redactingLogger } from '../core/redact.ts';
 import { isBrowserUrl } from './policy.ts';

@@ -1,5 +1,5 @@
 /**
- * Ports: the only ways the Electron-free core reaches capabilities that differ between the
+ * The platform: the only ways the Electron-free core reaches capabilities that differ between the
  * Electron app and the Node preview host. The Electron shell implements them with `safeStorage`,
  * `electron-store` and `shell.openExternal`; the preview and the tests with Node equivalents.
  */
@@ -31,7 +31,7 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-export interface CorePorts {
+export interface CorePlatform {
   openExternal: OpenExternal;
   cipher: Cipher;
   store: KeyValueStore;
