@@ -84,7 +84,7 @@ export class SessionPersistence {
     } catch (error) {
       this.deps.log.warn('refresh token revocation failed (best effort)', {
         why,
-        error: toAppError(error).code,
+        error: toAppError(error, this.deps.log).code,
       });
     }
   }

@@ -165,7 +165,7 @@ export class SessionManager {
         // unreachable, the refresh token may still be good: stay signed in and try again on use.
         if (!this.tokens) return;
         this.log.warn('refresh at start failed; will retry on use', {
-          error: toAppError(error).code,
+          error: toAppError(error, this.log).code,
         });
       }
     }

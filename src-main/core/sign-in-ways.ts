@@ -197,6 +197,7 @@ async function redirectWay(
     const tokens = await request.exchange(callbackUrl);
     return { tokens, forcedLogin: request.forcedLogin, finish: (o) => receiver.finish(o) };
   } catch (failure) {
+    // The tab's page only; the failure is rethrown and logged once, by the sign-in that ends on it.
     receiver.finish(failedOutcome(toAppError(failure)));
     throw failure;
   } finally {

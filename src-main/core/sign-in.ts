@@ -117,7 +117,9 @@ export class SignIns {
       await this.host.platform.openExternal(page);
       return { ok: true };
     } catch (error) {
-      this.host.log.warn('could not open the sign-in code page', { error: toAppError(error).code });
+      this.host.log.warn('could not open the sign-in code page', {
+        error: toAppError(error, this.host.log).code,
+      });
       return {
         ok: false,
         error: {
@@ -237,7 +239,7 @@ export class SignIns {
       this.host.platform.focusApp?.();
       return { ok: true, session: this.host.view() };
     } catch (failure) {
-      const error = toAppError(failure);
+      const error = toAppError(failure, this.host.log);
       arrived?.finish(failedOutcome(error));
       this.attempt = undefined;
       this.host.moveTo({ status: 'signed-out', error });

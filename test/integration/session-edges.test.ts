@@ -9,6 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ERROR_SENTENCES } from '../../src-main/core/errors.ts';
 import { checkProviderAnswers } from '../../src-main/core/oidc.ts';
 import { PROVIDER_LOGOUT_KEY, providerLogoutKeyOf } from '../../src-main/core/provider-logout.ts';
 import { JsonFileStore } from '../../src-main/core/node-storage.ts';
@@ -18,6 +19,7 @@ import { configFor, signIn } from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
 import { signInWithBrowser } from '../support/system-browser.ts';
 import { useIntegrationStack } from '../support/integration-stack.ts';
+import { recordingLogger } from '../support/recording-logger.ts';
 import { restartableDevstack } from '../support/restartable-devstack.ts';
 
 const stack = useIntegrationStack();
@@ -337,5 +339,30 @@ describe('a browser tab that comes back after the app stopped waiting', () => {
     const late = await send(new URL('/callback?code=x&state=y', new URL(page.url())).href);
     expect(late.status).toBe(410);
     await context.close();
+  });
+});
+
+describe('a failure in words that are not the app’s', () => {
+  // toAppError never forwards a foreign message to the screen: the OS's words go to the log, the
+  // person reads the sentence for `internal`.
+  it('shows the app’s own sentence and logs the OS’s words when the browser opener throws', async () => {
+    const log = recordingLogger();
+    const test = newCore(configFor(stack.devstack), {
+      log,
+      wrapOpenExternal: () => async () => {
+        throw new Error('spawn /usr/bin/xdg-open EACCES');
+      },
+    });
+    await test.core.restore();
+    const result = await test.core.session.login();
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'internal', message: ERROR_SENTENCES.internal },
+    });
+    expect(test.core.view()).toMatchObject({ status: 'signed-out', error: { code: 'internal' } });
+    expect(JSON.stringify(test.events)).not.toContain('xdg-open');
+    expect(
+      log.lines.filter((line) => line.includes('spawn /usr/bin/xdg-open EACCES')),
+    ).toHaveLength(1);
   });
 });

@@ -11,7 +11,7 @@ import type { SessionView } from '../../src-preload/contract.ts';
 import { parseConfig, type AppConfig } from '../../src-main/core/config.ts';
 import { createAuthCore, type AuthCore } from '../../src-main/core/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
-import type { Cipher, Logger } from '../../src-main/core/platform.ts';
+import type { Cipher, Logger, OpenExternal } from '../../src-main/core/platform.ts';
 import type { SessionOptions } from '../../src-main/core/session.ts';
 import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
 import { signInWithBrowser } from './system-browser.ts';
@@ -83,6 +83,8 @@ export interface TestCoreOptions extends SessionOptions {
   appLinkMissing?: string;
   /** Wraps the vault's cipher (e.g. to slow it down or make it fail, as a busy or locked keychain would). */
   wrapCipher?: (cipher: Cipher) => Cipher;
+  /** Wraps the system browser's opener (e.g. to make it fail with the OS's own error). */
+  wrapOpenExternal?: (open: OpenExternal) => OpenExternal;
   log?: Logger;
 }
 
@@ -91,17 +93,18 @@ export function createTestCore(config: AppConfig, options: TestCoreOptions = {})
   const opened: string[] = [];
   const events: SessionView[] = [];
   let waiters: Array<(url: string) => void> = [];
+  const capture: OpenExternal = async (url) => {
+    opened.push(url);
+    const pending = waiters;
+    waiters = [];
+    for (const waiter of pending) waiter(url);
+  };
   const cipher = new KeyFileBesideDataCipher(dir);
   const store = new JsonFileStore(path.join(dir, 'session.json'));
   const core = createAuthCore(
     config,
     {
-      openExternal: async (url) => {
-        opened.push(url);
-        const pending = waiters;
-        waiters = [];
-        for (const waiter of pending) waiter(url);
-      },
+      openExternal: options.wrapOpenExternal ? options.wrapOpenExternal(capture) : capture,
       cipher: options.wrapCipher ? options.wrapCipher(cipher) : cipher,
       store,
       emit: (view) => events.push(view),
