@@ -16,6 +16,7 @@ import { alice } from '../test/support/accounts.ts';
 import { configFor, createTestCore } from '../test/support/core-harness.ts';
 import { enterSignInCode, launchSystemBrowser } from '../test/support/system-browser.ts';
 import { median, ms, printResult, printTable, QUICK, round, runBench, samples } from './support.ts';
+import { signInOf } from '../test/support/session-view.ts';
 
 const SAMPLES = samples(5, 1);
 const INTERVALS: readonly number[] = QUICK ? [1] : [1, 5];
@@ -39,8 +40,8 @@ async function approvalToSignedIn(devstack: Devstack): Promise<number> {
   const result = test.core.session.login();
   await opened;
   test.core.session.useWay('code');
-  while (!test.core.view().signIn?.code) await new Promise((resolve) => setTimeout(resolve, 10));
-  const code = test.core.view().signIn!.code!;
+  while (!signInOf(test.core.view())?.code) await new Promise((resolve) => setTimeout(resolve, 10));
+  const code = signInOf(test.core.view())!.code!;
   const { context } = await enterSignInCode(browser!, code.verificationUri, code.userCode, {
     username: alice.email,
     password: alice.password,

@@ -98,28 +98,70 @@ export interface SignInView {
   appLinkMissing?: string;
 }
 
-/** What the renderer may know about the session. */
-export interface SessionView {
-  status: SessionStatus;
-  /** Which flow is pending while `signing-in`. */
-  flow?: 'login' | 'signup';
-  /** While `signing-in`: when the app stops waiting for the browser (epoch milliseconds). */
-  expiresAt?: number;
-  /**
-   * While `signed-out`: `not-ended` when the last Log Out could not reach the sign-in service, so the
-   * session there may still be open (the next Log In asks for the password; the UI offers a retry).
-   */
-  providerSession?: 'not-ended';
-  /** The pending sign-in's way and what it shows, while `signing-in`. */
-  signIn?: SignInView;
-  /** ID token claims while `signed-in`. */
-  profile?: ProfileClaims;
+/** What every session view carries, whatever its status. */
+interface SessionViewBase {
   /** Why the last sign-in, restore or refresh failed, or why the user was signed out. */
   error?: AppError;
   /** `encrypted`: the session is kept across restarts; `memory`: it is not (no OS encryption). */
   persistence: 'encrypted' | 'memory';
   /** Which identity provider the app talks to (the footer says so). */
   provider?: ProviderInfo;
+}
+
+/** Reading the saved session at start. */
+export interface RestoringView extends SessionViewBase {
+  status: 'restoring';
+}
+
+export interface SignedOutView extends SessionViewBase {
+  status: 'signed-out';
+  /**
+   * `not-ended` when the last Log Out could not reach the sign-in service, so the session there may
+   * still be open (the next Log In asks for the password; the UI offers a retry).
+   */
+  providerSession?: 'not-ended';
+}
+
+export interface SigningInView extends SessionViewBase {
+  status: 'signing-in';
+  /** Which flow is pending. */
+  flow: 'login' | 'signup';
+  /** When the app stops waiting for the browser (epoch milliseconds), once the request is out. */
+  expiresAt?: number;
+  /** The pending sign-in's way and what it shows. */
+  signIn: SignInView;
+}
+
+export interface SignedInView extends SessionViewBase {
+  status: 'signed-in';
+  /** The ID token's claims (never a token). */
+  profile: ProfileClaims;
+}
+
+/**
+ * What the renderer may know about the session: one shape per status, so the renderer `switch`es on
+ * `status` and finds exactly the fields that status has (a profile only when signed in, the way to
+ * sign in only while signing in).
+ */
+export type SessionView = RestoringView | SignedOutView | SigningInView | SignedInView;
+
+/** Whether `value` has the union's shape: each status with the fields the renderer reads for it. */
+export function isSessionView(value: unknown): value is SessionView {
+  if (typeof value !== 'object' || value === null) return false;
+  const view = value as Record<string, unknown>;
+  if (typeof view.persistence !== 'string') return false;
+  const isObject = (field: unknown) => typeof field === 'object' && field !== null;
+  switch (view.status) {
+    case 'restoring':
+    case 'signed-out':
+      return true;
+    case 'signed-in':
+      return isObject(view.profile);
+    case 'signing-in':
+      return (view.flow === 'login' || view.flow === 'signup') && isObject(view.signIn);
+    default:
+      return false;
+  }
 }
 
 /** The settings a person (or the environment, or an organisation's installer) gives the app. */

@@ -16,6 +16,7 @@
 import {
   bridgeMethods as channelOf,
   events,
+  isSessionView,
   type AppError,
   type AuthBridge,
   type Channel,
@@ -32,12 +33,6 @@ type Answer = { ok: true; body: unknown } | { ok: false; error: AppError };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
-}
-
-function isSessionView(value: unknown): value is SessionView {
-  return (
-    isObject(value) && typeof value.status === 'string' && typeof value.persistence === 'string'
-  );
 }
 
 function isAppError(value: unknown): value is AppError {

@@ -10,6 +10,7 @@ import type {
   ProfileClaims,
   SessionView,
   SignInCodeView,
+  SignInView,
   SignInWay,
 } from '../../src-preload/contract.ts';
 import type { AuthorizationMode } from './oidc.ts';
@@ -80,34 +81,42 @@ export interface ViewFacts {
 
 /** What the renderer may see: a pure function of the state (never a token, never the device code). */
 export function viewOf(state: SessionState, facts: ViewFacts): SessionView {
-  const view: SessionView = { status: state.status, persistence: facts.persistence };
+  const base = {
+    persistence: facts.persistence,
+    ...(state.error ? { error: state.error } : {}),
+  };
   switch (state.status) {
-    case 'signing-in': {
-      const { way } = state;
-      view.flow = state.flow;
-      if (way.way !== 'code' && way.way !== 'choose' && way.expiresAt)
-        view.expiresAt = way.expiresAt;
-      view.signIn = {
-        way: way.way,
-        otherWays: otherWays(way.way, facts.appLink.registered, false),
-      };
-      if (!facts.appLink.registered && facts.appLink.missing)
-        view.signIn.appLinkMissing = facts.appLink.missing;
-      if (way.way === 'code' && way.code) view.signIn.code = { ...way.code };
-      if (way.way === 'choose') view.signIn.notice = way.notice;
-      break;
-    }
-    case 'signed-out':
-      if (facts.providerSessionNotEnded) view.providerSession = 'not-ended';
-      break;
-    case 'signed-in':
-      view.profile = profileOf(state.tokens);
-      break;
     case 'restoring':
-      break;
+      return { status: 'restoring', ...base };
+    case 'signed-out':
+      return {
+        status: 'signed-out',
+        ...(facts.providerSessionNotEnded ? { providerSession: 'not-ended' as const } : {}),
+        ...base,
+      };
+    case 'signed-in':
+      return { status: 'signed-in', profile: profileOf(state.tokens), ...base };
+    case 'signing-in':
+      return {
+        status: 'signing-in',
+        flow: state.flow,
+        ...(state.way.way !== 'code' && state.way.way !== 'choose' && state.way.expiresAt
+          ? { expiresAt: state.way.expiresAt }
+          : {}),
+        signIn: signInViewOf(state.way, facts.appLink),
+        ...base,
+      };
   }
-  if (state.error) view.error = state.error;
-  return view;
+}
+
+function signInViewOf(way: WayState, appLink: ViewFacts['appLink']): SignInView {
+  return {
+    way: way.way,
+    otherWays: otherWays(way.way, appLink.registered, false),
+    ...(!appLink.registered && appLink.missing ? { appLinkMissing: appLink.missing } : {}),
+    ...(way.way === 'code' && way.code ? { code: { ...way.code } } : {}),
+    ...(way.way === 'choose' ? { notice: way.notice } : {}),
+  };
 }
 
 /**

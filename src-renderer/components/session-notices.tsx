@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { AppError, ProviderInfo, SessionView } from '../../src-preload/contract.ts';
+import type { AppError, ProviderInfo, SigningInView } from '../../src-preload/contract.ts';
 import { FOCUS_TARGET } from '../hooks/use-focus-rule.ts';
 import { hrefFor, useRoute } from '../hooks/use-route.ts';
 import { useSession } from '../hooks/use-session.tsx';
@@ -97,17 +97,17 @@ function pointsToSettings(alert: AppError, provider: ProviderInfo | undefined): 
 }
 
 /** The pending sign-in, by the way it is taking: the browser (or app link), a code, or a choice. */
-function SigningIn({ session }: { session: SessionView }) {
+function SigningIn({ session }: { session: SigningInView }) {
   const route = useRoute();
   // The code panel in full on the page where the sign-in started (or where it was asked back).
   const [fullOn, setFullOn] = useState(route);
-  const signIn = session.signIn;
-  if (signIn?.way === 'code' && signIn.code) {
+  const { signIn } = session;
+  if (signIn.way === 'code' && signIn.code) {
     if (route !== fullOn)
       return <SignInCodeBar code={signIn.code} onShow={() => setFullOn(route)} />;
     return <SignInCode key={signIn.code.userCode} code={signIn.code} ways={signIn.otherWays} />;
   }
-  if (signIn?.way === 'code') {
+  if (signIn.way === 'code') {
     return (
       <section className="callout callout--progress" aria-labelledby="getting-code-title">
         <span className="page-loader__spinner" aria-hidden="true" />
@@ -120,22 +120,22 @@ function SigningIn({ session }: { session: SessionView }) {
       </section>
     );
   }
-  if (signIn?.way === 'choose')
+  if (signIn.way === 'choose')
     return <ChooseWay reason={signIn.notice?.message} ways={signIn.otherWays} />;
-  return <SigningInBanner />;
+  return <SigningInBanner session={session} />;
 }
 
-function signingInMessage(session: SessionView): string {
+function signingInMessage(session: SigningInView): string {
   const page = session.flow === 'signup' ? 'sign-up page' : 'sign-in page';
   const action = session.flow === 'signup' ? 'Create your account there' : 'Sign in there';
-  if (session.signIn?.way === 'app-link') {
+  if (session.signIn.way === 'app-link') {
     return `We opened the ${page} in your web browser. ${action}; your browser then hands you back to this app (it may ask whether to open it).`;
   }
   return `We opened the ${page} in your web browser. ${action}; this window updates by itself.`;
 }
 
 /** The banner's heading, by flow: "Finish signing in with your browser" / "… signing up …". */
-export function signingInTitle(flow: SessionView['flow']): string {
+export function signingInTitle(flow: SigningInView['flow']): string {
   return flow === 'signup'
     ? 'Finish signing up with your browser'
     : 'Finish signing in with your browser';
@@ -146,8 +146,8 @@ export function signingInTitle(flow: SessionView['flow']): string {
  * on screen is the order for the keyboard (issue 22, L10), and it stacks at every width, so it
  * needs no breakpoint (L8: at 200 % zoom one used to miss by a fraction of a pixel).
  */
-function SigningInBanner() {
-  const { session, reopen } = useSession();
+function SigningInBanner({ session }: { session: SigningInView }) {
+  const { reopen } = useSession();
   const timeLeft = useTimeLeft(session.expiresAt);
   const page = session.flow === 'signup' ? 'sign-up page' : 'sign-in page';
   return (
@@ -175,7 +175,7 @@ function SigningInBanner() {
           <CancelSignIn />
         </div>
         {/* Keyed by the way: after a switch the list starts closed again, as for a new sign-in. */}
-        <TryAnotherWay key={session.signIn?.way} ways={session.signIn?.otherWays ?? []} />
+        <TryAnotherWay key={session.signIn.way} ways={session.signIn.otherWays} />
       </div>
     </section>
   );

@@ -31,7 +31,10 @@ export function CancelSignIn() {
 /** The ways offered now, as buttons; and why the app link is not among them, when the OS says. */
 function WayButtons({ ways }: { ways: readonly OtherSignInWay[] }) {
   const { switchWay, session } = useSession();
-  const appLinkMissing = ways.includes('app-link') ? undefined : session.signIn?.appLinkMissing;
+  const appLinkMissing =
+    ways.includes('app-link') || session.status !== 'signing-in'
+      ? undefined
+      : session.signIn.appLinkMissing;
   return (
     <ul className="sign-in-ways__list">
       {ways.map((way) => (

@@ -22,10 +22,11 @@ export function ProfilePage() {
 }
 
 function Profile() {
-  const { profile } = useSession().session;
-  if (!profile) {
+  const { session } = useSession();
+  if (session.status !== 'signed-in') {
     return <p>Your profile is not available.</p>;
   }
+  const { profile } = session;
   const name = displayName(profile);
   return (
     <div className="profile-grid">

@@ -15,6 +15,7 @@ import { configFor, type TestCore } from '../support/core-harness.ts';
 import { signInForAppLink } from '../support/system-browser.ts';
 import { useIntegrationStack } from '../support/integration-stack.ts';
 import { recordingLogger } from '../support/recording-logger.ts';
+import { signInOf } from '../support/session-view.ts';
 
 const stack = useIntegrationStack();
 const { newCore } = stack;
@@ -47,14 +48,14 @@ async function startAppLinkSignIn(test: TestCore) {
   const first = test.nextOpened();
   const result = test.core.session.login();
   await first;
-  expect(test.core.view().signIn).toMatchObject({
+  expect(signInOf(test.core.view())).toMatchObject({
     way: 'browser',
     otherWays: ['app-link', 'code'],
   });
   const opened = test.nextOpened();
   expect(test.core.session.useWay('app-link').ok).toBe(true);
   const authorizationUrl = await opened;
-  await waitForView(test, (view) => view.signIn?.way === 'app-link');
+  await waitForView(test, (view) => signInOf(view)?.way === 'app-link');
   return { result, authorizationUrl };
 }
 
@@ -112,7 +113,7 @@ describe('the app link', () => {
     const opened = test.nextOpened();
     const result = test.core.session.login();
     await opened;
-    expect(test.core.view().signIn).toMatchObject({
+    expect(signInOf(test.core.view())).toMatchObject({
       way: 'browser',
       otherWays: ['code'],
       appLinkMissing: missing,
@@ -121,7 +122,7 @@ describe('the app link', () => {
       ok: false,
       error: { code: 'way_unavailable' },
     });
-    expect(test.core.view().signIn?.way).toBe('browser');
+    expect(signInOf(test.core.view())?.way).toBe('browser');
     test.core.session.cancel();
     expect(await result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
   });
@@ -163,7 +164,7 @@ describe('the app link', () => {
       expect(test.core.session.deliverAppLink(wrong), wrong).toBe(false);
     }
     expect(test.events.length).toBe(eventsBefore);
-    expect(test.core.view().signIn?.way).toBe('app-link');
+    expect(signInOf(test.core.view())?.way).toBe('app-link');
     expect(test.core.session.deliverAppLink(appLink)).toBe(true);
     // A second delivery while the first is being exchanged is dropped too.
     expect(test.core.session.deliverAppLink(appLink)).toBe(false);
@@ -232,7 +233,7 @@ describe('the app link', () => {
     expect(test.core.session.useWay('code').ok).toBe(true);
     await waitForView(
       test,
-      (view) => view.signIn?.way === 'code' && view.signIn.code !== undefined,
+      (view) => signInOf(view)?.way === 'code' && signInOf(view)?.code !== undefined,
     );
     expect(test.core.session.deliverAppLink(appLink)).toBe(false);
     expect(test.core.view().status).toBe('signing-in');

@@ -19,6 +19,7 @@ import { send } from '../support/http.ts';
 import { closedPort } from '../support/ports.ts';
 import { signInWithBrowser } from '../support/system-browser.ts';
 import { useIntegrationStack } from '../support/integration-stack.ts';
+import { profileOf } from '../support/session-view.ts';
 
 const XSS = '<script>alert(document.cookie)</script><img src=x onerror=alert(1)>';
 
@@ -108,7 +109,7 @@ async function expectNobodySignedIn(
   expect(result).toMatchObject({ ok: false, error: { code } });
   if (!result.ok) expect(result.error.message.length).toBeGreaterThan(20);
   expect(test.core.view()).toMatchObject({ status: 'signed-out', error: { code } });
-  expect(test.core.view().profile).toBeUndefined();
+  expect(profileOf(test.core.view())).toBeUndefined();
   expect(await test.storedTokens()).toBeUndefined();
   expect(await test.core.messages.get('protected')).toMatchObject({
     ok: false,

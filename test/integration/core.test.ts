@@ -10,6 +10,7 @@ import { configFor, discoverPublicClient, signIn, type TestCore } from '../suppo
 import { send } from '../support/http.ts';
 import { closedPort, occupiedPort } from '../support/ports.ts';
 import { providerAccepts, useIntegrationStack } from '../support/integration-stack.ts';
+import { profileOf, signInOf } from '../support/session-view.ts';
 
 /** Every core and every token any test obtained: none may ever be found in clear in any vault folder. */
 const stack = useIntegrationStack();
@@ -58,7 +59,7 @@ describe('sign-in through the system browser', () => {
     expect(authorization.searchParams.has('client_secret')).toBe(false);
 
     expect(result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
-    const profile = test.core.view().profile!;
+    const profile = profileOf(test.core.view())!;
     expect(profile).toMatchObject({
       name: 'Alice Liddell',
       email: 'alice@example.com',
@@ -98,7 +99,7 @@ describe('sign-in through the system browser', () => {
     await test.core.restore();
     const { result, context } = await signIn(test, stack.browser, bob);
     expect(result.ok).toBe(true);
-    expect(test.core.view().profile?.email).toBe('bob@example.com');
+    expect(profileOf(test.core.view())?.email).toBe('bob@example.com');
     expect(await test.core.messages.get('protected')).toEqual({
       ok: true,
       data: { text: 'This is a protected message.' },
@@ -123,7 +124,7 @@ describe('sign-in through the system browser', () => {
     expect(new URL(url).searchParams.get('screen_hint')).toBe('signup');
     expect(new URL(url).searchParams.get('prompt')).toBe('login');
     expect(result.ok).toBe(true);
-    expect(test.core.view().profile).toMatchObject({ email, name: 'New Person' });
+    expect(profileOf(test.core.view())).toMatchObject({ email, name: 'New Person' });
     expect(await test.core.messages.get('protected')).toMatchObject({ ok: true });
     await context.close();
   });
@@ -419,7 +420,7 @@ describe('bad input ends the sign-in with a clear error and no session', () => {
       const test = newCore(configFor(stack.devstack, { AUTH0_CALLBACK_PORTS: ports.join(',') }));
       await test.core.restore();
       const pending = test.core.session.login();
-      while (test.core.view().signIn?.way !== 'choose')
+      while (signInOf(test.core.view())?.way !== 'choose')
         await new Promise((resolve) => setTimeout(resolve, 20));
       expect(test.core.view()).toMatchObject({
         status: 'signing-in',

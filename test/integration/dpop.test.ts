@@ -27,6 +27,7 @@ import {
 } from '../support/core-harness.ts';
 import { signInWithBrowser } from '../support/system-browser.ts';
 import { useIntegrationStack } from '../support/integration-stack.ts';
+import { profileOf } from '../support/session-view.ts';
 
 const stack = useIntegrationStack();
 const { newCore, remember } = stack;
@@ -152,7 +153,7 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     const { result, url, context } = await signIn(test, stack.browser, alice);
     await context.close();
     expect(result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
-    expect(test.core.view().profile).toMatchObject({
+    expect(profileOf(test.core.view())).toMatchObject({
       name: 'Alice Liddell',
       email: 'alice@example.com',
     });

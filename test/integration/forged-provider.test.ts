@@ -16,6 +16,7 @@ import {
   type Scenario,
   type TokenContext,
 } from '../support/hostile-provider.ts';
+import { profileOf } from '../support/session-view.ts';
 
 const hostile = useHostileProvider();
 const tally = { run: 0, refused: 0 };
@@ -168,7 +169,7 @@ describe('a forged identity provider', () => {
         status: 'signed-out',
         error: { code: result.error.code },
       });
-      expect(test.core.view().profile).toBeUndefined();
+      expect(profileOf(test.core.view())).toBeUndefined();
       // Nothing written at all: no vault record, no key file.
       expect(readdirSync(test.dir)).toEqual([]);
       expect(await test.core.messages.get('protected')).toMatchObject({
@@ -245,7 +246,7 @@ describe('a forged identity provider at refresh (OpenID Connect Core §12.2: sam
           message: expect.stringMatching(/another user or application.*signed out/),
         },
       });
-      expect(test.core.view().profile).toBeUndefined();
+      expect(profileOf(test.core.view())).toBeUndefined();
       expect(await test.storedTokens()).toBeUndefined();
       expect(await test.core.messages.get('protected')).toMatchObject({
         ok: false,

@@ -28,6 +28,7 @@ import { configFor, filesUnder } from '../support/core-harness.ts';
 import { useIntegrationStack } from '../support/integration-stack.ts';
 import { recordingLogger } from '../support/recording-logger.ts';
 import { signInWithBrowser } from '../support/system-browser.ts';
+import { profileOf } from '../support/session-view.ts';
 
 const stack = useIntegrationStack();
 /** Cores built here as a host builds one (not by the harness): each test checks their folders itself. */
@@ -309,7 +310,7 @@ describe('a changed configuration', () => {
             ),
           },
         });
-        expect(changed.core.view().profile).toBeUndefined();
+        expect(profileOf(changed.core.view())).toBeUndefined();
         expect(await changed.core.handle('messages:get', ['protected'])).toMatchObject({
           ok: false,
           error: { code: 'not_signed_in' },

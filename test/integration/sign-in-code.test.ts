@@ -18,6 +18,7 @@ import {
   useHostileProvider,
   useIntegrationStack,
 } from '../support/integration-stack.ts';
+import { signInOf } from '../support/session-view.ts';
 
 const stack = useIntegrationStack({ devstack: { deviceCodeInterval: 1 } });
 const { newCore } = stack;
@@ -65,14 +66,14 @@ async function startCodeSignIn(test: TestCore) {
   const opened = test.nextOpened();
   const result = test.core.session.login();
   const authorizationUrl = await opened;
-  expect(test.core.view().signIn).toMatchObject({ way: 'browser', otherWays: ['code'] });
+  expect(signInOf(test.core.view())).toMatchObject({ way: 'browser', otherWays: ['code'] });
   const switched = test.core.session.useWay('code');
   expect(switched.ok).toBe(true);
   const shown = await viewWhere(
     test,
-    (view) => view.signIn?.way === 'code' && view.signIn.code !== undefined,
+    (view) => signInOf(view)?.way === 'code' && signInOf(view)?.code !== undefined,
   );
-  return { result, authorizationUrl, code: shown.signIn!.code! };
+  return { result, authorizationUrl, code: signInOf(shown)!.code! };
 }
 
 describe('sign in with a code against the devstack', () => {
@@ -191,7 +192,7 @@ describe('sign in with a code against the devstack', () => {
     const test = newCore(configFor(shortLived));
     await test.core.restore();
     const { result, code } = await startCodeSignIn(test);
-    const expired = await viewWhere(test, (view) => view.signIn?.code?.expired === true, 10_000);
+    const expired = await viewWhere(test, (view) => signInOf(view)?.code?.expired === true, 10_000);
     expect(expired).toMatchObject({
       status: 'signing-in',
       signIn: { way: 'code', code: { userCode: code.userCode, expired: true } },
@@ -204,10 +205,10 @@ describe('sign in with a code against the devstack', () => {
     expect(test.core.session.useWay('code').ok).toBe(true);
     const fresh = await viewWhere(
       test,
-      (view) => test.events.indexOf(view) >= before && view.signIn?.code?.expired === false,
+      (view) => test.events.indexOf(view) >= before && signInOf(view)?.code?.expired === false,
     );
-    expect(fresh.signIn!.code!.userCode).not.toBe(code.userCode);
-    expect(fresh.signIn!.code!.expiresAt).toBeGreaterThan(expired.signIn!.code!.expiresAt);
+    expect(signInOf(fresh)!.code!.userCode).not.toBe(code.userCode);
+    expect(signInOf(fresh)!.code!.expiresAt).toBeGreaterThan(signInOf(expired)!.code!.expiresAt);
     // (Signing in with a code is proven above; this devstack's codes live 3 s, too short to type one.)
     test.core.session.cancel();
     expect(await result).toMatchObject({ ok: false, error: { code: 'sign_in_cancelled' } });
@@ -221,16 +222,19 @@ describe('sign in with a code against the devstack', () => {
       await test.core.restore();
       const opened: string[] = [];
       const result = test.core.session.login();
-      const choice = await viewWhere(test, (view) => view.signIn?.way === 'choose');
-      expect(choice.signIn).toMatchObject({ otherWays: ['code'], notice: { code: 'ports_busy' } });
+      const choice = await viewWhere(test, (view) => signInOf(view)?.way === 'choose');
+      expect(signInOf(choice)).toMatchObject({
+        otherWays: ['code'],
+        notice: { code: 'ports_busy' },
+      });
       expect(test.opened).toEqual(opened);
       expect(test.core.session.useWay('code').ok).toBe(true);
-      const shown = await viewWhere(test, (view) => view.signIn?.code !== undefined);
-      expect(shown.signIn!.notice).toBeUndefined();
+      const shown = await viewWhere(test, (view) => signInOf(view)?.code !== undefined);
+      expect(signInOf(shown)!.notice).toBeUndefined();
       await enterSignInCode(
         stack.browser,
-        shown.signIn!.code!.verificationUri,
-        shown.signIn!.code!.userCode,
+        signInOf(shown)!.code!.verificationUri,
+        signInOf(shown)!.code!.userCode,
         { username: alice.email, password: alice.password },
       );
       expect(await result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
@@ -388,7 +392,7 @@ describe('polling rules (a test provider that answers what oidc-provider never d
       const test = hostile.newCore();
       await test.core.restore();
       const { result } = await startCodeSignIn(test);
-      const view = await viewWhere(test, (each) => each.signIn?.code?.expired === true);
+      const view = await viewWhere(test, (each) => signInOf(each)?.code?.expired === true);
       test.core.session.cancel();
       return { view, result: await result };
     })();

@@ -12,6 +12,7 @@ import {
   type ViewFacts,
 } from '../../src-main/core/session-state.ts';
 import type { TokenSet } from '../../src-main/core/vault.ts';
+import { isSessionView } from '../../src-preload/contract.ts';
 
 const tokens: TokenSet = {
   accessToken: 'ACCESS-TOKEN-SECRET',
@@ -185,8 +186,37 @@ describe('the session view, a pure function of the state', () => {
 
   it('copies the code: a view the renderer changes does not change the state', () => {
     const state: SessionState = { status: 'signing-in', flow: 'login', way: { way: 'code', code } };
-    viewOf(state, plain).signIn!.code!.expired = true;
-    expect(viewOf(state, plain).signIn!.code!.expired).toBe(false);
+    const changed = viewOf(state, plain);
+    if (changed.status !== 'signing-in') throw new Error('expected a signing-in view');
+    changed.signIn.code!.expired = true;
+    expect(viewOf(state, plain)).toMatchObject({ signIn: { code: { expired: false } } });
+  });
+});
+
+describe('the view on the wire: one shape per status', () => {
+  // The preview's bridge takes a view from the event stream only in the union's shape: the renderer
+  // reads `profile` when signed in and `signIn` while signing in without probing.
+  it.each(table)('the bridge accepts the view of "$label"', ({ state, facts, view }) => {
+    expect(isSessionView(viewOf(state, facts ?? plain))).toBe(true);
+    expect(isSessionView(JSON.parse(JSON.stringify(view)))).toBe(true);
+  });
+
+  it.each([
+    { label: 'no status', value: { persistence: 'encrypted' } },
+    { label: 'an unknown status', value: { status: 'signed-up', persistence: 'encrypted' } },
+    { label: 'signed in without a profile', value: { status: 'signed-in', persistence: 'memory' } },
+    {
+      label: 'signing in without the way',
+      value: { status: 'signing-in', flow: 'login', persistence: 'memory' },
+    },
+    {
+      label: 'signing in with an unknown flow',
+      value: { status: 'signing-in', flow: 'x', signIn: {}, persistence: 'memory' },
+    },
+    { label: 'no persistence', value: { status: 'signed-out' } },
+    { label: 'not an object', value: 'signed-in' },
+  ])('the bridge refuses $label', ({ value }) => {
+    expect(isSessionView(value)).toBe(false);
   });
 });
 

@@ -17,7 +17,8 @@ export function SignedInUser({
   className: string;
   showLabel?: boolean;
 }) {
-  const who = displayName(useSession().session.profile);
+  const { session } = useSession();
+  const who = session.status === 'signed-in' ? displayName(session.profile) : undefined;
   if (!who) return null;
   return (
     <span className={className} title={who}>
