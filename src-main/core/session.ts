@@ -3,19 +3,21 @@
  * the main process), runs one sign-in at a time through the system browser, refreshes access tokens
  * single-flight, and reports every change through `emit`. One concern per file: the states and the
  * view (session-state.ts), the sign-ins (sign-in.ts) and their ways (sign-in-ways.ts), the vault
- * writes (session-persistence.ts), the loopback receivers (session-receivers.ts).
+ * writes (session-persistence.ts), refreshing (session-refresh.ts), the loopback receivers
+ * (session-receivers.ts).
  */
 import type { DPoPHandle } from 'openid-client';
 import type { OtherSignInWay, Result, SessionView } from '../../src-preload/contract.ts';
 import type { AppConfig } from './config.ts';
 import { DPoPKeyStore, type DPoPKey } from './dpop.ts';
 import { CoreError, toAppError } from './errors.ts';
-import { dpopHandle, refreshTokens } from './oidc.ts';
+import { dpopHandle } from './oidc.ts';
 import { silentLogger, type CorePlatform } from './platform.ts';
 import { ProviderLogout, type ProviderLogoutOutcome } from './provider-logout.ts';
 import { CALLBACK_PATH, LOGGED_OUT_PATH } from './registration.ts';
 import { SessionPersistence } from './session-persistence.ts';
 import { SessionReceivers } from './session-receivers.ts';
+import { TokenRefresher } from './session-refresh.ts';
 import { tokensOf, viewOf, type SessionState } from './session-state.ts';
 import { REOPEN_GUARD_MS, SignIns } from './sign-in.ts';
 import { TokenVault, vaultOwnerOf, type TokenSet } from './vault.ts';
@@ -60,7 +62,6 @@ export class SessionManager {
 
   /** What the session is now; changed only by `moveTo`. */
   private state: SessionState = { status: 'restoring' };
-  private refreshing: Promise<TokenSet> | undefined;
   /**
    * Bumped each time the session ends (logout, a rejected refresh). Work begun under an older epoch
    * (a code exchange, a refresh, a vault write) must not bring the session back when it finishes:
@@ -68,6 +69,7 @@ export class SessionManager {
    */
   private epoch = 0;
   private readonly signIns: SignIns;
+  private readonly refresher: TokenRefresher;
 
   constructor(config: AppConfig, platform: CorePlatform, options: SessionOptions = {}) {
     this.config = config;
@@ -103,6 +105,19 @@ export class SessionManager {
       },
       persist: () => this.persistence.mode === 'encrypted',
     });
+    this.refresher = new TokenRefresher(
+      {
+        config,
+        log: this.log,
+        persistence: this.persistence,
+        tokens: () => this.tokens,
+        epoch: () => this.epoch,
+        dpop: () => this.dpop(),
+        hold: (tokens) => this.holdTokens(tokens),
+        endSession: (reason) => this.endSession(reason),
+      },
+      NOT_SIGNED_IN,
+    );
     this.signIns = new SignIns({
       config,
       platform,
@@ -159,7 +174,7 @@ export class SessionManager {
     else this.moveTo({ status: 'restoring', tokens: loaded.tokens });
     if (this.expiresSoon(loaded.tokens)) {
       try {
-        await this.refresh();
+        await this.refresher.refresh();
       } catch (error) {
         // invalid_grant has already signed the user out with its reason. If the provider is merely
         // unreachable, the refresh token may still be good: stay signed in and try again on use.
@@ -260,7 +275,7 @@ export class SessionManager {
   async apiCredential(): Promise<ApiCredential> {
     if (this.state.status !== 'signed-in') throw new CoreError('not_signed_in', NOT_SIGNED_IN);
     const { tokens } = this.state;
-    return credentialOf(this.expiresSoon(tokens) ? await this.refresh() : tokens);
+    return credentialOf(this.expiresSoon(tokens) ? await this.refresher.refresh() : tokens);
   }
 
   /** Like accessTokenAfterRejection(), with the scheme. */
@@ -268,7 +283,7 @@ export class SessionManager {
     const tokens = this.tokens;
     if (tokens && tokens.accessToken !== rejected) return credentialOf(tokens);
     if (!tokens) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
-    return credentialOf(await this.refresh());
+    return credentialOf(await this.refresher.refresh());
   }
 
   /** This installation's DPoP key, to sign API proofs with. Main process only: never sent anywhere. */
@@ -297,46 +312,6 @@ export class SessionManager {
     const { state } = this;
     if (state.status === 'signed-in' || state.status === 'restoring')
       this.state = { ...state, tokens };
-  }
-
-  private refresh(): Promise<TokenSet> {
-    this.refreshing ??= this.refreshOnce().finally(() => {
-      this.refreshing = undefined;
-    });
-    return this.refreshing;
-  }
-
-  private async refreshOnce(): Promise<TokenSet> {
-    const current = this.tokens;
-    if (!current) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
-    const epoch = this.epoch;
-    const wanted = () => this.epoch === epoch && this.tokens === current;
-    let next: TokenSet;
-    try {
-      // A DPoP-bound refresh token needs a proof even if DPoP has been switched off since sign-in.
-      const dpop = this.config.dpop || current.tokenType === 'DPoP' ? await this.dpop() : undefined;
-      next = await refreshTokens(this.config, current, dpop?.handle);
-    } catch (error) {
-      if (
-        error instanceof CoreError &&
-        error.code === 'session_expired' &&
-        this.tokens === current
-      ) {
-        this.log.warn('refresh token rejected; signed out');
-        this.endSession(error.toAppError());
-      }
-      throw error;
-    }
-    // The rotated refresh token is on disk before the new access token is used: a crash now must
-    // not leave the vault holding a refresh token the provider has already retired. Logged out while
-    // the provider answered or during the (slow) encryption: the rotated token is revoked instead.
-    await this.persistence.persistUnlessSuperseded(
-      next,
-      wanted,
-      () => new CoreError('not_signed_in', 'You were logged out.'),
-    );
-    this.holdTokens(next);
-    return next;
   }
 
   /** The key and openid-client's handle over it (made once; a failed discovery is retried next time). */

@@ -1,0 +1,85 @@
+/**
+ * Refreshing the access token (RFC 6749 §6), single-flight: every caller that finds the token about
+ * to expire waits on the same request, so a rotating refresh token is spent once. The rotated token
+ * is saved before the new access token is used, and a refresh the person logged out of meanwhile
+ * is revoked instead of kept (session-persistence.ts).
+ */
+import type { DPoPHandle } from 'openid-client';
+import type { AppError } from '../../src-preload/contract.ts';
+import type { AppConfig } from './config.ts';
+import { CoreError } from './errors.ts';
+import { refreshTokens } from './oidc.ts';
+import type { Logger } from './platform.ts';
+import type { SessionPersistence } from './session-persistence.ts';
+import type { TokenSet } from './vault.ts';
+
+/** What a refresh needs from the session it refreshes. */
+export interface RefreshHost {
+  config: AppConfig;
+  log: Logger;
+  persistence: SessionPersistence;
+  /** The tokens held now (none: not signed in). */
+  tokens(): TokenSet | undefined;
+  /** Changes whenever the session ends: a refresh that started before must not land. */
+  epoch(): number;
+  /** openid-client's DPoP handle over this installation's key. */
+  dpop(): Promise<{ handle: DPoPHandle }>;
+  /** Holds refreshed tokens in the same state (no move, no emit). */
+  hold(tokens: TokenSet): void;
+  /** The provider no longer honours the refresh token: the session ends with `reason`. */
+  endSession(reason: AppError): void;
+}
+
+export class TokenRefresher {
+  private refreshing: Promise<TokenSet> | undefined;
+
+  private readonly host: RefreshHost;
+  private readonly notSignedIn: string;
+
+  constructor(host: RefreshHost, notSignedIn: string) {
+    this.host = host;
+    this.notSignedIn = notSignedIn;
+  }
+
+  /** New tokens; one request at a time, whoever asks. */
+  refresh(): Promise<TokenSet> {
+    this.refreshing ??= this.refreshOnce().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async refreshOnce(): Promise<TokenSet> {
+    const { host } = this;
+    const current = host.tokens();
+    if (!current) throw new CoreError('not_signed_in', this.notSignedIn);
+    const epoch = host.epoch();
+    const wanted = () => host.epoch() === epoch && host.tokens() === current;
+    let next: TokenSet;
+    try {
+      // A DPoP-bound refresh token needs a proof even if DPoP has been switched off since sign-in.
+      const dpop = host.config.dpop || current.tokenType === 'DPoP' ? await host.dpop() : undefined;
+      next = await refreshTokens(host.config, current, dpop?.handle);
+    } catch (error) {
+      if (
+        error instanceof CoreError &&
+        error.code === 'session_expired' &&
+        host.tokens() === current
+      ) {
+        host.log.warn('refresh token rejected; signed out');
+        host.endSession(error.toAppError());
+      }
+      throw error;
+    }
+    // The rotated refresh token is on disk before the new access token is used: a crash now must
+    // not leave the vault holding a refresh token the provider has already retired. Logged out while
+    // the provider answered or during the (slow) encryption: the rotated token is revoked instead.
+    await host.persistence.persistUnlessSuperseded(
+      next,
+      wanted,
+      () => new CoreError('not_signed_in', 'You were logged out.'),
+    );
+    host.hold(next);
+    return next;
+  }
+}
