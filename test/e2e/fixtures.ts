@@ -253,3 +253,33 @@ export async function logIn(
   await expect(page.getByRole('button', { name: 'Log Out' })).toBeVisible();
   return result;
 }
+
+/** The Settings page's four tenant fields, by label. */
+export type TenantValues = Partial<
+  Record<'Domain' | 'Client ID' | 'Audience' | 'API server URL', string>
+>;
+
+/** A devstack's addresses as the four tenant fields (what a person copies from its printout). */
+export function tenantValuesOf(devstack: {
+  issuer: string;
+  clientId: string;
+  audience: string;
+  apiUrl: string;
+}): TenantValues {
+  return {
+    Domain: devstack.issuer,
+    'Client ID': devstack.clientId,
+    Audience: devstack.audience,
+    'API server URL': devstack.apiUrl,
+  };
+}
+
+/** On the Settings page: chooses "Your Auth0 tenant" and types the fields given. */
+export async function fillTenant(page: Page, values: TenantValues): Promise<void> {
+  await page.getByRole('radio', { name: 'Your Auth0 tenant' }).check();
+  for (const label of ['Domain', 'Client ID', 'Audience', 'API server URL'] as const) {
+    const value = values[label];
+    // Exact: a hint elsewhere on the page also mentions the Audience.
+    if (value !== undefined) await page.getByLabel(label, { exact: true }).fill(value);
+  }
+}

@@ -4,7 +4,7 @@
  * login and logout once carried no provider, and the line vanished until a reload).
  */
 import type { Page } from '@playwright/test';
-import { alice, bob, expect, logIn, test } from './fixtures.ts';
+import { alice, bob, expect, fillTenant, logIn, tenantValuesOf, test } from './fixtures.ts';
 
 const footerProvider = (page: Page) => page.locator('footer .page-footer__provider');
 
@@ -35,11 +35,7 @@ test('the footer names the provider after Log In, after Log Out and after a prov
     .getByRole('navigation', { name: 'Main' })
     .getByRole('link', { name: 'Settings' })
     .click();
-  await page.getByRole('radio', { name: 'Your Auth0 tenant' }).check();
-  await page.getByLabel('Domain').fill(devstack.issuer);
-  await page.getByLabel('Client ID').fill(devstack.clientId);
-  await page.getByLabel('Audience').fill(devstack.audience);
-  await page.getByLabel('API server URL').fill(devstack.apiUrl);
+  await fillTenant(page, tenantValuesOf(devstack));
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByRole('button', { name: 'Save anyway' }).click();
   const host = new URL(devstack.issuer).host;

@@ -8,7 +8,7 @@
 import { send } from '../support/http.ts';
 import { startHostileProvider } from '../support/hostile-provider.ts';
 import { signInWithBrowser } from '../support/system-browser.ts';
-import { alice, envFor, expect, screenshot, test } from './fixtures.ts';
+import { alice, envFor, expect, fillTenant, screenshot, tenantValuesOf, test } from './fixtures.ts';
 
 test('Settings → Resource parameter: shown, checked, saved, and the sign-in names the API as resource', async ({
   page,
@@ -23,11 +23,7 @@ test('Settings → Resource parameter: shown, checked, saved, and the sign-in na
     .getByRole('link', { name: 'Settings' })
     .click();
   await expect(page.getByText('Loading settings…')).toHaveCount(0);
-  await page.getByRole('radio', { name: 'Your Auth0 tenant' }).check();
-  await page.getByLabel('Domain').fill(devstack.issuer);
-  await page.getByLabel('Client ID').fill(devstack.clientId);
-  await page.getByLabel('Audience', { exact: true }).fill(devstack.audience);
-  await page.getByLabel('API server URL').fill(devstack.apiUrl);
+  await fillTenant(page, tenantValuesOf(devstack));
   const choice = page.getByLabel('Resource parameter');
   await expect(choice).toHaveValue('');
   await expect(choice.locator('option:checked')).toHaveText(

@@ -6,7 +6,15 @@
  */
 import type { Page } from '@playwright/test';
 import { closedPort } from '../support/ports.ts';
-import { alice, expect, logIn, screenshot, seriousViolations, test } from './fixtures.ts';
+import {
+  alice,
+  expect,
+  fillTenant,
+  logIn,
+  screenshot,
+  seriousViolations,
+  test,
+} from './fixtures.ts';
 
 async function screenshots(page: Page, testInfo: Parameters<typeof screenshot>[1], name: string) {
   // From the top, so the sticky nav bar sits at the top of the picture.
@@ -58,13 +66,6 @@ function demoValues(page: Page, app: { preview: { core: { config?: unknown } } }
     'API server URL': config.apiServerUrl.href.replace(/\/$/, ''),
     host: config.issuer.host,
   };
-}
-
-async function fillTenant(page: Page, values: Record<string, string>): Promise<void> {
-  await page.getByRole('radio', { name: 'Your Auth0 tenant' }).check();
-  for (const label of ['Domain', 'Client ID', 'Audience', 'API server URL']) {
-    if (values[label] !== undefined) await page.getByLabel(label).fill(values[label]);
-  }
 }
 
 test('H1: the demo provider’s own addresses typed as a tenant are recognised before Save, with one click to the demo provider', async ({
