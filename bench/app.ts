@@ -34,14 +34,15 @@ import { envFor } from '../test/support/core-harness.ts';
 import { openPrintedLink } from '../test/support/preview-page.ts';
 import { launchSystemBrowser } from '../test/support/system-browser.ts';
 import {
+  benchHeader,
   CallbackCatcher,
   deliverCallback,
   finishProviderLogout,
   median,
   printResult,
   printTable,
-  QUICK,
   quantile,
+  QUICK,
   round,
   runBench,
   samples,
@@ -246,7 +247,10 @@ async function main(): Promise<void> {
   const restoreRatio = median(restarts) / median(coldSignedOut);
   const sdkFound = built.sdks.filter((s) => s.files.length > 0);
   console.log(
-    `\nbench:app — renderer ${path.relative(process.cwd(), RENDERER_DIR) || RENDERER_DIR}; Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}\n`,
+    benchHeader(
+      'bench:app',
+      `renderer ${path.relative(process.cwd(), RENDERER_DIR) || RENDERER_DIR}`,
+    ),
   );
   printTable(
     ['renderer file', 'raw', 'gzip -9'],

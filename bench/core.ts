@@ -39,6 +39,7 @@ import { closedPort } from '../test/support/ports.ts';
 import { alice } from '../test/support/accounts.ts';
 import { launchSystemBrowser } from '../test/support/system-browser.ts';
 import {
+  benchHeader,
   CallbackArrivals,
   CallbackCatcher,
   deliverCallback,
@@ -47,8 +48,8 @@ import {
   ms,
   printResult,
   printTable,
-  QUICK,
   quantile,
+  QUICK,
   round,
   runBench,
   samples,
@@ -300,9 +301,7 @@ async function main(): Promise<void> {
   const overhead = coreSaved.map((value, i) => value - floor[i]!);
   const messageRatio = median(coreCalls) / median(directCalls);
   const verdict = (ok: boolean) => (QUICK ? 'not judged' : ok ? 'met' : 'MISSED');
-  console.log(
-    `\nbench:core — devstack ${stack.issuer} (IdP), ${stack.apiUrl} (API); Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}\n`,
-  );
+  console.log(benchHeader('bench:core', `devstack ${stack.issuer} (IdP), ${stack.apiUrl} (API)`));
   printTable(
     ['measure', 'n', 'median', 'p90', 'goal'],
     [

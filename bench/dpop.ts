@@ -9,7 +9,6 @@
  * Run: npm run bench:dpop  (node bench/dpop.ts); BENCH_QUICK=1 for a few samples without warm-up.
  */
 import { rmSync } from 'node:fs';
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Browser } from 'playwright-core';
 import { startDevstack, type Devstack } from '../devstack/index.ts';
@@ -17,12 +16,13 @@ import { configFor, createTestCore, signIn, type TestCore } from '../test/suppor
 import { launchSystemBrowser } from '../test/support/system-browser.ts';
 import { alice } from '../test/support/accounts.ts';
 import {
+  benchHeader,
   median,
   ms,
   printResult,
   printTable,
-  QUICK,
   quantile,
+  QUICK,
   round,
   runBench,
   samples,
@@ -101,9 +101,7 @@ async function main(): Promise<void> {
 
   const extraMedian = median(dpopCalls) - median(bearerCalls);
   const extraP90 = quantile(dpopCalls, 0.9) - quantile(bearerCalls, 0.9);
-  console.log(
-    `\nbench:dpop — devstack ${stack.issuer} (IdP), ${stack.apiUrl} (API); Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}\n`,
-  );
+  console.log(benchHeader('bench:dpop', `devstack ${stack.issuer} (IdP), ${stack.apiUrl} (API)`));
   printTable(
     ['measure', 'n', 'median', 'p90'],
     [

@@ -6,19 +6,19 @@
  *
  * Run: npm run bench:settings (node bench/settings.ts); BENCH_QUICK=1 for a few samples without warm-up.
  */
-import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startDevstack, type Devstack } from '../devstack/index.ts';
 import { parseConfig } from '../src-main/core/config.ts';
 import { checkConnection } from '../src-main/core/connection-check.ts';
 import { closedPort } from '../test/support/ports.ts';
 import {
+  benchHeader,
   median,
   ms,
   printResult,
   printTable,
-  QUICK,
   quantile,
+  QUICK,
   round,
   runBench,
   samples,
@@ -63,9 +63,7 @@ await runBench(
       AUTH0_DOMAIN: `http://127.0.0.1:${port}`,
       API_SERVER_URL: `http://127.0.0.1:${port}`,
     });
-    console.log(
-      `\nbench:settings — Check connection, ${SAMPLES} samples each; Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}\n`,
-    );
+    console.log(benchHeader('bench:settings', `Check connection, ${SAMPLES} samples each`));
     printTable(
       ['target', 'lines passed', 'median', 'p90', 'max'],
       [

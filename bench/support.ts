@@ -10,6 +10,7 @@
  *   - a benchmark that cannot run here says why on stdout and exits 0 through `skipBench()`;
  *   - any other failure exits non-zero (`runBench()`).
  */
+import os from 'node:os';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { get, type IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -89,6 +90,15 @@ export function printTable(
 
 export function ms(value: number): string {
   return `${value.toFixed(2)} ms`;
+}
+
+/**
+ * The line every bench prints above its table: its name, what it measured, and the machine it ran
+ * on (Node, CPUs, load), so a figure is never read without its conditions.
+ */
+export function benchHeader(name: string, what: string): string {
+  const machine = `Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}`;
+  return `\n${name} — ${what}; ${machine}${QUICK ? '; BENCH_QUICK=1: figures not meaningful' : ''}\n`;
 }
 
 /**

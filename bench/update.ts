@@ -26,12 +26,13 @@ import {
   writeChannel,
 } from '../test/support/update-release.ts';
 import {
+  benchHeader,
   median,
   ms,
   printResult,
   printTable,
-  QUICK,
   quantile,
+  QUICK,
   round,
   runBench,
   samples,
@@ -116,7 +117,10 @@ await runBench(
     const differential = await run(true);
 
     console.log(
-      `\nbench:update — one changed block (64 bytes) in a ${FILE_SIZE / MiB} MiB AppImage (${release.size} bytes with its blockmap), ${SAMPLES} samples per mode${WARM_UP ? `, ${WARM_UP} warm-up` : ''}; Node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)}${QUICK ? '; BENCH_QUICK=1: figures not meaningful' : ''}\n`,
+      benchHeader(
+        'bench:update',
+        `one changed block (64 bytes) in a ${FILE_SIZE / MiB} MiB AppImage (${release.size} bytes with its blockmap), ${SAMPLES} samples per mode${WARM_UP ? `, ${WARM_UP} warm-up` : ''}`,
+      ),
     );
     const row = (label: string, results: Sample[]) => {
       const bytes = median(results.map((result) => result.bytes));
