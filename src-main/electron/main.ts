@@ -289,7 +289,8 @@ function run(): void {
     }
   }
 
-  function registerAppLinkHandler(scheme: string): void {
+  /** The scheme, executable and arguments Electron's protocol-client calls take for this app. */
+  function protocolClientOf(scheme: string): [string, string, string[]] {
     const call = protocolClientCall({
       scheme,
       platform: process.platform,
@@ -298,22 +299,19 @@ function run(): void {
       appPath: app.getAppPath(),
     });
     // Without a path Electron uses its own executable (the packaged app); with one, `electron .` + argv.
-    const [path, args] = call.path ? [call.path, call.args] : [process.execPath, []];
+    return call.path
+      ? [call.scheme, call.path, call.args ?? []]
+      : [call.scheme, process.execPath, []];
+  }
+
+  function registerAppLinkHandler(scheme: string): void {
     // electronegativity-ignore: PROTOCOL_HANDLER_JS_CHECK — the app link's private-use scheme (RFC 8252 §7.1); a URL it brings is only handed to the core, which takes it only while an app-link sign-in waits, once, exact scheme + path, then state/PKCE/nonce/iss; test/integration/app-link.test.ts, test/unit/electron-app-link.test.ts
-    const registered = app.setAsDefaultProtocolClient(call.scheme, path, args);
+    const registered = app.setAsDefaultProtocolClient(...protocolClientOf(scheme));
     log.info('asked to open the app link', { scheme, registered });
   }
 
   function unregisterAppLinkHandler(scheme: string): void {
-    const call = protocolClientCall({
-      scheme,
-      platform: process.platform,
-      isPackaged: app.isPackaged,
-      execPath: process.execPath,
-      appPath: app.getAppPath(),
-    });
-    const [path, args] = call.path ? [call.path, call.args] : [process.execPath, []];
-    const removed = app.removeAsDefaultProtocolClient(call.scheme, path, args);
+    const removed = app.removeAsDefaultProtocolClient(...protocolClientOf(scheme));
     log.info('gave an old app link scheme back to the OS', { scheme, removed });
   }
 
