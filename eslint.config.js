@@ -61,7 +61,8 @@ export default tseslint.config(
           paths: [
             {
               name: 'electron',
-              message: 'The core must not import electron; use a port (src-main/core/ports.ts).',
+              message:
+                'The core must not import electron; use the platform (src-main/core/platform.ts).',
             },
           ],
         },

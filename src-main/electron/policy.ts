@@ -113,9 +113,11 @@ export function isTrustedSender(frame: SenderFrame | null | undefined, appOrigin
   return originOf(frame.url) === appOrigin;
 }
 
-const PRODUCTION_CSP = [
-  // Nothing by default; each kind of resource the app loads is named below.
-  "default-src 'none'",
+/**
+ * What the renderer may load, besides `default-src`: the one list for the Electron app and the
+ * browser preview (preview/static-files.ts), so the preview shows the policy the app enforces.
+ */
+export const RENDERER_CSP_DIRECTIVES = [
   "script-src 'self'",
   "style-src 'self'",
   // Avatars: data: URLs from the devstack, https: from Auth0 / Gravatar.
@@ -125,7 +127,10 @@ const PRODUCTION_CSP = [
   "base-uri 'none'",
   "frame-ancestors 'none'",
   "form-action 'none'",
-].join('; ');
+] as const;
+
+// Nothing by default; each kind of resource the app loads is named in RENDERER_CSP_DIRECTIVES.
+const PRODUCTION_CSP = ["default-src 'none'", ...RENDERER_CSP_DIRECTIVES].join('; ');
 
 /**
  * The Content-Security-Policy header for pages served from `app://` (checklist item 7).

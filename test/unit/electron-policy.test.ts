@@ -14,6 +14,7 @@ import {
   originOf,
   rendererSourceFor,
 } from '../../src-main/electron/policy.ts';
+import { PREVIEW_CSP } from '../../src-main/preview/static-files.ts';
 
 describe('originOf', () => {
   it('gives app:// URLs a real origin, unlike Node’s URL#origin ("null")', () => {
@@ -192,6 +193,12 @@ describe('cspFor', () => {
         "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
     );
     expectRestrictive(cspFor('production') ?? '');
+  });
+  it('is the preview’s policy too, but for default-src', () => {
+    expect(PREVIEW_CSP).toBe(
+      cspFor('production')!.replace("default-src 'none'", "default-src 'self'"),
+    );
+    expectRestrictive(PREVIEW_CSP);
   });
   it('adds no header to the Vite dev server’s pages', () => {
     expect(cspFor('development')).toBeNull();
