@@ -94,7 +94,7 @@ export interface Arrived {
 }
 
 export function cancelled(): CoreError {
-  return new CoreError('sign_in_cancelled', 'Sign-in was cancelled.');
+  return new CoreError('sign_in_cancelled');
 }
 
 /** The message a browser tab gets when the sign-in failed. */
