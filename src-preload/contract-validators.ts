@@ -54,6 +54,9 @@ export const requestValidators = {
   'settings:validate': z.tuple([settingsForm]),
   'settings:check': z.tuple([settingsForm]),
   'settings:save': z.tuple([settingsForm]),
+  'updates:get': noArgs,
+  'updates:check': noArgs,
+  'updates:restart': noArgs,
 } as const satisfies { [C in Channel]: z.ZodType<ChannelArgs<C>> };
 
 /** Every request channel, at run time (main registers one handler per name). */

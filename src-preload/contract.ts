@@ -309,6 +309,9 @@ export interface ChannelRequests {
   'settings:validate': [form: SettingsForm];
   'settings:check': [form: SettingsForm];
   'settings:save': [form: SettingsForm];
+  'updates:get': [];
+  'updates:check': [];
+  'updates:restart': [];
 }
 
 export type Channel = keyof ChannelRequests;
@@ -356,6 +359,18 @@ export interface ChannelResponses {
   'settings:check': Result<{ checks: ConnectionCheckLine[]; ms: number }>;
   /** Saves, ends the session (revoked at the old provider) and switches the running app to the new one. */
   'settings:save': Result<{ settings: SettingsView; session: SessionView }>;
+  /** Settings → Updates: this version, the last check's result, the administrator's settings. */
+  'updates:get': Result<{ updates: UpdateView }>;
+  /**
+   * "Check for updates": answers at once (the state is `checking`, or why nothing is asked); what
+   * the check finds, the download's progress and "ready" arrive as `updates:changed` events.
+   */
+  'updates:check': Result<{ updates: UpdateView }>;
+  /**
+   * "Restart to update": restarts now, or, while a sign-in, a sign-in code or a logout is pending,
+   * answers `waiting-to-restart` (what it waits for) and restarts when that has ended.
+   */
+  'updates:restart': Result<{ updates: UpdateView }>;
 }
 
 /** Compile-time only: `ChannelRequests` and `ChannelResponses` name exactly the same channels. */
@@ -372,12 +387,15 @@ export const events = {
   'session:changed': 'session:changed',
   /** The application menu's Settings… item (CmdOrCtrl+,) was chosen: show the Settings page. */
   'app:open-settings': 'app:open-settings',
+  /** Updates: a check's result, a download's progress, ready, waiting to restart. */
+  'updates:changed': 'updates:changed',
 } as const;
 
 export interface EventPayloads {
   'session:changed': SessionView;
   /** Carries nothing: the event itself is the whole message. */
   'app:open-settings': null;
+  'updates:changed': UpdateView;
 }
 export type EventName = keyof EventPayloads;
 
@@ -402,12 +420,18 @@ export interface AuthBridge {
   onSessionChanged(listener: (session: SessionView) => void): () => void;
   /** Subscribe to the menu's Settings… command; returns the unsubscribe function. */
   onOpenSettings(listener: () => void): () => void;
+  getUpdates(): Promise<ChannelResponses['updates:get']>;
+  checkForUpdates(): Promise<ChannelResponses['updates:check']>;
+  restartToUpdate(): Promise<ChannelResponses['updates:restart']>;
+  /** Subscribe to update changes; returns the unsubscribe function. */
+  onUpdatesChanged(listener: (updates: UpdateView) => void): () => void;
 }
 
 /** The bridge methods that subscribe to an event rather than invoke a channel, with their event. */
 export const bridgeSubscriptions = {
   onSessionChanged: 'session:changed',
   onOpenSettings: 'app:open-settings',
+  onUpdatesChanged: 'updates:changed',
 } as const satisfies Record<string, EventName>;
 export type BridgeSubscription = keyof typeof bridgeSubscriptions;
 /** The bridge methods that invoke a channel. */
@@ -430,9 +454,88 @@ export const bridgeMethods = {
   validateSettings: 'settings:validate',
   checkConnection: 'settings:check',
   saveSettings: 'settings:save',
+  getUpdates: 'updates:get',
+  checkForUpdates: 'updates:check',
+  restartToUpdate: 'updates:restart',
 } as const satisfies Record<keyof BridgeInvokers, Channel>;
 
 /** Every member of `window.auth`, sorted: the channel invokers and the event subscriptions. */
 export function bridgeKeys(): string[] {
   return [...Object.keys(bridgeMethods), ...Object.keys(bridgeSubscriptions)].sort();
+}
+
+/* Updates (issue 20) ------------------------------------------------------------------------- */
+
+/** What a restart to update must wait for: the session says which is pending. */
+export type PendingActivity = 'sign-in' | 'sign-in-code' | 'logout';
+
+/** Where the switch that turned updates off was set: the managed app-config.json or the environment. */
+export type UpdateSwitchSource = 'managed' | 'environment';
+
+export type UpdateRefusal =
+  /** The feed's metadata carries no signature. */
+  | 'unsigned'
+  /** A signature that does not verify: changed after signing, or another key. */
+  | 'bad-signature'
+  /** The download does not match the signed sha512. */
+  | 'checksum';
+
+/**
+ * What the app knows about updates: one state at a time, keyed by `kind`, set in one place (the
+ * core's UpdateService), so Settings → Updates switches on `kind` and never guesses from optional
+ * fields.
+ */
+export type UpdateState =
+  /** AUTO_UPDATE=false: the feed is never asked anything. */
+  | { kind: 'off'; source: UpdateSwitchSource }
+  /** No feed URL (or no key to check it with) in this build. */
+  | { kind: 'not-set-up'; missing: 'UPDATE_FEED_URL' | 'UPDATE_PUBLIC_KEY' }
+  /** An update setting the app cannot use; the message names it. */
+  | { kind: 'misconfigured'; setting: string; message: string }
+  /** A .deb (or other package) install: its package manager updates it. */
+  | { kind: 'package-manager' }
+  /** Not an installed app (a development run): nothing to replace. */
+  | { kind: 'not-installed' }
+  | { kind: 'idle' }
+  | { kind: 'checking' }
+  | {
+      kind: 'up-to-date';
+      checkedAt: string;
+      /** What the feed offers when that is not this version. */
+      latest?: string;
+      /**
+       * Why `latest` is not offered: older than this version, not yet for this installation, or not
+       * for this OS version.
+       */
+      heldBack?: 'older' | 'staged' | 'system';
+    }
+  | { kind: 'available'; version: string }
+  | { kind: 'downloading'; version: string; percent: number; transferred: number; total: number }
+  | { kind: 'ready'; version: string }
+  | { kind: 'waiting-to-restart'; version: string; waitingFor: PendingActivity }
+  | { kind: 'restarting'; version: string }
+  | { kind: 'refused'; reason: UpdateRefusal; version?: string; message: string }
+  | { kind: 'failed'; during: 'check' | 'download' | 'install'; message: string };
+
+/** Where an update setting comes from: an administrator's (environment, app-config.json) or the build's. */
+export type UpdateSettingSource = 'environment' | 'managed' | 'build';
+
+/** An administrator's update setting as Settings → Updates shows it: read-only, with its source. */
+export interface UpdateSettingView {
+  name: 'AUTO_UPDATE' | 'UPDATE_FEED_URL';
+  value: string;
+  source: UpdateSettingSource;
+}
+
+export interface UpdateView {
+  /**
+   * Counts the changes: an answer and an event may arrive out of order (the preview carries them on
+   * two connections), so the renderer keeps the view with the highest revision.
+   */
+  revision: number;
+  /** This app's version. */
+  currentVersion: string;
+  state: UpdateState;
+  /** The administrator's settings in use (none set: empty). */
+  settings: UpdateSettingView[];
 }

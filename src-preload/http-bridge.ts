@@ -5,8 +5,9 @@
  * - request: `POST {base}/__bridge/{channel}` with `{"args":[...]}`; the answer is the channel's
  *   response type from the contract.
  * - events: one stream from `{base}/__bridge/events` (server-sent events read with fetch, so it can
- *   carry the key): `session:changed` (data: a SessionView) and `app:open-settings` (data: null; the
- *   preview sends it when a test stands in for the app menu).
+ *   carry the key): `session:changed` (data: a SessionView), `app:open-settings` (data: null; the
+ *   preview sends it when a test stands in for the app menu) and `updates:changed` (data: an
+ *   UpdateView).
  * - every request carries this launch's key in `X-Preview-Key`; nothing relies on a cookie.
  *
  * Like the contract's responses, nothing here throws or rejects: when the host does not answer, the
@@ -23,6 +24,7 @@ import {
   type ChannelArgs,
   type ChannelResponses,
   type SessionView,
+  type UpdateView,
 } from './contract.ts';
 
 const NOT_RESPONDING = 'The app is not responding. Try again in a moment.';
@@ -33,6 +35,17 @@ type Answer = { ok: true; body: unknown } | { ok: false; error: AppError };
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
+}
+
+function isUpdateView(value: unknown): value is UpdateView {
+  return (
+    isObject(value) &&
+    typeof value.revision === 'number' &&
+    typeof value.currentVersion === 'string' &&
+    isObject(value.state) &&
+    typeof value.state.kind === 'string' &&
+    Array.isArray(value.settings)
+  );
 }
 
 function isAppError(value: unknown): value is AppError {
@@ -146,20 +159,26 @@ export function createHttpBridge(key: string, base = '', onLocked?: () => void):
 
   const sessionListeners = new Set<(session: SessionView) => void>();
   const settingsListeners = new Set<() => void>();
+  const updatesListeners = new Set<(updates: UpdateView) => void>();
   /** The open stream's abort switch; null while none is open. */
   let source: AbortController | null = null;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const subscribed = () => sessionListeners.size + settingsListeners.size > 0;
+  const subscribed = () =>
+    sessionListeners.size + settingsListeners.size + updatesListeners.size > 0;
 
   function deliver(session: SessionView): void {
     for (const listener of [...sessionListeners]) listener(session);
   }
 
-  /** After a dropped stream, events may have been missed: ask for the session as it is now. */
+  /** After a dropped stream, events may have been missed: ask for the session and updates now. */
   async function resync(): Promise<void> {
     const answer = await post(channelOf.getSession, []);
     if (answer.ok && isSessionView(answer.body)) deliver(answer.body);
+    if (updatesListeners.size === 0) return;
+    const updates = await post(channelOf.getUpdates, []);
+    if (updates.ok && isObject(updates.body) && isUpdateView(updates.body.updates))
+      for (const listener of [...updatesListeners]) listener(updates.body.updates);
   }
 
   function dispatch(name: string, data: string): void {
@@ -171,6 +190,14 @@ export function createHttpBridge(key: string, base = '', onLocked?: () => void):
         return;
       }
       if (isSessionView(session)) deliver(session);
+    } else if (name === events['updates:changed']) {
+      let updates: unknown;
+      try {
+        updates = JSON.parse(data);
+      } catch {
+        return;
+      }
+      if (isUpdateView(updates)) for (const listener of [...updatesListeners]) listener(updates);
     } else if (name === events['app:open-settings']) {
       // A command, not a state: one missed while the stream was down is not replayed.
       for (const listener of [...settingsListeners]) listener();
@@ -260,5 +287,9 @@ export function createHttpBridge(key: string, base = '', onLocked?: () => void):
     saveSettings: (form) => invoke(channelOf.saveSettings, form),
     onSessionChanged: (listener) => listen(sessionListeners, listener),
     onOpenSettings: (listener) => listen(settingsListeners, listener),
+    getUpdates: () => invoke(channelOf.getUpdates),
+    checkForUpdates: () => invoke(channelOf.checkForUpdates),
+    restartToUpdate: () => invoke(channelOf.restartToUpdate),
+    onUpdatesChanged: (listener) => listen(updatesListeners, listener),
   };
 }

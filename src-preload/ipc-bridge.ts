@@ -45,6 +45,7 @@ export function createIpcBridge(ipc: Ipc): AuthBridge {
     ...invokers,
     onSessionChanged: (listener) => subscribe(ipc, 'session:changed', listener),
     onOpenSettings: (listener) => subscribe(ipc, 'app:open-settings', () => listener()),
+    onUpdatesChanged: (listener) => subscribe(ipc, 'updates:changed', listener),
   };
 }
 

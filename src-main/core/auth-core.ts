@@ -33,7 +33,9 @@ export interface AuthCore {
 
 /** The Settings page's channels: the host answers them (host.ts), not a core bound to one provider. */
 export type SettingsChannel = Extract<Channel, `settings:${string}`>;
-export type SessionChannel = Exclude<Channel, SettingsChannel>;
+/** Updates (issue 20): the host answers them too, for the app's life whichever provider runs. */
+export type UpdatesChannel = Extract<Channel, `updates:${string}`>;
+export type SessionChannel = Exclude<Channel, SettingsChannel | UpdatesChannel>;
 /** What any channel answers (a host's `handle` answers every channel of the contract). */
 export type ChannelResponse = ChannelResponses[Channel];
 

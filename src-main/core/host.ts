@@ -33,6 +33,7 @@ import {
   type ChannelResponse,
   type SessionChannel,
   type SettingsChannel,
+  type UpdatesChannel,
 } from './auth-core.ts';
 import { keepLoopbackOffProxies } from './no-proxy.ts';
 import type { CorePlatform, KeyValueStore } from './platform.ts';
@@ -40,6 +41,8 @@ import { configureTenant, startDemoProvider, type Configured } from './providers
 import { redactingLogger } from './redact.ts';
 import { registrationFor } from './registration.ts';
 import type { SessionOptions } from './session.ts';
+import type { UpdateService } from './updates/update-service.ts';
+import { createHostUpdates, type UpdatesPlatform } from './updates/updates.ts';
 import {
   formRefusal,
   isLocked,
@@ -87,6 +90,11 @@ export interface CoreHostOptions {
    * that drive the core host directly).
    */
   confirmSwitch?: (change: ProviderSwitch) => Promise<boolean>;
+  /**
+   * What updates need from the host's app (issue 20): its version, its kind of installation, the
+   * platform updater. Absent: nothing to update (Settings → Updates still says why).
+   */
+  updates?: UpdatesPlatform;
 }
 
 /** What a Save would switch to, as the confirmation names it. */
@@ -104,6 +112,8 @@ export interface CoreHost {
   readonly config: AppConfig | undefined;
   /** Log lines about the active provider (or why there is none). */
   readonly summary: string;
+  /** Updates (issue 20): checks, downloads, and restarts when no sign-in or logout is pending. */
+  readonly updates: UpdateService;
   /** Reads the vault of the running core (at start). */
   restore(): Promise<void>;
   close(): Promise<void>;
@@ -122,6 +132,9 @@ interface Active {
 type SettingsHandlers = {
   [C in SettingsChannel]: (...args: ChannelArgs<C>) => Promise<ChannelResponses[C]>;
 };
+
+/** The host's update handlers: one per `updates:*` channel. */
+type UpdatesHandlers = { [C in UpdatesChannel]: () => ChannelResponses[C] };
 
 export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost> {
   // Before the first request: no loopback call goes through a proxy the environment names (N8).
@@ -159,6 +172,20 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   let switching: Promise<void> = Promise.resolve();
   /** Check connection runs one at a time. */
   let checking = false;
+  // One update service for the app's life, whichever provider runs: a restart waits for the
+  // running session's sign-in, sign-in code or logout.
+  const updates = createHostUpdates({
+    platform: options.updates,
+    env: options.env,
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    ...(options.managedConfigFile === undefined
+      ? {}
+      : { managedConfigFile: options.managedConfigFile }),
+    managedConfigWins: options.managedConfigWins === true,
+    // Asked only once an update is ready, long after the first core is active.
+    pendingActivity: () => active.core?.session.pendingActivity(),
+    log,
+  });
 
   /**
    * The one place a session view for the renderer is built: the core's view plus the provider it
@@ -206,7 +233,14 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
         : { kind: 'demo', label: DEMO_LABEL, source: next.sources.provider };
     const core = createAuthCore(
       configured.config,
-      { ...options.platform, emit: (view) => options.platform.emit(present(view, provider)) },
+      {
+        ...options.platform,
+        emit: (view) => {
+          options.platform.emit(present(view, provider));
+          // A sign-in or a logout may just have ended: a restart that waits for it goes now.
+          updates.activityChanged();
+        },
+      },
       options.session,
     );
     return { core, configured, provider, problem: undefined, key };
@@ -390,11 +424,25 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     'settings:save': save,
   };
 
+  const updatesHandlers: UpdatesHandlers = {
+    'updates:get': () => ({ ok: true, updates: updates.view() }),
+    'updates:check': () => {
+      // What the check finds and the download's progress arrive as `updates:changed` events.
+      void updates.check();
+      return { ok: true, updates: updates.view() };
+    },
+    'updates:restart': () => {
+      updates.restart();
+      return { ok: true, updates: updates.view() };
+    },
+  };
+
   return {
     async handle(channel, args) {
       const request = parseRequest(channel, args);
       if (!request.ok) return { ok: false, error: request.error };
       try {
+        if (isUpdatesChannel(request.channel)) return updatesHandlers[request.channel]();
         if (isSettingsChannel(request.channel)) {
           // The validators checked these arguments against the same channel's declared ones.
           const handler = settingsHandlers[request.channel] as (
@@ -427,6 +475,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     get core() {
       return active.core;
     },
+    updates,
     get config() {
       return active.configured?.config;
     },
@@ -441,6 +490,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
       await active.core?.restore();
     },
     async close() {
+      updates.close();
       await switching;
       await active.core?.close();
       await active.configured?.stop();
@@ -451,6 +501,10 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
 
 function isSettingsChannel(channel: Channel): channel is SettingsChannel {
   return channel.startsWith('settings:');
+}
+
+function isUpdatesChannel(channel: Channel): channel is UpdatesChannel {
+  return channel.startsWith('updates:');
 }
 
 /** An answer that carries a session (`auth:login`, `auth:logout`, …) with that session presented. */

@@ -91,6 +91,9 @@ export class ProviderLogout {
   private memo: Marker | undefined | null = null;
   /** The last attempt's revocation was refused (RFC 7009 §2.1: the provider wants client authentication). */
   private revocationRefused = false;
+  /** Attempts under way, and logout receivers waiting for the provider's page to come back. */
+  private running = 0;
+  private readonly waiting = new Set<LoopbackReceiver>();
 
   constructor(deps: ProviderLogoutDeps) {
     this.deps = deps;
@@ -99,6 +102,15 @@ export class ProviderLogout {
   /** True until the provider's session is known to be ended (or a new sign-in asked for the password). */
   forceLogin(): boolean {
     return this.marker() !== undefined;
+  }
+
+  /**
+   * True while the provider's session is being ended: revocation or the logout page under way, or
+   * its return awaited by the logout receiver (a restart now would leave the browser's tab on a dead
+   * port). Updates wait for it (issue 20).
+   */
+  pending(): boolean {
+    return this.running > 0 || this.waiting.size > 0;
   }
 
   /** True when the last attempt could not reach the provider: the UI says so and offers a retry. */
@@ -144,6 +156,15 @@ export class ProviderLogout {
   }
 
   private async attempt(): Promise<ProviderLogoutResult> {
+    this.running += 1;
+    try {
+      return await this.attemptOnce();
+    } finally {
+      this.running -= 1;
+    }
+  }
+
+  private async attemptOnce(): Promise<ProviderLogoutResult> {
     const { config, log } = this.deps;
     try {
       await checkProviderAnswers(config);
@@ -229,6 +250,9 @@ export class ProviderLogout {
    */
   private awaitReturn(receiver: LoopbackReceiver, state: string | undefined): void {
     if (state) receiver.expectState(state);
+    this.waiting.add(receiver);
+    const settled = () => this.waiting.delete(receiver);
+    receiver.arrival.then(settled, settled);
     receiver.arrival.then(
       () => {
         if (state) {

@@ -7,7 +7,12 @@
  * (session-receivers.ts).
  */
 import type { DPoPHandle } from 'openid-client';
-import type { OtherSignInWay, Result, SessionView } from '../../src-preload/contract.ts';
+import type {
+  OtherSignInWay,
+  PendingActivity,
+  Result,
+  SessionView,
+} from '../../src-preload/contract.ts';
 import type { AppConfig } from './config.ts';
 import { DPoPKeyStore, type DPoPKey } from './dpop.ts';
 import { CoreError, toAppError } from './errors.ts';
@@ -259,6 +264,17 @@ export class SessionManager {
   async endProviderSession(): Promise<Result<{ session: SessionView } & ProviderLogoutOutcome>> {
     const outcome = await this.providerLogout.retry();
     return { ok: true, session: this.view(), ...outcome };
+  }
+
+  /**
+   * What a restart to update must wait for (issue 20): a sign-in (the browser is on its way back to
+   * a port of this process), a sign-in code being polled, or a logout whose provider half runs.
+   */
+  pendingActivity(): PendingActivity | undefined {
+    if (this.state.status === 'signing-in')
+      return this.state.way.way === 'code' ? 'sign-in-code' : 'sign-in';
+    if (this.providerLogout.pending()) return 'logout';
+    return undefined;
   }
 
   /** A valid access token for an API call, refreshed (single-flight) when it expires soon. */

@@ -1,8 +1,8 @@
 /**
  * The Electron edge of updates (issue 20): what only Electron knows (the app's version and name,
  * whether it is packaged, its profile folder, quitting to install) handed to the core's
- * UpdateService, which decides everything else (update-service.ts). Not started by main.ts yet: the
- * wiring step adds Settings → Updates, the contract's channels and the session's "pending" answer.
+ * UpdateService, which the core host builds and which decides everything else (updates.ts,
+ * update-service.ts). main.ts passes this to startCoreHost as its `updates` platform.
  *
  * Folders: the installation id lives in the profile (`userData`); downloads go where electron-updater
  * and the NSIS installer expect them (`getAppCacheDir()`: %LOCALAPPDATA% on Windows, ~/Library/Caches
@@ -13,10 +13,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { App } from 'electron';
-import type { AppUpdater } from 'electron-updater';
 import { getAppCacheDir } from 'electron-updater/out/AppAdapter.js';
+import type { UpdateView } from '../../src-preload/contract.ts';
 import type { Logger } from '../core/platform.ts';
-import { UpdateHttpExecutor, type UpdateTransport } from '../core/updates/update-http.ts';
+import type { UpdateTransport } from '../core/updates/update-http.ts';
 import {
   channelFileFor,
   createPlatformUpdater,
@@ -24,10 +24,7 @@ import {
   ensureUpdaterConfig,
   installKindFor,
 } from '../core/updates/update-platform.ts';
-import { UpdateService } from '../core/updates/update-service.ts';
-import { loadUpdateSetup } from '../core/updates/update-setup.ts';
-import type { PendingActivity } from '../core/updates/update-state.ts';
-import type { ConfigSources } from './config-sources.ts';
+import type { UpdatesPlatform } from '../core/updates/updates.ts';
 
 /** electron-builder's `updaterCacheDirName`: package.json's name in lower case + "-updater". */
 export const UPDATER_CACHE_DIR_NAME = 'electron-auth0-hello-world-updater';
@@ -39,46 +36,48 @@ export type UpdaterElectronApp = Pick<
 
 export interface ElectronUpdatesOptions {
   app: UpdaterElectronApp;
-  /** `process.resourcesPath`: where electron-builder puts app-update.yml and app-config.json. */
-  resourcesPath: string;
+  /**
+   * `process.resourcesPath`: where electron-builder puts app-update.yml (read only in a packaged
+   * app; Node, which runs the unit tests, has no such folder).
+   */
+  resourcesPath: string | undefined;
   env: NodeJS.ProcessEnv;
-  /** Where settings come from: configSources(), as main.ts gives the core host. */
-  sources: ConfigSources;
-  /** UPDATE_PUBLIC_KEY as the build was made with it. */
+  /** UPDATE_PUBLIC_KEY as the build was made with it (the `__UPDATE_PUBLIC_KEY__` define). */
   buildPublicKey?: string;
-  /** A sign-in, a sign-in code or a logout the restart must wait for (the session answers). */
-  pendingActivity: () => PendingActivity | undefined;
+  /** Sends `updates:changed` to the window. */
+  emit: (view: UpdateView) => void;
   log: Logger;
   /** The network transport (default: fetch). */
   transport?: UpdateTransport;
 }
 
-export function createElectronUpdates(options: ElectronUpdatesOptions): UpdateService {
+/** The core host's `updates` platform, from Electron's `app`. */
+export function createElectronUpdates(options: ElectronUpdatesOptions): UpdatesPlatform {
   const { app } = options;
   const install = installKindFor({
     platform: process.platform,
     packaged: app.isPackaged,
     env: options.env,
   });
-  const builtConfig = path.join(options.resourcesPath, 'app-update.yml');
-  const hasBuiltConfig = existsSync(builtConfig);
+  const builtConfig =
+    app.isPackaged && options.resourcesPath
+      ? path.join(options.resourcesPath, 'app-update.yml')
+      : undefined;
+  const hasBuiltConfig = builtConfig !== undefined && existsSync(builtConfig);
   const userData = app.getPath('userData');
-  const executor = new UpdateHttpExecutor(options.transport);
-  let updater: AppUpdater | undefined;
-  return new UpdateService({
-    setup: loadUpdateSetup({
-      env: options.env,
-      ...options.sources,
-      appUpdateYml: hasBuiltConfig ? builtConfig : undefined,
-      buildPublicKey: options.buildPublicKey,
-    }),
+  return {
     install,
     currentVersion: app.getVersion(),
     channelFile: channelFileFor(process.platform, process.arch),
-    createUpdater: (feedUrl) => {
+    userDataPath: userData,
+    ...(hasBuiltConfig ? { appUpdateYml: builtConfig } : {}),
+    ...(options.buildPublicKey ? { buildPublicKey: options.buildPublicKey } : {}),
+    ...(options.transport ? { transport: options.transport } : {}),
+    emit: options.emit,
+    createUpdater: (feedUrl, executor) => {
       if (install !== 'appimage' && install !== 'nsis' && install !== 'mac')
         throw new Error(`no platform updater for a ${install} installation`);
-      updater = createPlatformUpdater({
+      return createPlatformUpdater({
         kind: install,
         app: createUpdaterApp({
           version: app.getVersion(),
@@ -86,7 +85,7 @@ export function createElectronUpdates(options: ElectronUpdatesOptions): UpdateSe
           userDataPath: userData,
           baseCachePath: getAppCacheDir(),
           appUpdateConfigPath: hasBuiltConfig
-            ? builtConfig
+            ? builtConfig!
             : ensureUpdaterConfig(path.join(userData, 'update-config.yml'), UPDATER_CACHE_DIR_NAME),
           quit: () => app.quit(),
           relaunch: () => app.relaunch(),
@@ -96,13 +95,8 @@ export function createElectronUpdates(options: ElectronUpdatesOptions): UpdateSe
         executor,
         log: options.log,
       });
-      return updater;
     },
-    executor,
-    userDataPath: userData,
     // Not silent (the NSIS installer shows its progress), and the app starts again afterwards.
-    installNow: () => updater?.quitAndInstall(false, true),
-    pendingActivity: options.pendingActivity,
-    log: options.log,
-  });
+    installNow: (updater) => updater.quitAndInstall(false, true),
+  };
 }

@@ -12,7 +12,7 @@ import { load, dump } from 'js-yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { signFeed } from '../../scripts/update-sign.ts';
 import { channelFileFor } from '../../src-main/core/updates/update-platform.ts';
-import type { PendingActivity } from '../../src-main/core/updates/update-state.ts';
+import type { PendingActivity } from '../../src-preload/contract.ts';
 import { startUpdateFeed, type UpdateFeed } from '../support/update-feed.ts';
 import {
   createTestUpdates,

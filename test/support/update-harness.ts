@@ -7,6 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { AppUpdater } from 'electron-updater';
 import type { UpdateSettings } from '../../src-main/core/config.ts';
 import type { Logger } from '../../src-main/core/platform.ts';
 import { INSTALLATION_ID_FILE } from '../../src-main/core/updates/rollout.ts';
@@ -19,8 +20,9 @@ import {
   type InstallKind,
 } from '../../src-main/core/updates/update-platform.ts';
 import { UpdateService } from '../../src-main/core/updates/update-service.ts';
+import type { UpdatesPlatform } from '../../src-main/core/updates/updates.ts';
 import { resolveUpdateSetup } from '../../src-main/core/updates/update-setup.ts';
-import type { PendingActivity } from '../../src-main/core/updates/update-state.ts';
+import type { PendingActivity } from '../../src-preload/contract.ts';
 
 export const CACHE_DIR_NAME = 'update-test-updater';
 
@@ -45,38 +47,38 @@ export function pinInstallationId(installation: TestInstallation, id: string): v
   writeFileSync(path.join(installation.userData, INSTALLATION_ID_FILE), id);
 }
 
-export interface TestUpdatesOptions {
+export interface TestPlatformOptions {
   installation: TestInstallation;
   version: string;
-  /** The environment's update settings. */
-  environment?: UpdateSettings;
-  managed?: UpdateSettings;
   install?: InstallKind;
   /** For `appimage`: the running AppImage (APPIMAGE). */
   appImage?: string;
-  pending?: () => PendingActivity | undefined;
   restartPollMs?: number;
   /** false: always the full download (electron-updater's disableDifferentialDownload), for comparison. */
   differential?: boolean;
+  emit?: UpdatesPlatform['emit'];
   log?: Logger;
 }
 
-export interface TestUpdates {
-  service: UpdateService;
-  executor: UpdateHttpExecutor;
+export interface TestPlatform {
+  /** What a host is given (the core host's `updates` option). */
+  platform: UpdatesPlatform;
   /** How many times the app was asked to quit and install. */
   installs: () => number;
-  /** Puts the environment back (APPIMAGE) and stops the service. */
-  dispose(): void;
+  /** Puts the environment back (APPIMAGE). */
+  restore(): void;
 }
 
-export function createTestUpdates(options: TestUpdatesOptions): TestUpdates {
+/**
+ * The updates platform of an installed app, as the Electron edge builds it (electron/updates.ts)
+ * but with this installation's folders, and quitting to install recorded.
+ */
+export function testUpdatesPlatform(options: TestPlatformOptions): TestPlatform {
   const { installation } = options;
   const install = options.install ?? 'appimage';
   const previousAppImage = process.env.APPIMAGE;
   if (install === 'appimage') process.env.APPIMAGE = options.appImage;
   else delete process.env.APPIMAGE;
-  const executor = new UpdateHttpExecutor();
   let installs = 0;
   const app = createUpdaterApp({
     version: options.version,
@@ -92,40 +94,80 @@ export function createTestUpdates(options: TestUpdatesOptions): TestUpdates {
     onQuit: () => {},
   });
   const log = options.log ?? { info() {}, warn() {}, error() {} };
+  return {
+    platform: {
+      install,
+      currentVersion: options.version,
+      channelFile: channelFileFor(process.platform, process.arch),
+      userDataPath: installation.userData,
+      createUpdater: (feedUrl, executor) => {
+        const updater = createPlatformUpdater({
+          kind: install === 'nsis' ? 'nsis' : 'appimage',
+          app,
+          feedUrl,
+          executor,
+          log,
+        });
+        updater.disableDifferentialDownload = options.differential === false;
+        return updater;
+      },
+      installNow: () => void installs++,
+      emit: options.emit ?? (() => {}),
+      restartPollMs: options.restartPollMs ?? 20,
+    },
+    installs: () => installs,
+    restore: () => {
+      if (previousAppImage === undefined) delete process.env.APPIMAGE;
+      else process.env.APPIMAGE = previousAppImage;
+    },
+  };
+}
+
+export interface TestUpdatesOptions extends TestPlatformOptions {
+  /** The environment's update settings. */
+  environment?: UpdateSettings;
+  managed?: UpdateSettings;
+  pending?: () => PendingActivity | undefined;
+}
+
+export interface TestUpdates {
+  service: UpdateService;
+  executor: UpdateHttpExecutor;
+  /** How many times the app was asked to quit and install. */
+  installs: () => number;
+  /** Puts the environment back (APPIMAGE) and stops the service. */
+  dispose(): void;
+}
+
+/** An UpdateService over `testUpdatesPlatform`, with the settings given as plain layers. */
+export function createTestUpdates(options: TestUpdatesOptions): TestUpdates {
+  const test = testUpdatesPlatform(options);
+  const { platform } = test;
+  const executor = new UpdateHttpExecutor();
+  let updater: AppUpdater | undefined;
   const service = new UpdateService({
     setup: resolveUpdateSetup(
       { environment: options.environment ?? {}, managed: options.managed ?? {}, build: {} },
       { order: 'managed-first' },
     ),
-    install,
+    install: platform.install,
     currentVersion: options.version,
-    channelFile: channelFileFor(process.platform, process.arch),
-    createUpdater: (feedUrl) => {
-      const updater = createPlatformUpdater({
-        kind: install === 'nsis' ? 'nsis' : 'appimage',
-        app,
-        feedUrl,
-        executor,
-        log,
-      });
-      updater.disableDifferentialDownload = options.differential === false;
-      return updater;
-    },
+    channelFile: platform.channelFile,
+    createUpdater: (feedUrl) => (updater = platform.createUpdater(feedUrl, executor)),
     executor,
-    userDataPath: installation.userData,
-    installNow: () => void installs++,
+    userDataPath: options.installation.userData,
+    installNow: (version) => platform.installNow(updater!, version),
     pendingActivity: options.pending ?? (() => undefined),
-    restartPollMs: options.restartPollMs ?? 20,
-    log,
+    restartPollMs: platform.restartPollMs ?? 20,
+    ...(options.log ? { log: options.log } : {}),
   });
   return {
     service,
     executor,
-    installs: () => installs,
+    installs: test.installs,
     dispose: () => {
       service.close();
-      if (previousAppImage === undefined) delete process.env.APPIMAGE;
-      else process.env.APPIMAGE = previousAppImage;
+      test.restore();
     },
   };
 }

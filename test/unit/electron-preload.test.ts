@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
-import type { SessionView } from '../../src-preload/contract.ts';
+import type { SessionView, UpdateView } from '../../src-preload/contract.ts';
 import { bridgeMethods } from '../../src-preload/contract.ts';
 
 const exposed = vi.hoisted(() => new Map<string, unknown>());
@@ -28,7 +28,12 @@ class FakeIpcRenderer extends EventEmitter {
 describe('the IPC bridge', () => {
   it('is exposed as window.auth when the preload runs', () => {
     expect(Object.keys(exposed.get('auth') as object).sort()).toEqual(
-      [...Object.keys(bridgeMethods), 'onOpenSettings', 'onSessionChanged'].sort(),
+      [
+        ...Object.keys(bridgeMethods),
+        'onOpenSettings',
+        'onSessionChanged',
+        'onUpdatesChanged',
+      ].sort(),
     );
   });
 
@@ -41,6 +46,9 @@ describe('the IPC bridge', () => {
     await bridge.cancel();
     await bridge.logout();
     await bridge.getMessage('protected');
+    await bridge.getUpdates();
+    await bridge.checkForUpdates();
+    await bridge.restartToUpdate();
     expect(ipc.invoke.mock.calls).toEqual([
       ['session:get'],
       ['auth:login'],
@@ -48,6 +56,9 @@ describe('the IPC bridge', () => {
       ['auth:cancel'],
       ['auth:logout'],
       ['messages:get', 'protected'],
+      ['updates:get'],
+      ['updates:check'],
+      ['updates:restart'],
     ]);
   });
 
@@ -84,6 +95,25 @@ describe('the IPC bridge', () => {
     ipc.emit('app:open-settings', {}, null);
     expect(listener).toHaveBeenCalledTimes(1);
     expect(ipc.listenerCount('app:open-settings')).toBe(0);
+  });
+
+  it('gives update listeners the update view (never the IpcRendererEvent), until they unsubscribe', () => {
+    const ipc = new FakeIpcRenderer();
+    const bridge = createIpcBridge(ipc as never);
+    const listener = vi.fn();
+    const unsubscribe = bridge.onUpdatesChanged(listener);
+    const view: UpdateView = {
+      revision: 3,
+      currentVersion: '1.0.0',
+      state: { kind: 'downloading', version: '1.1.0', percent: 42, transferred: 42, total: 100 },
+      settings: [],
+    };
+    ipc.emit('updates:changed', { sender: 'ipc event', ports: [] }, view);
+    expect(listener.mock.calls).toEqual([[view]]);
+    unsubscribe();
+    ipc.emit('updates:changed', {}, view);
+    expect(listener).toHaveBeenCalledTimes(1);
+    expect(ipc.listenerCount('updates:changed')).toBe(0);
   });
 });
 

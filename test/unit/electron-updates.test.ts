@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createHostUpdates } from '../../src-main/core/updates/updates.ts';
 import { configSources } from '../../src-main/electron/config-sources.ts';
 import {
   createElectronUpdates,
@@ -57,20 +58,27 @@ const start = (
   buildPublicKey: string | null = key,
 ) => {
   const dir = resources(files);
-  return createElectronUpdates({
-    app,
-    resourcesPath: dir,
+  const updates = createHostUpdates({
+    platform: createElectronUpdates({
+      app,
+      resourcesPath: dir,
+      env,
+      ...(buildPublicKey ? { buildPublicKey } : {}),
+      emit: () => {},
+      log: silent,
+    }),
     env,
-    sources: configSources({
+    ...configSources({
       isPackaged: app.isPackaged,
       userDataDir: app.getPath('userData'),
       resourcesPath: dir,
       cwd: dir,
     }),
-    buildPublicKey: buildPublicKey ?? undefined,
     pendingActivity: () => undefined,
     log: silent,
-  }).view().state;
+  });
+  updates.close();
+  return updates.view().state;
 };
 
 describe('the Electron edge of updates', () => {

@@ -29,7 +29,8 @@ import {
 import { channelFileFor, installKindFor } from '../../src-main/core/updates/update-platform.ts';
 import { readBuildFeed, resolveUpdateSetup } from '../../src-main/core/updates/update-setup.ts';
 import { signUpdateInfo, verifyUpdateInfo } from '../../src-main/core/updates/update-signature.ts';
-import { describeUpdate, type UpdateState } from '../../src-main/core/updates/update-state.ts';
+import type { UpdateState } from '../../src-preload/contract.ts';
+import { describeUpdate } from '../../src-renderer/pages/settings/update-words.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const publicDer = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');

@@ -2,7 +2,7 @@
  * The update decision (issue 20), in Node: is there a newer version, is its metadata signed by the
  * build's key, is this installation in the staged percentage, may the app restart now. The platform
  * updater (electron-updater) fetches, downloads and installs; this decides and says what happens,
- * as one `UpdateState` at a time (update-state.ts).
+ * as one `UpdateState` at a time (the contract's: Settings → Updates shows it).
  *
  *   off / not set up / misconfigured / package manager / not installed
  *                  nothing is built, nothing is requested, the state says why
@@ -16,6 +16,12 @@
  *                  ends (polled, and at once on `activityChanged()`)
  */
 import type { KeyObject } from 'node:crypto';
+import type {
+  PendingActivity,
+  UpdateSettingView,
+  UpdateState,
+  UpdateView,
+} from '../../../src-preload/contract.ts';
 import type { AppUpdater } from 'electron-updater';
 import { CancellationToken, type ProgressInfo, type UpdateInfo } from 'builder-util-runtime';
 import semver from 'semver';
@@ -25,10 +31,11 @@ import type { UpdateHttpExecutor } from './update-http.ts';
 import type { InstallKind } from './update-platform.ts';
 import type { UpdateSetup } from './update-setup.ts';
 import { BLOCKMAPS_FIELD, verifyUpdateInfo } from './update-signature.ts';
-import type { PendingActivity, UpdateState, UpdateView } from './update-state.ts';
 
 export interface UpdateServiceOptions {
   setup: UpdateSetup;
+  /** The administrator's settings in use, shown read-only with their source (default: none). */
+  settings?: UpdateSettingView[];
   install: InstallKind;
   currentVersion: string;
   /** The metadata file the platform updater asks for (channelFileFor): part of what is signed. */
@@ -38,8 +45,8 @@ export interface UpdateServiceOptions {
   executor: UpdateHttpExecutor;
   /** The profile folder: the installation's rollout id is kept there. */
   userDataPath: string;
-  /** Quits and installs the downloaded update (Electron: quitAndInstall; the preview: recorded). */
-  installNow: () => void;
+  /** Quits and installs the downloaded `version` (Electron: quitAndInstall; the preview: recorded). */
+  installNow: (version: string) => void;
   /** What a restart must wait for, if anything (the session answers). */
   pendingActivity: () => PendingActivity | undefined;
   log?: Logger;
@@ -57,6 +64,7 @@ type Verdict =
 
 export class UpdateService {
   private state: UpdateState;
+  private revision = 0;
   private readonly listeners = new Set<(view: UpdateView) => void>();
   private readonly log: Logger;
   private updater: AppUpdater | undefined;
@@ -77,7 +85,12 @@ export class UpdateService {
   }
 
   view(): UpdateView {
-    return { currentVersion: this.options.currentVersion, state: this.state };
+    return {
+      revision: this.revision,
+      currentVersion: this.options.currentVersion,
+      state: this.state,
+      settings: this.options.settings ?? [],
+    };
   }
 
   onChange(listener: (view: UpdateView) => void): () => void {
@@ -290,7 +303,7 @@ export class UpdateService {
     this.restartRequested = false;
     this.set({ kind: 'restarting', version: state.version });
     try {
-      this.options.installNow();
+      this.options.installNow(state.version);
     } catch (error) {
       return this.set({ kind: 'failed', during: 'install', message: messageOf(error) });
     }
@@ -299,6 +312,7 @@ export class UpdateService {
 
   private set(state: UpdateState): UpdateState {
     this.state = state;
+    this.revision += 1;
     const view = this.view();
     for (const listener of this.listeners) listener(view);
     return state;

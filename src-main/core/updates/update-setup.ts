@@ -26,8 +26,9 @@ import {
   type UpdateSettings,
 } from '../config.ts';
 import { readManagedSettings } from '../settings.ts';
+import type { UpdateSettingSource, UpdateSettingView } from '../../../src-preload/contract.ts';
 
-export type UpdateSettingSource = 'environment' | 'managed' | 'build';
+export type { UpdateSettingSource };
 
 export interface UpdateLayers {
   environment: UpdateSettings;
@@ -47,14 +48,21 @@ export type UpdateSetup =
       sources: Partial<Record<UpdateSettingName, UpdateSettingSource>>;
     };
 
+/** The update settings after precedence, each with where it comes from. */
+export interface ChosenUpdateSettings {
+  values: UpdateSettings;
+  sources: Partial<Record<UpdateSettingName, UpdateSettingSource>>;
+}
+
 /**
- * The update settings after precedence, validated by config.ts's parser (messages name the
- * setting). `order` as for the sign-in settings (settings.ts): `managed-first` in a packaged app.
+ * Precedence: `order` as for the sign-in settings (settings.ts: `managed-first` in a packaged app)
+ * for the administrator's two; the feed may also come with the build, the key only with the build
+ * or (when it has none) the environment.
  */
-export function resolveUpdateSetup(
+export function chooseUpdateSettings(
   layers: UpdateLayers,
   options: { order: 'environment-first' | 'managed-first' },
-): UpdateSetup {
+): ChosenUpdateSettings {
   const administrator: Array<['environment' | 'managed', UpdateSettings]> =
     options.order === 'managed-first'
       ? [
@@ -79,7 +87,7 @@ export function resolveUpdateSetup(
     }
     return undefined;
   };
-  const chosen: UpdateSettings = {
+  const values: UpdateSettings = {
     AUTO_UPDATE: pick('AUTO_UPDATE', administrator),
     UPDATE_FEED_URL: pick('UPDATE_FEED_URL', [...administrator, ['build', layers.build]]),
     UPDATE_PUBLIC_KEY: pick('UPDATE_PUBLIC_KEY', [
@@ -87,6 +95,29 @@ export function resolveUpdateSetup(
       ['environment', layers.environment],
     ]),
   };
+  return { values, sources };
+}
+
+/** The administrator's settings in use, as Settings → Updates shows them (read-only, with source). */
+export function shownUpdateSettings(chosen: ChosenUpdateSettings): UpdateSettingView[] {
+  const shown: UpdateSettingView[] = [];
+  for (const name of ['AUTO_UPDATE', 'UPDATE_FEED_URL'] as const) {
+    const value = chosen.values[name];
+    const source = chosen.sources[name];
+    if (value && source) shown.push({ name, value, source });
+  }
+  return shown;
+}
+
+/** The update settings after precedence, validated by config.ts's parser (messages name the setting). */
+export function resolveUpdateSetup(
+  layers: UpdateLayers,
+  options: { order: 'environment-first' | 'managed-first' },
+): UpdateSetup {
+  return setupOf(chooseUpdateSettings(layers, options));
+}
+
+function setupOf({ values: chosen, sources }: ChosenUpdateSettings): UpdateSetup {
   let config;
   try {
     // The switch first: turned off, nothing else needs to be right.
@@ -135,16 +166,25 @@ export interface UpdateSetupSources {
   buildPublicKey?: string;
 }
 
+/** What a host starts updates with: the setup, and the administrator's settings to show. */
+export interface LoadedUpdateSetup {
+  setup: UpdateSetup;
+  settings: UpdateSettingView[];
+}
+
 /** Reads every source and resolves them: what a host calls at start. Never throws. */
-export function loadUpdateSetup(sources: UpdateSetupSources): UpdateSetup {
+export function loadUpdateSetup(sources: UpdateSetupSources): LoadedUpdateSetup {
   let managed: UpdateSettings;
   try {
     managed = readManagedSettings(sources.managedConfigFile);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    return { kind: 'misconfigured', setting: error.setting, message: error.message };
+    return {
+      setup: { kind: 'misconfigured', setting: error.setting, message: error.message },
+      settings: [],
+    };
   }
-  return resolveUpdateSetup(
+  const chosen = chooseUpdateSettings(
     {
       environment: readUpdateSettings(sources.env, sources.cwd),
       managed: { AUTO_UPDATE: managed.AUTO_UPDATE, UPDATE_FEED_URL: managed.UPDATE_FEED_URL },
@@ -155,4 +195,5 @@ export function loadUpdateSetup(sources: UpdateSetupSources): UpdateSetup {
     },
     { order: sources.managedConfigWins ? 'managed-first' : 'environment-first' },
   );
+  return { setup: setupOf(chosen), settings: shownUpdateSettings(chosen) };
 }
