@@ -4,6 +4,7 @@ import { MobileNavBar } from './navigation/mobile/mobile-nav-bar.tsx';
 import { NavBar } from './navigation/desktop/nav-bar.tsx';
 import { PageFooter } from './page-footer.tsx';
 import { SessionNotices } from './session-notices.tsx';
+import { UpdateNotice } from './update-notice.tsx';
 
 export function PageLayout({ children }: { children: ReactNode }) {
   useFocusRule();
@@ -18,6 +19,7 @@ export function PageLayout({ children }: { children: ReactNode }) {
       </header>
       <main className="page-layout__content" id="main-content" tabIndex={-1}>
         <SessionNotices />
+        <UpdateNotice />
         {children}
       </main>
       <PageFooter />

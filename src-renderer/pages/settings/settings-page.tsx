@@ -21,6 +21,7 @@ import { Choice, DemoAddressAdvice } from './provider-choice.tsx';
 import { RegistrationUrls } from './registration-urls.tsx';
 import { SAVE_ANYWAY_ID, SaveActions } from './save-actions.tsx';
 import { TenantFields } from './tenant-fields.tsx';
+import { UpdatesSection } from './updates-section.tsx';
 
 /**
  * What was typed and not saved survives leaving the page (until saved, discarded or the window
@@ -317,6 +318,7 @@ export function SettingsPage() {
           </p>
         )}
       </form>
+      <UpdatesSection />
     </SettingsFrame>
   );
 }
