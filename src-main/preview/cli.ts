@@ -7,6 +7,8 @@
  * opening them), PREVIEW_ENCRYPTION=unavailable (behave like a Linux desktop without a keyring:
  * nothing is saved), and the app's own AUTH0_* settings (none: the local devstack, which keeps its
  * keys, sessions and sign-ups in <data folder>/devstack so a restart on the same folder stays signed in).
+ * UPDATE_FEED_URL and UPDATE_PUBLIC_KEY: Settings → Updates against that feed, the install step
+ * recorded instead of quitting (updates.ts; README "Updates").
  */
 import { ConfigError } from '../core/config.ts';
 import { openLinkThroughFile, type RedirectFile } from './open-link.ts';

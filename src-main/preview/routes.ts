@@ -18,6 +18,8 @@ export interface RouteContext {
   clients: Set<ServerResponse>;
   /** URLs the core asked to open (capture mode). */
   externalUrls: string[];
+  /** Versions "Restart to update" would have installed (capture mode shows them). */
+  installs: string[];
   /** Capture mode (tests): the `/__preview/*` endpoints answer. */
   capture: boolean;
 }
@@ -49,6 +51,13 @@ const ROUTES: readonly Route[] = [
     path: '/__preview/external-urls',
     handle: (_req, res, ctx) =>
       ctx.capture ? sendJson(res, 200, ctx.externalUrls) : notFound(res),
+  },
+  // Capture mode only (tests): the versions "Restart to update" installed (the Electron app quits
+  // and runs the installer at that step; the preview records it).
+  {
+    method: 'GET',
+    path: '/__preview/installs',
+    handle: (_req, res, ctx) => (ctx.capture ? sendJson(res, 200, ctx.installs) : notFound(res)),
   },
   // Capture mode only (tests): a test chooses the Electron app menu's Settings… item. The answer
   // says how many open windows were told, so a test can wait until its page is listening.

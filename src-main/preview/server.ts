@@ -40,6 +40,7 @@ import { openFileInSystemBrowser, openInSystemBrowser } from './opener.ts';
 import { answerEndpoint, type RouteContext } from './routes.ts';
 import { DEFAULT_RENDERER_DIR, existsFile, serveStatic } from './static-files.ts';
 import { SwitchConfirmations } from './switch-confirmation.ts';
+import { previewUpdates } from './updates.ts';
 
 export { PREVIEW_ENDPOINTS } from './routes.ts';
 
@@ -64,6 +65,10 @@ export interface PreviewOptions {
    */
   encryption?: 'available' | 'unavailable';
   session?: SessionOptions;
+  /** The version the preview reports for updates (default: package.json's). */
+  appVersion?: string;
+  /** How often a restart to update that waits for a sign-in asks again (default 1 s). */
+  restartPollMs?: number;
   log?: Logger;
 }
 
@@ -79,6 +84,8 @@ export interface Preview {
   core: CoreHost;
   /** URLs the core asked to open, oldest first. */
   externalUrls: string[];
+  /** Versions "Restart to update" would have installed (the preview records instead of quitting). */
+  installs: string[];
   /** Settles at the first request that carries this launch's key (the link was opened and used). */
   keyUsed: Promise<void>;
   /** Log lines about the provider in use when the preview started. */
@@ -98,6 +105,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'hello-preview-'));
   const key = randomBytes(32).toString('base64url');
   const externalUrls: string[] = [];
+  const installs: string[] = [];
   const clients = new Set<ServerResponse>();
   let markKeyUsed!: () => void;
   const keyUsed = new Promise<void>((resolve) => (markKeyUsed = resolve));
@@ -148,6 +156,15 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     },
     ...(options.session ? { session: options.session } : {}),
     confirmSwitch: (change) => confirmations.ask(change),
+    // The same updates as the app, against UPDATE_FEED_URL; the install is recorded (updates.ts).
+    updates: previewUpdates({
+      dataDir,
+      ...(options.appVersion ? { version: options.appVersion } : {}),
+      emit: (view) => broadcast(clients, 'updates:changed', view),
+      installed: (version) => void installs.push(version),
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.restartPollMs === undefined ? {} : { restartPollMs: options.restartPollMs }),
+    }),
   });
   const stop = () => core.close();
   const summary = core.summary;
@@ -158,6 +175,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
       clients,
       rendererDir,
       externalUrls,
+      installs,
       capture: options.externalBrowser === 'capture',
       launch: { origin, port, key },
       keyUsed: markKeyUsed,
@@ -195,6 +213,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     dataDir,
     core,
     externalUrls,
+    installs,
     keyUsed,
     summary,
     async close() {

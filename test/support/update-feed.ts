@@ -37,6 +37,8 @@ export interface UpdateFeed {
 export interface UpdateFeedOptions {
   /** Answer a request for several ranges with the whole file (200), as some servers do. */
   singleRangesOnly?: boolean;
+  /** Send file bodies no faster than this (a slow network), so a download's progress can be seen. */
+  bytesPerSecond?: number;
 }
 
 type ByteRange = { start: number; end: number };
@@ -47,6 +49,10 @@ export async function startUpdateFeed(
 ): Promise<UpdateFeed> {
   const requests: FeedRequest[] = [];
   const root = path.resolve(folder);
+  const pace = async (bytes: number) => {
+    if (options.bytesPerSecond)
+      await new Promise((resolve) => setTimeout(resolve, (bytes / options.bytesPerSecond!) * 1000));
+  };
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const entry: FeedRequest = {
@@ -88,7 +94,7 @@ export async function startUpdateFeed(
         'Content-Length': size,
         'Accept-Ranges': 'bytes',
       });
-      return send(request.method, response, [{ file, start: 0, end: size - 1 }], count);
+      return send(request.method, response, [{ file, start: 0, end: size - 1 }], count, pace);
     }
     if (ranges.length === 1) {
       const [range] = ranges as [ByteRange];
@@ -99,7 +105,7 @@ export async function startUpdateFeed(
         'Content-Range': `bytes ${range.start}-${range.end}/${size}`,
         'Accept-Ranges': 'bytes',
       });
-      return send(request.method, response, [{ file, ...range }], count);
+      return send(request.method, response, [{ file, ...range }], count, pace);
     }
     const boundary = randomBytes(12).toString('hex');
     const parts: Array<string | { file: string; start: number; end: number }> = [];
@@ -121,7 +127,7 @@ export async function startUpdateFeed(
       'Content-Length': length,
       'Accept-Ranges': 'bytes',
     });
-    return send(request.method, response, parts, count);
+    return send(request.method, response, parts, count, pace);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -167,6 +173,7 @@ async function send(
   response: ServerResponse,
   parts: Array<string | { file: string; start: number; end: number }>,
   count: (chunk: Buffer | string) => void,
+  pace: (bytes: number) => Promise<void>,
 ): Promise<void> {
   if (method === 'HEAD') {
     response.end();
@@ -195,6 +202,7 @@ async function send(
       for await (const chunk of createReadStream(part.file, { start: part.start, end: part.end })) {
         if (response.destroyed) return;
         await write(chunk as Buffer);
+        await pace((chunk as Buffer).length);
       }
     }
     response.end();
