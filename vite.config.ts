@@ -67,11 +67,19 @@ export default defineConfig(({ command, mode }) => {
     // The plugin makes this a library build: ESM (package.json "type": "module"), file [name].js.
     entry: 'src-main/electron/main.ts',
     onstart: ({ startup }) => electronDev.mainBuilt(startup),
-    vite: nodeBuild('dist/main', {
-      // depd (a dependency of the devstack's Koa) builds functions with eval; it is not ours to change.
-      checks: { eval: false },
-      output: { chunkFileNames: 'chunks/[name]-[hash].js' },
-    }),
+    vite: {
+      ...nodeBuild('dist/main', {
+        // depd (a dependency of the devstack's Koa) builds functions with eval; it is not ours to
+        // change.
+        checks: { eval: false },
+        output: { chunkFileNames: 'chunks/[name]-[hash].js' },
+      }),
+      // The key update metadata must be signed with ships inside the app (issue 20): the release
+      // job builds with UPDATE_PUBLIC_KEY set (README "Updates"). Public: no secret is built in.
+      define: {
+        __UPDATE_PUBLIC_KEY__: JSON.stringify(process.env.UPDATE_PUBLIC_KEY?.trim() ?? ''),
+      },
+    },
   };
 
   const preload: ElectronOptions = {

@@ -8,12 +8,18 @@
  *    instead of downloading it a second time into its own cache, and drops the default_app.asar that an
  *    unpacked Electron carries (scripts/electron-builder-after-extract.js).
  *
+ * Updates: electron-builder.yml publishes to `${env.UPDATE_FEED_URL}`, which electron-builder refuses
+ * to expand when the variable is unset. Then this builds with a configuration of its own that extends
+ * the one in use with `publish: null` (`feedlessConfig`): the app ships no feed and says so.
+ *
  * Building for another OS or architecture (`--win` on Linux, `--arm64` on x64, macOS's arm64 + x64
  * targets, …) or with your own `-c.electronDist` skips step 2: electron-builder downloads that
  * Electron itself. Arguments go to
  * electron-builder (`npm run dist -- --dir`, `-- --publish never`, `-- -c electron-builder.unsigned.yml`).
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEffectiveBuilderConfig } from './builder-config.ts';
@@ -67,11 +73,16 @@ export function configuredArches(
   const key = PLATFORM_KEYS[platform];
   const target = key ? (config[key] as { target?: unknown } | undefined)?.target : undefined;
   const entries = Array.isArray(target) ? target : target ? [target] : [];
-  return entries.flatMap((entry) => {
-    const arch =
-      typeof entry === 'object' && entry ? (entry as { arch?: unknown }).arch : undefined;
-    return (Array.isArray(arch) ? arch : arch ? [arch] : []).map(String);
-  });
+  // Each once: the dmg and the zip name the same two.
+  return [
+    ...new Set(
+      entries.flatMap((entry) => {
+        const arch =
+          typeof entry === 'object' && entry ? (entry as { arch?: unknown }).arch : undefined;
+        return (Array.isArray(arch) ? arch : arch ? [arch] : []).map(String);
+      }),
+    ),
+  ];
 }
 
 /** The configuration file named by `-c <file>` / `--config <file>` / `--config=<file>`, if any. */
@@ -81,6 +92,35 @@ export function configFileArgument(cliArgs: string[]): string | null {
     if (arg.startsWith('--config=')) return arg.slice('--config='.length);
   }
   return null;
+}
+
+/**
+ * The arguments with `-c <file>` / `--config <file>` / `--config=<file>` (or electron-builder.yml when
+ * none names one) replaced by `--config <feedless>`: a file that extends it and sets `publish: null`.
+ */
+export function feedlessConfig(
+  cliArgs: string[],
+  projectRoot: string,
+  folder: string,
+): { args: string[]; file: string } {
+  const named = configFileArgument(cliArgs);
+  const base = path.resolve(projectRoot, named ?? 'electron-builder.yml');
+  const file = path.join(folder, 'electron-builder.no-feed.yml');
+  writeFileSync(
+    file,
+    `# Written by scripts/dist.ts: UPDATE_FEED_URL is not set, so this build has no update feed.
+` +
+      `extends: ${JSON.stringify(base)}
+publish: null
+`,
+  );
+  const args: string[] = [];
+  for (let i = 0; i < cliArgs.length; i++) {
+    const arg = cliArgs[i]!;
+    if (arg === '-c' || arg === '--config') i++;
+    else if (!arg.startsWith('--config=')) args.push(arg);
+  }
+  return { args: [...args, '--config', file], file };
 }
 
 function run(command: string, commandArgs: string[]): number {
@@ -99,8 +139,10 @@ if (import.meta.filename === process.argv[1]) {
   ]);
   if (built !== 0) process.exit(built);
 
-  const builderArgs = [...args];
-  const config = await loadEffectiveBuilderConfig(root, configFileArgument(args));
+  const builderArgs = process.env.UPDATE_FEED_URL?.trim()
+    ? [...args]
+    : feedlessConfig(args, root, mkdtempSync(path.join(os.tmpdir(), 'dist-config-'))).args;
+  const config = await loadEffectiveBuilderConfig(root, configFileArgument(builderArgs));
   if (
     buildsForHost(args, process.platform, process.arch, configuredArches(config, process.platform))
   ) {

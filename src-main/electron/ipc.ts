@@ -1,7 +1,7 @@
 /**
  * The main-process side of the IPC bridge: one `ipcMain.handle` per channel of the contract, all
- * registered by one function, and the contract's events (`session:changed`, `app:open-settings`) sent
- * to the app window.
+ * registered by one function, and the contract's events (`session:changed`, `app:open-settings`,
+ * `updates:changed`) sent to the app window.
  *
  * The sender is checked here (only the app's own top frame); the payload is validated by
  * `core.handle` with the contract's validators. Type-only Electron imports: tests pass fakes.
@@ -13,6 +13,7 @@ import {
   type EventName,
   type EventPayloads,
   type SessionView,
+  type UpdateView,
 } from '../../src-preload/contract.ts';
 import { CHANNELS } from '../../src-preload/contract-validators.ts';
 import type { AuthCore } from '../core/index.ts';
@@ -54,6 +55,14 @@ export function sendSessionChanged(
   session: SessionView,
 ): void {
   sendEvent(contents, 'session:changed', session);
+}
+
+/** Tells the renderer about an update's progress (a check's result, the download, ready). */
+export function sendUpdatesChanged(
+  contents: Pick<WebContents, 'isDestroyed' | 'send'> | undefined,
+  updates: UpdateView,
+): void {
+  sendEvent(contents, 'updates:changed', updates);
 }
 
 /** Tells the renderer the menu's Settings… item was chosen. */

@@ -5,7 +5,8 @@
  *                  and the per-webContents security policy (hardening.ts)
  *   on ready       permissions denied, app:// served (production), the core host started on the
  *                  settings (environment > managed app-config.json > saved > the demo devstack)
- *                  with the Electron platform, IPC handlers registered, application menu set (menu.ts),
+ *                  with the Electron platform and its updates (updates.ts), IPC handlers
+ *                  registered, application menu set (menu.ts),
  *                  session restored, window opened where it was last time (app-window.ts,
  *                  window-state.ts)
  *   on quit        core closed (pending sign-in, loopback receiver), devstack stopped
@@ -49,13 +50,14 @@ import { createAppProtocolHandler } from './app-protocol.ts';
 import { configSources, userDataOverride } from './config-sources.ts';
 import { applyWebContentsPolicy, denyAllPermissions, hardenBeforeReady } from './hardening.ts';
 import { createAppWindows, type AppWindows } from './app-window.ts';
-import { registerBridgeHandlers, sendSessionChanged } from './ipc.ts';
+import { registerBridgeHandlers, sendSessionChanged, sendUpdatesChanged } from './ipc.ts';
 import { aboutPanelOptions, createOpenLocalPath, menuTemplate, securityNotesPath } from './menu.ts';
 import { APP_SCHEME, cspFor, isTrustedSender, rendererSourceFor } from './policy.ts';
 import { createConsoleLogger, createOpenExternal, createSafeStorageCipher } from './platform.ts';
 import { openSessionStore } from './session-store.ts';
 import { smokeTest, wantsSmokeTest } from './smoke-test.ts';
 import { SWITCH_BUTTON, switchConfirmation } from './switch-confirmation.ts';
+import { createElectronUpdates } from './updates.ts';
 import { openWindowStateStore } from './window-state-store.ts';
 
 /** package.json's productName (src-preload/app-name.ts): what the OS calls the packaged app. */
@@ -68,6 +70,12 @@ const RENDERER_DIR = path.join(BUILD_DIR, '..', 'renderer');
 const PRELOAD_PATH = path.join(BUILD_DIR, '..', 'preload', 'ipc-bridge.cjs');
 /** Longest wait for the core and the devstack to close before the process quits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 5000;
+/**
+ * The key update metadata must be signed with (UPDATE_PUBLIC_KEY when the app was built: vite.config.ts
+ * defines it). Unbuilt (tests import this file): none, and the environment may give one.
+ */
+const BUILD_UPDATE_PUBLIC_KEY =
+  (typeof __UPDATE_PUBLIC_KEY__ === 'string' ? __UPDATE_PUBLIC_KEY__ : '') || undefined;
 /** vite-plugin-electron's message when the preload was rebuilt in `vite` dev. */
 const PRELOAD_REBUILT = 'electron-vite&type=hot-reload';
 
@@ -204,6 +212,15 @@ function run(): void {
         appLinkMissing: () => appLinkHandler().reason,
         copyText: (text) => clipboard.writeText(text),
       },
+      // Updates (issue 20): the core decides; Electron gives the version, the paths and the restart.
+      updates: createElectronUpdates({
+        app,
+        resourcesPath: process.resourcesPath,
+        env: process.env,
+        ...(BUILD_UPDATE_PUBLIC_KEY ? { buildPublicKey: BUILD_UPDATE_PUBLIC_KEY } : {}),
+        emit: (view) => sendUpdatesChanged(windows?.current()?.webContents, view),
+        log,
+      }),
       // A switch of provider or API is confirmed here, in a dialog the renderer cannot click (N5).
       confirmSwitch: async (change) => {
         const window = windows?.current();

@@ -5,7 +5,8 @@
  * packaged binary (Electron security checklist item 19). Nothing is packaged and Electron is not
  * needed: electron-builder and app-builder-lib are loaded through electron-builder's dependencies.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,9 @@ import {
   type BuilderConfig,
 } from '../../scripts/builder-config.ts';
 import { effectiveConfigProblems } from '../../scripts/check-package.ts';
+import { feedlessConfig } from '../../scripts/dist.ts';
+import { readManagedSettings } from '../../src-main/core/settings.ts';
+import { loadUpdateSetup } from '../../src-main/core/updates/update-setup.ts';
 import { SECURITY_NOTES_FILE } from '../../src-main/electron/menu.ts';
 
 const projectDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -164,7 +168,10 @@ describe('electron-builder.unsigned.yml (CI installers without certificates)', (
         identity: '-',
         hardenedRuntime: false,
         notarize: false,
-        target: [{ target: 'dmg', arch: ['arm64', 'x64'] }],
+        target: [
+          { target: 'dmg', arch: ['arm64', 'x64'] },
+          { target: 'zip', arch: ['arm64', 'x64'] },
+        ],
         icon: 'build/icon.icns',
       });
       expect(unsigned.electronFuses).toEqual(config.electronFuses);
@@ -179,4 +186,62 @@ describe('electron-builder.unsigned.yml (CI installers without certificates)', (
       await expect(validate(unsigned)).resolves.toBeUndefined();
     },
   );
+});
+
+describe('updates (issue 20)', () => {
+  it('publishes to a generic feed whose URL comes from the build (UPDATE_FEED_URL); macOS also gets the zip MacUpdater needs', () => {
+    expect(config.publish).toEqual({ provider: 'generic', url: '${env.UPDATE_FEED_URL}' });
+    expect((config.mac as { target: unknown }).target).toEqual(
+      expect.arrayContaining([{ target: 'zip', arch: ['arm64', 'x64'] }]),
+    );
+  });
+
+  it.each([
+    ['electron-builder.yml', null],
+    ['electron-builder.unsigned.yml', 'electron-builder.unsigned.yml'],
+  ])(
+    'without UPDATE_FEED_URL, dist builds %s with publish: null and everything else unchanged',
+    { timeout: 30_000 },
+    async (_, named) => {
+      const folder = mkdtempSync(path.join(os.tmpdir(), 'feedless-'));
+      try {
+        const cli = ['--dir', ...(named ? ['-c', named] : []), '--publish', 'never'];
+        const { args, file } = feedlessConfig(cli, projectDir, folder);
+        expect(args).toEqual(['--dir', '--publish', 'never', '--config', file]);
+        const withFeed = await loadEffectiveBuilderConfig(projectDir, named);
+        const without = await loadEffectiveBuilderConfig(projectDir, file);
+        expect(without.publish).toBeNull();
+        expect({ ...without, publish: withFeed.publish, extends: withFeed.extends }).toEqual(
+          withFeed,
+        );
+        await expect(validate(without)).resolves.toBeUndefined();
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    },
+  );
+
+  it('the unsigned CI installers ship an app-config.json that turns updates off ("by your organisation")', async () => {
+    const unsigned = await loadEffectiveBuilderConfig(projectDir, 'electron-builder.unsigned.yml');
+    const shipped = (unsigned.extraResources as Array<{ from: string; to: string }>).find(
+      (entry) => entry.to === 'app-config.json',
+    );
+    expect(shipped).toBeDefined();
+    const file = path.join(projectDir, shipped!.from);
+    expect(readManagedSettings(file)).toEqual({ AUTO_UPDATE: 'false' });
+    // What the packaged app makes of it, with a feed in the build and one in the environment.
+    expect(
+      loadUpdateSetup({
+        env: { UPDATE_FEED_URL: 'https://updates.example.com/' },
+        managedConfigFile: file,
+        managedConfigWins: true,
+      }).setup,
+    ).toEqual({ kind: 'off', source: 'managed' });
+    // SECURITY.md still ships (extraResources is replaced, not merged, by `extends`).
+    expect(unsigned.extraResources).toEqual(
+      expect.arrayContaining([{ from: 'SECURITY.md', to: SECURITY_NOTES_FILE }]),
+    );
+    // The signed configuration ships no such file.
+    expect(JSON.stringify(config.extraResources)).not.toContain('app-config');
+  });
 });

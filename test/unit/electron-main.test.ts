@@ -270,3 +270,25 @@ describe('main.ts confirms a provider switch in a main-process dialog (N5)', () 
     });
   });
 });
+
+describe('main.ts gives the core host its updates (issue 20)', () => {
+  const appFrame = { senderFrame: { parent: null, url: 'app://renderer/index.html' } };
+
+  it("answers Settings → Updates with the app's own version (no feed in this build: not set up); the window hears of every change", async () => {
+    const notSetUp = { kind: 'not-set-up', missing: 'UPDATE_FEED_URL' };
+    expect(await handlers.get('updates:get')!(appFrame)).toMatchObject({
+      ok: true,
+      updates: { currentVersion: '0.1.0', state: notSetUp },
+    });
+    const send = window().webContents.send;
+    send.mockClear();
+    expect(await handlers.get('updates:check')!(appFrame)).toMatchObject({
+      ok: true,
+      updates: { state: notSetUp },
+    });
+    expect(send).toHaveBeenCalledWith(
+      'updates:changed',
+      expect.objectContaining({ currentVersion: '0.1.0', state: notSetUp }),
+    );
+  });
+});

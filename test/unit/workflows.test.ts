@@ -141,3 +141,52 @@ describe('ci.yml', () => {
     expect(cached).toMatch(/\.cache\/electron\n\.cache\/electron-builder/);
   });
 });
+
+describe('release.yml (issue 20: a signed update feed)', () => {
+  const release = (libRequire('js-yaml') as { load(text: string): unknown }).load(
+    fromRoot('.github/workflows/release.yml'),
+  ) as { jobs: Record<string, Job & { needs?: string }> };
+
+  it('has no actionlint finding', { timeout: 60_000 }, async () => {
+    expect(
+      await lintWorkflow(
+        fromRoot('.github/workflows/release.yml'),
+        '.github/workflows/release.yml',
+      ),
+    ).toEqual([]);
+  });
+
+  it('builds with the feed URL and the public key, keeps latest*.yml and the blockmaps', () => {
+    const build = release.jobs.installers!.steps.find((step) => step.run?.includes('npm run dist'));
+    expect(build?.env).toMatchObject({
+      UPDATE_FEED_URL: '${{ vars.UPDATE_FEED_URL }}',
+      UPDATE_PUBLIC_KEY: '${{ vars.UPDATE_PUBLIC_KEY }}',
+    });
+    // No private key in a build: the signing key is the feed job's alone.
+    expect(JSON.stringify(release.jobs.installers)).not.toContain('UPDATE_SIGNING_KEY');
+    const upload = release.jobs.installers!.steps.find((step) =>
+      step.uses?.startsWith('actions/upload-artifact@'),
+    );
+    expect(upload?.with?.path).toMatch(/latest\*\.yml/);
+    expect(upload?.with?.path).toMatch(/\*\.blockmap/);
+    expect(upload?.with?.path).toMatch(/\*\.zip/);
+  });
+
+  it('signs every latest*.yml of the gathered feed with npm run update:sign, after the builds', () => {
+    const feed = release.jobs.feed!;
+    expect(feed.needs).toBe('installers');
+    const sign = feed.steps.find((step) => step.run?.includes('npm run update:sign'));
+    expect(sign?.run).toMatch(/npm run update:sign -- feed --key "\$key"/);
+    expect(sign?.env?.UPDATE_SIGNING_KEY).toBe('${{ secrets.UPDATE_SIGNING_KEY }}');
+    expect(sign?.run).toMatch(/umask 077/);
+  });
+});
+
+describe('the CI installers (ci.yml) are built with updates off', () => {
+  it('use electron-builder.unsigned.yml, which ships AUTO_UPDATE=false (electron-builder-config.test.ts)', () => {
+    const job = workflow.jobs.installers as Job;
+    const build = job.steps.find((step) => step.run?.includes('npm run dist'));
+    expect(build?.run).toContain('-c electron-builder.unsigned.yml');
+    expect(JSON.stringify(job)).not.toContain('UPDATE_FEED_URL');
+  });
+});
