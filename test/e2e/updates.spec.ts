@@ -90,8 +90,11 @@ test('check, available, the progress bar moves, ready; the restart waits for a p
   await expect(section.getByRole('status')).toHaveText('Not checked yet.');
   expect(await seriousViolations(page)).toEqual([]);
 
-  await section.getByRole('button', { name: 'Check for updates' }).click();
+  const check = section.getByRole('button', { name: 'Check for updates' });
+  await check.click();
   await expect(section.getByText(`Version ${NEXT} is available`)).toBeVisible();
+  await expect(check).toHaveAttribute('aria-disabled', 'true');
+  await expect(check).toBeFocused();
   const bar = section.getByRole('progressbar', { name: `Downloading version ${NEXT}` });
   await expect(bar).toBeVisible();
   await expect(section.getByText(/^Downloading… \d+ %$/)).toBeVisible();
@@ -109,6 +112,10 @@ test('check, available, the progress bar moves, ready; the restart waits for a p
 
   await expect(section.getByText('Ready: restart to update')).toBeVisible({ timeout: 30_000 });
   await expect(bar).toHaveCount(0);
+  // "Check for updates" stayed (busy) while it ran, so focus stayed on it; it goes now, and focus
+  // moves to what replaces it, never to the page (the focus rule).
+  await expect(section.getByRole('button', { name: 'Check for updates' })).toHaveCount(0);
+  await expect(section.getByRole('button', { name: 'Restart to update' })).toBeFocused();
   // Every step was sent to the page, in order.
   const kinds = [...(await received()).matchAll(/"kind":"([a-z-]+)"/g)].map((m) => m[1]);
   const order = ['checking', 'available', 'downloading', 'ready'].map((kind) =>

@@ -30,7 +30,7 @@ import { channelFileFor, installKindFor } from '../../src-main/core/updates/upda
 import { readBuildFeed, resolveUpdateSetup } from '../../src-main/core/updates/update-setup.ts';
 import { signUpdateInfo, verifyUpdateInfo } from '../../src-main/core/updates/update-signature.ts';
 import type { UpdateState } from '../../src-preload/contract.ts';
-import { describeUpdate } from '../../src-renderer/pages/settings/update-words.ts';
+import { describeUpdate, heldBackNote } from '../../src-renderer/pages/settings/update-words.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const publicDer = publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
@@ -435,6 +435,16 @@ describe('what Settings → Updates says', () => {
     ],
   ])('%j → %s', (state, text) => {
     expect(describeUpdate(state)).toBe(text);
+  });
+
+  it.each<[Extract<UpdateState, { kind: 'up-to-date' }>['heldBack'], RegExp]>([
+    ['older', /^The feed offers version 0\.9\.0, which is not newer: it is not installed\.$/],
+    ['staged', /^Version 0\.9\.0 is being offered to some installations first/],
+    ['system', /^Version 0\.9\.0 does not run on this version of the operating system\.$/],
+  ])('under "Up to date", why the feed\'s version was held back: %s', (heldBack, text) => {
+    expect(heldBackNote({ kind: 'up-to-date', checkedAt: '', latest: '0.9.0', heldBack })).toMatch(
+      text,
+    );
   });
 });
 

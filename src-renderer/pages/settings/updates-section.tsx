@@ -3,16 +3,28 @@ import type {
   UpdateSettingView,
   UpdateState,
 } from '../../../src-preload/contract.ts';
+import { FOCUS_TARGET } from '../../hooks/use-focus-rule.ts';
 import { useUpdates } from '../../hooks/use-updates.ts';
 import { describeUpdate, heldBackNote } from './update-words.ts';
 
-/** States in which "Check for updates" does something (the others say why it would not). */
+/**
+ * States that show "Check for updates" (the others say why nothing would be checked). While a check
+ * or its download runs it stays, busy, so focus stays on it; once the update is ready it goes and
+ * "Restart to update" takes focus (the focus rule).
+ */
 const CHECKABLE: ReadonlySet<UpdateState['kind']> = new Set([
   'idle',
   'checking',
+  'available',
+  'downloading',
   'up-to-date',
   'refused',
   'failed',
+]);
+const CHECK_BUSY: ReadonlySet<UpdateState['kind']> = new Set([
+  'checking',
+  'available',
+  'downloading',
 ]);
 const RESTARTABLE: ReadonlySet<UpdateState['kind']> = new Set([
   'ready',
@@ -35,7 +47,7 @@ const SOURCE_WORDS: Record<UpdateSettingSource, string> = {
 export function UpdatesSection() {
   const { view, error, check, restart } = useUpdates();
   const state = view?.state;
-  const checking = state?.kind === 'checking';
+  const checking = state !== undefined && CHECK_BUSY.has(state.kind);
   const restartBusy = state?.kind === 'waiting-to-restart' || state?.kind === 'restarting';
   return (
     <section className="settings card updates" aria-labelledby="updates-title">
@@ -73,7 +85,7 @@ export function UpdatesSection() {
                 if (!checking) void check();
               }}
             >
-              {checking ? 'Checking…' : 'Check for updates'}
+              {state.kind === 'checking' ? 'Checking…' : 'Check for updates'}
             </button>
           ) : null}
           {state && RESTARTABLE.has(state.kind) ? (
@@ -81,6 +93,7 @@ export function UpdatesSection() {
               type="button"
               id="updates-restart"
               className="button button--primary"
+              {...FOCUS_TARGET}
               aria-disabled={restartBusy ? true : undefined}
               onClick={() => {
                 if (!restartBusy) void restart();
