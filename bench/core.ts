@@ -33,7 +33,7 @@ import { createAuthCore, type AuthCore } from '../src-main/core/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../src-main/core/node-storage.ts';
 import { PROVIDER_TIMEOUT_SECONDS, SCOPE } from '../src-main/core/oidc.ts';
 import type { Cipher, KeyValueStore } from '../src-main/core/platform.ts';
-import { VAULT_KEY } from '../src-main/core/vault.ts';
+import { ACCOUNTS_KEY } from '../src-main/core/account-vault.ts';
 import { configFor, createTestCore, type TestCore } from '../test/support/core-harness.ts';
 import { closedPort } from '../test/support/ports.ts';
 import { alice } from '../test/support/accounts.ts';
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
     get: (key) => files.get(key),
     set: (key, value) => {
       files.set(key, value);
-      if (key === VAULT_KEY) vaultSavedAt = performance.now();
+      if (key === ACCOUNTS_KEY) vaultSavedAt = performance.now();
     },
     delete: (key) => files.delete(key),
   };

@@ -1,10 +1,13 @@
 /**
- * DPoP (RFC 9449): this installation's proof-of-possession key and the proofs it signs.
+ * DPoP (RFC 9449): the proof-of-possession keys and the proofs they sign.
  *
- * One ES256 (P-256) key pair per installation, not per session: a public client's refresh token is
- * bound to it (RFC 9449 §5), so it must outlive restarts, and it outlives logout too. Its private key
- * reaches the store only encrypted through the platform's Cipher (a record of its own next to the session);
- * without real OS encryption it lives in memory only, like the session. In memory the private key is
+ * One ES256 (P-256) key pair per account (issue 19): a public client's refresh token is bound to it
+ * (RFC 9449 §5), so it lives as long as the account, and two accounts never show the provider or
+ * the API the same thumbprint (unlinkable). Its private key reaches the store only encrypted through
+ * the platform's Cipher, inside the account's vault entry (account-vault.ts); without real OS
+ * encryption it lives in memory only, like the session. `DPoPKeyStore` is the single installation
+ * key of earlier versions (store key `dpop-key`), which the migration hands to the first account.
+ * In memory the private key is
  * a non-extractable CryptoKey: nothing in the process can export it again, and it never appears in a
  * log line, an event or a response to the renderer.
  */
@@ -21,11 +24,13 @@ type JsonWebKey = webcrypto.JsonWebKey;
 const KEY_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNATURE = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
-const recordSchema = z.object({
+/** A private key as stored: its JWK encrypted through the platform's Cipher. */
+export const keyRecordSchema = z.object({
   version: z.literal(1),
   alg: z.literal('ES256'),
   ciphertext: z.string().min(1),
 });
+export type KeyRecord = z.infer<typeof keyRecordSchema>;
 const coordinate = z.string().regex(/^[\w-]{43}$/);
 const privateJwkSchema = z.object({
   kty: z.literal('EC'),
@@ -163,8 +168,7 @@ export class DPoPKeyStore {
     const { key, privateJwk } = await DPoPKey.generate();
     if (!persistent) return { key, origin: 'memory' };
     try {
-      const ciphertext = await this.cipher.encrypt(JSON.stringify(privateJwk));
-      this.store.set(DPOP_KEY_RECORD, { version: 1, alg: 'ES256', ciphertext });
+      this.store.set(DPOP_KEY_RECORD, await sealKeyRecord(this.cipher, privateJwk));
       this.log.info('proof-of-possession key (DPoP) created', { jkt: key.thumbprint });
       return { key, origin: 'created' };
     } catch (error) {
@@ -183,12 +187,10 @@ export class DPoPKeyStore {
       return this.discard('unreadable');
     }
     if (raw === undefined) return undefined;
-    const record = recordSchema.safeParse(raw);
+    const record = keyRecordSchema.safeParse(raw);
     if (!record.success) return this.discard('damaged');
     try {
-      return await DPoPKey.fromPrivateJwk(
-        JSON.parse(await this.cipher.decrypt(record.data.ciphertext)) as JsonWebKey,
-      );
+      return await openKeyRecord(this.cipher, record.data);
     } catch {
       return this.discard('could not be decrypted');
     }
@@ -206,6 +208,16 @@ export class DPoPKeyStore {
     }
     return undefined;
   }
+}
+
+/** The stored form of a new key's private JWK (encrypted; the JWK itself is dropped by the caller). */
+export async function sealKeyRecord(cipher: Cipher, privateJwk: JsonWebKey): Promise<KeyRecord> {
+  return { version: 1, alg: 'ES256', ciphertext: await cipher.encrypt(JSON.stringify(privateJwk)) };
+}
+
+/** The key a record holds; rejects when it cannot be decrypted or is not a P-256 private key. */
+export async function openKeyRecord(cipher: Cipher, record: KeyRecord): Promise<DPoPKey> {
+  return DPoPKey.fromPrivateJwk(JSON.parse(await cipher.decrypt(record.ciphertext)) as JsonWebKey);
 }
 
 export async function jwkThumbprint(jwk: PublicJwk): Promise<string> {

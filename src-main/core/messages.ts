@@ -12,6 +12,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import type { ApiMessage, MessageKind, Result } from '../../src-preload/contract.ts';
+import type { DPoPKey } from './dpop.ts';
 import { CoreError, toAppError } from './errors.ts';
 import type { Logger } from './platform.ts';
 import type { ApiCredential, SessionManager } from './session.ts';
@@ -32,8 +33,11 @@ export class MessageService {
   private readonly http: AxiosInstance;
   private readonly session: SessionManager;
   private readonly apiServerUrl: URL;
-  /** The API's latest DPoP-Nonce (RFC 9449 §9): one API, one nonce. */
-  private dpopNonce: string | undefined;
+  /**
+   * The API's latest DPoP-Nonce (RFC 9449 §9) for each account's key: a nonce the API gave one
+   * account is never shown with another's proof, which would link the two (issue 19).
+   */
+  private readonly dpopNonces = new WeakMap<DPoPKey, string>();
   /** Where an unexpected error's own message goes (the person reads the code's sentence). */
   private readonly log: Pick<Logger, 'error'> | undefined;
 
@@ -66,10 +70,7 @@ export class MessageService {
       let answer = await this.call(kind, credential);
       if (answer.status === 401) {
         // The token may have been revoked or rotated away: one retry with a fresh one.
-        answer = await this.call(
-          kind,
-          await this.session.apiCredentialAfterRejection(credential.accessToken),
-        );
+        answer = await this.call(kind, await this.session.apiCredentialAfterRejection(credential));
       }
       return toResult(answer);
     } catch (error) {
@@ -85,19 +86,21 @@ export class MessageService {
         credential ? { Authorization: `Bearer ${credential.accessToken}` } : {},
       );
     }
-    const sentNonce = this.dpopNonce;
-    let answer = await this.sendWithProof(url, credential.accessToken);
-    if (isNonceChallenge(answer) && this.dpopNonce !== sentNonce) {
-      answer = await this.sendWithProof(url, credential.accessToken);
+    const nonceOf = () => (credential.key ? this.dpopNonces.get(credential.key) : undefined);
+    const sentNonce = nonceOf();
+    let answer = await this.sendWithProof(url, credential);
+    if (isNonceChallenge(answer) && nonceOf() !== sentNonce) {
+      answer = await this.sendWithProof(url, credential);
     }
     return answer;
   }
 
-  private async sendWithProof(url: URL, accessToken: string): Promise<Attempt> {
-    const key = await this.session.dpopKey();
-    const proof = await key.proof('GET', url, { accessToken, nonce: this.dpopNonce });
+  /** The proof is signed with the key of the account the token belongs to (issue 19). */
+  private async sendWithProof(url: URL, { accessToken, key }: ApiCredential): Promise<Attempt> {
+    if (!key) throw new CoreError('not_signed_in', 'This account has no proof-of-possession key.');
+    const proof = await key.proof('GET', url, { accessToken, nonce: this.dpopNonces.get(key) });
     const answer = await this.send(url, { Authorization: `DPoP ${accessToken}`, DPoP: proof });
-    if (answer.nonce) this.dpopNonce = answer.nonce;
+    if (answer.nonce) this.dpopNonces.set(key, answer.nonce);
     return answer;
   }
 

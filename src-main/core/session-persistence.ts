@@ -1,18 +1,22 @@
 /**
- * The session on disk. Tokens are written only while they are still wanted: a Log Out or Cancel
+ * The accounts on disk. Tokens are written only while they are still wanted: a Log Out or Cancel
  * during the (slow) encryption wins, and tokens that arrived for a session that has ended are
  * revoked at the provider instead, since nobody will ever hold them. A failed save keeps the
- * session in memory only and removes the record still on disk (its refresh token may be retired).
+ * accounts in memory only and removes the record still on disk (its refresh tokens may be retired).
+ * Writes run one at a time, each built from the accounts as they are when its turn comes, and what
+ * a write carries is held in memory (`commit`) before the next one is built: two accounts
+ * refreshing at once cannot write each other's retired refresh token back.
  */
 import type { AppError, SessionView } from '../../src-preload/contract.ts';
 import type { AppConfig } from './config.ts';
 import { toAppError } from './errors.ts';
 import { revokeRefreshToken } from './oidc.ts';
 import type { Logger } from './platform.ts';
-import type { TokenSet, TokenVault } from './vault.ts';
+import type { AccountVault, VaultContent } from './account-vault.ts';
+import type { TokenSet } from './vault.ts';
 
 export interface PersistenceDeps {
-  vault: TokenVault;
+  vault: AccountVault;
   config: AppConfig;
   log: Logger;
   /**
@@ -26,6 +30,8 @@ export class SessionPersistence {
   /** `memory`: no OS encryption, or a save failed; nothing is kept across restarts. */
   mode: SessionView['persistence'] = 'encrypted';
   private readonly deps: PersistenceDeps;
+  /** The write under way (or the last one): the next waits for it. */
+  private writes: Promise<unknown> = Promise.resolve();
 
   constructor(deps: PersistenceDeps) {
     this.deps = deps;
@@ -40,25 +46,44 @@ export class SessionPersistence {
 
   /**
    * Tokens from every way and every refresh take this one step: revoked and `superseded()` thrown
-   * when they are no longer wanted (before the write, or once it finished), else saved.
+   * when they are no longer wanted (before the write, or once it finished), else saved (the vault
+   * as `content()` builds it in this write's turn) and held in memory (`commit`).
    */
   async persistUnlessSuperseded(
     tokens: TokenSet,
     wanted: () => boolean,
     superseded: () => Error,
+    content: () => VaultContent,
+    commit: () => void,
   ): Promise<void> {
-    if (!wanted()) {
-      await this.revoke(tokens, 'arrived after the session ended');
-      throw superseded();
-    }
-    await this.save(tokens, wanted);
-    if (!wanted()) {
+    const written = this.inTurn(async () => {
+      if (!wanted()) return false;
+      await this.save(content(), wanted);
+      if (!wanted()) return false;
+      commit();
+      return true;
+    });
+    if (!(await written)) {
       await this.revoke(tokens, 'arrived after the session ended');
       throw superseded();
     }
   }
 
-  /** Removes the saved session; when that fails, logs it and returns what to tell the person. */
+  /**
+   * Writes the accounts as `content()` has them in this write's turn (a switch, an account signed
+   * out), or removes the record when there are none; nothing once `wanted()` is false (the session
+   * ended meanwhile: a Log Out during the encryption must not find the accounts written back).
+   */
+  async rewrite(content: () => VaultContent | undefined, wanted: () => boolean): Promise<void> {
+    await this.inTurn(async () => {
+      if (!wanted()) return;
+      const next = content();
+      if (next) await this.save(next, wanted);
+      else this.clear();
+    });
+  }
+
+  /** Removes every saved account; when that fails, logs it and returns what to tell the person. */
   clear(): AppError | undefined {
     try {
       this.deps.vault.clear();
@@ -89,10 +114,17 @@ export class SessionPersistence {
     }
   }
 
-  /** Saves `tokens` unless `wanted()` turns false first; a failure keeps the session in memory only. */
-  private async save(tokens: TokenSet, wanted: () => boolean): Promise<void> {
+  /** Runs `write` after the writes before it (whether they succeeded or not). */
+  private inTurn<T>(write: () => Promise<T>): Promise<T> {
+    const turn = this.writes.then(write, write);
+    this.writes = turn.catch(() => {});
+    return turn;
+  }
+
+  /** Saves `content` unless `wanted()` turns false first; a failure keeps the accounts in memory. */
+  private async save(content: VaultContent, wanted: () => boolean): Promise<void> {
     try {
-      await this.deps.vault.save(tokens, wanted);
+      await this.deps.vault.save(content, wanted);
     } catch (error) {
       this.mode = 'memory';
       this.deps.log.error('could not save the session; keeping it in memory', {

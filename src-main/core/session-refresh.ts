@@ -1,8 +1,9 @@
 /**
- * Refreshing the access token (RFC 6749 §6), single-flight: every caller that finds the token about
- * to expire waits on the same request, so a rotating refresh token is spent once. The rotated token
- * is saved before the new access token is used, and a refresh the person logged out of meanwhile
- * is revoked instead of kept (session-persistence.ts).
+ * Refreshing one account's access token (RFC 6749 §6), single-flight: every caller that finds
+ * the token about to expire waits on the same request, so a rotating refresh token is spent once.
+ * Each account has its own refresher (issue 19): one never hands its tokens to another. The
+ * rotated token is saved before the new access token is used, and a refresh the person logged out
+ * of meanwhile is revoked instead of kept (session-persistence.ts).
  */
 import type { DPoPHandle } from 'openid-client';
 import type { AppError } from '../../src-preload/contract.ts';
@@ -10,23 +11,24 @@ import type { AppConfig } from './config.ts';
 import { CoreError } from './errors.ts';
 import { refreshTokens } from './oidc.ts';
 import type { Logger } from './platform.ts';
-import type { SessionPersistence } from './session-persistence.ts';
 import type { TokenSet } from './vault.ts';
 
-/** What a refresh needs from the session it refreshes. */
+/** What a refresh needs from the account it refreshes. */
 export interface RefreshHost {
   config: AppConfig;
   log: Logger;
-  persistence: SessionPersistence;
-  /** The tokens held now (none: not signed in). */
+  /** The account's tokens held now (none: the account is gone). */
   tokens(): TokenSet | undefined;
   /** Changes whenever the session ends: a refresh that started before must not land. */
   epoch(): number;
-  /** openid-client's DPoP handle over this installation's key. */
-  dpop(): Promise<{ handle: DPoPHandle }>;
-  /** Holds refreshed tokens in the same state (no move, no emit). */
-  hold(tokens: TokenSet): void;
-  /** The provider no longer honours the refresh token: the session ends with `reason`. */
+  /** openid-client's DPoP handle over the account's key (none: the account has no key). */
+  dpop(): Promise<{ handle: DPoPHandle } | undefined>;
+  /**
+   * Persists refreshed tokens and then holds them in memory for the account (no move, no emit);
+   * revokes them and throws `superseded()` when `wanted()` turns false first.
+   */
+  persist(tokens: TokenSet, wanted: () => boolean, superseded: () => Error): Promise<void>;
+  /** The provider no longer honours the account's refresh token: it is signed out with `reason`. */
   endSession(reason: AppError): void;
 }
 
@@ -74,12 +76,7 @@ export class TokenRefresher {
     // The rotated refresh token is on disk before the new access token is used: a crash now must
     // not leave the vault holding a refresh token the provider has already retired. Logged out while
     // the provider answered or during the (slow) encryption: the rotated token is revoked instead.
-    await host.persistence.persistUnlessSuperseded(
-      next,
-      wanted,
-      () => new CoreError('not_signed_in', 'You were logged out.'),
-    );
-    host.hold(next);
+    await host.persist(next, wanted, () => new CoreError('not_signed_in', 'You were logged out.'));
     return next;
   }
 }

@@ -1,31 +1,35 @@
 /**
  * The session: signed-out → signing-in → signed-in, and back. It owns the tokens (they never leave
- * the main process), runs one sign-in at a time through the system browser, refreshes access tokens
+ * the main process) of every account signed in (issue 19: one per `sub`, one of them active), runs
+ * one sign-in at a time through the system browser, refreshes each account's access token
  * single-flight, and reports every change through `emit`. One concern per file: the states and the
- * view (session-state.ts), the sign-ins (sign-in.ts) and their ways (sign-in-ways.ts), the vault
- * writes (session-persistence.ts), refreshing (session-refresh.ts), the loopback receivers
- * (session-receivers.ts).
+ * view (session-state.ts), the accounts (session-accounts.ts, account-vault.ts), the sign-ins
+ * (sign-in.ts) and their ways (sign-in-ways.ts), the vault writes (session-persistence.ts),
+ * refreshing (session-refresh.ts), the loopback receivers (session-receivers.ts).
  */
 import type { DPoPHandle } from 'openid-client';
 import type {
+  AppError,
   OtherSignInWay,
   PendingActivity,
   Result,
   SessionView,
 } from '../../src-preload/contract.ts';
+import { AccountVault, type StoredAccount } from './account-vault.ts';
 import type { AppConfig } from './config.ts';
-import { DPoPKeyStore, type DPoPKey } from './dpop.ts';
+import { DPoPKey, openKeyRecord, sealKeyRecord } from './dpop.ts';
 import { CoreError, toAppError } from './errors.ts';
 import { dpopHandle } from './oidc.ts';
 import { silentLogger, type CorePlatform } from './platform.ts';
 import { ProviderLogout, type ProviderLogoutOutcome } from './provider-logout.ts';
 import { CALLBACK_PATH, LOGGED_OUT_PATH } from './registration.ts';
+import { Accounts, type Account, type AccountKey } from './session-accounts.ts';
 import { SessionPersistence } from './session-persistence.ts';
 import { SessionReceivers } from './session-receivers.ts';
 import { TokenRefresher } from './session-refresh.ts';
 import { tokensOf, viewOf, type SessionState } from './session-state.ts';
 import { REOPEN_GUARD_MS, SignIns } from './sign-in.ts';
-import { TokenVault, vaultOwnerOf, type TokenSet } from './vault.ts';
+import { vaultOwnerOf, type TokenSet } from './vault.ts';
 
 export interface SessionOptions {
   /** How long a sign-in waits for the browser (default 5 minutes). */
@@ -43,6 +47,10 @@ export interface SessionOptions {
 export interface ApiCredential {
   accessToken: string;
   scheme: 'Bearer' | 'DPoP';
+  /** The account it belongs to (the ID token's `sub`). */
+  sub: string;
+  /** That account's DPoP key, to sign the proof with (`DPoP` scheme). */
+  key?: DPoPKey | undefined;
 }
 
 export { CALLBACK_PATH, LOGGED_OUT_PATH };
@@ -54,11 +62,13 @@ const NOT_SIGNED_IN = 'You need to log in to see this.';
 export class SessionManager {
   private readonly config: AppConfig;
   private readonly platform: CorePlatform;
-  private readonly vault: TokenVault;
-  /** This installation's DPoP key: survives restarts and logout (the refresh token is bound to it). */
-  private readonly keys: DPoPKeyStore;
-  /** openid-client's DPoP handle over that key; it keeps the provider's DPoP-Nonce between requests. */
-  private handle: Promise<DPoPHandle> | undefined;
+  private readonly vault: AccountVault;
+  /** Every account signed in, and which is active; the vault's content in memory. */
+  private readonly accounts = new Accounts();
+  /** One refresher per account (by `sub`): single-flight per account, never across accounts. */
+  private readonly refreshers = new Map<string, TokenRefresher>();
+  /** openid-client's DPoP handle over each key; it keeps the provider's DPoP-Nonce between requests. */
+  private readonly handles = new WeakMap<DPoPKey, Promise<DPoPHandle>>();
   private readonly options: Required<SessionOptions>;
   private readonly log;
   private readonly persistence: SessionPersistence;
@@ -74,19 +84,12 @@ export class SessionManager {
    */
   private epoch = 0;
   private readonly signIns: SignIns;
-  private readonly refresher: TokenRefresher;
 
   constructor(config: AppConfig, platform: CorePlatform, options: SessionOptions = {}) {
     this.config = config;
     this.platform = platform;
     this.log = platform.log ?? silentLogger;
-    this.vault = new TokenVault(platform.store, platform.cipher, vaultOwnerOf(config));
-    this.keys = new DPoPKeyStore(
-      platform.store,
-      platform.cipher,
-      () => this.vault.persistent(),
-      this.log,
-    );
+    this.vault = new AccountVault(platform.store, platform.cipher, vaultOwnerOf(config));
     this.options = {
       signInTimeoutMs: options.signInTimeoutMs ?? 5 * 60_000,
       clockSkewSeconds: options.clockSkewSeconds ?? 60,
@@ -110,19 +113,6 @@ export class SessionManager {
       },
       persist: () => this.persistence.mode === 'encrypted',
     });
-    this.refresher = new TokenRefresher(
-      {
-        config,
-        log: this.log,
-        persistence: this.persistence,
-        tokens: () => this.tokens,
-        epoch: () => this.epoch,
-        dpop: () => this.dpop(),
-        hold: (tokens) => this.holdTokens(tokens),
-        endSession: (reason) => this.endSession(reason),
-      },
-      NOT_SIGNED_IN,
-    );
     this.signIns = new SignIns({
       config,
       platform,
@@ -131,7 +121,11 @@ export class SessionManager {
       receivers: this.receivers,
       providerLogout: this.providerLogout,
       persistence: this.persistence,
-      dpop: () => this.dpop(),
+      newKey: () => this.newKey(),
+      persistAccount: (tokens, key, wanted, superseded) =>
+        this.persistAccount(tokens, key, wanted, superseded),
+      afterSignIn: (error) => this.afterSignIn(error),
+      hasAccounts: () => this.accounts.size > 0,
       state: () => this.state,
       moveTo: (next) => this.moveTo(next),
       epoch: () => this.epoch,
@@ -157,11 +151,9 @@ export class SessionManager {
   async restore(): Promise<void> {
     const epoch = this.epoch;
     await this.persistence.detect();
-    if (this.config.dpop) {
-      const { origin } = await this.keys.load();
-      this.log.info('sender-constrained tokens (DPoP) on', { key: origin });
-    }
+    if (this.config.dpop) this.log.info('sender-constrained tokens (DPoP) on, a key per account');
     const loaded = await this.vault.load();
+    const accounts = loaded.kind === 'loaded' ? await this.accountsOf(loaded.content.accounts) : [];
     // Logged out while the vault was being read: what was read is no longer the session.
     if (this.epoch !== epoch) return;
     if (loaded.kind !== 'loaded') {
@@ -173,13 +165,19 @@ export class SessionManager {
       });
       return;
     }
+    if (loaded.migrated) this.log.info('the saved session became the first account of the vault');
+    this.accounts.clear();
+    for (const account of accounts)
+      this.accounts.put(account, account.sub === loaded.content.active);
+    const active = this.accounts.active()!;
     // Called again on a signed-out session (tests re-seed the vault): restoring it is a move.
     const { status } = this.state;
-    if (status === 'restoring' || status === 'signed-in') this.holdTokens(loaded.tokens);
-    else this.moveTo({ status: 'restoring', tokens: loaded.tokens });
-    if (this.expiresSoon(loaded.tokens)) {
+    if (status === 'restoring' || status === 'signed-in') this.holdTokens(active.tokens);
+    else this.moveTo({ status: 'restoring', tokens: active.tokens });
+    // Only the active account is refreshed now; the others when they are next used.
+    if (this.expiresSoon(active.tokens)) {
       try {
-        await this.refresher.refresh();
+        await this.refresherFor(active.sub).refresh();
       } catch (error) {
         // invalid_grant has already signed the user out with its reason. If the provider is merely
         // unreachable, the refresh token may still be good: stay signed in and try again on use.
@@ -199,6 +197,29 @@ export class SessionManager {
 
   signup(): Promise<Result<{ session: SessionView }>> {
     return this.signIns.start('signup');
+  }
+
+  /**
+   * Signs in one more account (issue 19) with `prompt=login`, so the provider shows its login page
+   * although the browser holds another session; an account already present is updated, not added.
+   */
+  addAccount(): Promise<Result<{ session: SessionView }>> {
+    return this.signIns.start('login', true);
+  }
+
+  /** Makes another account the active one: no browser, no network (the vault is rewritten locally). */
+  switchTo(sub: string): Result<{ session: SessionView }> {
+    if (this.state.status !== 'signed-in' || !this.accounts.activate(sub))
+      return { ok: false, error: { code: 'invalid_request', message: 'No such account.' } };
+    this.rewriteVault();
+    this.moveTo({ status: 'signed-in', tokens: this.accounts.active()!.tokens });
+    return { ok: true, session: this.view() };
+  }
+
+  /** The accounts signed in, in the order they were added (`sub` and public profile only). */
+  accountList(): Array<{ sub: string; active: boolean }> {
+    const active = this.accounts.active()?.sub;
+    return this.accounts.all().map(({ sub }) => ({ sub, active: sub === active }));
   }
 
   cancel(): Result {
@@ -237,12 +258,14 @@ export class SessionManager {
    * provider's browser session is not ended, so it is marked: a switch back asks for the password.
    */
   async endForSwitch(): Promise<void> {
-    const tokens = this.tokens;
+    const accounts = this.accounts.all();
     this.signIns.abort();
     this.endSession(undefined);
     // The browser may still be signed in here: after a switch back, Log In asks for the password.
     this.providerLogout.switchedAway();
-    if (tokens) await this.persistence.revoke(tokens, 'switched to another provider');
+    await Promise.all(
+      accounts.map(({ tokens }) => this.persistence.revoke(tokens, 'switched to another provider')),
+    );
   }
 
   /**
@@ -251,11 +274,16 @@ export class SessionManager {
    * session, and the next sign-in will ask for the password.
    */
   async logout(): Promise<Result<{ session: SessionView } & ProviderLogoutOutcome>> {
-    const tokens = this.tokens;
+    const active = this.accounts.active();
+    const others = this.accounts.all().filter((account) => account !== active);
     this.signIns.abort();
     this.endSession(undefined);
-    const outcome: ProviderLogoutOutcome = tokens
-      ? await this.providerLogout.end(tokens)
+    // Every account's refresh token is revoked; the browser's session is ended with the active one's.
+    await Promise.all(
+      others.map(({ tokens }) => this.persistence.revoke(tokens, 'signed out of all accounts')),
+    );
+    const outcome: ProviderLogoutOutcome = active
+      ? await this.providerLogout.end(active.tokens)
       : { providerLogout: 'none' };
     return { ok: true, session: this.view(), ...outcome };
   }
@@ -282,29 +310,44 @@ export class SessionManager {
     return (await this.apiCredential()).accessToken;
   }
 
-  /** After an API answered 401 to `rejected`: a new token, unless another caller already got one. */
+  /**
+   * After an API answered 401 to `rejected` (the active account's access token): a new token, unless
+   * another caller already got one.
+   */
   async accessTokenAfterRejection(rejected: string): Promise<string> {
-    return (await this.apiCredentialAfterRejection(rejected)).accessToken;
+    const sub = this.accounts.active()?.sub;
+    if (sub === undefined) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
+    const credential = { accessToken: rejected, scheme: 'Bearer', sub } as const;
+    return (await this.apiCredentialAfterRejection(credential)).accessToken;
   }
 
-  /** Like accessToken(), with the scheme the token must be presented with. */
+  /** The active account's access token, with the scheme and the key it must be presented with. */
   async apiCredential(): Promise<ApiCredential> {
-    if (this.state.status !== 'signed-in') throw new CoreError('not_signed_in', NOT_SIGNED_IN);
-    const { tokens } = this.state;
-    return credentialOf(this.expiresSoon(tokens) ? await this.refresher.refresh() : tokens);
+    const active = this.accounts.active();
+    if (this.state.status !== 'signed-in' || !active)
+      throw new CoreError('not_signed_in', NOT_SIGNED_IN);
+    if (!this.expiresSoon(active.tokens)) return credentialOf(active);
+    await this.refresherFor(active.sub).refresh();
+    return this.credentialFor(active.sub);
   }
 
-  /** Like accessTokenAfterRejection(), with the scheme. */
-  async apiCredentialAfterRejection(rejected: string): Promise<ApiCredential> {
-    const tokens = this.tokens;
-    if (tokens && tokens.accessToken !== rejected) return credentialOf(tokens);
-    if (!tokens) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
-    return credentialOf(await this.refresher.refresh());
+  /** After the API answered 401 to `rejected`: that account's new token (refreshed once). */
+  async apiCredentialAfterRejection(rejected: ApiCredential): Promise<ApiCredential> {
+    const account = this.accounts.get(rejected.sub);
+    if (!account) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
+    if (account.tokens.accessToken !== rejected.accessToken) return credentialOf(account);
+    await this.refresherFor(account.sub).refresh();
+    return this.credentialFor(account.sub);
   }
 
-  /** This installation's DPoP key, to sign API proofs with. Main process only: never sent anywhere. */
-  dpopKey(): Promise<DPoPKey> {
-    return this.keys.key();
+  /**
+   * The active account's DPoP key, to sign API proofs with. Main process only: never sent anywhere.
+   * Each account has its own (its thumbprint is the `cnf.jkt` of that account's tokens only).
+   */
+  async dpopKey(): Promise<DPoPKey> {
+    const key = this.accounts.active()?.key;
+    if (!key) throw new CoreError('not_signed_in', 'No account with a proof-of-possession key.');
+    return key;
   }
 
   async close(): Promise<void> {
@@ -330,22 +373,166 @@ export class SessionManager {
       this.state = { ...state, tokens };
   }
 
-  /** The key and openid-client's handle over it (made once; a failed discovery is retried next time). */
-  private async dpop(): Promise<{ key: DPoPKey; handle: DPoPHandle }> {
-    const key = await this.keys.key();
-    if (!this.handle) {
+  /** openid-client's handle over `key` (made once; a failed discovery is retried next time). */
+  private handleFor(key: DPoPKey): Promise<DPoPHandle> {
+    let handle = this.handles.get(key);
+    if (!handle) {
       const pending = dpopHandle(this.config, key.keyPair);
-      this.handle = pending;
+      handle = pending;
+      this.handles.set(key, pending);
       pending.catch(() => {
-        if (this.handle === pending) this.handle = undefined;
+        if (this.handles.get(key) === pending) this.handles.delete(key);
       });
     }
-    return { key, handle: await this.handle };
+    return handle;
   }
 
-  /** Forgets the session locally: memory and vault. Whatever was in flight for it is now unwanted. */
+  /**
+   * A new key for one sign-in: it becomes the account's, so no two accounts share a thumbprint. Its
+   * private half is exported once, to be encrypted for the vault; without OS encryption it lives in
+   * memory only (and so does the account).
+   */
+  private async newKey(): Promise<AccountKey & { handle: DPoPHandle }> {
+    const { key, privateJwk } = await DPoPKey.generate();
+    let keyRecord;
+    if (await this.vault.persistent()) {
+      try {
+        keyRecord = await sealKeyRecord(this.platform.cipher, privateJwk);
+      } catch (error) {
+        this.log.error('could not encrypt a proof-of-possession key (DPoP); keeping it in memory', {
+          reason: error instanceof Error ? error.name : 'unknown',
+        });
+      }
+    }
+    return { key, keyRecord, handle: await this.handleFor(key) };
+  }
+
+  /** The accounts as read from the vault, their keys opened (a key that cannot be is left out). */
+  private accountsOf(stored: readonly StoredAccount[]): Promise<Account[]> {
+    return Promise.all(
+      stored.map(async ({ tokens, dpopKey: keyRecord }) => {
+        const account: Account = { sub: tokens.claims.sub, tokens };
+        if (!keyRecord) return account;
+        try {
+          return {
+            ...account,
+            key: await openKeyRecord(this.platform.cipher, keyRecord),
+            keyRecord,
+          };
+        } catch {
+          // Its DPoP-bound refresh token fails at the next refresh, and that account signs in again.
+          this.log.warn('an account’s proof-of-possession key (DPoP) could not be read');
+          return account;
+        }
+      }),
+    );
+  }
+
+  /** The tokens a sign-in brought: the account they belong to, added or updated, and active. */
+  private async persistAccount(
+    tokens: TokenSet,
+    key: AccountKey | undefined,
+    wanted: () => boolean,
+    superseded: () => Error,
+  ): Promise<void> {
+    const account: Account = {
+      sub: tokens.claims.sub,
+      tokens,
+      ...(key ? { key: key.key, keyRecord: key.keyRecord } : {}),
+    };
+    await this.persistence.persistUnlessSuperseded(
+      tokens,
+      wanted,
+      superseded,
+      () => this.accounts.contentWith(account, true),
+      () => {
+        // A refresh of the tokens this sign-in replaces must not hand them out afterwards.
+        this.refreshers.delete(account.sub);
+        this.accounts.put(account, true);
+      },
+    );
+  }
+
+  /** Where a sign-in that did not finish leaves the session: the active account, else signed out. */
+  private afterSignIn(error: AppError): SessionState {
+    const active = this.accounts.active();
+    return active
+      ? { status: 'signed-in', tokens: active.tokens, error }
+      : { status: 'signed-out', error };
+  }
+
+  /** The refresher of `sub`'s account: one per account, made when first needed. */
+  private refresherFor(sub: string): TokenRefresher {
+    let refresher = this.refreshers.get(sub);
+    if (refresher) return refresher;
+    const account = () => this.accounts.get(sub);
+    refresher = new TokenRefresher(
+      {
+        config: this.config,
+        log: this.log,
+        tokens: () => account()?.tokens,
+        epoch: () => this.epoch,
+        dpop: async () => {
+          const key = account()?.key;
+          return key ? { handle: await this.handleFor(key) } : undefined;
+        },
+        persist: (tokens, wanted, superseded) =>
+          this.persistence.persistUnlessSuperseded(
+            tokens,
+            wanted,
+            superseded,
+            () => this.accounts.contentWith({ ...account()!, tokens }, false),
+            () => {
+              this.accounts.put({ ...account()!, tokens }, false);
+              if (this.accounts.active()?.sub === sub) this.holdTokens(tokens);
+            },
+          ),
+        endSession: (reason) => this.dropAccount(sub, reason),
+      },
+      NOT_SIGNED_IN,
+    );
+    this.refreshers.set(sub, refresher);
+    return refresher;
+  }
+
+  /** `sub`'s credential as held now. */
+  private credentialFor(sub: string): ApiCredential {
+    const account = this.accounts.get(sub);
+    if (!account) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
+    return credentialOf(account);
+  }
+
+  /**
+   * One account is signed out (the provider rejected its refresh token): the next one becomes
+   * active, or, when it was the last, the session ends with `reason`.
+   */
+  private dropAccount(sub: string, reason: AppError): void {
+    const wasActive = this.accounts.active()?.sub === sub;
+    this.accounts.remove(sub);
+    this.refreshers.delete(sub);
+    const next = this.accounts.active();
+    if (!next) {
+      this.endSession(reason);
+      return;
+    }
+    this.rewriteVault();
+    if (wasActive) this.moveTo({ status: 'signed-in', tokens: next.tokens, error: reason });
+  }
+
+  /** Writes the accounts as they are (in the background); dropped if the session ends first. */
+  private rewriteVault(): void {
+    const epoch = this.epoch;
+    void this.persistence.rewrite(
+      () => this.accounts.content(),
+      () => this.epoch === epoch,
+    );
+  }
+
+  /** Forgets every account locally: memory and vault. Whatever was in flight is now unwanted. */
   private endSession(reason: SessionView['error']): void {
     this.epoch += 1;
+    this.accounts.clear();
+    this.refreshers.clear();
     const failure = this.persistence.clear();
     this.moveTo({ status: 'signed-out', error: failure ?? reason });
   }
@@ -355,9 +542,11 @@ export class SessionManager {
   }
 }
 
-function credentialOf(tokens: TokenSet): ApiCredential {
+function credentialOf({ sub, tokens, key }: Account): ApiCredential {
   return {
     accessToken: tokens.accessToken,
     scheme: tokens.tokenType === 'DPoP' ? 'DPoP' : 'Bearer',
+    sub,
+    key,
   };
 }

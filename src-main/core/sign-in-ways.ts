@@ -41,6 +41,8 @@ export interface SignInAttempt {
   next?: OtherSignInWay;
   /** When the sign-in page was last opened (epoch ms): a double-click does not open it twice. */
   openedAt?: number;
+  /** Started while an account was signed in: it adds one (`prompt=login`, issue 19). */
+  adding?: boolean;
 }
 
 /** Where the browser comes back for a redirect way: the loopback server or the OS's app link. */

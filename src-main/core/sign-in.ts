@@ -5,11 +5,11 @@
  * session is signed in. The ways themselves are sign-in-ways.ts; the states, session-state.ts.
  */
 import type { DPoPHandle } from 'openid-client';
-import type { OtherSignInWay, Result, SessionView } from '../../src-preload/contract.ts';
+import type { AppError, OtherSignInWay, Result, SessionView } from '../../src-preload/contract.ts';
 import { AppLinkReceiver } from './app-link.ts';
 import type { AppConfig } from './config.ts';
 import { pollForTokens, requestSignInCode } from './device-code.ts';
-import type { DPoPKey } from './dpop.ts';
+import type { AccountKey } from './session-accounts.ts';
 import { toAppError } from './errors.ts';
 import {
   buildAuthorizationRequest,
@@ -22,6 +22,7 @@ import type { CorePlatform, Logger } from './platform.ts';
 import type { ProviderLogout } from './provider-logout.ts';
 import type { SessionPersistence } from './session-persistence.ts';
 import type { SessionReceivers } from './session-receivers.ts';
+import type { TokenSet } from './vault.ts';
 import { otherWays, type RedirectWay, type SessionState, type WayState } from './session-state.ts';
 import {
   cancelled,
@@ -49,7 +50,22 @@ export interface SignInHost {
   readonly receivers: SessionReceivers;
   readonly providerLogout: ProviderLogout;
   readonly persistence: SessionPersistence;
-  dpop(): Promise<{ key: DPoPKey; handle: DPoPHandle }>;
+  /** A new DPoP key (and openid-client's handle over it) for one sign-in: each account has its own. */
+  newKey(): Promise<AccountKey & { handle: DPoPHandle }>;
+  /**
+   * Persists the tokens a sign-in brought as an account (added, or updating the one with their
+   * `sub`) and makes it active; revokes them and throws `superseded()` when `wanted()` turns false.
+   */
+  persistAccount(
+    tokens: TokenSet,
+    key: AccountKey | undefined,
+    wanted: () => boolean,
+    superseded: () => Error,
+  ): Promise<void>;
+  /** The state a sign-in that failed (or was cancelled) returns to: the active account, or none. */
+  afterSignIn(error: AppError): SessionState;
+  /** Whether an account is signed in (a sign-in then adds one). */
+  hasAccounts(): boolean;
   state(): SessionState;
   /** The session's one move between states (stores, emits). */
   moveTo(next: SessionState): void;
@@ -64,6 +80,8 @@ export class SignIns {
   private attempt: SignInAttempt | undefined;
   /** The app-link receiver while an app-link sign-in waits; delivered URLs go to it and nowhere else. */
   private appLink: AppLinkReceiver | undefined;
+  /** The running sign-in's DPoP key, made when its first request needs it. */
+  private key: Promise<AccountKey & { handle: DPoPHandle }> | undefined;
 
   constructor(host: SignInHost) {
     this.host = host;
@@ -165,7 +183,7 @@ export class SignIns {
    * pending one and brings its page forward (reopens it), except right after it was opened, which is
    * a double-click.
    */
-  start(mode: AuthorizationMode): Promise<Result<{ session: SessionView }>> {
+  start(mode: AuthorizationMode, add = false): Promise<Result<{ session: SessionView }>> {
     const running = this.attempt;
     if (running) {
       const url = this.signInPage();
@@ -178,7 +196,8 @@ export class SignIns {
       }
       return running.result;
     }
-    if (this.host.state().status === 'signed-in')
+    // Log In while signed in is not a second sign-in; "Add another account" is (issue 19).
+    if (!add && this.host.state().status === 'signed-in')
       return Promise.resolve({ ok: true, session: this.host.view() });
     let settle!: (result: Result<{ session: SessionView }>) => void;
     const attempt: SignInAttempt = {
@@ -186,8 +205,10 @@ export class SignIns {
       flow: mode,
       result: new Promise((resolve) => (settle = resolve)),
       way: 'browser',
+      adding: this.host.hasAccounts(),
     };
     this.attempt = attempt;
+    this.key = undefined;
     this.host.moveTo({ status: 'signing-in', flow: mode, way: { way: 'browser' } });
     void this.runSignIn(attempt).then(settle);
     return attempt.result;
@@ -227,13 +248,15 @@ export class SignIns {
       arrived = await runWays(attempt, this.wayDeps(attempt));
       // Tokens from every way take this one path: persisted, then signed in. Cancel or Log Out while
       // they arrived or while the vault is written (a keychain can be slow) wins: nothing lands.
-      await this.host.persistence.persistUnlessSuperseded(arrived.tokens, wanted, cancelled);
+      const key = this.key ? await this.key : undefined;
+      await this.host.persistAccount(arrived.tokens, key, wanted, cancelled);
       if (arrived.forcedLogin) this.host.providerLogout.signedIn();
       arrived.finish({
         ok: true,
         message: 'You are signed in. You can close this tab and return to the app.',
       });
       this.attempt = undefined;
+      this.key = undefined;
       this.host.moveTo({ status: 'signed-in', tokens: arrived.tokens });
       this.host.log.info('signed in', { flow, way: attempt.way });
       this.host.platform.focusApp?.();
@@ -242,7 +265,8 @@ export class SignIns {
       const error = toAppError(failure, this.host.log);
       arrived?.finish(failedOutcome(error));
       this.attempt = undefined;
-      this.host.moveTo({ status: 'signed-out', error });
+      this.key = undefined;
+      this.host.moveTo(this.host.afterSignIn(error));
       this.host.log.warn('sign-in failed', { flow, way: attempt.way, error: error.code });
       return { ok: false, error };
     }
@@ -255,8 +279,9 @@ export class SignIns {
       timeoutMs: this.host.signInTimeoutMs,
       receiver: (way, signal) => this.redirectReceiver(way, signal),
       authorize: async (redirectUri) => {
-        const dpop = this.host.config.dpop ? await this.host.dpop() : undefined;
-        const forcedLogin = this.host.providerLogout.forceLogin();
+        const dpop = this.host.config.dpop ? await this.attemptKey() : undefined;
+        // Adding an account: the provider's login page although the browser holds another session.
+        const forcedLogin = attempt.adding === true || this.host.providerLogout.forceLogin();
         const { url, checks } = await buildAuthorizationRequest(
           this.host.config,
           redirectUri,
@@ -276,7 +301,7 @@ export class SignIns {
       openSignInPage: (url) => this.openSignInPage(attempt, url),
       requestCode: () => requestSignInCode(this.host.config),
       pollCode: async (code, signal) => {
-        const dpop = this.host.config.dpop ? await this.host.dpop() : undefined;
+        const dpop = this.host.config.dpop ? await this.attemptKey() : undefined;
         return pollForTokens(this.host.config, code, {
           signal,
           ...(dpop ? { dpop: dpop.handle } : {}),
@@ -318,6 +343,18 @@ export class SignIns {
         if (this.appLink === receiver) this.appLink = undefined;
       },
     };
+  }
+
+  /** The running sign-in's key: one per sign-in, so each account gets a key of its own. */
+  private attemptKey(): Promise<AccountKey & { handle: DPoPHandle }> {
+    if (!this.key) {
+      const making = this.host.newKey();
+      this.key = making;
+      making.catch(() => {
+        if (this.key === making) this.key = undefined;
+      });
+    }
+    return this.key;
   }
 
   private appLinkRegistered(): boolean {

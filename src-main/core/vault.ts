@@ -1,8 +1,10 @@
 /**
- * The token vault: the session's secrets, encrypted through the Cipher port before they reach the
- * KeyValueStore. Nothing is ever written in clear; without real OS encryption nothing is written
- * at all and the session lives in memory only. A record that cannot be read or decrypted is
- * discarded with a reason the UI shows, never a crash.
+ * The single-session record (version 1, store key `session`): one session's secrets, encrypted
+ * through the Cipher port before they reach the KeyValueStore. Since several accounts (issue 19) the
+ * vault is account-vault.ts; this record is what earlier versions wrote, read once at the first start
+ * to migrate it (and written by tests that start from such a vault). Nothing is ever written in
+ * clear; without real OS encryption nothing is written at all. A record that cannot be read or
+ * decrypted is discarded with a reason the UI shows, never a crash.
  */
 import { z } from 'zod';
 import type { AppError } from '../../src-preload/contract.ts';
@@ -52,7 +54,7 @@ export interface TokenSet {
   claims: Record<string, unknown> & { sub: string };
 }
 
-const tokenSetSchema = z.object({
+export const tokenSetSchema = z.object({
   accessToken: z.string().min(1),
   accessTokenExpiresAt: z.number(),
   tokenType: z.enum(['Bearer', 'DPoP']).optional(),
@@ -72,6 +74,25 @@ const recordSchema = z.object({
 });
 
 export const VAULT_KEY = 'session';
+
+/**
+ * Why a record saved under `saved` may not be used under `owner` (the settings that changed, named),
+ * or undefined when it belongs to this tenant, application, audience and API.
+ */
+export function ownerChanged(
+  saved: Partial<Record<keyof VaultOwner, string | undefined>>,
+  owner: VaultOwner,
+): AppError | undefined {
+  const changed = (Object.keys(OWNER_SETTINGS) as Array<keyof VaultOwner>).filter(
+    (field) => saved[field] !== owner[field],
+  );
+  if (changed.length === 0) return undefined;
+  const settings = changed.map((field) => OWNER_SETTINGS[field]).join(', ');
+  return {
+    code: 'session_expired',
+    message: `The app's settings changed (${settings}) since you logged in, so the saved session was removed. Please log in again.`,
+  };
+}
 
 export type VaultLoad =
   | { kind: 'empty' }
@@ -111,19 +132,10 @@ export class TokenVault {
     if (!record.success)
       return this.discard('The saved session was damaged, so it was removed. Please log in again.');
     // A session saved under other settings (tenant, application, audience, API) is not ours to use.
-    const changed = (Object.keys(OWNER_SETTINGS) as Array<keyof VaultOwner>).filter(
-      (field) => record.data[field] !== this.owner[field],
-    );
-    if (changed.length > 0) {
+    const changed = ownerChanged(record.data, this.owner);
+    if (changed) {
       this.clearQuietly();
-      const settings = changed.map((field) => OWNER_SETTINGS[field]).join(', ');
-      return {
-        kind: 'discarded',
-        reason: {
-          code: 'session_expired',
-          message: `The app's settings changed (${settings}) since you logged in, so the saved session was removed. Please log in again.`,
-        },
-      };
+      return { kind: 'discarded', reason: changed };
     }
     let tokens: unknown;
     try {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
-import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
+import { storedTokens } from '../support/stored-accounts.ts';
 import {
   alice,
   expect,
@@ -67,10 +67,7 @@ test('every page signed in, wide and narrow, passes axe, and the renderer never 
 
   // The tokens, as only the main process can read them: decrypted from the preview's vault.
   const store = new JsonFileStore(path.join(app.preview.dataDir, 'session.json'));
-  const record = store.get(VAULT_KEY) as { ciphertext: string };
-  const tokens = JSON.parse(
-    await new KeyFileBesideDataCipher(app.preview.dataDir).decrypt(record.ciphertext),
-  ) as TokenSet;
+  const tokens = (await storedTokens(store, new KeyFileBesideDataCipher(app.preview.dataDir)))!;
   const everything = await everythingReceived();
   // Bridge answers and the event stream's session frames, signed in and out.
   expect(everything.match(/event: session:changed/g)?.length ?? 0).toBeGreaterThan(0);

@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { startDevstack } from '../../devstack/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
-import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
+import { storedTokens } from '../support/stored-accounts.ts';
 import { enterSignInCode, signInForAppLink } from '../support/system-browser.ts';
 import {
   alice,
@@ -109,12 +109,10 @@ test('alice signs in with a code typed at the provider; the session survives a r
 
   // The tokens, as only the main process can read them; none of them, and no device code, ever
   // crossed the bridge.
-  const record = new JsonFileStore(path.join(app.preview.dataDir, 'session.json')).get(
-    VAULT_KEY,
-  ) as { ciphertext: string };
-  const tokens = JSON.parse(
-    await new KeyFileBesideDataCipher(app.preview.dataDir).decrypt(record.ciphertext),
-  ) as TokenSet;
+  const tokens = (await storedTokens(
+    new JsonFileStore(path.join(app.preview.dataDir, 'session.json')),
+    new KeyFileBesideDataCipher(app.preview.dataDir),
+  ))!;
   const seen = await everything();
   expect(seen).toContain(userCode);
   for (const token of [tokens.accessToken, tokens.idToken, tokens.refreshToken!])

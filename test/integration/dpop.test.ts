@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as client from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DPoPKey, DPOP_KEY_RECORD, jwkThumbprint } from '../../src-main/core/dpop.ts';
+import { DPoPKey, jwkThumbprint } from '../../src-main/core/dpop.ts';
 import { configureFromEnvironment, createAuthCore } from '../../src-main/core/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
 import type { Cipher } from '../../src-main/core/platform.ts';
@@ -146,13 +146,15 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     const test = newCore(dpopConfig());
     await test.core.restore();
     expect(test.core.view().status).toBe('signed-out');
-    const key = await test.core.session.dpopKey();
-    expect(key.thumbprint).toMatch(/^[\w-]{43}$/);
+    // No account, no key: each account's key is made for its sign-in (issue 19).
+    await expect(test.core.session.dpopKey()).rejects.toMatchObject({ code: 'not_signed_in' });
 
     const codeRequests = stack.devstack.tokenRequests('authorization_code');
     const { result, url, context } = await signIn(test, stack.browser, alice);
     await context.close();
     expect(result).toMatchObject({ ok: true, session: { status: 'signed-in' } });
+    const key = await test.core.session.dpopKey();
+    expect(key.thumbprint).toMatch(/^[\w-]{43}$/);
     expect(profileOf(test.core.view())).toMatchObject({
       name: 'Alice Liddell',
       email: 'alice@example.com',
@@ -214,10 +216,13 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
       error: { code: 'not_signed_in' },
     });
     expect(await refreshAs(refreshed.refreshToken!, key.keyPair)).toBe('invalid_grant');
-    // ...but the installation's key stays: the next sign-in is bound to the same key.
-    const again = newCore(dpopConfig(), { dir: test.dir });
-    await again.core.restore();
-    expect((await again.core.session.dpopKey()).thumbprint).toBe(key.thumbprint);
+    // ...and the account's key went with it: the next sign-in (the same person) gets a new key,
+    // so nothing links the two sessions by thumbprint.
+    expect(filesUnder(test.dir)).not.toContain('dpop');
+    const again = await signIn(test, stack.browser, alice);
+    await again.context.close();
+    remember((await test.storedTokens())!);
+    expect((await test.core.session.dpopKey()).thumbprint).not.toBe(key.thumbprint);
   });
 
   it("refuses a stolen access token without the key: as Bearer, with another key's proof, or with a replayed proof", async () => {
@@ -322,9 +327,10 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
   it('writes the private key only encrypted, and nothing at all without OS encryption', async () => {
     const { test, key } = await signedIn(alice);
 
-    // The store holds one opaque record for the key; decrypted (as only the core could), it is the key.
-    const store = new JsonFileStore(path.join(test.dir, 'session.json'));
-    const record = store.get(DPOP_KEY_RECORD) as Record<string, unknown>;
+    // The account's vault entry holds one opaque record for its key; decrypted (as only the core
+    // could), it is the key.
+    const stored = (await test.storedAccounts())!;
+    const record = stored.accounts[0]!.dpopKey as unknown as Record<string, unknown>;
     expect(Object.keys(record).sort()).toEqual(['alg', 'ciphertext', 'version']);
     const jwk = JSON.parse(
       await new KeyFileBesideDataCipher(test.dir).decrypt(record.ciphertext as string),
@@ -374,12 +380,11 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     expect(core.view().persistence).toBe('memory');
     expect(await core.messages.get('protected')).toEqual(PROTECTED);
     expect(readdirSync(dir)).toEqual([]);
-    const memoryKey = await core.session.dpopKey();
     await core.close();
     const next = ephemeral();
     await next.restore();
     expect(next.view().status).toBe('signed-out');
-    expect((await next.session.dpopKey()).thumbprint).not.toBe(memoryKey.thumbprint);
+    await expect(next.session.dpopKey()).rejects.toMatchObject({ code: 'not_signed_in' });
     await next.close();
   });
 });

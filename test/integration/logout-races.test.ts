@@ -15,6 +15,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { VaultContent } from '../../src-main/core/account-vault.ts';
 import type { Cipher, Logger } from '../../src-main/core/platform.ts';
 import type { TokenSet } from '../../src-main/core/vault.ts';
 import { alice } from '../support/accounts.ts';
@@ -37,10 +38,18 @@ class KeychainControl {
   fail = false;
   private waiters: Array<(plaintext: string) => void> = [];
 
-  /** Resolves with the next plaintext handed to encrypt(), as soon as the call starts. */
+  /**
+   * Resolves with the active account's tokens of the next vault content handed to encrypt(), as
+   * soon as the call starts.
+   */
   nextEncrypt(): Promise<TokenSet> {
     return new Promise((resolve) =>
-      this.waiters.push((plaintext) => resolve(JSON.parse(plaintext) as TokenSet)),
+      this.waiters.push((plaintext) => {
+        const content = JSON.parse(plaintext) as VaultContent;
+        resolve(
+          content.accounts.find(({ tokens }) => tokens.claims.sub === content.active)!.tokens,
+        );
+      }),
     );
   }
 
@@ -48,7 +57,9 @@ class KeychainControl {
     isAvailable: () => cipher.isAvailable(),
     decrypt: (ciphertext) => cipher.decrypt(ciphertext),
     encrypt: async (plaintext) => {
-      for (const waiter of this.waiters.splice(0)) waiter(plaintext);
+      // The vault's content (not a DPoP key being sealed).
+      if (plaintext.startsWith('{"active"'))
+        for (const waiter of this.waiters.splice(0)) waiter(plaintext);
       if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
       if (this.fail) throw new Error('The keychain refused.');
       return cipher.encrypt(plaintext);

@@ -22,11 +22,13 @@ import { startPreview } from '../../src-main/preview/server.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
 import type { Cipher } from '../../src-main/core/platform.ts';
 import type { SessionOptions } from '../../src-main/core/session.ts';
-import { TokenVault, VAULT_KEY, vaultOwnerOf, type TokenSet } from '../../src-main/core/vault.ts';
+import { ACCOUNTS_KEY } from '../../src-main/core/account-vault.ts';
+import type { TokenSet } from '../../src-main/core/vault.ts';
 import { alice } from '../support/accounts.ts';
 import { configFor, filesUnder } from '../support/core-harness.ts';
 import { useIntegrationStack } from '../support/integration-stack.ts';
 import { recordingLogger } from '../support/recording-logger.ts';
+import { storedTokens } from '../support/stored-accounts.ts';
 import { signInWithBrowser } from '../support/system-browser.ts';
 import { profileOf } from '../support/session-view.ts';
 
@@ -90,7 +92,7 @@ function hostCore(
     options,
   );
   cores.push(core);
-  const vault = new TokenVault(store, cipher, vaultOwnerOf(config));
+
   return {
     core,
     dir,
@@ -98,8 +100,7 @@ function hostCore(
     events,
     /** The tokens as the core stores them (test-only decryption through the same store). */
     async stored(): Promise<TokenSet | undefined> {
-      const loaded = await vault.load();
-      return loaded.kind === 'loaded' ? loaded.tokens : undefined;
+      return storedTokens(store, cipher);
     },
     /** The session's tokens while in memory (for the no-encryption journey, where nothing is stored). */
     memory(): TokenSet | undefined {
@@ -262,7 +263,9 @@ describe('storage', () => {
       ok: false,
       error: { code: 'not_signed_in' },
     });
-    expect(new JsonFileStore(path.join(otherDir, 'session.json')).get(VAULT_KEY)).toBeUndefined();
+    expect(
+      new JsonFileStore(path.join(otherDir, 'session.json')).get(ACCOUNTS_KEY),
+    ).toBeUndefined();
     for (const secret of secretsOf(tokens))
       expect(filesUnder(otherDir).includes(secret)).toBe(false);
     // Not stuck: a fresh sign-in on that installation works and is stored with its own key.

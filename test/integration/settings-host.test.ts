@@ -15,10 +15,11 @@ import type { ConnectionCheckLine, SessionView, SettingsForm } from '../../src-p
 import { CHECK_NAMES } from '../../src-main/core/connection-check.ts';
 import { startCoreHost, type CoreHost, type CoreHostOptions } from '../../src-main/core/host.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
-import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
+import type { TokenSet } from '../../src-main/core/vault.ts';
 import { alice, bob } from '../support/accounts.ts';
 import { discoverPublicClient } from '../support/core-harness.ts';
 import { closedPort } from '../support/ports.ts';
+import { storedTokens } from '../support/stored-accounts.ts';
 import { signInWithBrowser } from '../support/system-browser.ts';
 import { useIntegrationStack } from '../support/integration-stack.ts';
 
@@ -79,10 +80,7 @@ async function startHost(
     dir,
     opened,
     events,
-    async storedTokens() {
-      const record = store.get(VAULT_KEY) as { ciphertext: string } | undefined;
-      return record ? (JSON.parse(await cipher.decrypt(record.ciphertext)) as TokenSet) : undefined;
-    },
+    storedTokens: () => storedTokens(store, cipher),
     async signIn(account) {
       const before = opened.length;
       const result = host.handle('auth:login', []);

@@ -13,7 +13,9 @@ import { createAuthCore, type AuthCore } from '../../src-main/core/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
 import type { Cipher, Logger, OpenExternal } from '../../src-main/core/platform.ts';
 import type { SessionOptions } from '../../src-main/core/session.ts';
-import { VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
+import type { VaultContent } from '../../src-main/core/account-vault.ts';
+import type { TokenSet } from '../../src-main/core/vault.ts';
+import { storedAccounts, storedTokens } from './stored-accounts.ts';
 import { signInWithBrowser } from './system-browser.ts';
 
 export interface DevstackLike {
@@ -71,8 +73,10 @@ export interface TestCore {
   events: SessionView[];
   /** The next URL the core opens. */
   nextOpened(): Promise<string>;
-  /** Decrypts the vault the way only the core could (test-only), or undefined when empty. */
+  /** Decrypts the vault the way only the core could (test-only): the active account's tokens. */
   storedTokens(): Promise<TokenSet | undefined>;
+  /** Every account the vault holds, and the active one (test-only decryption). */
+  storedAccounts(): Promise<VaultContent | undefined>;
 }
 
 export interface TestCoreOptions extends SessionOptions {
@@ -120,10 +124,8 @@ export function createTestCore(config: AppConfig, options: TestCoreOptions = {})
     opened,
     events,
     nextOpened: () => new Promise((resolve) => waiters.push(resolve)),
-    async storedTokens() {
-      const record = store.get(VAULT_KEY) as { ciphertext: string } | undefined;
-      return record ? (JSON.parse(await cipher.decrypt(record.ciphertext)) as TokenSet) : undefined;
-    },
+    storedTokens: () => storedTokens(store, cipher),
+    storedAccounts: () => storedAccounts(store, cipher),
   };
 }
 

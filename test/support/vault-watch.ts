@@ -11,7 +11,7 @@ export interface VaultWatch {
   newCore(...args: Parameters<typeof createTestCore>): TestCore;
   /** Remembers tokens to look for (also ones obtained outside any core). */
   remember(tokens: TokenSet): void;
-  /** For afterEach: remembers the tokens every watched core holds in its vault now. */
+  /** For afterEach: remembers the tokens of every account every watched core holds in its vault. */
   rememberStored(): Promise<void>;
   /**
    * For afterAll: closes every watched core, then expects no remembered token in clear in their
@@ -36,8 +36,8 @@ export function watchVaults(): VaultWatch {
     remember,
     async rememberStored() {
       for (const test of cores) {
-        const stored = await test.storedTokens().catch(() => undefined);
-        if (stored) remember(stored);
+        const stored = await test.storedAccounts().catch(() => undefined);
+        for (const { tokens } of stored?.accounts ?? []) remember(tokens);
       }
     },
     async closeAndCheck() {

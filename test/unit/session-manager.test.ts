@@ -6,10 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionView } from '../../src-preload/contract.ts';
 import { parseConfig, type AppConfig } from '../../src-main/core/config.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
+import { ACCOUNTS_KEY, AccountVault } from '../../src-main/core/account-vault.ts';
 import { SessionManager } from '../../src-main/core/session.ts';
 import { TokenVault, VAULT_KEY, vaultOwnerOf, type TokenSet } from '../../src-main/core/vault.ts';
 
@@ -45,7 +46,8 @@ function setup() {
     emit: (view) => void events.push(view),
   });
   const vault = new TokenVault(store, cipher, vaultOwnerOf(config));
-  return { session, vault, store, events, opened };
+  const accounts = new AccountVault(store, cipher, vaultOwnerOf(config));
+  return { session, vault, accounts, store, events, opened };
 }
 
 describe('the session without a provider', () => {
@@ -66,6 +68,8 @@ describe('the session without a provider', () => {
     expect(await session.apiCredential()).toEqual({
       accessToken: 'ACCESS-TOKEN-SECRET',
       scheme: 'Bearer',
+      sub: 'alice',
+      key: undefined,
     });
   });
 
@@ -104,6 +108,7 @@ describe('the session without a provider', () => {
     await session.restore();
     await session.endForSwitch();
     expect(events.at(-1)).toEqual({ status: 'signed-out', persistence: 'encrypted' });
+    expect(store.get(ACCOUNTS_KEY)).toBeUndefined();
     expect(store.get(VAULT_KEY)).toBeUndefined();
     expect(opened).toEqual([]);
     await expect(session.apiCredential()).rejects.toMatchObject({ code: 'not_signed_in' });
@@ -120,5 +125,71 @@ describe('the session without a provider', () => {
     expect(session.copyCode()).toMatchObject(none);
     expect(session.deliverAppLink(`${config.redirectScheme}:/callback?code=c&state=s`)).toBe(false);
     expect(events).toHaveLength(1);
+  });
+});
+
+describe('several accounts without a provider (issue 19)', () => {
+  const bobs: TokenSet = {
+    ...fresh,
+    accessToken: 'BOB-ACCESS-TOKEN',
+    claims: { sub: 'bob', name: 'Bob' },
+  };
+  const both = { active: 'bob', accounts: [{ tokens: fresh }, { tokens: bobs }] };
+
+  it('restores every account with the same one active', async () => {
+    const { session, accounts, events } = setup();
+    await accounts.save(both);
+    await session.restore();
+    expect(events).toEqual([
+      { status: 'signed-in', persistence: 'encrypted', profile: { sub: 'bob', name: 'Bob' } },
+    ]);
+    expect(session.accountList()).toEqual([
+      { sub: 'alice', active: false },
+      { sub: 'bob', active: true },
+    ]);
+    expect((await session.apiCredential()).accessToken).toBe('BOB-ACCESS-TOKEN');
+  });
+
+  it('switches with no network (the provider and API are unreachable) and keeps it across a restart', async () => {
+    const { session, accounts, store, opened } = setup();
+    await accounts.save(both);
+    await session.restore();
+    const switched = session.switchTo('alice');
+    expect(switched).toMatchObject({ ok: true, session: { profile: { sub: 'alice' } } });
+    expect((await session.apiCredential()).accessToken).toBe('ACCESS-TOKEN-SECRET');
+    expect(opened).toEqual([]);
+    // The next start finds alice active.
+    const again = new SessionManager(config, {
+      store,
+      cipher: new KeyFileBesideDataCipher(path.dirname(store.file)),
+      openExternal: async () => {},
+      emit: () => {},
+    });
+    await vi.waitFor(async () =>
+      expect(await accounts.load()).toMatchObject({ content: { active: 'alice' } }),
+    );
+    await again.restore();
+    expect(again.view()).toMatchObject({ status: 'signed-in', profile: { sub: 'alice' } });
+    expect(again.accountList().map(({ sub }) => sub)).toEqual(['alice', 'bob']);
+  });
+
+  it('refuses to switch to an account it does not hold', async () => {
+    const { session, accounts } = setup();
+    await accounts.save(both);
+    await session.restore();
+    expect(session.switchTo('mallory')).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
+    expect(session.view()).toMatchObject({ profile: { sub: 'bob' } });
+  });
+
+  it('a provider switch forgets every account', async () => {
+    const { session, accounts, store } = setup();
+    await accounts.save(both);
+    await session.restore();
+    await session.endForSwitch();
+    expect(session.accountList()).toEqual([]);
+    expect(store.get(ACCOUNTS_KEY)).toBeUndefined();
   });
 });

@@ -13,7 +13,9 @@ import { CoreError } from '../../src-main/core/errors.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
 import type { Cipher, KeyValueStore } from '../../src-main/core/platform.ts';
 import { SessionPersistence } from '../../src-main/core/session-persistence.ts';
-import { TokenVault, VAULT_KEY, type TokenSet } from '../../src-main/core/vault.ts';
+import { ACCOUNTS_KEY, AccountVault } from '../../src-main/core/account-vault.ts';
+import { Accounts } from '../../src-main/core/session-accounts.ts';
+import type { TokenSet } from '../../src-main/core/vault.ts';
 
 const owner = {
   issuer: 'http://127.0.0.1:4000/',
@@ -33,7 +35,7 @@ function setup(options: { cipher?: (dir: string) => Cipher; store?: KeyValueStor
   const dir = mkdtempSync(path.join(os.tmpdir(), 'session-persistence-'));
   const store = options.store ?? new JsonFileStore(path.join(dir, 'session.json'));
   const cipher = options.cipher?.(dir) ?? new KeyFileBesideDataCipher(dir);
-  const vault = new TokenVault(store, cipher, owner);
+  const vault = new AccountVault(store, cipher, owner);
   const failures: Array<AppError | undefined> = [];
   const persistence = new SessionPersistence({
     vault,
@@ -41,28 +43,55 @@ function setup(options: { cipher?: (dir: string) => Cipher; store?: KeyValueStor
     log: { info() {}, warn() {}, error() {} },
     saveFailed: (failure) => failures.push(failure),
   });
-  return { store, vault, persistence, failures };
+  const accounts = new Accounts();
+  /** Persists `next` as its account, as a sign-in does (added and active once written). */
+  const persist = (next: TokenSet, wanted: () => boolean) => {
+    const account = { sub: next.claims.sub, tokens: next };
+    return persistence.persistUnlessSuperseded(
+      next,
+      wanted,
+      superseded,
+      () => accounts.contentWith(account, true),
+      () => accounts.put(account, true),
+    );
+  };
+  return { store, vault, persistence, failures, accounts, persist };
 }
 
 describe('persistUnlessSuperseded', () => {
   it('saves tokens that are still wanted', async () => {
-    const { vault, persistence } = setup();
-    await persistence.persistUnlessSuperseded(tokens, () => true, superseded);
-    expect(await vault.load()).toMatchObject({ kind: 'loaded', tokens });
+    const { vault, persistence, persist, accounts } = setup();
+    await persist(tokens, () => true);
+    expect(await vault.load()).toMatchObject({
+      kind: 'loaded',
+      content: { active: 'alice', accounts: [{ tokens }] },
+    });
     expect(persistence.mode).toBe('encrypted');
+    expect(accounts.active()?.tokens).toBe(tokens);
+  });
+
+  it('two accounts saved at once both land: each write is built after the one before it', async () => {
+    const { vault, persist, accounts } = setup();
+    const bobs: TokenSet = { ...tokens, accessToken: 'BOB', claims: { sub: 'bob' } };
+    await Promise.all([persist(tokens, () => true), persist(bobs, () => true)]);
+    const loaded = await vault.load();
+    expect(loaded).toMatchObject({
+      kind: 'loaded',
+      content: { active: 'bob', accounts: [{ tokens }, { tokens: bobs }] },
+    });
+    expect(accounts.all().map((account) => account.sub)).toEqual(['alice', 'bob']);
   });
 
   it('writes nothing and throws when the session ended before the save', async () => {
-    const { store, persistence } = setup();
-    await expect(
-      persistence.persistUnlessSuperseded(tokens, () => false, superseded),
-    ).rejects.toMatchObject({ code: 'sign_in_cancelled' });
-    expect(store.get(VAULT_KEY)).toBeUndefined();
+    const { store, persist, accounts } = setup();
+    await expect(persist(tokens, () => false)).rejects.toMatchObject({ code: 'sign_in_cancelled' });
+    expect(store.get(ACCOUNTS_KEY)).toBeUndefined();
+    expect(accounts.size).toBe(0);
   });
 
   it('writes nothing and throws when the session ended during the (slow) encryption', async () => {
     let wanted = true;
-    const { store, persistence } = setup({
+    const { store, persist } = setup({
       cipher: (dir) => {
         const real = new KeyFileBesideDataCipher(dir);
         return {
@@ -75,15 +104,15 @@ describe('persistUnlessSuperseded', () => {
         };
       },
     });
-    await expect(
-      persistence.persistUnlessSuperseded(tokens, () => wanted, superseded),
-    ).rejects.toMatchObject({ code: 'sign_in_cancelled' });
-    expect(store.get(VAULT_KEY)).toBeUndefined();
+    await expect(persist(tokens, () => wanted)).rejects.toMatchObject({
+      code: 'sign_in_cancelled',
+    });
+    expect(store.get(ACCOUNTS_KEY)).toBeUndefined();
   });
 
   it('a failed save keeps the session in memory and removes the record left on disk', async () => {
     const { store, vault, failures } = setup();
-    await vault.save(tokens);
+    await vault.save({ active: 'alice', accounts: [{ tokens }] });
     const broken: KeyValueStore = {
       get: (key) => store.get(key),
       delete: (key) => store.delete(key),
@@ -92,10 +121,10 @@ describe('persistUnlessSuperseded', () => {
       },
     };
     const failing = setup({ store: broken });
-    await failing.persistence.persistUnlessSuperseded(tokens, () => true, superseded);
+    await failing.persist(tokens, () => true);
     expect(failing.persistence.mode).toBe('memory');
     expect(failing.failures).toEqual([undefined]);
-    expect(store.get(VAULT_KEY)).toBeUndefined();
+    expect(store.get(ACCOUNTS_KEY)).toBeUndefined();
     expect(failures).toEqual([]);
   });
 
@@ -109,8 +138,8 @@ describe('persistUnlessSuperseded', () => {
         throw new Error('read-only');
       },
     };
-    const { persistence, failures } = setup({ store: broken });
-    await persistence.persistUnlessSuperseded(tokens, () => true, superseded);
+    const { persist, failures } = setup({ store: broken });
+    await persist(tokens, () => true);
     expect(failures).toEqual([expect.objectContaining({ code: 'storage_unwritable' })]);
   });
 });
