@@ -1,8 +1,8 @@
 /**
  * The user's journey with DPoP on (AUTH0_DPOP=true), through the preview in Chromium, on the real core
  * and devstack: every protected API call the app makes carries `Authorization: DPoP` and a proof, the
- * installation's key is stored only encrypted, and it is still there (and still signing) after a
- * restart and after logging out.
+ * account's key is stored only encrypted inside the vault of accounts, it still signs after a
+ * restart, and it is gone with the account after logging out (issue 19: a key per account).
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
@@ -47,31 +47,38 @@ test('with DPoP on, alice signs in, reads protected and admin messages, restarts
     await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
     await screenshot(page, testInfo, 'dpop-admin');
 
-    // The key is in the store only as ciphertext, beside the (encrypted) session.
+    // The key is in the store only inside the accounts' ciphertext: no record of its own.
     const records = storedRecords(app.preview.dataDir);
-    expect(Object.keys(records['dpop-key'] ?? {}).sort()).toEqual(['alg', 'ciphertext', 'version']);
-    expect(records['session']).toBeDefined();
+    expect(Object.keys(records['accounts'] ?? {}).sort()).toEqual([
+      'apiOrigin',
+      'audience',
+      'ciphertext',
+      'clientId',
+      'issuer',
+      'version',
+    ]);
+    expect(records['dpop-key']).toBeUndefined();
+    expect(records['session']).toBeUndefined();
 
-    // A restart: the restored session's proofs are signed by the same (reloaded) key.
+    // A restart: the restored account's proofs are signed by its (reloaded) key.
     await app.restart({ env });
     await app.open('#/admin');
     await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
-    expect(storedRecords(app.preview.dataDir)['dpop-key']).toEqual(records['dpop-key']);
 
     // Every authenticated call was DPoP with a proof; none was a bearer call.
     const authenticated = seen.filter((call) => call.scheme !== '');
     expect(authenticated.length).toBeGreaterThanOrEqual(3);
     expect(authenticated.every((call) => call.scheme === 'DPoP' && call.proof)).toBe(true);
 
-    // Log out: the session is gone, the installation's key stays.
+    // Log out: the account is gone, and its key with it.
     await page.getByRole('button', { name: 'Log Out' }).click();
     // The nav's Log In (on the Admin page the guard offers one too until the app goes home).
     await expect(
       page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Log In' }),
     ).toBeVisible();
     const after = storedRecords(app.preview.dataDir);
-    expect(after['session']).toBeUndefined();
-    expect(after['dpop-key']).toEqual(records['dpop-key']);
+    expect(after['accounts']).toBeUndefined();
+    expect(after['dpop-key']).toBeUndefined();
   } finally {
     unsubscribe('http.server.request.start', watch);
   }
