@@ -6,7 +6,7 @@
  * and says so → the sign-in finishes in the system browser → the install step (recorded by the
  * preview instead of quitting) runs.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -20,6 +20,7 @@ import {
   randomPayload,
   writeChannel,
   writeInstaller,
+  type ReleaseFile,
 } from '../support/update-release.ts';
 import {
   alice,
@@ -38,13 +39,15 @@ const MiB = 1024 * 1024;
 const keys = makeSigningKeys();
 
 let root: string;
+let feedDir: string;
 let feed: UpdateFeed;
+let release: ReleaseFile;
 
 test.beforeEach(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'updates-e2e-'));
-  const feedDir = path.join(root, 'feed');
+  feedDir = path.join(root, 'feed');
   mkdirSync(feedDir);
-  const release = await writeInstaller(
+  release = await writeInstaller(
     path.join(feedDir, `App-Setup-${NEXT}.exe`),
     randomPayload(6 * MiB),
   );
@@ -212,5 +215,58 @@ test('AUTO_UPDATE=false in the environment: "Updates are turned off by the envir
   await expect(section.getByRole('button')).toHaveCount(0);
   expect(await seriousViolations(page)).toEqual([]);
   await screenshot(page, testInfo, 'updates-off');
+  expect(feed.requests).toEqual([]);
+});
+
+test('metadata the release key did not sign: "Update refused" with the reason, and nothing downloaded', async ({
+  page,
+  app,
+  devstack,
+}, testInfo) => {
+  // The feed's yml rewritten after signing, without its signature (whoever controls the feed).
+  const channel = channelFileFor(process.platform, process.arch);
+  writeChannel(feedDir, channel, NEXT, [release]);
+  await app.restart({
+    env: {
+      ...envFor(devstack),
+      UPDATE_FEED_URL: feed.url,
+      UPDATE_PUBLIC_KEY: keys.publicKeyBase64,
+    },
+  });
+  await app.open('#/settings');
+  const section = updatesSection(page);
+  await section.getByRole('button', { name: 'Check for updates' }).click();
+  await expect(section.getByRole('status')).toHaveText(`Update refused: ${channel} is not signed.`);
+  // Nothing but the metadata was asked for; "Check for updates" is there to try again.
+  expect(feed.requests.map((request) => request.path)).toEqual([`/${channel}`]);
+  await expect(section.getByRole('button', { name: 'Check for updates' })).toBeFocused();
+  expect(await seriousViolations(page)).toEqual([]);
+  await screenshot(page, testInfo, 'updates-refused');
+});
+
+test('AUTO_UPDATE=false in the organisation\'s app-config.json: "Updates are turned off by your organisation"', async ({
+  page,
+  app,
+  devstack,
+}) => {
+  const managed = path.join(root, 'app-config.json');
+  writeFileSync(managed, JSON.stringify({ AUTO_UPDATE: false }));
+  await app.restart({
+    env: {
+      ...envFor(devstack),
+      PREVIEW_APP_CONFIG: managed,
+      UPDATE_FEED_URL: feed.url,
+      UPDATE_PUBLIC_KEY: keys.publicKeyBase64,
+    },
+  });
+  await app.open('#/settings');
+  const section = updatesSection(page);
+  await expect(section.getByRole('status')).toHaveText(
+    'Updates are turned off by your organisation.',
+  );
+  await expect(section).toContainText(
+    'false — set by your organisation (app-config.json); read-only here.',
+  );
+  await expect(section.getByRole('button')).toHaveCount(0);
   expect(feed.requests).toEqual([]);
 });
