@@ -21,6 +21,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { checkPackage } from '../scripts/check-package.ts';
+import { feedlessConfig } from '../scripts/dist.ts';
 import { closedPort } from '../test/support/ports.ts';
 import {
   freshProjectCopy,
@@ -147,6 +148,11 @@ async function main(): Promise<void> {
   figures['preloadBytes'] = preloadBytes;
   standInElectronDist(path.join(work, 'electron-dist'));
   started = performance.now();
+  // As `npm run dist` builds without UPDATE_FEED_URL: electron-builder.yml's publish URL names that
+  // variable, so a build without a feed gets scripts/dist.ts's feedless config (`publish: null`).
+  const builderArgs = process.env.UPDATE_FEED_URL?.trim()
+    ? []
+    : feedlessConfig([], project, mkdtempSync(path.join(work, 'config-'))).args;
   const pack = spawnSync(
     process.execPath,
     [
@@ -156,6 +162,7 @@ async function main(): Promise<void> {
       '--x64',
       '--publish',
       'never',
+      ...builderArgs,
       `--config.electronDist=${path.join(work, 'electron-dist')}`,
       '--config.afterExtract=./scripts/electron-builder-after-extract.js',
       `--config.directories.output=${path.join(work, 'release')}`,
