@@ -54,6 +54,7 @@ import {
   runBench,
   samples,
 } from './support.ts';
+import { envTransport } from '../test/support/transport.ts';
 
 const EXCHANGE_WARMUP = samples(3, 0);
 const EXCHANGE_SAMPLES = samples(40, 3);
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
     cipher,
     store,
     emit: () => {},
+    transport: envTransport(),
   });
   core = theCore;
   await theCore.restore();

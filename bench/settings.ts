@@ -23,6 +23,7 @@ import {
   runBench,
   samples,
 } from './support.ts';
+import { envTransport } from '../test/support/transport.ts';
 
 const SAMPLES = samples(15, 2);
 let devstack: Devstack | undefined;
@@ -36,7 +37,7 @@ async function sample(
   let lines = 0;
   for (let i = 0; i < SAMPLES; i++) {
     const start = performance.now();
-    const checks = await checkConnection(config);
+    const checks = await checkConnection(config, envTransport());
     times.push(performance.now() - start);
     passed = checks.filter((line) => line.passed).length;
     lines = checks.length;
@@ -55,7 +56,7 @@ await runBench(
       API_SERVER_URL: devstack.apiUrl,
     };
     // One unmeasured run: the devstack's first discovery and JWKS answers build caches.
-    if (!QUICK) await checkConnection(parseConfig(settings));
+    if (!QUICK) await checkConnection(parseConfig(settings), envTransport());
     const up = await sample(settings);
     const port = await closedPort();
     const down = await sample({

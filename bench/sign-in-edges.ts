@@ -10,6 +10,7 @@ import { createServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { startDevstack, type Devstack } from '../devstack/index.ts';
 import { checkProviderAnswers, PREFLIGHT_TIMEOUT_MS } from '../src-main/core/oidc.ts';
+import { connected } from '../test/support/transport.ts';
 import { configFor, createTestCore } from '../test/support/core-harness.ts';
 import { closedPort } from '../test/support/ports.ts';
 import { median, ms, printResult, printTable, QUICK, round, runBench, samples } from './support.ts';
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < SAMPLES; i++) {
       samples.push(
         await timed(() =>
-          checkProviderAnswers(configFor({ ...devstack!, issuer })).then(
+          checkProviderAnswers(connected(configFor({ ...devstack!, issuer }))).then(
             () => {
               if (!expectOk) throw new Error('answered');
             },

@@ -174,6 +174,8 @@ export const SETTING_NAMES = [
   'AUTH0_DPOP',
   'AUTH0_REDIRECT_SCHEME',
   'AUTH0_RESOURCE_PARAMETER',
+  /** How requests reach the network (issue 18): `system` (default), `none`, or a proxy URL. */
+  'PROXY',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -187,6 +189,7 @@ export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
   AUTH0_DPOP: 'Use DPoP',
   AUTH0_REDIRECT_SCHEME: 'App link scheme',
   AUTH0_RESOURCE_PARAMETER: 'Resource parameter',
+  PROXY: 'Proxy',
 };
 
 /**
@@ -269,6 +272,8 @@ export interface ConnectionCheckLine {
   detail: string;
   /** The network error's code behind a failure (ECONNREFUSED, ENOTFOUND, timeout), for small print. */
   code?: string;
+  /** How its request went: "direct", "direct (loopback)", "via proxy host:port", "via PAC: …". */
+  route?: string;
 }
 
 export const MESSAGE_KINDS = ['public', 'protected', 'admin'] as const;

@@ -14,6 +14,7 @@ import { parseRequest } from '../../src-preload/contract-validators.ts';
 import type { AppConfig } from './config.ts';
 import { ERROR_SENTENCES, toAppError } from './errors.ts';
 import { MessageService } from './messages.ts';
+import { bindProviderFetch } from './oidc.ts';
 import type { CorePlatform } from './platform.ts';
 import { redactingLogger } from './redact.ts';
 import { SessionManager, type SessionOptions } from './session.ts';
@@ -50,8 +51,15 @@ export function createAuthCore(
 ): AuthCore {
   // Every core log line passes through redaction (redact.ts): whatever a call passes, no token is logged.
   const platform: CorePlatform = { ...hostPlatform, log: redactingLogger(hostPlatform.log) };
+  // One transport for every request: the provider's through openid-client, the API's through axios.
+  bindProviderFetch(config, platform.transport.fetchFor('AUTH0_DOMAIN'));
   const session = new SessionManager(config, platform, options);
-  const messages = new MessageService(config.apiServerUrl, session, platform.log);
+  const messages = new MessageService(
+    config.apiServerUrl,
+    session,
+    platform.transport.fetchFor('API_SERVER_URL'),
+    platform.log,
+  );
   // The handler table: one entry per channel of the contract (the type makes a missing one an error).
   const handlers: Handlers = {
     'session:get': () => session.view(),

@@ -29,6 +29,8 @@
 import type { ConnectionCheckLine } from '../../src-preload/contract.ts';
 import type { AppConfig } from './config.ts';
 import { endpointRefusal } from './endpoint-rules.ts';
+import { describeRoute } from './network/route-policy.ts';
+import { networkErrorIn, type FetchLike, type Transport } from './network/transport.ts';
 import { PROVIDER_TIMEOUT_SECONDS } from './oidc.ts';
 import { isAuth0Domain } from './registration.ts';
 
@@ -62,16 +64,34 @@ export interface ConnectionCheckOptions {
   timeoutMs?: number;
 }
 
+/** Every request goes through `transport`, the way the sign-in's and the API calls' would. */
 export async function checkConnection(
   config: AppConfig,
+  transport: Transport,
   options: ConnectionCheckOptions = {},
 ): Promise<ConnectionCheckLine[]> {
   const timeoutMs = options.timeoutMs ?? CHECK_TIMEOUT_MS;
   // The hosts the person typed: a failure there may say why; anywhere else it says only that.
   const typed = new Set([config.issuer.host, config.apiServerUrl.host]);
-  const request = (url: URL | string, init: RequestInit = {}) =>
-    fetchBounded(url, init, timeoutMs, typed.has(new URL(url).host));
-  const api = line(CHECK_NAMES.api, () => checkApi(config.apiServerUrl, request));
+  const request = (url: URL | string, init: RequestInit = {}) => {
+    const target = new URL(url);
+    const fetch = transport.fetchFor(
+      target.origin === config.apiServerUrl.origin ? 'API_SERVER_URL' : 'AUTH0_DOMAIN',
+    );
+    return fetchBounded(fetch, target, init, timeoutMs, typed.has(target.host));
+  };
+  /** A line whose request goes to `url`, with the route it takes ("direct", "via proxy host:port"). */
+  const routed = async (
+    url: unknown,
+    pending: Promise<ConnectionCheckLine>,
+  ): Promise<ConnectionCheckLine> => {
+    const [result, route] = await Promise.all([pending, routeTo(transport, url)]);
+    return route === undefined ? result : { ...result, route };
+  };
+  const api = routed(
+    apiMessageUrl(config.apiServerUrl),
+    line(CHECK_NAMES.api, () => checkApi(config.apiServerUrl, request)),
+  );
   const discovery = await line(CHECK_NAMES.discovery, async () => {
     const metadata = await discover(config.issuer, request);
     return {
@@ -82,7 +102,10 @@ export async function checkConnection(
   const metadata = discovery.metadata;
   const needsDiscovery = (name: string) => skipped(name, 'Skipped: discovery failed.');
   const refresh = metadata
-    ? line(CHECK_NAMES.refresh, () => checkRefresh(config, metadata, request))
+    ? routed(
+        metadata.token_endpoint,
+        line(CHECK_NAMES.refresh, () => checkRefresh(config, metadata, request)),
+      )
     : undefined;
   const rest: Array<Promise<ConnectionCheckLine> | ConnectionCheckLine> =
     metadata && refresh
@@ -95,10 +118,16 @@ export async function checkConnection(
           refresh.then((result) =>
             result.detail.startsWith(UNKNOWN_CLIENT)
               ? skipped(CHECK_NAMES.revocation, 'Skipped: the Client ID is not known.')
-              : line(CHECK_NAMES.revocation, () => checkRevocation(config, metadata, request)),
+              : routed(
+                  metadata.revocation_endpoint,
+                  line(CHECK_NAMES.revocation, () => checkRevocation(config, metadata, request)),
+                ),
           ),
           line(CHECK_NAMES.logout, async () => ({ detail: checkLogout(config.issuer, metadata) })),
-          line(CHECK_NAMES.jwks, () => checkJwks(config.issuer, metadata, request)),
+          routed(
+            metadata.jwks_uri,
+            line(CHECK_NAMES.jwks, () => checkJwks(config.issuer, metadata, request)),
+          ),
         ]
       : [
           CHECK_NAMES.code,
@@ -108,7 +137,11 @@ export async function checkConnection(
           CHECK_NAMES.jwks,
         ].map(needsDiscovery);
   const lines = await Promise.all([...rest, api]);
-  return [strip(discovery), ...lines.map(strip)];
+  const discoveryRoute = await routeTo(transport, discoveryUrl(config.issuer));
+  return [
+    strip(discoveryRoute === undefined ? discovery : { ...discovery, route: discoveryRoute }),
+    ...lines.map(strip),
+  ];
 }
 
 function skipped(name: string, detail: string): ConnectionCheckLine {
@@ -140,7 +173,30 @@ function strip(result: ConnectionCheckLine): ConnectionCheckLine {
     detail: result.detail,
     ...(result.skipped ? { skipped: true } : {}),
     ...(result.code ? { code: result.code } : {}),
+    ...(result.route ? { route: result.route } : {}),
   };
+}
+
+/** How a request to `url` would go, in Check connection's words; undefined for no usable URL. */
+async function routeTo(transport: Transport, url: unknown): Promise<string | undefined> {
+  const target = url instanceof URL ? url : typeof url === 'string' ? URL.parse(url) : null;
+  if (target === null) return undefined;
+  try {
+    return describeRoute(await transport.routeOf(target));
+  } catch {
+    return undefined;
+  }
+}
+
+function discoveryUrl(issuer: URL): URL {
+  return new URL(`${issuer.href.replace(/\/+$/, '')}/.well-known/openid-configuration`);
+}
+
+function apiMessageUrl(apiServerUrl: URL): URL {
+  return new URL(
+    'api/messages/public',
+    apiServerUrl.href.endsWith('/') ? apiServerUrl : `${apiServerUrl.href}/`,
+  );
 }
 
 /**
@@ -149,6 +205,11 @@ function strip(result: ConnectionCheckLine): ConnectionCheckLine {
  * of another host are open.
  */
 function networkFailure(host: string, error: unknown, timeoutMs: number, typed: boolean) {
+  // The transport's words: about the proxy (which the person set) or a request it did not send, they
+  // tell nothing about another host's ports; about a certificate, only at a typed host.
+  const network = networkErrorIn(error);
+  if (network && (typed || network.code !== 'certificate_untrusted'))
+    return new CheckFailure(network.message, network.code);
   if (!typed) return new CheckFailure(`${host} could not be reached.`);
   if (error instanceof Error && error.name === 'TimeoutError')
     return new CheckFailure(
@@ -176,12 +237,12 @@ type Request = (
 ) => Promise<{ status: number; body: unknown; text: string }>;
 
 async function fetchBounded(
-  url: URL | string,
+  fetch: FetchLike,
+  target: URL,
   init: RequestInit,
   timeoutMs: number,
   typed: boolean,
 ): Promise<{ status: number; body: unknown; text: string }> {
-  const target = new URL(url);
   let response: Response;
   try {
     response = await fetch(target, {
@@ -222,7 +283,7 @@ function sameIssuer(a: string, b: string): boolean {
 }
 
 async function discover(issuer: URL, request: Request): Promise<Metadata> {
-  const url = new URL(`${issuer.href.replace(/\/+$/, '')}/.well-known/openid-configuration`);
+  const url = discoveryUrl(issuer);
   const answer = await request(url);
   if (answer.status !== 200)
     throw new CheckFailure(`${url.href} answered HTTP ${answer.status}; is the Domain right?`);
@@ -451,10 +512,7 @@ async function checkJwks(
 }
 
 async function checkApi(apiServerUrl: URL, request: Request): Promise<{ detail: string }> {
-  const url = new URL(
-    'api/messages/public',
-    apiServerUrl.href.endsWith('/') ? apiServerUrl : `${apiServerUrl.href}/`,
-  );
+  const url = apiMessageUrl(apiServerUrl);
   const answer = await request(url, { headers: { Accept: 'application/json' } });
   if (answer.status !== 200)
     throw new CheckFailure(

@@ -6,6 +6,7 @@
 import * as oauth from 'oauth4webapi';
 import * as oidc from 'openid-client';
 import type { AppError, ErrorCode } from '../../src-preload/contract.ts';
+import { networkErrorIn } from './network/transport.ts';
 import type { Logger } from './platform.ts';
 
 /**
@@ -78,6 +79,10 @@ export function isNetworkFailure(error: unknown): boolean {
 /** Maps an error from talking to the identity provider. */
 export function providerError(error: unknown, issuer: URL | string): CoreError {
   if (error instanceof CoreError) return error;
+  // The transport's own words: a refused route, a proxy that wants credentials, an untrusted
+  // certificate (with its issuer and the fix). They name hosts and settings, never a token.
+  const network = networkErrorIn(error);
+  if (network) return new CoreError('provider_unreachable', network.message, { cause: error });
   if (isNetworkFailure(error) || isNetworkFailure((error as { cause?: unknown })?.cause)) {
     return new CoreError(
       'provider_unreachable',

@@ -35,8 +35,10 @@ import {
   type SettingsChannel,
   type UpdatesChannel,
 } from './auth-core.ts';
+import { parseProxySetting, type ProxySetting } from './network/proxy-settings.ts';
+import { replaceableTransport, type Transport } from './network/transport.ts';
 import { keepLoopbackOffProxies } from './no-proxy.ts';
-import type { CorePlatform, KeyValueStore } from './platform.ts';
+import type { CorePlatform, KeyValueStore, Logger } from './platform.ts';
 import { configureTenant, startDemoProvider, type Configured } from './providers.ts';
 import { redactingLogger } from './redact.ts';
 import { registrationFor } from './registration.ts';
@@ -77,8 +79,13 @@ export interface CoreHostOptions {
   managedConfigWins?: boolean;
   /** The demo provider's state folder. */
   devstackDataDir?: string;
-  /** The core's platform; `store` holds the vault. */
-  platform: CorePlatform;
+  /** The core's platform (its transport aside); `store` holds the vault. */
+  platform: Omit<CorePlatform, 'transport'>;
+  /**
+   * The transport for a proxy setting: Electron's over `net.fetch`, the Node transport in the preview
+   * and tests. Every request of every core, and Check connection's, goes through it.
+   */
+  transportFor(proxy: ProxySetting): Transport;
   /** Where the Settings page's settings are saved (no secrets in them). */
   settingsStore: KeyValueStore;
   session?: SessionOptions;
@@ -158,6 +165,29 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   }
   layers.saved = readSavedSettings(options.settingsStore, log);
   let resolved = resolveSettings(layers);
+  /** The PROXY value the transport was made for (Settings → Network). */
+  let proxyInUse = resolved.form.values.PROXY;
+  const transport = replaceableTransport(transportFor(proxyInUse));
+  /** The host's transport for a PROXY value; an unusable one is logged and requests go direct. */
+  function transportFor(proxy: string | undefined): Transport {
+    let setting: ProxySetting;
+    try {
+      setting = parseProxySetting(proxy);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      log.error('the proxy setting cannot be used; requests go direct', { message: error.message });
+      setting = { kind: 'none' };
+    }
+    return transportOrDirect(options, setting, log);
+  }
+  /** After a Save: a new PROXY takes effect at the next request, in the running core too. */
+  async function applyProxy(next: ResolvedSettings): Promise<void> {
+    const proxy = next.form.values.PROXY;
+    if (proxy === proxyInUse) return;
+    proxyInUse = proxy;
+    await transport.replace(transportFor(proxy));
+    log.info('proxy setting changed', { proxy: proxy ?? 'system' });
+  }
   let active: Active;
   /**
    * The built-in demo provider left running after a switch to settings that point at it (its
@@ -235,6 +265,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
       configured.config,
       {
         ...options.platform,
+        transport,
         emit: (view) => {
           options.platform.emit(present(view, provider));
           // A sign-in or a logout may just have ended: a restart that waits for it goes now.
@@ -289,14 +320,20 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   function formCheck(
     form: SettingsForm,
   ): Pick<SettingsView, 'errors' | 'registration' | 'demoAddresses'> {
+    const network = proxyErrors(form);
     if (form.provider === 'demo')
-      return { errors: {}, registration: { callbackUrls: [], logoutUrls: [] } };
+      return { errors: network, registration: { callbackUrls: [], logoutUrls: [] } };
     const demo = runningDemo();
     const demoAddresses = demo ? demoAddressesIn(form, demo.config) : [];
     const advice = demoAddresses.length > 0 ? { demoAddresses } : {};
     const result = validateSettings(form.values, 'labels');
-    if (result.ok) return { errors: {}, registration: registrationFor(result.config), ...advice };
-    return { errors: result.errors, registration: partialRegistration(form), ...advice };
+    if (result.ok)
+      return { errors: network, registration: registrationFor(result.config), ...advice };
+    return {
+      errors: { ...result.errors, ...network },
+      registration: partialRegistration(form),
+      ...advice,
+    };
   }
 
   async function save(requested: SettingsForm): Promise<ChannelResponses['settings:save']> {
@@ -305,6 +342,9 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     const form = withLockedValues(requested, resolved);
     if (form.provider === 'demo' && !policy.allowDemoProvider)
       return { ok: false, error: { code: 'config_invalid', message: DEMO_SWITCHED_OFF } };
+    const proxyProblem = proxyErrors(form).PROXY;
+    if (proxyProblem)
+      return { ok: false, error: { code: 'config_invalid', message: proxyProblem } };
     let nextConfig: AppConfig | undefined;
     if (form.provider === 'tenant') {
       const result = validateSettings(form.values, 'labels');
@@ -350,6 +390,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
         writeSavedSettings(options.settingsStore, form);
         layers.saved = form;
         resolved = next;
+        await applyProxy(next);
         active = await activate(next);
         log.info('switched provider', { provider: active.provider.label });
         if (active.configured) log.info(active.configured.summary);
@@ -363,6 +404,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
         writeSavedSettings(options.settingsStore, form);
         layers.saved = form;
         resolved = next;
+        await applyProxy(next);
       }
     } finally {
       done();
@@ -374,6 +416,9 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     const refused = formRefusal(requested, resolved);
     if (refused) return { ok: false, error: { code: 'config_invalid', message: refused } };
     const form = withLockedValues(requested, resolved);
+    const proxyProblem = proxyErrors(form).PROXY;
+    if (proxyProblem)
+      return { ok: false, error: { code: 'config_invalid', message: proxyProblem } };
     let config: AppConfig;
     if (form.provider === 'demo') {
       if (active.provider.kind !== 'demo' || !active.configured) {
@@ -403,9 +448,15 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
       };
     checking = true;
     try {
+      // The proxy as the form says it: Check connection tests the settings before they are saved.
+      const via = form.values.PROXY === proxyInUse ? transport : transportFor(form.values.PROXY);
       const started = performance.now();
-      const checks = await checkConnection(config);
-      return { ok: true, checks, ms: Math.round(performance.now() - started) };
+      try {
+        const checks = await checkConnection(config, via);
+        return { ok: true, checks, ms: Math.round(performance.now() - started) };
+      } finally {
+        if (via !== transport) await via.close();
+      }
     } finally {
       checking = false;
     }
@@ -495,8 +546,43 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
       await active.core?.close();
       await active.configured?.stop();
       await keptDemo?.stop();
+      await transport.close();
     },
   };
+}
+
+/** The Proxy field's message (Settings → Network), as the page shows field messages; none when usable. */
+function proxyErrors(form: SettingsForm): SettingsView['errors'] {
+  try {
+    parseProxySetting(form.values.PROXY);
+    return {};
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const label = SETTING_LABELS.PROXY;
+    return {
+      PROXY: /^(is|must) /.test(error.reason)
+        ? `${label} ${error.reason}`
+        : `${label}: ${error.reason}`,
+    };
+  }
+}
+
+/**
+ * The host's transport for `proxy`; when the environment's proxy variables cannot be read (not a URL),
+ * the reason is logged and requests go direct: never through a proxy nobody meant.
+ */
+function transportOrDirect(
+  options: Pick<CoreHostOptions, 'transportFor'>,
+  proxy: ProxySetting,
+  log: Pick<Logger, 'error'>,
+): Transport {
+  try {
+    return options.transportFor(proxy);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    log.error('the proxy settings cannot be used; requests go direct', { message: error.message });
+    return options.transportFor({ kind: 'none' });
+  }
 }
 
 function isSettingsChannel(channel: Channel): channel is SettingsChannel {
@@ -572,6 +658,7 @@ function managedFileProblem(error: ConfigError): AppError {
 
 /** True when a value from the environment or the managed file fails the parser: no Save can fix that. */
 function hasUnusableLockedValue(resolved: ResolvedSettings): boolean {
+  if (isLocked(resolved.sources.PROXY) && proxyErrors(resolved.form).PROXY) return true;
   const result = validateSettings(resolved.form.values, 'labels');
   return (
     !result.ok &&

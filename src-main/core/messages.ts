@@ -7,13 +7,13 @@
  * latest `DPoP-Nonce` is kept and put in the next proofs; a `use_dpop_nonce` challenge is answered with
  * one retry carrying the new nonce (§9).
  */
-import http from 'node:http';
-import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import { z } from 'zod';
 import type { ApiMessage, MessageKind, Result } from '../../src-preload/contract.ts';
 import type { DPoPKey } from './dpop.ts';
 import { CoreError, toAppError } from './errors.ts';
+import { networkErrorIn } from './network/transport.ts';
+import type { FetchLike } from './network/transport.ts';
 import type { Logger } from './platform.ts';
 import type { ApiCredential, SessionManager } from './session.ts';
 
@@ -41,7 +41,13 @@ export class MessageService {
   /** Where an unexpected error's own message goes (the person reads the code's sentence). */
   private readonly log: Pick<Logger, 'error'> | undefined;
 
-  constructor(apiServerUrl: URL, session: SessionManager, log?: Pick<Logger, 'error'>) {
+  /** `fetch`: the transport's `fetchFor('API_SERVER_URL')`, the only way these calls leave. */
+  constructor(
+    apiServerUrl: URL,
+    session: SessionManager,
+    fetch: FetchLike,
+    log?: Pick<Logger, 'error'>,
+  ) {
     this.apiServerUrl = apiServerUrl;
     this.session = session;
     this.log = log;
@@ -52,13 +58,13 @@ export class MessageService {
       validateStatus: () => true,
       // Never follow a redirect with the Authorization header to somewhere else.
       maxRedirects: 0,
-      // Calls go where API_SERVER_URL says, like the provider calls (openid-client ignores proxies):
-      // axios would otherwise obey HTTP_PROXY / HTTPS_PROXY and hand the bearer token for a
-      // loopback http API, in clear, to whatever proxy the environment names.
+      // Through the transport (network/transport.ts), as every request of the core: it picks the
+      // route (loopback direct, https through a proxy only as a CONNECT tunnel) and refuses to send
+      // the token over plain http through a proxy. axios's own proxy handling, which would obey
+      // HTTP_PROXY and hand a loopback API's bearer token to the proxy in clear, is never used.
+      adapter: 'fetch',
+      env: { fetch },
       proxy: false,
-      // Fresh agents: from Node 24.5 (Electron's) the global ones obey NODE_USE_ENV_PROXY (no-proxy.ts).
-      httpAgent: new http.Agent({ keepAlive: true }),
-      httpsAgent: new https.Agent({ keepAlive: true }),
       headers: { Accept: 'application/json' },
     });
   }
@@ -117,7 +123,14 @@ export class MessageService {
         nonce: typeof nonce === 'string' && nonce.length > 0 ? nonce : undefined,
       };
     } catch (error) {
-      const inTime = axios.isAxiosError(error) && error.code === 'ECONNABORTED' ? ' in time' : '';
+      // The transport's own words (a refused route, a proxy asking for credentials, an untrusted
+      // certificate) say what to change; anything else is "could not be reached".
+      const network = networkErrorIn(error);
+      if (network) throw new CoreError('api_unreachable', network.message, { cause: error });
+      const inTime =
+        axios.isAxiosError(error) && (error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT')
+          ? ' in time'
+          : '';
       throw new CoreError(
         'api_unreachable',
         `The message API at ${this.apiServerUrl.origin} could not be reached${inTime}. ` +

@@ -1,13 +1,12 @@
 /**
- * Loopback traffic never goes through a proxy. With `NODE_USE_ENV_PROXY=1` Node's own `fetch` (which
- * openid-client and Check connection use) and, from Node 24.5 (the Node inside Electron), its global
- * HTTP agents obey `HTTP_PROXY` / `HTTPS_PROXY`: a loopback issuer's token requests, or the bearer
- * token for a loopback `http:` API, would travel in clear to whatever proxy the environment names.
+ * Loopback traffic never goes through a proxy. The app's own requests go through its transport
+ * (network/transport.ts), whose route policy keeps loopback direct whatever the environment says.
+ * This is for everything else in the process that uses Node's own `fetch` or global agents, which
+ * with `NODE_USE_ENV_PROXY=1` (and from Node 24.5, Electron's) obey `HTTP_PROXY` / `HTTPS_PROXY`:
+ * the built-in demo provider's API fetching its provider's keys, in the same process.
  *
  * So every host, before its first request, adds the loopback names to `NO_PROXY` (and `no_proxy`,
- * which some readers prefer), keeping what was there; `fetch` reads it per request. axios gets its
- * own fresh agents (messages.ts), which never read the proxy variables. A company network's proxy
- * for remote providers is a later issue's single transport.
+ * which some readers prefer), keeping what was there; `fetch` reads it per request.
  */
 
 export const LOOPBACK_NO_PROXY = ['127.0.0.1', 'localhost', '::1'] as const;

@@ -8,6 +8,7 @@ import type { AppConfig } from './config.ts';
 import { isAuth0Domain, isLoopbackHost } from './config.ts';
 import { firstRefusedEndpoint } from './endpoint-rules.ts';
 import { CoreError, providerError } from './errors.ts';
+import type { FetchLike } from './network/transport.ts';
 import type { TokenSet } from './vault.ts';
 
 export const SCOPE = 'openid profile email offline_access';
@@ -38,53 +39,88 @@ export interface AuthorizationChecks {
 }
 
 /**
+ * The transport's fetch for each config's provider requests: a core binds its platform's transport to
+ * the config it was made for (createAuthCore), and every request to that provider (discovery, JWKS,
+ * token, refresh, revocation, device authorization and polling, DPoP nonce retries) goes through it,
+ * as openid-client's `customFetch` on the discovered configuration. A config no core was made for has
+ * no network: nothing falls back to Node's global `fetch` (which obeys NODE_USE_ENV_PROXY on its own
+ * terms and knows no route policy).
+ */
+const providerFetches = new WeakMap<AppConfig, FetchLike>();
+
+/** Sends every request to `config`'s provider through `fetch` (a transport's `fetchFor('AUTH0_DOMAIN')`). */
+export function bindProviderFetch(config: AppConfig, fetch: FetchLike): void {
+  providerFetches.set(config, fetch);
+}
+
+function providerFetch(config: AppConfig): FetchLike {
+  const fetch = providerFetches.get(config);
+  if (fetch === undefined)
+    throw new CoreError('internal', undefined, {
+      cause: new Error('no transport is bound to this configuration (bindProviderFetch)'),
+    });
+  return fetch;
+}
+
+/**
  * Discoveries by the config they were made for. Per config object, not per issuer: the configuration
  * keeps the provider's signing keys, and a provider started again at the same address (the built-in
  * demo provider after a switch away and back, or an app restart) signs with new ones. Each core is
- * made for a config of its own, so its cache goes with it.
+ * made for a config of its own, so its cache goes with it. A discovery made through another transport
+ * than the one bound now is made again (the configuration carries its transport).
  */
-const discoveries = new WeakMap<AppConfig, Promise<client.Configuration>>();
+const discoveries = new WeakMap<
+  AppConfig,
+  { fetch: FetchLike; pending: Promise<client.Configuration> }
+>();
 
 /** Discovery, cached for this config (one per core); a failed discovery is not cached. */
 export function discover(config: AppConfig): Promise<client.Configuration> {
   const key = config;
-  let pending = discoveries.get(key);
-  if (!pending) {
-    pending = client
-      .discovery(
-        config.issuer,
-        config.clientId,
-        { token_endpoint_auth_method: 'none' },
-        client.None(),
-        {
-          timeout: PROVIDER_TIMEOUT_SECONDS,
-          // http: is accepted for loopback issuers only (config.ts refuses it elsewhere). ID token
-          // signatures are verified against the provider's JWKS even from the token endpoint (without
-          // this openid-client trusts TLS alone, and a forged, alg:none or HS256 token would pass).
-          execute: isLoopbackHost(config.issuer.hostname)
-            ? [client.allowInsecureRequests, client.enableNonRepudiationChecks]
-            : [client.enableNonRepudiationChecks],
-        },
-      )
-      .then((configuration) => {
-        // allowInsecureRequests would take http anywhere: every endpoint gets the issuer's rule.
-        const refused = firstRefusedEndpoint(
-          config.issuer,
-          configuration.serverMetadata() as Record<string, unknown>,
-        );
-        if (refused)
-          throw new CoreError(
-            'provider_error',
-            `The identity provider's ${refused.name} ${refused.reason}: the app does not use it.`,
-          );
-        return configuration;
-      })
-      .catch((error: unknown) => {
-        discoveries.delete(key);
-        throw providerError(error, config.issuer);
-      });
-    discoveries.set(key, pending);
+  let fetch: FetchLike;
+  try {
+    fetch = providerFetch(config);
+  } catch (error) {
+    return Promise.reject(error);
   }
+  const cached = discoveries.get(key);
+  if (cached?.fetch === fetch) return cached.pending;
+  const pending = client
+    .discovery(
+      config.issuer,
+      config.clientId,
+      { token_endpoint_auth_method: 'none' },
+      client.None(),
+      {
+        timeout: PROVIDER_TIMEOUT_SECONDS,
+        // Every request made with this configuration goes through the transport.
+        [client.customFetch]: fetch,
+        // http: is accepted for loopback issuers only (config.ts refuses it elsewhere). ID token
+        // signatures are verified against the provider's JWKS even from the token endpoint (without
+        // this openid-client trusts TLS alone, and a forged, alg:none or HS256 token would pass).
+        execute: isLoopbackHost(config.issuer.hostname)
+          ? [client.allowInsecureRequests, client.enableNonRepudiationChecks]
+          : [client.enableNonRepudiationChecks],
+      },
+    )
+    .then((configuration) => {
+      // allowInsecureRequests would take http anywhere: every endpoint gets the issuer's rule.
+      const refused = firstRefusedEndpoint(
+        config.issuer,
+        configuration.serverMetadata() as Record<string, unknown>,
+      );
+      if (refused)
+        throw new CoreError(
+          'provider_error',
+          `The identity provider's ${refused.name} ${refused.reason}: the app does not use it.`,
+        );
+      return configuration;
+    })
+    .catch((error: unknown) => {
+      if (discoveries.get(key)?.pending === pending) discoveries.delete(key);
+      throw providerError(error, config.issuer);
+    });
+  discoveries.set(key, { fetch, pending });
   return pending;
 }
 
@@ -103,7 +139,7 @@ export async function checkProviderAnswers(
     config.issuer,
   );
   try {
-    const response = await fetch(url, {
+    const response = await providerFetch(config)(url, {
       method: 'GET',
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),

@@ -1,9 +1,11 @@
 /**
  * The platform: the only ways the Electron-free core reaches capabilities that differ between the
  * Electron app and the Node preview host. The Electron shell implements them with `safeStorage`,
- * `electron-store` and `shell.openExternal`; the preview and the tests with Node equivalents.
+ * `electron-store`, `shell.openExternal` and `net.fetch`; the preview and the tests with Node
+ * equivalents.
  */
 import type { SessionView } from '../../src-preload/contract.ts';
+import type { Transport } from './network/transport.ts';
 
 /** Encrypts secrets before they reach the store (Electron: safeStorage; Node: AES-256-GCM). */
 export interface Cipher {
@@ -52,6 +54,11 @@ export interface CorePlatform {
   /** Writes text to the OS clipboard (Electron: `clipboard`). Absent: the host has none of its own. */
   copyText?(text: string): void;
   log?: Logger;
+  /**
+   * Every HTTP request the core makes goes through this (network/transport.ts): Electron's `net.fetch`
+   * (Chromium's proxy, PAC and certificate store) or the Node transport (the preview, tests).
+   */
+  transport: Transport;
 }
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

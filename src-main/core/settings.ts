@@ -11,7 +11,8 @@
  * what the managed file leaves unset.
  *
  * Values from every layer go through the same parser (config.ts). The saved settings hold no secret
- * (a public client has none): a provider choice and the five values, as typed.
+ * (a public client has none): a provider choice and the values, as typed. `PROXY` (issue 18) is one
+ * of them: `system` (the OS's or the environment's proxy settings), `none`, or a proxy URL.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -206,9 +207,12 @@ export function resolveSettings(layers: SettingsLayers): ResolvedSettings {
     provider = layers.saved.provider;
     sources.provider = 'saved';
   }
+  // PROXY is how requests travel, not where they go: the host applies it to its transport, and a
+  // change of it is no switch of provider (the session stays).
+  const { PROXY: _proxy, ...providerValues } = values;
   const settings: Settings =
     provider === 'tenant'
-      ? { ...values }
+      ? providerValues
       : // The demo provider has its own domain, client and API; ports, DPoP and the scheme may still be set.
         Object.fromEntries(
           (['AUTH0_CALLBACK_PORTS', 'AUTH0_DPOP', 'AUTH0_REDIRECT_SCHEME'] as const)

@@ -25,6 +25,7 @@ import {
   dialog,
   ipcMain,
   Menu,
+  net,
   protocol,
   safeStorage,
   screen,
@@ -53,6 +54,7 @@ import { createAppWindows, type AppWindows } from './app-window.ts';
 import { registerBridgeHandlers, sendSessionChanged, sendUpdatesChanged } from './ipc.ts';
 import { aboutPanelOptions, createOpenLocalPath, menuTemplate, securityNotesPath } from './menu.ts';
 import { APP_SCHEME, cspFor, isTrustedSender, rendererSourceFor } from './policy.ts';
+import { createElectronTransport } from './net-transport.ts';
 import { createConsoleLogger, createOpenExternal, createSafeStorageCipher } from './platform.ts';
 import { openSessionStore } from './session-store.ts';
 import { smokeTest, wantsSmokeTest } from './smoke-test.ts';
@@ -221,6 +223,9 @@ function run(): void {
         emit: (view) => sendUpdatesChanged(windows?.current()?.webContents, view),
         log,
       }),
+      // Every request through Chromium's stack (system proxy, PAC, the OS certificate store).
+      transportFor: (proxy) =>
+        createElectronTransport({ net, session: session.defaultSession, proxy }),
       // A switch of provider or API is confirmed here, in a dialog the renderer cannot click (N5).
       confirmSwitch: async (change) => {
         const window = windows?.current();

@@ -27,6 +27,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startCoreHost, type CoreHost } from '../core/host.ts';
+import { nodeTransports } from '../core/network/node-transport.ts';
 import { LOOPBACK_HOST } from '../core/loopback.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../core/node-storage.ts';
 import type { Cipher, Logger, OpenExternal } from '../core/platform.ts';
@@ -154,6 +155,8 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
       appLinkRegistered: () => options.externalBrowser === 'capture',
       ...(options.log ? { log: options.log } : {}),
     },
+    // HTTPS_PROXY / HTTP_PROXY / NO_PROXY and NODE_EXTRA_CA_CERTS, as Node programs read them.
+    transportFor: nodeTransports(env),
     ...(options.session ? { session: options.session } : {}),
     confirmSwitch: (change) => confirmations.ask(change),
     // The same updates as the app, against UPDATE_FEED_URL; the install is recorded (updates.ts).

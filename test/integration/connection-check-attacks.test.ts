@@ -21,6 +21,7 @@ import { CHECK_NAMES, checkConnection } from '../../src-main/core/connection-che
 import { startCoreHost } from '../../src-main/core/host.ts';
 import { JsonFileStore } from '../../src-main/core/node-storage.ts';
 import { closedPort } from '../support/ports.ts';
+import { envTransport, envTransports } from '../support/transport.ts';
 
 const INTERNAL_WORDS = 'INTERNAL-SERVICE-SECRET';
 const ISSUER_WORDS = 'the-issuer-says-so';
@@ -111,7 +112,7 @@ async function hostile(discovered: Record<string, unknown>): Promise<ConnectionC
   tally.run++;
   endpoints = discovered;
   const before = internalRequests.length;
-  const lines = await checkConnection(config(), { timeoutMs: 3000 });
+  const lines = await checkConnection(config(), envTransport(), { timeoutMs: 3000 });
   endpoints = {};
   for (const line of lines) expect(line.detail).not.toContain(INTERNAL_WORDS);
   if (internalRequests.length === before) tally.refused++;
@@ -120,7 +121,7 @@ async function hostile(discovered: Record<string, unknown>): Promise<ConnectionC
 
 describe('a hostile discovery document', () => {
   it('control: an honest one passes every line, and the issuer’s own words are echoed', async () => {
-    const lines = await checkConnection(config());
+    const lines = await checkConnection(config(), envTransport());
     expect(lineOf(lines, CHECK_NAMES.discovery).passed).toBe(true);
     expect(lineOf(lines, CHECK_NAMES.jwks)).toMatchObject({
       passed: true,
@@ -202,6 +203,7 @@ async function tenantHost(opened: string[] = []) {
       API_SERVER_URL: issuer,
     },
     settingsStore: new JsonFileStore(path.join(dir, 'settings.json')),
+    transportFor: envTransports,
     platform: {
       openExternal: async (url) => void opened.push(url),
       cipher: {
@@ -260,7 +262,7 @@ describe('one check at a time', () => {
 
 describe('a provider that cannot be reached (issue 22, M6)', () => {
   it('connection refused: discovery fails with the cause in words and its code; the lines that need it are skipped, not failed', async () => {
-    const lines = await checkConnection(config({ AUTH0_DOMAIN: closedOrigin }));
+    const lines = await checkConnection(config({ AUTH0_DOMAIN: closedOrigin }), envTransport());
     expect(lines[0]).toMatchObject({
       name: CHECK_NAMES.discovery,
       passed: false,
@@ -282,7 +284,10 @@ describe('a provider that cannot be reached (issue 22, M6)', () => {
   });
 
   it('no such host: "check the spelling", with ENOTFOUND in small print', async () => {
-    const lines = await checkConnection(config({ AUTH0_DOMAIN: 'https://no-such-tenant.invalid' }));
+    const lines = await checkConnection(
+      config({ AUTH0_DOMAIN: 'https://no-such-tenant.invalid' }),
+      envTransport(),
+    );
     expect(lines[0]).toMatchObject({
       passed: false,
       detail: 'no-such-tenant.invalid could not be reached: no such host: check the spelling.',
@@ -294,7 +299,9 @@ describe('a provider that cannot be reached (issue 22, M6)', () => {
     const silent = createServer(() => {});
     const origin = await listen(silent);
     try {
-      const lines = await checkConnection(config({ AUTH0_DOMAIN: origin }), { timeoutMs: 300 });
+      const lines = await checkConnection(config({ AUTH0_DOMAIN: origin }), envTransport(), {
+        timeoutMs: 300,
+      });
       expect(lines[0]).toMatchObject({
         passed: false,
         detail: `${new URL(origin).host} could not be reached: timed out after 0.3 s.`,

@@ -28,6 +28,7 @@ import {
 import { signInWithBrowser } from '../support/system-browser.ts';
 import { useIntegrationStack } from '../support/integration-stack.ts';
 import { profileOf } from '../support/session-view.ts';
+import { envTransport } from '../support/transport.ts';
 
 const stack = useIntegrationStack();
 const { newCore, remember } = stack;
@@ -366,6 +367,7 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
         cipher: noEncryption,
         store: new JsonFileStore(path.join(dir, 'session.json')),
         emit: () => {},
+        transport: envTransport(),
       });
     const core = ephemeral();
     await core.restore();

@@ -13,6 +13,7 @@ import { configFor, signIn, type TestCore } from '../support/core-harness.ts';
 import { send } from '../support/http.ts';
 import { type Scenario } from '../support/hostile-provider.ts';
 import { useHostileProvider, useIntegrationStack } from '../support/integration-stack.ts';
+import { envTransport } from '../support/transport.ts';
 
 const stack = useIntegrationStack({ devstack: { deviceCodeInterval: 1 } });
 const hostile = useHostileProvider();
@@ -180,7 +181,7 @@ describe('Check connection says what Log Out can end there', () => {
       settings,
     );
   const lineOf = async (name: string, settings?: Record<string, string>) =>
-    (await checkConnection(configOf(settings))).find((line) => line.name === name)!;
+    (await checkConnection(configOf(settings), envTransport())).find((line) => line.name === name)!;
 
   it("a provider that answers 401 to a public client's revocation fails the Revocation line with the reason", async () => {
     hostile.provider.use({ revocation: { status: 401, body: { error: 'invalid_client' } } });

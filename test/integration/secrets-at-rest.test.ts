@@ -31,6 +31,7 @@ import { recordingLogger } from '../support/recording-logger.ts';
 import { storedTokens } from '../support/stored-accounts.ts';
 import { signInWithBrowser } from '../support/system-browser.ts';
 import { profileOf } from '../support/session-view.ts';
+import { envTransport } from '../support/transport.ts';
 
 const stack = useIntegrationStack();
 /** Cores built here as a host builds one (not by the harness): each test checks their folders itself. */
@@ -88,6 +89,7 @@ function hostCore(
       store,
       emit: (view) => void events.push(view),
       log,
+      transport: envTransport(),
     },
     options,
   );

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_SENTENCES } from '../../src-main/core/errors.ts';
 import { checkProviderAnswers } from '../../src-main/core/oidc.ts';
+import { connected } from '../support/transport.ts';
 import { PROVIDER_LOGOUT_KEY, providerLogoutKeyOf } from '../../src-main/core/provider-logout.ts';
 import { JsonFileStore } from '../../src-main/core/node-storage.ts';
 import { REOPEN_GUARD_MS } from '../../src-main/core/session.ts';
@@ -79,11 +80,15 @@ describe('the provider stops while the app runs', () => {
   it('the check before opening the browser gives up on a provider that accepts but never answers', async () => {
     const silent = await silentServer();
     try {
-      const config = configFor({ ...stack.devstack, issuer: `http://127.0.0.1:${silent.port}` });
+      const config = connected(
+        configFor({ ...stack.devstack, issuer: `http://127.0.0.1:${silent.port}` }),
+      );
       await expect(checkProviderAnswers(config, 300)).rejects.toMatchObject({
         code: 'provider_unreachable',
       });
-      await expect(checkProviderAnswers(configFor(stack.devstack))).resolves.toBeUndefined();
+      await expect(
+        checkProviderAnswers(connected(configFor(stack.devstack))),
+      ).resolves.toBeUndefined();
     } finally {
       await silent.close();
     }

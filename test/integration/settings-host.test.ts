@@ -22,6 +22,7 @@ import { closedPort } from '../support/ports.ts';
 import { storedTokens } from '../support/stored-accounts.ts';
 import { signInWithBrowser } from '../support/system-browser.ts';
 import { useIntegrationStack } from '../support/integration-stack.ts';
+import { envTransports } from '../support/transport.ts';
 
 /** A second provider, besides the demo provider each host starts for itself. */
 const stack = useIntegrationStack();
@@ -65,6 +66,7 @@ async function startHost(
     env: { DEVSTACK_IDP_PORT: '0', DEVSTACK_API_PORT: '0' },
     devstackDataDir: path.join(dir, 'devstack'),
     settingsStore: new JsonFileStore(path.join(dir, 'settings.json')),
+    transportFor: envTransports,
     platform: {
       openExternal: async (url) => void opened.push(url),
       cipher,

@@ -12,11 +12,13 @@ import { parseConfig, type AppConfig } from '../../src-main/core/config.ts';
 import { createAuthCore, type AuthCore } from '../../src-main/core/index.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
 import type { Cipher, Logger, OpenExternal } from '../../src-main/core/platform.ts';
+import type { Transport } from '../../src-main/core/network/transport.ts';
 import type { SessionOptions } from '../../src-main/core/session.ts';
 import type { VaultContent } from '../../src-main/core/account-vault.ts';
 import type { TokenSet } from '../../src-main/core/vault.ts';
 import { storedAccounts, storedTokens } from './stored-accounts.ts';
 import { signInWithBrowser } from './system-browser.ts';
+import { envTransport } from './transport.ts';
 
 export interface DevstackLike {
   issuer: string;
@@ -90,6 +92,8 @@ export interface TestCoreOptions extends SessionOptions {
   /** Wraps the system browser's opener (e.g. to make it fail with the OS's own error). */
   wrapOpenExternal?: (open: OpenExternal) => OpenExternal;
   log?: Logger;
+  /** The core's transport; default: the Node transport with the environment's proxy settings. */
+  transport?: Transport;
 }
 
 export function createTestCore(config: AppConfig, options: TestCoreOptions = {}): TestCore {
@@ -114,6 +118,7 @@ export function createTestCore(config: AppConfig, options: TestCoreOptions = {})
       emit: (view) => events.push(view),
       appLinkRegistered: () => options.appLinkRegistered ?? false,
       appLinkMissing: () => options.appLinkMissing,
+      transport: options.transport ?? envTransport(),
       ...(options.log ? { log: options.log } : {}),
     },
     options,

@@ -30,6 +30,11 @@ export interface IntegrationStackOptions {
   devstack?: DevstackOptions | (() => Promise<Devstack>);
   /** When true, nothing is started (the file's cases skip, e.g. port 80 cannot be bound). */
   skip?: boolean;
+  /**
+   * Chromium's extra arguments, once the devstack runs (a proxy, the devstack's certificate to
+   * trust): Chromium then starts after the devstack instead of beside it.
+   */
+  browserArgs?: (devstack: Devstack) => Promise<readonly string[]> | readonly string[];
 }
 
 export interface IntegrationStack extends VaultWatch {
@@ -51,6 +56,12 @@ export function useIntegrationStack(options: IntegrationStackOptions = {}): Inte
 
   beforeAll(async () => {
     if (options.skip) return;
+    const { browserArgs } = options;
+    if (browserArgs) {
+      devstack = await start();
+      browser = await launchSystemBrowser({ args: await browserArgs(devstack) });
+      return;
+    }
     [devstack, browser] = await Promise.all([start(), launchSystemBrowser()]);
   });
   afterEach(async () => {

@@ -9,12 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { startCoreHost } from '../../src-main/core/host.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
+import { envTransports } from './transport.ts';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'proxied-host-'));
 const opened: string[] = [];
 const host = await startCoreHost({
   env: process.env,
   settingsStore: new JsonFileStore(path.join(dir, 'settings.json')),
+  transportFor: envTransports,
   platform: {
     openExternal: async (url) => void opened.push(url),
     cipher: new KeyFileBesideDataCipher(dir),

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { DEMO_SWITCHED_OFF, startCoreHost } from '../../src-main/core/host.ts';
 import { JsonFileStore } from '../../src-main/core/node-storage.ts';
 import { readManagedPolicy, readManagedSettings } from '../../src-main/core/settings.ts';
+import { envTransports } from '../support/transport.ts';
 
 function managedFile(content: unknown): string {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'demo-policy-')), 'app-config.json');
@@ -28,6 +29,7 @@ async function hostWith(file: string) {
       demoStarts.push(args);
       throw new Error('the demo provider must not start');
     },
+    transportFor: envTransports,
     platform: {
       openExternal: async () => {},
       cipher: {

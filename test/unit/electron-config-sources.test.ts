@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { startCoreHost } from '../../src-main/core/host.ts';
 import { JsonFileStore } from '../../src-main/core/node-storage.ts';
 import { configSources, userDataOverride } from '../../src-main/electron/config-sources.ts';
+import { envTransports } from '../support/transport.ts';
 
 describe('configSources and userDataOverride', () => {
   const input = {
@@ -63,6 +64,7 @@ describe('a packaged app’s core host', () => {
       ...configSources({ isPackaged: true, userDataDir: dir, resourcesPath: dir, cwd: dir }),
       ...(isPackaged ? {} : override),
       settingsStore: new JsonFileStore(path.join(dir, 'settings.json')),
+      transportFor: envTransports,
       platform: {
         openExternal: async () => {},
         cipher: {

@@ -292,3 +292,45 @@ describe('main.ts gives the core host its updates (issue 20)', () => {
     );
   });
 });
+
+describe('main.ts sends every request of the core through Chromium’s stack (issue 18)', () => {
+  const appFrame = { senderFrame: { parent: null, url: 'app://renderer/index.html' } };
+  const { net } = fake.module;
+  const { resolveProxy, setProxy } = fake.module.session.defaultSession;
+
+  it('a message API call asks session.resolveProxy for its route, then goes through net.fetch', async () => {
+    const answer = await handlers.get('messages:get')!(appFrame, 'public');
+    expect(answer).toEqual({ ok: true, data: { text: 'This is a public message.' } });
+    const url = `${ENV.API_SERVER_URL}/api/messages/public`;
+    expect(resolveProxy).toHaveBeenCalledWith(url);
+    expect(net.fetch).toHaveBeenCalledTimes(1);
+    expect(net.fetch.mock.calls[0]![0]).toBe(url);
+    expect(resolveProxy.mock.invocationCallOrder[0]).toBeLessThan(
+      net.fetch.mock.invocationCallOrder[0]!,
+    );
+  });
+
+  it('a proxy saved in Settings → Network becomes the session’s proxy, without its password', async () => {
+    // The settings in use (an earlier test switched provider), with another PROXY: no switch.
+    const save = async (PROXY: string) => {
+      const { settings } = (await handlers.get('settings:get')!(appFrame)) as {
+        settings: { form: { provider: string; values: Record<string, string> } };
+      };
+      const { form } = settings;
+      return handlers.get('settings:save')!(appFrame, {
+        ...form,
+        values: { ...form.values, PROXY },
+      });
+    };
+    expect(await save('http://ann:secret@proxy.corp.example:3128')).toMatchObject({ ok: true });
+    expect(setProxy).toHaveBeenLastCalledWith({
+      mode: 'fixed_servers',
+      proxyRules: 'http://proxy.corp.example:3128',
+    });
+    expect(await save('none')).toMatchObject({ ok: true });
+    expect(setProxy).toHaveBeenLastCalledWith({ mode: 'direct' });
+    expect(await save('system')).toMatchObject({ ok: true });
+    expect(setProxy).toHaveBeenLastCalledWith({ mode: 'system' });
+    expect(fake.module.dialog.showMessageBox).not.toHaveBeenCalled();
+  });
+});

@@ -11,6 +11,7 @@ import {
 } from '../../src-main/core/errors.ts';
 import { MessageService } from '../../src-main/core/messages.ts';
 import type { SessionManager } from '../../src-main/core/session.ts';
+import { envTransport } from '../support/transport.ts';
 
 /** A message no person should read: a path, an errno, an internal name. */
 const FOREIGN = "EACCES: permission denied, open '/home/alice/.config/app/vault.json'";
@@ -85,7 +86,12 @@ describe('toAppError never forwards a foreign message', () => {
       apiCredential: () => Promise.reject(new Error(FOREIGN)),
     } as unknown as SessionManager;
     const { lines, log } = recordingErrors();
-    const messages = new MessageService(new URL('http://127.0.0.1:9/'), session, log);
+    const messages = new MessageService(
+      new URL('http://127.0.0.1:9/'),
+      session,
+      envTransport().fetchFor('API_SERVER_URL'),
+      log,
+    );
     expect(await messages.get('protected')).toEqual({
       ok: false,
       error: { code: 'internal', message: ERROR_SENTENCES.internal },

@@ -29,6 +29,7 @@ import { APP_ORIGIN, isTrustedSender } from '../../src-main/electron/policy.ts';
 import type { SessionView } from '../../src-preload/contract.ts';
 import { configFor } from '../support/core-harness.ts';
 import { fakeIpcMain } from '../support/fake-ipc-main.ts';
+import { envTransports } from '../support/transport.ts';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const TOKENS: TokenSet = {
@@ -104,6 +105,7 @@ beforeAll(async () => {
       API_SERVER_URL: trapUrl,
     },
     settingsStore: new JsonFileStore(path.join(dir, 'settings.json')),
+    transportFor: envTransports,
     platform: {
       openExternal: async (url) => void opened.push(url),
       cipher,

@@ -20,6 +20,7 @@ import { createConsoleLogger } from '../../src-main/electron/platform.ts';
 import { createPreviewConsoleLogger } from '../../src-main/preview/server.ts';
 import { configFor } from '../support/core-harness.ts';
 import { recordingLogger } from '../support/recording-logger.ts';
+import { envTransport } from '../support/transport.ts';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const ACCESS = `${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })}.${b64({ sub: 'alice', scope: 'openid' })}.c2lnbmF0dXJlLWFjY2Vzcw`;
@@ -328,6 +329,7 @@ describe('every logger goes through redaction', () => {
         store: { get: () => undefined, set: () => {}, delete: () => {} },
         emit: () => {},
         log: logger,
+        transport: envTransport(),
       },
     );
     // The logger the session manager (and so every core module) writes to.

@@ -13,6 +13,7 @@ import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node
 import { ACCOUNTS_KEY, AccountVault } from '../../src-main/core/account-vault.ts';
 import { SessionManager } from '../../src-main/core/session.ts';
 import { TokenVault, VAULT_KEY, vaultOwnerOf, type TokenSet } from '../../src-main/core/vault.ts';
+import { envTransport } from '../support/transport.ts';
 
 const config: AppConfig = parseConfig({
   AUTH0_DOMAIN: 'http://127.0.0.1:9/',
@@ -44,6 +45,7 @@ function setup() {
     cipher,
     openExternal: async (url) => void opened.push(url),
     emit: (view) => void events.push(view),
+    transport: envTransport(),
   });
   const vault = new TokenVault(store, cipher, vaultOwnerOf(config));
   const accounts = new AccountVault(store, cipher, vaultOwnerOf(config));

@@ -17,6 +17,7 @@
  * route picks the dispatcher. Why own connectors: undici's ProxyAgent gives no hook to read the
  * certificate a tunnelled TLS handshake refused, and reports a 407 only as text.
  */
+import { readFileSync } from 'node:fs';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import {
   connect as tlsConnect,
@@ -27,8 +28,8 @@ import {
   type TLSSocket,
 } from 'node:tls';
 import { Agent, Pool, fetch as undiciFetch, type Dispatcher } from 'undici';
-import type { NamedProxy, ProxyConfig } from './proxy-settings.ts';
-import { effectivePort, proxyHopsFor, proxyLabel } from './proxy-settings.ts';
+import type { NamedProxy, ProxyConfig, ProxySetting } from './proxy-settings.ts';
+import { effectivePort, proxyConfigFrom, proxyHopsFor, proxyLabel } from './proxy-settings.ts';
 import type { Destination, Route } from './route-policy.ts';
 import { decideRoute } from './route-policy.ts';
 import type { FetchLike, Transport } from './transport.ts';
@@ -240,6 +241,41 @@ export function createNodeTransport(options: NodeTransportOptions): NodeTranspor
     },
   };
 }
+
+/**
+ * The Node host's transports (the preview, tests): for a `PROXY` setting, the Node transport with the
+ * proxies it and the environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) name. Throws a ConfigError
+ * naming the variable when one of them is not a proxy URL.
+ */
+export function nodeTransports(
+  env: NodeJS.ProcessEnv,
+  options: Omit<NodeTransportOptions, 'proxy'> = {},
+): (proxy: ProxySetting) => NodeTransport {
+  return (proxy) =>
+    createNodeTransport({
+      ...options,
+      extraCaCertificates: [...(options.extraCaCertificates ?? []), ...extraCertificatesIn(env)],
+      proxy: proxyConfigFrom(proxy, env),
+    });
+}
+
+/**
+ * The roots in the file NODE_EXTRA_CA_CERTS names in `env`. Node reads that variable once, when the
+ * process starts (`tls.getCACertificates('extra')`); a host started with an environment of its own
+ * (the preview's `env` option, tests) gets the same roots this way. An unreadable file adds nothing
+ * (Node has already warned about it at start).
+ */
+function extraCertificatesIn(env: NodeJS.ProcessEnv): string[] {
+  const file = env.NODE_EXTRA_CA_CERTS?.trim();
+  if (!file) return [];
+  try {
+    return readFileSync(file, 'utf8').match(PEM_CERTIFICATE) ?? [];
+  } catch {
+    return [];
+  }
+}
+
+const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g;
 
 /**
  * A request as the transport handles it: the body read once (so the policy can read it, and a

@@ -19,12 +19,13 @@ import type { NamedProxy, ProxyHop } from './proxy-settings.ts';
 import { proxyLabel } from './proxy-settings.ts';
 
 /** The setting that names where a request goes; a refusal names it. */
-export type Destination = 'AUTH0_DOMAIN' | 'API_SERVER_URL';
+export type Destination = 'AUTH0_DOMAIN' | 'API_SERVER_URL' | 'UPDATE_FEED_URL';
 
 /** How the Settings page and messages call each destination's setting. */
 export const DESTINATION_LABEL: Readonly<Record<Destination, string>> = Object.freeze({
   AUTH0_DOMAIN: 'The Domain',
   API_SERVER_URL: 'The API server URL',
+  UPDATE_FEED_URL: 'The update feed URL',
 });
 
 /** What the policy reads of a request: its URL, method, headers and body as text (if any). */

@@ -23,6 +23,31 @@ export interface Transport {
   close(): Promise<void>;
 }
 
+/** A transport whose routes can be replaced while cores hold it (Settings → Network → Save). */
+export interface ReplaceableTransport extends Transport {
+  /** From now on requests go through `next`; the one before is closed. */
+  replace(next: Transport): Promise<void>;
+}
+
+/**
+ * Hands every request to the transport set last. The host gives cores this one, so a new proxy
+ * setting takes effect at the next request without a new core (and without ending the session);
+ * openid-client's configuration keeps the fetch it was given, which looks the transport up per call.
+ */
+export function replaceableTransport(initial: Transport): ReplaceableTransport {
+  let current = initial;
+  return {
+    fetchFor: (destination) => (input, init) => current.fetchFor(destination)(input, init),
+    routeOf: (url) => current.routeOf(url),
+    async replace(next) {
+      const previous = current;
+      current = next;
+      if (previous !== next) await previous.close();
+    },
+    close: () => current.close(),
+  };
+}
+
 /**
  * Why a request could not be made, in words a person can act on. `code` is stable for mapping.
  * A TypeError, as the Fetch standard rejects for a network error: openid-client passes a TypeError
@@ -94,4 +119,14 @@ export class UntrustedCertificateError extends NetworkError {
     this.issuer = issuer;
     this.reason = reason;
   }
+}
+
+/** The NetworkError `error` is or wraps (axios and openid-client keep it as a cause), if any. */
+export function networkErrorIn(error: unknown): NetworkError | undefined {
+  let current = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    if (current instanceof NetworkError) return current;
+    current = current.cause;
+  }
+  return undefined;
 }

@@ -169,6 +169,9 @@ export class UpdateHttpExecutor extends HttpExecutor<TransportRequest> {
   private blockMaps = new Map<string, string>();
   private readonly transport: UpdateTransport;
 
+  // The Electron edge is to pass the host's transport (`fetchFor('UPDATE_FEED_URL')`) when it wires the
+  // updater (issue 20); until then the default stays Node's fetch, the one exception to the rule.
+  // eslint-disable-next-line no-restricted-properties -- issue 20 wires the transport in
   constructor(transport: UpdateTransport = globalThis.fetch) {
     super();
     this.transport = transport;

@@ -1,0 +1,120 @@
+/**
+ * The Electron transport (src-main/electron/net-transport.ts) against the fake electron's `net` and
+ * `session` (test/support/fake-electron.ts, after electron.d.ts): the route Chromium would take comes
+ * from `session.resolveProxy(url)` before `net.fetch` is called, and the route policy decides what
+ * may be sent: a token over plain http through a proxy never reaches net.fetch; loopback routed to a
+ * proxy is refused; a 407 and Chromium's certificate errors are said in the Node transport's words.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createElectronTransport, proxyConfigFor } from '../../src-main/electron/net-transport.ts';
+import { parseProxySetting } from '../../src-main/core/network/proxy-settings.ts';
+import {
+  ProxyAuthenticationError,
+  RouteRefusedError,
+  UntrustedCertificateError,
+} from '../../src-main/core/network/transport.ts';
+import { fakeElectron } from '../support/fake-electron.ts';
+
+const { net } = fakeElectron.module;
+const session = fakeElectron.module.session.defaultSession;
+
+afterEach(() => {
+  vi.clearAllMocks();
+});
+
+function transport(proxy = 'system') {
+  return createElectronTransport({ net, session, proxy: parseProxySetting(proxy) });
+}
+
+describe('the Electron transport', () => {
+  it.each([
+    ['system', { mode: 'system' }],
+    ['none', { mode: 'direct' }],
+    [
+      'http://ann:secret@proxy.corp.example:3128',
+      { mode: 'fixed_servers', proxyRules: 'http://proxy.corp.example:3128' },
+    ],
+    [
+      'https://proxy.corp.example',
+      { mode: 'fixed_servers', proxyRules: 'https://proxy.corp.example' },
+    ],
+  ])('PROXY=%s is the session proxy configuration %j (never a password)', async (value, config) => {
+    expect(proxyConfigFor(parseProxySetting(value))).toEqual(config);
+    await transport(value).fetchFor('AUTH0_DOMAIN')('https://idp.example.com/x');
+    expect(session.setProxy).toHaveBeenCalledWith(config);
+  });
+
+  it('asks resolveProxy for the route, then sends through net.fetch with the body and headers', async () => {
+    session.resolveProxy.mockResolvedValueOnce('PROXY proxy.corp.example:3128; DIRECT');
+    const answer = await transport().fetchFor('AUTH0_DOMAIN')('https://idp.example.com/token', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=refresh_token&refresh_token=rt',
+      redirect: 'manual',
+    });
+    expect(answer.status).toBe(200);
+    expect(session.resolveProxy).toHaveBeenCalledWith('https://idp.example.com/token');
+    const [url, init] = net.fetch.mock.calls[0]! as [string, RequestInit];
+    expect(url).toBe('https://idp.example.com/token');
+    expect(init.method).toBe('POST');
+    expect(new TextDecoder().decode(init.body as Uint8Array)).toBe(
+      'grant_type=refresh_token&refresh_token=rt',
+    );
+    expect(init.redirect).toBe('manual');
+  });
+
+  it('never hands a token for a plain-http URL to net.fetch when the system routes it through a proxy', async () => {
+    session.resolveProxy.mockResolvedValue('PROXY proxy.corp.example:3128');
+    const fetch = transport().fetchFor('API_SERVER_URL');
+    await expect(
+      fetch('http://api.corp.example/api/messages/protected', {
+        headers: { Authorization: 'Bearer token-value' },
+      }),
+    ).rejects.toThrow(
+      new RouteRefusedError(
+        "The API server URL is http:// and a proxy is in use: use https:// or add its host to the system's proxy exceptions",
+      ),
+    );
+    expect(net.fetch).not.toHaveBeenCalled();
+    // Without a credential, plain http through the proxy may go.
+    await fetch('http://api.corp.example/api/messages/public');
+    expect(net.fetch).toHaveBeenCalledTimes(1);
+    session.resolveProxy.mockResolvedValue('DIRECT');
+  });
+
+  it('refuses a loopback URL the system would send through a proxy', async () => {
+    session.resolveProxy.mockResolvedValueOnce('PROXY proxy.corp.example:3128');
+    await expect(
+      transport().fetchFor('AUTH0_DOMAIN')('http://127.0.0.1:4000/token', { method: 'POST' }),
+    ).rejects.toBeInstanceOf(RouteRefusedError);
+    expect(net.fetch).not.toHaveBeenCalled();
+  });
+
+  it('names the proxy on a 407, and says how to fix an untrusted certificate', async () => {
+    session.resolveProxy.mockResolvedValueOnce('PROXY proxy.corp.example:3128');
+    net.fetch.mockResolvedValueOnce(new Response('', { status: 407 }));
+    const fetch = transport().fetchFor('AUTH0_DOMAIN');
+    const refused = await fetch('https://idp.example.com/.well-known/openid-configuration').catch(
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(ProxyAuthenticationError);
+    expect((refused as Error).message).toMatch(
+      /^The proxy at proxy\.corp\.example:3128 asks to sign in/,
+    );
+
+    net.fetch.mockRejectedValueOnce(new TypeError('net::ERR_CERT_AUTHORITY_INVALID'));
+    const untrusted = await fetch('https://idp.example.com/x').catch((error: unknown) => error);
+    expect(untrusted).toBeInstanceOf(UntrustedCertificateError);
+    expect((untrusted as Error).message).toContain(
+      "install its root certificate in the system's certificate store",
+    );
+  });
+
+  it('routeOf says the route Check connection shows', async () => {
+    session.resolveProxy.mockResolvedValueOnce('HTTPS proxy.corp.example:443');
+    expect(await transport().routeOf(new URL('https://api.example.com/'))).toMatchObject({
+      kind: 'tunnel',
+      proxy: { url: new URL('https://proxy.corp.example:443') },
+    });
+  });
+});
