@@ -31,6 +31,9 @@ export function CheckResults({ state }: { state: CheckState }) {
               <span className="check-results__detail">
                 {line.detail}
                 {line.code ? <small className="check-results__code">{line.code}</small> : null}
+                {line.route ? (
+                  <small className="check-results__route">Route: {line.route}</small>
+                ) : null}
               </span>
             </li>
           );

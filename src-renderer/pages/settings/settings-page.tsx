@@ -17,6 +17,7 @@ import { useSession } from '../../hooks/use-session.tsx';
 import { CHECK_SUMMARY_ID, CheckResults } from './check-results.tsx';
 import { isLocked, sourceNote } from './field.tsx';
 import { checkSummary, initialSettingsState, sameForm, settingsReducer } from './form-state.ts';
+import { NetworkSection } from './network-section.tsx';
 import { Choice, DemoAddressAdvice } from './provider-choice.tsx';
 import { RegistrationUrls } from './registration-urls.tsx';
 import { SAVE_ANYWAY_ID, SaveActions } from './save-actions.tsx';
@@ -111,9 +112,13 @@ export function SettingsPage() {
   const providerLocked = isLocked(sources.provider);
   /** The editable fields that keep Check connection and Save from acting, in form order. */
   const blockersOf = (found: FieldErrors): SettingName[] =>
-    form.provider === 'tenant'
-      ? SETTING_NAMES.filter((name) => found[name] && !isLocked(sources[name]))
-      : [];
+    SETTING_NAMES.filter(
+      (name) =>
+        found[name] &&
+        !isLocked(sources[name]) &&
+        // The demo provider needs no tenant fields; Network applies to either provider.
+        (form.provider === 'tenant' || name === 'PROXY'),
+    );
   const blockers = blockersOf(errors);
   const shownError = (name: SettingName): string | undefined =>
     !isLocked(sources[name]) && (state.attempted || state.touched.has(name))
@@ -300,6 +305,14 @@ export function SettingsPage() {
             ) : null}
           </>
         ) : null}
+
+        <NetworkSection
+          value={form.values.PROXY}
+          source={sources.PROXY}
+          error={shownError('PROXY')}
+          onChange={(value) => change({ ...form, values: { ...form.values, PROXY: value } })}
+          onLeave={() => dispatch({ type: 'left', name: 'PROXY' })}
+        />
 
         {loaded.canSave ? (
           <SaveActions
