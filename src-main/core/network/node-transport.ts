@@ -58,6 +58,11 @@ export interface NodeTransportOptions {
   /** Also trust the OS store. Default true. */
   systemCertificates?: boolean;
   connectTimeoutMs?: number;
+  /**
+   * Addresses for names, used instead of DNS for direct connections (benchmarks and tests that reach
+   * a server under a company name without a hosts file, as the test proxy resolves it).
+   */
+  hosts?: Readonly<Record<string, string>>;
 }
 
 export interface NodeTransport extends Transport {
@@ -111,7 +116,7 @@ export function createNodeTransport(options: NodeTransportOptions): NodeTranspor
   const timeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
   const direct = new Agent({
     connect: (connectOptions, callback) => {
-      openDirect(targetOf(connectOptions), context, timeoutMs).then(
+      openDirect(targetOf(connectOptions), context, timeoutMs, options.hosts).then(
         (socket) => callback(null, socket),
         (error: Error) => callback(error, null),
       );
@@ -415,8 +420,13 @@ async function openDirect(
   target: Target,
   context: () => SecureContext,
   timeoutMs: number,
+  hosts: Readonly<Record<string, string>> | undefined,
 ): Promise<Socket> {
-  const socket = await openTcp(target, timeoutMs);
+  const address = hosts?.[target.host.toLowerCase()];
+  const socket = await openTcp(
+    address === undefined ? target : { ...target, host: address },
+    timeoutMs,
+  );
   return target.tls
     ? secureSocket(socket, target, context(), timeoutMs, authority(target))
     : socket;
