@@ -39,37 +39,70 @@ afterAll(async () => {
   await devstack?.close();
 });
 
+/** Runs test/support/proxied-host.ts with NODE_USE_ENV_PROXY=1 and the trap in every proxy variable. */
+async function proxiedHost(settings: NodeJS.ProcessEnv) {
+  const proxy = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, ...settings };
+  for (const name of ['NO_PROXY', 'no_proxy', 'AUTH0_DOMAIN', 'API_SERVER_URL'])
+    if (!(name in settings)) delete env[name];
+  Object.assign(env, {
+    NODE_USE_ENV_PROXY: '1',
+    NODE_NO_WARNINGS: '1',
+    HTTP_PROXY: proxy,
+    http_proxy: proxy,
+    HTTPS_PROXY: proxy,
+    https_proxy: proxy,
+    DEVSTACK_IDP_PORT: '0',
+    DEVSTACK_API_PORT: '0',
+  });
+  const output = await new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      ['test/support/proxied-host.ts'],
+      { env, timeout: 50_000 },
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+    ),
+  );
+  return JSON.parse(output.trim().split('\n').at(-1)!) as {
+    loginOpened: boolean;
+    demo: boolean;
+    signedIn: boolean;
+    protectedMessage: unknown;
+    check: {
+      ok: boolean;
+      checks: Array<{ name: string; passed: boolean; detail: string; route?: string }>;
+    };
+    message: unknown;
+    logout: unknown;
+  };
+}
+
 describe('NODE_USE_ENV_PROXY=1 with a proxy in the environment', () => {
   it('no provider or API request on loopback reaches the proxy, and every one still works', async () => {
-    const proxy = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
-    const env: NodeJS.ProcessEnv = { ...process.env, ...envFor(devstack) };
-    for (const name of ['NO_PROXY', 'no_proxy']) delete env[name];
-    Object.assign(env, {
-      NODE_USE_ENV_PROXY: '1',
-      NODE_NO_WARNINGS: '1',
-      HTTP_PROXY: proxy,
-      http_proxy: proxy,
-      HTTPS_PROXY: proxy,
-      https_proxy: proxy,
-    });
-    const output = await new Promise<string>((resolve, reject) =>
-      execFile(
-        process.execPath,
-        ['test/support/proxied-host.ts'],
-        { env, timeout: 45_000 },
-        (error, stdout, stderr) =>
-          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
-      ),
-    );
-    const result = JSON.parse(output.trim().split('\n').at(-1)!) as {
-      loginOpened: boolean;
-      check: { ok: boolean; checks: Array<{ name: string; passed: boolean; detail: string }> };
-      message: unknown;
-    };
+    const result = await proxiedHost(envFor(devstack));
     expect(caught).toEqual([]);
     expect(result.loginOpened).toBe(true);
+    expect(result.signedIn).toBe(true);
+    expect(result.protectedMessage).toEqual({
+      ok: true,
+      data: { text: 'This is a protected message.' },
+    });
     expect(result.check.ok).toBe(true);
     expect(result.check.checks.filter((line) => !line.passed)).toEqual([]);
+    expect(result.check.checks.find((line) => line.name === 'Discovery')?.route).toBe(
+      'direct (loopback)',
+    );
     expect(result.message).toEqual({ ok: true, data: { text: 'This is a public message.' } });
+    expect(result.logout).toMatchObject({ ok: true, session: { status: 'signed-out' } });
+  });
+
+  it('a whole session on the built-in demo provider sends the trap nothing', async () => {
+    const result = await proxiedHost({});
+    expect(result.demo).toBe(true);
+    expect(caught).toEqual([]);
+    expect(result.signedIn).toBe(true);
+    expect(result.protectedMessage).toMatchObject({ ok: true });
+    expect(result.logout).toMatchObject({ ok: true });
   });
 });
