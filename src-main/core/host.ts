@@ -83,9 +83,11 @@ export interface CoreHostOptions {
   platform: Omit<CorePlatform, 'transport'>;
   /**
    * The transport for a proxy setting: Electron's over `net.fetch`, the Node transport in the preview
-   * and tests. Every request of every core, and Check connection's, goes through it.
+   * and tests. Every request of every core, and Check connection's, goes through it. `check`: one
+   * for a single Check connection with the proxy as typed, closed after it (it must not change the
+   * proxy of the app's own requests).
    */
-  transportFor(proxy: ProxySetting): Transport;
+  transportFor(proxy: ProxySetting, purpose?: 'requests' | 'check'): Transport;
   /** Where the Settings page's settings are saved (no secrets in them). */
   settingsStore: KeyValueStore;
   session?: SessionOptions;
@@ -169,7 +171,10 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   let proxyInUse = resolved.form.values.PROXY;
   const transport = replaceableTransport(transportFor(proxyInUse));
   /** The host's transport for a PROXY value; an unusable one is logged and requests go direct. */
-  function transportFor(proxy: string | undefined): Transport {
+  function transportFor(
+    proxy: string | undefined,
+    purpose: 'requests' | 'check' = 'requests',
+  ): Transport {
     let setting: ProxySetting;
     try {
       setting = parseProxySetting(proxy);
@@ -178,7 +183,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
       log.error('the proxy setting cannot be used; requests go direct', { message: error.message });
       setting = { kind: 'none' };
     }
-    return transportOrDirect(options, setting, log);
+    return transportOrDirect(options, setting, log, purpose);
   }
   /** After a Save: a new PROXY takes effect at the next request, in the running core too. */
   async function applyProxy(next: ResolvedSettings): Promise<void> {
@@ -449,7 +454,8 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     checking = true;
     try {
       // The proxy as the form says it: Check connection tests the settings before they are saved.
-      const via = form.values.PROXY === proxyInUse ? transport : transportFor(form.values.PROXY);
+      const via =
+        form.values.PROXY === proxyInUse ? transport : transportFor(form.values.PROXY, 'check');
       const started = performance.now();
       try {
         const checks = await checkConnection(config, via);
@@ -575,13 +581,14 @@ function transportOrDirect(
   options: Pick<CoreHostOptions, 'transportFor'>,
   proxy: ProxySetting,
   log: Pick<Logger, 'error'>,
+  purpose: 'requests' | 'check',
 ): Transport {
   try {
-    return options.transportFor(proxy);
+    return options.transportFor(proxy, purpose);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     log.error('the proxy settings cannot be used; requests go direct', { message: error.message });
-    return options.transportFor({ kind: 'none' });
+    return options.transportFor({ kind: 'none' }, purpose);
   }
 }
 

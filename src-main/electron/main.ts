@@ -25,7 +25,6 @@ import {
   dialog,
   ipcMain,
   Menu,
-  net,
   protocol,
   safeStorage,
   screen,
@@ -224,8 +223,14 @@ function run(): void {
         log,
       }),
       // Every request through Chromium's stack (system proxy, PAC, the OS certificate store).
-      transportFor: (proxy) =>
-        createElectronTransport({ net, session: session.defaultSession, proxy }),
+      // net.fetch is the default session's fetch; a Check connection with another proxy gets an
+      // in-memory session of its own, so the proxy it tries is not the app's.
+      transportFor: (proxy, purpose) =>
+        createElectronTransport({
+          session:
+            purpose === 'check' ? session.fromPartition('network-check') : session.defaultSession,
+          proxy,
+        }),
       // A switch of provider or API is confirmed here, in a dialog the renderer cannot click (N5).
       confirmSwitch: async (change) => {
         const window = windows?.current();

@@ -1,8 +1,8 @@
 /**
- * The Electron app's transport (issue 18): every request of the core through Electron's `net.fetch`,
- * i.e. Chromium's network stack: the system's proxy settings, PAC scripts and WPAD, and the OS
- * certificate store (a company's TLS-inspecting root installed there is trusted). Before a byte is
- * sent, the route Chromium will take (`session.resolveProxy(url)`, a PAC-format answer) is read and
+ * The Electron app's transport (issue 18): every request of the core through Electron's `net.fetch`
+ * (a session's `fetch`), i.e. Chromium's network stack: the system's proxy settings, PAC scripts and
+ * WPAD, and the OS certificate store (a company's TLS-inspecting root there is trusted). Before a
+ * byte is sent, the route Chromium will take (`session.resolveProxy(url)`, a PAC-format answer) is read and
  * the route policy (core/network/route-policy.ts) has its say: https through a proxy only as a
  * tunnel, never a credential over plain http through one, loopback direct.
  *
@@ -11,7 +11,7 @@
  * wiring is typed against electron.d.ts and unit-tested with a fake that follows its documented
  * behaviour (test/unit/electron-net-transport.test.ts).
  */
-import type { Net, ProxyConfig, Session } from 'electron';
+import type { ProxyConfig, Session } from 'electron';
 import type { ProxySetting } from '../core/network/proxy-settings.ts';
 import { parsePacResult, proxyLabel } from '../core/network/proxy-settings.ts';
 import { decideRoute, type Route } from '../core/network/route-policy.ts';
@@ -28,10 +28,12 @@ import {
 const BYPASS_SETTING = "the system's proxy exceptions";
 
 export interface ElectronTransportOptions {
-  /** `net` from electron (its `fetch` uses the default session). */
-  net: Pick<Net, 'fetch'>;
-  /** `session.defaultSession`: the session `net.fetch` uses. */
-  session: Pick<Session, 'resolveProxy' | 'setProxy' | 'closeAllConnections'>;
+  /**
+   * The session whose `fetch` (Chromium's stack: `net.fetch` is `session.defaultSession.fetch`) and
+   * proxy configuration the transport uses: the default session for the app's requests, a session
+   * of its own for Check connection (its proxy as typed must not change the app's).
+   */
+  session: Pick<Session, 'fetch' | 'resolveProxy' | 'setProxy' | 'closeAllConnections'>;
   proxy: ProxySetting;
 }
 
@@ -45,7 +47,7 @@ export function proxyConfigFor(setting: ProxySetting): ProxyConfig {
 }
 
 export function createElectronTransport(options: ElectronTransportOptions): Transport {
-  const { net, session } = options;
+  const { session } = options;
   // Every request waits for the session to have the setting's proxy configuration.
   const configured = session.setProxy(proxyConfigFor(options.proxy));
 
@@ -85,7 +87,7 @@ export function createElectronTransport(options: ElectronTransportOptions): Tran
       if (route.kind === 'refused') throw new RouteRefusedError(route.message);
       let response: Response;
       try {
-        response = await net.fetch(url.href, {
+        response = await session.fetch(url.href, {
           method: request.method,
           headers: request.headers,
           ...(body === undefined ? {} : { body }),

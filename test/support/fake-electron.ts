@@ -1,8 +1,8 @@
 /**
  * `electron` for unit tests of main.ts (test/unit/electron-main*.test.ts), faked after its documented
  * API: app (paths, events, single-instance lock, protocol client), BrowserWindow and its webContents,
- * Menu, ipcMain, net (fetch), safeStorage (async API, Linux selection), screen, session (permissions,
- * resolveProxy, setProxy), shell. One instance per
+ * Menu, ipcMain, safeStorage (async API, Linux selection), screen, session (permissions, fetch,
+ * resolveProxy, setProxy, fromPartition), shell. One instance per
  * test file (vitest isolates modules per file); use it from `vi.mock('electron', …)`:
  *
  *   vi.mock('electron', async () => (await import('../support/fake-electron.ts')).electronModule());
@@ -119,6 +119,30 @@ const app = {
   quit: vi.fn(),
   exit: vi.fn(),
 };
+/**
+ * A session as electron.d.ts has it: permission handlers, and the network: `fetch` (what `net.fetch`
+ * is for the default session) answers like a server that is there; `resolveProxy` like Chromium with
+ * no proxy set (a PAC-format string, "DIRECT"). Tests replace either with mockImplementationOnce.
+ */
+function fakeSession() {
+  return {
+    setPermissionRequestHandler: vi.fn(),
+    setPermissionCheckHandler: vi.fn(),
+    setDevicePermissionHandler: vi.fn(),
+    fetch: vi.fn(
+      async (_input: string | Request, _init?: RequestInit) =>
+        new Response(JSON.stringify({ text: 'This is a public message.' }), {
+          status: 200,
+          headers: { 'Content-Type': 'application/json' },
+        }),
+    ),
+    resolveProxy: vi.fn(async (_url: string) => 'DIRECT'),
+    setProxy: vi.fn(async (_config: unknown) => {}),
+    closeAllConnections: vi.fn(async () => {}),
+  };
+}
+/** `session.fromPartition('network-check')`: Check connection's own session. */
+const checkSession = fakeSession();
 const menus = { built: [] as MenuItemConstructorOptions[][], application: undefined as unknown };
 const module = {
   app,
@@ -155,26 +179,9 @@ const module = {
     }),
   },
   screen: { getAllDisplays: () => [display], getPrimaryDisplay: () => display },
-  // net.fetch answers like a server that is there; resolveProxy like Chromium with no proxy set
-  // (a PAC-format string, "DIRECT"). Tests replace either with mockImplementationOnce.
-  net: {
-    fetch: vi.fn(
-      async (_input: string | Request, _init?: RequestInit) =>
-        new Response(JSON.stringify({ text: 'This is a public message.' }), {
-          status: 200,
-          headers: { 'Content-Type': 'application/json' },
-        }),
-    ),
-  },
   session: {
-    defaultSession: {
-      setPermissionRequestHandler: vi.fn(),
-      setPermissionCheckHandler: vi.fn(),
-      setDevicePermissionHandler: vi.fn(),
-      resolveProxy: vi.fn(async (_url: string) => 'DIRECT'),
-      setProxy: vi.fn(async (_config: unknown) => {}),
-      closeAllConnections: vi.fn(async () => {}),
-    },
+    defaultSession: fakeSession(),
+    fromPartition: vi.fn((_partition: string) => checkSession),
   },
   shell: { openExternal: vi.fn(async () => {}), openPath: vi.fn(async () => '') },
 };

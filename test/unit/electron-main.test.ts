@@ -295,7 +295,8 @@ describe('main.ts gives the core host its updates (issue 20)', () => {
 
 describe('main.ts sends every request of the core through Chromium’s stack (issue 18)', () => {
   const appFrame = { senderFrame: { parent: null, url: 'app://renderer/index.html' } };
-  const { net } = fake.module;
+  // net.fetch is the default session's fetch.
+  const net = fake.module.session.defaultSession;
   const { resolveProxy, setProxy } = fake.module.session.defaultSession;
 
   it('a message API call asks session.resolveProxy for its route, then goes through net.fetch', async () => {
@@ -332,5 +333,25 @@ describe('main.ts sends every request of the core through Chromium’s stack (is
     expect(await save('system')).toMatchObject({ ok: true });
     expect(setProxy).toHaveBeenLastCalledWith({ mode: 'system' });
     expect(fake.module.dialog.showMessageBox).not.toHaveBeenCalled();
+  });
+
+  it('Check connection with another proxy uses a session of its own: the app’s proxy stays', async () => {
+    const { settings } = (await handlers.get('settings:get')!(appFrame)) as {
+      settings: { form: { provider: string; values: Record<string, string> } };
+    };
+    const { form } = settings;
+    const answer = await handlers.get('settings:check')!(appFrame, {
+      ...form,
+      values: { ...form.values, PROXY: 'http://proxy.corp.example:3128' },
+    });
+    expect(answer).toMatchObject({ ok: true });
+    expect(fake.module.session.fromPartition).toHaveBeenCalledWith('network-check');
+    const check = fake.module.session.fromPartition.mock.results[0]!.value as typeof net;
+    expect(check.setProxy).toHaveBeenCalledWith({
+      mode: 'fixed_servers',
+      proxyRules: 'http://proxy.corp.example:3128',
+    });
+    expect(check.fetch).toHaveBeenCalled();
+    expect(setProxy).not.toHaveBeenCalled();
   });
 });

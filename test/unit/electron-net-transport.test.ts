@@ -1,9 +1,10 @@
 /**
- * The Electron transport (src-main/electron/net-transport.ts) against the fake electron's `net` and
- * `session` (test/support/fake-electron.ts, after electron.d.ts): the route Chromium would take comes
- * from `session.resolveProxy(url)` before `net.fetch` is called, and the route policy decides what
- * may be sent: a token over plain http through a proxy never reaches net.fetch; loopback routed to a
- * proxy is refused; a 407 and Chromium's certificate errors are said in the Node transport's words.
+ * The Electron transport (src-main/electron/net-transport.ts) against the fake electron's session
+ * (test/support/fake-electron.ts, after electron.d.ts; `net.fetch` is the default session's `fetch`):
+ * the route Chromium would take comes from `session.resolveProxy(url)` before `net.fetch` is called,
+ * and the route policy decides what may be sent: a token over plain http through a proxy never
+ * reaches net.fetch; loopback routed to a proxy is refused; a 407 and Chromium's certificate errors
+ * are said in the Node transport's words.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createElectronTransport, proxyConfigFor } from '../../src-main/electron/net-transport.ts';
@@ -15,15 +16,16 @@ import {
 } from '../../src-main/core/network/transport.ts';
 import { fakeElectron } from '../support/fake-electron.ts';
 
-const { net } = fakeElectron.module;
 const session = fakeElectron.module.session.defaultSession;
+/** net.fetch is the default session's fetch. */
+const net = session;
 
 afterEach(() => {
   vi.clearAllMocks();
 });
 
 function transport(proxy = 'system') {
-  return createElectronTransport({ net, session, proxy: parseProxySetting(proxy) });
+  return createElectronTransport({ session, proxy: parseProxySetting(proxy) });
 }
 
 describe('the Electron transport', () => {
