@@ -2,7 +2,7 @@
 // protected by Auth0's own middleware (express-oauth2-jwt-bearer).
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns';
-import { STATUS_CODES, createServer } from 'node:http';
+import { Agent as HttpAgent, STATUS_CODES, createServer } from 'node:http';
 import { Agent as HttpsAgent, createServer as createTlsServer } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import express from 'express';
@@ -229,7 +229,10 @@ export function createMessageApi({
     tokenSigningAlg: 'RS256',
     clockTolerance,
     dpop: { enabled: true, required: false },
-    ...(issuerTrust === undefined ? {} : { agent: issuerAgent(issuerTrust) }),
+    // An agent of its own either way: Node's global agent obeys NODE_USE_ENV_PROXY (read when the
+    // process starts) and would ask a proxy for the loopback provider's discovery and keys.
+    agent:
+      issuerTrust === undefined ? new HttpAgent({ keepAlive: true }) : issuerAgent(issuerTrust),
   });
   const validateAccessToken: RequestHandler[] = [
     ...(requireDpopNonce ? [dpopNonces(dpopNonceSecret)] : []),

@@ -190,6 +190,7 @@ describe('Check connection says what Log Out can end there', () => {
       passed: false,
       detail:
         'The provider refuses to revoke tokens for a public client: Log Out cannot end the refresh token there.',
+      route: 'direct (loopback)',
     });
     // Asked with a made-up token, as this public client, nothing else.
     expect(hostile.provider.revocations).toHaveLength(1);
