@@ -23,6 +23,7 @@ import { alice } from '../support/accounts.ts';
 import { configFor, signIn, type TestCore } from '../support/core-harness.ts';
 import { useIntegrationStack } from '../support/integration-stack.ts';
 import { startTestProxy, type TestProxy } from '../support/proxy.ts';
+import { signInOf } from '../support/session-view.ts';
 import { enterSignInCode, signInWithBrowser } from '../support/system-browser.ts';
 
 const HOSTS = { 'idp.corp.test': '127.0.0.1', 'api.corp.test': '127.0.0.1' };
@@ -188,8 +189,8 @@ describe('through a company proxy, to a provider and an API only the proxy can r
     const result = test.core.session.login();
     await opened;
     expect(test.core.session.useWay('code').ok).toBe(true);
-    const shown = await viewWhere(test, (view) => view.signIn?.code !== undefined);
-    const code = shown.signIn!.code!;
+    const shown = await viewWhere(test, (view) => signInOf(view)?.code !== undefined);
+    const code = signInOf(shown)!.code!;
     expect(code.verificationUri).toMatch(/^https:\/\/idp\.corp\.test:\d+\/device$/);
     const polls = stack.devstack.tokenRequests(DEVICE_CODE_GRANT);
     await enterSignInCode(stack.browser, code.verificationUri, code.userCode, {
