@@ -185,9 +185,9 @@ test('an invalid field is marked with its message once left, and Save changes no
   ).toBeVisible();
   const lines = page.getByRole('list', { name: 'Connection checks' }).getByRole('listitem');
   await expect(lines.first()).toContainText(
-    /^Failed\s*Discovery\s*127\.0\.0\.1:\d+ could not be reached: connection refused\.\s*ECONNREFUSED$/,
+    /^Failed\s*Discovery\s*127\.0\.0\.1:\d+ could not be reached: connection refused\.\s*ECONNREFUSED\s*Route: direct \(loopback\)$/,
   );
-  await expect(lines.first().locator('small')).toHaveText('ECONNREFUSED');
+  await expect(lines.first().locator('.check-results__code')).toHaveText('ECONNREFUSED');
   await expect(lines.filter({ hasText: 'Signing keys' })).toContainText(
     /^Skipped\s*Signing keys \(JWKS\)\s*Skipped: discovery failed\.$/,
   );

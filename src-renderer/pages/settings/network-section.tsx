@@ -116,9 +116,8 @@ export function NetworkSection({
                 aria-invalid={error ? true : undefined}
                 value={shown}
                 readOnly={locked}
-                onFocus={() => {
-                  if (mode !== 'url') choose('url');
-                }}
+                // Typed into only once "This proxy:" is chosen: tabbing past it changes nothing.
+                disabled={mode !== 'url'}
                 onChange={(event) => {
                   setTyped(event.target.value);
                   onChange(urlValue(event.target.value));

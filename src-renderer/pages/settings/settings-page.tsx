@@ -196,6 +196,16 @@ export function SettingsPage() {
     dispatch({ type: 'discarded' });
   }
 
+  /** Settings → Network, for either provider. */
+  const network = (
+    <NetworkSection
+      value={form.values.PROXY}
+      source={sources.PROXY}
+      error={shownError('PROXY')}
+      onChange={(value) => change({ ...form, values: { ...form.values, PROXY: value } })}
+      onLeave={() => dispatch({ type: 'left', name: 'PROXY' })}
+    />
+  );
   const reason =
     blockers.length > 0 ? `needs a valid ${listOf(blockers.map((n) => SETTING_LABELS[n]))}.` : '';
   return (
@@ -275,6 +285,8 @@ export function SettingsPage() {
               />
             </fieldset>
             <RegistrationUrls registration={state.registration} />
+            {/* Before Check connection, which goes through the proxy chosen here. */}
+            {network}
             {loaded.canSave ? (
               <section className="settings__group" aria-labelledby="check-title">
                 <h2 className="settings__legend" id="check-title">
@@ -306,13 +318,7 @@ export function SettingsPage() {
           </>
         ) : null}
 
-        <NetworkSection
-          value={form.values.PROXY}
-          source={sources.PROXY}
-          error={shownError('PROXY')}
-          onChange={(value) => change({ ...form, values: { ...form.values, PROXY: value } })}
-          onLeave={() => dispatch({ type: 'left', name: 'PROXY' })}
-        />
+        {form.provider === 'tenant' ? null : network}
 
         {loaded.canSave ? (
           <SaveActions
