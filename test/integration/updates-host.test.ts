@@ -30,6 +30,7 @@ import {
   writeAppImage,
   writeChannel,
 } from '../support/update-release.ts';
+import { envTransports } from '../support/transport.ts';
 
 const stack = useIntegrationStack();
 const keys = makeSigningKeys();
@@ -82,6 +83,7 @@ async function startHost(
   host = await startCoreHost({
     env: { ...envFor(stack.devstack), ...env },
     settingsStore: new JsonFileStore(path.join(dir, 'settings.json')),
+    transportFor: envTransports,
     platform: {
       openExternal: async (url) => void opened.push(url),
       cipher: new KeyFileBesideDataCipher(path.join(dir, 'vault.json')),

@@ -166,6 +166,7 @@ describe('several accounts without a provider (issue 19)', () => {
       cipher: new KeyFileBesideDataCipher(path.dirname(store.file)),
       openExternal: async () => {},
       emit: () => {},
+      transport: envTransport(),
     });
     await vi.waitFor(async () =>
       expect(await accounts.load()).toMatchObject({ content: { active: 'alice' } }),
