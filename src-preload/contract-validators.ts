@@ -26,6 +26,13 @@ const settingValue = z
   .max(500)
   .regex(/^\P{Cc}*$/u);
 
+/** An account's `sub` as the view gave it (the core looks it up; an unknown one is refused there). */
+const accountSub = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^\P{Cc}*$/u);
+
 /** The Settings form: a provider and only the known settings (any other key is refused). */
 const settingsForm = z.strictObject({
   provider: z.enum(['demo', 'tenant']),
@@ -57,6 +64,9 @@ export const requestValidators = {
   'updates:get': noArgs,
   'updates:check': noArgs,
   'updates:restart': noArgs,
+  'accounts:add': noArgs,
+  'accounts:switch': z.tuple([accountSub]),
+  'accounts:sign-out': z.tuple([accountSub]),
 } as const satisfies { [C in Channel]: z.ZodType<ChannelArgs<C>> };
 
 /** Every request channel, at run time (main registers one handler per name). */

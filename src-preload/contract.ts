@@ -47,7 +47,11 @@ export type ErrorCode =
   | 'preview_locked'
   /** Save would switch provider or API and the person did not confirm it (outside the renderer). */
   | 'switch_not_confirmed'
-  | 'internal';
+  | 'internal'
+  /** A message fetched for one account arrived after the person switched to another (issue 19). */
+  | 'account_switched'
+  /** MAX_ACCOUNTS accounts are signed in already. */
+  | 'accounts_full';
 
 export interface AppError {
   code: ErrorCode;
@@ -134,8 +138,18 @@ export interface SigningInView extends SessionViewBase {
 
 export interface SignedInView extends SessionViewBase {
   status: 'signed-in';
-  /** The ID token's claims (never a token). */
+  /** The active account's ID token claims (never a token). */
   profile: ProfileClaims;
+  /** Every account signed in, in the order added; `active` marks the one `profile` is (issue 19). */
+  accounts: AccountSummary[];
+}
+
+/** One signed-in account as the account menu shows it: its `sub` and a name (never a token). */
+export interface AccountSummary {
+  sub: string;
+  /** The ID token's `name`, else its `email`, else the `sub`. */
+  name: string;
+  active: boolean;
 }
 
 /**
@@ -156,7 +170,7 @@ export function isSessionView(value: unknown): value is SessionView {
     case 'signed-out':
       return true;
     case 'signed-in':
-      return isObject(view.profile);
+      return isObject(view.profile) && Array.isArray(view.accounts);
     case 'signing-in':
       return (view.flow === 'login' || view.flow === 'signup') && isObject(view.signIn);
     default:
@@ -176,6 +190,7 @@ export const SETTING_NAMES = [
   'AUTH0_RESOURCE_PARAMETER',
   /** How requests reach the network (issue 18): `system` (default), `none`, or a proxy URL. */
   'PROXY',
+  'MAX_ACCOUNTS',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -190,6 +205,7 @@ export const SETTING_LABELS: Readonly<Record<SettingName, string>> = {
   AUTH0_REDIRECT_SCHEME: 'App link scheme',
   AUTH0_RESOURCE_PARAMETER: 'Resource parameter',
   PROXY: 'Proxy',
+  MAX_ACCOUNTS: 'Maximum accounts',
 };
 
 /**
@@ -317,6 +333,9 @@ export interface ChannelRequests {
   'updates:get': [];
   'updates:check': [];
   'updates:restart': [];
+  'accounts:add': [];
+  'accounts:switch': [sub: string];
+  'accounts:sign-out': [sub: string];
 }
 
 export type Channel = keyof ChannelRequests;
@@ -376,6 +395,15 @@ export interface ChannelResponses {
    * answers `waiting-to-restart` (what it waits for) and restarts when that has ended.
    */
   'updates:restart': Result<{ updates: UpdateView }>;
+  /**
+   * "Add another account" (issue 19): a sign-in with the provider's login page; resolves once it
+   * ends. `notice`: the account was already added, so it was updated and made active instead.
+   */
+  'accounts:add': Result<{ session: SessionView; notice?: string }>;
+  /** Makes another account active: no browser, no network. */
+  'accounts:switch': Result<{ session: SessionView }>;
+  /** Signs out of one account (its refresh token revoked, no browser); the next becomes active. */
+  'accounts:sign-out': Result<{ session: SessionView }>;
 }
 
 /** Compile-time only: `ChannelRequests` and `ChannelResponses` name exactly the same channels. */
@@ -428,6 +456,9 @@ export interface AuthBridge {
   getUpdates(): Promise<ChannelResponses['updates:get']>;
   checkForUpdates(): Promise<ChannelResponses['updates:check']>;
   restartToUpdate(): Promise<ChannelResponses['updates:restart']>;
+  addAccount(): Promise<ChannelResponses['accounts:add']>;
+  switchAccount(sub: string): Promise<ChannelResponses['accounts:switch']>;
+  signOutAccount(sub: string): Promise<ChannelResponses['accounts:sign-out']>;
   /** Subscribe to update changes; returns the unsubscribe function. */
   onUpdatesChanged(listener: (updates: UpdateView) => void): () => void;
 }
@@ -462,6 +493,9 @@ export const bridgeMethods = {
   getUpdates: 'updates:get',
   checkForUpdates: 'updates:check',
   restartToUpdate: 'updates:restart',
+  addAccount: 'accounts:add',
+  switchAccount: 'accounts:switch',
+  signOutAccount: 'accounts:sign-out',
 } as const satisfies Record<keyof BridgeInvokers, Channel>;
 
 /** Every member of `window.auth`, sorted: the channel invokers and the event subscriptions. */

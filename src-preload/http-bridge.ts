@@ -290,6 +290,9 @@ export function createHttpBridge(key: string, base = '', onLocked?: () => void):
     getUpdates: () => invoke(channelOf.getUpdates),
     checkForUpdates: () => invoke(channelOf.checkForUpdates),
     restartToUpdate: () => invoke(channelOf.restartToUpdate),
+    addAccount: () => invoke(channelOf.addAccount),
+    switchAccount: (sub) => invoke(channelOf.switchAccount, sub),
+    signOutAccount: (sub) => invoke(channelOf.signOutAccount, sub),
     onUpdatesChanged: (listener) => listen(updatesListeners, listener),
   };
 }

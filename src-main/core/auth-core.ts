@@ -73,6 +73,9 @@ export function createAuthCore(
     'auth:logout': () => session.logout(),
     'auth:end-provider-session': () => session.endProviderSession(),
     'messages:get': (kind: MessageKind) => messages.get(kind),
+    'accounts:add': () => session.addAccount(),
+    'accounts:switch': (sub: string) => session.switchTo(sub),
+    'accounts:sign-out': (sub: string) => session.signOutAccount(sub),
   };
   return {
     session,

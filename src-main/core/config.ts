@@ -43,7 +43,12 @@ export interface AppConfig {
    * Default: the app's reverse-DNS id (electron-builder's `appId`) in lower case.
    */
   redirectScheme: string;
+  /** How many accounts may be signed in at once (`MAX_ACCOUNTS`, default 5; 1: one only). */
+  maxAccounts: number;
 }
+
+/** `MAX_ACCOUNTS` when it is not set. */
+export const DEFAULT_MAX_ACCOUNTS = 5;
 
 /** electron-builder's `appId` in lower case (a unit test holds the two together). */
 export const DEFAULT_REDIRECT_SCHEME = 'com.example.electron-auth0-hello-world';
@@ -199,6 +204,7 @@ export function validateSettings(
   const resourceParameter = field('AUTH0_RESOURCE_PARAMETER', () =>
     parseResourceParameter(settings.AUTH0_RESOURCE_PARAMETER, issuer),
   );
+  const maxAccounts = field('MAX_ACCOUNTS', () => parseMaxAccounts(settings.MAX_ACCOUNTS));
   if (
     first ||
     !issuer ||
@@ -208,7 +214,8 @@ export function validateSettings(
     !callbackPorts ||
     dpop === undefined ||
     !redirectScheme ||
-    !resourceParameter
+    !resourceParameter ||
+    !maxAccounts
   ) {
     return { ok: false, errors, first: first ?? new ConfigError('AUTH0_DOMAIN', 'is invalid.') };
   }
@@ -223,8 +230,18 @@ export function validateSettings(
       callbackPorts,
       dpop,
       redirectScheme,
+      maxAccounts,
     },
   };
+}
+
+/** A whole number from 1 to 20; unset: DEFAULT_MAX_ACCOUNTS. */
+function parseMaxAccounts(value: string | undefined): number {
+  const text = value?.trim() ?? '';
+  if (text === '') return DEFAULT_MAX_ACCOUNTS;
+  if (!/^\d{1,2}$/.test(text) || Number(text) < 1 || Number(text) > 20)
+    throw new ConfigError('MAX_ACCOUNTS', `"${value}" is not a whole number from 1 to 20.`);
+  return Number(text);
 }
 
 /** `true` / `false` (any case); unset: the fallback; anything else names the setting. */

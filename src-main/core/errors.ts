@@ -39,6 +39,9 @@ export const ERROR_SENTENCES: Readonly<Record<ErrorCode, string>> = {
   preview_locked: 'This preview needs the link printed in the terminal that started it.',
   switch_not_confirmed: 'The switch was not confirmed: the app keeps its current provider.',
   internal: 'Something went wrong in the app. Please try again.',
+  account_switched:
+    'You switched accounts while this message was on its way, so it was not shown. Open the page again.',
+  accounts_full: 'No more accounts can be added here: sign out of one first.',
 };
 
 /** An error the core raises on purpose, already phrased for the UI (by default the code's sentence). */

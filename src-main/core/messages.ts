@@ -78,6 +78,10 @@ export class MessageService {
         // The token may have been revoked or rotated away: one retry with a fresh one.
         answer = await this.call(kind, await this.session.apiCredentialAfterRejection(credential));
       }
+      // Another account became active while the API answered: what it said was for the one before
+      // and is never shown under the new one (issue 19).
+      if (this.session.activeSub() !== credential.sub)
+        return { ok: false, error: new CoreError('account_switched').toAppError() };
       return toResult(answer);
     } catch (error) {
       return { ok: false, error: toAppError(error, this.log) };

@@ -62,6 +62,7 @@ export async function startDemoProvider(
     ...(settings.AUTH0_REDIRECT_SCHEME
       ? { AUTH0_REDIRECT_SCHEME: settings.AUTH0_REDIRECT_SCHEME }
       : {}),
+    ...(settings.MAX_ACCOUNTS ? { MAX_ACCOUNTS: settings.MAX_ACCOUNTS } : {}),
     // The devstack issues DPoP-bound tokens: on unless AUTH0_DPOP says otherwise.
     AUTH0_DPOP: settings.AUTH0_DPOP ?? 'true',
   };

@@ -5,6 +5,7 @@
  * function of the state and three facts from outside it (test/unit/session-state.test.ts).
  */
 import type {
+  AccountSummary,
   AppError,
   OtherSignInWay,
   ProfileClaims,
@@ -77,6 +78,8 @@ export interface ViewFacts {
   providerSessionNotEnded: boolean;
   /** Whether the OS hands the app's scheme to this app; if not, why (words for the sign-in screen). */
   appLink: { registered: boolean; missing?: string | undefined };
+  /** Every account signed in (the account menu), the active one marked. */
+  accounts: AccountSummary[];
 }
 
 /** What the renderer may see: a pure function of the state (never a token, never the device code). */
@@ -95,7 +98,12 @@ export function viewOf(state: SessionState, facts: ViewFacts): SessionView {
         ...base,
       };
     case 'signed-in':
-      return { status: 'signed-in', profile: profileOf(state.tokens), ...base };
+      return {
+        status: 'signed-in',
+        profile: profileOf(state.tokens),
+        accounts: facts.accounts.map((account) => ({ ...account })),
+        ...base,
+      };
     case 'signing-in':
       return {
         status: 'signing-in',
@@ -137,6 +145,14 @@ export function otherWays(
 /** The tokens the session holds: read at start (restoring), or signed in. */
 export function tokensOf(state: SessionState): TokenSet | undefined {
   return state.status === 'signed-in' || state.status === 'restoring' ? state.tokens : undefined;
+}
+
+/** How the account menu names an account: its name, else its email, else its `sub`. */
+export function accountNameOf(tokens: TokenSet): string {
+  const { name, email, sub } = tokens.claims;
+  if (typeof name === 'string' && name.trim()) return name;
+  if (typeof email === 'string' && email.trim()) return email;
+  return sub;
 }
 
 /** The ID token's claims minus the protocol-only ones; public data about the user. */

@@ -9,6 +9,7 @@
  */
 import type { DPoPHandle } from 'openid-client';
 import type {
+  AccountSummary,
   AppError,
   OtherSignInWay,
   PendingActivity,
@@ -27,7 +28,7 @@ import { Accounts, type Account, type AccountKey } from './session-accounts.ts';
 import { SessionPersistence } from './session-persistence.ts';
 import { SessionReceivers } from './session-receivers.ts';
 import { TokenRefresher } from './session-refresh.ts';
-import { tokensOf, viewOf, type SessionState } from './session-state.ts';
+import { accountNameOf, tokensOf, viewOf, type SessionState } from './session-state.ts';
 import { REOPEN_GUARD_MS, SignIns } from './sign-in.ts';
 import { vaultOwnerOf, type TokenSet } from './vault.ts';
 
@@ -144,6 +145,7 @@ export class SessionManager {
         missing:
           status === 'signing-in' && !registered ? this.platform.appLinkMissing?.() : undefined,
       },
+      accounts: this.accountList(),
     });
   }
 
@@ -203,8 +205,30 @@ export class SessionManager {
    * Signs in one more account (issue 19) with `prompt=login`, so the provider shows its login page
    * although the browser holds another session; an account already present is updated, not added.
    */
-  addAccount(): Promise<Result<{ session: SessionView }>> {
-    return this.signIns.start('login', true);
+  async addAccount(): Promise<Result<{ session: SessionView; notice?: string }>> {
+    const max = this.config.maxAccounts;
+    if (this.accounts.size >= max)
+      return {
+        ok: false,
+        error: {
+          code: 'accounts_full',
+          message:
+            max === 1
+              ? 'This app keeps one account at a time. Sign out of it to use another.'
+              : `This app keeps at most ${max} accounts. Sign out of one to add another.`,
+        },
+      };
+    const before = new Set(this.accounts.all().map(({ sub }) => sub));
+    const result = await this.signIns.start('login', true);
+    const active = this.accounts.active();
+    if (!result.ok || !active || !before.has(active.sub)) return result;
+    // The same person again: their account was updated (new tokens) and made active, not added.
+    return { ...result, notice: `Already added: switched to ${accountNameOf(active.tokens)}` };
+  }
+
+  /** The active account's `sub`, if any (a message fetched for another is not shown). */
+  activeSub(): string | undefined {
+    return this.accounts.active()?.sub;
   }
 
   /** Makes another account the active one: no browser, no network (the vault is rewritten locally). */
@@ -216,10 +240,34 @@ export class SessionManager {
     return { ok: true, session: this.view() };
   }
 
-  /** The accounts signed in, in the order they were added (`sub` and public profile only). */
-  accountList(): Array<{ sub: string; active: boolean }> {
+  /** The accounts signed in, in the order they were added (`sub`, a name, which is active). */
+  accountList(): AccountSummary[] {
     const active = this.accounts.active()?.sub;
-    return this.accounts.all().map(({ sub }) => ({ sub, active: sub === active }));
+    return this.accounts
+      .all()
+      .map(({ sub, tokens }) => ({ sub, name: accountNameOf(tokens), active: sub === active }));
+  }
+
+  /**
+   * Signs out of one account: forgotten here first, then its refresh token revoked (best effort,
+   * no browser: the provider's session is the browser's, shared by the accounts). The next account
+   * becomes active, or the app is signed out when it was the last.
+   */
+  async signOutAccount(sub: string): Promise<Result<{ session: SessionView }>> {
+    const account = this.accounts.get(sub);
+    if (this.state.status !== 'signed-in' || !account)
+      return { ok: false, error: { code: 'invalid_request', message: 'No such account.' } };
+    this.accounts.remove(sub);
+    this.refreshers.delete(sub);
+    const next = this.accounts.active();
+    if (next) {
+      this.rewriteVault();
+      this.moveTo({ status: 'signed-in', tokens: next.tokens });
+    } else {
+      this.endSession(undefined);
+    }
+    await this.persistence.revoke(account.tokens, 'signed out of one account');
+    return { ok: true, session: this.view() };
   }
 
   cancel(): Result {

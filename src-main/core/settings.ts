@@ -215,7 +215,7 @@ export function resolveSettings(layers: SettingsLayers): ResolvedSettings {
       ? providerValues
       : // The demo provider has its own domain, client and API; ports, DPoP and the scheme may still be set.
         Object.fromEntries(
-          (['AUTH0_CALLBACK_PORTS', 'AUTH0_DPOP', 'AUTH0_REDIRECT_SCHEME'] as const)
+          (['AUTH0_CALLBACK_PORTS', 'AUTH0_DPOP', 'AUTH0_REDIRECT_SCHEME', 'MAX_ACCOUNTS'] as const)
             .filter((name) => sources[name] === 'environment' || sources[name] === 'managed')
             .map((name) => [name, values[name]]),
         );

@@ -21,17 +21,22 @@ type Outcome =
 
 /**
  * Asks the main process for one of the Hello World API's messages when the page opens (and again
- * on `reload`). The main process attaches the access token; the renderer never sees it.
+ * on `reload`, and when another account becomes active). The main process attaches the access
+ * token; the renderer never sees it. An answer belongs to the account active when it was asked
+ * for: after a switch it is never shown (issue 19), the new account's is asked for instead.
  */
 export function useApiMessage(
   kind: MessageKind,
   enabled: boolean,
 ): { state: MessageState; reload(): void } {
-  const { bridge } = useSession();
+  const { bridge, session } = useSession();
+  const account = session.status === 'signed-in' ? session.profile.sub : '';
   const [attempt, setAttempt] = useState(0);
-  // Each answer remembers which request it belongs to; anything else is still loading.
+  // Each answer remembers which request (kind, account, attempt) it belongs to; anything else is
+  // still loading.
   const [answer, setAnswer] = useState<{ request: string; outcome: Outcome } | null>(null);
-  const request = `${kind}#${attempt}`;
+  const prefix = `${kind}#${account}#`;
+  const request = `${prefix}${attempt}`;
 
   useEffect(() => {
     if (!enabled) return;
@@ -49,7 +54,7 @@ export function useApiMessage(
         if (!current) return;
         setAnswer((previous) => {
           const again =
-            previous?.request.startsWith(`${kind}#`) && previous.outcome.status === 'failed';
+            previous?.request.startsWith(prefix) && previous.outcome.status === 'failed';
           const outcome: Outcome = result.ok
             ? { status: 'loaded', data: result.data }
             : again
@@ -61,7 +66,7 @@ export function useApiMessage(
     return () => {
       current = false;
     };
-  }, [bridge, kind, enabled, request]);
+  }, [bridge, kind, enabled, request, prefix]);
 
   const reload = useCallback(() => setAttempt((n) => n + 1), []);
   let state: MessageState;
@@ -69,7 +74,7 @@ export function useApiMessage(
   else if (answer?.request === request)
     state =
       answer.outcome.status === 'failed' ? { ...answer.outcome, retrying: false } : answer.outcome;
-  else if (answer?.request.startsWith(`${kind}#`) && answer.outcome.status === 'failed')
+  else if (answer?.request.startsWith(prefix) && answer.outcome.status === 'failed')
     state = { status: 'failed', error: answer.outcome.error, retrying: true };
   else state = { status: 'loading' };
   return { state, reload };

@@ -21,6 +21,8 @@ import {
   type Account,
   type TestCore,
 } from '../support/core-harness.ts';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { send } from '../support/http.ts';
 import { useIntegrationStack } from '../support/integration-stack.ts';
 import { profileOf } from '../support/session-view.ts';
@@ -157,8 +159,8 @@ describe('several accounts', () => {
     expect(restarted.opened).toEqual([]);
     expect(profileOf(restarted.core.view())).toMatchObject({ email: alice.email });
     expect(restarted.core.session.accountList()).toEqual([
-      { sub: subs[alice.email], active: true },
-      { sub: subs[bob.email], active: false },
+      { sub: subs[alice.email], name: alice.name, active: true },
+      { sub: subs[bob.email], name: bob.name, active: false },
     ]);
     expect(await restarted.core.messages.get('admin')).toEqual(ADMIN);
     restarted.core.session.switchTo(subs[bob.email]!);
@@ -174,7 +176,11 @@ describe('several accounts', () => {
     );
 
     const again = await addAccount(test, context, alice);
-    expect(again.result).toMatchObject({ ok: true, session: { profile: { email: alice.email } } });
+    expect(again.result).toMatchObject({
+      ok: true,
+      session: { profile: { email: alice.email } },
+      notice: `Already added: switched to ${alice.name}`,
+    });
     const after = (await test.storedAccounts())!;
     expect(after.accounts.map(({ tokens }) => tokens.claims['email'])).toEqual([
       alice.email,
@@ -231,11 +237,13 @@ describe('several accounts', () => {
     expect((await tokensOf(bob.email)).refreshToken).not.toBe(bobBefore.refreshToken);
     expect((await tokensOf(alice.email)).refreshToken).toBe(aliceBefore.refreshToken);
 
-    // A switch while bob's refresh is in flight: alice's call gets alice's token, not bob's.
+    // A switch while bob's refresh is in flight: alice's call gets alice's token, not bob's, and
+    // bob's answer is not shown under alice.
     const bobCall = test.core.messages.get('admin');
     test.core.session.switchTo(subs[alice.email]!);
     const aliceCall = test.core.messages.get('admin');
-    expect(await bobCall).toEqual(DENIED);
+    // bob's answer came after the switch: not shown under alice (issue 19).
+    expect(await bobCall).toMatchObject({ ok: false, error: { code: 'account_switched' } });
     expect(await aliceCall).toEqual(ADMIN);
     expect((await tokensOf(alice.email)).refreshToken).not.toBe(aliceBefore.refreshToken);
   });
@@ -289,5 +297,141 @@ describe('migration of a single-session vault', () => {
     const files = new JsonFileStore(path.join(test.dir, 'session.json'));
     expect(files.get('session')).toBeUndefined();
     expect(files.get(DPOP_KEY_RECORD)).toBeUndefined();
+  });
+});
+
+describe('signing out of one account, and the limits (issue 19, step 2)', () => {
+  it('Sign out of bob: his refresh token is revoked, no browser opens, alice becomes active', async () => {
+    const { test, context } = await aliceSignedIn();
+    await addAccount(test, context, bob);
+    const subs = await subsByEmail(test);
+    const bobKey = await test.core.session.dpopKey();
+    const bobTokens = (await test.storedTokens())!;
+    const opened = test.opened.length;
+
+    const answer = await test.core.handle('accounts:sign-out', [subs[bob.email]]);
+    expect(answer).toMatchObject({
+      ok: true,
+      session: {
+        status: 'signed-in',
+        profile: { email: alice.email },
+        accounts: [{ sub: subs[alice.email], name: alice.name, active: true }],
+      },
+    });
+    expect(test.opened.length).toBe(opened);
+    expect(await refreshAs(bobTokens, bobKey.keyPair)).toBe('invalid_grant');
+    expect(await test.core.messages.get('admin')).toEqual(ADMIN);
+    expect((await test.storedAccounts())!.accounts).toHaveLength(1);
+
+    // The last one: signed out, still without a browser.
+    expect(await test.core.handle('accounts:sign-out', [subs[alice.email]])).toMatchObject({
+      ok: true,
+      session: { status: 'signed-out' },
+    });
+    expect(test.opened.length).toBe(opened);
+    expect(await test.storedAccounts()).toBeUndefined();
+  });
+
+  it('refuses what the renderer may not ask: an unknown account, a sub that is not a string', async () => {
+    const { test } = await aliceSignedIn();
+    expect(await test.core.handle('accounts:switch', ['mallory'])).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
+    expect(await test.core.handle('accounts:sign-out', [{ sub: 'x' }])).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
+    expect(await test.core.handle('accounts:switch', ['x'.repeat(300)])).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_request' },
+    });
+    expect(test.core.view()).toMatchObject({ profile: { email: alice.email } });
+  });
+
+  it('MAX_ACCOUNTS=1: Add another account is refused before any browser opens', async () => {
+    const test = stack.newCore(config({ MAX_ACCOUNTS: '1' }));
+    await test.core.restore();
+    const { result, context } = await signIn(test, stack.browser, alice);
+    contexts.push(context);
+    expect(result.ok).toBe(true);
+    const opened = test.opened.length;
+    expect(await test.core.handle('accounts:add', [])).toEqual({
+      ok: false,
+      error: {
+        code: 'accounts_full',
+        message: 'This app keeps one account at a time. Sign out of it to use another.',
+      },
+    });
+    expect(test.opened.length).toBe(opened);
+    expect(test.core.view()).toMatchObject({ status: 'signed-in' });
+  });
+});
+
+/** The message API behind a gate: requests wait until `release()` (a slow API). */
+async function slowApi(target: string) {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  let arrived!: () => void;
+  const arrival = new Promise<void>((resolve) => (arrived = resolve));
+  const server: Server = createServer((incoming, outgoing) => {
+    arrived();
+    void gate.then(() => {
+      const upstream = httpRequest(
+        new URL(incoming.url ?? '/', target),
+        // The Host header stays the one the app sent: the DPoP proof's `htu` names it.
+        { method: incoming.method, headers: incoming.headers },
+        (answer) => {
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(outgoing);
+        },
+      );
+      incoming.pipe(upstream);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    /** Resolves once a request is waiting at the gate. */
+    waiting: () => arrival,
+    release: () => open(),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('a switch during a slow API call (issue 19)', () => {
+  it('the message fetched for alice is not shown once bob is active; bob gets his own', async () => {
+    const api = await slowApi(stack.devstack.apiUrl);
+    try {
+      const test = stack.newCore(config({ API_SERVER_URL: api.url }));
+      await test.core.restore();
+      const first = await signIn(test, stack.browser, alice);
+      contexts.push(first.context);
+      await addAccount(test, first.context, bob);
+      const subs = await subsByEmail(test);
+      await test.core.handle('accounts:switch', [subs[alice.email]]);
+
+      // alice asks for the admin message; the API is slow; meanwhile the person switches to bob.
+      const aliceCall = test.core.handle('messages:get', ['admin']);
+      await api.waiting();
+      expect(await test.core.handle('accounts:switch', [subs[bob.email]])).toMatchObject({
+        ok: true,
+      });
+      api.release();
+      const late = await aliceCall;
+      expect(late).toEqual({
+        ok: false,
+        error: {
+          code: 'account_switched',
+          message:
+            'You switched accounts while this message was on its way, so it was not shown. Open the page again.',
+        },
+      });
+      expect(JSON.stringify(late)).not.toContain('admin message');
+      expect(await test.core.handle('messages:get', ['admin'])).toEqual(DENIED);
+    } finally {
+      api.release();
+      await api.close();
+    }
   });
 });

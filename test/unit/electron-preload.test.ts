@@ -71,6 +71,7 @@ describe('the IPC bridge', () => {
       status: 'signed-in',
       persistence: 'encrypted',
       profile: { sub: 'auth0|alice' },
+      accounts: [{ sub: 'auth0|alice', name: 'auth0|alice', active: true }],
     };
     ipc.emit('session:changed', { sender: 'ipc event', ports: [] }, view);
     expect(listener).toHaveBeenCalledWith(view);

@@ -65,7 +65,12 @@ describe('the session without a provider', () => {
     await vault.save(fresh);
     await session.restore();
     expect(events).toEqual([
-      { status: 'signed-in', persistence: 'encrypted', profile: { sub: 'alice', name: 'Alice' } },
+      {
+        status: 'signed-in',
+        persistence: 'encrypted',
+        profile: { sub: 'alice', name: 'Alice' },
+        accounts: [{ sub: 'alice', name: 'Alice', active: true }],
+      },
     ]);
     expect(await session.apiCredential()).toEqual({
       accessToken: 'ACCESS-TOKEN-SECRET',
@@ -142,13 +147,19 @@ describe('several accounts without a provider (issue 19)', () => {
     const { session, accounts, events } = setup();
     await accounts.save(both);
     await session.restore();
+    const listed = [
+      { sub: 'alice', name: 'Alice', active: false },
+      { sub: 'bob', name: 'Bob', active: true },
+    ];
     expect(events).toEqual([
-      { status: 'signed-in', persistence: 'encrypted', profile: { sub: 'bob', name: 'Bob' } },
+      {
+        status: 'signed-in',
+        persistence: 'encrypted',
+        profile: { sub: 'bob', name: 'Bob' },
+        accounts: listed,
+      },
     ]);
-    expect(session.accountList()).toEqual([
-      { sub: 'alice', active: false },
-      { sub: 'bob', active: true },
-    ]);
+    expect(session.accountList()).toEqual(listed);
     expect((await session.apiCredential()).accessToken).toBe('BOB-ACCESS-TOKEN');
   });
 

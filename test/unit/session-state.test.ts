@@ -34,6 +34,7 @@ const plain: ViewFacts = {
   persistence: 'encrypted',
   providerSessionNotEnded: false,
   appLink: { registered: false },
+  accounts: [{ sub: 'alice', name: 'Alice', active: true }],
 };
 const withAppLink: ViewFacts = { ...plain, appLink: { registered: true } };
 const appLinkMissing: ViewFacts = {
@@ -68,6 +69,7 @@ const table: Array<{ label: string; state: SessionState; facts?: ViewFacts; view
       status: 'signed-in',
       persistence: 'encrypted',
       profile: { sub: 'alice', name: 'Alice' },
+      accounts: [{ sub: 'alice', name: 'Alice', active: true }],
     },
   },
   {

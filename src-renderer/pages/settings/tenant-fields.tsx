@@ -34,6 +34,11 @@ const TEXT_FIELDS: ReadonlyArray<{ name: SettingName; placeholder: string; hint?
     placeholder: '53682, 53683',
     hint: 'Loopback ports to sign in on, tried in order, like 53682, 53683. Auth0 matches ports exactly.',
   },
+  {
+    name: 'MAX_ACCOUNTS',
+    placeholder: '5',
+    hint: 'How many accounts can be signed in at once, from 1 to 20 (1: one account only).',
+  },
 ];
 
 /** The fields of "Your Auth0 tenant": the text fields, DPoP and how the Audience is sent. */
@@ -76,7 +81,7 @@ export function TenantFields({
                 className="field__input"
                 type="text"
                 inputMode={
-                  name === 'AUTH0_CALLBACK_PORTS'
+                  name === 'AUTH0_CALLBACK_PORTS' || name === 'MAX_ACCOUNTS'
                     ? 'numeric'
                     : name === 'API_SERVER_URL'
                       ? 'url'
