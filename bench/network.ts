@@ -166,8 +166,12 @@ async function main(): Promise<void> {
   proxy.clear();
   const fresh = await wayThrough('proxied');
   await sample(fresh);
-  const connects = proxy.lines().filter((line) => line.startsWith('CONNECT ')).length;
+  const connectLines = proxy.lines().filter((line) => line.startsWith('CONNECT '));
+  const connects = connectLines.length;
   const otherLines = proxy.lines().length - connects;
+  const perHost = [...new Set(connectLines)]
+    .map((line) => `${connectLines.filter((each) => each === line).length} × ${line.slice(8)}`)
+    .join(', ');
 
   const exchangeRatio = median(all.proxied.exchange) / median(all.direct.exchange);
   const messageRatio = median(all.proxied.message) / median(all.direct.message);
@@ -190,7 +194,7 @@ async function main(): Promise<void> {
   );
   console.log(
     `\nCONNECTs for one sign-in on a fresh transport (discovery, JWKS, exchange, message): ${connects}` +
-      ` (one per host; other proxy lines: ${otherLines})` +
+      ` (${perHost}; other proxy lines: ${otherLines})` +
       `\n(${QUICK ? 'BENCH_QUICK=1: a few samples, figures not meaningful; ' : ''}${WARMUP} warm-up rounds not counted; wall time ${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
   );
   printResult({
