@@ -3,11 +3,12 @@
  * the main process) of every account signed in (issue 19: one per `sub`, one of them active), runs
  * one sign-in at a time through the system browser, refreshes each account's access token
  * single-flight, and reports every change through `emit`. One concern per file: the states and the
- * view (session-state.ts), the accounts (session-accounts.ts, account-vault.ts), the sign-ins
- * (sign-in.ts) and their ways (sign-in-ways.ts), the vault writes (session-persistence.ts),
- * refreshing (session-refresh.ts), the loopback receivers (session-receivers.ts).
+ * view (session-state.ts); the accounts with their keys, refreshers and credentials, and adding,
+ * switching and signing out of one (session-account-keeper.ts, session-accounts.ts,
+ * account-vault.ts); the sign-ins (sign-in.ts) and their ways (sign-in-ways.ts); the vault writes
+ * (session-persistence.ts); refreshing (session-refresh.ts); the loopback receivers
+ * (session-receivers.ts).
  */
-import type { DPoPHandle } from 'openid-client';
 import type {
   AccountSummary,
   AppError,
@@ -16,19 +17,17 @@ import type {
   Result,
   SessionView,
 } from '../../src-preload/contract.ts';
-import { AccountVault, type StoredAccount } from './account-vault.ts';
+import { AccountVault } from './account-vault.ts';
 import type { AppConfig } from './config.ts';
-import { DPoPKey, openKeyRecord, sealKeyRecord } from './dpop.ts';
-import { CoreError, toAppError } from './errors.ts';
-import { dpopHandle } from './oidc.ts';
+import type { DPoPKey } from './dpop.ts';
+import { toAppError } from './errors.ts';
 import { silentLogger, type CorePlatform } from './platform.ts';
 import { ProviderLogout, type ProviderLogoutOutcome } from './provider-logout.ts';
 import { CALLBACK_PATH, LOGGED_OUT_PATH } from './registration.ts';
-import { Accounts, type Account, type AccountKey } from './session-accounts.ts';
+import { AccountKeeper, type ApiCredential } from './session-account-keeper.ts';
 import { SessionPersistence } from './session-persistence.ts';
 import { SessionReceivers } from './session-receivers.ts';
-import { TokenRefresher } from './session-refresh.ts';
-import { accountNameOf, tokensOf, viewOf, type SessionState } from './session-state.ts';
+import { tokensOf, viewOf, type SessionState } from './session-state.ts';
 import { REOPEN_GUARD_MS, SignIns } from './sign-in.ts';
 import { vaultOwnerOf, type TokenSet } from './vault.ts';
 
@@ -44,32 +43,15 @@ export interface SessionOptions {
   logoutTimeoutMs?: number;
 }
 
-/** An access token and how to present it to the API (`DPoP` needs a proof from our key with it). */
-export interface ApiCredential {
-  accessToken: string;
-  scheme: 'Bearer' | 'DPoP';
-  /** The account it belongs to (the ID token's `sub`). */
-  sub: string;
-  /** That account's DPoP key, to sign the proof with (`DPoP` scheme). */
-  key?: DPoPKey | undefined;
-}
-
-export { CALLBACK_PATH, LOGGED_OUT_PATH };
-
-export { REOPEN_GUARD_MS };
-
-const NOT_SIGNED_IN = 'You need to log in to see this.';
+export { CALLBACK_PATH, LOGGED_OUT_PATH, REOPEN_GUARD_MS };
+export type { ApiCredential };
 
 export class SessionManager {
   private readonly config: AppConfig;
   private readonly platform: CorePlatform;
   private readonly vault: AccountVault;
-  /** Every account signed in, and which is active; the vault's content in memory. */
-  private readonly accounts = new Accounts();
-  /** One refresher per account (by `sub`): single-flight per account, never across accounts. */
-  private readonly refreshers = new Map<string, TokenRefresher>();
-  /** openid-client's DPoP handle over each key; it keeps the provider's DPoP-Nonce between requests. */
-  private readonly handles = new WeakMap<DPoPKey, Promise<DPoPHandle>>();
+  /** Every account signed in with its key, refresher and credential; which one is active. */
+  private readonly accounts: AccountKeeper;
   private readonly options: Required<SessionOptions>;
   private readonly log;
   private readonly persistence: SessionPersistence;
@@ -114,6 +96,21 @@ export class SessionManager {
       },
       persist: () => this.persistence.mode === 'encrypted',
     });
+    this.accounts = new AccountKeeper({
+      config,
+      platform,
+      log: this.log,
+      vault: this.vault,
+      persistence: this.persistence,
+      clockSkewSeconds: this.options.clockSkewSeconds,
+      epoch: () => this.epoch,
+      signedIn: () => this.state.status === 'signed-in',
+      show: (tokens, error) => this.moveTo({ status: 'signed-in', tokens, error }),
+      hold: (tokens) => this.holdTokens(tokens),
+      end: (reason) => this.endSession(reason),
+      signInAnother: () => this.signIns.start('login', true),
+      view: () => this.view(),
+    });
     this.signIns = new SignIns({
       config,
       platform,
@@ -122,9 +119,9 @@ export class SessionManager {
       receivers: this.receivers,
       providerLogout: this.providerLogout,
       persistence: this.persistence,
-      newKey: () => this.newKey(),
+      newKey: () => this.accounts.newKey(),
       persistAccount: (tokens, key, wanted, superseded) =>
-        this.persistAccount(tokens, key, wanted, superseded),
+        this.accounts.persistSignIn(tokens, key, wanted, superseded),
       afterSignIn: (error) => this.afterSignIn(error),
       hasAccounts: () => this.accounts.size > 0,
       state: () => this.state,
@@ -145,7 +142,7 @@ export class SessionManager {
         missing:
           status === 'signing-in' && !registered ? this.platform.appLinkMissing?.() : undefined,
       },
-      accounts: this.accountList(),
+      accounts: this.accounts.list(),
     });
   }
 
@@ -155,7 +152,8 @@ export class SessionManager {
     await this.persistence.detect();
     if (this.config.dpop) this.log.info('sender-constrained tokens (DPoP) on, a key per account');
     const loaded = await this.vault.load();
-    const accounts = loaded.kind === 'loaded' ? await this.accountsOf(loaded.content.accounts) : [];
+    const accounts =
+      loaded.kind === 'loaded' ? await this.accounts.open(loaded.content.accounts) : [];
     // Logged out while the vault was being read: what was read is no longer the session.
     if (this.epoch !== epoch) return;
     if (loaded.kind !== 'loaded') {
@@ -168,26 +166,22 @@ export class SessionManager {
       return;
     }
     if (loaded.migrated) this.log.info('the saved session became the first account of the vault');
-    this.accounts.clear();
-    for (const account of accounts)
-      this.accounts.put(account, account.sub === loaded.content.active);
+    this.accounts.replace(accounts, loaded.content.active);
     const active = this.accounts.active()!;
     // Called again on a signed-out session (tests re-seed the vault): restoring it is a move.
     const { status } = this.state;
     if (status === 'restoring' || status === 'signed-in') this.holdTokens(active.tokens);
     else this.moveTo({ status: 'restoring', tokens: active.tokens });
     // Only the active account is refreshed now; the others when they are next used.
-    if (this.expiresSoon(active.tokens)) {
-      try {
-        await this.refresherFor(active.sub).refresh();
-      } catch (error) {
-        // invalid_grant has already signed the user out with its reason. If the provider is merely
-        // unreachable, the refresh token may still be good: stay signed in and try again on use.
-        if (!this.tokens) return;
-        this.log.warn('refresh at start failed; will retry on use', {
-          error: toAppError(error, this.log).code,
-        });
-      }
+    try {
+      await this.accounts.freshen(active.sub);
+    } catch (error) {
+      // invalid_grant has already signed the user out with its reason. If the provider is merely
+      // unreachable, the refresh token may still be good: stay signed in and try again on use.
+      if (!this.tokens) return;
+      this.log.warn('refresh at start failed; will retry on use', {
+        error: toAppError(error, this.log).code,
+      });
     }
     const tokens = this.tokens;
     if (tokens) this.moveTo({ status: 'signed-in', tokens });
@@ -201,29 +195,9 @@ export class SessionManager {
     return this.signIns.start('signup');
   }
 
-  /**
-   * Signs in one more account (issue 19) with `prompt=login`, so the provider shows its login page
-   * although the browser holds another session; an account already present is updated, not added.
-   */
-  async addAccount(): Promise<Result<{ session: SessionView; notice?: string }>> {
-    const max = this.config.maxAccounts;
-    if (this.accounts.size >= max)
-      return {
-        ok: false,
-        error: {
-          code: 'accounts_full',
-          message:
-            max === 1
-              ? 'This app keeps one account at a time. Sign out of it to use another.'
-              : `This app keeps at most ${max} accounts. Sign out of one to add another.`,
-        },
-      };
-    const before = new Set(this.accounts.all().map(({ sub }) => sub));
-    const result = await this.signIns.start('login', true);
-    const active = this.accounts.active();
-    if (!result.ok || !active || !before.has(active.sub)) return result;
-    // The same person again: their account was updated (new tokens) and made active, not added.
-    return { ...result, notice: `Already added: switched to ${accountNameOf(active.tokens)}` };
+  /** Signs in one more account (issue 19): `prompt=login`; one already present is updated. */
+  addAccount(): Promise<Result<{ session: SessionView; notice?: string }>> {
+    return this.accounts.add();
   }
 
   /** The active account's `sub`, if any (a message fetched for another is not shown). */
@@ -231,43 +205,19 @@ export class SessionManager {
     return this.accounts.active()?.sub;
   }
 
-  /** Makes another account the active one: no browser, no network (the vault is rewritten locally). */
+  /** Makes another account the active one: no browser, no network. */
   switchTo(sub: string): Result<{ session: SessionView }> {
-    if (this.state.status !== 'signed-in' || !this.accounts.activate(sub))
-      return { ok: false, error: { code: 'invalid_request', message: 'No such account.' } };
-    this.rewriteVault();
-    this.moveTo({ status: 'signed-in', tokens: this.accounts.active()!.tokens });
-    return { ok: true, session: this.view() };
+    return this.accounts.switchTo(sub);
   }
 
   /** The accounts signed in, in the order they were added (`sub`, a name, which is active). */
   accountList(): AccountSummary[] {
-    const active = this.accounts.active()?.sub;
-    return this.accounts
-      .all()
-      .map(({ sub, tokens }) => ({ sub, name: accountNameOf(tokens), active: sub === active }));
+    return this.accounts.list();
   }
 
-  /**
-   * Signs out of one account: forgotten here first, then its refresh token revoked (best effort,
-   * no browser: the provider's session is the browser's, shared by the accounts). The next account
-   * becomes active, or the app is signed out when it was the last.
-   */
-  async signOutAccount(sub: string): Promise<Result<{ session: SessionView }>> {
-    const account = this.accounts.get(sub);
-    if (this.state.status !== 'signed-in' || !account)
-      return { ok: false, error: { code: 'invalid_request', message: 'No such account.' } };
-    this.accounts.remove(sub);
-    this.refreshers.delete(sub);
-    const next = this.accounts.active();
-    if (next) {
-      this.rewriteVault();
-      this.moveTo({ status: 'signed-in', tokens: next.tokens });
-    } else {
-      this.endSession(undefined);
-    }
-    await this.persistence.revoke(account.tokens, 'signed out of one account');
-    return { ok: true, session: this.view() };
+  /** Signs out of one account (its refresh token revoked, no browser); the next becomes active. */
+  signOutAccount(sub: string): Promise<Result<{ session: SessionView }>> {
+    return this.accounts.signOut(sub);
   }
 
   cancel(): Result {
@@ -355,47 +305,27 @@ export class SessionManager {
 
   /** A valid access token for an API call, refreshed (single-flight) when it expires soon. */
   async accessToken(): Promise<string> {
-    return (await this.apiCredential()).accessToken;
+    return (await this.accounts.credential()).accessToken;
   }
 
-  /**
-   * After an API answered 401 to `rejected` (the active account's access token): a new token, unless
-   * another caller already got one.
-   */
-  async accessTokenAfterRejection(rejected: string): Promise<string> {
-    const sub = this.accounts.active()?.sub;
-    if (sub === undefined) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
-    const credential = { accessToken: rejected, scheme: 'Bearer', sub } as const;
-    return (await this.apiCredentialAfterRejection(credential)).accessToken;
+  /** After an API answered 401 to `rejected` (the active account's): a new one, once. */
+  accessTokenAfterRejection(rejected: string): Promise<string> {
+    return this.accounts.accessTokenAfterRejection(rejected);
   }
 
   /** The active account's access token, with the scheme and the key it must be presented with. */
-  async apiCredential(): Promise<ApiCredential> {
-    const active = this.accounts.active();
-    if (this.state.status !== 'signed-in' || !active)
-      throw new CoreError('not_signed_in', NOT_SIGNED_IN);
-    if (!this.expiresSoon(active.tokens)) return credentialOf(active);
-    await this.refresherFor(active.sub).refresh();
-    return this.credentialFor(active.sub);
+  apiCredential(): Promise<ApiCredential> {
+    return this.accounts.credential();
   }
 
   /** After the API answered 401 to `rejected`: that account's new token (refreshed once). */
-  async apiCredentialAfterRejection(rejected: ApiCredential): Promise<ApiCredential> {
-    const account = this.accounts.get(rejected.sub);
-    if (!account) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
-    if (account.tokens.accessToken !== rejected.accessToken) return credentialOf(account);
-    await this.refresherFor(account.sub).refresh();
-    return this.credentialFor(account.sub);
+  apiCredentialAfterRejection(rejected: ApiCredential): Promise<ApiCredential> {
+    return this.accounts.credentialAfterRejection(rejected);
   }
 
-  /**
-   * The active account's DPoP key, to sign API proofs with. Main process only: never sent anywhere.
-   * Each account has its own (its thumbprint is the `cnf.jkt` of that account's tokens only).
-   */
+  /** The active account's DPoP key, to sign API proofs with (main process only, one per account). */
   async dpopKey(): Promise<DPoPKey> {
-    const key = this.accounts.active()?.key;
-    if (!key) throw new CoreError('not_signed_in', 'No account with a proof-of-possession key.');
-    return key;
+    return this.accounts.activeKey();
   }
 
   async close(): Promise<void> {
@@ -421,86 +351,6 @@ export class SessionManager {
       this.state = { ...state, tokens };
   }
 
-  /** openid-client's handle over `key` (made once; a failed discovery is retried next time). */
-  private handleFor(key: DPoPKey): Promise<DPoPHandle> {
-    let handle = this.handles.get(key);
-    if (!handle) {
-      const pending = dpopHandle(this.config, key.keyPair);
-      handle = pending;
-      this.handles.set(key, pending);
-      pending.catch(() => {
-        if (this.handles.get(key) === pending) this.handles.delete(key);
-      });
-    }
-    return handle;
-  }
-
-  /**
-   * A new key for one sign-in: it becomes the account's, so no two accounts share a thumbprint. Its
-   * private half is exported once, to be encrypted for the vault; without OS encryption it lives in
-   * memory only (and so does the account).
-   */
-  private async newKey(): Promise<AccountKey & { handle: DPoPHandle }> {
-    const { key, privateJwk } = await DPoPKey.generate();
-    let keyRecord;
-    if (await this.vault.persistent()) {
-      try {
-        keyRecord = await sealKeyRecord(this.platform.cipher, privateJwk);
-      } catch (error) {
-        this.log.error('could not encrypt a proof-of-possession key (DPoP); keeping it in memory', {
-          reason: error instanceof Error ? error.name : 'unknown',
-        });
-      }
-    }
-    return { key, keyRecord, handle: await this.handleFor(key) };
-  }
-
-  /** The accounts as read from the vault, their keys opened (a key that cannot be is left out). */
-  private accountsOf(stored: readonly StoredAccount[]): Promise<Account[]> {
-    return Promise.all(
-      stored.map(async ({ tokens, dpopKey: keyRecord }) => {
-        const account: Account = { sub: tokens.claims.sub, tokens };
-        if (!keyRecord) return account;
-        try {
-          return {
-            ...account,
-            key: await openKeyRecord(this.platform.cipher, keyRecord),
-            keyRecord,
-          };
-        } catch {
-          // Its DPoP-bound refresh token fails at the next refresh, and that account signs in again.
-          this.log.warn('an account’s proof-of-possession key (DPoP) could not be read');
-          return account;
-        }
-      }),
-    );
-  }
-
-  /** The tokens a sign-in brought: the account they belong to, added or updated, and active. */
-  private async persistAccount(
-    tokens: TokenSet,
-    key: AccountKey | undefined,
-    wanted: () => boolean,
-    superseded: () => Error,
-  ): Promise<void> {
-    const account: Account = {
-      sub: tokens.claims.sub,
-      tokens,
-      ...(key ? { key: key.key, keyRecord: key.keyRecord } : {}),
-    };
-    await this.persistence.persistUnlessSuperseded(
-      tokens,
-      wanted,
-      superseded,
-      () => this.accounts.contentWith(account, true),
-      () => {
-        // A refresh of the tokens this sign-in replaces must not hand them out afterwards.
-        this.refreshers.delete(account.sub);
-        this.accounts.put(account, true);
-      },
-    );
-  }
-
   /** Where a sign-in that did not finish leaves the session: the active account, else signed out. */
   private afterSignIn(error: AppError): SessionState {
     const active = this.accounts.active();
@@ -509,92 +359,11 @@ export class SessionManager {
       : { status: 'signed-out', error };
   }
 
-  /** The refresher of `sub`'s account: one per account, made when first needed. */
-  private refresherFor(sub: string): TokenRefresher {
-    let refresher = this.refreshers.get(sub);
-    if (refresher) return refresher;
-    const account = () => this.accounts.get(sub);
-    refresher = new TokenRefresher(
-      {
-        config: this.config,
-        log: this.log,
-        tokens: () => account()?.tokens,
-        epoch: () => this.epoch,
-        dpop: async () => {
-          const key = account()?.key;
-          return key ? { handle: await this.handleFor(key) } : undefined;
-        },
-        persist: (tokens, wanted, superseded) =>
-          this.persistence.persistUnlessSuperseded(
-            tokens,
-            wanted,
-            superseded,
-            () => this.accounts.contentWith({ ...account()!, tokens }, false),
-            () => {
-              this.accounts.put({ ...account()!, tokens }, false);
-              if (this.accounts.active()?.sub === sub) this.holdTokens(tokens);
-            },
-          ),
-        endSession: (reason) => this.dropAccount(sub, reason),
-      },
-      NOT_SIGNED_IN,
-    );
-    this.refreshers.set(sub, refresher);
-    return refresher;
-  }
-
-  /** `sub`'s credential as held now. */
-  private credentialFor(sub: string): ApiCredential {
-    const account = this.accounts.get(sub);
-    if (!account) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
-    return credentialOf(account);
-  }
-
-  /**
-   * One account is signed out (the provider rejected its refresh token): the next one becomes
-   * active, or, when it was the last, the session ends with `reason`.
-   */
-  private dropAccount(sub: string, reason: AppError): void {
-    const wasActive = this.accounts.active()?.sub === sub;
-    this.accounts.remove(sub);
-    this.refreshers.delete(sub);
-    const next = this.accounts.active();
-    if (!next) {
-      this.endSession(reason);
-      return;
-    }
-    this.rewriteVault();
-    if (wasActive) this.moveTo({ status: 'signed-in', tokens: next.tokens, error: reason });
-  }
-
-  /** Writes the accounts as they are (in the background); dropped if the session ends first. */
-  private rewriteVault(): void {
-    const epoch = this.epoch;
-    void this.persistence.rewrite(
-      () => this.accounts.content(),
-      () => this.epoch === epoch,
-    );
-  }
-
   /** Forgets every account locally: memory and vault. Whatever was in flight is now unwanted. */
   private endSession(reason: SessionView['error']): void {
     this.epoch += 1;
     this.accounts.clear();
-    this.refreshers.clear();
     const failure = this.persistence.clear();
     this.moveTo({ status: 'signed-out', error: failure ?? reason });
   }
-
-  private expiresSoon(tokens: TokenSet): boolean {
-    return tokens.accessTokenExpiresAt - this.options.clockSkewSeconds * 1000 <= Date.now();
-  }
-}
-
-function credentialOf({ sub, tokens, key }: Account): ApiCredential {
-  return {
-    accessToken: tokens.accessToken,
-    scheme: tokens.tokenType === 'DPoP' ? 'DPoP' : 'Bearer',
-    sub,
-    key,
-  };
 }
