@@ -219,6 +219,8 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     managedConfigWins: options.managedConfigWins === true,
     // Asked only once an update is ready, long after the first core is active.
     pendingActivity: () => active.core?.session.pendingActivity(),
+    // The feed through the same transport as the provider and the API (Settings → Network applies).
+    fetch: transport.fetchFor('UPDATE_FEED_URL'),
     log,
   });
 

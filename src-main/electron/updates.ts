@@ -16,7 +16,6 @@ import type { App } from 'electron';
 import { getAppCacheDir } from 'electron-updater/out/AppAdapter.js';
 import type { UpdateView } from '../../src-preload/contract.ts';
 import type { Logger } from '../core/platform.ts';
-import type { UpdateTransport } from '../core/updates/update-http.ts';
 import {
   channelFileFor,
   createPlatformUpdater,
@@ -47,8 +46,6 @@ export interface ElectronUpdatesOptions {
   /** Sends `updates:changed` to the window. */
   emit: (view: UpdateView) => void;
   log: Logger;
-  /** The network transport (default: fetch). */
-  transport?: UpdateTransport;
 }
 
 /** The core host's `updates` platform, from Electron's `app`. */
@@ -72,7 +69,6 @@ export function createElectronUpdates(options: ElectronUpdatesOptions): UpdatesP
     userDataPath: userData,
     ...(hasBuiltConfig ? { appUpdateYml: builtConfig } : {}),
     ...(options.buildPublicKey ? { buildPublicKey: options.buildPublicKey } : {}),
-    ...(options.transport ? { transport: options.transport } : {}),
     emit: options.emit,
     createUpdater: (feedUrl, executor) => {
       if (install !== 'appimage' && install !== 'nsis' && install !== 'mac')

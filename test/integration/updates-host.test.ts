@@ -30,6 +30,9 @@ import {
   writeAppImage,
   writeChannel,
 } from '../support/update-release.ts';
+import { makeDevstackCertificates } from '../../devstack/tls.ts';
+import { nodeTransports } from '../../src-main/core/network/node-transport.ts';
+import { startTestProxy } from '../support/proxy.ts';
 import { envTransports } from '../support/transport.ts';
 
 const stack = useIntegrationStack();
@@ -38,6 +41,7 @@ const CHANNEL = channelFileFor(process.platform, process.arch);
 const MiB = 1024 * 1024;
 
 let root: string;
+let feedDir: string;
 let feed: UpdateFeed;
 let test: TestPlatform | undefined;
 let host: CoreHost | undefined;
@@ -46,7 +50,7 @@ let events: UpdateView[];
 
 beforeEach(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'updates-host-'));
-  const feedDir = path.join(root, 'feed');
+  feedDir = path.join(root, 'feed');
   mkdirSync(feedDir);
   mkdirSync(path.join(root, 'installed'));
   const installedFile = path.join(root, 'installed', 'App-1.0.0.AppImage');
@@ -226,5 +230,41 @@ describe('Restart to update never interrupts a sign-in, a sign-in code or a logo
 
     // The logout receiver gives up after logoutTimeoutMs: nothing is pending any more.
     await expect.poll(() => test!.installs(), { timeout: 5000 }).toBe(1);
+  });
+});
+
+describe("the feed through the app's one transport (issue 18)", () => {
+  it('PROXY set: the check and the download reach a feed only the company proxy can resolve, in CONNECT tunnels', async () => {
+    const certs = await makeDevstackCertificates(['updates.corp.test']);
+    const proxy = await startTestProxy({ hosts: { 'updates.corp.test': '127.0.0.1' } });
+    const corpFeed = await startUpdateFeed(feedDir, {
+      tls: { cert: certs.cert, key: certs.key, host: 'updates.corp.test' },
+    });
+    try {
+      await startHost(
+        {
+          UPDATE_FEED_URL: corpFeed.url,
+          UPDATE_PUBLIC_KEY: keys.publicKeyBase64,
+          PROXY: proxy.url,
+        },
+        // The preview's transports, trusting the feed's throw-away CA as a company root.
+        { transportFor: nodeTransports(process.env, { extraCaCertificates: [certs.caPem] }) },
+      );
+
+      await updates('updates:check');
+
+      await expect.poll(async () => (await updates('updates:get')).state.kind).toBe('ready');
+      expect(corpFeed.requests.map((request) => request.path)).toContain(`/${CHANNEL}`);
+      expect(corpFeed.downloads().length).toBeGreaterThan(0);
+      // Nothing but tunnels to the feed: no request line for a file, and no plain-http fallback.
+      const port = new URL(corpFeed.url).port;
+      expect(new Set(proxy.lines())).toEqual(new Set([`CONNECT updates.corp.test:${port}`]));
+    } finally {
+      await host?.close();
+      host = undefined;
+      await corpFeed.close();
+      await proxy.close();
+      await certs.dispose();
+    }
   });
 });

@@ -8,7 +8,13 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createReadStream, statSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
@@ -39,6 +45,11 @@ export interface UpdateFeedOptions {
   singleRangesOnly?: boolean;
   /** Send file bodies no faster than this (a slow network), so a download's progress can be seen. */
   bytesPerSecond?: number;
+  /**
+   * Serve over HTTPS with this certificate, and give the URL with `host` (a name only a test proxy
+   * resolves, such as updates.corp.test): the feed is then reachable only through that proxy.
+   */
+  tls?: { cert: string; key: string; host: string };
 }
 
 type ByteRange = { start: number; end: number };
@@ -53,7 +64,7 @@ export async function startUpdateFeed(
     if (options.bytesPerSecond)
       await new Promise((resolve) => setTimeout(resolve, (bytes / options.bytesPerSecond!) * 1000));
   };
-  const server = createServer((request, response) => {
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const entry: FeedRequest = {
       method: request.method ?? 'GET',
@@ -128,12 +139,16 @@ export async function startUpdateFeed(
       'Accept-Ranges': 'bytes',
     });
     return send(request.method, response, parts, count, pace);
-  });
+  };
+  const { tls } = options;
+  const server = tls
+    ? createTlsServer({ cert: tls.cert, key: tls.key }, handle)
+    : createServer(handle);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: tls ? `https://${tls.host}:${port}/` : `http://127.0.0.1:${port}/`,
     requests,
     bytesServed: (filter = () => true) =>
       requests.filter(filter).reduce((sum, request) => sum + request.bytes, 0),

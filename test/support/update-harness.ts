@@ -23,6 +23,7 @@ import { UpdateService } from '../../src-main/core/updates/update-service.ts';
 import type { UpdatesPlatform } from '../../src-main/core/updates/updates.ts';
 import { resolveUpdateSetup } from '../../src-main/core/updates/update-setup.ts';
 import type { PendingActivity } from '../../src-preload/contract.ts';
+import { envTransport } from './transport.ts';
 
 export const CACHE_DIR_NAME = 'update-test-updater';
 
@@ -143,7 +144,8 @@ export interface TestUpdates {
 export function createTestUpdates(options: TestUpdatesOptions): TestUpdates {
   const test = testUpdatesPlatform(options);
   const { platform } = test;
-  const executor = new UpdateHttpExecutor();
+  // The feed through the transport a host gives it (the feed is on 127.0.0.1: direct by the policy).
+  const executor = new UpdateHttpExecutor(envTransport().fetchFor('UPDATE_FEED_URL'));
   let updater: AppUpdater | undefined;
   const service = new UpdateService({
     setup: resolveUpdateSetup(

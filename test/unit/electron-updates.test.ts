@@ -75,6 +75,8 @@ const start = (
       cwd: dir,
     }),
     pendingActivity: () => undefined,
+    // Nothing here sends a request (the checks are never due): a fetch that says so if one does.
+    fetch: () => Promise.reject(new Error('no request expected')),
     log: silent,
   });
   updates.close();

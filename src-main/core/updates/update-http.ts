@@ -1,9 +1,9 @@
 /**
  * electron-updater's HTTP without Electron. electron-updater talks to the feed through an
  * `HttpExecutor` (builder-util-runtime); its own one is built on Electron's `net` and would load
- * `electron`. This one is the same base class over a fetch-shaped transport (`globalThis.fetch` by
- * default; the app's proxy-aware transport can be passed instead), so the core, the preview and the
- * tests run the real updater code under plain Node.
+ * `electron`. This one is the same base class over the app's fetch-shaped transport (the host's
+ * `fetchFor('UPDATE_FEED_URL')`, network/transport.ts: the proxy, PAC and certificate rules every other
+ * request obeys), so the core, the preview and the tests run the real updater code under plain Node.
  *
  * What it adds on the way:
  * - only `https:` URLs, or `http:` to a loopback host (the rule config.ts applies to every other
@@ -34,8 +34,8 @@ import { isLoopbackHost } from '../config.ts';
 import type { FetchLike } from '../network/transport.ts';
 
 /**
- * The network transport's fetch (network/transport.ts): `globalThis.fetch` by default; the host
- * passes its proxy-aware one. Called as `(url, { method, headers, redirect: 'manual', signal })`.
+ * The network transport's fetch for the feed (`transport.fetchFor('UPDATE_FEED_URL')`,
+ * network/transport.ts). Called as `(url, { method, headers, redirect: 'manual', signal })`.
  */
 export type UpdateTransport = FetchLike;
 
@@ -169,10 +169,8 @@ export class UpdateHttpExecutor extends HttpExecutor<TransportRequest> {
   private blockMaps = new Map<string, string>();
   private readonly transport: UpdateTransport;
 
-  // The Electron edge is to pass the host's transport (`fetchFor('UPDATE_FEED_URL')`) when it wires the
-  // updater (issue 20); until then the default stays Node's fetch, the one exception to the rule.
-  // eslint-disable-next-line no-restricted-properties -- issue 20 wires the transport in
-  constructor(transport: UpdateTransport = globalThis.fetch) {
+  /** `transport`: the host's `fetchFor('UPDATE_FEED_URL')`; there is no default (no direct fetch). */
+  constructor(transport: UpdateTransport) {
     super();
     this.transport = transport;
   }

@@ -35,8 +35,6 @@ export interface UpdatesPlatform {
   installNow(updater: AppUpdater, version: string): void;
   /** Called on every change, with what the renderer may see (`updates:changed`). */
   emit(view: UpdateView): void;
-  /** The network transport (default: fetch). */
-  transport?: UpdateTransport;
   /** First automatic check after start (default 10 s); then every 4 hours. */
   firstCheckAfterMs?: number;
   /** How often a waiting restart asks again (default 1 s). */
@@ -52,6 +50,11 @@ export interface HostUpdatesOptions {
   managedConfigWins: boolean;
   /** What a restart must wait for (the running session answers). */
   pendingActivity: () => PendingActivity | undefined;
+  /**
+   * How the feed is reached: the host's transport for UPDATE_FEED_URL (`fetchFor('UPDATE_FEED_URL')`),
+   * the one every other request of the app goes through (proxy, PAC, the certificate store).
+   */
+  fetch: UpdateTransport;
   log: Logger;
 }
 
@@ -76,7 +79,7 @@ export function createHostUpdates(options: HostUpdatesOptions): UpdateService {
       setting: setup.setting,
       message: setup.message,
     });
-  const executor = new UpdateHttpExecutor(platform?.transport);
+  const executor = new UpdateHttpExecutor(options.fetch);
   let updater: AppUpdater | undefined;
   const service = new UpdateService({
     setup,
