@@ -6,25 +6,18 @@
  * migration of a vault written in the single-session format with real tokens.
  */
 import path from 'node:path';
-import * as client from 'openid-client';
 import type { BrowserContext } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCOUNTS_KEY } from '../../src-main/core/account-vault.ts';
 import { DPOP_KEY_RECORD } from '../../src-main/core/dpop.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
-import { TokenVault, vaultOwnerOf, type TokenSet } from '../../src-main/core/vault.ts';
+import { TokenVault, vaultOwnerOf } from '../../src-main/core/vault.ts';
 import { alice, bob } from '../support/accounts.ts';
-import {
-  configFor,
-  discoverPublicClient,
-  signIn,
-  type Account,
-  type TestCore,
-} from '../support/core-harness.ts';
+import { configFor, signIn, type Account, type TestCore } from '../support/core-harness.ts';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { send } from '../support/http.ts';
-import { useIntegrationStack } from '../support/integration-stack.ts';
+import { providerAccepts, useIntegrationStack } from '../support/integration-stack.ts';
 import { profileOf } from '../support/session-view.ts';
 import { signInWithBrowser } from '../support/system-browser.ts';
 
@@ -89,31 +82,6 @@ async function subsByEmail(test: TestCore): Promise<Record<string, string>> {
   return Object.fromEntries(
     stored.accounts.map(({ tokens }) => [String(tokens.claims['email']), tokens.claims.sub]),
   );
-}
-
-/** A refresh grant at the provider with `keyPair`'s proof, as the app would make it. */
-async function refreshAs(tokens: TokenSet, keyPair: client.CryptoKeyPair): Promise<string> {
-  const configuration = await discoverPublicClient(stack.devstack);
-  try {
-    const response = await client.refreshTokenGrant(
-      configuration,
-      tokens.refreshToken!,
-      undefined,
-      {
-        DPoP: client.getDPoPHandle(configuration, keyPair),
-      },
-    );
-    stack.remember({
-      accessToken: response.access_token,
-      refreshToken: response.refresh_token,
-      idToken: '',
-      accessTokenExpiresAt: 0,
-      claims: { sub: '' },
-    });
-    return 'accepted';
-  } catch (error) {
-    return error instanceof client.ResponseBodyError ? error.error : String(error);
-  }
 }
 
 describe('several accounts', () => {
@@ -210,8 +178,12 @@ describe('several accounts', () => {
       new JsonFileStore(path.join(test.dir, 'session.json')).get(ACCOUNTS_KEY),
     ).toBeUndefined();
     // Revoked: not even the holder of each account's own key can refresh any more.
-    expect(await refreshAs(tokensOf(alice.email), aliceKey.keyPair)).toBe('invalid_grant');
-    expect(await refreshAs(tokensOf(bob.email), bobKey.keyPair)).toBe('invalid_grant');
+    expect(
+      await providerAccepts(stack.devstack, tokensOf(alice.email).refreshToken!, aliceKey.keyPair),
+    ).toBe('invalid_grant');
+    expect(
+      await providerAccepts(stack.devstack, tokensOf(bob.email).refreshToken!, bobKey.keyPair),
+    ).toBe('invalid_grant');
   });
 
   it('refreshes each account on its own: using bob rotates only his chain, alice’s when she is next used', async () => {
@@ -319,7 +291,9 @@ describe('signing out of one account, and the limits (issue 19, step 2)', () => 
       },
     });
     expect(test.opened.length).toBe(opened);
-    expect(await refreshAs(bobTokens, bobKey.keyPair)).toBe('invalid_grant');
+    expect(await providerAccepts(stack.devstack, bobTokens.refreshToken!, bobKey.keyPair)).toBe(
+      'invalid_grant',
+    );
     expect(await test.core.messages.get('admin')).toEqual(ADMIN);
     expect((await test.storedAccounts())!.accounts).toHaveLength(1);
 

@@ -17,16 +17,9 @@ import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node
 import type { Cipher } from '../../src-main/core/platform.ts';
 import type { TokenSet } from '../../src-main/core/vault.ts';
 import { alice, bob } from '../support/accounts.ts';
-import {
-  configFor,
-  discoverPublicClient,
-  envFor,
-  filesUnder,
-  signIn,
-  type TestCore,
-} from '../support/core-harness.ts';
+import { configFor, envFor, filesUnder, signIn, type TestCore } from '../support/core-harness.ts';
 import { signInWithBrowser } from '../support/system-browser.ts';
-import { useIntegrationStack } from '../support/integration-stack.ts';
+import { providerAccepts, useIntegrationStack } from '../support/integration-stack.ts';
 import { profileOf } from '../support/session-view.ts';
 import { envTransport } from '../support/transport.ts';
 
@@ -73,30 +66,6 @@ async function signedIn(
   const tokens = (await test.storedTokens())!;
   remember(tokens);
   return { test, tokens, key: await test.core.session.dpopKey() };
-}
-
-/** A refresh grant at the provider, as whoever holds `keyPair` (none: a plain bearer request). */
-async function refreshAs(refreshToken: string, keyPair?: client.CryptoKeyPair): Promise<string> {
-  const configuration = await discoverPublicClient(stack.devstack);
-  try {
-    const options = keyPair ? { DPoP: client.getDPoPHandle(configuration, keyPair) } : undefined;
-    const response = await client.refreshTokenGrant(
-      configuration,
-      refreshToken,
-      undefined,
-      options,
-    );
-    remember({
-      accessToken: response.access_token,
-      refreshToken: response.refresh_token,
-      idToken: '',
-      accessTokenExpiresAt: 0,
-      claims: { sub: '' },
-    });
-    return 'accepted';
-  } catch (error) {
-    return error instanceof client.ResponseBodyError ? error.error : String(error);
-  }
 }
 
 interface ApiAnswer {
@@ -170,7 +139,7 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     remember(tokens);
     expect(tokens.tokenType).toBe('DPoP');
     expect(claimsOf(tokens.accessToken)).toMatchObject({ cnf: { jkt: key.thumbprint } });
-    expect(await refreshAs(tokens.refreshToken!)).toBe('invalid_grant');
+    expect(await providerAccepts(stack.devstack, tokens.refreshToken!)).toBe('invalid_grant');
 
     // API calls: the first gets the API's use_dpop_nonce challenge and one retry; the next use the nonce.
     const protectedBefore = apiRequests.get('/api/messages/protected') ?? 0;
@@ -216,7 +185,9 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
       ok: false,
       error: { code: 'not_signed_in' },
     });
-    expect(await refreshAs(refreshed.refreshToken!, key.keyPair)).toBe('invalid_grant');
+    expect(await providerAccepts(stack.devstack, refreshed.refreshToken!, key.keyPair)).toBe(
+      'invalid_grant',
+    );
     // ...and the account's key went with it: the next sign-in (the same person) gets a new key,
     // so nothing links the two sessions by thumbprint.
     expect(filesUnder(test.dir)).not.toContain('dpop');
@@ -286,10 +257,10 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
   it('refuses a stolen refresh token without the key, and the owner keeps refreshing', async () => {
     const { test, tokens, key } = await signedIn(bob);
     const refreshToken = tokens.refreshToken!;
-    expect(await refreshAs(refreshToken)).toBe('invalid_grant');
-    expect(await refreshAs(refreshToken, await client.randomDPoPKeyPair('ES256'))).toBe(
-      'invalid_grant',
-    );
+    expect(await providerAccepts(stack.devstack, refreshToken)).toBe('invalid_grant');
+    expect(
+      await providerAccepts(stack.devstack, refreshToken, await client.randomDPoPKeyPair('ES256')),
+    ).toBe('invalid_grant');
 
     // The failed thefts consumed nothing: the owner's next refresh (with its key) works.
     await test.core.session.accessTokenAfterRejection(tokens.accessToken);
@@ -299,7 +270,7 @@ describe('DPoP on (AUTH0_DPOP=true)', () => {
     expect(claimsOf(refreshed.accessToken)).toMatchObject({ cnf: { jkt: key.thumbprint } });
     expect(await test.core.messages.get('protected')).toEqual(PROTECTED);
     // ...and the new refresh token is bound the same way.
-    expect(await refreshAs(refreshed.refreshToken!)).toBe('invalid_grant');
+    expect(await providerAccepts(stack.devstack, refreshed.refreshToken!)).toBe('invalid_grant');
   });
 
   it('keeps the key across a restart: a new core over the same vault refreshes with the bound refresh token', async () => {

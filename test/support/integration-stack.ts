@@ -92,13 +92,19 @@ export function useIntegrationStack(options: IntegrationStackOptions = {}): Inte
   };
 }
 
-/** Asks the provider directly whether it still honours a refresh token: true, or the error it gives. */
+/**
+ * Asks the provider directly whether it still honours a refresh token: true, or the error it gives.
+ * With `keyPair` the request carries that key's DPoP proof (as the app's would, or a thief's).
+ */
 export async function providerAccepts(
   devstack: Pick<DevstackLike, 'issuer' | 'clientId'>,
   refreshToken: string,
+  keyPair?: client.CryptoKeyPair,
 ): Promise<boolean | string> {
+  const configuration = await discoverPublicClient(devstack);
   try {
-    await client.refreshTokenGrant(await discoverPublicClient(devstack), refreshToken);
+    const options = keyPair ? { DPoP: client.getDPoPHandle(configuration, keyPair) } : undefined;
+    await client.refreshTokenGrant(configuration, refreshToken, undefined, options);
     return true;
   } catch (error) {
     return error instanceof client.ResponseBodyError ? error.error : String(error);
