@@ -15,9 +15,10 @@ import type { AppError } from '../../src-preload/contract.ts';
 import { DPOP_KEY_RECORD, keyRecordSchema, type KeyRecord } from './dpop.ts';
 import type { Cipher, KeyValueStore } from './platform.ts';
 import {
-  ownerChanged,
+  SealedRecord,
   tokenSetSchema,
   TokenVault,
+  VAULT_KEY,
   type TokenSet,
   type VaultOwner,
 } from './vault.ts';
@@ -59,15 +60,22 @@ export type AccountsLoad =
 
 export class AccountVault {
   private readonly store: KeyValueStore;
-  private readonly cipher: Cipher;
-  private readonly owner: VaultOwner;
+  private readonly record: SealedRecord<VaultContent>;
   /** The record of earlier versions, read once to migrate it. */
   private readonly single: TokenVault;
 
   constructor(store: KeyValueStore, cipher: Cipher, owner: VaultOwner) {
     this.store = store;
-    this.cipher = cipher;
-    this.owner = owner;
+    this.record = new SealedRecord({
+      store,
+      cipher,
+      owner,
+      key: ACCOUNTS_KEY,
+      version: 2,
+      recordSchema,
+      contentSchema,
+      words: { subject: 'The saved accounts', it: 'they', was: 'were' },
+    });
     this.single = new TokenVault(store, cipher, owner);
   }
 
@@ -78,59 +86,29 @@ export class AccountVault {
 
   async load(): Promise<AccountsLoad> {
     if (!(await this.persistent())) return { kind: 'empty' };
-    let raw: unknown;
-    try {
-      raw = this.store.get(ACCOUNTS_KEY);
-    } catch {
-      return this.discard(
-        'The saved accounts could not be read, so they were removed. Please log in again.',
-      );
+    const loaded = await this.record.read();
+    if (loaded.kind === 'empty') return this.migrate();
+    if (loaded.kind === 'discarded') {
+      this.deleteQuietly(VAULT_KEY);
+      return loaded;
     }
-    if (raw === undefined) return this.migrate();
-    const record = recordSchema.safeParse(raw);
-    if (!record.success)
-      return this.discard(
-        'The saved accounts were damaged, so they were removed. Please log in again.',
-      );
-    const changed = ownerChanged(record.data, this.owner);
-    if (changed) {
-      this.clearQuietly();
-      return { kind: 'discarded', reason: changed };
-    }
-    let content: unknown;
-    try {
-      content = JSON.parse(await this.cipher.decrypt(record.data.ciphertext));
-    } catch {
-      return this.discard(
-        'The saved accounts could not be decrypted (changed, or from another installation), so they were removed. Please log in again.',
-      );
-    }
-    const parsed = contentSchema.safeParse(content);
-    if (!parsed.success)
-      return this.discard(
-        'The saved accounts were damaged, so they were removed. Please log in again.',
-      );
-    return { kind: 'loaded', content: parsed.data, migrated: false };
+    return { kind: 'loaded', content: loaded.value, migrated: false };
   }
 
   /**
    * Persists every account, encrypted; a no-op when encryption is unavailable. `stillWanted` is
-   * asked after the (slow) encryption, right before the synchronous write. Resolves whether the
-   * record was written; rejects when encrypting or writing failed.
+   * asked after the (slow) encryption, right before the synchronous write (SealedRecord.write).
    */
   async save(content: VaultContent, stillWanted: () => boolean = () => true): Promise<boolean> {
     if (!(await this.persistent())) return false;
-    const ciphertext = await this.cipher.encrypt(JSON.stringify(content));
-    if (!stillWanted()) return false;
-    this.store.set(ACCOUNTS_KEY, { version: 2, ...this.owner, ciphertext });
-    return true;
+    return this.record.write(content, stillWanted);
   }
 
   /** Removes every saved account; throws when the store cannot be written (the caller tells the user). */
   clear(): void {
-    this.store.delete(ACCOUNTS_KEY);
+    this.record.clear();
     // A single-session record a failed migration left behind must not come back at the next start.
-    this.store.delete('session');
+    this.store.delete(VAULT_KEY);
   }
 
   /** The first start after an update: today's single session (and key) become the first account. */
@@ -169,18 +147,5 @@ export class AccountVault {
     } catch {
       // Removed again at the next start.
     }
-  }
-
-  private clearQuietly(): void {
-    try {
-      this.clear();
-    } catch {
-      // The record is discarded again next time, or overwritten by the next save.
-    }
-  }
-
-  private discard(message: string): AccountsLoad {
-    this.clearQuietly();
-    return { kind: 'discarded', reason: { code: 'storage_unreadable', message } };
   }
 }

@@ -94,80 +94,102 @@ export function ownerChanged(
   };
 }
 
-export type VaultLoad =
-  | { kind: 'empty' }
-  | { kind: 'loaded'; tokens: TokenSet }
-  | { kind: 'discarded'; reason: AppError };
+/** How a record's messages name what it holds: "The saved session" … "it was", or a plural. */
+export interface RecordWords {
+  subject: string;
+  it: 'it' | 'they';
+  was: 'was' | 'were';
+}
 
-export class TokenVault {
+export type SealedLoad<T> =
+  { kind: 'empty' } | { kind: 'loaded'; value: T } | { kind: 'discarded'; reason: AppError };
+
+/** A stored record: the settings it was saved under and its encrypted content. */
+type RecordShape = Partial<Record<keyof VaultOwner, string | undefined>> & { ciphertext: string };
+
+/**
+ * One encrypted record of the store, bound to the settings it was saved under: read back only under
+ * the same ones; a record that cannot be read, decrypted or parsed is removed and answered with a
+ * reason the UI shows. The single session of earlier versions and the vault of accounts are each one.
+ */
+export class SealedRecord<T> {
   private readonly store: KeyValueStore;
   private readonly cipher: Cipher;
   private readonly owner: VaultOwner;
-  private available: Promise<boolean> | undefined;
+  private readonly key: string;
+  private readonly version: number;
+  private readonly recordSchema: z.ZodType<RecordShape>;
+  private readonly contentSchema: z.ZodType<T>;
+  private readonly words: RecordWords;
 
-  constructor(store: KeyValueStore, cipher: Cipher, owner: VaultOwner) {
-    this.store = store;
-    this.cipher = cipher;
-    this.owner = owner;
+  constructor(options: {
+    store: KeyValueStore;
+    cipher: Cipher;
+    owner: VaultOwner;
+    key: string;
+    version: number;
+    recordSchema: z.ZodType<RecordShape>;
+    contentSchema: z.ZodType<T>;
+    words: RecordWords;
+  }) {
+    this.store = options.store;
+    this.cipher = options.cipher;
+    this.owner = options.owner;
+    this.key = options.key;
+    this.version = options.version;
+    this.recordSchema = options.recordSchema;
+    this.contentSchema = options.contentSchema;
+    this.words = options.words;
   }
 
-  /** Whether sessions can be kept across restarts (real OS encryption is available). */
-  async persistent(): Promise<boolean> {
-    this.available ??= this.cipher.isAvailable().catch(() => false);
-    return this.available;
-  }
-
-  async load(): Promise<VaultLoad> {
-    if (!(await this.persistent())) return { kind: 'empty' };
+  async read(): Promise<SealedLoad<T>> {
+    const { subject, it, was } = this.words;
+    const removed = `so ${it} ${was} removed. Please log in again.`;
+    const damaged = `${subject} ${was} damaged, ${removed}`;
     let raw: unknown;
     try {
-      raw = this.store.get(VAULT_KEY);
+      raw = this.store.get(this.key);
     } catch {
-      return this.discard(
-        'The saved session could not be read, so it was removed. Please log in again.',
-      );
+      return this.discard(`${subject} could not be read, ${removed}`);
     }
     if (raw === undefined) return { kind: 'empty' };
-    const record = recordSchema.safeParse(raw);
-    if (!record.success)
-      return this.discard('The saved session was damaged, so it was removed. Please log in again.');
-    // A session saved under other settings (tenant, application, audience, API) is not ours to use.
+    const record = this.recordSchema.safeParse(raw);
+    if (!record.success) return this.discard(damaged);
+    // A record saved under other settings (tenant, application, audience, API) is not ours to use.
     const changed = ownerChanged(record.data, this.owner);
     if (changed) {
       this.clearQuietly();
       return { kind: 'discarded', reason: changed };
     }
-    let tokens: unknown;
+    let content: unknown;
     try {
-      tokens = JSON.parse(await this.cipher.decrypt(record.data.ciphertext));
+      content = JSON.parse(await this.cipher.decrypt(record.data.ciphertext));
     } catch {
       return this.discard(
-        'The saved session could not be decrypted (changed, or from another installation), so it was removed. Please log in again.',
+        `${subject} could not be decrypted (changed, or from another installation), ${removed}`,
       );
     }
-    const parsed = tokenSetSchema.safeParse(tokens);
-    if (!parsed.success)
-      return this.discard('The saved session was damaged, so it was removed. Please log in again.');
-    return { kind: 'loaded', tokens: parsed.data };
+    const parsed = this.contentSchema.safeParse(content);
+    if (!parsed.success) return this.discard(damaged);
+    return { kind: 'loaded', value: parsed.data };
   }
 
   /**
-   * Persists the token set, encrypted; a no-op when encryption is unavailable. Encryption takes time
-   * (the OS keychain may even ask the user): `stillWanted` is asked after it, right before the
-   * synchronous write, so a session that ended meanwhile (logout, cancel) is not written back.
-   * Resolves whether the record was written; rejects when encrypting or writing failed.
+   * Encrypts and writes `value`. Encryption takes time (the OS keychain may even ask the user):
+   * `stillWanted` is asked after it, right before the synchronous write, so a session that ended
+   * meanwhile is not written back. Resolves whether it was written; rejects when encrypting or
+   * writing failed.
    */
-  async save(tokens: TokenSet, stillWanted: () => boolean = () => true): Promise<boolean> {
-    if (!(await this.persistent())) return false;
-    const ciphertext = await this.cipher.encrypt(JSON.stringify(tokens));
+  async write(value: T, stillWanted: () => boolean): Promise<boolean> {
+    const ciphertext = await this.cipher.encrypt(JSON.stringify(value));
     if (!stillWanted()) return false;
-    this.store.set(VAULT_KEY, { version: 1, ...this.owner, ciphertext });
+    this.store.set(this.key, { version: this.version, ...this.owner, ciphertext });
     return true;
   }
 
-  /** Removes the saved session; throws when the store cannot be written (the caller tells the user). */
+  /** Removes the record; throws when the store cannot be written (the caller tells the user). */
   clear(): void {
-    this.store.delete(VAULT_KEY);
+    this.store.delete(this.key);
   }
 
   /** For records that are unusable anyway: a failed removal is retried at the next start. */
@@ -179,8 +201,56 @@ export class TokenVault {
     }
   }
 
-  private discard(message: string): VaultLoad {
+  private discard(message: string): SealedLoad<T> {
     this.clearQuietly();
     return { kind: 'discarded', reason: { code: 'storage_unreadable', message } };
+  }
+}
+
+export type VaultLoad =
+  | { kind: 'empty' }
+  | { kind: 'loaded'; tokens: TokenSet }
+  | { kind: 'discarded'; reason: AppError };
+
+export class TokenVault {
+  private readonly cipher: Cipher;
+  private readonly record: SealedRecord<TokenSet>;
+  private available: Promise<boolean> | undefined;
+
+  constructor(store: KeyValueStore, cipher: Cipher, owner: VaultOwner) {
+    this.cipher = cipher;
+    this.record = new SealedRecord({
+      store,
+      cipher,
+      owner,
+      key: VAULT_KEY,
+      version: 1,
+      recordSchema,
+      contentSchema: tokenSetSchema,
+      words: { subject: 'The saved session', it: 'it', was: 'was' },
+    });
+  }
+
+  /** Whether sessions can be kept across restarts (real OS encryption is available). */
+  async persistent(): Promise<boolean> {
+    this.available ??= this.cipher.isAvailable().catch(() => false);
+    return this.available;
+  }
+
+  async load(): Promise<VaultLoad> {
+    if (!(await this.persistent())) return { kind: 'empty' };
+    const loaded = await this.record.read();
+    return loaded.kind === 'loaded' ? { kind: 'loaded', tokens: loaded.value } : loaded;
+  }
+
+  /** Persists the token set, encrypted; a no-op when encryption is unavailable (SealedRecord.write). */
+  async save(tokens: TokenSet, stillWanted: () => boolean = () => true): Promise<boolean> {
+    if (!(await this.persistent())) return false;
+    return this.record.write(tokens, stillWanted);
+  }
+
+  /** Removes the saved session; throws when the store cannot be written (the caller tells the user). */
+  clear(): void {
+    this.record.clear();
   }
 }

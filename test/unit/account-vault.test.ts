@@ -104,6 +104,64 @@ describe('the vault of accounts', () => {
   });
 });
 
+describe('an unusable vault of accounts', () => {
+  const cases: Array<[string, (store: JsonFileStore, cipher: Cipher) => Promise<unknown>, string]> =
+    [
+      [
+        'a record that is not one',
+        async (store) => store.set(ACCOUNTS_KEY, { version: 2, ...owner }),
+        'The saved accounts were damaged, so they were removed. Please log in again.',
+      ],
+      [
+        'a ciphertext from elsewhere',
+        async (store) => store.set(ACCOUNTS_KEY, { version: 2, ...owner, ciphertext: 'AAAA' }),
+        'The saved accounts could not be decrypted (changed, or from another installation), so they were removed. Please log in again.',
+      ],
+      [
+        'content that is not accounts',
+        async (store, cipher) =>
+          store.set(ACCOUNTS_KEY, {
+            version: 2,
+            ...owner,
+            ciphertext: await cipher.encrypt(JSON.stringify({ active: 'alice', accounts: [] })),
+          }),
+        'The saved accounts were damaged, so they were removed. Please log in again.',
+      ],
+    ];
+
+  it.each(cases)(
+    '%s is discarded with the words the person reads, and an old single session with it',
+    async (_name, damage, message) => {
+      const { store, cipher, vault } = setup();
+      // A single-session record an interrupted migration left behind must not come back later.
+      await new TokenVault(store, cipher, owner).save(alice);
+      await damage(store, cipher);
+      expect(await vault.load()).toEqual({
+        kind: 'discarded',
+        reason: { code: 'storage_unreadable', message },
+      });
+      expect(store.get(ACCOUNTS_KEY)).toBeUndefined();
+      expect(store.get(VAULT_KEY)).toBeUndefined();
+      expect(await vault.load()).toEqual({ kind: 'empty' });
+    },
+  );
+
+  it('a store that cannot be read is answered with a reason, not a crash', async () => {
+    const { dir, cipher } = setup();
+    const store = new JsonFileStore(path.join(dir, 'session.json'));
+    store.get = () => {
+      throw new Error('EACCES');
+    };
+    expect(await new AccountVault(store, cipher, owner).load()).toEqual({
+      kind: 'discarded',
+      reason: {
+        code: 'storage_unreadable',
+        message: 'The saved accounts could not be read, so they were removed. Please log in again.',
+      },
+    });
+  });
+});
+
 describe('migration of the single-session vault (earlier versions)', () => {
   it('the saved session becomes the first, active account with the installation key', async () => {
     const { dir, store, cipher } = setup();
