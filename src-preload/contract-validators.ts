@@ -54,6 +54,7 @@ export const requestValidators = {
   'auth:use-way': z.tuple([z.enum(OTHER_SIGN_IN_WAYS)]),
   'auth:open-code-page': noArgs,
   'auth:copy-code': noArgs,
+  'auth:copy-sign-in-link': noArgs,
   'auth:logout': noArgs,
   'auth:end-provider-session': noArgs,
   'messages:get': z.tuple([z.enum(MESSAGE_KINDS)]),

@@ -323,6 +323,7 @@ export interface ChannelRequests {
   'auth:use-way': [way: OtherSignInWay];
   'auth:open-code-page': [];
   'auth:copy-code': [];
+  'auth:copy-sign-in-link': [];
   'auth:logout': [];
   'auth:end-provider-session': [];
   'messages:get': [kind: MessageKind];
@@ -372,9 +373,17 @@ export interface ChannelResponses {
   'auth:open-code-page': Result;
   /**
    * Puts the sign-in code shown now on the clipboard, from main (the renderer cannot choose the text).
-   * `way_unavailable` where the host has no clipboard of its own (the preview: the page copies it).
+   * `way_unavailable` where the host has no clipboard of its own (the preview outside its test mode:
+   * the page copies it).
    */
   'auth:copy-code': Result;
+  /**
+   * "Copy sign-in link" (issue 19): puts the pending sign-in's page (the authorization URL) on the
+   * clipboard from main, to finish in another browser or profile; the URL never comes back here.
+   * Good once, while the sign-in waits: `invalid_request` once it completed, was cancelled, timed
+   * out or a callback came back; `way_unavailable` where the host has no clipboard of its own.
+   */
+  'auth:copy-sign-in-link': Result;
   'messages:get': Result<{ data: ApiMessage }>;
   'settings:get': Result<{ settings: SettingsView }>;
   /** The form checked by the same parser as the environment, and what to register for it. */
@@ -442,6 +451,7 @@ export interface AuthBridge {
   useWay(way: OtherSignInWay): Promise<ChannelResponses['auth:use-way']>;
   openCodePage(): Promise<ChannelResponses['auth:open-code-page']>;
   copyCode(): Promise<ChannelResponses['auth:copy-code']>;
+  copySignInLink(): Promise<ChannelResponses['auth:copy-sign-in-link']>;
   logout(): Promise<ChannelResponses['auth:logout']>;
   endProviderSession(): Promise<ChannelResponses['auth:end-provider-session']>;
   getMessage(kind: MessageKind): Promise<ChannelResponses['messages:get']>;
@@ -483,6 +493,7 @@ export const bridgeMethods = {
   useWay: 'auth:use-way',
   openCodePage: 'auth:open-code-page',
   copyCode: 'auth:copy-code',
+  copySignInLink: 'auth:copy-sign-in-link',
   logout: 'auth:logout',
   endProviderSession: 'auth:end-provider-session',
   getMessage: 'messages:get',

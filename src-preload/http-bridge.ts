@@ -278,6 +278,7 @@ export function createHttpBridge(key: string, base = '', onLocked?: () => void):
     useWay: (way) => invoke(channelOf.useWay, way),
     openCodePage: () => invoke(channelOf.openCodePage),
     copyCode: () => invoke(channelOf.copyCode),
+    copySignInLink: () => invoke(channelOf.copySignInLink),
     logout: () => invoke(channelOf.logout),
     endProviderSession: () => invoke(channelOf.endProviderSession),
     getMessage: (kind) => invoke(channelOf.getMessage, kind),

@@ -43,6 +43,8 @@ export interface SignInAttempt {
   openedAt?: number;
   /** Started while an account was signed in: it adds one (`prompt=login`, issue 19). */
   adding?: boolean;
+  /** A callback with this sign-in's `state` came back: its link (Copy sign-in link) is spent. */
+  linkUsed?: boolean;
 }
 
 /** Where the browser comes back for a redirect way: the loopback server or the OS's app link. */

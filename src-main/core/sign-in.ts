@@ -74,6 +74,18 @@ export interface SignInHost {
   view(): SessionView;
 }
 
+/**
+ * The sign-ins of each session, by the platform object the session was made with: how the handler
+ * table (auth-core.ts) reaches "Copy sign-in link" without a method on `SessionManager` (session.ts
+ * was being split when it came; a one-line method there can replace this lookup).
+ */
+const signInsByPlatform = new WeakMap<CorePlatform, SignIns>();
+
+/** The sign-ins of the session made with `platform` (the one auth-core.ts made), if any. */
+export function signInsOf(platform: CorePlatform): SignIns | undefined {
+  return signInsByPlatform.get(platform);
+}
+
 export class SignIns {
   private readonly host: SignInHost;
   /** The sign-in whose work runs; a Log In while it runs joins it. */
@@ -85,6 +97,7 @@ export class SignIns {
 
   constructor(host: SignInHost) {
     this.host = host;
+    signInsByPlatform.set(host.platform, this);
   }
 
   /** Ends the running sign-in, if any (Log Out, a provider switch, quit). */
@@ -159,6 +172,44 @@ export class SignIns {
         error: { code: 'way_unavailable', message: 'This app has no clipboard of its own here.' },
       };
     this.host.platform.copyText(code.userCode);
+    return { ok: true };
+  }
+
+  /**
+   * "Copy sign-in link" (issue 19): puts the pending sign-in's page, the authorization URL, on the
+   * clipboard, so the person can finish in another browser or profile (where the other account
+   * lives). The URL never reaches the renderer: the answer is ok or an error. The link is this
+   * sign-in's own (its `state`, PKCE challenge and redirect URI): it works once, and only while the
+   * sign-in waits, with the same timeout. Once a callback came back, or the sign-in completed, was
+   * cancelled, timed out or moved to another way, the receiver that would take it is gone (a
+   * callback with its state is refused) and this answers `invalid_request`.
+   */
+  copySignInLink(): Result {
+    const way = this.shownWay();
+    const page = way?.way === 'browser' || way?.way === 'app-link' ? way : undefined;
+    const attempt = this.attempt;
+    const url = page?.url;
+    if (
+      !attempt ||
+      attempt.abort.signal.aborted ||
+      attempt.linkUsed ||
+      !url ||
+      (page?.expiresAt !== undefined && Date.now() >= page.expiresAt)
+    )
+      return invalidRequest(
+        'No sign-in is waiting, so there is no link to copy: a sign-in link works only once, while its sign-in waits.',
+      );
+    if (!this.host.platform.copyText)
+      return {
+        ok: false,
+        error: {
+          code: 'way_unavailable',
+          message:
+            'This app has no clipboard of its own here: press Reopen sign-in page and copy the address from your browser.',
+        },
+      };
+    this.host.platform.copyText(url);
+    this.host.log.info('sign-in link copied', { way: attempt.way });
     return { ok: true };
   }
 
@@ -294,8 +345,11 @@ export class SignIns {
           expectedState: checks.expectedState,
           forcedLogin,
           // The same checks whichever way the code came back: state, iss, PKCE verifier and nonce.
-          exchange: (callbackUrl) =>
-            exchangeCode(this.host.config, callbackUrl, checks, dpop?.handle),
+          exchange: (callbackUrl) => {
+            // The link's one use: a copied link is dead from here on, whatever the exchange gives.
+            attempt.linkUsed = true;
+            return exchangeCode(this.host.config, callbackUrl, checks, dpop?.handle);
+          },
         };
       },
       openSignInPage: (url) => this.openSignInPage(attempt, url),

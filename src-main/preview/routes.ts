@@ -18,6 +18,8 @@ export interface RouteContext {
   clients: Set<ServerResponse>;
   /** URLs the core asked to open (capture mode). */
   externalUrls: string[];
+  /** What the core put on the clipboard (capture mode). */
+  clipboard: string[];
   /** Versions "Restart to update" would have installed (capture mode shows them). */
   installs: string[];
   /** Capture mode (tests): the `/__preview/*` endpoints answer. */
@@ -51,6 +53,13 @@ const ROUTES: readonly Route[] = [
     path: '/__preview/external-urls',
     handle: (_req, res, ctx) =>
       ctx.capture ? sendJson(res, 200, ctx.externalUrls) : notFound(res),
+  },
+  // Capture mode only (tests): what the app put on the clipboard (Electron's clipboard.writeText in
+  // the app), e.g. the sign-in link, which never reaches the page.
+  {
+    method: 'GET',
+    path: '/__preview/clipboard',
+    handle: (_req, res, ctx) => (ctx.capture ? sendJson(res, 200, ctx.clipboard) : notFound(res)),
   },
   // Capture mode only (tests): the versions "Restart to update" installed (the Electron app quits
   // and runs the installer at that step; the preview records it).

@@ -61,6 +61,11 @@ export interface PreviewOptions {
   externalBrowser?: 'system' | 'capture';
   rendererDir?: string;
   /**
+   * Whether the host has a clipboard of its own (Electron's clipboard.writeText in the app). Default:
+   * in capture mode a recording one (`Preview.clipboard`), otherwise none (`npm run preview`).
+   */
+  clipboard?: boolean;
+  /**
    * `unavailable` behaves like Electron's safeStorage on a Linux desktop without a keyring (the
    * `basic_text` backend): nothing is persisted and the UI says the session will not be remembered.
    */
@@ -85,6 +90,8 @@ export interface Preview {
   core: CoreHost;
   /** URLs the core asked to open, oldest first. */
   externalUrls: string[];
+  /** Capture mode: what the core put on the clipboard (copyText), oldest first. */
+  clipboard: string[];
   /** Versions "Restart to update" would have installed (the preview records instead of quitting). */
   installs: string[];
   /** Settles at the first request that carries this launch's key (the link was opened and used). */
@@ -106,6 +113,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'hello-preview-'));
   const key = randomBytes(32).toString('base64url');
   const externalUrls: string[] = [];
+  const clipboard: string[] = [];
   const installs: string[] = [];
   const clients = new Set<ServerResponse>();
   let markKeyUsed!: () => void;
@@ -153,6 +161,13 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
       // Capture mode stands in for an OS that routes the app's scheme to this app
       // (POST /__preview/open-url).
       appLinkRegistered: () => options.externalBrowser === 'capture',
+      // Capture mode stands in for Electron's clipboard.writeText (the app's copyText) and records
+      // what was copied (GET /__preview/clipboard). Otherwise the preview has no clipboard of its
+      // own: Copy code falls back to the page's, and Copy sign-in link says it cannot copy (the
+      // link must not reach the page).
+      ...((options.clipboard ?? options.externalBrowser === 'capture')
+        ? { copyText: (text: string) => void clipboard.push(text) }
+        : {}),
       ...(options.log ? { log: options.log } : {}),
     },
     // HTTPS_PROXY / HTTP_PROXY / NO_PROXY and NODE_EXTRA_CA_CERTS, as Node programs read them.
@@ -178,6 +193,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
       clients,
       rendererDir,
       externalUrls,
+      clipboard,
       installs,
       capture: options.externalBrowser === 'capture',
       launch: { origin, port, key },
@@ -216,6 +232,7 @@ export async function startPreview(options: PreviewOptions = {}): Promise<Previe
     dataDir,
     core,
     externalUrls,
+    clipboard,
     installs,
     keyUsed,
     summary,

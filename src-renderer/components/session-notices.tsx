@@ -150,6 +150,7 @@ function SigningInBanner({ session }: { session: SigningInView }) {
   const { reopen } = useSession();
   const timeLeft = useTimeLeft(session.expiresAt);
   const page = session.flow === 'signup' ? 'sign-up page' : 'sign-in page';
+  const link = useCopySignInLink(session.expiresAt);
   return (
     <section
       className="callout callout--progress sign-in-banner"
@@ -172,13 +173,50 @@ function SigningInBanner({ session }: { session: SigningInView }) {
           >
             Reopen {page}
           </button>
+          {/* Once the page's address exists (with the timer); it stays after a copy: focus stays. */}
+          {session.expiresAt !== undefined ? (
+            <button
+              type="button"
+              className="button button--secondary-light"
+              onClick={() => void link.copy()}
+            >
+              Copy {session.flow === 'signup' ? 'sign-up' : 'sign-in'} link
+            </button>
+          ) : null}
           <CancelSignIn />
         </div>
+        <p className="sign-in-banner__status" role="status">
+          {link.said ?? ''}
+        </p>
         {/* Keyed by the way: after a switch the list starts closed again, as for a new sign-in. */}
         <TryAnotherWay key={session.signIn.way} ways={session.signIn.otherWays} />
       </div>
     </section>
   );
+}
+
+/** What the banner says once the sign-in link was copied: where it works, and for how long. */
+export const SIGN_IN_LINK_COPIED =
+  'Link copied. Paste it into another browser on this computer: it works once, until the time above runs out.';
+
+/**
+ * "Copy sign-in link" (issue 19): main puts the pending sign-in's page on the clipboard (the page
+ * never sees the address) and answers ok or why not. What it said belongs to one link, the one
+ * that expires at `expiresAt`: after a switch of way (a new link) the line starts empty again.
+ */
+function useCopySignInLink(expiresAt: number | undefined) {
+  const { bridge } = useSession();
+  const [answer, setAnswer] = useState<{ expiresAt: number | undefined; said: string } | null>(
+    null,
+  );
+  async function copy(): Promise<void> {
+    const result = await bridge.copySignInLink().catch(() => ({
+      ok: false as const,
+      error: { message: 'The app is not responding. Try again in a moment.' },
+    }));
+    setAnswer({ expiresAt, said: result.ok ? SIGN_IN_LINK_COPIED : result.error.message });
+  }
+  return { copy, said: answer && answer.expiresAt === expiresAt ? answer.said : undefined };
 }
 
 /** After a Log Out that could not reach the sign-in service: say so, and offer to try again. */

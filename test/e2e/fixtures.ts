@@ -40,6 +40,8 @@ export interface PreviewApp {
   open(hash?: string): Promise<void>;
   /** The URLs the app asked the system browser to open, read from `/__preview/external-urls` with the key. */
   externalUrls(): Promise<string[]>;
+  /** What the app put on the clipboard (its copyText), read from `/__preview/clipboard` with the key. */
+  clipboard(): Promise<string[]>;
   /** Waits for the next URL the app asks the system browser to open. */
   nextExternalUrl(): Promise<string>;
   /** Completes the pending sign-in in the system browser. */
@@ -111,6 +113,13 @@ export const test = base.extend<Fixtures, { devstack: Devstack; systemBrowser: B
       async externalUrls() {
         // Read the way any test of the preview would: through its HTTP endpoint, with the key.
         const response = await fetch(`${preview.url}__preview/external-urls`, {
+          headers: { 'X-Preview-Key': preview.key },
+        });
+        expect(response.status).toBe(200);
+        return (await response.json()) as string[];
+      },
+      async clipboard() {
+        const response = await fetch(`${preview.url}__preview/clipboard`, {
           headers: { 'X-Preview-Key': preview.key },
         });
         expect(response.status).toBe(200);

@@ -60,7 +60,7 @@ test('L8 + L10: the waiting banner reads and tabs in one order, and stacks at ex
       heading.focus();
     });
   const boxes: Array<{ x: number; y: number; name: string }> = [];
-  for (let i = 0; i < 5; i += 1) {
+  for (let i = 0; i < 6; i += 1) {
     await page.keyboard.press('Tab');
     const focused = banner(page).locator(':focus');
     if ((await focused.count()) === 0) break;
@@ -69,6 +69,7 @@ test('L8 + L10: the waiting banner reads and tabs in one order, and stacks at ex
   }
   expect(boxes.map((box) => box.name)).toEqual([
     'Reopen sign-in page',
+    'Copy sign-in link',
     'Cancel',
     'Hide other ways',
     'Use the app link',

@@ -71,6 +71,8 @@ export interface TestCore {
   dir: string;
   /** URLs the core asked the system browser to open. */
   opened: string[];
+  /** What the core put on the clipboard (the platform's copyText, as Electron's clipboard.writeText). */
+  clipboard: string[];
   /** Every session view the core emitted. */
   events: SessionView[];
   /** The next URL the core opens. */
@@ -99,6 +101,7 @@ export interface TestCoreOptions extends SessionOptions {
 export function createTestCore(config: AppConfig, options: TestCoreOptions = {}): TestCore {
   const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'core-vault-'));
   const opened: string[] = [];
+  const clipboard: string[] = [];
   const events: SessionView[] = [];
   let waiters: Array<(url: string) => void> = [];
   const capture: OpenExternal = async (url) => {
@@ -118,6 +121,7 @@ export function createTestCore(config: AppConfig, options: TestCoreOptions = {})
       emit: (view) => events.push(view),
       appLinkRegistered: () => options.appLinkRegistered ?? false,
       appLinkMissing: () => options.appLinkMissing,
+      copyText: (text) => void clipboard.push(text),
       transport: options.transport ?? envTransport(),
       ...(options.log ? { log: options.log } : {}),
     },
@@ -127,6 +131,7 @@ export function createTestCore(config: AppConfig, options: TestCoreOptions = {})
     core,
     dir,
     opened,
+    clipboard,
     events,
     nextOpened: () => new Promise((resolve) => waiters.push(resolve)),
     storedTokens: () => storedTokens(store, cipher),
