@@ -276,7 +276,18 @@ export interface SettingsView {
    * managed file itself is broken): nothing saved here could fix that, so the page offers no Save.
    */
   canSave: boolean;
+  /**
+   * Saving `form` switches the app to other provider settings, which signs you out; false when it
+   * changes only what applies without a switch (the proxy). Absent: assume it signs you out.
+   */
+  saveEndsSession?: boolean;
 }
+
+/** The answer about a form as typed (`settings:validate`, and part of SettingsView). */
+export type FormCheck = Pick<
+  SettingsView,
+  'errors' | 'registration' | 'demoAddresses' | 'saveEndsSession'
+>;
 
 /** One line of Check connection. */
 export interface ConnectionCheckLine {
@@ -387,10 +398,13 @@ export interface ChannelResponses {
   'messages:get': Result<{ data: ApiMessage }>;
   'settings:get': Result<{ settings: SettingsView }>;
   /** The form checked by the same parser as the environment, and what to register for it. */
-  'settings:validate': Result<Pick<SettingsView, 'errors' | 'registration' | 'demoAddresses'>>;
+  'settings:validate': Result<FormCheck>;
   /** Runs without signing in; `ms`: how long the whole check took. */
   'settings:check': Result<{ checks: ConnectionCheckLine[]; ms: number }>;
-  /** Saves, ends the session (revoked at the old provider) and switches the running app to the new one. */
+  /**
+   * Saves; when the provider settings changed (`saveEndsSession`), ends the session (revoked at the
+   * old provider) and switches the running app to the new one; a proxy change keeps the session.
+   */
   'settings:save': Result<{ settings: SettingsView; session: SessionView }>;
   /** Settings → Updates: this version, the last check's result, the administrator's settings. */
   'updates:get': Result<{ updates: UpdateView }>;

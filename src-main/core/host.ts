@@ -16,6 +16,7 @@ import {
   type Channel,
   type ChannelArgs,
   type ChannelResponses,
+  type FormCheck,
   type ProviderInfo,
   type SessionView,
   type SettingName,
@@ -52,6 +53,7 @@ import {
   readManagedSettings,
   readSavedSettings,
   resolveSettings,
+  sessionKey,
   withLockedValues,
   writeSavedSettings,
   type ManagedPolicy,
@@ -235,7 +237,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   });
 
   async function activate(next: ResolvedSettings): Promise<Active> {
-    const key = JSON.stringify([next.provider, next.settings]);
+    const key = sessionKey(next);
     if (managedProblem) return notConfigured(managedFileProblem(managedProblem), key);
     if (next.provider === 'demo' && !policy.allowDemoProvider)
       return notConfigured({ code: 'config_invalid', message: DEMO_SWITCHED_OFF }, key);
@@ -323,10 +325,19 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     };
   }
 
+  /** Saving settings with this session key switches the app (and ends the session). */
+  function endsSession(key: string): boolean {
+    return key !== active.key || !active.core;
+  }
+
   /** The same parser as the environment; field messages by label. The demo needs no fields. */
-  function formCheck(
-    form: SettingsForm,
-  ): Pick<SettingsView, 'errors' | 'registration' | 'demoAddresses'> {
+  function formCheck(form: SettingsForm): FormCheck {
+    // What Save will decide (save()): the page says before it whether this form signs you out.
+    const saveEndsSession = endsSession(sessionKey(resolveSettings({ ...layers, saved: form })));
+    return { ...fieldCheck(form), saveEndsSession };
+  }
+
+  function fieldCheck(form: SettingsForm): Omit<FormCheck, 'saveEndsSession'> {
     const network = proxyErrors(form);
     if (form.provider === 'demo')
       return { errors: network, registration: { callbackUrls: [], logoutUrls: [] } };
@@ -370,13 +381,13 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
           message: `The switch was not confirmed: the app still uses ${active.provider.label}.`,
         },
       };
-    const key = JSON.stringify([next.provider, next.settings]);
+    const key = sessionKey(next);
     const previous = switching;
     let done!: () => void;
     switching = new Promise((resolve) => (done = resolve));
     await previous;
     try {
-      if (key !== active.key || !active.core) {
+      if (endsSession(key)) {
         const old = active;
         const demo = runningDemo();
         // Ends the session here and at the old provider (best effort, bounded by its 10 s timeout).

@@ -222,6 +222,15 @@ export function resolveSettings(layers: SettingsLayers): ResolvedSettings {
   return { form: { provider, values }, sources, provider, settings };
 }
 
+/**
+ * What a running session is bound to: the provider and its settings (PROXY is not one of them).
+ * Saving settings with another key is a switch, which ends the session; saving the same key (only
+ * the proxy changed) keeps it.
+ */
+export function sessionKey(resolved: Pick<ResolvedSettings, 'provider' | 'settings'>): string {
+  return JSON.stringify([resolved.provider, resolved.settings]);
+}
+
 /** A form as the person may change it: values from the environment or the managed file win. */
 export function withLockedValues(form: SettingsForm, resolved: ResolvedSettings): SettingsForm {
   const values = { ...form.values };

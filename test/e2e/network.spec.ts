@@ -83,6 +83,10 @@ test('a company proxy with a password and an inspecting root: named, fixed, then
 
   await network.getByRole('radio', { name: 'This proxy:' }).check();
   await network.getByLabel('Proxy URL').fill(proxy.url);
+  // Only the proxy changes: Save does not sign anyone out (was: "Saving signs you out…").
+  await expect(page.locator('#settings-save-status')).toHaveText(
+    'Saving does not sign you out: the network settings apply from the next request.',
+  );
   let line = await checkConnection(page);
   await expect(line('Discovery')).toContainText(
     `The proxy at 127.0.0.1:${proxy.port} asks for a user name and password (HTTP 407 Proxy Authentication Required)`,

@@ -75,6 +75,9 @@ test('H1: the demo provider’s own addresses typed as a tenant are recognised b
   await app.restart({ env: {} });
   await app.open('#/settings');
   const demo = demoValues(page, app);
+  await expect(saveStatus(page)).toHaveText(
+    'Saving does not sign you out: the network settings apply from the next request.',
+  );
   await fillTenant(page, { Domain: demo.Domain, 'API server URL': demo['API server URL'] });
   const advice = page.getByText(/These are the built-in demo provider.s addresses:/);
   await expect(advice).toHaveCount(1);
@@ -100,6 +103,10 @@ test('H1: saving the demo provider’s own addresses as a tenant leaves it runni
   await app.open('#/settings');
   const demo = demoValues(page, app);
   await fillTenant(page, demo);
+  // Another provider: Save is a switch, and the page says so before it is pressed.
+  await expect(saveStatus(page)).toHaveText(
+    'Saving signs you out and switches the app to these settings.',
+  );
   await page.getByRole('button', { name: 'Check connection' }).click();
   await expect(page.getByText(/^All 7 checks passed/)).toBeVisible();
   await saveButton(page).click();

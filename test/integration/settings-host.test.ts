@@ -185,6 +185,18 @@ describe('Save switches the running app to another provider', () => {
     expect(demoTokens?.refreshToken).toBeTruthy();
     const demoIssuer = test.host.config!.issuer.href;
     const openedBefore = test.opened.length;
+    // Said before Save: another provider signs alice out; the demo provider with another proxy does not.
+    expect(await test.host.handle('settings:validate', [tenantForm(stack.devstack)])).toMatchObject(
+      { ok: true, saveEndsSession: true },
+    );
+    expect(
+      await test.host.handle('settings:validate', [
+        { provider: 'demo', values: { PROXY: 'none' } },
+      ]),
+    ).toMatchObject({ ok: true, saveEndsSession: false });
+    expect(await test.host.handle('settings:get', [])).toMatchObject({
+      settings: { saveEndsSession: false },
+    });
 
     const saved = (await test.host.handle('settings:save', [tenantForm(stack.devstack)])) as {
       ok: true;
@@ -243,6 +255,13 @@ describe('Save switches the running app to another provider', () => {
       status: 'signed-in',
       profile: { email: bob.email },
       provider: { kind: 'tenant' },
+    });
+    // On a tenant: the proxy alone keeps bob signed in, another API server URL does not.
+    const validated = (values: SettingsForm['values']) =>
+      restarted.host.handle('settings:validate', [tenantForm(stack.devstack, values)]);
+    expect(await validated({ PROXY: 'none' })).toMatchObject({ saveEndsSession: false });
+    expect(await validated({ API_SERVER_URL: 'https://api.example.com' })).toMatchObject({
+      saveEndsSession: true,
     });
 
     // And back to the demo provider.

@@ -9,6 +9,7 @@ import {
   type ConnectionCheckLine,
   type DemoAddressField,
   type FieldErrors,
+  type FormCheck,
   type ProviderInfo,
   type Registration,
   type SettingName,
@@ -43,6 +44,8 @@ export interface SettingsState {
   errors: FieldErrors;
   registration: Registration;
   demoAddresses: DemoAddressField[];
+  /** Saving the form as the main process last saw it signs you out (a switch), or keeps the session. */
+  saveEndsSession: boolean;
   /** A validation of the latest form is on its way. */
   validating: boolean;
   /** Fields left at least once: only those (or all, after a Save or Check) show their message. */
@@ -65,7 +68,7 @@ export type SettingsAction =
   /** The main process's answer for the latest form; null: it did not answer. */
   | {
       type: 'validated';
-      answer: Pick<SettingsView, 'errors' | 'registration' | 'demoAddresses'> | null;
+      answer: FormCheck | null;
     }
   | { type: 'left'; name: SettingName }
   | { type: 'attempted' }
@@ -85,6 +88,7 @@ export const initialSettingsState: SettingsState = {
   errors: {},
   registration: { callbackUrls: [], logoutUrls: [] },
   demoAddresses: [],
+  saveEndsSession: true,
   validating: false,
   touched: new Set(),
   attempted: false,
@@ -102,6 +106,7 @@ function shown(state: SettingsState, view: SettingsView): SettingsState {
     errors: view.errors,
     registration: view.registration,
     demoAddresses: view.demoAddresses ?? [],
+    saveEndsSession: view.saveEndsSession ?? true,
   };
 }
 
@@ -128,6 +133,7 @@ export function settingsReducer(state: SettingsState, action: SettingsAction): S
             errors: action.answer.errors,
             registration: action.answer.registration,
             demoAddresses: action.answer.demoAddresses ?? [],
+            saveEndsSession: action.answer.saveEndsSession ?? true,
           }
         : { ...state, validating: false };
     case 'left':

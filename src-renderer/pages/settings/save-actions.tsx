@@ -7,12 +7,15 @@ export const SAVE_ANYWAY_ID = 'settings-save-anyway';
 /** Save, why it cannot act yet, "Save anyway?", and what happened after: saved, checked, failed. */
 export function SaveActions({
   save,
+  endsSession,
   busy,
   blockedReason,
   onSaveAnyway,
   onCheck,
 }: {
   save: SaveState;
+  /** Saving this form switches the app (and signs you out); false: only the proxy changes. */
+  endsSession: boolean;
   busy: boolean;
   blockedReason: string;
   onSaveAnyway(): void;
@@ -31,7 +34,7 @@ export function SaveActions({
           {save.status === 'saving' ? 'Saving…' : 'Save'}
         </button>
         <p className="settings__status" role="status" id="settings-save-status">
-          {blockedReason || saveStatus(save)}
+          {blockedReason || saveStatus(save, endsSession)}
         </p>
       </div>
       {save.status === 'confirm' ? (
@@ -80,7 +83,8 @@ export function SaveActions({
   );
 }
 
-function saveStatus(save: SaveState): string {
+/** What Save will do (before it is pressed) and what it did. */
+export function saveStatus(save: SaveState, endsSession: boolean): string {
   switch (save.status) {
     case 'saving':
       return 'Saving…';
@@ -92,7 +96,9 @@ function saveStatus(save: SaveState): string {
       return saved;
     }
     default:
-      return 'Saving signs you out and switches the app to these settings.';
+      return endsSession
+        ? 'Saving signs you out and switches the app to these settings.'
+        : 'Saving does not sign you out: the network settings apply from the next request.';
   }
 }
 

@@ -323,6 +323,7 @@ export function SettingsPage() {
         {loaded.canSave ? (
           <SaveActions
             save={save}
+            endsSession={state.saveEndsSession}
             busy={busy}
             blockedReason={reason ? `Save ${reason}` : ''}
             onSaveAnyway={() => {
