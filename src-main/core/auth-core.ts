@@ -18,7 +18,6 @@ import { bindProviderFetch } from './oidc.ts';
 import type { CorePlatform } from './platform.ts';
 import { redactingLogger } from './redact.ts';
 import { SessionManager, type SessionOptions } from './session.ts';
-import { signInsOf } from './sign-in.ts';
 
 export interface AuthCore {
   /** Runs one request from the renderer: validates channel + args, never throws, never returns a token. */
@@ -71,8 +70,7 @@ export function createAuthCore(
     'auth:use-way': (way: OtherSignInWay) => session.useWay(way),
     'auth:open-code-page': () => session.openCodePage(),
     'auth:copy-code': () => session.copyCode(),
-    // The session's own sign-ins (sign-in.ts), reached by the platform it was made with.
-    'auth:copy-sign-in-link': () => signInsOf(platform)!.copySignInLink(),
+    'auth:copy-sign-in-link': () => session.copySignInLink(),
     'auth:logout': () => session.logout(),
     'auth:end-provider-session': () => session.endProviderSession(),
     'messages:get': (kind: MessageKind) => messages.get(kind),

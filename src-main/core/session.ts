@@ -244,6 +244,11 @@ export class SessionManager {
     return this.signIns.copyCode();
   }
 
+  /** Puts the pending sign-in's page on the clipboard ("Copy sign-in link"): once, while it waits. */
+  copySignInLink(): Result {
+    return this.signIns.copySignInLink();
+  }
+
   /** A URL the OS delivered for the app's scheme: taken only by a pending app-link sign-in. */
   deliverAppLink(url: string): boolean {
     return this.signIns.deliverAppLink(url);

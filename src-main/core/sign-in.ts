@@ -1,8 +1,9 @@
 /**
  * The sign-ins of one session, one at a time: starting one (or joining the one that runs), the
- * actions on it while it waits (Cancel, Reopen, Try another way, the code's page and clipboard, an
- * app link the OS delivers), and its end: the tokens its way brought are persisted, then the
- * session is signed in. The ways themselves are sign-in-ways.ts; the states, session-state.ts.
+ * actions on it while it waits (Cancel, Reopen, Try another way, an app link the OS delivers; the
+ * code's page, the code and the sign-in link handed elsewhere are sign-in-handoffs.ts), and its
+ * end: the tokens its way brought are persisted, then the session is signed in. The ways themselves
+ * are sign-in-ways.ts; the states, session-state.ts.
  */
 import type { DPoPHandle } from 'openid-client';
 import type { AppError, OtherSignInWay, Result, SessionView } from '../../src-preload/contract.ts';
@@ -24,6 +25,13 @@ import type { SessionPersistence } from './session-persistence.ts';
 import type { SessionReceivers } from './session-receivers.ts';
 import type { TokenSet } from './vault.ts';
 import { otherWays, type RedirectWay, type SessionState, type WayState } from './session-state.ts';
+import {
+  copyCode,
+  copySignInLink,
+  invalidRequest,
+  openCodePage,
+  type Waiting,
+} from './sign-in-handoffs.ts';
 import {
   cancelled,
   failedOutcome,
@@ -74,18 +82,6 @@ export interface SignInHost {
   view(): SessionView;
 }
 
-/**
- * The sign-ins of each session, by the platform object the session was made with: how the handler
- * table (auth-core.ts) reaches "Copy sign-in link" without a method on `SessionManager` (session.ts
- * was being split when it came; a one-line method there can replace this lookup).
- */
-const signInsByPlatform = new WeakMap<CorePlatform, SignIns>();
-
-/** The sign-ins of the session made with `platform` (the one auth-core.ts made), if any. */
-export function signInsOf(platform: CorePlatform): SignIns | undefined {
-  return signInsByPlatform.get(platform);
-}
-
 export class SignIns {
   private readonly host: SignInHost;
   /** The sign-in whose work runs; a Log In while it runs joins it. */
@@ -97,7 +93,6 @@ export class SignIns {
 
   constructor(host: SignInHost) {
     this.host = host;
-    signInsByPlatform.set(host.platform, this);
   }
 
   /** Ends the running sign-in, if any (Log Out, a provider switch, quit). */
@@ -138,79 +133,19 @@ export class SignIns {
     return { ok: true };
   }
 
-  /** Opens the provider's page for the sign-in code shown now (the code stays on screen to compare). */
-  async openCodePage(): Promise<Result> {
-    const way = this.shownWay();
-    const page = way?.way === 'code' && !way.code?.expired ? way.page : undefined;
-    if (!this.attempt || !page) return invalidRequest('No sign-in code is shown.');
-    try {
-      // electronegativity-ignore: OPEN_EXTERNAL_JS_CHECK — the provider's verification page, checked to be http(s) (device-code.ts pageUrl), never renderer input
-      await this.host.platform.openExternal(page);
-      return { ok: true };
-    } catch (error) {
-      this.host.log.warn('could not open the sign-in code page', {
-        error: toAppError(error, this.host.log).code,
-      });
-      return {
-        ok: false,
-        error: {
-          code: 'internal',
-          message: 'The page could not be opened. Type the address shown into your browser.',
-        },
-      };
-    }
+  /** Opens the provider's page for the sign-in code shown now (sign-in-handoffs.ts). */
+  openCodePage(): Promise<Result> {
+    return openCodePage(this.waiting());
   }
 
-  /** Puts the sign-in code shown now on the clipboard (the text is ours, never the renderer's). */
+  /** Puts the sign-in code shown now on the clipboard. */
   copyCode(): Result {
-    const way = this.shownWay();
-    const code = way?.way === 'code' ? way.code : undefined;
-    if (!this.attempt || !code || code.expired) return invalidRequest('No sign-in code is shown.');
-    if (!this.host.platform.copyText)
-      return {
-        ok: false,
-        error: { code: 'way_unavailable', message: 'This app has no clipboard of its own here.' },
-      };
-    this.host.platform.copyText(code.userCode);
-    return { ok: true };
+    return copyCode(this.waiting());
   }
 
-  /**
-   * "Copy sign-in link" (issue 19): puts the pending sign-in's page, the authorization URL, on the
-   * clipboard, so the person can finish in another browser or profile (where the other account
-   * lives). The URL never reaches the renderer: the answer is ok or an error. The link is this
-   * sign-in's own (its `state`, PKCE challenge and redirect URI): it works once, and only while the
-   * sign-in waits, with the same timeout. Once a callback came back, or the sign-in completed, was
-   * cancelled, timed out or moved to another way, the receiver that would take it is gone (a
-   * callback with its state is refused) and this answers `invalid_request`.
-   */
+  /** "Copy sign-in link" (issue 19): the pending sign-in's page on the clipboard, once, while it waits. */
   copySignInLink(): Result {
-    const way = this.shownWay();
-    const page = way?.way === 'browser' || way?.way === 'app-link' ? way : undefined;
-    const attempt = this.attempt;
-    const url = page?.url;
-    if (
-      !attempt ||
-      attempt.abort.signal.aborted ||
-      attempt.linkUsed ||
-      !url ||
-      (page?.expiresAt !== undefined && Date.now() >= page.expiresAt)
-    )
-      return invalidRequest(
-        'No sign-in is waiting, so there is no link to copy: a sign-in link works only once, while its sign-in waits.',
-      );
-    if (!this.host.platform.copyText)
-      return {
-        ok: false,
-        error: {
-          code: 'way_unavailable',
-          message:
-            'This app has no clipboard of its own here: press Reopen sign-in page and copy the address from your browser.',
-        },
-      };
-    this.host.platform.copyText(url);
-    this.host.log.info('sign-in link copied', { way: attempt.way });
-    return { ok: true };
+    return copySignInLink(this.waiting());
   }
 
   /**
@@ -263,6 +198,12 @@ export class SignIns {
     this.host.moveTo({ status: 'signing-in', flow: mode, way: { way: 'browser' } });
     void this.runSignIn(attempt).then(settle);
     return attempt.result;
+  }
+
+  /** The waiting sign-in as the session shows it, for what the person takes elsewhere. */
+  private waiting(): Waiting {
+    const { platform, log } = this.host;
+    return { platform, log, attempt: this.attempt, way: this.shownWay() };
   }
 
   /** The way the session shows now, while it is signing in. */
@@ -414,8 +355,4 @@ export class SignIns {
   private appLinkRegistered(): boolean {
     return this.host.platform.appLinkRegistered?.() === true;
   }
-}
-
-function invalidRequest(message: string): Result {
-  return { ok: false, error: { code: 'invalid_request', message } };
 }
