@@ -29,6 +29,7 @@ const ALERT_TITLES: Partial<Record<AppError['code'], string>> = {
   way_unavailable: 'That way to sign in is not available',
   config_invalid: 'The app is not configured correctly',
   preview_locked: 'Open the link printed in the terminal',
+  accounts_full: 'No more accounts can be added',
 };
 
 /** What the session says right now, above every page: sign-in in progress, errors, notices, persistence. */

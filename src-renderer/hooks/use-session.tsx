@@ -41,6 +41,15 @@ export interface SessionState {
    * Resolves false when it still cannot be reached.
    */
   endProviderSession(): Promise<boolean>;
+  /**
+   * "Add another account" (issue 19): a sign-in with the provider's login page, whatever session the
+   * browser holds. An account added already is updated and made active: the notice says so.
+   */
+  addAccount(): Promise<void>;
+  /** Makes another signed-in account the active one (no browser, no network). */
+  switchAccount(sub: string): Promise<void>;
+  /** Signs out of one account; the next becomes active, or the app is signed out after the last. */
+  signOutAccount(sub: string): Promise<void>;
   bridge: AuthBridge;
 }
 
@@ -100,6 +109,23 @@ function otherFlowWaiting(waiting: 'login' | 'signup'): Notice {
         message:
           'We brought its page forward in your browser. To log in to an existing account instead, press Cancel, then Log In.',
       };
+}
+
+/** After "Add another account" found the person's account already there (the core's words). */
+function alreadyAdded(notice: string): Notice {
+  return {
+    title: notice,
+    message: 'That account was signed in here already: it is signed in again, not added twice.',
+  };
+}
+
+/** After "Sign out of <name>": who is active now (focus stays on the account menu's button). */
+function signedOutOf(name: string, session: SessionView): Notice {
+  const next = session.status === 'signed-in' ? session.accounts.find((a) => a.active) : undefined;
+  return {
+    title: `Signed out of ${name}`,
+    message: next ? `${next.name} is the active account now.` : 'No account is signed in here now.',
+  };
 }
 
 const SessionContext = createContext<SessionState | null>(null);
@@ -271,6 +297,62 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
     return result.providerLogout !== 'unreachable';
   }, [bridge, accept]);
 
+  const addAccount = useCallback(async () => {
+    setAlert(null);
+    setNotice(null);
+    const result = await settle(() => bridge.addAccount(), {
+      ok: false as const,
+      error: NOT_RESPONDING,
+    });
+    if (result.ok) {
+      accept(result.session);
+      if (result.notice) setNotice(alreadyAdded(result.notice));
+    } else if (result.error.code === 'sign_in_cancelled') {
+      setNotice(CANCELLED);
+    } else {
+      setAlert(result.error);
+    }
+  }, [bridge, accept]);
+
+  const switchAccount = useCallback(
+    async (sub: string) => {
+      setAlert(null);
+      setNotice(null);
+      const result = await settle(() => bridge.switchAccount(sub), {
+        ok: false as const,
+        error: NOT_RESPONDING,
+      });
+      if (result.ok) accept(result.session);
+      else setAlert(result.error);
+    },
+    [bridge, accept],
+  );
+
+  const signOutAccount = useCallback(
+    async (sub: string) => {
+      setAlert(null);
+      setNotice(null);
+      const before = current.current;
+      const name =
+        before.status === 'signed-in'
+          ? (before.accounts.find((account) => account.sub === sub)?.name ?? sub)
+          : sub;
+      const result = await settle(() => bridge.signOutAccount(sub), {
+        ok: false as const,
+        error: NOT_RESPONDING,
+      });
+      if (!result.ok) {
+        setAlert(result.error);
+        return;
+      }
+      accept(result.session);
+      setNotice(signedOutOf(name, result.session));
+      // After the last account, as after Log Out: the Home page (the others need a sign-in).
+      if (result.session.status !== 'signed-in') navigate('/');
+    },
+    [bridge, accept],
+  );
+
   const value = useMemo<SessionState>(
     () => ({
       session,
@@ -285,9 +367,26 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
       switchWay,
       logout,
       endProviderSession,
+      addAccount,
+      switchAccount,
+      signOutAccount,
       bridge,
     }),
-    [session, alert, notice, signIn, cancel, reopen, switchWay, logout, endProviderSession, bridge],
+    [
+      session,
+      alert,
+      notice,
+      signIn,
+      cancel,
+      reopen,
+      switchWay,
+      logout,
+      endProviderSession,
+      addAccount,
+      switchAccount,
+      signOutAccount,
+      bridge,
+    ],
   );
 
   return <SessionContext value={value}>{children}</SessionContext>;

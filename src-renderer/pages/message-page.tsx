@@ -65,7 +65,7 @@ function MessageError({
     return (
       <ErrorAlert
         title="Permission denied"
-        message="Your account does not have the read:admin-messages permission, so the API will not show the admin message. Log out and log in with an account that has it, or ask an administrator to grant it to your account."
+        message="Your account does not have the read:admin-messages permission, so the API will not show the admin message. Switch to an account that has it in the account menu (or add one there), or ask an administrator to grant it to your account."
       />
     );
   }

@@ -26,10 +26,18 @@ function Profile() {
   if (session.status !== 'signed-in') {
     return <p>Your profile is not available.</p>;
   }
-  const { profile } = session;
+  const { profile, accounts } = session;
   const name = displayName(profile);
+  const active = accounts.find((account) => account.active);
   return (
     <div className="profile-grid">
+      {/* Which account this page shows: with several signed in, the one active in the account menu. */}
+      <p className="profile__account">
+        Account: <strong>{active?.name ?? name}</strong>
+        {accounts.length > 1
+          ? ` (${accounts.length} accounts signed in: switch in the account menu)`
+          : null}
+      </p>
       <div className="card profile__header">
         <Avatar picture={profile.picture} name={name} />
         <div className="profile__headline">

@@ -2,18 +2,19 @@ import { useSession } from '../../../hooks/use-session.tsx';
 import { LoginButton } from '../../buttons/login-button.tsx';
 import { LogoutButton } from '../../buttons/logout-button.tsx';
 import { SignupButton } from '../../buttons/signup-button.tsx';
-import { SignedInUser } from '../signed-in-user.tsx';
+import { AccountMenu } from '../account-menu.tsx';
+import { showsLogOut } from '../shows-log-out.ts';
 
 export function NavBarButtons() {
-  const { status } = useSession().session;
+  const { session } = useSession();
   // While the session is being restored we do not know yet which buttons are true.
-  if (status === 'restoring') return <div className="nav-bar__buttons" />;
+  if (session.status === 'restoring') return <div className="nav-bar__buttons" />;
   return (
     <div className="nav-bar__buttons">
-      {status === 'signed-in' ? (
+      {session.status === 'signed-in' ? (
         <>
-          <SignedInUser className="nav-bar__user" />
-          <LogoutButton />
+          <AccountMenu />
+          {showsLogOut(session) ? <LogoutButton /> : null}
         </>
       ) : (
         <>

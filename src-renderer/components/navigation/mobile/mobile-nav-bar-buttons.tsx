@@ -2,17 +2,18 @@ import { useSession } from '../../../hooks/use-session.tsx';
 import { LoginButton } from '../../buttons/login-button.tsx';
 import { LogoutButton } from '../../buttons/logout-button.tsx';
 import { SignupButton } from '../../buttons/signup-button.tsx';
-import { SignedInUser } from '../signed-in-user.tsx';
+import { AccountMenu } from '../account-menu.tsx';
+import { showsLogOut } from '../shows-log-out.ts';
 
 export function MobileNavBarButtons({ onAction }: { onAction: () => void }) {
-  const { status } = useSession().session;
-  if (status === 'restoring') return null;
+  const { session } = useSession();
+  if (session.status === 'restoring') return null;
   return (
     <div className="mobile-nav-bar__buttons">
-      {status === 'signed-in' ? (
+      {session.status === 'signed-in' ? (
         <>
-          <SignedInUser className="mobile-nav-bar__user" showLabel />
-          <LogoutButton onAction={onAction} />
+          <AccountMenu narrow onAction={onAction} />
+          {showsLogOut(session) ? <LogoutButton onAction={onAction} /> : null}
         </>
       ) : (
         <>
