@@ -28,6 +28,7 @@ export const README_SCREENSHOTS: Readonly<Record<string, string>> = {
   'settings-demo-addresses.png': 'settings-demo-addresses-wide.png', // settings-edges.spec.ts
   'sign-in-code.png': 'focus-sign-in-code.png', // focus.spec.ts
   'devstack-login.png': 'devstack-login.png', // sign-in-small-edges.spec.ts
+  'account-menu.png': 'accounts-menu-open-wide.png', // accounts.spec.ts
 };
 
 /** The pictures README.md shows, by file name. */

@@ -246,7 +246,10 @@ test('Permission denied: no Try again, says what would help, and says it once', 
   const alert = page.getByRole('alert');
   await expect(alert).toContainText('Permission denied');
   await expect(alert).toContainText('read:admin-messages');
-  await expect(alert).toContainText('log in with an account that has it, or ask an administrator');
+  // What would help: another account (the account menu), or the permission.
+  await expect(alert).toContainText(
+    'Switch to an account that has it in the account menu (or add one there), or ask an administrator',
+  );
   await expect(page.getByRole('button', { name: 'Try again' })).toHaveCount(0);
   await expect(page.getByRole('main').getByText('Permission denied')).toHaveCount(1);
   await screenshot(page, testInfo, 'admin-permission-denied-edges');

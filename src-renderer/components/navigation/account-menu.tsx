@@ -173,8 +173,8 @@ export function AccountMenu({ narrow = false, onAction }: { narrow?: boolean; on
         <svg
           className="account-menu__chevron"
           viewBox="0 0 16 16"
-          width="16"
-          height="16"
+          width="14"
+          height="14"
           aria-hidden="true"
           focusable="false"
         >
