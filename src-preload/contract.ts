@@ -281,12 +281,17 @@ export interface SettingsView {
    * changes only what applies without a switch (the proxy). Absent: assume it signs you out.
    */
   saveEndsSession?: boolean;
+  /**
+   * Why the system's proxy settings, which `form` uses, cannot be used (a malformed HTTPS_PROXY or
+   * HTTP_PROXY in the environment), and what the app does instead: Settings → Network shows it.
+   */
+  networkProblem?: string;
 }
 
 /** The answer about a form as typed (`settings:validate`, and part of SettingsView). */
 export type FormCheck = Pick<
   SettingsView,
-  'errors' | 'registration' | 'demoAddresses' | 'saveEndsSession'
+  'errors' | 'registration' | 'demoAddresses' | 'saveEndsSession' | 'networkProblem'
 >;
 
 /** One line of Check connection. */

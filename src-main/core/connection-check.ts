@@ -48,6 +48,14 @@ export const CHECK_NAMES = {
   api: 'Hello World API',
 } as const;
 
+/** The line Check connection starts with when the proxy settings themselves cannot be used. */
+export const PROXY_SETTINGS_CHECK = 'Proxy settings';
+
+/** That line: failed, with what is wrong and what the app does instead. */
+export function proxySettingsLine(problem: string): ConnectionCheckLine {
+  return { name: PROXY_SETTINGS_CHECK, passed: false, detail: problem };
+}
+
 type Metadata = Record<string, unknown>;
 
 class CheckFailure extends Error {

@@ -25,7 +25,7 @@ import {
 } from '../../src-preload/contract.ts';
 import { parseRequest } from '../../src-preload/contract-validators.ts';
 import { ConfigError, readSettings, validateSettings, type AppConfig } from './config.ts';
-import { checkConnection } from './connection-check.ts';
+import { checkConnection, proxySettingsLine } from './connection-check.ts';
 import { demoAddressesIn, pointsAtDemo } from './demo-addresses.ts';
 import { ERROR_SENTENCES } from './errors.ts';
 import {
@@ -169,6 +169,11 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   }
   layers.saved = readSavedSettings(options.settingsStore, log);
   let resolved = resolveSettings(layers);
+  /**
+   * Why the system's proxy settings as the host reads them (the environment's HTTPS_PROXY…, in the
+   * preview) cannot be used, once a transport for them was made and they could not.
+   */
+  let systemProxyProblem: string | undefined;
   /** The PROXY value the transport was made for (Settings → Network). */
   let proxyInUse = resolved.form.values.PROXY;
   const transport = replaceableTransport(transportFor(proxyInUse));
@@ -185,7 +190,16 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
       log.error('the proxy setting cannot be used; requests go direct', { message: error.message });
       setting = { kind: 'none' };
     }
-    return transportOrDirect(options, setting, log, purpose);
+    const made = transportOrDirect(options, setting, log, purpose);
+    if (setting.kind === 'system') systemProxyProblem = made.problem;
+    return made.transport;
+  }
+  /** The environment's proxy problem, when `form` uses the system's settings (PROXY unset or system). */
+  function networkProblemFor(form: SettingsForm): string | undefined {
+    const proxy = form.values.PROXY?.trim().toLowerCase();
+    return proxy === undefined || proxy === '' || proxy === 'system'
+      ? systemProxyProblem
+      : undefined;
   }
   /** After a Save: a new PROXY takes effect at the next request, in the running core too. */
   async function applyProxy(next: ResolvedSettings): Promise<void> {
@@ -334,10 +348,11 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
   function formCheck(form: SettingsForm): FormCheck {
     // What Save will decide (save()): the page says before it whether this form signs you out.
     const saveEndsSession = endsSession(sessionKey(resolveSettings({ ...layers, saved: form })));
-    return { ...fieldCheck(form), saveEndsSession };
+    const networkProblem = networkProblemFor(form);
+    return { ...fieldCheck(form), saveEndsSession, ...(networkProblem ? { networkProblem } : {}) };
   }
 
-  function fieldCheck(form: SettingsForm): Omit<FormCheck, 'saveEndsSession'> {
+  function fieldCheck(form: SettingsForm): Omit<FormCheck, 'saveEndsSession' | 'networkProblem'> {
     const network = proxyErrors(form);
     if (form.provider === 'demo')
       return { errors: network, registration: { callbackUrls: [], logoutUrls: [] } };
@@ -472,6 +487,9 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
       const started = performance.now();
       try {
         const checks = await checkConnection(config, via);
+        // The environment's proxy could not be used, so every line went direct: say why first.
+        const problem = networkProblemFor(form);
+        if (problem) checks.unshift(proxySettingsLine(problem));
         return { ok: true, checks, ms: Math.round(performance.now() - started) };
       } finally {
         if (via !== transport) await via.close();
@@ -588,21 +606,34 @@ function proxyErrors(form: SettingsForm): SettingsView['errors'] {
 
 /**
  * The host's transport for `proxy`; when the environment's proxy variables cannot be read (not a URL),
- * the reason is logged and requests go direct: never through a proxy nobody meant.
+ * the reason is logged and requests go direct: never through a proxy nobody meant. `problem` says
+ * so in the words Settings → Network and Check connection show.
  */
 function transportOrDirect(
   options: Pick<CoreHostOptions, 'transportFor'>,
   proxy: ProxySetting,
   log: Pick<Logger, 'error'>,
   purpose: 'requests' | 'check',
-): Transport {
+): { transport: Transport; problem?: string } {
   try {
-    return options.transportFor(proxy, purpose);
+    return { transport: options.transportFor(proxy, purpose) };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     log.error('the proxy settings cannot be used; requests go direct', { message: error.message });
-    return options.transportFor({ kind: 'none' }, purpose);
+    return {
+      transport: options.transportFor({ kind: 'none' }, purpose),
+      problem: environmentProxyProblem(error),
+    };
   }
+}
+
+/**
+ * A proxy variable of the environment (`HTTPS_PROXY`, `http_proxy`…) the app cannot use, what is wrong
+ * with it, and what the app does instead. The reason names the proxy's host at most, never its
+ * credentials (parseProxyUrl).
+ */
+export function environmentProxyProblem(error: ConfigError): string {
+  return `${error.setting} in the environment ${error.reason} Until it is fixed, the app uses no proxy: every request goes direct.`;
 }
 
 function isSettingsChannel(channel: Channel): channel is SettingsChannel {

@@ -155,3 +155,35 @@ test('a company proxy with a password and an inspecting root: named, fixed, then
   for (const header of [/(^|\n)authorization:/i, /(^|\n)dpop:/i]) expect(seen).not.toMatch(header);
   for (const word of ['code=', 'refresh_token']) expect(seen).not.toContain(word);
 });
+
+test('an HTTPS_PROXY the app cannot use is named on Settings → Network and in Check connection, with what happens instead', async ({
+  page,
+  app,
+}, testInfo) => {
+  const problem =
+    "HTTPS_PROXY in the environment must be only the proxy's scheme, host and port (such as http://proxy.corp.test:3128), without a path. Until it is fixed, the app uses no proxy: every request goes direct.";
+  await app.restart({
+    env: { ...envFor(devstack), HTTPS_PROXY: 'http://proxy.corp.test:3128/proxy.pac' },
+  });
+  await app.open('#/settings');
+  const network = page.getByRole('group', { name: 'Network' });
+  const system = network.getByRole('radio', { name: 'Use the system’s proxy settings' });
+  await expect(system).toBeChecked();
+  await expect(network).toContainText(problem);
+  // Read with the choice it is about.
+  const escaped = problem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await expect(system).toHaveAccessibleDescription(new RegExp(`${escaped}$`));
+
+  await page.getByRole('button', { name: 'Check connection' }).click();
+  const lines = page.getByRole('list', { name: 'Connection checks' }).getByRole('listitem');
+  await expect(lines).toHaveCount(8);
+  await expect(lines.first().locator('.check-results__name')).toHaveText('Proxy settings');
+  await expect(lines.first()).toContainText(problem);
+  // As it says: the requests went direct, where the company's names do not resolve.
+  await expect(lines.nth(1)).toContainText('Route: direct');
+  await pictures(page, testInfo, 'network-env-proxy');
+
+  // "No proxy" does not use the variable: the message goes.
+  await network.getByRole('radio', { name: 'No proxy' }).check();
+  await expect(network).not.toContainText('HTTPS_PROXY in the environment');
+});

@@ -17,7 +17,7 @@ import type {
   SettingsForm,
   SettingsView,
 } from '../../src-preload/contract.ts';
-import { CHECK_NAMES } from '../../src-main/core/connection-check.ts';
+import { CHECK_NAMES, PROXY_SETTINGS_CHECK } from '../../src-main/core/connection-check.ts';
 import { startCoreHost, type CoreHost } from '../../src-main/core/host.ts';
 import { nodeTransports } from '../../src-main/core/network/node-transport.ts';
 import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
@@ -217,5 +217,28 @@ describe('Settings → Network', () => {
       passed: true,
       route: `via proxy 127.0.0.1:${company.port}`,
     });
+  });
+
+  it('an unusable HTTPS_PROXY in the environment is named on Settings → Network and first in Check connection, with what the app does instead', async () => {
+    const problem =
+      "HTTPS_PROXY in the environment must be only the proxy's scheme, host and port (such as http://proxy.corp.test:3128), without a path. Until it is fixed, the app uses no proxy: every request goes direct.";
+    const { host } = await startHost({
+      env: { HTTPS_PROXY: 'http://ann:pr0xy-pa55@proxy.corp.test:3128/wpad.dat' },
+    });
+    const view = await settingsOf(host);
+    expect(view.networkProblem).toBe(problem);
+
+    const checks = await check(host, view.form);
+    expect(checks[0]).toEqual({ name: PROXY_SETTINGS_CHECK, passed: false, detail: problem });
+    // What it says happens: the requests went direct (and the company names do not resolve there).
+    expect(lineOf(checks, CHECK_NAMES.discovery)).toMatchObject({ passed: false, route: 'direct' });
+    expect(JSON.stringify([view, checks])).not.toContain('pr0xy-pa55');
+
+    // Another choice than the system's settings does not use the variable: nothing to say.
+    const other = withProxy(view, company.url);
+    expect(await host.handle('settings:validate', [other])).not.toHaveProperty('networkProblem');
+    const proxied = await check(host, other);
+    expect(proxied.map((line) => line.name)).not.toContain(PROXY_SETTINGS_CHECK);
+    for (const line of proxied) expect(line, line.detail).toMatchObject({ passed: true });
   });
 });

@@ -46,6 +46,8 @@ export interface SettingsState {
   demoAddresses: DemoAddressField[];
   /** Saving the form as the main process last saw it signs you out (a switch), or keeps the session. */
   saveEndsSession: boolean;
+  /** Why the system's proxy settings the form uses cannot be used (the environment's HTTPS_PROXY…). */
+  networkProblem: string | undefined;
   /** A validation of the latest form is on its way. */
   validating: boolean;
   /** Fields left at least once: only those (or all, after a Save or Check) show their message. */
@@ -89,6 +91,7 @@ export const initialSettingsState: SettingsState = {
   registration: { callbackUrls: [], logoutUrls: [] },
   demoAddresses: [],
   saveEndsSession: true,
+  networkProblem: undefined,
   validating: false,
   touched: new Set(),
   attempted: false,
@@ -107,6 +110,7 @@ function shown(state: SettingsState, view: SettingsView): SettingsState {
     registration: view.registration,
     demoAddresses: view.demoAddresses ?? [],
     saveEndsSession: view.saveEndsSession ?? true,
+    networkProblem: view.networkProblem,
   };
 }
 
@@ -134,6 +138,7 @@ export function settingsReducer(state: SettingsState, action: SettingsAction): S
             registration: action.answer.registration,
             demoAddresses: action.answer.demoAddresses ?? [],
             saveEndsSession: action.answer.saveEndsSession ?? true,
+            networkProblem: action.answer.networkProblem,
           }
         : { ...state, validating: false };
     case 'left':

@@ -42,6 +42,7 @@ export function NetworkSection({
   value,
   source,
   error,
+  problem,
   onChange,
   onLeave,
 }: {
@@ -50,6 +51,11 @@ export function NetworkSection({
   source: SettingSource | undefined;
   /** The message to show now for the proxy URL (undefined until it should show). */
   error: string | undefined;
+  /**
+   * Why the system's proxy settings cannot be used (a malformed HTTPS_PROXY in the environment) and
+   * what the app does instead; shown under "Use the system's proxy settings" while it is chosen.
+   */
+  problem: string | undefined;
   onChange(value: string): void;
   onLeave(): void;
 }) {
@@ -93,13 +99,27 @@ export function NetworkSection({
                 value={choice.mode}
                 checked={mode === choice.mode}
                 onChange={() => choose(choice.mode)}
-                aria-describedby={choice.hint ? `proxy-${choice.mode}-hint` : undefined}
+                aria-describedby={
+                  [
+                    choice.hint ? `proxy-${choice.mode}-hint` : '',
+                    choice.mode === 'system' && mode === 'system' && problem
+                      ? 'proxy-system-problem'
+                      : '',
+                  ]
+                    .filter(Boolean)
+                    .join(' ') || undefined
+                }
               />
               <span className="network__name">{choice.label}</span>
             </label>
             {choice.hint ? (
               <span className="field__hint network__hint" id={`proxy-${choice.mode}-hint`}>
                 {choice.hint}
+              </span>
+            ) : null}
+            {choice.mode === 'system' && mode === 'system' && problem ? (
+              <span className="field__error network__hint" id="proxy-system-problem">
+                {problem}
               </span>
             ) : null}
             {choice.mode === 'url' ? (

@@ -202,6 +202,7 @@ export function SettingsPage() {
       value={form.values.PROXY}
       source={sources.PROXY}
       error={shownError('PROXY')}
+      problem={state.networkProblem}
       onChange={(value) => change({ ...form, values: { ...form.values, PROXY: value } })}
       onLeave={() => dispatch({ type: 'left', name: 'PROXY' })}
     />
