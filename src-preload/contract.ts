@@ -304,7 +304,10 @@ export interface ConnectionCheckLine {
   detail: string;
   /** The network error's code behind a failure (ECONNREFUSED, ENOTFOUND, timeout), for small print. */
   code?: string;
-  /** How its request went: "direct", "direct (loopback)", "via proxy host:port", "via PAC: …". */
+  /**
+   * How its request went: "direct", "direct (loopback)", "via proxy host:port", or in Electron with
+   * the system's settings "via system proxy settings: host:port" (their proxy, PAC script or WPAD).
+   */
   route?: string;
 }
 

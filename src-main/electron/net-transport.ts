@@ -50,6 +50,9 @@ export function createElectronTransport(options: ElectronTransportOptions): Tran
   const { session } = options;
   // Every request waits for the session to have the setting's proxy configuration.
   const configured = session.setProxy(proxyConfigFor(options.proxy));
+  // What chose the proxies resolveProxy names: PROXY's own URL, or the OS (its proxy, PAC script or
+  // WPAD; Chromium does not say which).
+  const proxySource = options.proxy.kind === 'url' ? 'PROXY' : 'the system proxy settings';
 
   async function routeFor(
     url: URL,
@@ -57,7 +60,7 @@ export function createElectronTransport(options: ElectronTransportOptions): Tran
     destination: Parameters<Transport['fetchFor']>[0],
   ): Promise<Route> {
     await configured;
-    const hops = parsePacResult(await session.resolveProxy(url.href));
+    const hops = parsePacResult(await session.resolveProxy(url.href), proxySource);
     const route = decideRoute({ url, ...request }, hops, destination, BYPASS_SETTING);
     // Loopback must stay here: Chromium bypasses proxies for it unless an exception list says
     // `<-loopback>`; if its answer names a proxy anyway, nothing is sent.

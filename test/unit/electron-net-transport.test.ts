@@ -9,6 +9,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createElectronTransport, proxyConfigFor } from '../../src-main/electron/net-transport.ts';
 import { parseProxySetting } from '../../src-main/core/network/proxy-settings.ts';
+import { describeRoute } from '../../src-main/core/network/route-policy.ts';
 import {
   ProxyAuthenticationError,
   RouteRefusedError,
@@ -118,5 +119,25 @@ describe('the Electron transport', () => {
       kind: 'tunnel',
       proxy: { url: new URL('https://proxy.corp.example:443') },
     });
+  });
+
+  it.each([
+    // The OS chose it (its proxy, a PAC script or WPAD: resolveProxy answers alike for all three).
+    [
+      'system',
+      'PROXY pac-chosen.corp.example:8080',
+      'via system proxy settings: pac-chosen.corp.example:8080',
+    ],
+    // PROXY named it: Chromium answers in the same format, but the setting is the app's own.
+    [
+      'http://ann:secret@proxy.corp.example:3128',
+      'PROXY proxy.corp.example:3128',
+      'via proxy proxy.corp.example:3128',
+    ],
+    ['system', 'DIRECT', 'direct'],
+  ])('PROXY=%s, resolveProxy "%s": Check connection reads "%s"', async (proxy, answer, line) => {
+    session.resolveProxy.mockResolvedValueOnce(answer);
+    const route = await transport(proxy).routeOf(new URL('https://api.example.com/'));
+    expect(describeRoute(route)).toBe(line);
   });
 });

@@ -401,4 +401,16 @@ describe('describeRoute', () => {
     ]);
     expect(lines.join('\n')).not.toMatch(/alice|s3cret/);
   });
+
+  it('says when the system chose the proxy (Electron: its settings, PAC script or WPAD), and when a setting named it', () => {
+    const https = request('https://api.corp.example/x');
+    const route = (hops: ProxyHop[]) => describeRoute(decideRoute(https, hops, 'API_SERVER_URL'));
+    expect(route(parsePacResult('PROXY wpad-chosen.corp:8080; DIRECT'))).toBe(
+      'via system proxy settings: wpad-chosen.corp:8080',
+    );
+    expect(route(parsePacResult('PROXY proxy.corp:3128', 'PROXY'))).toBe(
+      'via proxy proxy.corp:3128',
+    );
+    expect(route(PROXY)).toBe('via proxy proxy.corp:3128');
+  });
 });

@@ -225,8 +225,15 @@ export function proxyHopsFor(url: URL, config: ProxyConfig): ProxyHop[] {
  * separated by `;`, tried in order. A SOCKS proxy sees a plain-HTTP request as clearly as an HTTP
  * proxy does, so it counts as a proxy like the others. Unreadable entries are dropped; an answer
  * with none left means direct (Chromium's reading too).
+ *
+ * `setting`: where the session's configuration came from. Chromium answers in this format whatever
+ * chose the proxy (a fixed `PROXY`, the OS's proxy, its PAC script or WPAD) and does not say which,
+ * so "the system proxy settings" is as precise as the app can honestly be for `PROXY=system`.
  */
-export function parsePacResult(text: string): ProxyHop[] {
+export function parsePacResult(
+  text: string,
+  setting: NamedProxy['setting'] = 'the system proxy settings',
+): ProxyHop[] {
   const hops: ProxyHop[] = [];
   for (const part of text.split(';')) {
     const match = /^\s*(DIRECT|PROXY|HTTPS|SOCKS[45]?)(?:\s+(\S+))?\s*$/i.exec(part);
@@ -246,7 +253,7 @@ export function parsePacResult(text: string): ProxyHop[] {
             : 'socks4';
     const url = match[2] === undefined ? null : URL.parse(`${scheme}://${match[2]}`);
     if (url === null || url.hostname === '') continue;
-    hops.push({ kind: 'proxy', proxy: { url, setting: 'the system proxy settings' } });
+    hops.push({ kind: 'proxy', proxy: { url, setting } });
   }
   return hops.length === 0 ? [{ kind: 'direct' }] : hops;
 }

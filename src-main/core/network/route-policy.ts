@@ -104,14 +104,20 @@ export function decideRoute(
     : { kind: 'forward', proxy: first.proxy };
 }
 
-/** One line for Check connection: "direct", "direct (loopback)", "via proxy host:port". */
+/**
+ * One line for Check connection: "direct", "direct (loopback)", "via proxy host:port" (a proxy the
+ * settings name: PROXY, HTTPS_PROXY, HTTP_PROXY) or "via system proxy settings: host:port" (one the
+ * OS chose in Electron, by its proxy settings, a PAC script or WPAD: Chromium does not say which).
+ */
 export function describeRoute(route: Route): string {
   switch (route.kind) {
     case 'direct':
       return route.reason === 'loopback' ? 'direct (loopback)' : 'direct';
     case 'tunnel':
     case 'forward':
-      return `via proxy ${proxyLabel(route.proxy.url)}`;
+      return route.proxy.setting === 'the system proxy settings'
+        ? `via system proxy settings: ${proxyLabel(route.proxy.url)}`
+        : `via proxy ${proxyLabel(route.proxy.url)}`;
     case 'refused':
       return `not sent: ${route.message}`;
   }
