@@ -51,11 +51,11 @@ import {
   isLocked,
   readManagedPolicy,
   readManagedSettings,
-  readSavedSettings,
+  loadSavedSettings,
   resolveSettings,
   sessionKey,
   withLockedValues,
-  writeSavedSettings,
+  saveSettings,
   type ManagedPolicy,
   type ResolvedSettings,
   type SettingsLayers,
@@ -167,7 +167,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
     if (!(error instanceof ConfigError)) throw error;
     managedProblem = error;
   }
-  layers.saved = readSavedSettings(options.settingsStore, log);
+  layers.saved = await loadSavedSettings(options.settingsStore, options.platform.cipher, log);
   let resolved = resolveSettings(layers);
   /**
    * Why the system's proxy settings as the host reads them (the environment's HTTPS_PROXY…, in the
@@ -420,7 +420,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
         keptDemo = keep;
         if (keep)
           log.info('the built-in demo provider keeps running: the new settings point at it');
-        writeSavedSettings(options.settingsStore, form);
+        await saveSettings(options.settingsStore, options.platform.cipher, form, log);
         layers.saved = form;
         resolved = next;
         await applyProxy(next);
@@ -434,7 +434,7 @@ export async function startCoreHost(options: CoreHostOptions): Promise<CoreHost>
           );
         options.platform.emit(view());
       } else {
-        writeSavedSettings(options.settingsStore, form);
+        await saveSettings(options.settingsStore, options.platform.cipher, form, log);
         layers.saved = form;
         resolved = next;
         await applyProxy(next);

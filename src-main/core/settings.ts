@@ -11,8 +11,9 @@
  * what the managed file leaves unset.
  *
  * Values from every layer go through the same parser (config.ts). The saved settings hold no secret
- * (a public client has none): a provider choice and the values, as typed. `PROXY` (issue 18) is one
- * of them: `system` (the OS's or the environment's proxy settings), `none`, or a proxy URL.
+ * in clear (a public client has none): a provider choice and the values, as typed. `PROXY` (issue 18)
+ * is one of them: `system` (the OS's or the environment's proxy settings), `none`, or a proxy URL,
+ * saved without its `user:password@`, which is sealed with the vault's cipher (saveSettings).
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -30,7 +31,8 @@ import {
   type Settings,
   type UpdateSettings,
 } from './config.ts';
-import type { KeyValueStore, Logger } from './platform.ts';
+import { joinProxyCredentials, splitProxyCredentials } from './network/proxy-settings.ts';
+import type { Cipher, KeyValueStore, Logger } from './platform.ts';
 
 export const SAVED_SETTINGS_KEY = 'settings';
 
@@ -59,6 +61,8 @@ const savedSchema = z.object({
   version: z.literal(1),
   provider: z.enum(['demo', 'tenant']),
   values: z.record(z.string(), z.string().max(500)),
+  /** PROXY's `user:password`, sealed with the vault's cipher (never in clear on disk). */
+  proxyCredentials: z.string().max(4096).optional(),
 });
 
 /** The saved settings, or undefined (none, or a record this version cannot read: reported, ignored). */
@@ -73,9 +77,73 @@ export function readSavedSettings(store: KeyValueStore, log?: Logger): SettingsF
   return { provider: parsed.data.provider, values: pick(parsed.data.values) };
 }
 
-export function writeSavedSettings(store: KeyValueStore, form: SettingsForm): void {
+/**
+ * Writes the form. A proxy URL is written without its `user:password@`: `sealedProxyCredentials`
+ * (the cipher's ciphertext of them) is the only form they take on disk, and without it they are not
+ * written at all.
+ */
+export function writeSavedSettings(
+  store: KeyValueStore,
+  form: SettingsForm,
+  sealedProxyCredentials?: string,
+): void {
   const { AUTH0_REDIRECT_SCHEME: _scheme, ...values } = pick(form.values);
-  store.set(SAVED_SETTINGS_KEY, { version: 1, provider: form.provider, values });
+  if (values.PROXY !== undefined) values.PROXY = splitProxyCredentials(values.PROXY).proxy;
+  store.set(SAVED_SETTINGS_KEY, {
+    version: 1,
+    provider: form.provider,
+    values,
+    ...(sealedProxyCredentials === undefined ? {} : { proxyCredentials: sealedProxyCredentials }),
+  });
+}
+
+/**
+ * Saves the form with PROXY's credentials sealed by `cipher` (the vault's: safeStorage in Electron).
+ * Where the OS offers no encryption they are kept for this run only (the host holds the form), never
+ * written in clear.
+ */
+export async function saveSettings(
+  store: KeyValueStore,
+  cipher: Cipher,
+  form: SettingsForm,
+  log?: Logger,
+): Promise<void> {
+  const { credentials } = splitProxyCredentials(form.values.PROXY ?? '');
+  let sealed: string | undefined;
+  if (credentials) {
+    if (await cipher.isAvailable()) sealed = await cipher.encrypt(credentials);
+    else
+      log?.warn(
+        'the proxy password is kept for this run only: the system offers no encryption to save it with',
+      );
+  }
+  writeSavedSettings(store, form, sealed);
+}
+
+/**
+ * The saved settings with PROXY's credentials unsealed and put back. Credentials that cannot be
+ * unsealed (another key, tampered) are dropped: the proxy then asks again, and its 407 says where to
+ * put them.
+ */
+export async function loadSavedSettings(
+  store: KeyValueStore,
+  cipher: Cipher,
+  log?: Logger,
+): Promise<SettingsForm | undefined> {
+  const saved = readSavedSettings(store, log);
+  const sealed = savedSchema.safeParse(store.get(SAVED_SETTINGS_KEY)).data?.proxyCredentials;
+  const proxy = saved?.values.PROXY;
+  if (saved === undefined || sealed === undefined || proxy === undefined) return saved;
+  try {
+    const credentials = await cipher.decrypt(sealed);
+    return {
+      ...saved,
+      values: { ...saved.values, PROXY: joinProxyCredentials(proxy, credentials) },
+    };
+  } catch {
+    log?.warn('the saved proxy password cannot be decrypted; it is not used');
+    return saved;
+  }
 }
 
 /** The settings the Settings page may not set: the app link's scheme (build- or managed-only, N5). */

@@ -8,7 +8,7 @@
  * The provider and the API are the devstack over HTTPS under idp.corp.test / api.corp.test, which
  * only the test proxies resolve: a check or a message that works went through a proxy.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,9 +56,9 @@ afterAll(async () => {
 
 /** A host on the corp devstack (set in the environment), trusting its CA as NODE_EXTRA_CA_CERTS would. */
 async function startHost(
-  options: { env?: NodeJS.ProcessEnv; managed?: Record<string, string> } = {},
+  options: { env?: NodeJS.ProcessEnv; managed?: Record<string, string>; dir?: string } = {},
 ) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'network-settings-'));
+  const dir = options.dir ?? mkdtempSync(path.join(os.tmpdir(), 'network-settings-'));
   const opened: string[] = [];
   let managedConfigFile: string | undefined;
   if (options.managed) {
@@ -82,7 +82,7 @@ async function startHost(
   });
   hosts.push(host);
   await host.restore();
-  return { host, opened };
+  return { host, opened, dir };
 }
 
 async function settingsOf(host: CoreHost): Promise<SettingsView> {
@@ -190,6 +190,35 @@ describe('Settings → Network', () => {
     for (const line of passed) expect(line, line.detail).toMatchObject({ passed: true });
     // The route line names the proxy's host and port, never its password.
     expect(JSON.stringify(passed)).not.toContain('pr0xy-pa55');
+  });
+
+  it('a saved proxy password is never on disk in clear, and the next start still gets through the proxy', async () => {
+    const guarded = await proxy({ credentials: { username: 'ann', password: 'pr0xy-pa55' } });
+    const { host, dir } = await startHost();
+    const withPassword = guarded.url.replace('http://', 'http://ann:pr0xy-pa55@');
+    expect(
+      await host.handle('settings:save', [withProxy(await settingsOf(host), withPassword)]),
+    ).toMatchObject({ ok: true });
+    await host.close();
+
+    // Every file the host wrote, byte for byte: settings.json, the vault, the cipher's key.
+    for (const name of readdirSync(dir)) {
+      const bytes = readFileSync(path.join(dir, name)).toString('latin1');
+      expect(bytes, name).not.toContain('pr0xy-pa55');
+      expect(bytes, name).not.toContain('ann:');
+    }
+    expect(
+      JSON.parse(readFileSync(path.join(dir, 'settings.json'), 'utf8')).settings.values.PROXY,
+    ).toBe(guarded.url);
+
+    const next = await startHost({ dir });
+    expect((await settingsOf(next.host)).form.values.PROXY).toBe(withPassword);
+    guarded.clear();
+    expect(await next.host.handle('messages:get', ['public'])).toEqual({
+      ok: true,
+      data: { text: 'This is a public message.' },
+    });
+    expect(guarded.log.map((entry) => entry.status)).toEqual([200]);
   });
 
   it('an unusable proxy URL is refused naming the field; one from app-config.json is read-only with its source', async () => {

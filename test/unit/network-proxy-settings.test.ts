@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src-main/core/config.ts';
 import {
   bypassesProxy,
+  joinProxyCredentials,
   parseNoProxy,
   parsePacResult,
   parseProxySetting,
@@ -13,6 +14,7 @@ import {
   proxyConfigFrom,
   proxyHopsFor,
   proxyLabel,
+  splitProxyCredentials,
 } from '../../src-main/core/network/proxy-settings.ts';
 
 describe('parseProxyUrl (HTTPS_PROXY, HTTP_PROXY and PROXY share it)', () => {
@@ -209,5 +211,23 @@ describe('parsePacResult (session.resolveProxy answers)', () => {
   it('names where such a proxy came from', () => {
     const [hop] = parsePacResult('PROXY proxy.corp:3128');
     expect(hop).toMatchObject({ kind: 'proxy', proxy: { setting: 'the system proxy settings' } });
+  });
+});
+
+describe('splitProxyCredentials / joinProxyCredentials', () => {
+  it.each([
+    ['http://ann:pw@proxy.corp:3128', 'http://proxy.corp:3128', 'ann:pw'],
+    ['ann:p%40ss@proxy.corp:3128', 'proxy.corp:3128', 'ann:p%40ss'],
+    // The URL parser reads the userinfo up to the authority's last @.
+    ['http://ann:p@ss@proxy.corp', 'http://proxy.corp', 'ann:p@ss'],
+    ['https://ann@proxy.corp/', 'https://proxy.corp/', 'ann'],
+    ['http://proxy.corp:3128', 'http://proxy.corp:3128', undefined],
+    ['system', 'system', undefined],
+    ['none', 'none', undefined],
+  ])('%s → %s + %s, and back', (typed, proxy, credentials) => {
+    expect(splitProxyCredentials(typed)).toEqual(
+      credentials === undefined ? { proxy } : { proxy, credentials },
+    );
+    if (credentials !== undefined) expect(joinProxyCredentials(proxy, credentials)).toBe(typed);
   });
 });

@@ -2,12 +2,13 @@
  * The Settings page's rules, as pure functions: one parser for the form and the environment, where
  * each value comes from, what to register at the provider, and when logout may send a return URL.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig, validateSettings, type Settings } from '../../src-main/core/config.ts';
-import { JsonFileStore } from '../../src-main/core/node-storage.ts';
+import { JsonFileStore, KeyFileBesideDataCipher } from '../../src-main/core/node-storage.ts';
+import type { Cipher } from '../../src-main/core/platform.ts';
 import {
   NO_FIXED_PORT_WARNING,
   isAuth0Domain,
@@ -17,9 +18,11 @@ import {
 import {
   SAVED_SETTINGS_KEY,
   formRefusal,
+  loadSavedSettings,
   readManagedSettings,
   readSavedSettings,
   resolveSettings,
+  saveSettings,
   withLockedValues,
   writeSavedSettings,
 } from '../../src-main/core/settings.ts';
@@ -283,6 +286,72 @@ describe('where each value comes from', () => {
       values: { NODE_OPTIONS: '--inspect', AUTH0_DPOP: 'true' },
     });
     expect(readSavedSettings(store)).toEqual({ provider: 'demo', values: { AUTH0_DPOP: 'true' } });
+  });
+
+  describe("a proxy's user name and password from the Settings page", () => {
+    const PASSWORD = 'pr0xy-pa55%40word';
+    const typed = `http://ann.proxyuser:${PASSWORD}@proxy.corp.example:3128`;
+    const form = { provider: 'demo' as const, values: { PROXY: typed } };
+    const fresh = () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'settings-proxy-'));
+      const file = path.join(dir, 'settings.json');
+      return { dir, file, store: new JsonFileStore(file) };
+    };
+    const bytesOf = (file: string) => readFileSync(file).toString('latin1');
+
+    it('are sealed with the vault cipher: the file holds neither, and they come back for the next start', async () => {
+      const { dir, file, store } = fresh();
+      const cipher = new KeyFileBesideDataCipher(dir);
+      await saveSettings(store, cipher, form);
+
+      const bytes = bytesOf(file);
+      for (const secret of [PASSWORD, 'pr0xy-pa55', 'ann.proxyuser'])
+        expect(bytes).not.toContain(secret);
+      expect(JSON.parse(bytes).settings.values).toEqual({
+        PROXY: 'http://proxy.corp.example:3128',
+      });
+      expect(await loadSavedSettings(new JsonFileStore(file), cipher)).toEqual(form);
+    });
+
+    it('without OS encryption they are not written at all (kept for this run by the host), and the reason is logged', async () => {
+      const { file, store } = fresh();
+      const none: Cipher = {
+        isAvailable: async () => false,
+        encrypt: () => Promise.reject(new Error('no encryption')),
+        decrypt: () => Promise.reject(new Error('no encryption')),
+      };
+      const warnings: string[] = [];
+      await saveSettings(store, none, form, {
+        info() {},
+        warn: (message) => void warnings.push(message),
+        error() {},
+      });
+      expect(bytesOf(file)).not.toContain('pr0xy-pa55');
+      expect(bytesOf(file)).not.toContain('ann.proxyuser');
+      expect(warnings).toEqual([
+        'the proxy password is kept for this run only: the system offers no encryption to save it with',
+      ]);
+      expect(await loadSavedSettings(store, none)).toEqual({
+        provider: 'demo',
+        values: { PROXY: 'http://proxy.corp.example:3128' },
+      });
+    });
+
+    it('sealed under another key (or tampered) are dropped, not used', async () => {
+      const { dir, file, store } = fresh();
+      await saveSettings(store, new KeyFileBesideDataCipher(dir), form);
+      const other = new KeyFileBesideDataCipher(mkdtempSync(path.join(os.tmpdir(), 'other-key-')));
+      expect(await loadSavedSettings(new JsonFileStore(file), other)).toEqual({
+        provider: 'demo',
+        values: { PROXY: 'http://proxy.corp.example:3128' },
+      });
+    });
+
+    it('the plain writer never puts them on disk either', () => {
+      const { file, store } = fresh();
+      writeSavedSettings(store, { provider: 'demo', values: { PROXY: 'ann:pw@proxy.corp:3128' } });
+      expect(JSON.parse(bytesOf(file)).settings.values).toEqual({ PROXY: 'proxy.corp:3128' });
+    });
   });
 
   it('reads a managed app-config.json, and refuses one it cannot use, naming the file or the setting', () => {

@@ -258,6 +258,29 @@ export function parsePacResult(
   return hops.length === 0 ? [{ kind: 'direct' }] : hops;
 }
 
+/**
+ * A proxy URL as typed (`PROXY`) without its `user:password@`, and that part on its own (as typed,
+ * percent-encoding kept), so the two can be stored apart: the URL in settings.json, the credentials
+ * sealed (settings.ts). The userinfo ends at the authority's last `@`, as the URL parser reads it.
+ * `system`, `none` and a URL without credentials come back whole.
+ */
+export function splitProxyCredentials(value: string): { proxy: string; credentials?: string } {
+  const text = value.trim();
+  const scheme = /^[a-z][a-z\d+.-]*:\/\//i.exec(text)?.[0] ?? '';
+  const rest = text.slice(scheme.length);
+  const end = rest.search(/[/?#]/);
+  const authority = end === -1 ? rest : rest.slice(0, end);
+  const at = authority.lastIndexOf('@');
+  if (at === -1) return { proxy: text };
+  return { proxy: scheme + rest.slice(at + 1), credentials: authority.slice(0, at) };
+}
+
+/** `splitProxyCredentials` undone: the credentials put back before the host. */
+export function joinProxyCredentials(proxy: string, credentials: string): string {
+  const scheme = /^[a-z][a-z\d+.-]*:\/\//i.exec(proxy)?.[0] ?? '';
+  return `${scheme}${credentials}@${proxy.slice(scheme.length)}`;
+}
+
 /** `host:port` of a proxy, for messages and route lines: never its credentials. */
 export function proxyLabel(url: URL): string {
   return `${url.hostname}:${effectivePort(url)}`;
