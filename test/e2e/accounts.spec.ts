@@ -61,6 +61,7 @@ async function addAccountFrom(
   account: { email: string; password: string },
   context: Parameters<typeof signInWithBrowser>[2]['context'],
   focusAfter: Locator = page.locator('#signing-in-title'),
+  picture?: () => Promise<void>,
 ) {
   await page.keyboard.press('Enter');
   await expect(accountMenu(page)).toHaveCount(0);
@@ -68,6 +69,7 @@ async function addAccountFrom(
   // account menu, so focus is on the banner's heading; in the narrow one on the Menu button.
   await expect(page.locator('#signing-in-title')).toHaveText('Finish signing in with your browser');
   await expect(focusAfter).toBeFocused();
+  await picture?.();
   const url = await app.nextExternalUrl();
   expect(new URL(url).searchParams.get('prompt')).toBe('login');
   // In the browser that holds the first account's session: the provider asks again all the same.
@@ -106,7 +108,9 @@ test('alice adds bob and switches, signs out of one and of all, with the account
   await expectFocusOn(page, 'menuitemradio', alice.name);
   await page.keyboard.press('ArrowDown');
   await expectFocusOn(page, 'menuitem', 'Add another account');
-  await addAccountFrom(page, app, systemBrowser, bob, context);
+  await addAccountFrom(page, app, systemBrowser, bob, context, undefined, () =>
+    screenshot(page, testInfo, 'accounts-adding-wide'),
+  );
 
   // Bob is active; two accounts, so Log Out lives on only in the menu.
   const bobButton = accountButton(page, bob.name);
