@@ -30,6 +30,13 @@ export interface ApiCredential {
 
 export const NOT_SIGNED_IN = 'You need to log in to see this.';
 
+/**
+ * A switch changes only which account is active: that is written this long after the last switch,
+ * so the message the switch was for is not held up by the encryption and the (synchronous) file
+ * write, and a burst of switches writes once. Closing the session writes it at once.
+ */
+export const SWITCH_WRITE_DELAY_MS = 150;
+
 /** What the account handling needs from the session that owns the states. */
 export interface AccountHost {
   config: AppConfig;
@@ -39,6 +46,8 @@ export interface AccountHost {
   persistence: SessionPersistence;
   /** Refresh access tokens that expire within this many seconds. */
   clockSkewSeconds: number;
+  /** How long after the last switch the active account is written (SWITCH_WRITE_DELAY_MS). */
+  switchWriteDelayMs: number;
   /** Changes whenever the session ends: work begun before must not land. */
   epoch(): number;
   signedIn(): boolean;
@@ -61,6 +70,8 @@ export class AccountKeeper {
   /** openid-client's DPoP handle over each key; it keeps the provider's DPoP-Nonce between requests. */
   private readonly handles = new WeakMap<DPoPKey, Promise<DPoPHandle>>();
   private readonly host: AccountHost;
+  /** The write a switch scheduled and that has not begun (see SWITCH_WRITE_DELAY_MS). */
+  private switchWrite: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: AccountHost) {
     this.host = host;
@@ -112,6 +123,7 @@ export class AccountKeeper {
 
   /** Forgets every account in memory (the session clears the vault). */
   clear(): void {
+    this.cancelSwitchWrite();
     this.accounts.clear();
     this.refreshers.clear();
   }
@@ -144,7 +156,7 @@ export class AccountKeeper {
   /** Makes another account the active one: no browser, no network (the vault is rewritten locally). */
   switchTo(sub: string): Result<{ session: SessionView }> {
     if (!this.host.signedIn() || !this.accounts.activate(sub)) return noSuchAccount();
-    this.rewriteVault();
+    this.writeSoon();
     this.host.show(this.accounts.active()!.tokens);
     return { ok: true, session: this.host.view() };
   }
@@ -175,7 +187,7 @@ export class AccountKeeper {
       this.host.end(reason);
       return;
     }
-    this.rewriteVault();
+    void this.rewriteVault();
     if (wasActive) this.host.show(next.tokens, reason);
   }
 
@@ -324,12 +336,36 @@ export class AccountKeeper {
   }
 
   /** Writes the accounts as they are (in the background); dropped if the session ends first. */
-  private rewriteVault(): void {
+  private rewriteVault(): Promise<void> {
+    // This write has the active account too: a switch's pending one is not needed any more.
+    this.cancelSwitchWrite();
     const epoch = this.host.epoch();
-    void this.host.persistence.rewrite(
+    return this.host.persistence.rewrite(
       () => this.accounts.content(),
       () => this.host.epoch() === epoch,
     );
+  }
+
+  /** A switch's write, SWITCH_WRITE_DELAY_MS after the last switch. */
+  private writeSoon(): void {
+    this.cancelSwitchWrite();
+    const epoch = this.host.epoch();
+    const timer = setTimeout(() => {
+      this.switchWrite = undefined;
+      if (this.host.epoch() === epoch) void this.rewriteVault();
+    }, this.host.switchWriteDelayMs);
+    timer.unref?.();
+    this.switchWrite = timer;
+  }
+
+  /** Writes a switch's pending choice now (the session closes); nothing when none is pending. */
+  async flush(): Promise<void> {
+    if (this.switchWrite !== undefined) await this.rewriteVault();
+  }
+
+  private cancelSwitchWrite(): void {
+    if (this.switchWrite !== undefined) clearTimeout(this.switchWrite);
+    this.switchWrite = undefined;
   }
 
   private expiresSoon(tokens: TokenSet): boolean {

@@ -24,7 +24,11 @@ import { toAppError } from './errors.ts';
 import { silentLogger, type CorePlatform } from './platform.ts';
 import { ProviderLogout, type ProviderLogoutOutcome } from './provider-logout.ts';
 import { CALLBACK_PATH, LOGGED_OUT_PATH } from './registration.ts';
-import { AccountKeeper, type ApiCredential } from './session-account-keeper.ts';
+import {
+  AccountKeeper,
+  SWITCH_WRITE_DELAY_MS,
+  type ApiCredential,
+} from './session-account-keeper.ts';
 import { SessionPersistence } from './session-persistence.ts';
 import { SessionReceivers } from './session-receivers.ts';
 import { tokensOf, viewOf, type SessionState } from './session-state.ts';
@@ -41,6 +45,8 @@ export interface SessionOptions {
    * It may hold the only callback port, so it is short, and a new sign-in closes it at once.
    */
   logoutTimeoutMs?: number;
+  /** How long after the last account switch the choice is written (default SWITCH_WRITE_DELAY_MS). */
+  switchWriteDelayMs?: number;
 }
 
 export { CALLBACK_PATH, LOGGED_OUT_PATH, REOPEN_GUARD_MS };
@@ -77,6 +83,7 @@ export class SessionManager {
       signInTimeoutMs: options.signInTimeoutMs ?? 5 * 60_000,
       clockSkewSeconds: options.clockSkewSeconds ?? 60,
       logoutTimeoutMs: options.logoutTimeoutMs ?? 60_000,
+      switchWriteDelayMs: options.switchWriteDelayMs ?? SWITCH_WRITE_DELAY_MS,
     };
     this.persistence = new SessionPersistence({
       vault: this.vault,
@@ -103,6 +110,7 @@ export class SessionManager {
       vault: this.vault,
       persistence: this.persistence,
       clockSkewSeconds: this.options.clockSkewSeconds,
+      switchWriteDelayMs: this.options.switchWriteDelayMs,
       epoch: () => this.epoch,
       signedIn: () => this.state.status === 'signed-in',
       show: (tokens, error) => this.moveTo({ status: 'signed-in', tokens, error }),
@@ -335,6 +343,7 @@ export class SessionManager {
 
   async close(): Promise<void> {
     this.signIns.abort();
+    await this.accounts.flush();
     await this.receivers.closeAll();
   }
 

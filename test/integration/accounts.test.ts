@@ -241,6 +241,27 @@ describe('several accounts', () => {
   });
 });
 
+describe('a switch and the vault', () => {
+  it('a switch is written after the message it was for, and at once when the app closes', async () => {
+    // A long delay makes "not yet written" and "written by close" certain, whatever the load.
+    const { test, context } = await aliceSignedIn({ switchWriteDelayMs: 60_000 });
+    expect((await addAccount(test, context, bob)).result).toMatchObject({ ok: true });
+    const subs = await subsByEmail(test);
+    const onDisk = () => new JsonFileStore(path.join(test.dir, 'session.json')).get(ACCOUNTS_KEY);
+    const before = JSON.stringify(onDisk());
+    for (const email of [alice.email, bob.email, alice.email])
+      expect(test.core.session.switchTo(subs[email]!)).toMatchObject({ ok: true });
+    expect(await test.core.messages.get('admin')).toEqual(ADMIN);
+    expect(JSON.stringify(onDisk())).toBe(before);
+    // Quitting right after a switch keeps it: the next start shows alice.
+    await test.core.close();
+    expect(JSON.stringify(onDisk())).not.toBe(before);
+    const restarted = stack.newCore(config(), { dir: test.dir });
+    await restarted.core.restore();
+    expect(profileOf(restarted.core.view())).toMatchObject({ email: alice.email });
+  });
+});
+
 describe('migration of a single-session vault', () => {
   it('the signed-in person stays signed in, with the installation key as the account’s own', async () => {
     // A vault in today's format with real tokens: the session record and the installation key.
