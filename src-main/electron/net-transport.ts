@@ -101,14 +101,14 @@ export function createElectronTransport(options: ElectronTransportOptions): Tran
           bypassCustomProtocolHandlers: true,
         });
       } catch (error) {
-        throw chromiumFailure(error, url, route);
+        throw chromiumFailure(error, url, route, options.proxy);
       }
       if (response.status === 407 && (route.kind === 'tunnel' || route.kind === 'forward')) {
         await response.body?.cancel();
         const label = proxyLabel(route.proxy.url);
         throw new ProxyAuthenticationError(
           label,
-          `The proxy at ${label} asks to sign in (HTTP 407 Proxy Authentication Required) and the system gave the app no credentials for it: ask your IT team.`,
+          proxySignInMessage(label, 'HTTP 407 Proxy Authentication Required', options.proxy),
         );
       }
       return response;
@@ -123,10 +123,24 @@ export function createElectronTransport(options: ElectronTransportOptions): Tran
 }
 
 /**
+ * A proxy that wants to be signed in to. Chromium's stack answers it only from the system: `net.fetch`
+ * gives its request no `login` listener, so the challenge is cancelled and the app 'login' event
+ * (webContents and utility processes only) never fires. A user name and password in PROXY therefore
+ * cannot be passed on here, and the message says so instead of suggesting they were tried.
+ */
+function proxySignInMessage(proxy: string, reason: string, setting: ProxySetting): string {
+  const typed =
+    setting.kind === 'url' && (setting.url.username !== '' || setting.url.password !== '');
+  return typed
+    ? `The proxy at ${proxy} asks to sign in (${reason}). The desktop app signs in to a proxy only with what the system gives it, not with a user name and password in PROXY: ask your IT team.`
+    : `The proxy at ${proxy} asks to sign in (${reason}) and the system gave the app no credentials for it: ask your IT team.`;
+}
+
+/**
  * Chromium's network error (net.fetch rejects with its name, e.g. `net::ERR_CERT_AUTHORITY_INVALID`)
  * in the same words and classes as the Node transport's, so the core maps both alike.
  */
-function chromiumFailure(error: unknown, url: URL, route: Route): unknown {
+function chromiumFailure(error: unknown, url: URL, route: Route, setting: ProxySetting): unknown {
   const text = error instanceof Error ? error.message : String(error);
   const name = /net::(ERR_[A-Z_]+)/.exec(text)?.[1];
   if (name === undefined) return error;
@@ -140,10 +154,7 @@ function chromiumFailure(error: unknown, url: URL, route: Route): unknown {
       `The certificate of ${url.host} was not accepted (${name}). If your company inspects encrypted traffic, install its root certificate in the system's certificate store, then start the app again.`,
     );
   if (proxy && /^ERR_PROXY_AUTH/.test(name))
-    return new ProxyAuthenticationError(
-      proxy,
-      `The proxy at ${proxy} asks to sign in (${name}) and the system gave the app no credentials for it: ask your IT team.`,
-    );
+    return new ProxyAuthenticationError(proxy, proxySignInMessage(proxy, name, setting));
   if (proxy && /^ERR_(PROXY_CONNECTION_FAILED|TUNNEL_CONNECTION_FAILED|MANDATORY_PROXY)/.test(name))
     return new ProxyError(
       name === 'ERR_TUNNEL_CONNECTION_FAILED' ? 'proxy_refused' : 'proxy_unreachable',

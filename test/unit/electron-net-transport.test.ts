@@ -105,6 +105,23 @@ describe('the Electron transport', () => {
       /^The proxy at proxy\.corp\.example:3128 asks to sign in/,
     );
 
+    // A password in PROXY cannot be handed to Chromium (net.fetch cancels proxy sign-in): said, never echoed.
+    for (const answer of [
+      () => net.fetch.mockResolvedValueOnce(new Response('', { status: 407 })),
+      () => net.fetch.mockRejectedValueOnce(new TypeError('net::ERR_PROXY_AUTH_UNSUPPORTED')),
+    ]) {
+      session.resolveProxy.mockResolvedValueOnce('PROXY proxy.corp.example:3128');
+      answer();
+      const typed = await transport('http://ann:pr0xy-pa55@proxy.corp.example:3128')
+        .fetchFor('AUTH0_DOMAIN')('https://idp.example.com/x')
+        .catch((error: unknown) => error);
+      expect(typed).toBeInstanceOf(ProxyAuthenticationError);
+      expect((typed as Error).message).toMatch(
+        /^The proxy at proxy\.corp\.example:3128 asks to sign in \((HTTP 407 Proxy Authentication Required|ERR_PROXY_AUTH_UNSUPPORTED)\)\. The desktop app signs in to a proxy only with what the system gives it, not with a user name and password in PROXY: ask your IT team\.$/,
+      );
+      expect((typed as Error).message).not.toMatch(/pr0xy-pa55|ann/);
+    }
+
     net.fetch.mockRejectedValueOnce(new TypeError('net::ERR_CERT_AUTHORITY_INVALID'));
     const untrusted = await fetch('https://idp.example.com/x').catch((error: unknown) => error);
     expect(untrusted).toBeInstanceOf(UntrustedCertificateError);
