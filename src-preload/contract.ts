@@ -134,6 +134,11 @@ export interface SigningInView extends SessionViewBase {
   expiresAt?: number;
   /** The pending sign-in's way and what it shows. */
   signIn: SignInView;
+  /**
+   * While "Add another account" waits: the accounts signed in already (the active one marked), who
+   * stay signed in; Cancel goes back to the active one. Absent for a first sign-in.
+   */
+  accounts?: AccountSummary[];
 }
 
 export interface SignedInView extends SessionViewBase {

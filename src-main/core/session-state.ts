@@ -112,6 +112,10 @@ export function viewOf(state: SessionState, facts: ViewFacts): SessionView {
           ? { expiresAt: state.way.expiresAt }
           : {}),
         signIn: signInViewOf(state.way, facts.appLink),
+        // Adding an account: who stays signed in meanwhile (Cancel goes back to the active one).
+        ...(facts.accounts.length > 0
+          ? { accounts: facts.accounts.map((account) => ({ ...account })) }
+          : {}),
         ...base,
       };
   }

@@ -135,6 +135,14 @@ function signingInMessage(session: SigningInView): string {
   return `We opened the ${page} in your web browser. ${action}; this window updates by itself.`;
 }
 
+/** While an account is added: who stays signed in, and where Cancel goes back to. */
+export function addingBeside(session: SigningInView): string | undefined {
+  const active = session.accounts?.find((account) => account.active);
+  return active
+    ? `Adding an account: ${active.name} stays signed in, and Cancel goes back to ${active.name}.`
+    : undefined;
+}
+
 /** The banner's heading, by flow: "Finish signing in with your browser" / "… signing up …". */
 export function signingInTitle(flow: SigningInView['flow']): string {
   return flow === 'signup'
@@ -164,6 +172,9 @@ function SigningInBanner({ session }: { session: SigningInView }) {
             {signingInTitle(session.flow)}
           </h2>
           <p className="callout__message">{signingInMessage(session)}</p>
+          {addingBeside(session) ? (
+            <p className="callout__message">{addingBeside(session)}</p>
+          ) : null}
         </div>
         {timeLeft ? <p className="callout__meta">{timeLeft}</p> : null}
         <div className="callout__actions">

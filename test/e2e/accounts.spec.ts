@@ -68,6 +68,12 @@ async function addAccountFrom(
   // The waiting banner, as for Log In. In the wide nav the pressed control went away with the
   // account menu, so focus is on the banner's heading; in the narrow one on the Menu button.
   await expect(page.locator('#signing-in-title')).toHaveText('Finish signing in with your browser');
+  // The app does not look signed out meanwhile: it says who stays signed in.
+  await expect(page.locator('.sign-in-banner')).toContainText(
+    /Adding an account: .+ stays signed in, and Cancel goes back to .+\./,
+  );
+  await expect(page.getByText('You need to log in to see this page.')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Log In' })).toHaveCount(0);
   await expect(focusAfter).toBeFocused();
   await picture?.();
   const url = await app.nextExternalUrl();

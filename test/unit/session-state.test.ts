@@ -34,8 +34,9 @@ const plain: ViewFacts = {
   persistence: 'encrypted',
   providerSessionNotEnded: false,
   appLink: { registered: false },
-  accounts: [{ sub: 'alice', name: 'Alice', active: true }],
+  accounts: [],
 };
+const alicesAccount = [{ sub: 'alice', name: 'Alice', active: true }];
 const withAppLink: ViewFacts = { ...plain, appLink: { registered: true } };
 const appLinkMissing: ViewFacts = {
   ...plain,
@@ -64,7 +65,7 @@ const table: Array<{ label: string; state: SessionState; facts?: ViewFacts; view
   {
     label: 'the provider session is said only while signed out',
     state: { status: 'signed-in', tokens },
-    facts: notEnded,
+    facts: { ...notEnded, accounts: alicesAccount },
     view: {
       status: 'signed-in',
       persistence: 'encrypted',
@@ -162,6 +163,18 @@ const table: Array<{ label: string; state: SessionState; facts?: ViewFacts; view
     },
   },
   {
+    label: 'adding an account: the accounts already signed in, the active one marked',
+    state: { status: 'signing-in', flow: 'login', way: { way: 'browser' } },
+    facts: { ...plain, accounts: alicesAccount },
+    view: {
+      status: 'signing-in',
+      persistence: 'encrypted',
+      flow: 'login',
+      signIn: { way: 'browser', otherWays: ['code'] },
+      accounts: alicesAccount,
+    },
+  },
+  {
     label: 'a failed save while signing in is said with the state',
     state: { status: 'signing-in', flow: 'login', way: { way: 'browser' }, error: busy },
     facts: { ...plain, persistence: 'memory' },
@@ -181,7 +194,9 @@ describe('the session view, a pure function of the state', () => {
   });
 
   it('never carries a token: the signed-in view has the claims only', () => {
-    const text = JSON.stringify(viewOf({ status: 'signed-in', tokens }, plain));
+    const text = JSON.stringify(
+      viewOf({ status: 'signed-in', tokens }, { ...plain, accounts: alicesAccount }),
+    );
     for (const secret of [tokens.accessToken, tokens.refreshToken!, tokens.idToken, 'n-1', 's-1'])
       expect(text).not.toContain(secret);
   });

@@ -3,11 +3,12 @@ import { LoginButton } from '../../buttons/login-button.tsx';
 import { LogoutButton } from '../../buttons/logout-button.tsx';
 import { SignupButton } from '../../buttons/signup-button.tsx';
 import { AccountMenu } from '../account-menu.tsx';
-import { showsLogOut } from '../shows-log-out.ts';
+import { addingAccount, showsLogOut } from '../shows-log-out.ts';
 
 export function MobileNavBarButtons({ onAction }: { onAction: () => void }) {
   const { session } = useSession();
-  if (session.status === 'restoring') return null;
+  // Restoring: not known yet which buttons are true. Adding an account: the banner's Cancel is the way back.
+  if (session.status === 'restoring' || addingAccount(session)) return null;
   return (
     <div className="mobile-nav-bar__buttons">
       {session.status === 'signed-in' ? (
