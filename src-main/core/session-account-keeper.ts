@@ -1,7 +1,7 @@
 /**
- * The accounts of a session and what each needs to be used (issue 19): its DPoP key with
- * openid-client's handle over it, its single-flight refresher and its API credential; and the account
- * actions: add one, switch, sign out of one. session.ts owns the states and is the only one to move
+ * The accounts of a session (issue 19): read from and written to the vault, a DPoP key made for
+ * each, and the account actions: add one, switch, sign out of one. Each account's refresher and API
+ * credential are session-credentials.ts. session.ts owns the states and is the only one to move
  * between them: this module asks it to through `AccountHost` and never emits anything itself.
  */
 import type { DPoPHandle } from 'openid-client';
@@ -9,26 +9,12 @@ import type { AccountSummary, AppError, Result, SessionView } from '../../src-pr
 import type { AccountVault, StoredAccount } from './account-vault.ts';
 import type { AppConfig } from './config.ts';
 import { DPoPKey, openKeyRecord, sealKeyRecord } from './dpop.ts';
-import { CoreError } from './errors.ts';
-import { dpopHandle } from './oidc.ts';
 import type { CorePlatform, Logger } from './platform.ts';
 import { Accounts, type Account, type AccountKey } from './session-accounts.ts';
 import type { SessionPersistence } from './session-persistence.ts';
-import { TokenRefresher } from './session-refresh.ts';
+import { AccountCredentials } from './session-credentials.ts';
 import { accountNameOf } from './session-state.ts';
 import type { TokenSet } from './vault.ts';
-
-/** An access token and how to present it to the API (`DPoP` needs a proof from our key with it). */
-export interface ApiCredential {
-  accessToken: string;
-  scheme: 'Bearer' | 'DPoP';
-  /** The account it belongs to (the ID token's `sub`). */
-  sub: string;
-  /** That account's DPoP key, to sign the proof with (`DPoP` scheme). */
-  key?: DPoPKey | undefined;
-}
-
-export const NOT_SIGNED_IN = 'You need to log in to see this.';
 
 /**
  * A switch changes only which account is active: that is written this long after the last switch,
@@ -65,16 +51,19 @@ export interface AccountHost {
 export class AccountKeeper {
   /** Every account signed in, and which is active; the vault's content in memory. */
   private readonly accounts = new Accounts();
-  /** One refresher per account (by `sub`): single-flight per account, never across accounts. */
-  private readonly refreshers = new Map<string, TokenRefresher>();
-  /** openid-client's DPoP handle over each key; it keeps the provider's DPoP-Nonce between requests. */
-  private readonly handles = new WeakMap<DPoPKey, Promise<DPoPHandle>>();
+  /** Each account's refresher, DPoP handle and API credential. */
+  readonly credentials: AccountCredentials;
   private readonly host: AccountHost;
   /** The write a switch scheduled and that has not begun (see SWITCH_WRITE_DELAY_MS). */
   private switchWrite: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: AccountHost) {
     this.host = host;
+    this.credentials = new AccountCredentials({
+      ...host,
+      accounts: this.accounts,
+      drop: (sub, reason) => this.drop(sub, reason),
+    });
   }
 
   active(): Account | undefined {
@@ -125,7 +114,7 @@ export class AccountKeeper {
   clear(): void {
     this.cancelSwitchWrite();
     this.accounts.clear();
-    this.refreshers.clear();
+    this.credentials.clear();
   }
 
   /**
@@ -181,7 +170,7 @@ export class AccountKeeper {
   private drop(sub: string, reason: AppError | undefined): void {
     const wasActive = this.accounts.active()?.sub === sub;
     this.accounts.remove(sub);
-    this.refreshers.delete(sub);
+    this.credentials.forget(sub);
     const next = this.accounts.active();
     if (!next) {
       this.host.end(reason);
@@ -209,7 +198,7 @@ export class AccountKeeper {
         );
       }
     }
-    return { key, keyRecord, handle: await this.handleFor(key) };
+    return { key, keyRecord, handle: await this.credentials.handleFor(key) };
   }
 
   /** The tokens a sign-in brought: the account they belong to, added or updated, and active. */
@@ -231,108 +220,10 @@ export class AccountKeeper {
       () => this.accounts.contentWith(account, true),
       () => {
         // A refresh of the tokens this sign-in replaces must not hand them out afterwards.
-        this.refreshers.delete(account.sub);
+        this.credentials.forget(account.sub);
         this.accounts.put(account, true);
       },
     );
-  }
-
-  /** Refreshes `sub`'s tokens when they expire soon (single-flight per account). */
-  async freshen(sub: string): Promise<void> {
-    const account = this.accounts.get(sub);
-    if (account && this.expiresSoon(account.tokens)) await this.refresherFor(sub).refresh();
-  }
-
-  /** The active account's access token, refreshed when it expires soon, with its scheme and key. */
-  async credential(): Promise<ApiCredential> {
-    const active = this.accounts.active();
-    if (!this.host.signedIn() || !active) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
-    if (!this.expiresSoon(active.tokens)) return credentialOf(active);
-    await this.refresherFor(active.sub).refresh();
-    return this.credentialFor(active.sub);
-  }
-
-  /** After the API answered 401 to `rejected`: that account's new token (refreshed once). */
-  async credentialAfterRejection(rejected: ApiCredential): Promise<ApiCredential> {
-    const account = this.accounts.get(rejected.sub);
-    if (!account) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
-    if (account.tokens.accessToken !== rejected.accessToken) return credentialOf(account);
-    await this.refresherFor(account.sub).refresh();
-    return this.credentialFor(account.sub);
-  }
-
-  /** After the API answered 401 to `rejected` (the active account's access token): a new one. */
-  async accessTokenAfterRejection(rejected: string): Promise<string> {
-    const sub = this.accounts.active()?.sub;
-    if (sub === undefined) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
-    const credential = { accessToken: rejected, scheme: 'Bearer', sub } as const;
-    return (await this.credentialAfterRejection(credential)).accessToken;
-  }
-
-  /**
-   * The active account's DPoP key, to sign API proofs with. Main process only: never sent anywhere.
-   * Each account has its own (its thumbprint is the `cnf.jkt` of that account's tokens only).
-   */
-  activeKey(): DPoPKey {
-    const key = this.accounts.active()?.key;
-    if (!key) throw new CoreError('not_signed_in', 'No account with a proof-of-possession key.');
-    return key;
-  }
-
-  /** openid-client's handle over `key` (made once; a failed discovery is retried next time). */
-  private handleFor(key: DPoPKey): Promise<DPoPHandle> {
-    let handle = this.handles.get(key);
-    if (!handle) {
-      const pending = dpopHandle(this.host.config, key.keyPair);
-      handle = pending;
-      this.handles.set(key, pending);
-      pending.catch(() => {
-        if (this.handles.get(key) === pending) this.handles.delete(key);
-      });
-    }
-    return handle;
-  }
-
-  /** The refresher of `sub`'s account: one per account, made when first needed. */
-  private refresherFor(sub: string): TokenRefresher {
-    let refresher = this.refreshers.get(sub);
-    if (refresher) return refresher;
-    const { host } = this;
-    const account = () => this.accounts.get(sub);
-    refresher = new TokenRefresher(
-      {
-        config: host.config,
-        log: host.log,
-        tokens: () => account()?.tokens,
-        epoch: () => host.epoch(),
-        dpop: async () => {
-          const key = account()?.key;
-          return key ? { handle: await this.handleFor(key) } : undefined;
-        },
-        persist: (tokens, wanted, superseded) =>
-          host.persistence.persistUnlessSuperseded(
-            tokens,
-            wanted,
-            superseded,
-            () => this.accounts.contentWith({ ...account()!, tokens }, false),
-            () => {
-              this.accounts.put({ ...account()!, tokens }, false);
-              if (this.accounts.active()?.sub === sub) host.hold(tokens);
-            },
-          ),
-        endSession: (reason) => this.drop(sub, reason),
-      },
-      NOT_SIGNED_IN,
-    );
-    this.refreshers.set(sub, refresher);
-    return refresher;
-  }
-
-  /** `sub`'s credential as held now. */
-  private credentialFor(sub: string): ApiCredential {
-    const account = this.accounts.get(sub);
-    if (!account) throw new CoreError('not_signed_in', NOT_SIGNED_IN);
-    return credentialOf(account);
   }
 
   /** Writes the accounts as they are (in the background); dropped if the session ends first. */
@@ -367,21 +258,8 @@ export class AccountKeeper {
     if (this.switchWrite !== undefined) clearTimeout(this.switchWrite);
     this.switchWrite = undefined;
   }
-
-  private expiresSoon(tokens: TokenSet): boolean {
-    return tokens.accessTokenExpiresAt - this.host.clockSkewSeconds * 1000 <= Date.now();
-  }
 }
 
 function noSuchAccount(): Result<never> {
   return { ok: false, error: { code: 'invalid_request', message: 'No such account.' } };
-}
-
-function credentialOf({ sub, tokens, key }: Account): ApiCredential {
-  return {
-    accessToken: tokens.accessToken,
-    scheme: tokens.tokenType === 'DPoP' ? 'DPoP' : 'Bearer',
-    sub,
-    key,
-  };
 }

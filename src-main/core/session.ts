@@ -24,11 +24,8 @@ import { toAppError } from './errors.ts';
 import { silentLogger, type CorePlatform } from './platform.ts';
 import { ProviderLogout, type ProviderLogoutOutcome } from './provider-logout.ts';
 import { CALLBACK_PATH, LOGGED_OUT_PATH } from './registration.ts';
-import {
-  AccountKeeper,
-  SWITCH_WRITE_DELAY_MS,
-  type ApiCredential,
-} from './session-account-keeper.ts';
+import { AccountKeeper, SWITCH_WRITE_DELAY_MS } from './session-account-keeper.ts';
+import type { ApiCredential } from './session-credentials.ts';
 import { SessionPersistence } from './session-persistence.ts';
 import { SessionReceivers } from './session-receivers.ts';
 import { tokensOf, viewOf, type SessionState } from './session-state.ts';
@@ -182,7 +179,7 @@ export class SessionManager {
     else this.moveTo({ status: 'restoring', tokens: active.tokens });
     // Only the active account is refreshed now; the others when they are next used.
     try {
-      await this.accounts.freshen(active.sub);
+      await this.accounts.credentials.freshen(active.sub);
     } catch (error) {
       // invalid_grant has already signed the user out with its reason. If the provider is merely
       // unreachable, the refresh token may still be good: stay signed in and try again on use.
@@ -318,27 +315,27 @@ export class SessionManager {
 
   /** A valid access token for an API call, refreshed (single-flight) when it expires soon. */
   async accessToken(): Promise<string> {
-    return (await this.accounts.credential()).accessToken;
+    return (await this.accounts.credentials.credential()).accessToken;
   }
 
   /** After an API answered 401 to `rejected` (the active account's): a new one, once. */
   accessTokenAfterRejection(rejected: string): Promise<string> {
-    return this.accounts.accessTokenAfterRejection(rejected);
+    return this.accounts.credentials.accessTokenAfterRejection(rejected);
   }
 
   /** The active account's access token, with the scheme and the key it must be presented with. */
   apiCredential(): Promise<ApiCredential> {
-    return this.accounts.credential();
+    return this.accounts.credentials.credential();
   }
 
   /** After the API answered 401 to `rejected`: that account's new token (refreshed once). */
   apiCredentialAfterRejection(rejected: ApiCredential): Promise<ApiCredential> {
-    return this.accounts.credentialAfterRejection(rejected);
+    return this.accounts.credentials.credentialAfterRejection(rejected);
   }
 
   /** The active account's DPoP key, to sign API proofs with (main process only, one per account). */
   async dpopKey(): Promise<DPoPKey> {
-    return this.accounts.activeKey();
+    return this.accounts.credentials.activeKey();
   }
 
   async close(): Promise<void> {
