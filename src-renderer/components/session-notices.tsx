@@ -34,13 +34,17 @@ const ALERT_TITLES: Partial<Record<AppError['code'], string>> = {
 
 /** What the session says right now, above every page: sign-in in progress, errors, notices, persistence. */
 export function SessionNotices() {
-  const { session, alert, dismissAlert, notice, dismissNotice } = useSession();
+  const { session, alert, dismissAlert, notice, dismissNotice, announcement } = useSession();
   const notEnded = session.status === 'signed-out' && session.providerSession === 'not-ended';
   // One problem, one alert (issue 22, L5): a Log In that cannot reach the sign-in service while the
   // warning about its session says so already is told inside that warning.
   const alertInWarning = notEnded && alert?.code === 'provider_unreachable';
   return (
     <div className="session-notices">
+      {/* Always there, so a screen reader hears what is put in it (e.g. "Switched to Bob Builder"). */}
+      <p className="visually-hidden" role="status">
+        {announcement}
+      </p>
       {session.status === 'signing-in' ? <SigningIn session={session} /> : null}
       {notEnded ? <ProviderSessionNotEnded loginUnreachable={alertInWarning} /> : null}
       {alert && !alertInWarning ? (

@@ -27,6 +27,8 @@ export interface SessionState {
   /** A neutral notice (Log Out opened the browser, a sign-in was cancelled), until dismissed. */
   notice: Notice | null;
   dismissNotice(): void;
+  /** Said to screen readers only (a polite live region): "Switched to <name>" after a switch. */
+  announcement: string;
   /** Starts a sign-in in the system browser; `returnTo` is where to go once signed in. */
   login(returnTo?: RoutePath): Promise<void>;
   signup(returnTo?: RoutePath): Promise<void>;
@@ -154,6 +156,7 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
   const [session, setSession] = useState<SessionView>(RESTORING);
   const [alert, setAlert] = useState<AppError | null>(null);
   const [notice, setNotice] = useState<Notice | null>(null);
+  const [announcement, setAnnouncement] = useState('');
   // The view that last set the alert/notice: an event repeating the same view must not bring back
   // what the person dismissed.
   const lastError = useRef<AppError | undefined>(undefined);
@@ -318,12 +321,22 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
     async (sub: string) => {
       setAlert(null);
       setNotice(null);
+      setAnnouncement('');
       const result = await settle(() => bridge.switchAccount(sub), {
         ok: false as const,
         error: NOT_RESPONDING,
       });
-      if (result.ok) accept(result.session);
-      else setAlert(result.error);
+      if (!result.ok) {
+        setAlert(result.error);
+        return;
+      }
+      accept(result.session);
+      // Focus stays on the menu button, whose new name not every screen reader reads again.
+      const active =
+        result.session.status === 'signed-in'
+          ? result.session.accounts.find((account) => account.active)
+          : undefined;
+      if (active) setAnnouncement(`Switched to ${active.name}`);
     },
     [bridge, accept],
   );
@@ -360,6 +373,7 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
       dismissAlert: () => setAlert(null),
       notice,
       dismissNotice: () => setNotice(null),
+      announcement,
       login: (returnTo) => signIn('login', returnTo),
       signup: (returnTo) => signIn('signup', returnTo),
       cancel,
@@ -376,6 +390,7 @@ export function SessionProvider({ bridge, children }: { bridge: AuthBridge; chil
       session,
       alert,
       notice,
+      announcement,
       signIn,
       cancel,
       reopen,

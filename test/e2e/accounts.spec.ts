@@ -176,6 +176,10 @@ test('alice adds bob and switches, signs out of one and of all, with the account
   await expect(aliceButton).toBeFocused();
   await expect(page.getByRole('main')).toContainText('"text": "This is an admin message."');
   await expect(page.getByRole('alert')).toHaveCount(0);
+  // Said to screen readers: the button keeps focus and not every reader reads its new name.
+  await expect(
+    page.getByRole('status').filter({ hasText: `Switched to ${alice.name}` }),
+  ).toHaveCount(1);
   // Back to Bob with ArrowDown and Space.
   await page.keyboard.press('ArrowDown');
   await page.keyboard.press('ArrowDown');
