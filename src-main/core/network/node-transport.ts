@@ -232,18 +232,22 @@ export function createNodeTransport(options: NodeTransportOptions): NodeTranspor
       }
     };
 
+  let closing: Promise<void> | undefined;
   return {
     get trust() {
       return (trust ??= buildTrust(options)).summary;
     },
     fetchFor,
     routeOf: async (url) => routeFor({ ...EMPTY_GET, url }, 'API_SERVER_URL'),
-    close: async () => {
-      const all: Dispatcher[] = [direct];
-      for (const { tunnel, forward } of viaProxy.values()) all.push(tunnel, forward);
-      viaProxy.clear();
-      await Promise.all(all.map((dispatcher) => dispatcher.close()));
-    },
+    // Once: a host closed twice (a test's afterAll after the test closed it, a quit during a
+    // restart) must not ask undici to close a closed agent (it rejects: "The client is destroyed").
+    close: () =>
+      (closing ??= (async () => {
+        const all: Dispatcher[] = [direct];
+        for (const { tunnel, forward } of viaProxy.values()) all.push(tunnel, forward);
+        viaProxy.clear();
+        await Promise.all(all.map((dispatcher) => dispatcher.close()));
+      })()),
   };
 }
 
